@@ -1,0 +1,262 @@
+# cython: language_level=3
+"""The hot loops of neuroclust, one step each; Python owns the training loops.
+
+Each kernel computes the same thing as its twin in ``neuroclust/backend/reference.py`` (read
+that file for the math) and is tested against it. Conventions, after scikit-learn's k-means:
+``floating`` serves float32 and float64 from one source; arguments are tagged IN / OUT / INOUT;
+samples are processed in chunks of ``CHUNK_ROWS`` rows under ``prange``, each thread with its
+own buffers; the distance cross term of a chunk is one BLAS product (single-threaded BLAS
+inside, the caller limits BLAS threads); a tie goes to the lowest index.
+"""
+from cython cimport floating
+from cython.parallel cimport parallel, prange, threadid
+from libc.stdlib cimport malloc, free
+from libc.string cimport memset
+from scipy.linalg.cython_blas cimport sgemm, dgemm
+
+import numpy as np
+
+cdef enum:
+    CHUNK_ROWS = 256   # rows per chunk: a chunk and its distance block stay in cache
+
+
+cdef inline void _gemm_scores(
+    const floating *X_centred,   # IN  (n_rows, n_features) row-major
+    const floating *W_centred,   # IN  (n_units, n_features) row-major
+    floating *products,          # OUT (n_rows, n_units) row-major: X_centred @ W_centred.T
+    int n_rows, int n_units, int n_features,
+) noexcept nogil:
+    # Row-major P = Xc Wc^T is column-major P^T = Wc Xc^T: "T","N" on the column-major views.
+    cdef char trans_w = b"T"
+    cdef char trans_x = b"N"
+    cdef float alpha_s = 1.0, beta_s = 0.0
+    cdef double alpha_d = 1.0, beta_d = 0.0
+    if floating is float:
+        sgemm(&trans_w, &trans_x, &n_units, &n_rows, &n_features, &alpha_s,
+              <float*> W_centred, &n_features, <float*> X_centred, &n_features,
+              &beta_s, <float*> products, &n_units)
+    else:
+        dgemm(&trans_w, &trans_x, &n_units, &n_rows, &n_features, &alpha_d,
+              <double*> W_centred, &n_features, <double*> X_centred, &n_features,
+              &beta_d, <double*> products, &n_units)
+
+
+cdef inline floating _squared_distance(
+    const floating *x, const floating *w, Py_ssize_t n_features,
+) noexcept nogil:
+    # Four partial sums let the compiler keep several vector lanes busy without -ffast-math.
+    cdef floating s0 = 0, s1 = 0, s2 = 0, s3 = 0, diff
+    cdef Py_ssize_t f = 0
+    while f + 4 <= n_features:
+        diff = x[f] - w[f]
+        s0 = s0 + diff * diff
+        diff = x[f + 1] - w[f + 1]
+        s1 = s1 + diff * diff
+        diff = x[f + 2] - w[f + 2]
+        s2 = s2 + diff * diff
+        diff = x[f + 3] - w[f + 3]
+        s3 = s3 + diff * diff
+        f += 4
+    while f < n_features:
+        diff = x[f] - w[f]
+        s0 = s0 + diff * diff
+        f += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+cdef void _bmu_chunk(
+    const floating[:, ::1] X,        # IN  (n_samples, n_features)
+    const floating[:, ::1] W,        # IN  (n_units, n_features)
+    const floating[:, ::1] W_centred,  # IN (n_units, n_features): W minus the prototypes' mean
+    const floating[::1] centre,      # IN  (n_features,) the prototypes' mean
+    const floating[::1] w_sq,        # IN  (n_units,) squared norms of W_centred
+    Py_ssize_t start, Py_ssize_t stop,
+    floating *X_centred,             # scratch (CHUNK_ROWS, n_features)
+    floating *products,              # scratch (CHUNK_ROWS, n_units)
+    long long[::1] index,            # OUT (n_samples,)
+    floating[::1] distance,          # OUT (n_samples,)
+) noexcept nogil:
+    cdef Py_ssize_t n_features = X.shape[1], n_units = W.shape[0]
+    cdef Py_ssize_t i, r, j, f, best
+    cdef floating best_score, score
+    for r in range(stop - start):
+        for f in range(n_features):
+            X_centred[r * n_features + f] = X[start + r, f] - centre[f]
+    _gemm_scores(X_centred, &W_centred[0, 0], products, <int> (stop - start),
+                 <int> n_units, <int> n_features)
+    for r in range(stop - start):
+        i = start + r
+        best = 0
+        best_score = w_sq[0] - 2 * products[r * n_units]
+        for j in range(1, n_units):
+            score = w_sq[j] - 2 * products[r * n_units + j]
+            if score < best_score:   # strict: the lowest index keeps a tie
+                best_score = score
+                best = j
+        index[i] = best
+        distance[i] = _squared_distance(&X[i, 0], &W[best, 0], n_features)
+
+
+cdef void _accumulate_rows(
+    const floating[:, ::1] X,        # IN  (n_samples, n_features)
+    const long long[::1] labels,     # IN  (n_samples,)
+    Py_ssize_t start, Py_ssize_t stop,
+    floating *sums,                  # INOUT (n_units, n_features): this thread's sums
+    long long *counts,               # INOUT (n_units,): this thread's counts
+) noexcept nogil:
+    cdef Py_ssize_t n_features = X.shape[1]
+    cdef Py_ssize_t i, f
+    cdef long long j
+    for i in range(start, stop):
+        j = labels[i]
+        counts[j] += 1
+        for f in range(n_features):
+            sums[j * n_features + f] += X[i, f]
+
+
+def _prepare_centred(W_arr):
+    """Return (W - mean, mean, squared norms of W - mean): the shift of reference.bmu, eq. (1)."""
+    centre = W_arr.mean(axis=0)
+    W_centred = np.ascontiguousarray(W_arr - centre)
+    w_sq = np.einsum("ij,ij->i", W_centred, W_centred)
+    return W_centred, np.ascontiguousarray(centre), np.ascontiguousarray(w_sq)
+
+
+def bmu(const floating[:, ::1] X, const floating[:, ::1] W, int n_threads=1):
+    """Index of the nearest row of W for every row of X, and its squared distance.
+
+    The same as ``reference.bmu``; see it for the equations.
+    """
+    cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1], n_units = W.shape[0]
+    dtype = np.float32 if floating is float else np.float64
+    W_centred_arr, centre_arr, w_sq_arr = _prepare_centred(np.asarray(W))
+    cdef const floating[:, ::1] W_centred = W_centred_arr
+    cdef const floating[::1] centre = centre_arr
+    cdef const floating[::1] w_sq = w_sq_arr
+    index_arr = np.empty(n_samples, dtype=np.int64)
+    distance_arr = np.empty(n_samples, dtype=dtype)
+    cdef long long[::1] index = index_arr
+    cdef floating[::1] distance = distance_arr
+    cdef Py_ssize_t n_chunks = (n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS
+    cdef Py_ssize_t chunk, start, stop
+    cdef floating *X_centred
+    cdef floating *products
+    with nogil, parallel(num_threads=n_threads):
+        X_centred = <floating*> malloc(CHUNK_ROWS * n_features * sizeof(floating))
+        products = <floating*> malloc(CHUNK_ROWS * n_units * sizeof(floating))
+        for chunk in prange(n_chunks, schedule="static"):
+            start = chunk * CHUNK_ROWS
+            stop = min(start + CHUNK_ROWS, n_samples)
+            _bmu_chunk(X, W, W_centred, centre, w_sq, start, stop, X_centred, products,
+                       index, distance)
+        free(X_centred)
+        free(products)
+    return index_arr, distance_arr
+
+
+def accumulate(const floating[:, ::1] X, const long long[::1] labels, Py_ssize_t n_units,
+               int n_threads=1):
+    """Per-unit sums and counts of the rows of X assigned by labels (see reference.accumulate)."""
+    cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1]
+    dtype = np.float32 if floating is float else np.float64
+    partial_sums_arr = np.zeros((n_threads, n_units, n_features), dtype=dtype)
+    partial_counts_arr = np.zeros((n_threads, n_units), dtype=np.int64)
+    cdef floating[:, :, ::1] partial_sums = partial_sums_arr
+    cdef long long[:, ::1] partial_counts = partial_counts_arr
+    cdef Py_ssize_t n_chunks = (n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS
+    cdef Py_ssize_t chunk, start, stop
+    cdef int thread
+    with nogil, parallel(num_threads=n_threads):
+        thread = threadid()
+        for chunk in prange(n_chunks, schedule="static"):
+            start = chunk * CHUNK_ROWS
+            stop = min(start + CHUNK_ROWS, n_samples)
+            _accumulate_rows(X, labels, start, stop, &partial_sums[thread, 0, 0],
+                             &partial_counts[thread, 0])
+    return partial_sums_arr.sum(axis=0), partial_counts_arr.sum(axis=0)
+
+
+def bmu_accumulate(const floating[:, ::1] X, const floating[:, ::1] W, int n_threads=1):
+    """bmu and accumulate fused: each chunk of X is read from memory once.
+
+    Returns (index, distance, sums, counts) as reference.bmu_accumulate.
+    """
+    cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1], n_units = W.shape[0]
+    dtype = np.float32 if floating is float else np.float64
+    W_centred_arr, centre_arr, w_sq_arr = _prepare_centred(np.asarray(W))
+    cdef const floating[:, ::1] W_centred = W_centred_arr
+    cdef const floating[::1] centre = centre_arr
+    cdef const floating[::1] w_sq = w_sq_arr
+    index_arr = np.empty(n_samples, dtype=np.int64)
+    distance_arr = np.empty(n_samples, dtype=dtype)
+    partial_sums_arr = np.zeros((n_threads, n_units, n_features), dtype=dtype)
+    partial_counts_arr = np.zeros((n_threads, n_units), dtype=np.int64)
+    cdef long long[::1] index = index_arr
+    cdef floating[::1] distance = distance_arr
+    cdef floating[:, :, ::1] partial_sums = partial_sums_arr
+    cdef long long[:, ::1] partial_counts = partial_counts_arr
+    cdef Py_ssize_t n_chunks = (n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS
+    cdef Py_ssize_t chunk, start, stop
+    cdef int thread
+    cdef floating *X_centred
+    cdef floating *products
+    with nogil, parallel(num_threads=n_threads):
+        thread = threadid()
+        X_centred = <floating*> malloc(CHUNK_ROWS * n_features * sizeof(floating))
+        products = <floating*> malloc(CHUNK_ROWS * n_units * sizeof(floating))
+        for chunk in prange(n_chunks, schedule="static"):
+            start = chunk * CHUNK_ROWS
+            stop = min(start + CHUNK_ROWS, n_samples)
+            _bmu_chunk(X, W, W_centred, centre, w_sq, start, stop, X_centred, products,
+                       index, distance)
+            _accumulate_rows(X, index, start, stop, &partial_sums[thread, 0, 0],
+                             &partial_counts[thread, 0])
+        free(X_centred)
+        free(products)
+    return index_arr, distance_arr, partial_sums_arr.sum(axis=0), partial_counts_arr.sum(axis=0)
+
+
+def wta_online(const floating[:, ::1] X,      # IN  (n_samples, n_features)
+               floating[:, ::1] W,            # INOUT (n_units, n_features)
+               const long long[::1] order,    # IN  (n_steps,) rows of X in presentation order
+               double learning_rate,
+               double[::1] win_frequency=None,  # INOUT (n_units,) or None: no conscience
+               double conscience_rate=0.0,
+               double conscience_bias=0.0):
+    """One sequential pass of winner-take-all learning (see reference.wta_online, eqs. 1-5)."""
+    cdef Py_ssize_t n_steps = order.shape[0], n_units = W.shape[0], n_features = W.shape[1]
+    cdef bint conscience = win_frequency is not None
+    winners_arr = np.empty(n_steps, dtype=np.int64)
+    cdef long long[::1] winners = winners_arr
+    cdef Py_ssize_t step, i, j, f, nearest, winner
+    cdef double distance, nearest_distance, score, winner_score, fair_share = 1.0 / n_units
+    cdef floating rate = <floating> learning_rate
+    with nogil:
+        for step in range(n_steps):
+            i = order[step]
+            nearest = 0
+            winner = 0
+            nearest_distance = _squared_distance(&X[i, 0], &W[0, 0], n_features)
+            winner_score = nearest_distance
+            if conscience:
+                winner_score = nearest_distance - conscience_bias * (fair_share - win_frequency[0])
+            for j in range(1, n_units):
+                distance = _squared_distance(&X[i, 0], &W[j, 0], n_features)
+                if distance < nearest_distance:                       # eq. (1)
+                    nearest_distance = distance
+                    nearest = j
+                if conscience:
+                    score = distance - conscience_bias * (fair_share - win_frequency[j])  # eq. (2)
+                    if score < winner_score:                          # eq. (3)
+                        winner_score = score
+                        winner = j
+            if conscience:
+                for j in range(n_units):                              # eq. (4)
+                    win_frequency[j] *= 1.0 - conscience_rate
+                win_frequency[nearest] += conscience_rate
+            else:
+                winner = nearest
+            for f in range(n_features):                               # eq. (5)
+                W[winner, f] = W[winner, f] + rate * (X[i, f] - W[winner, f])
+            winners[step] = winner
+    return winners_arr

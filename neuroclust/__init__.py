@@ -1,0 +1,14 @@
+"""neuroclust: clustering with neural networks, from scratch, explained step by step.
+
+>>> from neuroclust import CompetitiveLearning, datasets, metrics
+>>> X, y = datasets.make_five_centroids(random_state=0)
+>>> model = CompetitiveLearning(n_clusters=5, learning_rate=0.05, random_state=0).fit(X)
+"""
+from .base import DivergenceWarning, TrainingInterruptedWarning, load
+from .models import CompetitiveLearning, KMeans
+from ._validation import NotFittedError
+
+__version__ = "0.1.0"
+
+__all__ = ["CompetitiveLearning", "KMeans", "load", "NotFittedError", "DivergenceWarning",
+           "TrainingInterruptedWarning", "__version__"]

@@ -1,0 +1,41 @@
+"""The kernels on a GPU with CuPy.
+
+The reference kernels are written against the array module of their inputs, so on CuPy arrays
+they already run on the GPU: ``bmu`` as cuBLAS products plus a device argmin, ``accumulate``
+with ``cupyx.scatter_add``. ``wta_online`` is sequential by nature (each step depends on the
+last); here it runs the reference loop on the device, which is correct but launches a few
+kernels per sample. A fused single-kernel version is worth writing only once profiling on a GPU
+shows it matters (see DESIGN.md).
+
+The thread-count argument of the CPU kernels is accepted and ignored, so callers need not
+care which backend they hold.
+"""
+from . import reference
+
+__all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online"]
+
+
+def _same_dtype(X, W):
+    return W if W.dtype == X.dtype else W.astype(X.dtype)
+
+
+def bmu(X, W, n_threads=None):
+    """See ``reference.bmu``."""
+    return reference.bmu(X, _same_dtype(X, W))
+
+
+def accumulate(X, labels, n_units, n_threads=None):
+    """See ``reference.accumulate``."""
+    return reference.accumulate(X, labels, n_units)
+
+
+def bmu_accumulate(X, W, n_threads=None):
+    """See ``reference.bmu_accumulate``."""
+    return reference.bmu_accumulate(X, _same_dtype(X, W))
+
+
+def wta_online(X, W, order, learning_rate, win_frequency=None,
+               conscience_rate=0.0, conscience_bias=0.0):
+    """See ``reference.wta_online``; ``order`` may live on the host or the device."""
+    return reference.wta_online(X, W, order, learning_rate, win_frequency,
+                                conscience_rate, conscience_bias)

@@ -1,0 +1,209 @@
+r"""The kernels in plain NumPy: the math, written to be read, and the oracle for the fast ones.
+
+Every function here is written against an array module ``xp`` taken from its inputs, so the
+same lines run on NumPy arrays and on CuPy arrays. The Cython kernels in ``csrc/kernels.pyx``
+compute the same things and are tested against these.
+
+Notation (see the docs' notation page): ``X`` holds the samples :math:`x_i` as rows, ``W`` the
+prototypes :math:`w_j` as rows, :math:`c(x)` is the index of the winning (nearest) prototype.
+"""
+import numpy as np
+
+from .._validation import array_module
+
+__all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "squared_distances"]
+
+#: Rows of ``X`` handled at once, so the (rows, units) distance block stays small.
+CHUNK_ROWS = 4096
+
+
+def squared_distances(X, W):
+    r"""Squared Euclidean distances between every row of ``X`` and every row of ``W``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    W : ndarray of shape (n_units, n_features)
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_units)
+
+    Notes
+    -----
+    Uses the expansion
+
+    .. math:: \|x - w\|^2 = \|x\|^2 - 2\,x \cdot w + \|w\|^2             \tag{1}
+
+    after subtracting the prototypes' mean :math:`m` from both sides (distances do not change
+    under a shift, and the shift keeps the three terms small so that little is lost when they
+    cancel). The result is clipped at zero, since rounding can make it slightly negative.
+    """
+    xp = array_module(X)
+    centre = W.mean(axis=0)
+    Xc, Wc = X - centre, W - centre
+    x_sq = (Xc * Xc).sum(axis=1)[:, None]
+    w_sq = (Wc * Wc).sum(axis=1)[None, :]
+    return xp.maximum(x_sq - 2 * (Xc @ Wc.T) + w_sq, 0)                   # eq. (1)
+
+
+def bmu(X, W):
+    r"""Best-matching unit: the nearest prototype of every sample and its squared distance.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    W : ndarray of shape (n_units, n_features)
+
+    Returns
+    -------
+    index : ndarray of int64, shape (n_samples,)
+        :math:`c(x_i)`, the index of the nearest prototype; a tie goes to the lowest index.
+    distance : ndarray of shape (n_samples,), dtype of ``X``
+        :math:`\|x_i - w_{c(x_i)}\|^2`, computed directly from the difference.
+
+    Notes
+    -----
+    .. math:: c(x) = \arg\min_j \|x - w_j\|^2
+                   = \arg\min_j \left(\|w_j - m\|^2 - 2\,(x - m) \cdot (w_j - m)\right)   \tag{1}
+
+    The term :math:`\|x - m\|^2` is the same for every unit and is dropped from the argmin; the
+    products for a chunk of rows are one matrix multiplication. The winner's distance is then
+    recomputed exactly from :math:`x - w_{c(x)}`, so the returned distance carries no
+    cancellation error.
+    """
+    xp = array_module(X)
+    n_samples = X.shape[0]
+    centre = W.mean(axis=0)
+    Wc = W - centre
+    w_sq = (Wc * Wc).sum(axis=1)
+    index = xp.empty(n_samples, dtype=xp.int64)
+    distance = xp.empty(n_samples, dtype=X.dtype)
+    for start in range(0, n_samples, CHUNK_ROWS):
+        rows = slice(start, start + CHUNK_ROWS)
+        scores = w_sq - 2 * ((X[rows] - centre) @ Wc.T)                   # eq. (1)
+        winners = scores.argmin(axis=1)  # argmin returns the first minimum: lowest index wins
+        difference = X[rows] - W[winners]
+        index[rows] = winners
+        distance[rows] = (difference * difference).sum(axis=1)
+    return index, distance
+
+
+def accumulate(X, labels, n_units):
+    r"""Per-unit sums and counts of the samples assigned to each unit.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    labels : ndarray of int64, shape (n_samples,)
+        The unit of each sample, in ``[0, n_units)``.
+    n_units : int
+
+    Returns
+    -------
+    sums : ndarray of shape (n_units, n_features), dtype of ``X``
+        :math:`s_j = \sum_{i : c_i = j} x_i`.
+    counts : ndarray of int64, shape (n_units,)
+        :math:`n_j = |\{i : c_i = j\}|`.
+
+    Notes
+    -----
+    These are the sufficient statistics of the batch update: the mean of unit :math:`j`'s
+    samples is :math:`s_j / n_j` (the M-step of k-means).
+
+    .. math:: s_j = \sum_{i : c_i = j} x_i, \qquad n_j = \sum_{i : c_i = j} 1     \tag{1}
+    """
+    xp = array_module(X)
+    sums = xp.zeros((n_units, X.shape[1]), dtype=X.dtype)
+    _scatter_add(xp, sums, labels, X)                                       # eq. (1)
+    counts = xp.bincount(labels, minlength=n_units).astype(xp.int64)        # eq. (1)
+    return sums, counts
+
+
+def _scatter_add(xp, target, index, values):
+    if xp is np:
+        np.add.at(target, index, values)
+    else:  # CuPy spells the unbuffered scatter-add differently
+        import cupyx
+
+        cupyx.scatter_add(target, index, values)
+
+
+def bmu_accumulate(X, W):
+    """:func:`bmu` followed by :func:`accumulate` on its winners, in one call.
+
+    The fast kernels fuse the two so each chunk of ``X`` is read from memory once.
+
+    Returns
+    -------
+    index, distance, sums, counts
+        As returned by :func:`bmu` and :func:`accumulate`.
+    """
+    index, distance = bmu(X, W)
+    sums, counts = accumulate(X, index, W.shape[0])
+    return index, distance, sums, counts
+
+
+def wta_online(X, W, order, learning_rate, win_frequency=None,
+               conscience_rate=0.0, conscience_bias=0.0):
+    r"""One pass of sequential winner-take-all learning, updating ``W`` in place.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    W : ndarray of shape (n_units, n_features)
+        The prototypes; updated in place.
+    order : ndarray of int64, shape (n_steps,)
+        The row of ``X`` presented at each step.
+    learning_rate : float
+        :math:`\eta`.
+    win_frequency : ndarray of shape (n_units,), optional
+        DeSieno's running win frequencies :math:`p_j`, updated in place. ``None`` turns the
+        conscience off.
+    conscience_rate : float
+        :math:`B`, how fast :math:`p_j` follows the wins.
+    conscience_bias : float
+        :math:`C`, the weight of the bias.
+
+    Returns
+    -------
+    winners : ndarray of int64, shape (n_steps,)
+        The unit that learned at each step.
+
+    Notes
+    -----
+    For each presented sample :math:`x`, with :math:`d_j = \|x - w_j\|^2`:
+
+    .. math:: y = \arg\min_j d_j                                                \tag{1}
+    .. math:: b_j = C\,(1/K - p_j)                                              \tag{2}
+    .. math:: z = \arg\min_j (d_j - b_j)                                        \tag{3}
+    .. math:: p_j \leftarrow p_j + B\,([j = y] - p_j)                           \tag{4}
+    .. math:: w_z \leftarrow w_z + \eta\,(x - w_z)                              \tag{5}
+
+    Without conscience :math:`z = y` and only (1) and (5) run. Rule (5) is a stochastic
+    gradient step on :math:`E = \tfrac12 \|x - w_{c(x)}\|^2`, whose gradient with respect to
+    the winner is :math:`-(x - w_c)`. Equations (2)-(4) are DeSieno's conscience: a unit that
+    wins more than its share :math:`1/K` is handicapped, so units that never win (dead units)
+    get a chance.
+
+    References
+    ----------
+    D. DeSieno, "Adding a conscience to competitive learning", IEEE International Conference
+    on Neural Networks, 1988, pp. 117-124.
+    """
+    xp = array_module(X)
+    n_units = W.shape[0]
+    winners = xp.empty(len(order), dtype=xp.int64)
+    for step, i in enumerate(order.tolist()):
+        x = X[i]
+        distances = ((W - x) ** 2).sum(axis=1)
+        nearest = int(distances.argmin())                                   # eq. (1)
+        winner = nearest
+        if win_frequency is not None:
+            bias = conscience_bias * (1.0 / n_units - win_frequency)        # eq. (2)
+            winner = int((distances - bias).argmin())                       # eq. (3)
+            win_frequency *= 1.0 - conscience_rate                          # eq. (4)
+            win_frequency[nearest] += conscience_rate                       # eq. (4)
+        W[winner] += learning_rate * (x - W[winner])                        # eq. (5)
+        winners[step] = winner
+    return winners

@@ -1,0 +1,282 @@
+"""What every neuroclust estimator shares: parameters, saving and loading, the epoch loop.
+
+The conventions are scikit-learn's: ``__init__`` only stores hyper-parameters, ``fit`` returns
+``self``, learned state ends in ``_``. Models are saved as a ``.npz`` of arrays plus the
+hyper-parameters as JSON, and loaded with ``allow_pickle=False``, so opening a model file never
+runs code.
+"""
+import inspect
+import json
+import math
+import os
+import warnings
+import zipfile
+
+import numpy as np
+
+from ._validation import check_array, check_is_fitted, check_n_features
+
+__all__ = ["BaseEstimator", "load", "run_epochs", "DivergenceWarning", "TrainingInterruptedWarning"]
+
+FORMAT_NAME = "neuroclust-model"
+FORMAT_VERSION = 1
+_REGISTRY = {}
+
+
+class DivergenceWarning(RuntimeWarning):
+    """Training stopped because the loss became NaN or infinite."""
+
+
+class TrainingInterruptedWarning(RuntimeWarning):
+    """Training stopped early because of Ctrl-C (KeyboardInterrupt)."""
+
+
+class BaseEstimator:
+    """Parameter handling, ``repr``, ``save`` and the shared epoch loop."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _REGISTRY[cls.__name__] = cls
+
+    @classmethod
+    def _param_names(cls):
+        signature = inspect.signature(cls.__init__)
+        return sorted(name for name, p in signature.parameters.items()
+                      if name != "self" and p.kind != p.VAR_KEYWORD)
+
+    def get_params(self, deep=True):
+        """Return the hyper-parameters as a dict (scikit-learn convention)."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params):
+        """Set hyper-parameters by name and return ``self``."""
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(
+                    f"{name!r} is not a parameter of {type(self).__name__}; "
+                    f"valid parameters are {', '.join(valid)}."
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        defaults = {name: p.default for name, p in
+                    inspect.signature(type(self).__init__).parameters.items()}
+        changed = [f"{name}={value!r}" for name, value in self.get_params().items()
+                   if not _same(value, defaults.get(name))]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    # ----------------------------------------------------------------- checks
+    def _validate_for_fit(self, X, min_samples=1):
+        """Check X, choose the backend; set ``n_features_in_`` and ``backend_``.
+
+        Returns
+        -------
+        X : ndarray
+            The validated data (float32 kept, other numbers become float64).
+        kernels : module
+            The kernel module of the chosen backend.
+        """
+        from .backend import get_kernels, resolve_backend
+
+        X = check_array(X, min_samples=min_samples)
+        self.backend_ = resolve_backend(self.backend, X)
+        self.n_features_in_ = X.shape[1]
+        if self.backend_ == "cupy":
+            import cupy
+
+            X = cupy.asarray(X)
+        return X, get_kernels(self.backend_)
+
+    def _validate_for_predict(self, X, fitted_attribute):
+        """Check that the model is fitted and that X matches it.
+
+        The kernels follow the data: a CuPy array runs on the GPU, a NumPy array on the CPU
+        (Cython when built, unless this model asked for the NumPy reference), whatever backend
+        the model was trained on. Use :meth:`_like` to bring fitted arrays to X's module.
+
+        Returns
+        -------
+        X : ndarray
+        kernels : module
+        """
+        from .backend import get_kernels, resolve_backend
+
+        check_is_fitted(self, fitted_attribute)
+        X = check_array(X)
+        check_n_features(X, self.n_features_in_)
+        wanted = self.backend if self.backend in ("numpy", "cython") else "auto"
+        if wanted == "cython" and not _cython_built():
+            wanted = "auto"  # saved where the kernels were built, loaded where they are not
+        return X, get_kernels(resolve_backend(wanted, X))
+
+    @staticmethod
+    def _like(array, X):
+        """``array`` in the array module of ``X`` (NumPy or CuPy) and of X's dtype."""
+        from ._validation import array_module
+
+        xp = array_module(X)
+        if xp is np and not isinstance(array, np.ndarray):
+            array = array.get()
+        return xp.asarray(array, dtype=X.dtype)
+
+    # ------------------------------------------------------------ save / load
+    def save(self, path):
+        """Save the fitted model to ``path`` (a ``.npz`` file; the suffix is added if missing).
+
+        Arrays go in as arrays, hyper-parameters and scalar results as JSON. Parameters that
+        cannot be written as JSON (a ``numpy.random.Generator``, callbacks) are stored as
+        ``null``.
+
+        Returns
+        -------
+        str
+            The path written.
+        """
+        check_is_fitted(self, "n_features_in_")
+        path = os.fspath(path)
+        if not path.endswith(".npz"):
+            path += ".npz"
+        arrays, scalars = {}, {}
+        for name, value in vars(self).items():
+            if not name.endswith("_") or name.startswith("_"):
+                continue
+            value = _to_host(value)
+            if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+                arrays[name] = value
+            elif _is_json_scalar(value):
+                scalars[name] = value
+            elif isinstance(value, (list, tuple)) and all(_is_json_scalar(v) for v in value):
+                scalars[name] = list(value)
+        meta = {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "class": type(self).__name__,
+            "params": {k: (v if _is_json_value(v) else None) for k, v in self.get_params().items()},
+            "attributes": scalars,
+        }
+        np.savez(path, __meta__=np.array(json.dumps(meta)), **arrays)
+        return path
+
+
+def load(path):
+    """Load a model written by ``save``.
+
+    The file is read with ``allow_pickle=False``: it can hold only numbers and text, never code.
+
+    Raises
+    ------
+    ValueError
+        If the file is missing, corrupt, or not a neuroclust model.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise ValueError(f"model file {path!r} does not exist.")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            contents = {name: archive[name] for name in archive.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
+        raise ValueError(f"{path!r} is not a readable neuroclust model file ({error}).") from None
+    if "__meta__" not in contents:
+        raise ValueError(f"{path!r} is not a neuroclust model file (it has no model description).")
+    try:
+        meta = json.loads(str(contents.pop("__meta__")))
+    except json.JSONDecodeError:
+        raise ValueError(f"{path!r} is a corrupt neuroclust model file "
+                         "(its model description is not valid JSON).") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise ValueError(f"{path!r} is not a neuroclust model file.")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"{path!r} was written in model format {meta.get('format_version')}, "
+                         f"but this neuroclust reads format {FORMAT_VERSION}.")
+    cls = _REGISTRY.get(meta.get("class"))
+    if cls is None:
+        raise ValueError(f"{path!r} holds an unknown model class {meta.get('class')!r}.")
+    try:
+        model = cls(**meta["params"])
+    except TypeError as error:
+        raise ValueError(f"{path!r} holds parameters that {cls.__name__} does not accept "
+                         f"({error}).") from None
+    for name, value in {**meta.get("attributes", {}), **contents}.items():
+        setattr(model, name, value)
+    return model
+
+
+def _cython_built():
+    from .backend import available_backends
+
+    return "cython" in available_backends()
+
+
+def _to_host(value):
+    if type(value).__module__.startswith("cupy"):
+        return value.get()
+    return value
+
+
+def _is_json_scalar(value):
+    return isinstance(value, (bool, int, float, str, np.integer, np.floating)) and not (
+        isinstance(value, (float, np.floating)) and not math.isfinite(value))
+
+
+def _is_json_value(value):
+    try:
+        json.dumps(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _same(a, b):
+    try:
+        return bool(a == b) and type(a) is type(b)
+    except (ValueError, TypeError):
+        return a is b
+
+
+def run_epochs(n_epochs, run_epoch, *, get_state, set_state, estimator, verbose=False,
+               callbacks=None, description="training", metric="loss"):
+    """The training loop every model shares.
+
+    ``run_epoch(epoch)`` trains one epoch and returns the value to record (a loss or an error).
+    The loop keeps a copy of the last good state: if the value is NaN or infinite it restores
+    that state, warns and stops; on Ctrl-C it restores the state at the end of the last
+    complete epoch, warns and stops, leaving a usable model. ``callbacks`` are called as
+    ``callback(estimator, epoch)`` after each epoch; one that returns ``False`` stops training.
+
+    Returns
+    -------
+    list of float
+        The recorded value of every completed epoch.
+    """
+    from tqdm.auto import tqdm
+
+    history = []
+    good_state = get_state()
+    epochs = tqdm(range(n_epochs), desc=description, disable=not verbose, leave=False)
+    for epoch in epochs:
+        try:
+            value = float(run_epoch(epoch))
+        except KeyboardInterrupt:
+            set_state(good_state)
+            warnings.warn(f"training interrupted during epoch {epoch + 1}; the model keeps "
+                          f"the weights after epoch {epoch}.", TrainingInterruptedWarning,
+                          stacklevel=3)
+            break
+        if not math.isfinite(value):
+            set_state(good_state)
+            warnings.warn(f"training diverged at epoch {epoch + 1} ({metric} became {value}); "
+                          "stopped and kept the last good weights. Try a smaller learning rate "
+                          "or scale the data.", DivergenceWarning, stacklevel=3)
+            break
+        good_state = get_state()
+        history.append(value)
+        if verbose:
+            epochs.set_postfix({metric: f"{value:.4g}"})
+            if verbose >= 2:
+                epochs.write(f"epoch {epoch + 1}/{n_epochs}  {metric} {value:.6g}")
+        if any(callback(estimator, epoch) is False for callback in (callbacks or ())):
+            break
+    epochs.close()
+    return history

@@ -1,0 +1,5 @@
+"""The clustering models, one per file, each readable top to bottom in the order it runs."""
+from .competitive import CompetitiveLearning
+from .kmeans import KMeans
+
+__all__ = ["CompetitiveLearning", "KMeans"]

@@ -1,0 +1,218 @@
+r"""Competitive learning: a layer of prototype units where the winner takes all.
+
+The whole algorithm, in the order it runs (kernels named; their math is in
+``neuroclust/backend/reference.py``):
+
+1. place ``n_clusters`` prototypes :math:`w_j` (``init``);
+2. each epoch, present the samples in an order drawn from ``random_state``;
+3. online mode: for each sample the nearest prototype wins and moves toward it,
+   :math:`w_c \leftarrow w_c + \eta (x - w_c)` (kernel ``wta_online``, eqs. 1-5 there,
+   optionally with DeSieno's conscience);
+   batch mode: all winners are found at once (kernel ``bmu_accumulate``) and each prototype
+   takes the summed step of its samples, eq. (2) below;
+4. record the quantization error, eq. (3), after every epoch.
+"""
+import numbers
+
+import numpy as np
+
+from .._validation import array_module, check_choice, check_random_state, check_scalar
+from ..base import BaseEstimator, run_epochs
+from ._init import initial_prototypes
+
+__all__ = ["CompetitiveLearning"]
+
+
+class CompetitiveLearning(BaseEstimator):
+    r"""Winner-take-all competitive learning (the Kohonen competitive layer, hard version).
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of prototype units :math:`K`.
+    learning_rate : float, default=0.01
+        Step size :math:`\eta` in (0, 1].
+    epochs : int, default=20
+        Passes over the data.
+    learning_rate_final : float or None, default=None
+        If given, :math:`\eta` decays geometrically from ``learning_rate`` at the first epoch
+        to this value at the last, eq. (1); else it stays constant.
+    conscience : bool, default=False
+        Use DeSieno's conscience (online mode only): units that win more than their share
+        :math:`1/K` are handicapped, so no unit stays dead.
+    conscience_rate : float, default=1e-4
+        :math:`B`, how fast the win frequencies follow the wins (DeSieno's value).
+    conscience_bias : float, default=10.0
+        :math:`C`, the weight of the handicap (DeSieno's value; it is in units of squared
+        distance, so it suits standardised data).
+    mode : {"online", "batch"}, default="online"
+        "online" updates after every sample; "batch" after every epoch, eq. (2).
+    init : {"random_samples", "random", "k-means++"} or array of shape (n_clusters, n_features)
+        Starting prototypes; see :func:`neuroclust.models._init.initial_prototypes`.
+    random_state : int, numpy.random.Generator or None
+        Seeds the initialisation and the sample order.
+    backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
+    verbose : bool or int, default=False
+        True shows a progress bar; 2 also prints a line per epoch.
+    callbacks : list of callables, optional
+        Each is called as ``callback(model, epoch)`` after every epoch (for snapshots); one
+        that returns False stops training.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        The learned prototypes :math:`w_j`.
+    labels_ : ndarray of int64, shape (n_samples,)
+        The winning unit of each training sample.
+    history_ : list of float
+        Quantization error, eq. (3), after each epoch.
+    win_frequency_ : ndarray of shape (n_clusters,)
+        DeSieno's running win frequencies (only with ``conscience=True``).
+    n_features_in_ : int
+    backend_ : str
+
+    Notes
+    -----
+    Learning rate at epoch :math:`t` of :math:`T`, when ``learning_rate_final`` is set:
+
+    .. math:: \eta_t = \eta_0 \, (\eta_{T-1} / \eta_0)^{t / (T-1)}                \tag{1}
+
+    Batch mode applies, with the winners of the whole epoch held fixed, the sum of the online
+    steps of unit :math:`j`'s :math:`n_j` samples (mean :math:`\bar x_j`), capped so a prototype
+    never passes its samples' mean; at :math:`\eta n_j \ge 1` it is the k-means update:
+
+    .. math:: w_j \leftarrow w_j + \min(1, \eta\, n_j)\, (\bar x_j - w_j)          \tag{2}
+
+    The quantization error recorded in ``history_`` (Kohonen's definition; note: not squared):
+
+    .. math:: E_Q = \frac{1}{n} \sum_i \|x_i - w_{c(x_i)}\|                        \tag{3}
+
+    The online rule is stochastic gradient descent on
+    :math:`\tfrac12 \sum_i \|x_i - w_{c(x_i)}\|^2`, the energy k-means minimises.
+
+    References
+    ----------
+    T. Kohonen, *Self-Organizing Maps*, 3rd ed., Springer, 2001, ch. 1 (vector quantization).
+    D. E. Rumelhart and D. Zipser, "Feature discovery by competitive learning",
+    Cognitive Science 9, 1985.
+    D. DeSieno, "Adding a conscience to competitive learning", ICNN 1988.
+    """
+
+    def __init__(self, n_clusters=8, learning_rate=0.01, epochs=20, learning_rate_final=None,
+                 conscience=False, conscience_rate=1e-4, conscience_bias=10.0, mode="online",
+                 init="random_samples", random_state=None, backend="auto", verbose=False,
+                 callbacks=None):
+        self.n_clusters = n_clusters
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.learning_rate_final = learning_rate_final
+        self.conscience = conscience
+        self.conscience_rate = conscience_rate
+        self.conscience_bias = conscience_bias
+        self.mode = mode
+        self.init = init
+        self.random_state = random_state
+        self.backend = backend
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    def _check_params(self):
+        check_scalar(self.n_clusters, "n_clusters", numbers.Integral, low=1)
+        check_scalar(self.learning_rate, "learning_rate", low=0, high=1, low_inclusive=False)
+        if self.learning_rate_final is not None:
+            check_scalar(self.learning_rate_final, "learning_rate_final", low=0, high=1,
+                         low_inclusive=False)
+        check_scalar(self.epochs, "epochs", numbers.Integral, low=1)
+        check_scalar(self.conscience_rate, "conscience_rate", low=0, high=1)
+        check_scalar(self.conscience_bias, "conscience_bias", low=0)
+        check_choice(self.mode, "mode", ("online", "batch"))
+        if self.conscience and self.mode == "batch":
+            raise ValueError("conscience=True works with mode='online' only; the conscience "
+                             "adjusts the competition sample by sample.")
+
+    def fit(self, X, y=None):
+        """Learn the prototypes from ``X`` of shape (n_samples, n_features); returns self."""
+        self._check_params()
+        X, kernels = self._validate_for_fit(X, min_samples=self.n_clusters)
+        rng = check_random_state(self.random_state)
+        xp = array_module(X)
+        weights = initial_prototypes(X, self.n_clusters, self.init, rng)
+        win_frequency = (xp.full(self.n_clusters, 1.0 / self.n_clusters)
+                         if self.conscience else None)
+
+        def run_epoch(epoch):
+            rate = self._learning_rate_at(epoch)
+            if self.mode == "online":
+                order = xp.asarray(rng.permutation(X.shape[0]))
+                kernels.wta_online(X, weights, order, rate, win_frequency,
+                                   self.conscience_rate, self.conscience_bias)
+                labels, distance = kernels.bmu(X, weights)
+            else:
+                labels, distance, sums, counts = kernels.bmu_accumulate(X, weights)
+                _batch_step(weights, sums, counts, rate, xp)
+                labels, distance = kernels.bmu(X, weights)
+            self._store(weights, labels, win_frequency)
+            return float(xp.sqrt(xp.maximum(distance, 0)).mean())                # eq. (3)
+
+        def get_state():
+            return weights.copy(), None if win_frequency is None else win_frequency.copy()
+
+        def set_state(state):
+            weights[...] = state[0]
+            if win_frequency is not None:
+                win_frequency[...] = state[1]
+            self._store(weights, kernels.bmu(X, weights)[0], win_frequency)
+
+        self._store(weights, kernels.bmu(X, weights)[0], win_frequency)
+        self.history_ = run_epochs(self.epochs, run_epoch, get_state=get_state,
+                                   set_state=set_state, estimator=self, verbose=self.verbose,
+                                   callbacks=self.callbacks, description="competitive learning",
+                                   metric="quantization error")
+        return self
+
+    def _learning_rate_at(self, epoch):
+        if self.learning_rate_final is None or self.epochs == 1:
+            return self.learning_rate
+        ratio = self.learning_rate_final / self.learning_rate
+        return self.learning_rate * ratio ** (epoch / (self.epochs - 1))      # eq. (1)
+
+    def _store(self, weights, labels, win_frequency):
+        self.cluster_centers_ = weights.copy()
+        self.labels_ = labels
+        if win_frequency is not None:
+            self.win_frequency_ = win_frequency.copy()
+
+    def predict(self, X):
+        """Index of the winning unit for each row of ``X``."""
+        X, kernels = self._validate_for_predict(X, "cluster_centers_")
+        return kernels.bmu(X, self._like(self.cluster_centers_, X))[0]
+
+    def transform(self, X):
+        """Euclidean distance from each row of ``X`` to each prototype, shape (n, n_clusters)."""
+        from ..backend.reference import squared_distances
+
+        X, _ = self._validate_for_predict(X, "cluster_centers_")
+        W = self._like(self.cluster_centers_, X)
+        return squared_distances(X, W) ** 0.5
+
+    def fit_predict(self, X, y=None):
+        """Fit, then return the winning unit of each training sample."""
+        return self.fit(X).labels_
+
+    def fit_transform(self, X, y=None):
+        """Fit, then return :meth:`transform` of the training data."""
+        return self.fit(X).transform(X)
+
+    def score(self, X, y=None):
+        """Minus the quantization error, eq. (3), on ``X`` (higher is better)."""
+        X, kernels = self._validate_for_predict(X, "cluster_centers_")
+        distance = kernels.bmu(X, self._like(self.cluster_centers_, X))[1]
+        return -float((distance.clip(0) ** 0.5).mean())
+
+
+def _batch_step(weights, sums, counts, rate, xp):
+    """Eq. (2): move each prototype toward its samples' mean; units with no sample stay."""
+    won = counts > 0
+    means = sums[won] / counts[won, None]
+    step = xp.minimum(1.0, rate * counts[won]).astype(weights.dtype)[:, None]
+    weights[won] += step * (means - weights[won])                            # eq. (2)

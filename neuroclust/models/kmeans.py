@@ -1,0 +1,170 @@
+r"""k-means by Lloyd's algorithm, on the same kernels as competitive learning.
+
+The algorithm, in the order it runs:
+
+1. seed the centres (``init``: k-means++ by default, :func:`~neuroclust.models._init.kmeans_plusplus`);
+2. assignment step: each sample goes to its nearest centre, eq. (1) (kernel ``bmu``, fused
+   with step 3 in ``bmu_accumulate`` so the data is read once per iteration);
+3. update step: each centre becomes the mean of its samples, eq. (2) (kernel ``accumulate``);
+   a centre left with no sample is moved to the sample farthest from its centre;
+4. stop when the labels no longer change or the centres move less than ``tol``, eq. (4);
+5. repeat from 1 for ``n_init`` seeds and keep the run of lowest inertia, eq. (3).
+"""
+import numbers
+
+import numpy as np
+
+from .._validation import array_module, check_choice, check_random_state, check_scalar
+from ..base import BaseEstimator
+from ._init import INIT_METHODS, initial_prototypes
+
+__all__ = ["KMeans"]
+
+
+class KMeans(BaseEstimator):
+    r"""k-means clustering (Lloyd's algorithm).
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    init : {"k-means++", "random_samples", "random"} or array of shape (n_clusters, n_features)
+    n_init : int or "auto", default="auto"
+        Number of seedings; "auto" is 1 for k-means++ and an array, 10 otherwise.
+    max_iter : int, default=300
+    tol : float, default=1e-4
+        Stop when the squared centre shift is at most ``tol`` times the mean per-feature
+        variance of X, eq. (4).
+    random_state : int, numpy.random.Generator or None
+    backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
+    verbose : bool, default=False
+        Print the inertia of every iteration.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+    labels_ : ndarray of int64, shape (n_samples,)
+    inertia_ : float
+        Eq. (3) for the returned centres and labels.
+    n_iter_ : int
+        Iterations of the kept run.
+    history_ : list of float
+        Inertia at each iteration of the kept run.
+
+    Notes
+    -----
+    .. math:: c_i = \arg\min_j \|x_i - \mu_j\|^2                                   \tag{1}
+    .. math:: \mu_j = \frac{1}{n_j} \sum_{i : c_i = j} x_i                         \tag{2}
+    .. math:: J = \sum_i \|x_i - \mu_{c_i}\|^2                                     \tag{3}
+    .. math:: \sum_j \|\mu_j^{new} - \mu_j\|^2 \le \text{tol} \cdot
+              \tfrac{1}{d} \textstyle\sum_f \operatorname{Var}(x_f)               \tag{4}
+
+    Neither step can raise :math:`J`, so the iterations converge (to a local minimum).
+    Competitive learning's online rule is stochastic gradient descent on the same :math:`J`.
+
+    References
+    ----------
+    S. P. Lloyd, "Least squares quantization in PCM", IEEE Trans. Inf. Theory 28(2), 1982.
+    """
+
+    def __init__(self, n_clusters=8, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
+                 random_state=None, backend="auto", verbose=False):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.backend = backend
+        self.verbose = verbose
+
+    def _check_params(self):
+        check_scalar(self.n_clusters, "n_clusters", numbers.Integral, low=1)
+        check_scalar(self.max_iter, "max_iter", numbers.Integral, low=1)
+        check_scalar(self.tol, "tol", low=0)
+        if isinstance(self.init, str):
+            check_choice(self.init, "init", INIT_METHODS)
+        if self.n_init != "auto":
+            check_scalar(self.n_init, "n_init", numbers.Integral, low=1)
+
+    def _n_seedings(self):
+        if self.n_init != "auto":
+            return self.n_init
+        return 10 if self.init in ("random_samples", "random") else 1
+
+    def fit(self, X, y=None):
+        """Cluster ``X`` of shape (n_samples, n_features); returns self."""
+        self._check_params()
+        X, kernels = self._validate_for_fit(X, min_samples=self.n_clusters)
+        rng = check_random_state(self.random_state)
+        xp = array_module(X)
+        tolerance = self.tol * float(X.var(axis=0).mean())                     # eq. (4)
+        best = None
+        for _ in range(self._n_seedings()):
+            centres = initial_prototypes(X, self.n_clusters, self.init, rng)
+            run = _lloyd(X, centres, kernels, self.max_iter, tolerance, xp, self.verbose)
+            if best is None or run[2] < best[2]:
+                best = run
+        self.cluster_centers_, self.labels_, self.inertia_, self.n_iter_, self.history_ = best
+        return self
+
+    def predict(self, X):
+        """Index of the nearest centre for each row of ``X``."""
+        X, kernels = self._validate_for_predict(X, "cluster_centers_")
+        return kernels.bmu(X, self._like(self.cluster_centers_, X))[0]
+
+    def transform(self, X):
+        """Euclidean distance from each row of ``X`` to each centre, shape (n, n_clusters)."""
+        from ..backend.reference import squared_distances
+
+        X, _ = self._validate_for_predict(X, "cluster_centers_")
+        return squared_distances(X, self._like(self.cluster_centers_, X)) ** 0.5
+
+    def fit_predict(self, X, y=None):
+        """Fit, then return the cluster of each training sample."""
+        return self.fit(X).labels_
+
+    def fit_transform(self, X, y=None):
+        """Fit, then return :meth:`transform` of the training data."""
+        return self.fit(X).transform(X)
+
+    def score(self, X, y=None):
+        """Minus the inertia, eq. (3), of ``X`` under the fitted centres."""
+        X, kernels = self._validate_for_predict(X, "cluster_centers_")
+        return -float(kernels.bmu(X, self._like(self.cluster_centers_, X))[1].sum())
+
+
+def _lloyd(X, centres, kernels, max_iter, tolerance, xp, verbose):
+    """One run of Lloyd's iterations from ``centres``.
+
+    Returns (centres, labels, inertia, n_iter, history).
+    """
+    previous_labels = None
+    history = []
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):
+        labels, distance, sums, counts = kernels.bmu_accumulate(X, centres)   # eqs. (1), (2)
+        history.append(float(distance.sum()))                                  # eq. (3)
+        if verbose:
+            print(f"iteration {n_iter}: inertia {history[-1]:.6g}")
+        new_centres = _centres_from_sums(X, sums, counts, distance, labels, centres, xp)
+        shift = float(((new_centres - centres) ** 2).sum())
+        centres = new_centres
+        if previous_labels is not None and bool((labels == previous_labels).all()):
+            break  # strict convergence: the assignment is a fixed point
+        if shift <= tolerance:
+            break
+        previous_labels = labels
+    labels, distance = kernels.bmu(X, centres)  # labels and inertia of the returned centres
+    return centres, labels, float(distance.sum()), n_iter, history
+
+
+def _centres_from_sums(X, sums, counts, distance, labels, centres, xp):
+    """Eq. (2), with each empty cluster moved to a sample far from its current centre."""
+    new_centres = xp.empty_like(centres)
+    nonempty = counts > 0
+    new_centres[nonempty] = sums[nonempty] / counts[nonempty, None]            # eq. (2)
+    empty = xp.flatnonzero(~nonempty)
+    if len(empty):
+        farthest = xp.argsort(-distance)[: len(empty)]
+        new_centres[empty] = X[farthest]
+    return new_centres.astype(X.dtype, copy=False)

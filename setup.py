@@ -1,0 +1,60 @@
+"""Build the Cython kernels in csrc/ into neuroclust._kernels.
+
+OpenMP is used when the compiler accepts ``-fopenmp``; otherwise the kernels are built
+serial (``prange`` then runs as a plain loop) and still give the same results.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+
+def compiler_supports_openmp():
+    """Try to compile and link a tiny OpenMP program with the default C compiler."""
+    if sys.platform == "win32":
+        return False
+    compiler = os.environ.get("CC", "cc")
+    workdir = tempfile.mkdtemp()
+    try:
+        source = os.path.join(workdir, "omp_probe.c")
+        with open(source, "w") as handle:
+            handle.write("#include <omp.h>\nint main(void){return omp_get_max_threads() < 1;}\n")
+        result = subprocess.run(
+            [compiler, "-fopenmp", source, "-o", os.path.join(workdir, "omp_probe")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        return result.returncode == 0
+    except OSError:
+        return False
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+openmp = compiler_supports_openmp() and os.environ.get("NEUROCLUST_NO_OPENMP") != "1"
+compile_args = ["-O3"] + (["-fopenmp"] if openmp else [])
+link_args = ["-fopenmp"] if openmp else []
+
+extensions = [
+    Extension(
+        "neuroclust._kernels",
+        sources=["csrc/kernels.pyx"],
+        include_dirs=[numpy.get_include()],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+    )
+]
+
+setup(
+    ext_modules=cythonize(
+        extensions,
+        language_level=3,
+        compiler_directives={"boundscheck": False, "wraparound": False, "cdivision": True,
+                             "initializedcheck": False},
+    )
+)

@@ -4,6 +4,7 @@ They make the inputs contiguous and of one dtype, choose the thread count, and k
 single-threaded inside the kernels' own parallel loops (each thread runs its own small matrix
 products; a multi-threaded BLAS inside them would oversubscribe the cores).
 """
+import contextlib
 import os
 
 import numpy as np
@@ -29,8 +30,20 @@ def default_n_threads():
         return os.cpu_count() or 1
 
 
-def _single_threaded_blas():
+CHUNK_ROWS = 256  # as in csrc/kernels.pyx
+
+
+def _threads_for(n_samples, n_threads):
+    """No more threads than chunks of rows: small inputs run on one thread."""
+    n_chunks = -(-n_samples // CHUNK_ROWS)
+    return max(1, min(n_threads or default_n_threads(), n_chunks))
+
+
+def _blas_limited_to_one_thread(n_threads):
+    """Keep BLAS on one thread while the kernel runs ``n_threads`` threads of its own."""
     global _controller
+    if n_threads == 1:
+        return contextlib.nullcontext()
     if _controller is None:
         _controller = ThreadpoolController()
     return _controller.limit(limits=1, user_api="blas")
@@ -46,22 +59,35 @@ def _prepare(X, W=None):
 def bmu(X, W, n_threads=None):
     """See ``reference.bmu``."""
     X, W = _prepare(X, W)
-    with _single_threaded_blas():
-        return _kernels.bmu(X, W, n_threads or default_n_threads())
+    n_threads = _threads_for(X.shape[0], n_threads)
+    with _blas_limited_to_one_thread(n_threads):
+        return _kernels.bmu(X, W, n_threads)
+
+
+def _check_indices(indices, upper, name, what):
+    """The compiled loops do not check bounds: every index must lie in [0, upper)."""
+    if len(indices) and (indices.min() < 0 or indices.max() >= upper):
+        raise ValueError(f"{name} must hold {what} in [0, {upper}), but it has values from "
+                         f"{indices.min()} to {indices.max()}.")
 
 
 def accumulate(X, labels, n_units, n_threads=None):
     """See ``reference.accumulate``."""
     X = _prepare(X)
     labels = np.ascontiguousarray(labels, dtype=np.int64)
-    return _kernels.accumulate(X, labels, int(n_units), n_threads or default_n_threads())
+    if labels.shape != (X.shape[0],):
+        raise ValueError(f"labels must have one entry per row of X ({X.shape[0]}), "
+                         f"got shape {labels.shape}.")
+    _check_indices(labels, n_units, "labels", "unit indices")
+    return _kernels.accumulate(X, labels, int(n_units), _threads_for(X.shape[0], n_threads))
 
 
 def bmu_accumulate(X, W, n_threads=None):
     """See ``reference.bmu_accumulate``."""
     X, W = _prepare(X, W)
-    with _single_threaded_blas():
-        return _kernels.bmu_accumulate(X, W, n_threads or default_n_threads())
+    n_threads = _threads_for(X.shape[0], n_threads)
+    with _blas_limited_to_one_thread(n_threads):
+        return _kernels.bmu_accumulate(X, W, n_threads)
 
 
 def wta_online(X, W, order, learning_rate, win_frequency=None,
@@ -74,6 +100,18 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
     if W.dtype != X.dtype or not W.flags.c_contiguous:
         raise ValueError("W must be a C-contiguous array of the same dtype as X, "
                          f"got {W.dtype} (contiguous: {W.flags.c_contiguous}) for X of {X.dtype}.")
-    order = np.ascontiguousarray(order, dtype=np.int64)
-    return _kernels.wta_online(X, W, order, float(learning_rate), win_frequency,
-                               float(conscience_rate), float(conscience_bias))
+    if W.shape[1] != X.shape[1]:
+        raise ValueError(f"W has {W.shape[1]} features but X has {X.shape[1]}.")
+    order = np.ascontiguousarray(order, dtype=np.int64).reshape(-1)
+    _check_indices(order, X.shape[0], "order", "row indices of X")
+    frequency = win_frequency
+    if win_frequency is not None:
+        if win_frequency.shape != (W.shape[0],):
+            raise ValueError(f"win_frequency must have one entry per unit ({W.shape[0]}), "
+                             f"got shape {win_frequency.shape}.")
+        frequency = np.ascontiguousarray(win_frequency, dtype=np.float64)
+    winners = _kernels.wta_online(X, W, order, float(learning_rate), frequency,
+                                  float(conscience_rate), float(conscience_bias))
+    if frequency is not None and frequency is not win_frequency:
+        win_frequency[...] = frequency  # the caller's array was another dtype or layout
+    return winners

@@ -123,7 +123,9 @@ def accumulate(X, labels, n_units):
 def _scatter_add(xp, target, index, values):
     if xp is np:
         np.add.at(target, index, values)
-    else:  # CuPy spells the unbuffered scatter-add differently
+    elif hasattr(xp.add, "at"):  # CuPy >= 13 has ufunc.at for add
+        xp.add.at(target, index, values)
+    else:  # older CuPy spells the unbuffered scatter-add differently
         import cupyx
 
         cupyx.scatter_add(target, index, values)

@@ -4,11 +4,12 @@
 >>> X, y = datasets.make_five_centroids(random_state=0)
 >>> model = CompetitiveLearning(n_clusters=5, learning_rate=0.05, random_state=0).fit(X)
 """
+from . import datasets, metrics
 from .base import DivergenceWarning, TrainingInterruptedWarning, load
 from .models import CompetitiveLearning, KMeans
 from ._validation import NotFittedError
 
 __version__ = "0.1.0"
 
-__all__ = ["CompetitiveLearning", "KMeans", "load", "NotFittedError", "DivergenceWarning",
+__all__ = ["datasets", "metrics", "CompetitiveLearning", "KMeans", "load", "NotFittedError", "DivergenceWarning",
            "TrainingInterruptedWarning", "__version__"]

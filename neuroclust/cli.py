@@ -1,0 +1,267 @@
+"""The ``neuroclust`` command: ``demo``, ``fit``, ``predict`` and ``info``.
+
+Every error a user can cause (a bad file, a bad option) is printed as one line on stderr with
+exit code 2, never as a traceback.
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+__all__ = ["main"]
+
+MODELS = ("competitive", "kmeans")
+
+
+class UsageError(ValueError):
+    """A mistake in the command line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def build_parser():
+    """The argument parser of the ``neuroclust`` command."""
+    parser = _Parser(prog="neuroclust", description="Clustering with neural networks, "
+                     "from scratch. Run `neuroclust demo` for a first look.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = commands.add_parser("demo", help="train competitive learning and k-means on the "
+                               "five-centroid blobs and the digits; print a table, save figures")
+    demo.add_argument("--out", default="neuroclust-demo",
+                      help="folder for the figures (default: ./neuroclust-demo)")
+    demo.add_argument("--random-state", type=int, default=0)
+
+    fit = commands.add_parser("fit", help="fit a model on a data set and save it")
+    fit.add_argument("model", choices=MODELS, help="the model to train")
+    fit.add_argument("data", help="a built-in data set name, or a .csv / .npy file")
+    fit.add_argument("--n-clusters", type=int, default=None,
+                     help="number of clusters (default: the number of classes when the data "
+                          "has labels, else 8)")
+    fit.add_argument("--epochs", type=int, default=20, help="epochs (competitive)")
+    fit.add_argument("--learning-rate", type=float, default=0.05, help="eta (competitive)")
+    fit.add_argument("--mode", choices=("online", "batch"), default="online")
+    fit.add_argument("--conscience", action="store_true", help="DeSieno's conscience")
+    fit.add_argument("--n-init", type=int, default=None, help="seedings (kmeans)")
+    fit.add_argument("--standardize", action="store_true",
+                     help="scale each feature to zero mean and unit variance first")
+    fit.add_argument("--random-state", type=int, default=0)
+    fit.add_argument("--backend", default="auto", help="auto, numpy, cython or cupy")
+    fit.add_argument("--output", "-o", default=None,
+                     help="where to save the model (default: MODEL.npz)")
+    fit.add_argument("--plot", default=None, metavar="DIR",
+                     help="also save figures of the result to this folder")
+
+    predict = commands.add_parser("predict", help="assign the rows of a data set to clusters")
+    predict.add_argument("model_file", help="a model saved by `neuroclust fit`")
+    predict.add_argument("data", help="a built-in data set name, or a .csv / .npy file")
+    predict.add_argument("--output", "-o", default=None,
+                         help="write the labels to this file (one per line) instead of stdout")
+
+    commands.add_parser("info", help="version and available backends")
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; returns the exit code (0 ok, 2 user error)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        return {"demo": run_demo, "fit": run_fit, "predict": run_predict,
+                "info": run_info}[args.command](args)
+    except (UsageError, ValueError, OSError) as error:
+        print(f"neuroclust: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("neuroclust: interrupted", file=sys.stderr)
+        return 130
+
+
+# --------------------------------------------------------------------- data
+def load_data(name):
+    """A built-in data set by name, or a .csv / .npy file; returns (X, y or None)."""
+    from . import datasets
+
+    if name in datasets.BUILTIN_DATASETS:
+        return datasets.load(name)
+    if os.path.splitext(name)[1].lower() in (".csv", ".npy"):
+        return datasets.load_file(name)
+    raise ValueError(f"DATA {name!r} is neither a built-in data set "
+                     f"({', '.join(datasets.BUILTIN_DATASETS)}) nor a .csv or .npy file.")
+
+
+def _standardize(X):
+    scale = X.std(axis=0)
+    return (X - X.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+
+
+def _label_scores(y, labels):
+    from . import metrics
+
+    return {"ARI": metrics.adjusted_rand_score(y, labels),
+            "NMI": metrics.normalized_mutual_info_score(y, labels),
+            "accuracy": metrics.clustering_accuracy(y, labels)}
+
+
+# ------------------------------------------------------------------- demo
+def run_demo(args):
+    """Train both models on both data sets, print the table, save the figures."""
+    from . import datasets
+
+    print("neuroclust demo: competitive learning and k-means, no labels used for training\n")
+    blobs_X, blobs_y, centres = datasets.make_five_centroids(
+        n_samples=1000, random_state=args.random_state, return_centers=True)
+    digits_X, digits_y = datasets.load_digits()
+    runs = [("five centroids (3-D)", blobs_X, blobs_y, 5),
+            ("digits (8x8 images)", digits_X, digits_y, 10)]
+    rows, fitted = [], {}
+    for data_name, X, y, k in runs:
+        for model_name, model in _demo_models(k, args.random_state):
+            start = time.perf_counter()
+            labels = model.fit_predict(X)
+            seconds = time.perf_counter() - start
+            rows.append((model_name, data_name, _label_scores(y, labels), seconds))
+            fitted[(model_name, data_name)] = model
+    _print_table(rows)
+    paths = _demo_figures(args.out, blobs_X, blobs_y, centres, fitted)
+    print("\nfigures written:")
+    for path in paths:
+        print(f"  {path}")
+    return 0
+
+
+def _demo_models(n_clusters, random_state):
+    from .models import CompetitiveLearning, KMeans
+
+    return [("competitive learning",
+             CompetitiveLearning(n_clusters, learning_rate=0.05, epochs=20,
+                                 learning_rate_final=0.005, init="k-means++",
+                                 random_state=random_state)),
+            ("k-means", KMeans(n_clusters, n_init=10, random_state=random_state))]
+
+
+def _print_table(rows):
+    header = f"{'model':<22}{'data':<22}{'ARI':>7}{'NMI':>7}{'accuracy':>10}{'seconds':>9}"
+    print(header)
+    print("-" * len(header))
+    for model_name, data_name, scores, seconds in rows:
+        print(f"{model_name:<22}{data_name:<22}{scores['ARI']:>7.3f}{scores['NMI']:>7.3f}"
+              f"{scores['accuracy']:>10.3f}{seconds:>9.3f}")
+
+
+def _demo_figures(folder, blobs_X, blobs_y, centres, fitted):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from . import plotting
+
+    model = fitted[("competitive learning", "five centroids (3-D)")]
+    figure = plotting.plot_centroids_3d(
+        blobs_X, model.labels_, centers_true=centres, centers_learned=model.cluster_centers_,
+        title="Competitive learning: learned (circles) vs true (crosses) centroids")
+    first = plotting.save_figure(figure, os.path.join(folder, "five_centroids.png"))
+    digits_model = fitted[("competitive learning", "digits (8x8 images)")]
+    figure = plotting.plot_prototype_images(digits_model.cluster_centers_, image_shape=(8, 8))
+    second = plotting.save_figure(figure, os.path.join(folder, "digit_prototypes.png"))
+    return [os.path.abspath(first), os.path.abspath(second)]
+
+
+# -------------------------------------------------------------------- fit
+def run_fit(args):
+    """``neuroclust fit MODEL DATA``: train, report, save."""
+    X, y = load_data(args.data)
+    if args.standardize:
+        X = _standardize(X)
+    n_clusters = args.n_clusters
+    if n_clusters is None:
+        n_clusters = len(np.unique(y)) if y is not None else 8
+    model = _build_model(args, n_clusters)
+    start = time.perf_counter()
+    labels = model.fit_predict(X)
+    seconds = time.perf_counter() - start
+    print(f"{args.model} on {args.data}: {X.shape[0]} samples, {X.shape[1]} features, "
+          f"{n_clusters} clusters, {seconds:.3f} s")
+    if y is not None:
+        for name, value in _label_scores(y, labels).items():
+            print(f"  {name:<9} {value:.4f}")
+    output = model.save(args.output or f"{args.model}.npz")
+    print(f"model saved to {output}")
+    if args.plot:
+        for path in _fit_figures(args.plot, X, labels, model):
+            print(f"figure written: {path}")
+    return 0
+
+
+def _build_model(args, n_clusters):
+    from .models import CompetitiveLearning, KMeans
+
+    if args.model == "kmeans":
+        return KMeans(n_clusters, n_init=args.n_init or "auto", random_state=args.random_state,
+                      backend=args.backend)
+    return CompetitiveLearning(n_clusters, learning_rate=args.learning_rate, epochs=args.epochs,
+                               mode=args.mode, conscience=args.conscience,
+                               random_state=args.random_state, backend=args.backend)
+
+
+def _fit_figures(folder, X, labels, model):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from . import plotting
+
+    paths = []
+    centres = model.cluster_centers_
+    if X.shape[1] == 2:
+        figure = plotting.plot_centroids_2d(X, labels, centers=centres)
+        paths.append(plotting.save_figure(figure, os.path.join(folder, "clusters.png")))
+    elif X.shape[1] == 3:
+        figure = plotting.plot_centroids_3d(X, labels, centers_learned=centres)
+        paths.append(plotting.save_figure(figure, os.path.join(folder, "clusters.png")))
+    side = int(round(np.sqrt(X.shape[1])))
+    if side * side == X.shape[1] and side > 3:
+        figure = plotting.plot_prototype_images(centres, image_shape=(side, side))
+        paths.append(plotting.save_figure(figure, os.path.join(folder, "prototypes.png")))
+    if getattr(model, "history_", None):
+        figure = plotting.plot_history(model.history_)
+        paths.append(plotting.save_figure(figure, os.path.join(folder, "history.png")))
+    return [os.path.abspath(path) for path in paths]
+
+
+# ---------------------------------------------------------------- predict
+def run_predict(args):
+    """``neuroclust predict MODEL_FILE DATA``: write one label per row."""
+    from .base import load
+
+    model = load(args.model_file)
+    X, _ = load_data(args.data)
+    labels = model.predict(X)
+    text = "\n".join(str(int(label)) for label in labels) + "\n"
+    if args.output:
+        with open(args.output, "w") as handle:
+            handle.write(text)
+        print(f"{len(labels)} labels written to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# ------------------------------------------------------------------- info
+def run_info(args):
+    """Print the version and the backends this machine can run."""
+    from . import __version__
+    from .backend import available_backends
+
+    print(f"neuroclust {__version__}")
+    print(f"backends available: {', '.join(available_backends())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""The ``neuroclust`` command: demo, fit, predict, info, and one-line errors with exit code 2."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from neuroclust.cli import main
+
+
+def run_cli(args, capsys):
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_info_lists_backends(capsys):
+    code, out, _ = run_cli(["info"], capsys)
+    assert code == 0
+    assert "numpy" in out and "neuroclust" in out
+
+
+def test_no_command_prints_help(capsys):
+    code, out, _ = run_cli([], capsys)
+    assert code == 0
+    assert "demo" in out
+
+
+def test_demo_prints_table_and_writes_figures(tmp_path, capsys):
+    code, out, _ = run_cli(["demo", "--out", str(tmp_path / "figs")], capsys)
+    assert code == 0
+    for word in ("competitive learning", "k-means", "five centroids", "digits", "ARI", "NMI"):
+        assert word in out
+    written = sorted(os.listdir(tmp_path / "figs"))
+    assert written == ["digit_prototypes.png", "five_centroids.png"]
+    for name in written:
+        assert (tmp_path / "figs" / name).stat().st_size > 1000
+        assert name in out
+    table_rows = [line for line in out.splitlines() if line.startswith(("competitive", "k-means"))]
+    assert len(table_rows) == 4
+    ari_on_blobs = float(table_rows[0][44:51])  # the ARI column of the fixed-width table
+    assert ari_on_blobs > 0.8  # the five centroids are well separated
+
+
+@pytest.mark.parametrize("model", ["competitive", "kmeans"])
+def test_fit_then_predict_round_trip(model, tmp_path, capsys):
+    model_path = tmp_path / "model.npz"
+    code, out, err = run_cli(["fit", model, "five_centroids", "-o", str(model_path),
+                              "--plot", str(tmp_path / "plots")], capsys)
+    assert code == 0, err
+    assert "ARI" in out and model_path.exists()
+    assert (tmp_path / "plots" / "clusters.png").exists()
+    labels_path = tmp_path / "labels.txt"
+    code, out, err = run_cli(["predict", str(model_path), "five_centroids",
+                              "-o", str(labels_path)], capsys)
+    assert code == 0, err
+    labels = np.loadtxt(labels_path, dtype=int)
+    assert labels.shape == (500,) and set(labels) <= set(range(5))
+
+
+def test_fit_on_csv_and_predict_to_stdout(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 0.3, (40, 2)), rng.normal(5, 0.3, (40, 2))])
+    csv = tmp_path / "points.csv"
+    np.savetxt(csv, X, delimiter=",", header="a,b", comments="")
+    model_path = tmp_path / "km.npz"
+    code, out, err = run_cli(["fit", "kmeans", str(csv), "--n-clusters", "2",
+                              "-o", str(model_path)], capsys)
+    assert code == 0, err
+    code, out, err = run_cli(["predict", str(model_path), str(csv)], capsys)
+    labels = np.array(out.split(), dtype=int)
+    assert code == 0 and labels.shape == (80,)
+    assert len(set(labels[:40])) == 1 and len(set(labels[40:])) == 1
+    assert labels[0] != labels[-1]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["fit", "som", "five_centroids"], "invalid choice"),
+    (["fit", "kmeans", "no_such_data"], "neither a built-in data set"),
+    (["fit", "kmeans", "missing.csv"], "missing.csv"),
+    (["fit", "competitive", "five_centroids", "--learning-rate", "-1"], "learning_rate"),
+    (["fit", "kmeans", "five_centroids", "--n-clusters", "0"], "n_clusters"),
+    (["fit", "kmeans", "five_centroids", "--epochs", "many"], "invalid int value"),
+    (["predict", "missing_model.npz", "five_centroids"], "does not exist"),
+])
+def test_bad_input_is_one_line_with_exit_code_2(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(args, capsys)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_predict_with_a_corrupt_model_file(tmp_path, capsys):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"this is not a model")
+    code, _, err = run_cli(["predict", str(bad), "five_centroids"], capsys)
+    assert code == 2 and "not a readable neuroclust model file" in err
+
+
+def test_predict_with_wrong_feature_count(tmp_path, capsys):
+    model_path = tmp_path / "m.npz"
+    assert run_cli(["fit", "kmeans", "five_centroids", "-o", str(model_path)], capsys)[0] == 0
+    code, _, err = run_cli(["predict", str(model_path), "digits"], capsys)
+    assert code == 2 and "features" in err
+
+
+def test_console_entry_point_runs_as_a_process():
+    result = subprocess.run([sys.executable, "-m", "neuroclust", "info"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "backends available" in result.stdout

@@ -14,6 +14,7 @@ __all__ = [
     "check_random_state",
     "check_scalar",
     "check_choice",
+    "check_bool",
     "check_is_fitted",
     "array_module",
 ]
@@ -33,7 +34,8 @@ def array_module(X):
     return np
 
 
-def check_array(X, name="X", *, ndim=2, min_samples=1, allow_nan=False, dtype="float"):
+def check_array(X, name="X", *, ndim=2, min_samples=1, allow_nan=False, dtype="float",
+                min_samples_reason=""):
     """Validate a data array and return it as a float32 or float64 array.
 
     Parameters
@@ -46,6 +48,8 @@ def check_array(X, name="X", *, ndim=2, min_samples=1, allow_nan=False, dtype="f
         The required number of dimensions.
     min_samples : int
         The least number of rows (samples) allowed.
+    min_samples_reason : str
+        Why, appended to the message, e.g. " (one per cluster, n_clusters=5)".
     allow_nan : bool
         Whether NaN and infinity are allowed.
     dtype : {"float", "int"}
@@ -70,11 +74,14 @@ def check_array(X, name="X", *, ndim=2, min_samples=1, allow_nan=False, dtype="f
         )
     if X.ndim != ndim:
         raise ValueError(_ndim_message(X, name, ndim))
-    if X.size == 0 or X.shape[0] == 0:
+    if X.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {X.shape}); at least one sample is needed.")
+    if X.size == 0:
+        raise ValueError(f"{name} has no features (shape {X.shape}); at least one is needed.")
     if X.shape[0] < min_samples:
         raise ValueError(
-            f"{name} has {X.shape[0]} samples but at least {min_samples} are needed."
+            f"{name} has {X.shape[0]} samples but at least {min_samples} are needed"
+            f"{min_samples_reason}."
         )
     if dtype == "int":
         return _as_integer(X, name, xp)
@@ -146,6 +153,9 @@ def check_random_state(random_state, name="random_state"):
 
     ``None`` gives fresh entropy; an int gives the same stream every time.
     """
+    if isinstance(random_state, (bool, np.bool_)):
+        raise ValueError(f"{name} must be None, an int or a numpy.random.Generator, "
+                         f"got {random_state!r}.")
     if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)):
         if random_state is not None and random_state < 0:
             raise ValueError(f"{name} must be a non-negative integer, got {random_state}.")
@@ -185,6 +195,13 @@ def _range_text(low, high, low_inclusive, high_inclusive):
     if high is not None:
         parts.append(f"{'<=' if high_inclusive else '<'} {high}")
     return " and ".join(parts)
+
+
+def check_bool(value, name):
+    """Check that a flag is True or False (not a string such as "no")."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
 
 
 def check_choice(value, name, choices):

@@ -44,6 +44,12 @@ class BaseEstimator:
         return sorted(name for name, p in signature.parameters.items()
                       if name != "self" and p.kind != p.VAR_KEYWORD)
 
+    def __sklearn_tags__(self):
+        """Tags for scikit-learn (>= 1.6), so these estimators work in its Pipeline."""
+        from sklearn.utils import Tags, TargetTags
+
+        return Tags(estimator_type="clusterer", target_tags=TargetTags(required=False))
+
     def get_params(self, deep=True):
         """Return the hyper-parameters as a dict (scikit-learn convention)."""
         return {name: getattr(self, name) for name in self._param_names()}
@@ -80,7 +86,8 @@ class BaseEstimator:
         """
         from .backend import get_kernels, resolve_backend
 
-        X = check_array(X, min_samples=min_samples)
+        reason = f" (one per cluster, n_clusters={min_samples})" if min_samples > 1 else ""
+        X = check_array(X, min_samples=min_samples, min_samples_reason=reason)
         self.backend_ = resolve_backend(self.backend, X)
         self.n_features_in_ = X.shape[1]
         if self.backend_ == "cupy":
@@ -149,11 +156,22 @@ class BaseEstimator:
                 scalars[name] = value
             elif isinstance(value, (list, tuple)) and all(_is_json_scalar(v) for v in value):
                 scalars[name] = list(value)
+        params, array_params = {}, []
+        for name, value in self.get_params().items():
+            value = _to_host(value)
+            if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+                arrays[f"__param__{name}"] = value
+                array_params.append(name)
+                value = None
+            elif isinstance(value, np.generic):
+                value = value.item()
+            params[name] = value if _is_json_value(value) else None
         meta = {
             "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,
             "class": type(self).__name__,
-            "params": {k: (v if _is_json_value(v) else None) for k, v in self.get_params().items()},
+            "params": params,
+            "array_params": array_params,
             "attributes": scalars,
         }
         np.savez(path, __meta__=np.array(json.dumps(meta)), **arrays)
@@ -173,15 +191,42 @@ def load(path):
     path = os.fspath(path)
     if not os.path.exists(path):
         raise ValueError(f"model file {path!r} does not exist.")
+    contents = _read_archive(path)
+    meta = _read_meta(path, contents.pop("__meta__", None))
+    cls = _REGISTRY.get(meta.get("class"))
+    if cls is None:
+        raise ValueError(f"{path!r} holds an unknown model class {meta.get('class')!r}.")
+    params = dict(meta["params"])
+    for name in meta.get("array_params", []):
+        params[name] = contents.pop(f"__param__{name}", None)
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            contents = {name: archive[name] for name in archive.files}
+        model = cls(**params)
+    except TypeError as error:
+        raise ValueError(f"{path!r} holds parameters that {cls.__name__} does not accept "
+                         f"({error}).") from None
+    for name, value in {**meta["attributes"], **contents}.items():
+        setattr(model, name, value)
+    return model
+
+
+def _read_archive(path):
+    """All arrays of a ``.npz`` file, read without pickle; ValueError if it is not one."""
+    try:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ValueError("it holds a single array, not a model archive")
+        with archive:
+            return {name: archive[name] for name in archive.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
         raise ValueError(f"{path!r} is not a readable neuroclust model file ({error}).") from None
-    if "__meta__" not in contents:
+
+
+def _read_meta(path, raw):
+    """The model description stored in the archive, checked for the fields ``load`` needs."""
+    if raw is None:
         raise ValueError(f"{path!r} is not a neuroclust model file (it has no model description).")
     try:
-        meta = json.loads(str(contents.pop("__meta__")))
+        meta = json.loads(str(raw))
     except json.JSONDecodeError:
         raise ValueError(f"{path!r} is a corrupt neuroclust model file "
                          "(its model description is not valid JSON).") from None
@@ -190,17 +235,11 @@ def load(path):
     if meta.get("format_version") != FORMAT_VERSION:
         raise ValueError(f"{path!r} was written in model format {meta.get('format_version')}, "
                          f"but this neuroclust reads format {FORMAT_VERSION}.")
-    cls = _REGISTRY.get(meta.get("class"))
-    if cls is None:
-        raise ValueError(f"{path!r} holds an unknown model class {meta.get('class')!r}.")
-    try:
-        model = cls(**meta["params"])
-    except TypeError as error:
-        raise ValueError(f"{path!r} holds parameters that {cls.__name__} does not accept "
-                         f"({error}).") from None
-    for name, value in {**meta.get("attributes", {}), **contents}.items():
-        setattr(model, name, value)
-    return model
+    if not isinstance(meta.get("params"), dict) or not isinstance(meta.get("attributes"), dict) \
+            or not isinstance(meta.get("array_params", []), list):
+        raise ValueError(f"{path!r} is a corrupt neuroclust model file "
+                         "(its parameters or attributes are missing or malformed).")
+    return meta
 
 
 def _cython_built():

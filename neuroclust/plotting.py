@@ -86,6 +86,7 @@ def plot_centroids_3d(X, labels, centers_true=None, centers_learned=None, ax=Non
         fig.subplots_adjust(left=0.0, right=0.98, bottom=0.02, top=0.95)
     elif getattr(ax, "name", None) != "3d":
         raise ValueError("ax must be a 3-D Axes, made with projection='3d'.")
+    ax.computed_zorder = False  # keep each true centre's cross above its learned circle
     handles = _scatter_clusters(ax, X, labels, size=24)
     handles += _draw_centres(ax, centers_true, centers_learned, size=320)
     ax.set_xlabel("$x_1$", fontsize=_FONT["label"], labelpad=10)

@@ -11,6 +11,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from .. import _kernels
+from . import reference
 
 __all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "default_n_threads"]
 
@@ -33,10 +34,21 @@ def default_n_threads():
 CHUNK_ROWS = 256  # as in csrc/kernels.pyx
 
 
-def _threads_for(n_samples, n_threads):
-    """No more threads than chunks of rows: small inputs run on one thread."""
-    n_chunks = -(-n_samples // CHUNK_ROWS)
-    return max(1, min(n_threads or default_n_threads(), n_chunks))
+#: Multiply-adds below which one more thread costs more (waking it) than it saves.
+MIN_WORK_PER_THREAD = 1 << 20
+
+
+def _threads_for(X, W, n_threads):
+    """Threads worth using: none more than the chunks of rows, nor than the work pays for.
+
+    Small calls stay on one thread; that also spares them the wake-up cost of a second OpenMP
+    runtime when another library (scikit-learn) has loaded its own.
+    """
+    n_samples, n_features = X.shape
+    n_units = 1 if W is None else W.shape[0]
+    by_chunks = -(-n_samples // CHUNK_ROWS)
+    by_work = max(1, (n_samples * n_features * n_units) // MIN_WORK_PER_THREAD)
+    return max(1, min(n_threads or default_n_threads(), by_chunks, by_work))
 
 
 def _blas_limited_to_one_thread(n_threads):
@@ -59,7 +71,9 @@ def _prepare(X, W=None):
 def bmu(X, W, n_threads=None):
     """See ``reference.bmu``."""
     X, W = _prepare(X, W)
-    n_threads = _threads_for(X.shape[0], n_threads)
+    if not np.isfinite(W).all():
+        return reference.undefined_bmu(X)
+    n_threads = _threads_for(X, W, n_threads)
     with _blas_limited_to_one_thread(n_threads):
         return _kernels.bmu(X, W, n_threads)
 
@@ -79,13 +93,16 @@ def accumulate(X, labels, n_units, n_threads=None):
         raise ValueError(f"labels must have one entry per row of X ({X.shape[0]}), "
                          f"got shape {labels.shape}.")
     _check_indices(labels, n_units, "labels", "unit indices")
-    return _kernels.accumulate(X, labels, int(n_units), _threads_for(X.shape[0], n_threads))
+    return _kernels.accumulate(X, labels, int(n_units), _threads_for(X, None, n_threads))
 
 
 def bmu_accumulate(X, W, n_threads=None):
     """See ``reference.bmu_accumulate``."""
     X, W = _prepare(X, W)
-    n_threads = _threads_for(X.shape[0], n_threads)
+    if not np.isfinite(W).all():
+        index, distance = reference.undefined_bmu(X)
+        return (index, distance) + accumulate(X, index, W.shape[0], n_threads)
+    n_threads = _threads_for(X, W, n_threads)
     with _blas_limited_to_one_thread(n_threads):
         return _kernels.bmu_accumulate(X, W, n_threads)
 

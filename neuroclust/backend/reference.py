@@ -11,7 +11,7 @@ import numpy as np
 
 from .._validation import array_module
 
-__all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "squared_distances"]
+__all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online", "squared_distances"]
 
 #: Rows of ``X`` handled at once, so the (rows, units) distance block stays small.
 CHUNK_ROWS = 4096
@@ -71,9 +71,14 @@ def bmu(X, W):
     products for a chunk of rows are one matrix multiplication. The winner's distance is then
     recomputed exactly from :math:`x - w_{c(x)}`, so the returned distance carries no
     cancellation error.
+
+    If any prototype holds NaN or infinity (a diverged training run), no nearest unit is
+    defined: every index is 0 and every distance NaN, so the caller's NaN guard sees it.
     """
     xp = array_module(X)
     n_samples = X.shape[0]
+    if not bool(xp.isfinite(W).all()):
+        return undefined_bmu(X)
     centre = W.mean(axis=0)
     Wc = W - centre
     w_sq = (Wc * Wc).sum(axis=1)
@@ -87,6 +92,13 @@ def bmu(X, W):
         index[rows] = winners
         distance[rows] = (difference * difference).sum(axis=1)
     return index, distance
+
+
+def undefined_bmu(X):
+    """The answer of :func:`bmu` when a prototype is not finite: index 0, distance NaN."""
+    xp = array_module(X)
+    return (xp.zeros(X.shape[0], dtype=xp.int64),
+            xp.full(X.shape[0], xp.nan, dtype=X.dtype))
 
 
 def accumulate(X, labels, n_units):

@@ -16,7 +16,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import array_module, check_choice, check_random_state, check_scalar
+from .._validation import array_module, check_bool, check_choice, check_random_state, check_scalar
 from ..base import BaseEstimator, run_epochs
 from ._init import initial_prototypes
 
@@ -126,6 +126,7 @@ class CompetitiveLearning(BaseEstimator):
         check_scalar(self.conscience_rate, "conscience_rate", low=0, high=1)
         check_scalar(self.conscience_bias, "conscience_bias", low=0)
         check_choice(self.mode, "mode", ("online", "batch"))
+        check_bool(self.conscience, "conscience")
         if self.conscience and self.mode == "batch":
             raise ValueError("conscience=True works with mode='online' only; the conscience "
                              "adjusts the competition sample by sample.")

@@ -83,13 +83,16 @@ class KMeans(BaseEstimator):
         check_scalar(self.tol, "tol", low=0)
         if isinstance(self.init, str):
             check_choice(self.init, "init", INIT_METHODS)
-        if self.n_init != "auto":
+        if not (isinstance(self.n_init, str) and self.n_init == "auto"):
+            if isinstance(self.n_init, str):
+                raise ValueError(f"n_init must be 'auto' or an integer >= 1, got {self.n_init!r}.")
             check_scalar(self.n_init, "n_init", numbers.Integral, low=1)
 
     def _n_seedings(self):
-        if self.n_init != "auto":
+        if not isinstance(self.n_init, str):
             return self.n_init
-        return 10 if self.init in ("random_samples", "random") else 1
+        random_start = isinstance(self.init, str) and self.init in ("random_samples", "random")
+        return 10 if random_start else 1
 
     def fit(self, X, y=None):
         """Cluster ``X`` of shape (n_samples, n_features); returns self."""

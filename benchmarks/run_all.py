@@ -1,0 +1,87 @@
+"""Run every benchmark, print one Markdown table of ratios and write it to results.md.
+
+Run from the repository root after building the kernels in place:
+
+    python setup.py build_ext --inplace
+    python benchmarks/run_all.py
+
+Takes a few minutes on two cores. The neurolab comparison creates its own virtual environment
+(benchmarks/.venv-neurolab, NumPy < 2) on first use and is skipped, with the reason in the
+table, when that is impossible (e.g. no network for pip).
+"""
+import _common  # first: sets the thread counts before NumPy loads
+
+import datetime
+import os
+import time
+import traceback
+
+import bench_bmu
+import bench_competitive
+import bench_kmeans
+
+RESULTS = os.path.join(_common.BENCH_DIR, "results.md")
+
+SECTIONS = [
+    ("BMU search vs GEMM", bench_bmu.run),
+    ("k-means vs scikit-learn", bench_kmeans.run),
+    ("Competitive learning vs neurolab", bench_competitive.run),
+]
+
+
+def main():
+    rows, notes, loads = [], [], []
+    started = time.perf_counter()
+    for title, run in SECTIONS:
+        print(f"running: {title} ...", flush=True)
+        monitor = _common.LoadMonitor()
+        section_start = time.perf_counter()
+        try:
+            result = run()
+        except Exception as error:  # report and go on with the other benchmarks
+            traceback.print_exc()
+            result = {"rows": [_common.skipped_row(title, "-", "-", "-",
+                                                   f"failed: {type(error).__name__}: {error}")],
+                      "notes": []}
+        elapsed = time.perf_counter() - section_start
+        share = monitor.others_share()
+        loads.append(f"{title}: {elapsed:.0f} s"
+                     + ("" if share is None
+                        else f", other processes used {share:.0%} of the cores meanwhile"))
+        rows.extend(result["rows"])
+        notes.extend(result.get("notes", []))
+        print(_common.markdown_table(result["rows"]), flush=True)
+
+    total = time.perf_counter() - started
+    lines = [
+        "# neuroclust benchmarks",
+        "",
+        f"Measured {datetime.date.today().isoformat()} with `python benchmarks/run_all.py` "
+        f"({total:.0f} s). Every contender runs with {_common.THREADS_LABEL} (set by the "
+        "scripts before NumPy loads). Ratios are the result: absolute times drift on this "
+        "two-core machine and are shown only for scale. Each ratio is the ratio of the "
+        "medians of alternating runs (A B A B ...); the pair-ratio range shows the drift "
+        "inside the run.",
+        "",
+        _common.markdown_table(rows),
+        "",
+        "## Notes",
+        "",
+        *(f"- {note}" for note in notes),
+        "",
+        "## Machine and run",
+        "",
+        *(f"- {line}" for line in _common.environment_lines()),
+        *(f"- Load during {line}." for line in loads),
+        "",
+    ]
+    text = "\n".join(lines)
+    with open(RESULTS, "w") as handle:
+        handle.write(text)
+    print()
+    print(text)
+    print(f"written to {os.path.relpath(RESULTS)}")
+
+
+if __name__ == "__main__":
+    main()

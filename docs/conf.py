@@ -1,0 +1,96 @@
+"""Sphinx configuration for the neuroclust documentation.
+
+Build with ``sphinx-build -W -b html docs docs/_build/html`` from the repository root.
+The tutorials in ``tutorials/`` are executed by sphinx-gallery during the build, in fast
+mode (``NEUROCLUST_FAST=1``) unless the environment already sets that variable: run
+``NEUROCLUST_FAST=0 sphinx-build ...`` to render them with the full settings.
+"""
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(HERE, "_ext"))
+try:  # the installed package, with its compiled kernels
+    import neuroclust  # noqa: F401
+except ImportError:  # a source checkout built in place (python setup.py build_ext --inplace)
+    sys.path.insert(0, ROOT)
+
+os.environ.setdefault("NEUROCLUST_FAST", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+import neuroclust  # noqa: E402
+
+
+# -- project -----------------------------------------------------------------------------
+project = "neuroclust"
+author = "the neuroclust authors"
+copyright = "the neuroclust authors"
+release = neuroclust.__version__
+version = ".".join(release.split(".")[:2])
+
+# -- extensions --------------------------------------------------------------------------
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "sphinx_gallery.gen_gallery",
+    "eqcode",                                  # docs/_ext/eqcode.py
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints",
+                    "auto_tutorials/*.ipynb", "auto_tutorials/*.py", "auto_tutorials/*.zip"]
+
+# MyST: $...$ and $$...$$ math (dollarmath), $$...$$ (label) numbers an equation that
+# {eq}`label` refers to; amsmath lets align/cases environments stand on their own.
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_dmath_double_inline = True
+myst_heading_anchors = 3
+math_number_all = False
+math_numfig = True
+math_eqref_format = "({number})"
+
+# autodoc + napoleon: numpydoc-style docstrings
+autodoc_member_order = "bysource"
+autodoc_typehints = "none"
+autodoc_default_options = {"members": True, "show-inheritance": False}
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+napoleon_use_ivar = True
+napoleon_preprocess_types = False
+
+# -- sphinx-gallery: every script in tutorials/ is executed and rendered ------------------
+sphinx_gallery_conf = {
+    "examples_dirs": "../tutorials",
+    "gallery_dirs": "auto_tutorials",
+    "filename_pattern": r".*\.py$",            # execute every tutorial, not only plot_*
+    "ignore_pattern": r"__init__\.py",
+    "within_subsection_order": "FileNameSortKey",
+    "image_scrapers": ("matplotlib",),
+    "matplotlib_animations": True,
+    "abort_on_example_error": True,            # a failing tutorial fails the build
+    "remove_config_comments": True,
+    "download_all_examples": False,
+    "show_memory": False,
+    "min_reported_time": 1,
+}
+
+# -- HTML --------------------------------------------------------------------------------
+html_theme = "alabaster"
+html_title = f"neuroclust {release}"
+html_static_path = []
+html_theme_options = {
+    "description": "Clustering with neural networks, from scratch",
+    "fixed_sidebar": True,
+    "page_width": "1100px",
+    "sidebar_width": "230px",
+}

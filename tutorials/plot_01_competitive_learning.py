@@ -1,0 +1,497 @@
+r"""
+Competitive learning: how a layer of neurons finds clusters without labels
+==========================================================================
+
+A layer of five "neurons" is shown points from five clouds in 3-D, one point at a time, and
+never told which cloud a point came from. A few passes later each neuron's weight vector sits
+at the centre of one cloud. This tutorial derives why, builds the algorithm from neuroclust's
+parts, and checks the math numerically.
+
+It answers these questions from the learners' list:
+
+* **1.** A supervised network is trained by backpropagating the error of its predictions.
+  How can a network learn without labels, and what function does it improve at every step?
+  (Answer: winner-take-all is stochastic gradient descent on the quantization error, the
+  function k-means improves too.)
+* **2.** What mechanism makes a network group nearby points together?
+* **4.** How does a winner-take-all competitive layer find clusters, and can it recover the
+  centres of data generated around known centroids? Why normalise the data first? What
+  happens with more epochs?
+
+and on the way shows two practical failure modes, a dead unit and a badly scaled feature, with
+their fixes, and compares the result with k-means. The equations are on the page
+:doc:`/algorithms/competitive`, each with the line of code that computes it.
+"""
+
+# %%
+# Setup
+# -----
+# ``NEUROCLUST_FAST=1`` (set by the test suite and by the documentation build) shrinks the
+# data set and the number of epochs so that the whole script runs in a few seconds; without
+# it, the script still runs in well under a minute.
+
+import os
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
+from scipy.optimize import linear_sum_assignment
+
+from neuroclust import CompetitiveLearning, KMeans, datasets, metrics, plotting
+from neuroclust.backend import reference
+from neuroclust.nn import Competitive
+
+FAST = os.environ.get("NEUROCLUST_FAST") == "1"
+N_SAMPLES = 300 if FAST else 1500       # samples in the five clouds
+EPOCHS = 6 if FAST else 30              # passes over the data for the main runs
+SEED = 0                                # every random choice below derives from it
+
+# large type and thick lines: these figures are meant to be read from the back of a room
+plt.rcParams.update({"font.size": 15, "axes.titlesize": 16, "axes.labelsize": 15,
+                     "legend.fontsize": 13, "lines.linewidth": 2.5, "lines.markersize": 8,
+                     "figure.dpi": 100})
+
+# %%
+# The data: five clouds around known centres
+# ------------------------------------------
+# :func:`neuroclust.datasets.make_five_centroids` draws points around five fixed centres in
+# 3-D (Gaussian clouds, standard deviation 0.8 along each axis) and also returns the labels
+# and the centres. The labels ``y`` are used below only to *score* the result; the network
+# never sees them.
+
+X, y, centres_true = datasets.make_five_centroids(n_samples=N_SAMPLES, random_state=SEED,
+                                                  return_centers=True)
+K = len(centres_true)
+print(f"X: {X.shape[0]} samples, {X.shape[1]} features; K = {K} clusters")
+print("true centres:\n", np.round(centres_true, 2))
+
+fig = plotting.plot_centroids_3d(
+    X, y, centers_true=centres_true,
+    title="Five clouds; colour = true label (never shown to the network)")
+
+# %%
+# What the network improves, without labels
+# -----------------------------------------
+# A competitive layer has :math:`K` units; unit :math:`j` holds a weight vector :math:`w_j`, a
+# point in the same space as the samples (its *prototype*). Shown a sample :math:`x`, the
+# units compete and the nearest one wins:
+#
+# .. math:: c(x) = \arg\min_j \lVert x - w_j \rVert^2 .
+#
+# Without labels there is no prediction to be wrong about, but there is still an error we can
+# measure: replace each sample by its winner's prototype and see how much is lost. Half the
+# sum of the squared losses is the *quantization energy*
+#
+# .. math:: E(W) = \frac12 \sum_i \lVert x_i - w_{c(x_i)} \rVert^2
+#                = \sum_i \tfrac12 \min_j \lVert x_i - w_j \rVert^2 .
+#
+# It is small exactly when every sample has a prototype close by. Its gradient is simple:
+# almost everywhere a small change of the weights does not change which unit is nearest, so
+# :math:`E_i = \tfrac12 \lVert x_i - w_{c(x_i)} \rVert^2` near the current weights, a term that
+# involves only the winner. Differentiating,
+#
+# .. math:: \frac{\partial E_i}{\partial w_j} = -\,[\,j = c(x_i)\,]\,(x_i - w_j) .
+#
+# A stochastic gradient step on one sample, :math:`w_j \leftarrow w_j - \eta\,\partial E_i /
+# \partial w_j`, therefore moves only the winner, a fraction :math:`\eta` of the way toward the
+# sample:
+#
+# .. math:: w_c \leftarrow w_c + \eta\,(x - w_c) .
+#
+# That is the winner-take-all rule. **The network learns without labels because it does
+# gradient descent on a cost that needs none** (question 1): how well its prototypes represent
+# the data. In code, :math:`E` is two lines on top of the best-matching-unit kernel
+# :func:`neuroclust.backend.reference.bmu`, which returns each sample's winner and its squared
+# distance:
+
+
+def energy(X, W):
+    """E(W) = 1/2 sum_i ||x_i - w_c(x_i)||^2."""
+    winners, squared_distance = reference.bmu(X, W)   # c(x_i), ||x_i - w_c(x_i)||^2
+    return 0.5 * float(squared_distance.sum())
+
+
+# %%
+# A few steps by hand
+# -------------------
+# Start from five samples drawn at random as the prototypes, present one sample, and apply the
+# rule with plain NumPy.
+
+rng = np.random.default_rng(SEED)
+W0 = X[rng.choice(len(X), size=K, replace=False)].copy()    # (K, d) starting prototypes
+eta = 0.1
+
+W = W0.copy()
+x = X[0]
+d = ((W - x) ** 2).sum(axis=1)             # squared distance to every unit, shape (K,)
+c = int(d.argmin())                        # the winner c(x)
+W_before = W.copy()
+W[c] += eta * (x - W[c])                   # the winner-take-all step
+print("squared distances to the units:", np.round(d, 2), "-> winner", c)
+print("how far each unit moved:       ", np.round(np.linalg.norm(W - W_before, axis=1), 3))
+print(f"winner's distance to x: {np.sqrt(d[c]):.3f} -> {np.linalg.norm(x - W[c]):.3f}"
+      f" (= (1 - eta) times the old one: {(1 - eta) * np.sqrt(d[c]):.3f})")
+
+# %%
+# Only the winner moved, and by exactly :math:`\eta` of its distance to the sample. Now one
+# whole epoch by hand: present every sample once, in a random order, and record :math:`E` and
+# the prototypes' paths as we go.
+
+order = np.random.default_rng(SEED).permutation(len(X))
+W_hand = W0.copy()
+paths, energies = [W_hand.copy()], [energy(X, W_hand)]
+for step, i in enumerate(order, start=1):
+    c = int(((W_hand - X[i]) ** 2).sum(axis=1).argmin())
+    W_hand[c] += eta * (X[i] - W_hand[c])
+    if step % 5 == 0:
+        paths.append(W_hand.copy())
+        energies.append(energy(X, W_hand))
+paths = np.array(paths)                    # (snapshots, K, d)
+print(f"E before the epoch: {energies[0]:.1f}   after: {energies[-1]:.1f}")
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
+left.scatter(X[:, 0], X[:, 1], s=8, c="0.8")
+for j in range(K):
+    colour = plotting.COLORS[j]
+    left.plot(paths[:, j, 0], paths[:, j, 1], "-", color=colour, label=f"unit {j}")
+    left.plot(*paths[0, j, :2], "o", color=colour, markersize=12, markeredgecolor="k")
+    left.plot(*paths[-1, j, :2], "*", color=colour, markersize=22, markeredgecolor="k")
+left.set(xlabel="feature 0", ylabel="feature 1",
+         title="Paths of the prototypes in one epoch\n(circle: start, star: end)")
+left.legend(loc="best", fontsize=12)
+right.plot(np.arange(len(energies)) * 5, energies, color="k")
+right.set(xlabel="samples presented", ylabel="energy E",
+          title="E falls as the winners move")
+fig.tight_layout()
+
+# %%
+# The same epoch with the library
+# -------------------------------
+# :func:`neuroclust.backend.reference.wta_online` is that loop, written once for NumPy and
+# CuPy arrays (the compiled kernel behind :class:`~neuroclust.CompetitiveLearning` is tested
+# against it). And :class:`~neuroclust.CompetitiveLearning`, given the same start and seed,
+# draws the same order and returns the same prototypes: nothing is hidden in the estimator.
+
+W_kernel = W0.copy()
+reference.wta_online(X, W_kernel, order, eta)          # updates W_kernel in place
+model = CompetitiveLearning(n_clusters=K, learning_rate=eta, epochs=1, init=W0,
+                            random_state=SEED).fit(X)
+print("kernel    vs hand loop: max |difference| =", np.abs(W_kernel - W_hand).max())
+print("estimator vs hand loop: max |difference| =", np.abs(model.cluster_centers_ - W_hand).max())
+assert np.allclose(model.cluster_centers_, W_hand)
+
+# %%
+# **Why nearby points end up together** (question 2). Nearby samples have the same winner,
+# so they all pull the same prototype, each toward itself. The pulls cancel where the average
+# step is zero, :math:`\mathbb{E}[\,x - w_j \mid c(x) = j\,] = 0`, that is when :math:`w_j` is
+# the mean of the samples it wins. Each unit settles at the centre of "its" group of points,
+# and the groups are the regions of space nearer to one prototype than to any other. The
+# grouping is not programmed in; it is what lowering :math:`E` looks like.
+#
+# Normalise first
+# ---------------
+# The winner is decided by the Euclidean distance, which adds up the squared differences of
+# all the features. A feature measured in large units therefore drowns out the others: if one
+# feature were recorded in centimetres and the others in metres, it alone would decide the
+# winner. Here is that mistake on our data: feature 0 multiplied by 100.
+
+
+def standardise(X, mean=None, std=None):
+    """(X - mean) / std, per feature; returns the result, the mean and the std."""
+    mean = X.mean(axis=0) if mean is None else mean
+    std = X.std(axis=0) if std is None else std
+    return (X - mean) / std, mean, std
+
+
+X_scaled = X.copy()
+X_scaled[:, 0] *= 100                      # feature 0 in units 100 times smaller
+Z_scaled, _, _ = standardise(X_scaled)
+
+settings = dict(n_clusters=K, learning_rate=0.05, learning_rate_final=0.005, epochs=EPOCHS,
+                init="k-means++", random_state=SEED)
+unscaled_model = CompetitiveLearning(**settings).fit(X_scaled)
+rescued_model = CompetitiveLearning(**settings).fit(Z_scaled)
+ari_bad = metrics.adjusted_rand_score(y, unscaled_model.labels_)
+ari_good = metrics.adjusted_rand_score(y, rescued_model.labels_)
+print(f"feature 0 x 100, as is:       ARI = {ari_bad:.3f}")
+print(f"feature 0 x 100, standardised: ARI = {ari_good:.3f}")
+
+fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+plotting.plot_centroids_2d(X_scaled[:, :2], unscaled_model.labels_, ax=axes[0],
+                           title=f"Feature 0 x 100, as the distance sees it: ARI {ari_bad:.2f}")
+plotting.plot_centroids_2d(Z_scaled[:, :2], rescued_model.labels_, ax=axes[1],
+                           title=f"Standardised first: ARI {ari_good:.2f}")
+for ax in axes:
+    ax.set(xlabel="feature 0", ylabel="feature 1")
+fig.suptitle("Colour = the unit that wins the sample", fontsize=16)
+fig.tight_layout()
+
+# %%
+# On the left the units cut the data into slabs along feature 0 only, whatever the other two
+# features say. *Standardising* each feature to zero mean and unit variance,
+#
+# .. math:: z_f = \frac{x_f - \bar x_f}{s_f},
+#
+# gives every feature the same say in the distance. (The ARI, adjusted Rand index, compares the
+# found groups with the true labels: 1 is a perfect match whatever the units' numbering, 0 is
+# what random groups score.) The rule itself does not care about the overall scale, since
+# :math:`w_c + \eta (x - w_c)` is a weighted average of two points; only the *relative* scale of
+# the features matters. Standardising also makes a conscience's bias, which is measured in
+# squared distance (below), mean the same thing on every data set.
+#
+# Can it recover the true centres?
+# --------------------------------
+# The question-4 experiment: standardise, train, map the prototypes back to the original units
+# (:math:`w = z\, s + \bar x`), and match each true centre with a learned one (the pairing of
+# least total distance, by the Hungarian method).
+
+Z, mean, std = standardise(X)
+model = CompetitiveLearning(**settings).fit(Z)
+centres_learned = model.cluster_centers_ * std + mean      # back to the units of X
+
+distance = np.linalg.norm(centres_true[:, None, :] - centres_learned[None, :, :], axis=2)
+true_index, learned_index = linear_sum_assignment(distance)
+print("true centre            learned centre          distance")
+for t, l in zip(true_index, learned_index):
+    print(f"{np.array2string(centres_true[t], precision=2):<22} "
+          f"{np.array2string(centres_learned[l], precision=2):<22}  {distance[t, l]:.3f}")
+print(f"mean distance {distance[true_index, learned_index].mean():.3f}, against a cloud "
+      f"standard deviation of 0.8 per axis")
+print(f"ARI = {metrics.adjusted_rand_score(y, model.labels_):.3f}")
+
+fig = plotting.plot_centroids_3d(
+    X, model.labels_, centers_true=centres_true, centers_learned=centres_learned,
+    title="Learned prototypes (circles) land on the true centres (crosses)")
+
+# %%
+# Each learned centre lies within a small fraction of a cloud's width from a true one. The
+# remaining error has two sources: a finite sample (the mean of :math:`m` points misses the true
+# centre by about :math:`0.8\sqrt{3/m}`), and the last steps of stochastic gradient descent,
+# which keep the prototypes jittering in proportion to :math:`\eta`; that is why the learning
+# rate decays here, from 0.05 to 0.005 (``learning_rate_final``).
+#
+# What happens with more epochs?
+# ------------------------------
+# ``history_`` holds the quantization error after each epoch, the mean distance from a sample
+# to its winner,
+#
+# .. math:: E_Q = \frac1n \sum_i \lVert x_i - w_{c(x_i)} \rVert .
+#
+# Train with a few learning rates, constant or decaying, for more epochs, and also record after
+# every epoch (with a ``callbacks`` function) how far the prototypes are from the true centres.
+
+true_z = (centres_true - mean) / std      # the true centres in standardised units
+
+
+def centre_error(W):
+    """Mean distance between true and learned centres, best pairing (standardised units)."""
+    gap = np.linalg.norm(true_z[:, None, :] - W[None, :, :], axis=2)
+    rows, cols = linear_sum_assignment(gap)
+    return gap[rows, cols].mean()
+
+
+long_epochs = 2 * EPOCHS
+schedules = {"eta = 0.3": (0.3, None), "eta = 0.03": (0.03, None),
+             "eta = 0.002": (0.002, None), "eta = 0.3 -> 0.002": (0.3, 0.002)}
+curves = {}
+for name, (start, final) in schedules.items():
+    errors = []
+
+    def record(model, epoch, errors=errors):           # called after every epoch
+        errors.append(centre_error(model.cluster_centers_))
+
+    run = CompetitiveLearning(n_clusters=K, learning_rate=start, learning_rate_final=final,
+                              epochs=long_epochs, init="k-means++", random_state=SEED,
+                              callbacks=[record]).fit(Z)
+    curves[name] = (run.history_, errors)
+
+floor = metrics.quantization_error(Z, true_z)
+fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
+for name, (history, errors) in curves.items():
+    plotting.plot_history(history, ax=left, label=name)
+    plotting.plot_history(errors, ylabel="distance to the true centres", ax=right, label=name)
+left.axhline(floor, color="k", linestyle="--", linewidth=2, label="true centres")
+left.set_title("$E_Q$ drops in a few epochs, then stalls")
+right.set_yscale("log")
+right.yaxis.set_major_locator(FixedLocator([0.02, 0.05, 0.1, 0.2, 0.5, 1.0]))
+right.yaxis.set_major_formatter(ScalarFormatter())
+right.yaxis.set_minor_formatter(NullFormatter())
+right.set_title("More epochs help only while $\\eta$ shrinks")
+for ax in (left, right):
+    ax.get_legend().remove()
+handles, names = left.get_legend_handles_labels()
+fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize=13, frameon=False)
+fig.tight_layout(rect=(0, 0.08, 1, 1))
+
+# %%
+# Three lessons:
+#
+# * The quantization error falls fast and then flattens at a floor set by the data: the
+#   clouds have a width of their own, and even the true centres (dashed line) leave every
+#   sample some distance from its prototype. Once there, more epochs change almost nothing.
+# * With a **large constant** :math:`\eta` the prototypes never settle: each sample drags its
+#   winner almost a third of the way toward it, so they jitter around the centres and more
+#   epochs do not help. With a **tiny** :math:`\eta` they settle close to the centres, but
+#   only after many epochs (in fast mode they have not got there by the end).
+# * A **decaying** :math:`\eta` gets both: big steps early to find the clouds, small steps
+#   late to settle at their means. More epochs help as long as :math:`\eta` is still shrinking.
+#
+# Dead units, and a conscience
+# ----------------------------
+# The gradient of :math:`E` is zero for a unit that wins no sample, so such a unit never moves,
+# so it never wins: a *dead unit*. Here one prototype starts outside the data, past a corner
+# of the standardised clouds, while the four others start on samples.
+
+X_dead, y_dead = datasets.make_five_centroids(n_samples=500, random_state=SEED)
+Z_dead, _, _ = standardise(X_dead)
+dead_start = np.array([2.5, 2.5, 2.5])                   # outside the data, past a corner
+live_starts = Z_dead[np.random.default_rng(SEED).choice(len(Z_dead), size=K - 1,
+                                                        replace=False)]
+W_dead = np.vstack([live_starts, dead_start])            # units 0-3 on samples, unit 4 far out
+dead_settings = dict(n_clusters=K, learning_rate=0.05, epochs=10, init=W_dead,
+                     random_state=SEED)
+plain = CompetitiveLearning(**dead_settings).fit(Z_dead)
+print("samples won per unit, plain:     ", np.bincount(plain.labels_, minlength=K))
+print("unit 4 is still at", plain.cluster_centers_[4])
+
+# %%
+# Unit 4 wins nothing and has not moved; four units now share five clouds, so two clouds are
+# merged. (This section uses its own 500 samples and 10 epochs in both fast and full mode, so
+# that the picture is the same in both.)
+#
+# DeSieno's *conscience* keeps a running estimate :math:`p_j` of how often each unit wins and
+# lowers the distance of units that win less than their share :math:`1/K` by a bias
+#
+# .. math:: b_j = C\,(1/K - p_j), \qquad z = \arg\min_j \big(\lVert x - w_j \rVert^2 - b_j\big),
+#           \qquad p_j \leftarrow p_j + B\,([\,j = c(x)\,] - p_j),
+#
+# and the unit that learns is :math:`z`. A unit that never wins drifts to :math:`p_j = 0`, so it
+# gets the largest bias, :math:`C/K`, and starts winning the samples that are almost as close
+# to it as to their nearest prototype; once it wins its share its bias vanishes. :math:`C` has
+# the units of a squared distance, which on standardised data makes DeSieno's :math:`C = 10`
+# sensible. His :math:`B = 10^{-4}` lets :math:`p_j` follow the wins over about 10,000 samples,
+# longer than these short runs, so we take :math:`B = 10^{-3}`.
+
+fixed = CompetitiveLearning(**dead_settings, conscience=True, conscience_rate=1e-3,
+                            conscience_bias=10.0).fit(Z_dead)
+print("samples won per unit, conscience:", np.bincount(fixed.labels_, minlength=K))
+print("win frequencies p_j:", np.round(fixed.win_frequency_, 3))
+for name, run in [("plain", plain), ("conscience", fixed)]:
+    print(f"{name:>10}: ARI {metrics.adjusted_rand_score(y_dead, run.labels_):.3f}, "
+          f"E_Q {run.history_[-1]:.3f}")
+
+fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+for ax, run, title in [(axes[0], plain, "Plain: unit 4 never wins"),
+                       (axes[1], fixed, "With a conscience: unit 4 joins in")]:
+    plotting.plot_centroids_2d(Z_dead[:, :2], run.labels_, centers=run.cluster_centers_[:, :2],
+                               ax=ax, title=title)
+    ax.plot(*dead_start[:2], "X", color="k", markersize=20, label="unit 4 started here")
+    ax.annotate("unit 4", run.cluster_centers_[4, :2], xytext=(-75, -8),
+                textcoords="offset points", fontsize=15, fontweight="bold")
+    ax.set(xlabel="feature 0 (standardised)", ylabel="feature 1 (standardised)")
+    ax.legend(loc="lower right", fontsize=12)
+fig.tight_layout()
+
+# %%
+# The conscience is a nudge, not a cure-all: it only reaches units within about :math:`C/K` in
+# squared distance of winning (exercise 4), and it changes the objective, trading a little
+# quantization error for units that all get used. A good start (``init="k-means++"``, used
+# above) makes dead units rare in the first place.
+#
+# Against k-means
+# ---------------
+# k-means minimises the same energy (it calls :math:`2E` the *inertia*) by alternating two exact
+# steps: give every sample to its nearest centre, then move every centre to the mean of its
+# samples. That second step is the batch form of our rule with the step capped at the mean;
+# see :doc:`/algorithms/competitive`. Same standardised data, same seed:
+
+rows = []
+for name, estimator in [("competitive learning", CompetitiveLearning(**settings)),
+                        ("k-means", KMeans(n_clusters=K, random_state=SEED))]:
+    start = time.perf_counter()
+    estimator.fit(Z)
+    seconds = time.perf_counter() - start
+    rows.append((name, metrics.adjusted_rand_score(y, estimator.labels_),
+                 metrics.normalized_mutual_info_score(y, estimator.labels_),
+                 centre_error(estimator.cluster_centers_), seconds))
+print("centre error: mean distance to the true centres, in standardised units")
+print(f"{'model':<22}{'ARI':>7}{'NMI':>7}{'centre error':>14}{'seconds':>9}")
+for name, ari, nmi, error, seconds in rows:
+    print(f"{name:<22}{ari:>7.3f}{nmi:>7.3f}{error:>14.3f}{seconds:>9.3f}")
+print(f"passes over the data: competitive learning {EPOCHS} epochs, "
+      f"k-means {estimator.n_iter_} iterations")
+
+# %%
+# On well-separated round clouds the two agree (NMI, normalised mutual information, is another
+# score of agreement with the labels, 1 at best). k-means gets there in a handful of exact
+# iterations; competitive learning takes many small steps, but it can learn from a stream of
+# samples seen once, and it is a *layer*, which can sit on top of an encoder in a deeper
+# network (later tutorials).
+#
+# Checking the math
+# -----------------
+# The whole tutorial rests on one claim: the gradient of :math:`E` with respect to :math:`w_j`
+# is :math:`-\sum_{i : c(x_i) = j} (x_i - w_j)`. Check it against central finite differences,
+# :math:`\partial E / \partial W_{jf} \approx (E(W + hU) - E(W - hU)) / 2h` with :math:`U` the
+# unit matrix of entry :math:`(j, f)`. The analytic gradient comes from the library's
+# competitive layer, :class:`neuroclust.nn.Competitive`, whose ``backward`` writes the
+# gradient of :math:`E/n` into ``grads["W"]``.
+
+check_X = Z[:50]
+check_W = model.cluster_centers_ + 0.1 * np.random.default_rng(SEED).standard_normal((K, 3))
+
+layer = Competitive(n_units=K, n_inputs=3)
+layer.params["W"] = check_W.copy()
+layer.forward(check_X)
+layer.backward(np.ones((len(check_X), K)))
+analytic = len(check_X) * layer.grads["W"]         # gradient of E, not E/n
+
+h = 1e-6
+numeric = np.zeros_like(check_W)
+for j in range(K):
+    for f in range(check_W.shape[1]):
+        bump = np.zeros_like(check_W)
+        bump[j, f] = h
+        numeric[j, f] = (energy(check_X, check_W + bump)
+                         - energy(check_X, check_W - bump)) / (2 * h)
+error = np.abs(analytic - numeric).max() / np.abs(numeric).max()
+print(f"largest relative difference, analytic vs finite differences: {error:.2e}")
+assert error < 1e-6
+
+# %%
+# And one winner-take-all step is exactly a gradient step on one sample's term:
+
+x = check_X[0]
+step_W = check_W.copy()
+reference.wta_online(check_X, step_W, np.array([0]), eta)
+layer.params["W"] = check_W.copy()
+layer.forward(x[None, :])
+layer.backward(np.ones((1, K)))
+gradient_W = check_W - eta * layer.grads["W"]      # W - eta * dE_i/dW (n = 1 here)
+print("WTA step vs gradient step: max |difference| =", np.abs(step_W - gradient_W).max())
+assert np.allclose(step_W, gradient_W)
+
+# %%
+# Exercises
+# ---------
+# 1. Set ``learning_rate=1.0`` (constant). Where does each prototype end up after an epoch,
+#    and what does that do to :math:`E_Q`? Explain it with the rule
+#    :math:`w_c \leftarrow w_c + \eta (x - w_c)`.
+# 2. In the hand-written epoch, give each unit its own rate :math:`\eta = 1/m`, where :math:`m`
+#    counts the unit's wins so far. Show that each prototype is then exactly the mean of the
+#    samples it has won (MacQueen's online k-means), and compare with ``KMeans``.
+# 3. Fit with ``n_clusters`` from 2 to 9 and plot the final :math:`E_Q` against :math:`K`.
+#    Where is the elbow? With :math:`K = 4` and :math:`K = 8`, which clouds share a unit, and
+#    which unit is split?
+# 4. Start the dead unit farther out, at ``(4, 4, 4)``. Does the conscience still bring it
+#    back? Compare the squared distance from the unit to the nearest sample, minus that
+#    sample's squared distance to its own winner, with :math:`C/K`. What happens with
+#    ``conscience_bias=100``, and why is a very strong conscience not a good fix?
+# 5. Multiply feature 0 by 0.01 instead of 100. Which clouds can the layer still tell apart,
+#    and why?
+# 6. ``CompetitiveLearning(mode="batch", learning_rate=1.0)`` applies the summed step of each
+#    epoch at once. Start it and ``KMeans`` from the same array (``init=W0``) and show that
+#    they find the same centres. Which equation of :doc:`/algorithms/competitive` says why?
+#
+# sphinx_gallery_thumbnail_number = 4

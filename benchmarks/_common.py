@@ -138,11 +138,14 @@ def environment_lines():
     blas = sorted({f"{pool.get('internal_api')} {pool.get('version')} "
                    f"({pool.get('architecture')} kernels, {pool.get('prefix')})"
                    for pool in threadpool_info() if pool.get("user_api") == "blas"})
+    openmp = sorted({os.path.basename(pool.get("filepath", "?"))
+                     for pool in threadpool_info() if pool.get("user_api") == "openmp"})
     return [
         f"Machine: {platform.machine()}, {cores} CPU cores usable, {platform.system()}; "
         f"Python {platform.python_version()}.",
         "Threads: " + ", ".join(f"{k}={v}" for k, v in THREAD_ENV.items())
-        + f"; neuroclust kernels use {THREADS} OpenMP threads with single-threaded BLAS inside; "
+        + f"; neuroclust kernels use up to {THREADS} OpenMP threads (calls too small to pay "
+        "for a second thread stay on one) with single-threaded BLAS inside; "
         "scikit-learn uses 2 OpenMP threads; NumPy's matrix product uses 2 OpenBLAS threads."
         + (f" OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']}."
            if os.environ.get("OPENBLAS_CORETYPE") else ""),
@@ -150,6 +153,9 @@ def environment_lines():
         f"scipy {_version('scipy')}, scikit-learn {_version('sklearn')}, "
         f"threadpoolctl {_version('threadpoolctl')}.",
         "BLAS: " + "; ".join(blas) + ".",
+        "OpenMP runtimes loaded in the benchmark process: " + (", ".join(openmp) or "none")
+        + (" (scikit-learn ships its own libgomp, so two runtimes with their own thread pools "
+           "coexist once it is imported)" if len(openmp) > 1 else "") + ".",
     ]
 
 

@@ -72,7 +72,9 @@ def run(pairs=4):
         "k-means: X uniform in [0, 1) (low structure, so neither stops before max_iter); the "
         "same 10 samples as initial centres for both, n_init=1, tol=0. Per-iteration time = "
         "wall time of the whole `fit` (input checks, scikit-learn's centring copy of X, the "
-        "final assignment pass) divided by that model's `n_iter_`. scikit-learn runs float32 "
+        "final assignment pass; neuroclust's computes `X.var(axis=0)` for its tolerance even "
+        "at tol=0, which scikit-learn skips) divided by that model's `n_iter_`. scikit-learn "
+        "runs float32 "
         "data in float32, as neuroclust does.",
         f"k-means: {pairs} alternating pairs after one short warm-up pair (max_iter=2); "
         f"medians. Same inertia means a relative difference <= {INERTIA_RTOL:.0e}: both use "

@@ -22,7 +22,6 @@ Notation: :math:`n` samples; :math:`y_s` the class and :math:`\hat y_s` the clus
 from fractions import Fraction
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from ._validation import check_array
 
@@ -242,6 +241,8 @@ def clustering_accuracy(labels_true, labels_pred):
     embedding for clustering analysis", ICML 2016 (the measure as used for deep clustering).
     """
     table = contingency_matrix(labels_true, labels_pred)
+    from scipy.optimize import linear_sum_assignment  # imported here: it is slow to load
+
     classes, clusters = linear_sum_assignment(table, maximize=True)
     return float(table[classes, clusters].sum() / table.sum())                    # eq. (1)
 

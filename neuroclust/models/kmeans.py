@@ -100,7 +100,7 @@ class KMeans(BaseEstimator):
         X, kernels = self._validate_for_fit(X, min_samples=self.n_clusters)
         rng = check_random_state(self.random_state)
         xp = array_module(X)
-        tolerance = self.tol * float(X.var(axis=0).mean())                     # eq. (4)
+        tolerance = self.tol * _mean_variance(X) if self.tol > 0 else 0.0      # eq. (4)
         best = None
         for _ in range(self._n_seedings()):
             centres = initial_prototypes(X, self.n_clusters, self.init, rng)
@@ -134,6 +134,20 @@ class KMeans(BaseEstimator):
         """Minus the inertia, eq. (3), of ``X`` under the fitted centres."""
         X, kernels = self._validate_for_predict(X, "cluster_centers_")
         return -float(kernels.bmu(X, self._like(self.cluster_centers_, X))[1].sum())
+
+
+def _mean_variance(X, chunk_rows=8192):
+    r"""Mean over features of the per-feature variance of X, computed a chunk at a time.
+
+    :math:`\tfrac1d \sum_f \operatorname{Var}(x_f) = \tfrac1d \cdot \tfrac1n \sum_i
+    \|x_i - \bar x\|^2`, without a temporary the size of X.
+    """
+    mean = X.mean(axis=0, dtype=float)
+    total = 0.0
+    for start in range(0, X.shape[0], chunk_rows):
+        centred = X[start:start + chunk_rows] - mean
+        total += float((centred * centred).sum())
+    return total / X.size
 
 
 def _lloyd(X, centres, kernels, max_iter, tolerance, xp, verbose):

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._validation import check_array, check_is_fitted, check_n_features
 
-__all__ = ["BaseEstimator", "load", "run_epochs", "DivergenceWarning", "TrainingInterruptedWarning"]
+__all__ = ["BaseEstimator", "PrototypeClusterMixin", "load", "run_epochs", "DivergenceWarning", "TrainingInterruptedWarning"]
 
 FORMAT_NAME = "neuroclust-model"
 FORMAT_VERSION = 1
@@ -176,6 +176,38 @@ class BaseEstimator:
         }
         np.savez(path, __meta__=np.array(json.dumps(meta)), **arrays)
         return path
+
+
+class PrototypeClusterMixin:
+    """``predict``, ``transform`` and ``fit_*`` for models whose clusters are prototypes.
+
+    The model stores its prototypes in ``cluster_centers_``; a sample belongs to the nearest.
+    """
+
+    def predict(self, X):
+        """Index of the nearest prototype (the winner) for each row of ``X``."""
+        X, kernels = self._validate_for_predict(X, "cluster_centers_")
+        return kernels.bmu(X, self._like(self.cluster_centers_, X))[0]
+
+    def transform(self, X):
+        """Euclidean distance from each row of ``X`` to each prototype, shape (n, n_clusters)."""
+        from .backend.reference import squared_distances
+
+        X, _ = self._validate_for_predict(X, "cluster_centers_")
+        return squared_distances(X, self._like(self.cluster_centers_, X)) ** 0.5
+
+    def fit_predict(self, X, y=None):
+        """Fit, then return the cluster of each training sample."""
+        return self.fit(X).labels_
+
+    def fit_transform(self, X, y=None):
+        """Fit, then return :meth:`transform` of the training data."""
+        return self.fit(X).transform(X)
+
+    def _winner_distances(self, X):
+        """Squared distance from each row of X to its nearest prototype."""
+        X, kernels = self._validate_for_predict(X, "cluster_centers_")
+        return kernels.bmu(X, self._like(self.cluster_centers_, X))[1]
 
 
 def load(path):

@@ -17,13 +17,13 @@ import numbers
 import numpy as np
 
 from .._validation import array_module, check_bool, check_choice, check_random_state, check_scalar
-from ..base import BaseEstimator, run_epochs
+from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
 from ._init import initial_prototypes
 
 __all__ = ["CompetitiveLearning"]
 
 
-class CompetitiveLearning(BaseEstimator):
+class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
     r"""Winner-take-all competitive learning (the Kohonen competitive layer, hard version).
 
     Parameters
@@ -183,32 +183,9 @@ class CompetitiveLearning(BaseEstimator):
         if win_frequency is not None:
             self.win_frequency_ = win_frequency.copy()
 
-    def predict(self, X):
-        """Index of the winning unit for each row of ``X``."""
-        X, kernels = self._validate_for_predict(X, "cluster_centers_")
-        return kernels.bmu(X, self._like(self.cluster_centers_, X))[0]
-
-    def transform(self, X):
-        """Euclidean distance from each row of ``X`` to each prototype, shape (n, n_clusters)."""
-        from ..backend.reference import squared_distances
-
-        X, _ = self._validate_for_predict(X, "cluster_centers_")
-        W = self._like(self.cluster_centers_, X)
-        return squared_distances(X, W) ** 0.5
-
-    def fit_predict(self, X, y=None):
-        """Fit, then return the winning unit of each training sample."""
-        return self.fit(X).labels_
-
-    def fit_transform(self, X, y=None):
-        """Fit, then return :meth:`transform` of the training data."""
-        return self.fit(X).transform(X)
-
     def score(self, X, y=None):
         """Minus the quantization error, eq. (3), on ``X`` (higher is better)."""
-        X, kernels = self._validate_for_predict(X, "cluster_centers_")
-        distance = kernels.bmu(X, self._like(self.cluster_centers_, X))[1]
-        return -float((distance.clip(0) ** 0.5).mean())
+        return -float((self._winner_distances(X).clip(0) ** 0.5).mean())
 
 
 def _batch_step(weights, sums, counts, rate, xp):

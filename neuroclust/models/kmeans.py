@@ -15,13 +15,13 @@ import numbers
 import numpy as np
 
 from .._validation import array_module, check_choice, check_random_state, check_scalar
-from ..base import BaseEstimator
+from ..base import BaseEstimator, PrototypeClusterMixin
 from ._init import INIT_METHODS, initial_prototypes
 
 __all__ = ["KMeans"]
 
 
-class KMeans(BaseEstimator):
+class KMeans(PrototypeClusterMixin, BaseEstimator):
     r"""k-means clustering (Lloyd's algorithm).
 
     Parameters
@@ -110,30 +110,9 @@ class KMeans(BaseEstimator):
         self.cluster_centers_, self.labels_, self.inertia_, self.n_iter_, self.history_ = best
         return self
 
-    def predict(self, X):
-        """Index of the nearest centre for each row of ``X``."""
-        X, kernels = self._validate_for_predict(X, "cluster_centers_")
-        return kernels.bmu(X, self._like(self.cluster_centers_, X))[0]
-
-    def transform(self, X):
-        """Euclidean distance from each row of ``X`` to each centre, shape (n, n_clusters)."""
-        from ..backend.reference import squared_distances
-
-        X, _ = self._validate_for_predict(X, "cluster_centers_")
-        return squared_distances(X, self._like(self.cluster_centers_, X)) ** 0.5
-
-    def fit_predict(self, X, y=None):
-        """Fit, then return the cluster of each training sample."""
-        return self.fit(X).labels_
-
-    def fit_transform(self, X, y=None):
-        """Fit, then return :meth:`transform` of the training data."""
-        return self.fit(X).transform(X)
-
     def score(self, X, y=None):
         """Minus the inertia, eq. (3), of ``X`` under the fitted centres."""
-        X, kernels = self._validate_for_predict(X, "cluster_centers_")
-        return -float(kernels.bmu(X, self._like(self.cluster_centers_, X))[1].sum())
+        return -float(self._winner_distances(X).sum())
 
 
 def _mean_variance(X, chunk_rows=8192):

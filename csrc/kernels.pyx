@@ -12,7 +12,8 @@ from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
-from scipy.linalg.cython_blas cimport sgemm, dgemm
+from libc.math cimport exp, sqrt
+from scipy.linalg.cython_blas cimport sgemm, dgemm, sgemv, dgemv, sdot, ddot
 
 import numpy as np
 
@@ -258,5 +259,112 @@ def wta_online(const floating[:, ::1] X,      # IN  (n_samples, n_features)
                 winner = nearest
             for f in range(n_features):                               # eq. (5)
                 W[winner, f] = W[winner, f] + rate * (X[i, f] - W[winner, f])
+            winners[step] = winner
+    return winners_arr
+
+
+# ------------------------------------------------------------------ self-organizing map
+cdef enum:
+    GAUSSIAN = 0
+    BUBBLE = 1
+    MEXICAN_HAT = 2
+    TRIANGLE = 3
+
+
+cdef inline double _neighbourhood(double d2, double sigma, int kind) noexcept nogil:
+    """h(d^2, sigma): eqs. (1)-(4) of neuroclust.models._grid.neighbourhood."""
+    if kind == GAUSSIAN:
+        return exp(-d2 / (2 * sigma * sigma))
+    if kind == BUBBLE:
+        return 1.0 if d2 < sigma * sigma else 0.0
+    if kind == MEXICAN_HAT:
+        return (1 - d2 / (sigma * sigma)) * exp(-d2 / (2 * sigma * sigma))
+    return max(0.0, 1 - sqrt(d2) / sigma)
+
+
+cdef inline double _wrapped(double delta, double period) noexcept nogil:
+    if delta < 0:
+        delta = -delta
+    if period > 0 and period - delta < delta:
+        delta = period - delta
+    return delta
+
+
+cdef inline void _products(const floating *W, const floating *x, floating *out,
+                           int n_units, int n_features) noexcept nogil:
+    """out = W @ x for row-major W (n_units, n_features), through BLAS gemv."""
+    cdef char trans = b"T"
+    cdef int one = 1
+    cdef float alpha_s = 1.0, beta_s = 0.0
+    cdef double alpha_d = 1.0, beta_d = 0.0
+    if floating is float:
+        sgemv(&trans, &n_features, &n_units, &alpha_s, <float*> W, &n_features,
+              <float*> x, &one, &beta_s, <float*> out, &one)
+    else:
+        dgemv(&trans, &n_features, &n_units, &alpha_d, <double*> W, &n_features,
+              <double*> x, &one, &beta_d, <double*> out, &one)
+
+
+cdef inline double _dot(const floating *a, const floating *b, int n) noexcept nogil:
+    cdef int one = 1
+    if floating is float:
+        return sdot(&n, <float*> a, &one, <float*> b, &one)
+    else:
+        return ddot(&n, <double*> a, &one, <double*> b, &one)
+
+
+def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
+               floating[:, ::1] W,                # INOUT (n_units, n_features)
+               const double[:, ::1] positions,    # IN  (n_units, 2) grid coordinates
+               const double[::1] periods,         # IN  (2,) wrap lengths, 0 = flat
+               const long long[::1] order,        # IN  (n_steps,) rows of X in order
+               const double[::1] learning_rates,  # IN  (n_steps,)
+               const double[::1] sigmas,          # IN  (n_steps,)
+               int neighbourhood=GAUSSIAN,
+               bint cosine=False):
+    """Online SOM over the samples in order (see reference.som_online, eqs. 1-2).
+
+    The winner is found from W @ x (one BLAS gemv) and the running squared norms of the
+    prototypes: ||x - w||^2 = ||x||^2 - 2 x.w + ||w||^2, so the caller should centre X and W
+    (as backend.cython.som_online does) to keep float32 exact enough.
+    """
+    cdef Py_ssize_t n_steps = order.shape[0]
+    cdef int n_units = W.shape[0], n_features = W.shape[1]
+    dtype = np.float32 if floating is float else np.float64
+    winners_arr = np.empty(n_steps, dtype=np.int64)
+    products_arr = np.empty(n_units, dtype=dtype)
+    norms_arr = np.einsum("ij,ij->i", np.asarray(W), np.asarray(W)).astype(np.float64)
+    cdef long long[::1] winners = winners_arr
+    cdef floating[::1] products = products_arr
+    cdef double[::1] norms = norms_arr
+    cdef Py_ssize_t step, i, f
+    cdef int j, winner
+    cdef double score, best, dx, dy, rate
+    cdef floating a
+    with nogil:
+        for step in range(n_steps):
+            i = order[step]
+            _products(&W[0, 0], &X[i, 0], &products[0], n_units, n_features)
+            winner = 0
+            best = 0
+            for j in range(n_units):                                   # eq. (1)
+                if cosine:
+                    score = -products[j] / sqrt(norms[j]) if norms[j] > 0 else 0.0
+                else:
+                    score = norms[j] - 2 * products[j]
+                if j == 0 or score < best:
+                    best = score
+                    winner = j
+            rate = learning_rates[step]
+            for j in range(n_units):                                   # eq. (2)
+                dx = _wrapped(positions[j, 0] - positions[winner, 0], periods[0])
+                dy = _wrapped(positions[j, 1] - positions[winner, 1], periods[1])
+                a = <floating> (rate * _neighbourhood(dx * dx + dy * dy, sigmas[step],
+                                                      neighbourhood))
+                if a == 0:
+                    continue
+                for f in range(n_features):
+                    W[j, f] = W[j, f] + a * (X[i, f] - W[j, f])
+                norms[j] = _dot(&W[j, 0], &W[j, 0], n_features)
             winners[step] = winner
     return winners_arr

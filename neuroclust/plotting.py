@@ -6,6 +6,19 @@
 * :func:`plot_history`: the training error per epoch.
 * :func:`save_figure`: write a figure to a file, creating its folder.
 
+Self-organizing maps (:class:`neuroclust.SOM`) have figures of their own. The map figures draw
+one cell per unit (squares on a rectangular grid, hexagons on a hexagonal one) with row 0 at
+the top and column 0 at the left, like the rows and columns of ``som.weights_``:
+
+* :func:`plot_umatrix`: the U-matrix, each unit's mean distance to its grid neighbours (dark
+  ridges are the borders between clusters).
+* :func:`plot_component_planes`: one small map per feature, each unit's weight for it.
+* :func:`plot_hit_map`: how many samples each unit wins.
+* :func:`plot_labels_map`: the most common true label among the samples each unit wins.
+* :func:`plot_som_prototypes`: every prototype as a small image, laid out like the grid.
+* :func:`plot_som_grid`: the map in input space, prototypes joined to their grid neighbours.
+* :func:`animate_som` and :func:`som_snapshot_callback`: the map unfolding during training.
+
 The figures are made to be read on a projector: fonts of 11 points and more, large centre
 markers, and the Okabe-Ito colours, which stay distinct under the common forms of colour
 blindness (beyond seven clusters the marker shape changes too). A function that draws one
@@ -30,6 +43,14 @@ __all__ = [
     "plot_prototype_images",
     "plot_history",
     "save_figure",
+    "plot_umatrix",
+    "plot_component_planes",
+    "plot_hit_map",
+    "plot_labels_map",
+    "plot_som_prototypes",
+    "plot_som_grid",
+    "animate_som",
+    "som_snapshot_callback",
 ]
 
 #: Okabe & Ito's colour-blind-safe palette, without black (kept for the true centres) and

@@ -12,7 +12,7 @@ care which backend they hold.
 """
 from . import reference
 
-__all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online"]
+__all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "som_online"]
 
 
 def _same_dtype(X, W):
@@ -39,3 +39,10 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
     """See ``reference.wta_online``; ``order`` may live on the host or the device."""
     return reference.wta_online(X, W, order, learning_rate, win_frequency,
                                 conscience_rate, conscience_bias)
+
+
+def som_online(X, W, positions, periods, order, learning_rates, sigmas,
+               neighbourhood="gaussian", metric="euclidean"):
+    """See ``reference.som_online``: the reference loop, run on the device."""
+    return reference.som_online(X, W, positions, periods, order, learning_rates, sigmas,
+                                neighbourhood, metric)

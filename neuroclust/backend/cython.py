@@ -13,7 +13,7 @@ from threadpoolctl import ThreadpoolController
 from .. import _kernels
 from . import reference
 
-__all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "default_n_threads"]
+__all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "som_online", "default_n_threads"]
 
 _controller = None
 
@@ -132,3 +132,39 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
     if frequency is not None and frequency is not win_frequency:
         win_frequency[...] = frequency  # the caller's array was another dtype or layout
     return winners
+
+
+def som_online(X, W, positions, periods, order, learning_rates, sigmas,
+               neighbourhood="gaussian", metric="euclidean"):
+    """See ``reference.som_online``; updates ``W`` in place.
+
+    For the Euclidean metric the data and prototypes are shifted by the data's mean first
+    (distances and the update rule do not change under a shift, and the kernel's expansion
+    ||x||^2 - 2 x.w + ||w||^2 loses far less to rounding on centred numbers).
+    """
+    from ..models._grid import NEIGHBOURHOOD_CODES
+
+    X = _prepare(X)
+    if W.dtype != X.dtype or not W.flags.c_contiguous or W.shape[1] != X.shape[1]:
+        raise ValueError("W must be a C-contiguous array of X's dtype and feature count.")
+    order = np.ascontiguousarray(order, dtype=np.int64).reshape(-1)
+    _check_indices(order, X.shape[0], "order", "row indices of X")
+    steps = len(order)
+    learning_rates = np.ascontiguousarray(learning_rates, dtype=np.float64)
+    sigmas = np.ascontiguousarray(sigmas, dtype=np.float64)
+    if learning_rates.shape != (steps,) or sigmas.shape != (steps,):
+        raise ValueError("learning_rates and sigmas must have one value per step of order.")
+    positions = np.ascontiguousarray(positions, dtype=np.float64)
+    periods = np.ascontiguousarray(periods, dtype=np.float64)
+    cosine = metric == "cosine"
+    shift = None if cosine else X.mean(axis=0, dtype=np.float64).astype(X.dtype)
+    if shift is not None:
+        X = X - shift
+        W -= shift
+    try:
+        with _blas_limited_to_one_thread(2):
+            return _kernels.som_online(X, W, positions, periods, order, learning_rates,
+                                       sigmas, NEIGHBOURHOOD_CODES[neighbourhood], cosine)
+    finally:
+        if shift is not None:
+            W += shift

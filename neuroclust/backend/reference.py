@@ -11,7 +11,8 @@ import numpy as np
 
 from .._validation import array_module
 
-__all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online", "squared_distances"]
+__all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online", "squared_distances",
+           "two_nearest", "som_online", "som_batch_weights"]
 
 #: Rows of ``X`` handled at once, so the (rows, units) distance block stays small.
 CHUNK_ROWS = 4096
@@ -221,3 +222,127 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
         W[winner] += learning_rate * (x - W[winner])                        # eq. (5)
         winners[step] = winner
     return winners
+
+
+def two_nearest(X, W):
+    r"""The nearest and the second-nearest prototype of every sample (for topographic error).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    W : ndarray of shape (n_units, n_features), with n_units >= 2
+
+    Returns
+    -------
+    first, second : ndarrays of int64, shape (n_samples,)
+
+    Notes
+    -----
+    Squared distances by :func:`squared_distances` a chunk of rows at a time; ties go to the
+    lowest index, as in :func:`bmu`. This is one matrix product per chunk, so every backend
+    uses this function as it is.
+    """
+    xp = array_module(X)
+    first = xp.empty(X.shape[0], dtype=xp.int64)
+    second = xp.empty(X.shape[0], dtype=xp.int64)
+    for start in range(0, X.shape[0], CHUNK_ROWS):
+        rows = slice(start, start + CHUNK_ROWS)
+        distances = squared_distances(X[rows], W)
+        order = xp.argsort(distances, axis=1, kind="stable")[:, :2]
+        first[rows], second[rows] = order[:, 0], order[:, 1]
+    return first, second
+
+
+def som_online(X, W, positions, periods, order, learning_rates, sigmas,
+               neighbourhood="gaussian", metric="euclidean"):
+    r"""Online self-organizing map training over the samples in ``order``, updating ``W``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    W : ndarray of shape (n_units, n_features)
+        The prototypes, units numbered row by row; updated in place.
+    positions : ndarray of shape (n_units, 2)
+        Grid coordinates :math:`r_j` (see ``neuroclust.models._grid.grid_positions``).
+    periods : ndarray of shape (2,)
+        Wrap-around lengths of a toroidal grid; zeros for a flat one.
+    order : ndarray of int64, shape (n_steps,)
+        The row of ``X`` presented at each step.
+    learning_rates, sigmas : ndarrays of shape (n_steps,)
+        :math:`\eta(t)` and :math:`\sigma(t)` for each step.
+    neighbourhood : {"gaussian", "bubble", "mexican_hat", "triangle"}
+    metric : {"euclidean", "cosine"}
+
+    Returns
+    -------
+    winners : ndarray of int64, shape (n_steps,)
+
+    Notes
+    -----
+    At step :math:`t`, for the presented sample :math:`x`:
+
+    .. math:: c = \arg\min_j \|x - w_j\|^2 \quad\text{or, for cosine,}\quad
+              c = \arg\max_j \frac{x \cdot w_j}{\|w_j\|}                            \tag{1}
+    .. math:: w_j \leftarrow w_j + \eta(t)\, h\!\left(\|r_j - r_c\|^2, \sigma(t)\right)
+              (x - w_j) \quad \text{for every unit } j                             \tag{2}
+
+    Kohonen's rule: the winner and its grid neighbours all move toward the sample, the
+    neighbours less. Because neighbours on the grid learn from the same samples, they end up
+    with similar prototypes: the map orders itself.
+
+    References
+    ----------
+    T. Kohonen, *Self-Organizing Maps*, 3rd ed., Springer, 2001, sec. 3.2.
+    """
+    from ..models._grid import grid_squared_distances, neighbourhood as neighbourhood_weight
+
+    xp = array_module(X)
+    grid_d2 = xp.asarray(grid_squared_distances(positions, periods))
+    winners = xp.empty(len(order), dtype=xp.int64)
+    for step, i in enumerate(order.tolist()):
+        x = X[i]
+        if metric == "cosine":
+            winner = int((-(W @ x) / xp.sqrt((W * W).sum(axis=1))).argmin())      # eq. (1)
+        else:
+            winner = int(((W - x) ** 2).sum(axis=1).argmin())                      # eq. (1)
+        h = xp.asarray(neighbourhood_weight(grid_d2[winner], sigmas[step], neighbourhood))
+        W += (learning_rates[step] * h).astype(W.dtype)[:, None] * (x - W)        # eq. (2)
+        winners[step] = winner
+    return winners
+
+
+def som_batch_weights(sums, counts, H, previous):
+    r"""Kohonen's batch map: each prototype becomes the neighbourhood-weighted mean.
+
+    Parameters
+    ----------
+    sums : ndarray of shape (n_units, n_features)
+        :math:`s_c`, the sum of the samples whose winner is unit :math:`c` (:func:`accumulate`).
+    counts : ndarray of shape (n_units,)
+        :math:`n_c`, how many samples each unit won.
+    H : ndarray of shape (n_units, n_units)
+        :math:`h_{jc}`, the neighbourhood of unit :math:`j` around winner :math:`c`.
+    previous : ndarray of shape (n_units, n_features)
+        The prototypes before the update; a unit with no weight at all keeps its own.
+
+    Returns
+    -------
+    ndarray of shape (n_units, n_features)
+
+    Notes
+    -----
+    Setting the expected online step of eq. (2) of :func:`som_online` to zero, with the winners
+    held fixed, gives the fixed point
+
+    .. math:: w_j = \frac{\sum_i h_{j c(x_i)}\, x_i}{\sum_i h_{j c(x_i)}}
+                  = \frac{\sum_c h_{jc}\, s_c}{\sum_c h_{jc}\, n_c}                  \tag{1}
+
+    so one batch epoch is two small matrix products over the per-unit sums.
+    """
+    xp = array_module(sums)
+    numerator = H @ sums                                                          # eq. (1)
+    denominator = H @ counts.astype(H.dtype)                                      # eq. (1)
+    weights = previous.copy()
+    safe = denominator > 0
+    weights[safe] = (numerator[safe] / denominator[safe, None]).astype(previous.dtype)
+    return weights

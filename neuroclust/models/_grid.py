@@ -1,0 +1,138 @@
+r"""The map's geometry: where the units sit, how far apart they are, how much a neighbour learns.
+
+Everything a self-organizing map needs about its grid, as small functions:
+
+* :func:`grid_positions`: the drawing coordinates :math:`r_j` of every unit;
+* :func:`grid_periods`: how the grid wraps around when it is toroidal;
+* :func:`grid_squared_distances`: :math:`\|r_j - r_c\|^2` on the grid (wrapped when toroidal);
+* :func:`neighbourhood`: :math:`h(d^2, \sigma)` for the four neighbourhood functions;
+* :func:`decay`: the schedules of :math:`\eta` and :math:`\sigma` over training;
+* :func:`grid_neighbours`: the units adjacent to each unit (for U-matrices and topographic error).
+
+Units are numbered row by row: unit :math:`j` is at ``row = j // cols``, ``col = j % cols``.
+"""
+import numpy as np
+
+TOPOLOGIES = ("rectangular", "hexagonal")
+NEIGHBOURHOODS = ("gaussian", "bubble", "mexican_hat", "triangle")
+DECAYS = ("exponential", "linear", "inverse_time")
+
+#: Codes by which the compiled kernel knows the neighbourhood functions.
+NEIGHBOURHOOD_CODES = {name: code for code, name in enumerate(NEIGHBOURHOODS)}
+
+_ROW_HEIGHT = {"rectangular": 1.0, "hexagonal": np.sqrt(3.0) / 2.0}
+
+
+def grid_positions(shape, topology):
+    r"""Drawing coordinates :math:`r_j = (x_j, y_j)` of every unit, shape (rows * cols, 2).
+
+    Rectangular: :math:`x = \text{col}`, :math:`y = \text{row}`. Hexagonal: odd rows are
+    shifted right by one half and rows are :math:`\sqrt3/2` apart, so each unit has six
+    neighbours, all at distance 1.
+    """
+    rows, cols = shape
+    row, col = np.divmod(np.arange(rows * cols), cols)
+    x = col.astype(np.float64)
+    if topology == "hexagonal":
+        x = x + 0.5 * (row % 2)
+    y = row * _ROW_HEIGHT[topology]
+    return np.column_stack([x, y])
+
+
+def grid_periods(shape, topology, toroidal):
+    """Lengths (x, y) after which a toroidal grid wraps around; zeros when it does not wrap."""
+    if not toroidal:
+        return np.zeros(2)
+    rows, cols = shape
+    return np.array([float(cols), rows * _ROW_HEIGHT[topology]])
+
+
+def grid_squared_distances(positions, periods, centre=None):
+    r"""Squared grid distances :math:`\|r_j - r_c\|^2`, wrapped on a torus.
+
+    Parameters
+    ----------
+    positions : ndarray of shape (n_units, 2)
+    periods : ndarray of shape (2,)
+        From :func:`grid_periods`; a zero period means that axis does not wrap.
+    centre : int, optional
+        Distances from this unit only, shape (n_units,); else all pairs, (n_units, n_units).
+
+    Notes
+    -----
+    On a torus the distance along an axis of period :math:`P` is the shorter way round,
+
+    .. math:: \Delta = \min(|a - b|,\; P - |a - b|)                                 \tag{1}
+    """
+    others = positions if centre is None else positions[centre][None, :]
+    delta = np.abs(positions[:, None, :] - others[None, :, :])
+    for axis in (0, 1):
+        if periods[axis] > 0:
+            delta[..., axis] = np.minimum(delta[..., axis], periods[axis] - delta[..., axis])  # eq. (1)
+    squared = (delta ** 2).sum(axis=-1)
+    return squared[:, 0] if centre is not None else squared
+
+
+def neighbourhood(squared_distance, sigma, kind):
+    r"""How much a unit at squared grid distance :math:`d^2` from the winner learns.
+
+    Parameters
+    ----------
+    squared_distance : ndarray
+        :math:`d^2 = \|r_j - r_c\|^2`.
+    sigma : float
+        The radius :math:`\sigma > 0`.
+    kind : {"gaussian", "bubble", "mexican_hat", "triangle"}
+
+    Notes
+    -----
+    .. math:: h_{\text{gaussian}} = \exp\!\left(-\frac{d^2}{2\sigma^2}\right)        \tag{1}
+    .. math:: h_{\text{bubble}} = [\, d < \sigma \,]                                 \tag{2}
+    .. math:: h_{\text{mexican hat}} = \left(1 - \frac{d^2}{\sigma^2}\right)
+              \exp\!\left(-\frac{d^2}{2\sigma^2}\right)                              \tag{3}
+    .. math:: h_{\text{triangle}} = \max\!\left(0,\; 1 - \frac{d}{\sigma}\right)     \tag{4}
+
+    All equal 1 at the winner. The Mexican hat is negative beyond :math:`d = \sigma`: far
+    units are pushed away from the sample (lateral inhibition).
+    """
+    d2 = np.asarray(squared_distance, dtype=np.float64)
+    if kind == "gaussian":
+        return np.exp(-d2 / (2 * sigma * sigma))                                   # eq. (1)
+    if kind == "bubble":
+        return (d2 < sigma * sigma).astype(np.float64)                             # eq. (2)
+    if kind == "mexican_hat":
+        return (1 - d2 / (sigma * sigma)) * np.exp(-d2 / (2 * sigma * sigma))      # eq. (3)
+    return np.maximum(0.0, 1 - np.sqrt(d2) / sigma)                                # eq. (4)
+
+
+def decay(start, end, fraction, kind):
+    r"""The value of a schedule going from ``start`` toward ``end``; ``fraction`` = t / T.
+
+    Notes
+    -----
+    With :math:`f = t/T` (the end value is the limit at :math:`t = T`):
+
+    .. math:: v_{\text{linear}}(f) = v_0 + (v_1 - v_0)\, f                          \tag{1}
+    .. math:: v_{\text{exponential}}(f) = v_0\, (v_1 / v_0)^{f}                     \tag{2}
+    .. math:: v_{\text{inverse time}}(f) = \frac{v_0}{1 + (v_0 / v_1 - 1)\, f}      \tag{3}
+
+    Inverse time with :math:`v_1 = v_0 / 3` is MiniSom's default "asymptotic decay",
+    :math:`v_0 / (1 + 2t/T)`.
+    """
+    fraction = np.asarray(fraction, dtype=np.float64)
+    if kind == "linear":
+        return start + (end - start) * fraction                                    # eq. (1)
+    if kind == "exponential":
+        return start * (end / start) ** fraction                                   # eq. (2)
+    return start / (1 + (start / end - 1) * fraction)                              # eq. (3)
+
+
+def grid_neighbours(positions, periods):
+    """For each unit, the indices of the units adjacent to it (at grid distance 1).
+
+    Rectangular grids give 4 neighbours inside the map, hexagonal grids 6; units on the border
+    have fewer unless the grid is toroidal.
+    """
+    squared = grid_squared_distances(positions, periods)
+    adjacent = np.abs(squared - 1.0) < 1e-9
+    return [np.flatnonzero(row) for row in adjacent]

@@ -1,0 +1,437 @@
+r"""The self-organizing map (Kohonen): competitive learning on a grid of units.
+
+The algorithm, in the order it runs (kernels named; their math is in
+``neuroclust/backend/reference.py``, the grid's in ``neuroclust/models/_grid.py``):
+
+1. lay the units on a grid (``shape``, ``topology``, ``toroidal``): positions :math:`r_j`;
+2. initialise the prototypes :math:`w_j` (random samples, uniform, or along the first two
+   principal components, :func:`pca_prototypes`);
+3. online mode: present the samples one at a time in an order drawn from ``random_state``; the
+   winner :math:`c` and its grid neighbours move toward the sample,
+   :math:`w_j \leftarrow w_j + \eta(t)\, h_{jc}(t)\, (x - w_j)` (kernel ``som_online``), with
+   :math:`\eta` and the radius :math:`\sigma` shrinking over time (``decay``);
+   batch mode: each epoch find every sample's winner and the per-unit sums (kernel
+   ``bmu_accumulate``), then set each prototype to the neighbourhood-weighted mean of the
+   samples (``som_batch_weights``, two small matrix products);
+4. after each epoch record the quantization error, eq. (1), and topographic error, eq. (2);
+5. optionally cluster the prototypes with k-means (``n_clusters``): the two-level SOM.
+"""
+import numbers
+from collections import Counter
+
+import numpy as np
+
+from .._validation import (array_module, check_bool, check_choice, check_random_state,
+                           check_scalar)
+from ..base import BaseEstimator, run_epochs
+from . import _grid
+from ._init import initial_prototypes
+
+__all__ = ["SOM", "pca_prototypes"]
+
+
+class SOM(BaseEstimator):
+    r"""Self-organizing map.
+
+    Parameters
+    ----------
+    shape : tuple of two ints, default=(10, 10)
+        Rows and columns of the grid.
+    topology : {"rectangular", "hexagonal"}, default="rectangular"
+    toroidal : bool, default=False
+        Wrap the grid around (edges meet), so no unit sits on a border. A hexagonal torus
+        needs an even number of rows.
+    neighbourhood : {"gaussian", "bubble", "mexican_hat", "triangle"}, default="gaussian"
+        :math:`h` of :func:`neuroclust.models._grid.neighbourhood`. The Mexican hat is
+        negative beyond :math:`\sigma`: units there are pushed *away* from every sample, and
+        a unit that never wins is pushed away on every step, so its prototype grows
+        geometrically. Use it with a small ``learning_rate`` and a short run, and expect the
+        divergence guard to stop training otherwise (it is in the library to show lateral
+        inhibition, not as a default).
+    sigma : float or None, default=None
+        Starting radius :math:`\sigma_0`, in grid units; None means half the longer side.
+    sigma_final : float, default=0.5
+        The radius :math:`\sigma` decays toward at the end of training.
+    learning_rate : float, default=0.5
+        Starting :math:`\eta_0` (online mode).
+    learning_rate_final : float, default=0.01
+    decay : {"exponential", "linear", "inverse_time"}, default="exponential"
+        The schedule of :math:`\eta` (and of :math:`\sigma` unless ``sigma_decay`` is given);
+        see :func:`neuroclust.models._grid.decay`.
+    sigma_decay : {"exponential", "linear", "inverse_time"} or None, default=None
+    mode : {"online", "batch"}, default="online"
+    epochs : int, default=10
+    n_iterations : int or None, default=None
+        Online mode only: the number of samples presented in all (overrides ``epochs``);
+        the samples are presented in fresh random orders, one after another.
+    init : {"random_samples", "random", "pca"} or array, default="pca"
+        An array may have shape (rows * cols, n_features) or (rows, cols, n_features).
+    metric : {"euclidean", "cosine"}, default="euclidean"
+        How the winner is chosen: nearest prototype, or largest cosine similarity.
+    n_clusters : int or None, default=None
+        If given, the prototypes are clustered by k-means into this many groups after
+        training, and ``predict``/``labels_`` give those cluster labels.
+    history : bool, default=True
+        Record quantization and topographic error after every epoch (one pass over the data
+        each; switch off to time the training alone).
+    random_state : int, numpy.random.Generator or None
+    backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
+    verbose : bool or int, default=False
+    callbacks : list of callables, optional
+        Called as ``callback(som, epoch)`` after each epoch (``som.weights_`` is current):
+        use :func:`neuroclust.plotting.som_snapshot_callback` to animate the map unfolding.
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (rows, cols, n_features)
+    cluster_centers_ : ndarray of shape (rows * cols, n_features)
+        The same prototypes, one row per unit, units numbered row by row.
+    grid_positions_ : ndarray of shape (rows * cols, 2)
+        Each unit's (x, y) position on the grid.
+    labels_ : ndarray of int64, shape (n_samples,)
+        Winning unit of each training sample, or its cluster when ``n_clusters`` is set.
+    unit_labels_ : ndarray of int64, shape (rows * cols,)
+        The k-means cluster of each unit (only with ``n_clusters``).
+    history_ : dict of lists
+        ``"quantization_error"`` and ``"topographic_error"`` after each epoch.
+
+    Notes
+    -----
+    Quantization error (how well the prototypes represent the data) and topographic error
+    (how often the two best units of a sample are not grid neighbours: a fold in the map):
+
+    .. math:: E_Q = \frac1n \sum_i \|x_i - w_{c(x_i)}\|                             \tag{1}
+    .. math:: E_T = \frac1n \sum_i [\, c_2(x_i) \notin N(c(x_i)) \,]               \tag{2}
+
+    References
+    ----------
+    T. Kohonen, *Self-Organizing Maps*, 3rd ed., Springer, 2001.
+    J. Vesanto and E. Alhoniemi, "Clustering of the self-organizing map", IEEE Trans. Neural
+    Networks 11(3), 2000 (the two-level approach).
+    """
+
+    def __init__(self, shape=(10, 10), topology="rectangular", toroidal=False,
+                 neighbourhood="gaussian", sigma=None, sigma_final=0.5, learning_rate=0.5,
+                 learning_rate_final=0.01, decay="exponential", sigma_decay=None,
+                 mode="online", epochs=10, n_iterations=None, init="pca", metric="euclidean",
+                 n_clusters=None, history=True, random_state=None, backend="auto",
+                 verbose=False, callbacks=None):
+        self.shape = shape
+        self.topology = topology
+        self.toroidal = toroidal
+        self.neighbourhood = neighbourhood
+        self.sigma = sigma
+        self.sigma_final = sigma_final
+        self.learning_rate = learning_rate
+        self.learning_rate_final = learning_rate_final
+        self.decay = decay
+        self.sigma_decay = sigma_decay
+        self.mode = mode
+        self.epochs = epochs
+        self.n_iterations = n_iterations
+        self.init = init
+        self.metric = metric
+        self.n_clusters = n_clusters
+        self.history = history
+        self.random_state = random_state
+        self.backend = backend
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    # ------------------------------------------------------------ parameters
+    def _check_params(self):
+        shape = self.shape
+        if (not isinstance(shape, (tuple, list, np.ndarray)) or len(shape) != 2 or
+                any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1
+                    for v in shape)):
+            raise ValueError(f"shape must be two positive integers (rows, cols), got {shape!r}.")
+        rows, cols = (int(v) for v in shape)
+        if rows * cols < 2:
+            raise ValueError(f"shape {tuple(shape)} gives a map of one unit; at least 2 are needed.")
+        check_choice(self.topology, "topology", _grid.TOPOLOGIES)
+        check_bool(self.toroidal, "toroidal")
+        if self.toroidal and self.topology == "hexagonal" and rows % 2:
+            raise ValueError(f"a toroidal hexagonal map needs an even number of rows, got {rows}.")
+        check_choice(self.neighbourhood, "neighbourhood", _grid.NEIGHBOURHOODS)
+        if self.sigma is not None:
+            check_scalar(self.sigma, "sigma", low=0, low_inclusive=False)
+        check_scalar(self.sigma_final, "sigma_final", low=0, low_inclusive=False)
+        check_scalar(self.learning_rate, "learning_rate", low=0, low_inclusive=False)
+        check_scalar(self.learning_rate_final, "learning_rate_final", low=0, low_inclusive=False)
+        check_choice(self.decay, "decay", _grid.DECAYS)
+        if self.sigma_decay is not None:
+            check_choice(self.sigma_decay, "sigma_decay", _grid.DECAYS)
+        check_choice(self.mode, "mode", ("online", "batch"))
+        check_scalar(self.epochs, "epochs", numbers.Integral, low=1)
+        if self.n_iterations is not None:
+            check_scalar(self.n_iterations, "n_iterations", numbers.Integral, low=1)
+            if self.mode == "batch":
+                raise ValueError("n_iterations counts samples of online training; with "
+                                 "mode='batch' give epochs instead.")
+        check_choice(self.metric, "metric", ("euclidean", "cosine"))
+        if self.n_clusters is not None:
+            check_scalar(self.n_clusters, "n_clusters", numbers.Integral, low=1,
+                         high=rows * cols)
+        check_bool(self.history, "history")
+        return rows, cols
+
+    def _sigma_start(self, rows, cols):
+        return float(self.sigma) if self.sigma is not None else max(rows, cols) / 2.0
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y=None):
+        """Train the map on ``X`` of shape (n_samples, n_features); returns self."""
+        rows, cols = self._check_params()
+        X, kernels = self._validate_for_fit(X)
+        xp = array_module(X)
+        rng = check_random_state(self.random_state)
+        self.grid_positions_ = _grid.grid_positions((rows, cols), self.topology)
+        periods = _grid.grid_periods((rows, cols), self.topology, self.toroidal)
+        self._neighbours = _grid.grid_neighbours(self.grid_positions_, periods)
+        weights = self._initial_weights(X, rows * cols, rng)
+        steps = self._steps_per_epoch(X.shape[0])
+        total_steps = sum(steps)
+        history = {"quantization_error": [], "topographic_error": []}
+
+        def run_epoch(epoch):
+            if self.mode == "online":
+                first = sum(steps[:epoch])
+                order = rng.permutation(X.shape[0])[:steps[epoch]]
+                rates, sigmas = self._schedules(np.arange(first, first + len(order)),
+                                                total_steps, rows, cols)
+                kernels.som_online(X, weights, self.grid_positions_, periods,
+                                   xp.asarray(order), rates, sigmas, self.neighbourhood,
+                                   self.metric)
+            else:
+                self._batch_epoch(X, weights, kernels, periods, epoch, rows, cols)
+            self._store(weights, rows, cols)
+            if not self.history:  # still guard against divergence, at the cost of one check
+                return 0.0 if bool(xp.isfinite(weights).all()) else float("nan")
+            history["quantization_error"].append(self.quantization_error(X))
+            history["topographic_error"].append(self.topographic_error(X))
+            return history["quantization_error"][-1]
+
+        def get_state():
+            return weights.copy()
+
+        def set_state(state):
+            weights[...] = state
+            self._store(weights, rows, cols)
+
+        self._store(weights, rows, cols)
+        run_epochs(len(steps), run_epoch, get_state=get_state, set_state=set_state,
+                   estimator=self, verbose=self.verbose, callbacks=self.callbacks,
+                   description="self-organizing map", metric="quantization error")
+        n_done = len(history["topographic_error"])
+        history["quantization_error"] = history["quantization_error"][:n_done]
+        self.history_ = history
+        self._cluster_prototypes(rng)
+        self.labels_ = self.predict(X)
+        return self
+
+    def _steps_per_epoch(self, n_samples):
+        """Samples presented in each epoch (online) or one entry per epoch (batch)."""
+        if self.mode == "batch" or self.n_iterations is None:
+            return [n_samples] * self.epochs
+        full, rest = divmod(self.n_iterations, n_samples)
+        return [n_samples] * full + ([rest] if rest else [])
+
+    def _schedules(self, step_numbers, total_steps, rows, cols):
+        fraction = np.asarray(step_numbers, dtype=np.float64) / total_steps
+        rates = _grid.decay(self.learning_rate, self.learning_rate_final, fraction, self.decay)
+        sigmas = _grid.decay(self._sigma_start(rows, cols), self.sigma_final, fraction,
+                             self.sigma_decay or self.decay)
+        return np.atleast_1d(rates), np.atleast_1d(sigmas)
+
+    def _initial_weights(self, X, n_units, rng):
+        xp = array_module(X)
+        init = self.init
+        if isinstance(init, str) and init == "pca":
+            host = X.get() if xp is not np else X
+            return xp.asarray(pca_prototypes(host, self.grid_positions_), dtype=X.dtype)
+        if not isinstance(init, str):
+            init = np.asarray(init)
+            if init.ndim == 3:
+                init = init.reshape(-1, init.shape[-1])
+        return xp.ascontiguousarray(initial_prototypes(X, n_units, init, rng))
+
+    def _batch_epoch(self, X, weights, kernels, periods, epoch, rows, cols):
+        """One epoch of Kohonen's batch map (reference.som_batch_weights)."""
+        from ..backend.reference import som_batch_weights
+
+        xp = array_module(X)
+        _, sigma = self._schedules([epoch], len(self._steps_per_epoch(X.shape[0])), rows, cols)
+        H = xp.asarray(_grid.neighbourhood(
+            _grid.grid_squared_distances(self.grid_positions_, periods), sigma[0],
+            self.neighbourhood), dtype=X.dtype)
+        if self.metric == "cosine":
+            winners = kernels.bmu(_unit_rows(X), _unit_rows(weights))[0]
+            sums, counts = kernels.accumulate(X, winners, weights.shape[0])
+        else:
+            _, _, sums, counts = kernels.bmu_accumulate(X, weights)
+        weights[...] = som_batch_weights(sums, counts, H, weights)
+
+    def _store(self, weights, rows, cols):
+        self.cluster_centers_ = weights.copy()
+        self.weights_ = self.cluster_centers_.reshape(rows, cols, -1)
+
+    def _cluster_prototypes(self, rng):
+        """The two-level SOM: k-means on the prototypes (Vesanto and Alhoniemi, 2000)."""
+        from .kmeans import KMeans
+
+        if self.n_clusters is None:
+            return
+        prototypes = self.cluster_centers_
+        kmeans = KMeans(self.n_clusters, n_init=10, random_state=rng).fit(
+            prototypes.get() if not isinstance(prototypes, np.ndarray) else prototypes)
+        self.unit_labels_ = kmeans.labels_
+
+    # -------------------------------------------------------------- queries
+    def _winners(self, X):
+        """Winning unit of each row of X (after the checks every query makes)."""
+        X, kernels = self._validate_for_predict(X, "weights_")
+        W = self._like(self.cluster_centers_, X)
+        if self.metric == "cosine":
+            return X, kernels.bmu(_unit_rows(X), _unit_rows(W))[0]
+        return X, kernels.bmu(X, W)[0]
+
+    def predict(self, X):
+        """Winning unit of each row of ``X`` (flat index), or its cluster with ``n_clusters``."""
+        _, winners = self._winners(X)
+        if self.n_clusters is not None:
+            return self._like(self.unit_labels_, winners)[winners]
+        return winners
+
+    def fit_predict(self, X, y=None):
+        """Fit, then return :attr:`labels_`."""
+        return self.fit(X).labels_
+
+    def transform(self, X):
+        """Grid coordinates (row, col) of each sample's winning unit, shape (n_samples, 2)."""
+        _, winners = self._winners(X)
+        xp = array_module(winners)
+        return xp.stack(xp.divmod(winners, self.shape[1]), axis=1)
+
+    def quantization_error(self, X):
+        """Eq. (1): mean Euclidean distance from each sample to its winner's prototype."""
+        X, winners = self._winners(X)
+        difference = X - self._like(self.cluster_centers_, X)[winners]
+        return float(((difference * difference).sum(axis=1) ** 0.5).mean())         # eq. (1)
+
+    def topographic_error(self, X):
+        """Eq. (2): fraction of samples whose two best units are not grid neighbours."""
+        from ..backend.reference import two_nearest
+
+        X, _ = self._validate_for_predict(X, "weights_")
+        W = self._like(self.cluster_centers_, X)
+        if self.metric == "cosine":
+            X, W = _unit_rows(X), _unit_rows(W)
+        first, second = (np.asarray(a.get() if hasattr(a, "get") else a)
+                         for a in two_nearest(X, W))
+        adjacent = np.zeros((len(self._grid_neighbours()),) * 2, dtype=bool)
+        for unit, neighbours in enumerate(self._grid_neighbours()):
+            adjacent[unit, neighbours] = True
+        return float(np.mean(~adjacent[first, second]))                           # eq. (2)
+
+    def grid_neighbours(self):
+        """For each unit (flat index), the array of its adjacent units' indices."""
+        from .._validation import check_is_fitted
+
+        check_is_fitted(self, "weights_")
+        return self._grid_neighbours()
+
+    def _grid_neighbours(self):
+        if getattr(self, "_neighbours", None) is None:  # e.g. after load()
+            periods = _grid.grid_periods(tuple(self.shape), self.topology, self.toroidal)
+            self._neighbours = _grid.grid_neighbours(self.grid_positions_, periods)
+        return self._neighbours
+
+    def distance_map(self):
+        r"""The U-matrix: each unit's mean distance to its neighbours' prototypes.
+
+        Returns
+        -------
+        ndarray of shape (rows, cols)
+            :math:`U_j = \frac{1}{|N(j)|} \sum_{k \in N(j)} \|w_j - w_k\|`. High values mark
+            borders between clusters; low valleys are clusters. Hexagonal maps use their six
+            neighbours; toroidal maps wrap.
+        """
+        from .._validation import check_is_fitted
+
+        check_is_fitted(self, "weights_")
+        W = np.asarray(self.cluster_centers_.get() if hasattr(self.cluster_centers_, "get")
+                       else self.cluster_centers_, dtype=np.float64)
+        means = [np.linalg.norm(W[neighbours] - W[unit], axis=1).mean() if len(neighbours)
+                 else 0.0 for unit, neighbours in enumerate(self._grid_neighbours())]
+        return np.asarray(means).reshape(tuple(self.shape))
+
+    def activation_response(self, X):
+        """Hit map: how many samples of ``X`` each unit wins, shape (rows, cols)."""
+        _, winners = self._winners(X)
+        winners = np.asarray(winners.get() if hasattr(winners, "get") else winners)
+        rows, cols = self.shape
+        return np.bincount(winners, minlength=rows * cols).reshape(rows, cols)
+
+    def win_map(self, X):
+        """Dict mapping (row, col) to the list of row indices of ``X`` that unit wins."""
+        _, winners = self._winners(X)
+        cols = self.shape[1]
+        result = {}
+        for index, unit in enumerate(np.asarray(winners).tolist()):
+            result.setdefault(divmod(unit, cols), []).append(index)
+        return result
+
+    def labels_map(self, X, y):
+        """Dict mapping (row, col) to a Counter of the labels ``y`` of the samples it wins."""
+        y = np.asarray(y)
+        if y.shape != (np.shape(X)[0],):
+            raise ValueError(f"y must have one label per row of X ({np.shape(X)[0]}), "
+                             f"got shape {y.shape}.")
+        return {unit: Counter(y[rows_].tolist()) for unit, rows_ in self.win_map(X).items()}
+
+
+def _unit_rows(A):
+    """Rows scaled to unit length (rows of zeros stay zero): cosine winners as nearest ones."""
+    xp = array_module(A)
+    norms = xp.sqrt((A * A).sum(axis=1, keepdims=True))
+    return A / xp.where(norms > 0, norms, 1)
+
+
+def pca_prototypes(X, positions):
+    r"""Prototypes spread over the plane of the data's first two principal components.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    positions : ndarray of shape (n_units, 2)
+        Grid coordinates; x runs along the first component, y along the second.
+
+    Returns
+    -------
+    ndarray of shape (n_units, n_features)
+
+    Notes
+    -----
+    With mean :math:`\mu`, principal directions :math:`v_1, v_2` and standard deviations
+    :math:`s_1, s_2` along them, and grid coordinates rescaled to :math:`u, v \in [-1, 1]`:
+
+    .. math:: w_j = \mu + u_j\, s_1 v_1 + v_j\, s_2 v_2                              \tag{1}
+
+    The map starts flat and already ordered, so training mostly refines it (Kohonen's
+    "linear initialisation"). Component signs are fixed so the result is deterministic.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    mean = X.mean(axis=0)
+    _, singular, components = np.linalg.svd(X - mean, full_matrices=False)
+    n_components = min(2, components.shape[0])
+    spread = np.zeros(2)
+    directions = np.zeros((2, X.shape[1]))
+    spread[:n_components] = singular[:n_components] / np.sqrt(max(X.shape[0] - 1, 1))
+    directions[:n_components] = components[:n_components]
+    signs = np.sign(directions[np.arange(2), np.abs(directions).argmax(axis=1)])
+    directions *= np.where(signs == 0, 1, signs)[:, None]
+    span = positions.max(axis=0) - positions.min(axis=0)
+    unit = 2 * (positions - positions.min(axis=0)) / np.where(span > 0, span, 1) - 1
+    along_first = unit[:, :1] * spread[0] * directions[0]
+    along_second = unit[:, 1:] * spread[1] * directions[1]
+    return mean + along_first + along_second                                      # eq. (1)

@@ -35,15 +35,36 @@ def compiler_supports_openmp():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def compiler_accepts(flag):
+    """Whether the default C compiler accepts ``flag`` (e.g. -fopenmp-simd)."""
+    if sys.platform == "win32":
+        return False
+    workdir = tempfile.mkdtemp()
+    try:
+        source = os.path.join(workdir, "probe.c")
+        with open(source, "w") as handle:
+            handle.write("int main(void){return 0;}\n")
+        result = subprocess.run([os.environ.get("CC", "cc"), flag, "-c", source, "-o",
+                                 os.path.join(workdir, "probe.o")],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return result.returncode == 0
+    except OSError:
+        return False
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 openmp = compiler_supports_openmp() and os.environ.get("NEUROCLUST_NO_OPENMP") != "1"
 compile_args = ["-O3"] + (["-fopenmp"] if openmp else [])
+if compiler_accepts("-fopenmp-simd"):  # vectorised reductions in csrc/simd.h
+    compile_args.append("-fopenmp-simd")
 link_args = ["-fopenmp"] if openmp else []
 
 extensions = [
     Extension(
         "neuroclust._kernels",
         sources=["csrc/kernels.pyx"],
-        include_dirs=[numpy.get_include()],
+        include_dirs=[numpy.get_include(), "csrc"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args,
         extra_link_args=link_args,

@@ -313,10 +313,46 @@ cdef inline double _dot(const floating *a, const floating *b, int n) noexcept no
         return ddot(&n, <double*> a, &one, <double*> b, &one)
 
 
+cdef extern from "simd.h":
+    void nc_update_f32(float *w, const float *x, const float *next, float a, int n,
+                       float *norm_out, float *dot_out) noexcept nogil
+    void nc_update_f64(double *w, const double *x, const double *next, double a, int n,
+                       double *norm_out, double *dot_out) noexcept nogil
+    float nc_dot_f32(const float *a, const float *b, int n) noexcept nogil
+    double nc_dot_f64(const double *a, const double *b, int n) noexcept nogil
+
+
+cdef inline void _update(floating *w, const floating *x, const floating *next, floating a,
+                         int n, floating *norm_out, floating *dot_out) noexcept nogil:
+    """w += a (x - w), then ||w||^2 and w . next, in one vectorised pass over w."""
+    if floating is float:
+        nc_update_f32(w, x, next, a, n, norm_out, dot_out)
+    else:
+        nc_update_f64(w, x, next, a, n, norm_out, dot_out)
+
+
+cdef inline floating _vdot(const floating *a, const floating *b, int n) noexcept nogil:
+    if floating is float:
+        return nc_dot_f32(a, b, n)
+    else:
+        return nc_dot_f64(a, b, n)
+
+
+cdef void _axis_tables(int n, int winner_index, double offset, double spacing, double period,
+                       double sigma, bint with_exp, double *squared, double *gauss) noexcept nogil:
+    """Squared distances along one grid axis from the winner, and their gaussian factors."""
+    cdef int k
+    cdef double delta
+    for k in range(n):
+        delta = _wrapped((k - winner_index) * spacing + offset, period)
+        squared[k] = delta * delta
+        if with_exp:
+            gauss[k] = exp(-delta * delta / (2 * sigma * sigma))
+
+
 def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
-               floating[:, ::1] W,                # INOUT (n_units, n_features)
-               const double[:, ::1] positions,    # IN  (n_units, 2) grid coordinates
-               const double[::1] periods,         # IN  (2,) wrap lengths, 0 = flat
+               floating[:, ::1] W,                # INOUT (rows * cols, n_features)
+               int rows, int cols, bint hexagonal, bint toroidal,
                const long long[::1] order,        # IN  (n_steps,) rows of X in order
                const double[::1] learning_rates,  # IN  (n_steps,)
                const double[::1] sigmas,          # IN  (n_steps,)
@@ -324,27 +360,44 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
                bint cosine=False):
     """Online SOM over the samples in order (see reference.som_online, eqs. 1-2).
 
-    The winner is found from W @ x (one BLAS gemv) and the running squared norms of the
-    prototypes: ||x - w||^2 = ||x||^2 - 2 x.w + ||w||^2, so the caller should centre X and W
-    (as backend.cython.som_online does) to keep float32 exact enough.
+    One pass over the prototypes per step: each unit is updated, and in the same pass its
+    squared norm and its product with the *next* sample are taken, so the next winner needs
+    no further pass (||x - w||^2 = ||x||^2 - 2 x.w + ||w||^2: centre X and W first, as
+    backend.cython.som_online does). The neighbourhood is built from per-column and per-row
+    tables: the squared grid distance is dx^2 + dy^2 and the gaussian factor exp(dx^2) exp(dy^2),
+    so a step costs rows + 2 cols exponentials, not one per unit.
     """
     cdef Py_ssize_t n_steps = order.shape[0]
     cdef int n_units = W.shape[0], n_features = W.shape[1]
     dtype = np.float32 if floating is float else np.float64
     winners_arr = np.empty(n_steps, dtype=np.int64)
     products_arr = np.empty(n_units, dtype=dtype)
-    norms_arr = np.einsum("ij,ij->i", np.asarray(W), np.asarray(W)).astype(np.float64)
+    norms_arr = np.empty(n_units, dtype=dtype)
+    tables_arr = np.empty(4 * cols + 2 * rows, dtype=np.float64)
     cdef long long[::1] winners = winners_arr
     cdef floating[::1] products = products_arr
-    cdef double[::1] norms = norms_arr
-    cdef Py_ssize_t step, i, f
-    cdef int j, winner
-    cdef double score, best, dx, dy, rate
-    cdef floating a
+    cdef floating[::1] norms = norms_arr
+    cdef double[::1] tables = tables_arr
+    cdef double *dx2 = &tables[0]              # (2, cols): by row parity, then column
+    cdef double *gx = &tables[2 * cols]        # (2, cols)
+    cdef double *dy2 = &tables[4 * cols]       # (rows,)
+    cdef double *gy = &tables[4 * cols + rows] # (rows,)
+    cdef double row_height = sqrt(3.0) / 2 if hexagonal else 1.0
+    cdef double x_period = cols if toroidal else 0.0
+    cdef double y_period = rows * row_height if toroidal else 0.0
+    cdef bint with_exp = neighbourhood == GAUSSIAN or neighbourhood == MEXICAN_HAT
+    cdef Py_ssize_t step, i
+    cdef int j, r, c, parity, winner, winner_row, winner_col, winner_parity
+    cdef double score, best, sigma, d2, h
+    cdef const floating *next_x
+    if n_steps == 0:
+        return winners_arr
     with nogil:
+        for j in range(n_units):
+            norms[j] = _vdot(&W[j, 0], &W[j, 0], n_features)
+            products[j] = _vdot(&W[j, 0], &X[order[0], 0], n_features)
         for step in range(n_steps):
             i = order[step]
-            _products(&W[0, 0], &X[i, 0], &products[0], n_units, n_features)
             winner = 0
             best = 0
             for j in range(n_units):                                   # eq. (1)
@@ -355,16 +408,30 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
                 if j == 0 or score < best:
                     best = score
                     winner = j
-            rate = learning_rates[step]
+            winner_row = winner // cols
+            winner_col = winner - winner_row * cols
+            winner_parity = winner_row % 2 if hexagonal else 0
+            sigma = sigmas[step]
+            for parity in range(2 if hexagonal else 1):
+                _axis_tables(cols, winner_col, 0.5 * (parity - winner_parity), 1.0, x_period,
+                             sigma, with_exp, &dx2[parity * cols], &gx[parity * cols])
+            _axis_tables(rows, winner_row, 0.0, row_height, y_period, sigma, with_exp, dy2, gy)
+            next_x = &X[order[step + 1], 0] if step + 1 < n_steps else NULL
             for j in range(n_units):                                   # eq. (2)
-                dx = _wrapped(positions[j, 0] - positions[winner, 0], periods[0])
-                dy = _wrapped(positions[j, 1] - positions[winner, 1], periods[1])
-                a = <floating> (rate * _neighbourhood(dx * dx + dy * dy, sigmas[step],
-                                                      neighbourhood))
-                if a == 0:
-                    continue
-                for f in range(n_features):
-                    W[j, f] = W[j, f] + a * (X[i, f] - W[j, f])
-                norms[j] = _dot(&W[j, 0], &W[j, 0], n_features)
+                r = j // cols
+                c = j - r * cols
+                parity = r % 2 if hexagonal else 0
+                d2 = dx2[parity * cols + c] + dy2[r]
+                if neighbourhood == GAUSSIAN:
+                    h = gx[parity * cols + c] * gy[r]
+                elif neighbourhood == MEXICAN_HAT:
+                    h = (1 - d2 / (sigma * sigma)) * gx[parity * cols + c] * gy[r]
+                else:
+                    h = _neighbourhood(d2, sigma, neighbourhood)
+                if h != 0:
+                    _update(&W[j, 0], &X[i, 0], next_x, <floating> (learning_rates[step] * h),
+                            n_features, &norms[j], &products[j])
+                elif next_x != NULL:
+                    products[j] = _vdot(&W[j, 0], next_x, n_features)
             winners[step] = winner
     return winners_arr

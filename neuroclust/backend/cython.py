@@ -154,8 +154,7 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
     sigmas = np.ascontiguousarray(sigmas, dtype=np.float64)
     if learning_rates.shape != (steps,) or sigmas.shape != (steps,):
         raise ValueError("learning_rates and sigmas must have one value per step of order.")
-    positions = np.ascontiguousarray(positions, dtype=np.float64)
-    periods = np.ascontiguousarray(periods, dtype=np.float64)
+    rows, cols, hexagonal, toroidal = _grid_layout(positions, periods, W.shape[0])
     cosine = metric == "cosine"
     shift = None if cosine else X.mean(axis=0, dtype=np.float64).astype(X.dtype)
     if shift is not None:
@@ -163,8 +162,31 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
         W -= shift
     try:
         with _blas_limited_to_one_thread(2):
-            return _kernels.som_online(X, W, positions, periods, order, learning_rates,
-                                       sigmas, NEIGHBOURHOOD_CODES[neighbourhood], cosine)
+            return _kernels.som_online(X, W, rows, cols, hexagonal, toroidal, order,
+                                       learning_rates, sigmas,
+                                       NEIGHBOURHOOD_CODES[neighbourhood], cosine)
     finally:
         if shift is not None:
             W += shift
+
+
+def _grid_layout(positions, periods, n_units):
+    """(rows, cols, hexagonal, toroidal) of the grid that ``positions`` and ``periods`` describe.
+
+    The compiled kernel knows only the standard grids of ``models._grid``; any other layout
+    is an error rather than a silently different map.
+    """
+    from ..models._grid import grid_periods, grid_positions
+
+    positions = np.asarray(positions, dtype=np.float64)
+    cols = int(np.count_nonzero(positions[:, 1] == positions[0, 1]))
+    rows = n_units // max(cols, 1)
+    hexagonal = bool(np.any(positions[:, 0] % 1 != 0))
+    toroidal = bool(np.any(np.asarray(periods) > 0))
+    topology = "hexagonal" if hexagonal else "rectangular"
+    if (rows * cols != n_units or positions.shape != (n_units, 2)
+            or not np.allclose(positions, grid_positions((rows, cols), topology))
+            or not np.allclose(periods, grid_periods((rows, cols), topology, toroidal))):
+        raise ValueError("the compiled SOM kernel takes the rectangular and hexagonal grids of "
+                         "neuroclust.models._grid only; use backend='numpy' for other layouts.")
+    return rows, cols, hexagonal, toroidal

@@ -6,5 +6,6 @@ that learn by a local rule instead of a gradient also have ``update(x)``.
 """
 from .layer import Layer
 from .competitive import Competitive
+from .som import SelfOrganizingMap
 
-__all__ = ["Layer", "Competitive"]
+__all__ = ["Layer", "Competitive", "SelfOrganizingMap"]

@@ -174,6 +174,9 @@ class BaseEstimator:
             "array_params": array_params,
             "attributes": scalars,
         }
+        folder = os.path.dirname(path)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
         np.savez(path, __meta__=np.array(json.dumps(meta)), **arrays)
         return path
 

@@ -12,7 +12,7 @@ import numpy as np
 
 __all__ = ["main"]
 
-MODELS = ("competitive", "kmeans")
+MODELS = ("competitive", "kmeans", "som")
 
 
 class UsageError(ValueError):
@@ -42,9 +42,13 @@ def build_parser():
     fit.add_argument("--n-clusters", type=int, default=None,
                      help="number of clusters (default: the number of classes when the data "
                           "has labels, else 8)")
-    fit.add_argument("--epochs", type=int, default=20, help="epochs (competitive)")
+    fit.add_argument("--epochs", type=int, default=20, help="epochs (competitive, som)")
     fit.add_argument("--learning-rate", type=float, default=0.05, help="eta (competitive)")
     fit.add_argument("--mode", choices=("online", "batch"), default="online")
+    fit.add_argument("--shape", type=int, nargs=2, default=(10, 10), metavar=("ROWS", "COLS"),
+                     help="rows and columns of the map (som; default: 10 10)")
+    fit.add_argument("--topology", choices=("rectangular", "hexagonal"), default="rectangular",
+                     help="the map's grid (som)")
     fit.add_argument("--conscience", action="store_true", help="DeSieno's conscience")
     fit.add_argument("--n-init", type=int, default=None, help="seedings (kmeans)")
     fit.add_argument("--standardize", action="store_true",
@@ -194,14 +198,28 @@ def run_fit(args):
     output = model.save(args.output or f"{args.model}.npz")
     print(f"model saved to {output}")
     if args.plot:
-        for path in _fit_figures(args.plot, X, labels, model):
+        for path in _fit_figures(args.plot, X, labels, model, y=y):
             print(f"figure written: {path}")
     return 0
 
 
 def _build_model(args, n_clusters):
-    from .models import CompetitiveLearning, KMeans
+    from .models import SOM, CompetitiveLearning, KMeans
 
+    if args.model == "som":
+        # The map's units are grouped into n_clusters by k-means (the two-level SOM), so
+        # that, as for the other models, the labels and the scores are clusters, not units.
+        callbacks = None
+        if args.plot:  # keep the weights after each epoch for the unfolding animation
+            import matplotlib
+
+            matplotlib.use("Agg")
+            from .plotting import som_snapshot_callback
+
+            callbacks = [som_snapshot_callback([])]
+        return SOM(shape=tuple(args.shape), topology=args.topology, epochs=args.epochs,
+                   mode=args.mode, n_clusters=n_clusters, random_state=args.random_state,
+                   backend=args.backend, callbacks=callbacks)
     if args.model == "kmeans":
         return KMeans(n_clusters, n_init=args.n_init or "auto", random_state=args.random_state,
                       backend=args.backend)
@@ -210,27 +228,56 @@ def _build_model(args, n_clusters):
                                random_state=args.random_state, backend=args.backend)
 
 
-def _fit_figures(folder, X, labels, model):
+def _fit_figures(folder, X, labels, model, y=None):
+    """Save the figures of a fitted model; ``y``, the true labels, adds a SOM's labels map."""
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     from . import plotting
 
     paths = []
+
+    def save(figure, name):
+        paths.append(plotting.save_figure(figure, os.path.join(folder, name)))
+        plt.close(figure)
+
+    side = int(round(np.sqrt(X.shape[1])))
+    is_image = side * side == X.shape[1] and side > 3
+    if hasattr(model, "weights_"):  # a self-organizing map: the map figures
+        save(plotting.plot_umatrix(model), "umatrix.png")
+        save(plotting.plot_hit_map(model, X), "hit_map.png")
+        if X.shape[1] <= 16:
+            save(plotting.plot_component_planes(model), "component_planes.png")
+        if y is not None:
+            save(plotting.plot_labels_map(model, X, y), "labels_map.png")
+        if is_image:
+            save(plotting.plot_som_prototypes(model, image_shape=(side, side)),
+                 "prototypes.png")
+        if X.shape[1] in (2, 3):
+            save(plotting.plot_som_grid(model, X, labels), "som_grid.png")
+            snapshots = [callback.snapshots for callback in model.callbacks or ()
+                         if hasattr(callback, "snapshots")]
+            if snapshots and snapshots[0]:
+                path = os.path.join(folder, "unfolding.gif")
+                plotting.animate_som(snapshots[0], X, model, path=path, labels=labels)
+                plt.close("all")
+                paths.append(path)
+        errors = model.history_.get("quantization_error") if model.history_ else None
+        if errors:
+            save(plotting.plot_history(errors), "history.png")
+        return [os.path.abspath(path) for path in paths]
     centres = model.cluster_centers_
     if X.shape[1] == 2:
-        figure = plotting.plot_centroids_2d(X, labels, centers=centres)
-        paths.append(plotting.save_figure(figure, os.path.join(folder, "clusters.png")))
+        save(plotting.plot_centroids_2d(X, labels, centers=centres), "clusters.png")
     elif X.shape[1] == 3:
-        figure = plotting.plot_centroids_3d(X, labels, centers_learned=centres)
-        paths.append(plotting.save_figure(figure, os.path.join(folder, "clusters.png")))
-    side = int(round(np.sqrt(X.shape[1])))
-    if side * side == X.shape[1] and side > 3:
-        figure = plotting.plot_prototype_images(centres, image_shape=(side, side))
-        paths.append(plotting.save_figure(figure, os.path.join(folder, "prototypes.png")))
+        save(plotting.plot_centroids_3d(X, labels, centers_learned=centres), "clusters.png")
+    if is_image:
+        save(plotting.plot_prototype_images(centres, image_shape=(side, side)),
+             "prototypes.png")
     if getattr(model, "history_", None):
-        figure = plotting.plot_history(model.history_)
-        paths.append(plotting.save_figure(figure, os.path.join(folder, "history.png")))
+        save(plotting.plot_history(model.history_), "history.png")
     return [os.path.abspath(path) for path in paths]
 
 

@@ -32,10 +32,14 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import Normalize, to_rgb
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
+from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
-from ._validation import array_module, check_array, check_scalar
+from ._validation import NotFittedError, array_module, check_array, check_scalar
 
 __all__ = [
     "plot_centroids_3d",
@@ -287,6 +291,419 @@ def plot_history(history, ylabel="quantization error", ax=None, label=None):
     return ax.figure if created else ax
 
 
+# ---------------------------------------------------------------- self-organizing maps
+_HEX_RADIUS = 1.0 / np.sqrt(3.0)  # centre to corner of a hexagon whose neighbours are 1 apart
+_CELL_EDGE = "#D0D0D0"
+_GRID_LINK = "#222222"
+_UNIT_COLOR = _LEARNED_EDGE
+_SEPARATOR = "#BFE1F6"          # the thin lines between the prototype images
+_MAX_TEXT_SIDE = 15             # write numbers in the cells of maps up to 15 x 15
+
+
+def plot_umatrix(som, ax=None, cmap="bone_r", title=None):
+    """The U-matrix: how far each unit's prototype is from its grid neighbours' prototypes.
+
+    Inside a cluster neighbouring prototypes are close (light cells); a ridge of dark cells
+    is a border between clusters, where neighbouring units have learned distant prototypes.
+
+    Parameters
+    ----------
+    som : fitted neuroclust.SOM
+        The map; its ``distance_map()`` gives the value of each cell.
+    ax : matplotlib Axes, default=None
+        Draw into this Axes; None makes a new figure.
+    cmap : str or matplotlib Colormap, default="bone_r"
+        The colour map; "bone_r" draws large distances dark.
+    title : str, default=None
+        The title; None writes "U-matrix", "" writes none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or Axes
+        The new figure, or ``ax`` when one was given.
+
+    Examples
+    --------
+    >>> from neuroclust import SOM, datasets
+    >>> X, y = datasets.make_five_centroids(random_state=0)
+    >>> som = SOM(shape=(10, 10), topology="hexagonal", random_state=0).fit(X)
+    >>> fig = plot_umatrix(som)
+    """
+    weights, positions, topology = _som_map(som)
+    distances = _unit_values(som.distance_map(), weights, "som.distance_map()")
+    ax, created = _map_axes(ax, positions, topology, weights.shape[:2])
+    cells = _draw_cells(ax, positions, topology, values=distances, cmap=cmap)
+    _colorbar(ax, cells, "mean distance to neighbours")
+    _map_title(ax, "U-matrix" if title is None else title)
+    return ax.figure if created else ax
+
+
+def plot_component_planes(som, feature_names=None, n_cols=None, cmap="viridis"):
+    """One small map per feature: each unit's weight for that feature.
+
+    Features whose planes look alike are correlated on the data the map has learned; a plane
+    that matches a ridge of the U-matrix is a feature that separates clusters.
+
+    Parameters
+    ----------
+    som : fitted neuroclust.SOM
+        The map; plane ``f`` shows ``som.weights_[:, :, f]``.
+    feature_names : sequence of str, default=None
+        A name per feature for the titles; None uses "feature 0", "feature 1", ...
+    n_cols : int, default=None
+        Maps per row of the figure; None picks one.
+    cmap : str or matplotlib Colormap, default="viridis"
+        The colour map. Each plane has its own colour scale, shown by its colour bar.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, with one map Axes per feature (and a colour bar beside each).
+    """
+    weights, positions, topology = _som_map(som)
+    n_features = weights.shape[2]
+    if feature_names is None:
+        feature_names = [f"feature {f}" for f in range(n_features)]
+    elif isinstance(feature_names, str) or len(feature_names) != n_features:
+        raise ValueError(f"feature_names must be a list of {n_features} strings (one per "
+                         f"feature), got {feature_names!r}.")
+    if n_cols is None:
+        n_cols = _default_columns(n_features)
+    else:
+        check_scalar(n_cols, "n_cols", numbers.Integral, low=1)
+        n_cols = min(n_cols, n_features)
+    n_rows = -(-n_features // n_cols)
+    x0, x1, y0, y1 = _map_extent(positions, topology)
+    panel = float(np.clip(12.0 / n_cols, 1.6, 3.4))  # inches per map width
+    figsize = (n_cols * (panel + 0.9), n_rows * (panel * (y1 - y0) / (x1 - x0) + 0.45))
+    fig, axes = plt.subplots(n_rows, n_cols, squeeze=False, figsize=figsize,
+                             layout="constrained")
+    for f, ax in enumerate(axes.ravel()):
+        if f >= n_features:
+            ax.remove()
+            continue
+        _map_frame(ax, positions, topology, weights.shape[:2], ticks=False)
+        cells = _draw_cells(ax, positions, topology, values=weights[:, :, f], cmap=cmap)
+        bar = _colorbar(ax, cells, None)
+        bar.ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+        ax.set_title(str(feature_names[f]), fontsize=_FONT["legend"], pad=4)
+    fig.suptitle("Component planes: each unit's weight for one feature (row 0 at the top)",
+                 fontsize=_FONT["title"])
+    return fig
+
+
+def plot_hit_map(som, X, ax=None):
+    """How many samples of ``X`` each unit wins (is the best-matching unit of).
+
+    Units that win nothing (dead units) are white. On maps up to 15 x 15 the counts are
+    written in the cells.
+
+    Parameters
+    ----------
+    som : fitted neuroclust.SOM
+        The map; its ``activation_response(X)`` gives the counts.
+    X : array-like of shape (n_samples, n_features)
+        The samples, with as many features as the map was fit on.
+    ax : matplotlib Axes, default=None
+        Draw into this Axes; None makes a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or Axes
+        The new figure, or ``ax`` when one was given.
+    """
+    weights, positions, topology = _som_map(som)
+    hits = _unit_values(som.activation_response(X), weights, "som.activation_response(X)")
+    ax, created = _map_axes(ax, positions, topology, weights.shape[:2])
+    norm = Normalize(vmin=0, vmax=max(float(hits.max()), 1.0))
+    cells = _draw_cells(ax, positions, topology, values=hits, cmap="Blues", norm=norm)
+    bar = _colorbar(ax, cells, "samples won")
+    bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if max(weights.shape[:2]) <= _MAX_TEXT_SIDE:
+        counts = hits.ravel().astype(np.int64)
+        texts = [str(count) for count in counts]
+        colors = [_text_color(cells.cmap(norm(count))) for count in counts]
+        fontsize = _cell_fontsize(ax, positions, topology, max(len(text) for text in texts))
+        _write_in_cells(ax, positions, texts, colors, fontsize)
+    _map_title(ax, f"Hit map: samples won by each unit ({int(hits.sum())} in all)")
+    return ax.figure if created else ax
+
+
+def plot_labels_map(som, X, y, ax=None, label_names=None):
+    """The most common true label among the samples each unit wins.
+
+    Each cell is coloured by its unit's majority label and, on maps up to 15 x 15, the label
+    is written in it; units that win no sample are left blank. The labels are used only to
+    draw this figure, never to train: it shows whether the map has put each class in a
+    region of its own. A tie goes to the smallest label.
+
+    Parameters
+    ----------
+    som : fitted neuroclust.SOM
+        The map; its ``labels_map(X, y)`` counts the labels each unit wins.
+    X : array-like of shape (n_samples, n_features)
+        The samples.
+    y : array-like of shape (n_samples,)
+        The true label (class) of each sample.
+    ax : matplotlib Axes, default=None
+        Draw into this Axes; None makes a new figure.
+    label_names : sequence or dict, default=None
+        The name of each label: a dict ``{label: name}``, or a sequence with the name of
+        label ``k`` at index ``k``. When every name has at most three characters the names
+        are written in the cells; otherwise the labels are, and a legend names them.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or Axes
+        The new figure, or ``ax`` when one was given.
+    """
+    weights, positions, topology = _som_map(som)
+    X = check_array(X, "X")
+    y = _labels(y, X.shape[0])
+    if y is None:
+        raise ValueError("y must hold the label of each sample, got None.")
+    classes = np.unique(y).tolist()
+    names = _label_names(label_names, classes)
+    counters = som.labels_map(X, y)
+    rows, cols = weights.shape[:2]
+    class_index = {label: k for k, label in enumerate(classes)}
+    short = all(len(name) <= 3 for name in names)  # write the names, else the labels
+    faces, texts, colors, present = [], [], [], set()
+    for j in range(rows * cols):
+        counter = counters.get(divmod(j, cols))
+        if not counter:
+            faces.append("white")
+            texts.append("")
+            colors.append("black")
+            continue
+        label = max(sorted(counter), key=counter.__getitem__)  # sorted: ties go to the smallest
+        k = class_index[label]
+        present.add(k)
+        face = _class_color(k)
+        faces.append(face)
+        texts.append(names[k] if short else str(label))
+        colors.append(_text_color(face))
+    ax, created = _map_axes(ax, positions, topology, (rows, cols), legend=True)
+    _draw_cells(ax, positions, topology, facecolors=faces)
+    written = max(rows, cols) <= _MAX_TEXT_SIDE
+    if written:
+        fontsize = _cell_fontsize(ax, positions, topology, max(len(text) for text in texts))
+        _write_in_cells(ax, positions, texts, colors, fontsize)
+    if label_names is not None or not written:
+        handles = [Patch(facecolor=_class_color(k), edgecolor=_CELL_EDGE,
+                         label=names[k] if short or not written
+                         else f"{classes[k]}: {names[k]}")
+                   for k in sorted(present)]
+        ax.legend(handles=handles[:3 * _MAX_LEGEND_CLUSTERS], fontsize=_FONT["legend"],
+                  loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False,
+                  title="majority label", title_fontsize=_FONT["legend"])
+    _map_title(ax, "Labels map: the majority label of each unit")
+    return ax.figure if created else ax
+
+
+def plot_som_prototypes(som, image_shape=(8, 8), cmap="gray_r"):
+    """Every prototype of the map drawn as a small image, laid out like the grid.
+
+    For a map trained on images (e.g. :func:`neuroclust.datasets.load_digits`) this shows the
+    whole map at once: neighbouring units hold similar images, and the images change
+    gradually across the map. On a hexagonal map odd rows are shifted right by half an
+    image, as the units are.
+
+    Parameters
+    ----------
+    som : fitted neuroclust.SOM
+        The map; ``som.weights_[row, col]`` is drawn at (row, col), row 0 at the top.
+    image_shape : (int, int), default=(8, 8)
+        The (height, width) of one image; height * width must equal the number of features.
+    cmap : str or matplotlib Colormap, default="gray_r"
+        The colour map; "gray_r" draws high values dark, like ink on paper. All images share
+        one colour scale.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure: one Axes holding all the images, and a colour bar.
+    """
+    weights, _positions, topology = _som_map(som)
+    rows, cols, n_features = weights.shape
+    height, width = _image_shape(image_shape)
+    if height * width != n_features:
+        raise ValueError(f"image_shape {(height, width)} holds {height * width} pixels, but the "
+                         f"SOM's prototypes have {n_features} features.")
+    step_y, step_x = height + 1, width + 1  # one pixel of separator between images
+    shift = step_x // 2 if topology == "hexagonal" and rows > 1 else 0
+    canvas = np.full((1 + rows * step_y, 1 + cols * step_x + shift), np.nan)  # NaN: separator
+    for row in range(rows):
+        for col in range(cols):
+            top, left = 1 + row * step_y, 1 + col * step_x + shift * (row % 2)
+            canvas[top:top + height, left:left + width] = weights[row, col].reshape(height, width)
+    low, high = np.nanmin(weights), np.nanmax(weights)
+    if not high > low:
+        low, high = low - 0.5, high + 0.5
+    scale = min(0.8, 9.0 / canvas.shape[1] * step_x, 8.0 / canvas.shape[0] * step_y)
+    figsize = (canvas.shape[1] / step_x * scale + 1.8, canvas.shape[0] / step_y * scale + 1.1)
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    colormap = plt.get_cmap(cmap).with_extremes(bad=_SEPARATOR)
+    image = ax.imshow(canvas, cmap=colormap, vmin=low, vmax=high, interpolation="nearest")
+    col_ticks = _tick_indices(cols)
+    row_ticks = _tick_indices(rows)
+    ax.set_xticks(1 + col_ticks * step_x + (width - 1) / 2, [str(c) for c in col_ticks])
+    ax.set_yticks(1 + row_ticks * step_y + (height - 1) / 2, [str(r) for r in row_ticks])
+    _map_labels(ax)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    _colorbar(ax, image, "prototype value")
+    _map_title(ax, f"SOM prototypes ({rows} x {cols} map)")
+    return fig
+
+
+def plot_som_grid(som, X=None, labels=None, ax=None, title=None):
+    """The map drawn in input space: each prototype a dot, joined to its grid neighbours.
+
+    This is the classic picture of a SOM: the grid is a net laid over the data, stretched
+    so that its knots (the prototypes) follow the data while neighbouring knots stay close.
+    A toroidal map's wrap-around links are not drawn (they would cross the whole picture).
+
+    Parameters
+    ----------
+    som : fitted neuroclust.SOM
+        A map fit on 2-D or 3-D data.
+    X : array-like of shape (n_samples, 2 or 3), default=None
+        The samples, drawn under the map; None draws the map alone.
+    labels : array-like of shape (n_samples,), default=None
+        The cluster (or class) of each sample, which sets its colour.
+    ax : matplotlib Axes, default=None
+        Draw into this Axes (made with ``projection="3d"`` for 3-D data); None makes a new
+        figure.
+    title : str, default=None
+        The title; None writes "SOM in input space", "" writes none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or Axes
+        The new figure, or ``ax`` when one was given.
+    """
+    weights, positions, _topology = _som_map(som)
+    n_dims = _input_dims(weights, "plot_som_grid")
+    X = _som_data(X, n_dims, "plot_som_grid")
+    if labels is not None and X is None:
+        raise ValueError("labels colour the samples, so they need X; got labels without X.")
+    labels = _labels(labels, X.shape[0]) if X is not None else None
+    prototypes = weights.reshape(-1, n_dims)  # (n_units, n_dims), row by row
+    ax, created = _input_axes(ax, n_dims)
+    handles = _scatter_clusters(ax, X, labels, size=16) if X is not None else []
+    edges = _grid_edges(som, positions)
+    _draw_map_in_input_space(ax, prototypes, edges)
+    _input_limits(ax, [prototypes] + ([X] if X is not None else []))
+    handles += _map_handles()
+    _finish(ax, handles, "SOM in input space" if title is None else (title or None),
+            loc="upper left" if n_dims == 3 else "best")
+    return ax.figure if created else ax
+
+
+def som_snapshot_callback(store):
+    """A training callback that appends a copy of the map's weights to ``store`` each epoch.
+
+    Parameters
+    ----------
+    store : list
+        Receives one array of shape (rows, cols, n_features) after every epoch. The callback
+        keeps it as its attribute ``snapshots``.
+
+    Returns
+    -------
+    callable
+        ``callback(model, epoch)``, for the ``callbacks`` argument of :class:`neuroclust.SOM`.
+
+    Examples
+    --------
+    >>> from neuroclust import SOM, datasets
+    >>> X, _ = datasets.make_moons(n_samples=300, random_state=0)
+    >>> snapshots = []
+    >>> som = SOM(shape=(8, 8), epochs=15, random_state=0,
+    ...           callbacks=[som_snapshot_callback(snapshots)]).fit(X)
+    >>> len(snapshots), snapshots[0].shape
+    (15, (8, 8, 2))
+    >>> animation = animate_som(snapshots, X, som, path="unfolding.gif")  # doctest: +SKIP
+    """
+    if not hasattr(store, "append"):
+        raise ValueError(f"store must be a list to append the snapshots to, got {store!r}.")
+
+    def snapshot(model, epoch):
+        store.append(np.array(_to_numpy(model.weights_), copy=True))
+
+    snapshot.snapshots = store
+    return snapshot
+
+
+def animate_som(snapshots, X, som, path=None, interval=200, labels=None):
+    """The map unfolding over the data during training, one frame per snapshot.
+
+    Each frame is drawn like :func:`plot_som_grid`. Snapshot ``i`` is titled "epoch i + 1":
+    the callbacks of :func:`som_snapshot_callback` run after each epoch.
+
+    Parameters
+    ----------
+    snapshots : list of ndarray of shape (rows, cols, n_features)
+        The weights during training, e.g. collected by :func:`som_snapshot_callback`.
+    X : array-like of shape (n_samples, 2 or 3)
+        The training samples, drawn under the map (None draws the map alone).
+    som : fitted neuroclust.SOM
+        The map the snapshots come from (its grid gives the links between units).
+    path : str or os.PathLike, default=None
+        Where to save the animation; it must end with ``.gif`` (written with Pillow).
+        Missing folders are created. None saves nothing.
+    interval : float, default=200
+        Milliseconds per frame.
+    labels : array-like of shape (n_samples,), default=None
+        The cluster (or class) of each sample, which sets its colour.
+
+    Returns
+    -------
+    matplotlib.animation.FuncAnimation
+        The animation. Keep a reference to it while it plays (in a notebook, display it
+        with ``IPython.display.HTML(animation.to_jshtml())``).
+    """
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+    weights, positions, _topology = _som_map(som)
+    n_dims = _input_dims(weights, "animate_som")
+    frames = _snapshot_arrays(snapshots, weights.shape)
+    X = _som_data(X, n_dims, "animate_som")
+    if labels is not None and X is None:
+        raise ValueError("labels colour the samples, so they need X; got labels without X.")
+    labels = _labels(labels, X.shape[0]) if X is not None else None
+    check_scalar(interval, "interval", numbers.Real, low=0, low_inclusive=False)
+    if path is not None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise ValueError(f"path must be a file name (a str or pathlib.Path), got {path!r}.")
+        if not os.fspath(path).lower().endswith(".gif"):
+            raise ValueError(f"path must end with .gif (animations are saved with Pillow), got "
+                             f"{os.fspath(path)!r}; for a video call animation.save() yourself.")
+    edges = _grid_edges(som, positions)
+    ax, _created = _input_axes(None, n_dims, figsize=(8, 6.5))
+    fig = ax.figure
+    handles = _scatter_clusters(ax, X, labels, size=16) if X is not None else []
+    links, units = _draw_map_in_input_space(ax, frames[0].reshape(-1, n_dims), edges)
+    _input_limits(ax, [frame.reshape(-1, n_dims) for frame in frames]
+                  + ([X] if X is not None else []))
+    _finish(ax, handles + _map_handles(), "SOM unfolding",
+            loc="upper left" if n_dims == 3 else "best")
+
+    def draw_frame(i):
+        _move_map_in_input_space(links, units, frames[i].reshape(-1, n_dims), edges)
+        ax.set_title(f"SOM unfolding: epoch {i + 1} of {len(frames)}", fontsize=_FONT["title"])
+        return links, units
+
+    animation = FuncAnimation(fig, draw_frame, frames=len(frames), interval=interval)
+    if path is not None:
+        folder = os.path.dirname(os.fspath(path))
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        animation.save(path, writer=PillowWriter(fps=1000.0 / interval), dpi=80)
+    return animation
+
+
 # -------------------------------------------------------------------------------- save
 def save_figure(fig, path):
     """Save a figure (PNG, SVG, PDF, ... by the extension) at 120 dpi, creating its folder.
@@ -427,3 +844,313 @@ def _finish(ax, handles, title, loc):
     if handles:
         ax.legend(handles=handles, fontsize=_FONT["legend"], loc=loc, framealpha=0.9)
 
+
+# ------------------------------------------------------------------------- SOM helpers
+def _som_map(som):
+    """The fitted map's weights (rows, cols, n_features), unit positions (n_units, 2), topology."""
+    weights = getattr(som, "weights_", None)
+    positions = getattr(som, "grid_positions_", None)
+    if weights is None or positions is None:
+        raise NotFittedError(f"This {type(som).__name__} is not fitted yet (it has no weights_); "
+                             "call fit(X) before plotting it.")
+    weights = np.asarray(_to_numpy(weights))
+    if weights.ndim != 3:
+        raise ValueError(f"som.weights_ must have shape (rows, cols, n_features), but its shape "
+                         f"is {weights.shape}; pass a fitted neuroclust.SOM.")
+    positions = np.asarray(_to_numpy(positions), dtype=np.float64)
+    rows, cols = weights.shape[:2]
+    if positions.shape != (rows * cols, 2):
+        raise ValueError(f"som.grid_positions_ must have shape ({rows * cols}, 2), one (x, y) "
+                         f"per unit, but its shape is {positions.shape}.")
+    topology = getattr(som, "topology", "rectangular")
+    if topology not in ("rectangular", "hexagonal"):
+        raise ValueError(f"som.topology must be 'rectangular' or 'hexagonal', got {topology!r}.")
+    return weights, positions, topology
+
+
+def _unit_values(values, weights, name):
+    """One value per unit from the SOM, as a float NumPy array of shape (rows, cols)."""
+    values = np.asarray(_to_numpy(values), dtype=np.float64)
+    if values.shape != weights.shape[:2]:
+        raise ValueError(f"{name} must have the map's shape {weights.shape[:2]}, but its shape "
+                         f"is {values.shape}.")
+    return values
+
+
+def _cell_corners(positions, topology):
+    """The corners of every unit's cell, shape (n_units, 4 or 6, 2).
+
+    A square of side 1, or a hexagon standing on a corner whose six neighbours (1 apart)
+    touch it along an edge: its corners are 1/sqrt(3) from its centre.
+    """
+    if topology == "hexagonal":
+        angles = np.pi / 2 + np.arange(6) * np.pi / 3
+        radius = _HEX_RADIUS
+    else:
+        angles = np.pi / 4 + np.arange(4) * np.pi / 2
+        radius = np.sqrt(0.5)
+    corners = radius * np.column_stack([np.cos(angles), np.sin(angles)])  # (k, 2)
+    return positions[:, None, :] + corners[None, :, :]                     # (n_units, k, 2)
+
+
+def _map_extent(positions, topology):
+    """(x0, x1, y0, y1): the smallest box that holds every cell."""
+    half = np.array([0.5, _HEX_RADIUS if topology == "hexagonal" else 0.5])
+    (x0, y0), (x1, y1) = positions.min(axis=0) - half, positions.max(axis=0) + half
+    return x0, x1, y0, y1
+
+
+def _map_axes(ax, positions, topology, shape, legend=False):
+    """A new figure sized to the map (or the given Axes), framed for it; returns (ax, created)."""
+    created = ax is None
+    if created:
+        x0, x1, y0, y1 = _map_extent(positions, topology)
+        scale = min(8.0 / (x1 - x0), 6.0 / (y1 - y0))  # inches per grid step
+        extra = 3.4 if legend else 1.8                  # room for a colour bar or a legend
+        _fig, ax = plt.subplots(figsize=((x1 - x0) * scale + extra, (y1 - y0) * scale + 1.1),
+                                layout="constrained")
+    _map_frame(ax, positions, topology, shape)
+    return ax, created
+
+
+def _map_frame(ax, positions, topology, shape, ticks=True):
+    """Limits, equal aspect, row 0 at the top; row and column numbers as ticks."""
+    x0, x1, y0, y1 = _map_extent(positions, topology)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y1, y0)  # row 0 at the top, like the rows of som.weights_
+    ax.set_aspect("equal")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if not ticks:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return
+    rows, cols = shape
+    col_ticks, row_ticks = _tick_indices(cols), _tick_indices(rows)
+    ax.set_xticks(positions[col_ticks, 0], [str(c) for c in col_ticks])       # units of row 0
+    ax.set_yticks(positions[row_ticks * cols, 1], [str(r) for r in row_ticks])  # of column 0
+    _map_labels(ax)
+
+
+def _map_labels(ax):
+    ax.set_xlabel("column", fontsize=_FONT["label"])
+    ax.set_ylabel("row", fontsize=_FONT["label"])
+    ax.tick_params(labelsize=_FONT["small"], length=0)
+
+
+def _tick_indices(n):
+    """Every index for short axes, else every 2nd, 5th or 10th."""
+    step = next((step for step in (1, 2, 5, 10, 20, 50) if n / step <= 12), 100)
+    return np.arange(0, n, step)
+
+
+def _draw_cells(ax, positions, topology, values=None, cmap=None, norm=None, facecolors=None):
+    """One polygon per unit, coloured by ``values`` (rows, cols) or by ``facecolors``."""
+    cells = PolyCollection(_cell_corners(positions, topology), edgecolors=_CELL_EDGE,
+                           linewidths=0.6)
+    if values is None:
+        cells.set_facecolor(facecolors)
+    else:
+        cells.set_array(np.ma.masked_invalid(np.ravel(values)))  # row by row, like the units
+        cells.set_cmap(cmap)
+        if norm is not None:
+            cells.set_norm(norm)
+    ax.add_collection(cells, autolim=False)
+    return cells
+
+
+def _colorbar(ax, mappable, label):
+    bar = ax.figure.colorbar(mappable, ax=ax, shrink=0.85, pad=0.03)
+    if label:
+        bar.set_label(label, fontsize=_FONT["label"])
+    bar.ax.tick_params(labelsize=_FONT["small"])
+    return bar
+
+
+def _map_title(ax, title):
+    if title:
+        ax.set_title(title, fontsize=_FONT["title"])
+
+
+def _cell_fontsize(ax, positions, topology, n_chars):
+    """A font size that fits ``n_chars`` characters in one cell of the drawn map."""
+    x0, x1, y0, y1 = _map_extent(positions, topology)
+    box, fig = ax.get_position(), ax.figure
+    inches = min(box.width * fig.get_figwidth() / (x1 - x0),
+                 box.height * fig.get_figheight() / (y1 - y0))  # per grid step
+    cell = 72.0 * inches * 0.85  # points; the colour bar takes some of the width
+    width = 0.6 * max(n_chars, 1)  # the text's width in font sizes; it may fill 3/4 of a cell
+    return float(np.clip(cell * min(0.45, 0.75 / width), 7.0, 16.0))
+
+
+def _write_in_cells(ax, positions, texts, colors, fontsize):
+    for (x, y), text, color in zip(positions, texts, colors):
+        if text:
+            ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, color=color)
+
+
+def _text_color(face):
+    """Black on light cells, white on dark ones."""
+    red, green, blue = to_rgb(face)
+    return "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.5 else "white"
+
+
+def _class_color(index):
+    """The Okabe-Ito colours, then the same colours paler for classes 7 to 13, and so on."""
+    base = np.array(to_rgb(COLORS[index % len(COLORS)]))
+    if (index // len(COLORS)) % 2:
+        base = 0.45 * base + 0.55  # mixed with white
+    return tuple(base)
+
+
+def _label_names(label_names, classes):
+    """A name (str) for each of the sorted ``classes``."""
+    if label_names is None:
+        return [str(label) for label in classes]
+    if isinstance(label_names, dict):
+        missing = [label for label in classes if label not in label_names]
+        if missing:
+            raise ValueError(f"label_names has no name for the label(s) {missing[:5]}.")
+        return [str(label_names[label]) for label in classes]
+    if isinstance(label_names, str) or not hasattr(label_names, "__getitem__"):
+        raise ValueError(f"label_names must be a dict {{label: name}} or a list of names, got "
+                         f"{label_names!r}.")
+    bad = [label for label in classes if not isinstance(label, numbers.Integral)
+           or not 0 <= label < len(label_names)]
+    if bad:
+        raise ValueError(f"label_names is a list of {len(label_names)} names, so the labels "
+                         f"must be integers from 0 to {len(label_names) - 1}, but y has "
+                         f"{bad[:5]}; pass a dict {{label: name}} instead.")
+    return [str(label_names[label]) for label in classes]
+
+
+def _input_dims(weights, function):
+    n_dims = weights.shape[2]
+    if n_dims not in (2, 3):
+        raise ValueError(f"{function} draws the map in input space, so the SOM must be fit on "
+                         f"2-D or 3-D data, but its prototypes have {n_dims} features; use "
+                         "plot_umatrix or plot_component_planes, or fit the SOM on a 2-D "
+                         "projection (e.g. PCA).")
+    return n_dims
+
+
+def _som_data(X, n_dims, function):
+    if X is None:
+        return None
+    X = _to_numpy(check_array(X, "X"))
+    if X.shape[1] != n_dims:
+        raise ValueError(f"X has {X.shape[1]} features, but the SOM was fit on {n_dims}-D data; "
+                         f"{function} draws X and the map in the same {n_dims}-D space.")
+    return X
+
+
+def _snapshot_arrays(snapshots, shape):
+    if isinstance(snapshots, np.ndarray) and snapshots.ndim == 3:
+        snapshots = [snapshots]
+    try:
+        frames = [np.asarray(_to_numpy(frame), dtype=np.float64) for frame in snapshots]
+    except (TypeError, ValueError):
+        raise ValueError("snapshots must be a list of weight arrays, one per epoch, e.g. "
+                         "collected with som_snapshot_callback.") from None
+    if not frames:
+        raise ValueError("snapshots is empty; collect them during fit with "
+                         "callbacks=[som_snapshot_callback(snapshots)].")
+    for i, frame in enumerate(frames):
+        if frame.shape != shape:
+            raise ValueError(f"snapshots[{i}] has shape {frame.shape}, but the map's weights_ "
+                             f"have shape {shape}.")
+    return frames
+
+
+def _grid_edges(som, positions):
+    """Pairs (i, j), i < j, of units adjacent on the grid, shape (n_links, 2).
+
+    A toroidal map's wrap-around pairs (far apart in the drawing) are left out.
+    """
+    if hasattr(som, "grid_neighbours"):
+        pairs = [(i, int(j)) for i, neighbours in enumerate(som.grid_neighbours())
+                 for j in np.asarray(_to_numpy(neighbours)).ravel() if i < j]
+        pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    else:
+        squared = ((positions[:, None, :] - positions[None, :, :]) ** 2).sum(axis=-1)
+        pairs = np.argwhere(np.triu(np.abs(squared - 1.0) < 1e-6, k=1))
+    apart = np.linalg.norm(positions[pairs[:, 0]] - positions[pairs[:, 1]], axis=1)
+    return pairs[apart < 1.0 + 1e-6]
+
+
+def _input_axes(ax, n_dims, figsize=None):
+    created = ax is None
+    if created:
+        if n_dims == 3:
+            fig = plt.figure(figsize=figsize or (8.5, 7))
+            ax = fig.add_subplot(projection="3d")
+            fig.subplots_adjust(left=0.0, right=0.98, bottom=0.02, top=0.95)
+        else:
+            _fig, ax = plt.subplots(figsize=figsize or (8, 6.5), layout="constrained")
+    elif n_dims == 3 and getattr(ax, "name", None) != "3d":
+        raise ValueError("ax must be a 3-D Axes, made with projection='3d', for a map fit on "
+                         "3-D data.")
+    elif n_dims == 2 and getattr(ax, "name", None) == "3d":
+        raise ValueError("ax must be a 2-D Axes for a map fit on 2-D data, got a 3-D Axes.")
+    names = ("$x_1$", "$x_2$", "$x_3$")
+    if n_dims == 3:
+        ax.computed_zorder = False  # the map over the samples, in drawing order
+        ax.set_xlabel(names[0], fontsize=_FONT["label"], labelpad=10)
+        ax.set_ylabel(names[1], fontsize=_FONT["label"], labelpad=10)
+        ax.set_zlabel(names[2], fontsize=_FONT["label"], labelpad=8)
+        ax.tick_params(labelsize=_FONT["small"])
+        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+            axis.set_major_locator(MaxNLocator(nbins=5))
+        ax.view_init(elev=22, azim=-55)
+    else:
+        ax.set_xlabel(names[0], fontsize=_FONT["label"])
+        ax.set_ylabel(names[1], fontsize=_FONT["label"])
+        ax.tick_params(labelsize=_FONT["tick"])
+        ax.grid(True, alpha=0.3)
+    return ax, created
+
+
+def _draw_map_in_input_space(ax, prototypes, edges):
+    """Links between grid neighbours, then the prototypes as dots; returns both artists."""
+    segments = prototypes[edges]  # (n_links, 2, n_dims): the two ends of each link
+    style = {"colors": _GRID_LINK, "linewidths": 1.4, "zorder": 5}
+    if prototypes.shape[1] == 3:
+        links = Line3DCollection(segments, **style)
+        ax.add_collection3d(links)
+    else:
+        links = LineCollection(segments, **style)
+        ax.add_collection(links, autolim=False)
+    (units,) = ax.plot(*prototypes.T, linestyle="none", marker="o", markersize=7,
+                       markerfacecolor=_UNIT_COLOR, markeredgecolor=_GRID_LINK,
+                       markeredgewidth=1.0, zorder=6)
+    return links, units
+
+
+def _move_map_in_input_space(links, units, prototypes, edges):
+    links.set_segments(prototypes[edges])
+    if prototypes.shape[1] == 3:
+        units.set_data_3d(*prototypes.T)
+    else:
+        units.set_data(*prototypes.T)
+
+
+def _input_limits(ax, arrays):
+    """Limits that hold every point of ``arrays`` (the samples and the map), with a margin."""
+    points = np.vstack(arrays)
+    low, high = points.min(axis=0), points.max(axis=0)
+    margin = 0.05 * np.where(high > low, high - low, 1.0)
+    low, high = low - margin, high + margin
+    if points.shape[1] == 3:
+        ax.set_xlim(low[0], high[0])
+        ax.set_ylim(low[1], high[1])
+        ax.set_zlim(low[2], high[2])
+    else:  # the data limits, not fixed ones, so that equal aspect may widen one axis
+        ax.update_datalim(np.array([low, high]))
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.autoscale_view()
+
+
+def _map_handles():
+    return [Line2D([], [], linestyle="none", marker="o", markersize=9,
+                   markerfacecolor=_UNIT_COLOR, markeredgecolor=_GRID_LINK, label="prototypes"),
+            Line2D([], [], color=_GRID_LINK, linewidth=1.6, label="grid neighbours")]

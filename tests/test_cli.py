@@ -76,7 +76,7 @@ def test_fit_on_csv_and_predict_to_stdout(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["fit", "som", "five_centroids"], "invalid choice"),
+    (["fit", "gng", "five_centroids"], "invalid choice"),
     (["fit", "kmeans", "no_such_data"], "neither a built-in data set"),
     (["fit", "kmeans", "missing.csv"], "missing.csv"),
     (["fit", "competitive", "five_centroids", "--learning-rate", "-1"], "learning_rate"),
@@ -111,3 +111,73 @@ def test_console_entry_point_runs_as_a_process():
     result = subprocess.run([sys.executable, "-m", "neuroclust", "info"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "backends available" in result.stdout
+
+
+# ------------------------------------------------------------------ fit som
+def test_fit_som_writes_the_map_figures_and_the_unfolding_gif(tmp_path, capsys):
+    from PIL import Image
+
+    model_path, plots = tmp_path / "som.npz", tmp_path / "plots"
+    code, out, err = run_cli(["fit", "som", "five_centroids", "--shape", "6", "7",
+                              "--topology", "hexagonal", "--epochs", "3", "-o", str(model_path),
+                              "--plot", str(plots)], capsys)
+    assert code == 0, err
+    assert "ARI" in out and "5 clusters" in out and model_path.exists()
+    written = sorted(os.listdir(plots))
+    assert written == ["component_planes.png", "history.png", "hit_map.png", "labels_map.png",
+                       "som_grid.png", "umatrix.png", "unfolding.gif"]
+    for name in written:
+        assert (plots / name).stat().st_size > 1000
+        assert f"figure written: {plots / name}" in out
+    with Image.open(plots / "unfolding.gif") as gif:
+        assert gif.n_frames == 3                   # one frame per epoch
+    from neuroclust import load
+
+    som = load(model_path)
+    assert som.weights_.shape == (6, 7, 3) and som.topology == "hexagonal"
+    code, out, err = run_cli(["predict", str(model_path), "five_centroids"], capsys)
+    labels = np.array(out.split(), dtype=int)
+    assert code == 0 and labels.shape == (500,) and set(labels) <= set(range(5))
+
+
+def test_fit_som_on_digits_draws_prototype_images(tmp_path, capsys):
+    plots = tmp_path / "plots"
+    code, out, err = run_cli(["fit", "som", "digits", "--shape", "5", "5", "--epochs", "2",
+                              "--mode", "batch", "-o", str(tmp_path / "som.npz"),
+                              "--plot", str(plots)], capsys)
+    assert code == 0, err
+    written = sorted(os.listdir(plots))          # 64 features: no planes, no input space
+    assert written == ["history.png", "hit_map.png", "labels_map.png", "prototypes.png",
+                       "umatrix.png"]
+
+
+def test_fit_figures_of_a_som_with_true_labels(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from neuroclust import datasets
+    from neuroclust.cli import _fit_figures
+    from neuroclust.models import SOM
+    from neuroclust.plotting import som_snapshot_callback
+
+    X, y = datasets.make_moons(n_samples=150, random_state=0)
+    som = SOM(shape=(4, 4), epochs=2, n_clusters=2, random_state=0,
+              callbacks=[som_snapshot_callback([])]).fit(X)
+    paths = _fit_figures(str(tmp_path), X, som.labels_, som, y=y)
+    names = sorted(os.path.basename(path) for path in paths)
+    assert names == ["component_planes.png", "history.png", "hit_map.png", "labels_map.png",
+                     "som_grid.png", "umatrix.png", "unfolding.gif"]
+    assert all(os.path.isabs(path) and os.path.getsize(path) > 1000 for path in paths)
+    assert plt.get_fignums() == []                # every figure closed once saved
+
+
+@pytest.mark.parametrize("args, message", [
+    (["fit", "som", "five_centroids", "--shape", "0", "5"], "shape"),
+    (["fit", "som", "five_centroids", "--shape", "5"], "expected 2 arguments"),
+    (["fit", "som", "five_centroids", "--topology", "round"], "invalid choice"),
+    (["fit", "som", "five_centroids", "--epochs", "0"], "epochs"),
+])
+def test_fit_som_bad_options_are_one_line(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(args, capsys)
+    assert code == 2 and message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

@@ -161,8 +161,7 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
         X = X - shift
         W -= shift
     try:
-        with _blas_limited_to_one_thread(2):
-            return _kernels.som_online(X, W, rows, cols, hexagonal, toroidal, order,
+        return _kernels.som_online(X, W, rows, cols, hexagonal, toroidal, order,
                                        learning_rates, sigmas,
                                        NEIGHBOURHOOD_CODES[neighbourhood], cosine)
     finally:
@@ -176,17 +175,17 @@ def _grid_layout(positions, periods, n_units):
     The compiled kernel knows only the standard grids of ``models._grid``; any other layout
     is an error rather than a silently different map.
     """
-    from ..models._grid import grid_periods, grid_positions
+    from ..models._grid import standard_grid
 
     positions = np.asarray(positions, dtype=np.float64)
     cols = int(np.count_nonzero(positions[:, 1] == positions[0, 1]))
     rows = n_units // max(cols, 1)
-    hexagonal = bool(np.any(positions[:, 0] % 1 != 0))
+    hexagonal = bool(positions.shape[0] > cols and positions[cols, 0] != positions[0, 0])
     toroidal = bool(np.any(np.asarray(periods) > 0))
     topology = "hexagonal" if hexagonal else "rectangular"
-    if (rows * cols != n_units or positions.shape != (n_units, 2)
-            or not np.allclose(positions, grid_positions((rows, cols), topology))
-            or not np.allclose(periods, grid_periods((rows, cols), topology, toroidal))):
+    expected_positions, expected_periods = standard_grid((rows, cols), topology, toroidal)
+    if (rows * cols != n_units or not np.array_equal(positions, expected_positions)
+            or not np.array_equal(periods, expected_periods)):
         raise ValueError("the compiled SOM kernel takes the rectangular and hexagonal grids of "
                          "neuroclust.models._grid only; use backend='numpy' for other layouts.")
     return rows, cols, hexagonal, toroidal

@@ -11,6 +11,8 @@ Everything a self-organizing map needs about its grid, as small functions:
 
 Units are numbered row by row: unit :math:`j` is at ``row = j // cols``, ``col = j % cols``.
 """
+import functools
+
 import numpy as np
 
 TOPOLOGIES = ("rectangular", "hexagonal")
@@ -37,6 +39,15 @@ def grid_positions(shape, topology):
         x = x + 0.5 * (row % 2)
     y = row * _ROW_HEIGHT[topology]
     return np.column_stack([x, y])
+
+
+@functools.lru_cache(maxsize=32)
+def standard_grid(shape, topology, toroidal):
+    """(positions, periods) of a standard grid, computed once per layout (read-only arrays)."""
+    positions = grid_positions(shape, topology)
+    periods = grid_periods(shape, topology, toroidal)
+    positions.flags.writeable = periods.flags.writeable = False
+    return positions, periods
 
 
 def grid_periods(shape, topology, toroidal):
@@ -127,12 +138,14 @@ def decay(start, end, fraction, kind):
     return start / (1 + (start / end - 1) * fraction)                              # eq. (3)
 
 
-def grid_neighbours(positions, periods):
+def grid_neighbours(positions, periods, squared=None):
     """For each unit, the indices of the units adjacent to it (at grid distance 1).
 
     Rectangular grids give 4 neighbours inside the map, hexagonal grids 6; units on the border
-    have fewer unless the grid is toroidal.
+    have fewer unless the grid is toroidal. ``squared`` may pass in the grid's squared
+    distances when they are already computed.
     """
-    squared = grid_squared_distances(positions, periods)
+    if squared is None:
+        squared = grid_squared_distances(positions, periods)
     adjacent = np.abs(squared - 1.0) < 1e-9
     return [np.flatnonzero(row) for row in adjacent]

@@ -187,7 +187,8 @@ class SOM(BaseEstimator):
         rng = check_random_state(self.random_state)
         self.grid_positions_ = _grid.grid_positions((rows, cols), self.topology)
         periods = _grid.grid_periods((rows, cols), self.topology, self.toroidal)
-        self._neighbours = _grid.grid_neighbours(self.grid_positions_, periods)
+        grid_d2 = _grid.grid_squared_distances(self.grid_positions_, periods)
+        self._neighbours = _grid.grid_neighbours(self.grid_positions_, periods, grid_d2)
         weights = self._initial_weights(X, rows * cols, rng)
         steps = self._steps_per_epoch(X.shape[0])
         total_steps = sum(steps)
@@ -203,7 +204,7 @@ class SOM(BaseEstimator):
                                    xp.asarray(order), rates, sigmas, self.neighbourhood,
                                    self.metric)
             else:
-                self._batch_epoch(X, weights, kernels, periods, epoch, rows, cols)
+                self._batch_epoch(X, weights, kernels, grid_d2, epoch, rows, cols)
             self._store(weights, rows, cols)
             if not self.history:  # still guard against divergence, at the cost of one check
                 return 0.0 if bool(xp.isfinite(weights).all()) else float("nan")
@@ -255,15 +256,14 @@ class SOM(BaseEstimator):
                 init = init.reshape(-1, init.shape[-1])
         return xp.ascontiguousarray(initial_prototypes(X, n_units, init, rng))
 
-    def _batch_epoch(self, X, weights, kernels, periods, epoch, rows, cols):
+    def _batch_epoch(self, X, weights, kernels, grid_d2, epoch, rows, cols):
         """One epoch of Kohonen's batch map (reference.som_batch_weights)."""
         from ..backend.reference import som_batch_weights
 
         xp = array_module(X)
         _, sigma = self._schedules([epoch], len(self._steps_per_epoch(X.shape[0])), rows, cols)
-        H = xp.asarray(_grid.neighbourhood(
-            _grid.grid_squared_distances(self.grid_positions_, periods), sigma[0],
-            self.neighbourhood), dtype=X.dtype)
+        H = xp.asarray(_grid.neighbourhood(grid_d2, sigma[0], self.neighbourhood),
+                       dtype=X.dtype)
         if self.metric == "cosine":
             winners = kernels.bmu(_unit_rows(X), _unit_rows(weights))[0]
             sums, counts = kernels.accumulate(X, winners, weights.shape[0])

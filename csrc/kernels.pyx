@@ -320,22 +320,38 @@ cdef extern from "simd.h":
                        double *norm_out, double *dot_out) noexcept nogil
     float nc_dot_f32(const float *a, const float *b, int n) noexcept nogil
     double nc_dot_f64(const double *a, const double *b, int n) noexcept nogil
+    void nc_update_wide_f32(float *w, const float *x, const float *next, float a, int n,
+                            float *norm_out, float *dot_out) noexcept nogil
+    void nc_update_wide_f64(double *w, const double *x, const double *next, double a, int n,
+                            double *norm_out, double *dot_out) noexcept nogil
+    float nc_dot_wide_f32(const float *a, const float *b, int n) noexcept nogil
+    double nc_dot_wide_f64(const double *a, const double *b, int n) noexcept nogil
+    void nc_barrier() noexcept nogil
+
+cdef enum:
+    WIDE_ROW = 48   # features from which the out-of-line, CPU-dispatched loops pay off
 
 
 cdef inline void _update(floating *w, const floating *x, const floating *next, floating a,
                          int n, floating *norm_out, floating *dot_out) noexcept nogil:
     """w += a (x - w), then ||w||^2 and w . next, in one vectorised pass over w."""
     if floating is float:
-        nc_update_f32(w, x, next, a, n, norm_out, dot_out)
+        if n >= WIDE_ROW:
+            nc_update_wide_f32(w, x, next, a, n, norm_out, dot_out)
+        else:
+            nc_update_f32(w, x, next, a, n, norm_out, dot_out)
     else:
-        nc_update_f64(w, x, next, a, n, norm_out, dot_out)
+        if n >= WIDE_ROW:
+            nc_update_wide_f64(w, x, next, a, n, norm_out, dot_out)
+        else:
+            nc_update_f64(w, x, next, a, n, norm_out, dot_out)
 
 
 cdef inline floating _vdot(const floating *a, const floating *b, int n) noexcept nogil:
     if floating is float:
-        return nc_dot_f32(a, b, n)
+        return nc_dot_wide_f32(a, b, n) if n >= WIDE_ROW else nc_dot_f32(a, b, n)
     else:
-        return nc_dot_f64(a, b, n)
+        return nc_dot_wide_f64(a, b, n) if n >= WIDE_ROW else nc_dot_f64(a, b, n)
 
 
 cdef void _axis_tables(int n, int winner_index, double offset, double spacing, double period,
@@ -350,6 +366,63 @@ cdef void _axis_tables(int n, int winner_index, double offset, double spacing, d
             gauss[k] = exp(-delta * delta / (2 * sigma * sigma))
 
 
+cdef inline int _winner(const floating *products, const floating *norms, int n_units,
+                        bint cosine) noexcept nogil:
+    """eq. (1): the unit of lowest ||w||^2 - 2 x.w (or of highest cosine); ties to the lowest."""
+    cdef int j, winner = 0
+    cdef double score, best = 0
+    for j in range(n_units):
+        if cosine:
+            score = -products[j] / sqrt(norms[j]) if norms[j] > 0 else 0.0
+        else:
+            score = norms[j] - 2 * products[j]
+        if j == 0 or score < best:
+            best = score
+            winner = j
+    return winner
+
+
+cdef inline void _grid_tables(int rows, int cols, bint hexagonal, double row_height,
+                              double x_period, double y_period, int winner, double sigma,
+                              bint with_exp, double *tables) noexcept nogil:
+    """Per-axis squared distances and gaussian factors from the winner (see som_online)."""
+    cdef int parity
+    cdef int winner_row = winner // cols
+    cdef int winner_col = winner - winner_row * cols
+    cdef int winner_parity = winner_row % 2 if hexagonal else 0
+    for parity in range(2 if hexagonal else 1):
+        _axis_tables(cols, winner_col, 0.5 * (parity - winner_parity), 1.0, x_period, sigma,
+                     with_exp, &tables[parity * cols], &tables[(2 + parity) * cols])
+    _axis_tables(rows, winner_row, 0.0, row_height, y_period, sigma, with_exp,
+                 &tables[4 * cols], &tables[4 * cols + rows])
+
+
+cdef inline void _update_unit(int j, floating *w, int n_features, const floating *x,
+                              const floating *next_x, int rows, int cols, bint hexagonal,
+                              const double *tables, double rate, double sigma,
+                              int neighbourhood, const floating *norms_in,
+                              floating *norms_out, floating *products_out) noexcept nogil:
+    """eq. (2) for unit j (prototype w), then its new squared norm and product with the next x."""
+    cdef int r = j // cols
+    cdef int c = j - r * cols
+    cdef int parity = r % 2 if hexagonal else 0
+    cdef double d2 = tables[parity * cols + c] + tables[4 * cols + r]
+    cdef double h
+    if neighbourhood == GAUSSIAN:
+        h = tables[(2 + parity) * cols + c] * tables[4 * cols + rows + r]
+    elif neighbourhood == MEXICAN_HAT:
+        h = (1 - d2 / (sigma * sigma)) * tables[(2 + parity) * cols + c] * tables[4 * cols + rows + r]
+    else:
+        h = _neighbourhood(d2, sigma, neighbourhood)
+    if h != 0:
+        _update(w, x, next_x, <floating> (rate * h), n_features, &norms_out[j],
+                &products_out[j])
+    else:
+        norms_out[j] = norms_in[j]
+        if next_x != NULL:
+            products_out[j] = _vdot(w, next_x, n_features)
+
+
 def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
                floating[:, ::1] W,                # INOUT (rows * cols, n_features)
                int rows, int cols, bint hexagonal, bint toroidal,
@@ -357,81 +430,80 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
                const double[::1] learning_rates,  # IN  (n_steps,)
                const double[::1] sigmas,          # IN  (n_steps,)
                int neighbourhood=GAUSSIAN,
-               bint cosine=False):
+               bint cosine=False,
+               int n_threads=1):
     """Online SOM over the samples in order (see reference.som_online, eqs. 1-2).
 
     One pass over the prototypes per step: each unit is updated, and in the same pass its
     squared norm and its product with the *next* sample are taken, so the next winner needs
     no further pass (||x - w||^2 = ||x||^2 - 2 x.w + ||w||^2: centre X and W first, as
-    backend.cython.som_online does). The neighbourhood is built from per-column and per-row
-    tables: the squared grid distance is dx^2 + dy^2 and the gaussian factor exp(dx^2) exp(dy^2),
-    so a step costs rows + 2 cols exponentials, not one per unit.
+    backend.cython.som_online does). The neighbourhood comes from per-column and per-row
+    tables: the squared grid distance is dx^2 + dy^2 and the gaussian exp(dx^2) exp(dy^2), so a
+    step costs rows + 2 cols exponentials, not one per unit.
+
+    With n_threads > 1 the units of each step are split between threads. Every thread finds
+    the winner itself (the same one: it reads the same numbers); norms and products are
+    double-buffered by step parity, so a thread that runs ahead into the next step's updates
+    never overwrites what a slower one is still reading for its argmin, and the one barrier
+    at the end of each step's loop over units is enough.
     """
     cdef Py_ssize_t n_steps = order.shape[0]
     cdef int n_units = W.shape[0], n_features = W.shape[1]
     dtype = np.float32 if floating is float else np.float64
     winners_arr = np.empty(n_steps, dtype=np.int64)
-    products_arr = np.empty(n_units, dtype=dtype)
-    norms_arr = np.empty(n_units, dtype=dtype)
-    tables_arr = np.empty(4 * cols + 2 * rows, dtype=np.float64)
+    products_arr = np.empty((2, n_units), dtype=dtype)
+    norms_arr = np.empty((2, n_units), dtype=dtype)
     cdef long long[::1] winners = winners_arr
-    cdef floating[::1] products = products_arr
-    cdef floating[::1] norms = norms_arr
-    cdef double[::1] tables = tables_arr
-    cdef double *dx2 = &tables[0]              # (2, cols): by row parity, then column
-    cdef double *gx = &tables[2 * cols]        # (2, cols)
-    cdef double *dy2 = &tables[4 * cols]       # (rows,)
-    cdef double *gy = &tables[4 * cols + rows] # (rows,)
+    cdef floating[:, ::1] products = products_arr
+    cdef floating[:, ::1] norms = norms_arr
+    cdef int n_tables = 4 * cols + 2 * rows
     cdef double row_height = sqrt(3.0) / 2 if hexagonal else 1.0
     cdef double x_period = cols if toroidal else 0.0
     cdef double y_period = rows * row_height if toroidal else 0.0
     cdef bint with_exp = neighbourhood == GAUSSIAN or neighbourhood == MEXICAN_HAT
-    cdef Py_ssize_t step, i
-    cdef int j, r, c, parity, winner, winner_row, winner_col, winner_parity
-    cdef double score, best, sigma, d2, h
+    cdef Py_ssize_t step
+    cdef int j, winner, now, later
+    cdef double *tables
     cdef const floating *next_x
     if n_steps == 0:
         return winners_arr
     with nogil:
         for j in range(n_units):
-            norms[j] = _vdot(&W[j, 0], &W[j, 0], n_features)
-            products[j] = _vdot(&W[j, 0], &X[order[0], 0], n_features)
+            norms[0, j] = _vdot(&W[j, 0], &W[j, 0], n_features)
+            products[0, j] = _vdot(&W[j, 0], &X[order[0], 0], n_features)
+    if n_threads <= 1:  # the same steps without an OpenMP region: small maps pay no overhead
+        with nogil:
+            tables = <double*> malloc(n_tables * sizeof(double))
+            for step in range(n_steps):
+                now = step % 2
+                winner = _winner(&products[now, 0], &norms[now, 0], n_units, cosine)  # eq. (1)
+                _grid_tables(rows, cols, hexagonal, row_height, x_period, y_period, winner,
+                             sigmas[step], with_exp, tables)
+                next_x = &X[order[step + 1], 0] if step + 1 < n_steps else NULL
+                for j in range(n_units):                                            # eq. (2)
+                    _update_unit(j, &W[j, 0], n_features, &X[order[step], 0], next_x, rows,
+                                 cols, hexagonal, tables, learning_rates[step], sigmas[step],
+                                 neighbourhood, &norms[now, 0], &norms[1 - now, 0],
+                                 &products[1 - now, 0])
+                winners[step] = winner
+            free(tables)
+        return winners_arr
+    with nogil, parallel(num_threads=n_threads):
+        tables = <double*> malloc(n_tables * sizeof(double))
         for step in range(n_steps):
-            i = order[step]
-            winner = 0
-            best = 0
-            for j in range(n_units):                                   # eq. (1)
-                if cosine:
-                    score = -products[j] / sqrt(norms[j]) if norms[j] > 0 else 0.0
-                else:
-                    score = norms[j] - 2 * products[j]
-                if j == 0 or score < best:
-                    best = score
-                    winner = j
-            winner_row = winner // cols
-            winner_col = winner - winner_row * cols
-            winner_parity = winner_row % 2 if hexagonal else 0
-            sigma = sigmas[step]
-            for parity in range(2 if hexagonal else 1):
-                _axis_tables(cols, winner_col, 0.5 * (parity - winner_parity), 1.0, x_period,
-                             sigma, with_exp, &dx2[parity * cols], &gx[parity * cols])
-            _axis_tables(rows, winner_row, 0.0, row_height, y_period, sigma, with_exp, dy2, gy)
+            now = step % 2
+            later = 1 - now
+            winner = _winner(&products[now, 0], &norms[now, 0], n_units, cosine)     # eq. (1)
+            _grid_tables(rows, cols, hexagonal, row_height, x_period, y_period, winner,
+                         sigmas[step], with_exp, tables)
             next_x = &X[order[step + 1], 0] if step + 1 < n_steps else NULL
-            for j in range(n_units):                                   # eq. (2)
-                r = j // cols
-                c = j - r * cols
-                parity = r % 2 if hexagonal else 0
-                d2 = dx2[parity * cols + c] + dy2[r]
-                if neighbourhood == GAUSSIAN:
-                    h = gx[parity * cols + c] * gy[r]
-                elif neighbourhood == MEXICAN_HAT:
-                    h = (1 - d2 / (sigma * sigma)) * gx[parity * cols + c] * gy[r]
-                else:
-                    h = _neighbourhood(d2, sigma, neighbourhood)
-                if h != 0:
-                    _update(&W[j, 0], &X[i, 0], next_x, <floating> (learning_rates[step] * h),
-                            n_features, &norms[j], &products[j])
-                elif next_x != NULL:
-                    products[j] = _vdot(&W[j, 0], next_x, n_features)
-            winners[step] = winner
+            for j in prange(n_units, schedule="static"):                            # eq. (2)
+                _update_unit(j, &W[j, 0], n_features, &X[order[step], 0], next_x, rows, cols,
+                             hexagonal, tables, learning_rates[step], sigmas[step],
+                             neighbourhood, &norms[now, 0], &norms[later, 0],
+                             &products[later, 0])
+            nc_barrier()  # every unit is updated before any thread picks the next winner
+            if threadid() == 0:
+                winners[step] = winner
+        free(tables)
     return winners_arr

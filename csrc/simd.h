@@ -1,4 +1,4 @@
-/* Small vector loops for the SOM kernel, written once per dtype.
+/* Small vector loops for the SOM kernel, written once per dtype, and a thread barrier.
  *
  * `#pragma omp simd reduction` lets the compiler vectorise the sums without -ffast-math
  * (build with -fopenmp-simd; without it the pragmas are ignored and the loops stay correct).
@@ -6,9 +6,23 @@
 #ifndef NEUROCLUST_SIMD_H
 #define NEUROCLUST_SIMD_H
 
-#define NEUROCLUST_DEFINE(T, SUFFIX)                                                        \
+/* Long rows get AVX2+FMA clones chosen at run time where the compiler and CPU have them; the
+ * "default" clone is the portable build, so an installed copy runs on any x86-64. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define NC_WIDE __attribute__((target_clones("arch=haswell", "default"), noinline))
+#else
+#define NC_WIDE
+/* A barrier for Cython's `parallel()` blocks: its prange loops end with `nowait`. Outside an
+ * OpenMP build the pragma is ignored, which is right for one thread. */
+static inline void nc_barrier(void) {
+    _Pragma("omp barrier")
+}
+
+#endif
+
+#define NEUROCLUST_DEFINE(T, SUFFIX, QUALIFIERS, NAME)                                      \
 /* w += a * (x - w); returns ||w||^2 and w . next (next may be NULL) of the updated w. */     \
-static inline void nc_update_##SUFFIX(T *w, const T *x, const T *next, T a, int n,         \
+QUALIFIERS void nc_update##NAME##_##SUFFIX(T *w, const T *x, const T *next, T a, int n,         \
                                       T *norm_out, T *dot_out) {                            \
     T norm = 0, dot = 0;                                                                     \
     if (next) {                                                                              \
@@ -30,14 +44,23 @@ static inline void nc_update_##SUFFIX(T *w, const T *x, const T *next, T a, int 
     *norm_out = norm;                                                                        \
     *dot_out = dot;                                                                          \
 }                                                                                            \
-static inline T nc_dot_##SUFFIX(const T *a, const T *b, int n) {                            \
+QUALIFIERS T nc_dot##NAME##_##SUFFIX(const T *a, const T *b, int n) {                            \
     T dot = 0;                                                                               \
     _Pragma("omp simd reduction(+:dot)")                                                     \
     for (int f = 0; f < n; f++) dot += a[f] * b[f];                                          \
     return dot;                                                                              \
 }
 
-NEUROCLUST_DEFINE(float, f32)
-NEUROCLUST_DEFINE(double, f64)
+/* short rows: inlined into the kernel's loop; long rows: one call, vectorised for the CPU */
+NEUROCLUST_DEFINE(float, f32, static inline, )
+NEUROCLUST_DEFINE(double, f64, static inline, )
+NEUROCLUST_DEFINE(float, f32, static NC_WIDE, _wide)
+NEUROCLUST_DEFINE(double, f64, static NC_WIDE, _wide)
+
+/* A barrier for Cython's `parallel()` blocks: its prange loops end with `nowait`. Outside an
+ * OpenMP build the pragma is ignored, which is right for one thread. */
+static inline void nc_barrier(void) {
+    _Pragma("omp barrier")
+}
 
 #endif

@@ -169,6 +169,15 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
             W += shift
 
 
+#: Prototype entries per step from which splitting the units between threads pays for the
+#: barrier every step costs (a 20x20 map of 784 features has 313,600).
+MIN_SOM_WORK_PER_THREAD = 1 << 15
+
+
+def _som_threads(work_per_step):
+    return max(1, min(default_n_threads(), work_per_step // MIN_SOM_WORK_PER_THREAD))
+
+
 def _grid_layout(positions, periods, n_units):
     """(rows, cols, hexagonal, toroidal) of the grid that ``positions`` and ``periods`` describe.
 

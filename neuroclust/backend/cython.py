@@ -138,9 +138,10 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
                neighbourhood="gaussian", metric="euclidean"):
     """See ``reference.som_online``; updates ``W`` in place.
 
-    For the Euclidean metric the data and prototypes are shifted by the data's mean first
-    (distances and the update rule do not change under a shift, and the kernel's expansion
-    ||x||^2 - 2 x.w + ||w||^2 loses far less to rounding on centred numbers).
+    For the Euclidean metric in float32 the data and prototypes are shifted by the data's mean
+    first (distances and the update rule do not change under a shift, and the kernel's
+    expansion ||x||^2 - 2 x.w + ||w||^2 loses far less to rounding on centred numbers); float64
+    has the precision to spare, and skips the copy of X.
     """
     from ..models._grid import NEIGHBOURHOOD_CODES
 
@@ -156,14 +157,16 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
         raise ValueError("learning_rates and sigmas must have one value per step of order.")
     rows, cols, hexagonal, toroidal = _grid_layout(positions, periods, W.shape[0])
     cosine = metric == "cosine"
-    shift = None if cosine else X.mean(axis=0, dtype=np.float64).astype(X.dtype)
+    shift = None
+    if not cosine and X.dtype == np.float32:
+        shift = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
     if shift is not None:
         X = X - shift
         W -= shift
     try:
         return _kernels.som_online(X, W, rows, cols, hexagonal, toroidal, order,
-                                       learning_rates, sigmas,
-                                       NEIGHBOURHOOD_CODES[neighbourhood], cosine)
+                                   learning_rates, sigmas, NEIGHBOURHOOD_CODES[neighbourhood],
+                                   cosine, _som_threads(W.shape[0] * W.shape[1]))
     finally:
         if shift is not None:
             W += shift

@@ -5,9 +5,10 @@ Run from the repository root after building the kernels in place:
     python setup.py build_ext --inplace
     python benchmarks/run_all.py
 
-Takes a few minutes on two cores. The neurolab comparison creates its own virtual environment
-(benchmarks/.venv-neurolab, NumPy < 2) on first use and is skipped, with the reason in the
-table, when that is impossible (e.g. no network for pip).
+Takes three to four minutes on two cores. The neurolab comparison creates its own virtual
+environment (benchmarks/.venv-neurolab, NumPy < 2) on first use and is skipped, with the reason
+in the table, when that is impossible (e.g. no network for pip). The SOM comparisons need
+MiniSom, somoclu and XPySom installed (see README.md); a missing peer fails or skips its rows.
 """
 import _common  # first: sets the thread counts before NumPy loads
 
@@ -19,6 +20,9 @@ import traceback
 import bench_bmu
 import bench_competitive
 import bench_kmeans
+import bench_som_batch
+import bench_som_digits
+import bench_som_online
 
 RESULTS = os.path.join(_common.BENCH_DIR, "results.md")
 
@@ -26,6 +30,9 @@ SECTIONS = [
     ("BMU search vs GEMM", bench_bmu.run),
     ("k-means vs scikit-learn", bench_kmeans.run),
     ("Competitive learning vs neurolab", bench_competitive.run),
+    ("Online SOM vs MiniSom", bench_som_online.run),
+    ("Batch SOM vs somoclu, XPySom and MiniSom", bench_som_batch.run),
+    ("SOM on digits vs MiniSom", bench_som_digits.run),
 ]
 
 

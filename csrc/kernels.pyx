@@ -327,6 +327,8 @@ cdef extern from "simd.h":
     float nc_dot_wide_f32(const float *a, const float *b, int n) noexcept nogil
     double nc_dot_wide_f64(const double *a, const double *b, int n) noexcept nogil
     void nc_barrier() noexcept nogil
+    void nc_axpby(double *y, const double *x, double a, double b, int n) noexcept nogil
+    void nc_scale(double *y, double b, int n) noexcept nogil
 
 cdef enum:
     WIDE_ROW = 48   # features from which the out-of-line, CPU-dispatched loops pay off
@@ -354,16 +356,21 @@ cdef inline floating _vdot(const floating *a, const floating *b, int n) noexcept
         return nc_dot_wide_f64(a, b, n) if n >= WIDE_ROW else nc_dot_f64(a, b, n)
 
 
-cdef void _axis_tables(int n, int winner_index, double offset, double spacing, double period,
-                       double sigma, bint with_exp, double *squared, double *gauss) noexcept nogil:
-    """Squared distances along one grid axis from the winner, and their gaussian factors."""
+cdef void _axis_tables(int n, int winner_index, double offset, double squared_spacing,
+                       double period, double sigma, bint with_exp, double *squared,
+                       double *gauss) noexcept nogil:
+    """Squared distances along one grid axis from the winner, and their gaussian factors.
+
+    Offsets and periods are in steps of the axis; the squared spacing (3/4 between hexagonal
+    rows) multiplies the squared step count, so every squared grid distance is exact.
+    """
     cdef int k
     cdef double delta
     for k in range(n):
-        delta = _wrapped((k - winner_index) * spacing + offset, period)
-        squared[k] = delta * delta
+        delta = _wrapped((k - winner_index) + offset, period)
+        squared[k] = delta * delta * squared_spacing
         if with_exp:
-            gauss[k] = exp(-delta * delta / (2 * sigma * sigma))
+            gauss[k] = exp(-squared[k] / (2 * sigma * sigma))
 
 
 cdef inline int _winner(const floating *products, const floating *norms, int n_units,
@@ -382,7 +389,7 @@ cdef inline int _winner(const floating *products, const floating *norms, int n_u
     return winner
 
 
-cdef inline void _grid_tables(int rows, int cols, bint hexagonal, double row_height,
+cdef inline void _grid_tables(int rows, int cols, bint hexagonal, double row_spacing_sq,
                               double x_period, double y_period, int winner, double sigma,
                               bint with_exp, double *tables) noexcept nogil:
     """Per-axis squared distances and gaussian factors from the winner (see som_online)."""
@@ -393,8 +400,24 @@ cdef inline void _grid_tables(int rows, int cols, bint hexagonal, double row_hei
     for parity in range(2 if hexagonal else 1):
         _axis_tables(cols, winner_col, 0.5 * (parity - winner_parity), 1.0, x_period, sigma,
                      with_exp, &tables[parity * cols], &tables[(2 + parity) * cols])
-    _axis_tables(rows, winner_row, 0.0, row_height, y_period, sigma, with_exp,
+    _axis_tables(rows, winner_row, 0.0, row_spacing_sq, y_period, sigma, with_exp,
                  &tables[4 * cols], &tables[4 * cols + rows])
+
+
+cdef inline double _unit_weight(int j, int rows, int cols, bint hexagonal,
+                               const double *tables, double sigma,
+                               int neighbourhood) noexcept nogil:
+    """h of unit j around the winner of ``tables`` (see _grid_tables)."""
+    cdef int r = j // cols
+    cdef int c = j - r * cols
+    cdef int parity = r % 2 if hexagonal else 0
+    cdef double d2 = tables[parity * cols + c] + tables[4 * cols + r]
+    if neighbourhood == GAUSSIAN:
+        return tables[(2 + parity) * cols + c] * tables[4 * cols + rows + r]
+    if neighbourhood == MEXICAN_HAT:
+        return ((1 - d2 / (sigma * sigma)) * tables[(2 + parity) * cols + c]
+                * tables[4 * cols + rows + r])
+    return _neighbourhood(d2, sigma, neighbourhood)
 
 
 cdef inline void _update_unit(int j, floating *w, int n_features, const floating *x,
@@ -403,17 +426,7 @@ cdef inline void _update_unit(int j, floating *w, int n_features, const floating
                               int neighbourhood, const floating *norms_in,
                               floating *norms_out, floating *products_out) noexcept nogil:
     """eq. (2) for unit j (prototype w), then its new squared norm and product with the next x."""
-    cdef int r = j // cols
-    cdef int c = j - r * cols
-    cdef int parity = r % 2 if hexagonal else 0
-    cdef double d2 = tables[parity * cols + c] + tables[4 * cols + r]
-    cdef double h
-    if neighbourhood == GAUSSIAN:
-        h = tables[(2 + parity) * cols + c] * tables[4 * cols + rows + r]
-    elif neighbourhood == MEXICAN_HAT:
-        h = (1 - d2 / (sigma * sigma)) * tables[(2 + parity) * cols + c] * tables[4 * cols + rows + r]
-    else:
-        h = _neighbourhood(d2, sigma, neighbourhood)
+    cdef double h = _unit_weight(j, rows, cols, hexagonal, tables, sigma, neighbourhood)
     if h != 0:
         _update(w, x, next_x, <floating> (rate * h), n_features, &norms_out[j],
                 &products_out[j])
@@ -457,9 +470,9 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
     cdef floating[:, ::1] products = products_arr
     cdef floating[:, ::1] norms = norms_arr
     cdef int n_tables = 4 * cols + 2 * rows
-    cdef double row_height = sqrt(3.0) / 2 if hexagonal else 1.0
+    cdef double row_spacing_sq = 0.75 if hexagonal else 1.0  # (sqrt(3) / 2)^2
     cdef double x_period = cols if toroidal else 0.0
-    cdef double y_period = rows * row_height if toroidal else 0.0
+    cdef double y_period = rows if toroidal else 0.0  # in rows
     cdef bint with_exp = neighbourhood == GAUSSIAN or neighbourhood == MEXICAN_HAT
     cdef Py_ssize_t step
     cdef int j, winner, now, later
@@ -477,7 +490,7 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
             for step in range(n_steps):
                 now = step % 2
                 winner = _winner(&products[now, 0], &norms[now, 0], n_units, cosine)  # eq. (1)
-                _grid_tables(rows, cols, hexagonal, row_height, x_period, y_period, winner,
+                _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
                              sigmas[step], with_exp, tables)
                 next_x = &X[order[step + 1], 0] if step + 1 < n_steps else NULL
                 for j in range(n_units):                                            # eq. (2)
@@ -494,7 +507,7 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
             now = step % 2
             later = 1 - now
             winner = _winner(&products[now, 0], &norms[now, 0], n_units, cosine)     # eq. (1)
-            _grid_tables(rows, cols, hexagonal, row_height, x_period, y_period, winner,
+            _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
                          sigmas[step], with_exp, tables)
             next_x = &X[order[step + 1], 0] if step + 1 < n_steps else NULL
             for j in prange(n_units, schedule="static"):                            # eq. (2)
@@ -506,4 +519,141 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
             if threadid() == 0:
                 winners[step] = winner
         free(tables)
+    return winners_arr
+
+
+cdef inline void _gemm_nn_or_tn(bint transpose_a, int m, int n, int k, double alpha,
+                                const floating *A, int lda, const floating *B, int ldb,
+                                double beta, floating *C, int ldc) noexcept nogil:
+    """Column-major C = alpha op(A) B + beta C, op(A) = A or A^T (BLAS gemm, one dtype)."""
+    cdef char no = b"N"
+    cdef char yes = b"T"
+    cdef char trans_a = yes if transpose_a else no
+    cdef float alpha_s = alpha, beta_s = beta
+    if floating is float:
+        sgemm(&trans_a, &no, &m, &n, &k, &alpha_s, <float*> A, &lda, <float*> B, &ldb,
+              &beta_s, <float*> C, &ldc)
+    else:
+        dgemm(&trans_a, &no, &m, &n, &k, &alpha, <double*> A, &lda, <double*> B, &ldb,
+              &beta, <double*> C, &ldc)
+
+
+cdef inline void _block_step_unit(int j, int k, int size, double a, double *norms,
+                                  double *products, const double *gram,
+                                  double *coefficients, double *keep,
+                                  int stride) noexcept nogil:
+    """One step of the blocked kernel for unit j: w <- (1 - a) w + a x_k, in its scalars."""
+    if a == 0:
+        return
+    cdef double b = 1 - a
+    cdef double *row = &products[j * stride]
+    norms[j] = b * b * norms[j] + 2 * a * b * row[k] + a * a * gram[k * stride + k]
+    nc_axpby(&row[k + 1], &gram[k * stride + k + 1], a, b, size - k - 1)
+    nc_scale(&coefficients[j * stride], b, k)
+    coefficients[j * stride + k] = a
+    keep[j] = b * keep[j]
+
+
+def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
+                       floating[:, ::1] W,        # INOUT (rows * cols, n_features)
+                       int rows, int cols, bint hexagonal, bint toroidal,
+                       const long long[::1] order,        # IN  (n_steps,)
+                       const double[::1] learning_rates,  # IN  (n_steps,)
+                       const double[::1] sigmas,          # IN  (n_steps,)
+                       int neighbourhood=GAUSSIAN,
+                       bint cosine=False,
+                       int block=64,
+                       int n_threads=1):
+    """The online SOM of ``som_online``, the same steps, B of them per pass over the prototypes.
+
+    Each step moves every prototype toward the sample, w <- (1 - a) w + a x (eq. 2, with
+    a = eta h). Over the B steps of a block a prototype therefore stays of the form
+
+        w_j = p_j w_j(start) + sum_m C[j, m] x_m,    p_j = prod (1 - a_j),
+
+    so the block's prototypes need not be touched step by step. What the winner search needs
+    follows from scalars: with Q[j, m] = w_j . x_m and the block's Gram matrix K = X_B X_B^T,
+
+        ||w'||^2  = (1 - a)^2 ||w||^2 + 2 a (1 - a) w.x_k + a^2 ||x_k||^2
+        w'. x_m   = (1 - a) w.x_m + a K[k, m]
+
+    One BLAS product gives Q at the start of a block, one more applies p and C at its end: the
+    prototypes are read twice per block instead of three times per step. The scalars are kept
+    in float64 whatever the data's dtype. Long rows only: with few features the per-step
+    kernel is faster (backend.cython.som_online chooses).
+    """
+    cdef Py_ssize_t n_steps = order.shape[0]
+    cdef int n_units = W.shape[0], n_features = W.shape[1]
+    dtype = np.float32 if floating is float else np.float64
+    block = max(1, min(block, n_steps))
+    winners_arr = np.empty(n_steps, dtype=np.int64)
+    cdef long long[::1] winners = winners_arr
+    cdef floating[:, ::1] batch = np.empty((block, n_features), dtype=dtype)
+    cdef floating[:, ::1] products_f = np.empty((n_units, block), dtype=dtype)
+    cdef floating[:, ::1] gram_f = np.empty((block, block), dtype=dtype)
+    cdef floating[:, ::1] coefficients_f = np.empty((n_units, block), dtype=dtype)
+    cdef double[:, ::1] products = np.empty((n_units, block))
+    cdef double[:, ::1] gram = np.empty((block, block))
+    cdef double[:, ::1] coefficients = np.empty((n_units, block))
+    cdef double[::1] norms = np.empty(n_units)
+    cdef double[::1] keep = np.empty(n_units)
+    cdef double[::1] tables = np.empty(4 * cols + 2 * rows)
+    cdef double row_spacing_sq = 0.75 if hexagonal else 1.0  # (sqrt(3) / 2)^2
+    cdef double x_period = cols if toroidal else 0.0
+    cdef double y_period = rows if toroidal else 0.0  # in rows
+    cdef bint with_exp = neighbourhood == GAUSSIAN or neighbourhood == MEXICAN_HAT
+    cdef Py_ssize_t start, step
+    cdef int size, j, k, m, f, winner
+    cdef double score, best
+    with nogil:
+        start = 0
+        while start < n_steps:
+            size = <int> min(block, n_steps - start)
+            for k in range(size):
+                for f in range(n_features):
+                    batch[k, f] = X[order[start + k], f]
+            # Q = W X_B^T and K = X_B X_B^T (column-major views of the row-major arrays)
+            _gemm_nn_or_tn(True, size, n_units, n_features, 1.0, &batch[0, 0], n_features,
+                           &W[0, 0], n_features, 0.0, &products_f[0, 0], block)
+            _gemm_nn_or_tn(True, size, size, n_features, 1.0, &batch[0, 0], n_features,
+                           &batch[0, 0], n_features, 0.0, &gram_f[0, 0], block)
+            for j in range(n_units):
+                norms[j] = _vdot(&W[j, 0], &W[j, 0], n_features)
+                keep[j] = 1.0
+                for k in range(size):
+                    products[j, k] = products_f[j, k]
+                    coefficients[j, k] = 0.0
+            for k in range(size):
+                for m in range(size):
+                    gram[k, m] = gram_f[k, m]
+            for k in range(size):
+                step = start + k
+                winner = 0
+                best = 0
+                for j in range(n_units):                                            # eq. (1)
+                    if cosine:
+                        score = -products[j, k] / sqrt(norms[j]) if norms[j] > 0 else 0.0
+                    else:
+                        score = norms[j] - 2 * products[j, k]
+                    if j == 0 or score < best:
+                        best = score
+                        winner = j
+                _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
+                             sigmas[step], with_exp, &tables[0])
+                for j in prange(n_units, num_threads=n_threads, schedule="static"):  # eq. (2)
+                    _block_step_unit(j, k, size, learning_rates[step] * _unit_weight(
+                        j, rows, cols, hexagonal, &tables[0], sigmas[step], neighbourhood),
+                        &norms[0], &products[0, 0], &gram[0, 0], &coefficients[0, 0],
+                        &keep[0], block)
+                winners[step] = winner
+            # W <- diag(p) W + C X_B
+            for j in range(n_units):
+                if keep[j] != 1.0:
+                    for f in range(n_features):
+                        W[j, f] = <floating> (keep[j] * W[j, f])
+                for k in range(size):
+                    coefficients_f[j, k] = <floating> coefficients[j, k]
+            _gemm_nn_or_tn(False, n_features, n_units, size, 1.0, &batch[0, 0], n_features,
+                           &coefficients_f[0, 0], block, 1.0, &W[0, 0], n_features)
+            start += size
     return winners_arr

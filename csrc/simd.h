@@ -12,12 +12,6 @@
 #define NC_WIDE __attribute__((target_clones("arch=haswell", "default"), noinline))
 #else
 #define NC_WIDE
-/* A barrier for Cython's `parallel()` blocks: its prange loops end with `nowait`. Outside an
- * OpenMP build the pragma is ignored, which is right for one thread. */
-static inline void nc_barrier(void) {
-    _Pragma("omp barrier")
-}
-
 #endif
 
 #define NEUROCLUST_DEFINE(T, SUFFIX, QUALIFIERS, NAME)                                      \
@@ -56,6 +50,17 @@ NEUROCLUST_DEFINE(float, f32, static inline, )
 NEUROCLUST_DEFINE(double, f64, static inline, )
 NEUROCLUST_DEFINE(float, f32, static NC_WIDE, _wide)
 NEUROCLUST_DEFINE(double, f64, static NC_WIDE, _wide)
+
+/* y = b y + a x, and y = b y: the scalar recurrences of the blocked SOM kernel (float64). */
+static inline void nc_axpby(double *restrict y, const double *restrict x, double a, double b,
+                            int n) {
+    _Pragma("omp simd")
+    for (int i = 0; i < n; i++) y[i] = b * y[i] + a * x[i];
+}
+static inline void nc_scale(double *y, double b, int n) {
+    _Pragma("omp simd")
+    for (int i = 0; i < n; i++) y[i] *= b;
+}
 
 /* A barrier for Cython's `parallel()` blocks: its prange loops end with `nowait`. Outside an
  * OpenMP build the pragma is ignored, which is right for one thread. */

@@ -156,7 +156,10 @@ class BaseEstimator:
                 scalars[name] = value
             elif isinstance(value, (list, tuple)) and all(_is_json_scalar(v) for v in value):
                 scalars[name] = list(value)
-        params, array_params = {}, []
+            elif (isinstance(value, dict) and all(isinstance(key, str) for key in value)
+                  and _is_json_value(value)):  # e.g. a SOM's history_, lists by name
+                scalars[name] = value
+        params, array_params, tuple_params = {}, [], []
         for name, value in self.get_params().items():
             value = _to_host(value)
             if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
@@ -165,6 +168,9 @@ class BaseEstimator:
                 value = None
             elif isinstance(value, np.generic):
                 value = value.item()
+            elif isinstance(value, tuple):  # JSON has lists only; load turns it back
+                tuple_params.append(name)
+                value = [v.item() if isinstance(v, np.generic) else v for v in value]
             params[name] = value if _is_json_value(value) else None
         meta = {
             "format": FORMAT_NAME,
@@ -172,6 +178,7 @@ class BaseEstimator:
             "class": type(self).__name__,
             "params": params,
             "array_params": array_params,
+            "tuple_params": tuple_params,
             "attributes": scalars,
         }
         folder = os.path.dirname(path)
@@ -234,6 +241,9 @@ def load(path):
     params = dict(meta["params"])
     for name in meta.get("array_params", []):
         params[name] = contents.pop(f"__param__{name}", None)
+    for name in meta.get("tuple_params", []):
+        if isinstance(params.get(name), list):
+            params[name] = tuple(params[name])
     try:
         model = cls(**params)
     except TypeError as error:
@@ -271,7 +281,8 @@ def _read_meta(path, raw):
         raise ValueError(f"{path!r} was written in model format {meta.get('format_version')}, "
                          f"but this neuroclust reads format {FORMAT_VERSION}.")
     if not isinstance(meta.get("params"), dict) or not isinstance(meta.get("attributes"), dict) \
-            or not isinstance(meta.get("array_params", []), list):
+            or not isinstance(meta.get("array_params", []), list) \
+            or not isinstance(meta.get("tuple_params", []), list):
         raise ValueError(f"{path!r} is a corrupt neuroclust model file "
                          "(its parameters or attributes are missing or malformed).")
     return meta

@@ -141,7 +141,9 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
     For the Euclidean metric in float32 the data and prototypes are shifted by the data's mean
     first (distances and the update rule do not change under a shift, and the kernel's
     expansion ||x||^2 - 2 x.w + ||w||^2 loses far less to rounding on centred numbers); float64
-    has the precision to spare, and skips the copy of X.
+    has the precision to spare, and skips the copy of X. Rows of ``MIN_FEATURES_FOR_BLOCKS``
+    features or more take the blocked kernel (the same steps, the prototypes touched twice per
+    block of steps; see ``_kernels.som_online_blocked``), shorter rows the step-by-step one.
     """
     from ..models._grid import NEIGHBOURHOOD_CODES
 
@@ -163,14 +165,24 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
     if shift is not None:
         X = X - shift
         W -= shift
+    code, n_threads = NEIGHBOURHOOD_CODES[neighbourhood], _som_threads(W.shape[0] * W.shape[1])
     try:
+        if X.shape[1] >= MIN_FEATURES_FOR_BLOCKS:
+            return _kernels.som_online_blocked(X, W, rows, cols, hexagonal, toroidal, order,
+                                               learning_rates, sigmas, code, cosine,
+                                               SOM_BLOCK_STEPS, n_threads)
         return _kernels.som_online(X, W, rows, cols, hexagonal, toroidal, order,
-                                   learning_rates, sigmas, NEIGHBOURHOOD_CODES[neighbourhood],
-                                   cosine, _som_threads(W.shape[0] * W.shape[1]))
+                                   learning_rates, sigmas, code, cosine, n_threads)
     finally:
         if shift is not None:
             W += shift
 
+
+#: From this many features the online SOM runs in blocks of SOM_BLOCK_STEPS steps
+#: (``_kernels.som_online_blocked``: two BLAS products per block instead of three passes over
+#: the prototypes per step); below it, the step-by-step kernel is faster.
+MIN_FEATURES_FOR_BLOCKS = 64
+SOM_BLOCK_STEPS = 64
 
 #: Prototype entries per step from which splitting the units between threads pays for the
 #: barrier every step costs (a 20x20 map of 784 features has 313,600).

@@ -297,7 +297,7 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
     from ..models._grid import grid_squared_distances, neighbourhood as neighbourhood_weight
 
     xp = array_module(X)
-    grid_d2 = xp.asarray(grid_squared_distances(positions, periods))
+    grid_d2 = grid_squared_distances(positions, periods)  # host: h is computed there
     winners = xp.empty(len(order), dtype=xp.int64)
     for step, i in enumerate(order.tolist()):
         x = X[i]

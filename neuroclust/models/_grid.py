@@ -81,6 +81,11 @@ def grid_squared_distances(positions, periods, centre=None):
         if periods[axis] > 0:
             delta[..., axis] = np.minimum(delta[..., axis], periods[axis] - delta[..., axis])  # eq. (1)
     squared = (delta ** 2).sum(axis=-1)
+    # Hexagonal rows are sqrt(3)/2 apart, which no float holds exactly; on the standard grids
+    # every squared distance is a multiple of 1/4, so snap the ones within rounding of it, or
+    # a bubble of radius 1 would keep some neighbours at distance 1 and drop others.
+    quarters = np.round(squared * 4)
+    squared = np.where(np.abs(squared * 4 - quarters) < 1e-9, quarters / 4, squared)
     return squared[:, 0] if centre is not None else squared
 
 

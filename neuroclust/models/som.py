@@ -29,6 +29,8 @@ from ._init import initial_prototypes
 
 __all__ = ["SOM", "pca_prototypes"]
 
+INIT_METHODS = ("random_samples", "random", "pca")
+
 
 class SOM(BaseEstimator):
     r"""Self-organizing map.
@@ -169,6 +171,10 @@ class SOM(BaseEstimator):
                 raise ValueError("n_iterations counts samples of online training; with "
                                  "mode='batch' give epochs instead.")
         check_choice(self.metric, "metric", ("euclidean", "cosine"))
+        if isinstance(self.init, str) and self.init not in INIT_METHODS:
+            raise ValueError(f"init must be one of {', '.join(map(repr, INIT_METHODS))} or an "
+                             f"array of shape ({rows * cols}, n_features) or ({rows}, {cols}, "
+                             f"n_features), got {self.init!r}.")
         if self.n_clusters is not None:
             check_scalar(self.n_clusters, "n_clusters", numbers.Integral, low=1,
                          high=rows * cols)
@@ -220,12 +226,12 @@ class SOM(BaseEstimator):
             self._store(weights, rows, cols)
 
         self._store(weights, rows, cols)
-        run_epochs(len(steps), run_epoch, get_state=get_state, set_state=set_state,
-                   estimator=self, verbose=self.verbose, callbacks=self.callbacks,
-                   description="self-organizing map", metric="quantization error")
-        n_done = len(history["topographic_error"])
-        history["quantization_error"] = history["quantization_error"][:n_done]
-        self.history_ = history
+        n_done = len(run_epochs(len(steps), run_epoch, get_state=get_state, set_state=set_state,
+                                estimator=self, verbose=self.verbose, callbacks=self.callbacks,
+                                description="self-organizing map", metric="quantization error"))
+        # Only the completed epochs: not one that diverged (its weights were rolled back) or
+        # was interrupted half-way.
+        self.history_ = {name: values[:n_done] for name, values in history.items()}
         self._cluster_prototypes(rng)
         self.labels_ = self.predict(X)
         return self
@@ -253,7 +259,15 @@ class SOM(BaseEstimator):
         if not isinstance(init, str):
             init = np.asarray(init)
             if init.ndim == 3:
+                wanted = (*self.shape, X.shape[1])
+                if init.shape != wanted:
+                    raise ValueError(f"init has shape {init.shape}, but this map needs shape "
+                                     f"{wanted} or ({n_units}, {X.shape[1]}).")
                 init = init.reshape(-1, init.shape[-1])
+        elif init == "random_samples" and X.shape[0] < n_units:
+            raise ValueError(f"init='random_samples' needs a sample for each of the {n_units} "
+                             f"units, but X has {X.shape[0]} samples; use init='pca' or "
+                             "'random', or a smaller map.")
         return xp.ascontiguousarray(initial_prototypes(X, n_units, init, rng))
 
     def _batch_epoch(self, X, weights, kernels, grid_d2, epoch, rows, cols):

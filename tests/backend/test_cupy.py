@@ -19,6 +19,7 @@ import pytest
 
 from neuroclust.backend import available_backends, get_kernels, reference, resolve_backend
 from neuroclust.backend import cupy as cupy_kernels
+from neuroclust.models import _grid
 from neuroclust.nn import Competitive
 
 
@@ -125,6 +126,28 @@ def check_wta_online(device, conscience, order_on_device):
         assert (ref_winners != reference.wta_online(X, W.copy(), order, 0.2)).any()
 
 
+def check_som_online(device, kind, metric, order_on_device):
+    X, W = random_problem(6, np.float64, n_samples=40, n_units=12)
+    order = np.random.default_rng(6).integers(0, len(X), size=50)   # with repeats
+    fraction = np.arange(len(order)) / len(order)
+    rates = _grid.decay(0.3, 0.01, fraction, "exponential")
+    sigmas = _grid.decay(2.3, 0.7, fraction, "exponential")
+    # The grid and the schedules stay on the host, as the estimator passes them.
+    positions, periods = _grid.standard_grid((4, 3), "hexagonal", True)
+    W_ref = W.copy()
+    ref_winners = reference.som_online(X, W_ref, positions, periods, order, rates, sigmas,
+                                       kind, metric)
+    W_dev = device.to_device(W)
+    order_arg = device.to_device(order) if order_on_device else order
+    winners = cupy_kernels.som_online(device.to_device(X), W_dev, positions, periods, order_arg,
+                                      rates, sigmas, kind, metric)
+    assert isinstance(winners, device.array_type)
+    winners = device.to_host(winners)
+    assert winners.dtype == np.int64
+    np.testing.assert_array_equal(winners, ref_winners)
+    np.testing.assert_allclose(device.to_host(W_dev), W_ref, rtol=1e-10, atol=1e-12)  # in place
+
+
 def check_competitive_layer(device):
     X, _ = random_problem(5, np.float64, n_samples=50, n_units=4)
     on_device = Competitive(4, X.shape[1], learning_rate=0.1, random_state=0, backend="auto")
@@ -182,6 +205,11 @@ class TestOnGPU:
     def test_auto_picks_cupy_for_device_data(self, gpu):
         assert resolve_backend("auto", gpu.xp.zeros((2, 2))) == "cupy"
 
+    @pytest.mark.parametrize("kind, metric", [("gaussian", "euclidean"), ("bubble", "cosine")])
+    @pytest.mark.parametrize("order_on_device", [False, True])
+    def test_som_online(self, gpu, kind, metric, order_on_device):
+        check_som_online(gpu, kind, metric, order_on_device)
+
     def test_competitive_layer(self, gpu):
         check_competitive_layer(gpu)
 
@@ -234,6 +262,27 @@ def make_fake_cupy():
     return cupy, cupyx
 
 
+def host_numpy_refusing_device_arrays():
+    """NumPy for host-only code, refusing the stand-in's device arrays as real CuPy would.
+
+    ``np.asarray(cupy_array)`` raises TypeError under real CuPy (no implicit device-to-host
+    copies), but the stand-in's arrays *are* NumPy arrays and convert silently. Patched into a
+    host-only module, this brings that failure back on the CPU.
+    """
+    host = types.ModuleType("numpy_on_the_host")
+    host.__getattr__ = lambda name: getattr(np, name)
+
+    def refusing(convert):
+        def convert_host_arrays_only(a, *args, **kwargs):
+            if isinstance(a, FakeDeviceArray):
+                raise TypeError("Implicit conversion to a NumPy array is not allowed.")
+            return convert(a, *args, **kwargs)
+        return convert_host_arrays_only
+
+    host.asarray, host.array = refusing(np.asarray), refusing(np.array)
+    return host
+
+
 @pytest.fixture
 def fake(monkeypatch):
     monkeypatch.delenv("NEUROCLUST_BACKEND", raising=False)
@@ -273,6 +322,13 @@ class TestCodePathWithFakeCupy:
     @pytest.mark.parametrize("order_on_device", [False, True])
     def test_wta_online(self, fake, conscience, order_on_device):
         check_wta_online(fake, conscience, order_on_device)
+
+    @pytest.mark.parametrize("kind, metric", [("gaussian", "euclidean"), ("bubble", "cosine")])
+    @pytest.mark.parametrize("order_on_device", [False, True])
+    def test_som_online(self, fake, monkeypatch, kind, metric, order_on_device):
+        # The grid helpers are host code: they must never be handed a device array.
+        monkeypatch.setattr(_grid, "np", host_numpy_refusing_device_arrays())
+        check_som_online(fake, kind, metric, order_on_device)
 
     def test_competitive_layer(self, fake):
         check_competitive_layer(fake)

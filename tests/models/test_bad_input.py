@@ -1,14 +1,15 @@
 """Bad input: every public entry point fails with one clear sentence naming the argument.
 
 The cases are those of DESIGN.md, "Bad input", for every estimator, plus the validation
-helpers in neuroclust._validation called directly.
+helpers in neuroclust._validation called directly. The SOM's own hyper-parameters (shape,
+topology, sigma, ...) and its map queries are checked in tests/models/test_som.py.
 """
 import numbers
 
 import numpy as np
 import pytest
 
-from neuroclust import CompetitiveLearning, KMeans, NotFittedError
+from neuroclust import SOM, CompetitiveLearning, KMeans, NotFittedError
 from neuroclust._validation import (
     check_array,
     check_choice,
@@ -18,8 +19,23 @@ from neuroclust._validation import (
     check_scalar,
 )
 
-ESTIMATORS = [CompetitiveLearning, KMeans]
+ESTIMATORS = [CompetitiveLearning, KMeans, SOM]
 each_estimator = pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda cls: cls.__name__)
+# The models whose n_clusters is their number of prototypes, each seeded from the samples (a
+# SOM's n_clusters groups its units, and its init choices differ: see test_som.py).
+PROTOTYPE_ESTIMATORS = [CompetitiveLearning, KMeans]
+each_prototype_estimator = pytest.mark.parametrize("Estimator", PROTOTYPE_ESTIMATORS,
+                                                   ids=lambda cls: cls.__name__)
+
+
+def query_methods(Estimator):
+    """predict and transform, and score where the model has one (SOM has none)."""
+    return [method for method in ("predict", "transform", "score") if hasattr(Estimator, method)]
+
+
+each_query = pytest.mark.parametrize(
+    "Estimator, method", [(cls, method) for cls in ESTIMATORS for method in query_methods(cls)],
+    ids=lambda value: value if isinstance(value, str) else value.__name__)
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +52,8 @@ def good_data(n_samples=30, n_features=3):
 def fit_quickly(Estimator, X, **params):
     """Fit with settings that make each run short; ``params`` override them."""
     settings = dict(n_clusters=3, random_state=0)
-    settings.update(dict(epochs=2) if Estimator is CompetitiveLearning else dict(max_iter=5))
+    settings.update({CompetitiveLearning: dict(epochs=2), KMeans: dict(max_iter=5),
+                     SOM: dict(shape=(3, 3), epochs=2)}[Estimator])
     settings.update(params)
     return Estimator(**settings).fit(X)
 
@@ -101,7 +118,7 @@ def test_a_scalar_X(Estimator):
         fit_quickly(Estimator, 3.0)
 
 
-@each_estimator
+@each_prototype_estimator
 def test_fewer_samples_than_clusters(Estimator):
     with pytest.raises(ValueError, match="X has 4 samples but at least 5 are needed"):
         fit_quickly(Estimator, good_data(4), n_clusters=5)
@@ -150,17 +167,18 @@ def test_ragged_list(Estimator):
 
 
 # ---------------------------------------------------------------- bad data at predict time
-@pytest.mark.parametrize("method", ["predict", "transform", "score"])
-def test_wrong_feature_count_at_predict(fitted, method):
+@each_query
+def test_wrong_feature_count_at_predict(Estimator, method):
+    fitted = fit_quickly(Estimator, good_data())
     for n_features in (2, 4):
         with pytest.raises(ValueError, match=f"X has {n_features} features, but the model was "
                                              "fit on data with 3 features"):
             getattr(fitted, method)(good_data(10, n_features))
 
 
-@pytest.mark.parametrize("method", ["predict", "transform", "score"])
-def test_bad_data_at_predict(fitted, method):
-    call = getattr(fitted, method)
+@each_query
+def test_bad_data_at_predict(Estimator, method):
+    call = getattr(fit_quickly(Estimator, good_data()), method)
     with pytest.raises(ValueError, match="NaN"):
         call(with_value(np.nan, 0, 0))
     with pytest.raises(ValueError, match="infinite"):
@@ -175,11 +193,13 @@ def test_bad_data_at_predict(fitted, method):
 
 def test_predict_accepts_one_sample_and_fewer_samples_than_clusters(fitted):
     assert fitted.predict(good_data(1)).shape == (1,)
-    assert fitted.transform(good_data(2)).shape == (2, 3)
+    # Distances to the 3 prototypes, or a SOM's (row, col) of the winner.
+    assert fitted.transform(good_data(2)).shape == (2, 2 if isinstance(fitted, SOM) else 3)
 
 
-@each_estimator
-@pytest.mark.parametrize("method", ["predict", "transform", "score", "save"])
+@pytest.mark.parametrize("Estimator, method", [
+    (cls, method) for cls in ESTIMATORS for method in query_methods(cls) + ["save"]],
+    ids=lambda value: value if isinstance(value, str) else value.__name__)
 def test_use_before_fit(Estimator, method, tmp_path):
     args = (tmp_path / "model",) if method == "save" else (good_data(),)
     with pytest.raises(ValueError, match=rf"This {Estimator.__name__} is not fitted yet; "
@@ -189,7 +209,7 @@ def test_use_before_fit(Estimator, method, tmp_path):
 
 
 # -------------------------------------------------------------- shared hyper-parameters
-@each_estimator
+@each_prototype_estimator
 @pytest.mark.parametrize("value, message", [
     (0, "n_clusters must be >= 1, got 0"),
     (-2, "n_clusters must be >= 1, got -2"),
@@ -210,7 +230,7 @@ def test_numpy_integers_are_integers():
                 learning_rate=np.float32(0.5))
 
 
-@each_estimator
+@each_prototype_estimator
 @pytest.mark.parametrize("init, message", [
     ("kmeans++", (r"init must be one of 'random_samples', 'random', 'k-means\+\+'.*"
                   r"got 'kmeans\+\+'")),

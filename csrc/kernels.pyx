@@ -404,12 +404,10 @@ cdef inline void _grid_tables(int rows, int cols, bint hexagonal, double row_spa
                  &tables[4 * cols], &tables[4 * cols + rows])
 
 
-cdef inline double _unit_weight(int j, int rows, int cols, bint hexagonal,
+cdef inline double _unit_weight(int r, int c, int rows, int cols, bint hexagonal,
                                const double *tables, double sigma,
                                int neighbourhood) noexcept nogil:
-    """h of unit j around the winner of ``tables`` (see _grid_tables)."""
-    cdef int r = j // cols
-    cdef int c = j - r * cols
+    """h of the unit in row r, column c around the winner of ``tables`` (see _grid_tables)."""
     cdef int parity = r % 2 if hexagonal else 0
     cdef double d2 = tables[parity * cols + c] + tables[4 * cols + r]
     if neighbourhood == GAUSSIAN:
@@ -420,13 +418,14 @@ cdef inline double _unit_weight(int j, int rows, int cols, bint hexagonal,
     return _neighbourhood(d2, sigma, neighbourhood)
 
 
-cdef inline void _update_unit(int j, floating *w, int n_features, const floating *x,
+cdef inline void _update_unit(int j, int r, floating *w, int n_features, const floating *x,
                               const floating *next_x, int rows, int cols, bint hexagonal,
                               const double *tables, double rate, double sigma,
                               int neighbourhood, const floating *norms_in,
                               floating *norms_out, floating *products_out) noexcept nogil:
     """eq. (2) for unit j (prototype w), then its new squared norm and product with the next x."""
-    cdef double h = _unit_weight(j, rows, cols, hexagonal, tables, sigma, neighbourhood)
+    cdef double h = _unit_weight(r, j - r * cols, rows, cols, hexagonal, tables, sigma,
+                                 neighbourhood)
     if h != 0:
         _update(w, x, next_x, <floating> (rate * h), n_features, &norms_out[j],
                 &products_out[j])
@@ -475,7 +474,7 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
     cdef double y_period = rows if toroidal else 0.0  # in rows
     cdef bint with_exp = neighbourhood == GAUSSIAN or neighbourhood == MEXICAN_HAT
     cdef Py_ssize_t step
-    cdef int j, winner, now, later
+    cdef int j, r, winner, now, later
     cdef double *tables
     cdef const floating *next_x
     if n_steps == 0:
@@ -493,11 +492,12 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
                 _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
                              sigmas[step], with_exp, tables)
                 next_x = &X[order[step + 1], 0] if step + 1 < n_steps else NULL
-                for j in range(n_units):                                            # eq. (2)
-                    _update_unit(j, &W[j, 0], n_features, &X[order[step], 0], next_x, rows,
-                                 cols, hexagonal, tables, learning_rates[step], sigmas[step],
-                                 neighbourhood, &norms[now, 0], &norms[1 - now, 0],
-                                 &products[1 - now, 0])
+                for r in range(rows):                                               # eq. (2)
+                    for j in range(r * cols, (r + 1) * cols):
+                        _update_unit(j, r, &W[j, 0], n_features, &X[order[step], 0], next_x,
+                                     rows, cols, hexagonal, tables, learning_rates[step],
+                                     sigmas[step], neighbourhood, &norms[now, 0],
+                                     &norms[1 - now, 0], &products[1 - now, 0])
                 winners[step] = winner
             free(tables)
         return winners_arr
@@ -511,7 +511,8 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
                          sigmas[step], with_exp, tables)
             next_x = &X[order[step + 1], 0] if step + 1 < n_steps else NULL
             for j in prange(n_units, schedule="static"):                            # eq. (2)
-                _update_unit(j, &W[j, 0], n_features, &X[order[step], 0], next_x, rows, cols,
+                _update_unit(j, j // cols, &W[j, 0], n_features, &X[order[step], 0], next_x,
+                             rows, cols,
                              hexagonal, tables, learning_rates[step], sigmas[step],
                              neighbourhood, &norms[now, 0], &norms[later, 0],
                              &products[later, 0])
@@ -562,8 +563,7 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
                        const double[::1] sigmas,          # IN  (n_steps,)
                        int neighbourhood=GAUSSIAN,
                        bint cosine=False,
-                       int block=64,
-                       int n_threads=1):
+                       int block=32):
     """The online SOM of ``som_online``, the same steps, B of them per pass over the prototypes.
 
     Each step moves every prototype toward the sample, w <- (1 - a) w + a x (eq. 2, with
@@ -580,7 +580,8 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
     One BLAS product gives Q at the start of a block, one more applies p and C at its end: the
     prototypes are read twice per block instead of three times per step. The scalars are kept
     in float64 whatever the data's dtype. Long rows only: with few features the per-step
-    kernel is faster (backend.cython.som_online chooses).
+    kernel is faster (backend.cython.som_online chooses). The products may use BLAS threads
+    (the caller sets how many); the scalar steps run on one.
     """
     cdef Py_ssize_t n_steps = order.shape[0]
     cdef int n_units = W.shape[0], n_features = W.shape[1]
@@ -640,9 +641,9 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
                         winner = j
                 _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
                              sigmas[step], with_exp, &tables[0])
-                for j in prange(n_units, num_threads=n_threads, schedule="static"):  # eq. (2)
+                for j in range(n_units):                                            # eq. (2)
                     _block_step_unit(j, k, size, learning_rates[step] * _unit_weight(
-                        j, rows, cols, hexagonal, &tables[0], sigmas[step], neighbourhood),
+                        j // cols, j % cols, rows, cols, hexagonal, &tables[0], sigmas[step], neighbourhood),
                         &norms[0], &products[0, 0], &gram[0, 0], &coefficients[0, 0],
                         &keep[0], block)
                 winners[step] = winner

@@ -168,9 +168,12 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
     code, n_threads = NEIGHBOURHOOD_CODES[neighbourhood], _som_threads(W.shape[0] * W.shape[1])
     try:
         if X.shape[1] >= MIN_FEATURES_FOR_BLOCKS:
-            return _kernels.som_online_blocked(X, W, rows, cols, hexagonal, toroidal, order,
-                                               learning_rates, sigmas, code, cosine,
-                                               SOM_BLOCK_STEPS, n_threads)
+            # Small products lose more to waking BLAS threads than the threads give back.
+            blas_threads = 1 if W.size < MIN_SOM_WORK_FOR_BLAS_THREADS else n_threads
+            with _blas_limited_to_one_thread(2 if blas_threads == 1 else 1):
+                return _kernels.som_online_blocked(X, W, rows, cols, hexagonal, toroidal,
+                                                   order, learning_rates, sigmas, code,
+                                                   cosine, SOM_BLOCK_STEPS)
         return _kernels.som_online(X, W, rows, cols, hexagonal, toroidal, order,
                                    learning_rates, sigmas, code, cosine, n_threads)
     finally:
@@ -181,8 +184,10 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
 #: From this many features the online SOM runs in blocks of SOM_BLOCK_STEPS steps
 #: (``_kernels.som_online_blocked``: two BLAS products per block instead of three passes over
 #: the prototypes per step); below it, the step-by-step kernel is faster.
-MIN_FEATURES_FOR_BLOCKS = 64
-SOM_BLOCK_STEPS = 64
+MIN_FEATURES_FOR_BLOCKS = 32
+SOM_BLOCK_STEPS = 32
+#: Prototype entries from which the blocked kernel's products run on several BLAS threads.
+MIN_SOM_WORK_FOR_BLAS_THREADS = 1 << 17
 
 #: Prototype entries per step from which splitting the units between threads pays for the
 #: barrier every step costs (a 20x20 map of 784 features has 313,600).

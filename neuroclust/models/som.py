@@ -105,6 +105,11 @@ class SOM(BaseEstimator):
     .. math:: E_Q = \frac1n \sum_i \|x_i - w_{c(x_i)}\|                             \tag{1}
     .. math:: E_T = \frac1n \sum_i [\, c_2(x_i) \notin N(c(x_i)) \,]               \tag{2}
 
+    The U-matrix (:meth:`distance_map`) gives each unit the mean distance from its prototype to
+    those of its grid neighbours :math:`N(j)`: valleys are clusters, ridges their borders,
+
+    .. math:: U_j = \frac{1}{|N(j)|} \sum_{k \in N(j)} \|w_j - w_k\|                \tag{3}
+
     References
     ----------
     T. Kohonen, *Self-Organizing Maps*, 3rd ed., Springer, 2001.
@@ -375,8 +380,10 @@ class SOM(BaseEstimator):
         check_is_fitted(self, "weights_")
         W = np.asarray(self.cluster_centers_.get() if hasattr(self.cluster_centers_, "get")
                        else self.cluster_centers_, dtype=np.float64)
-        means = [np.linalg.norm(W[neighbours] - W[unit], axis=1).mean() if len(neighbours)
-                 else 0.0 for unit, neighbours in enumerate(self._grid_neighbours())]
+        def mean_distance(unit, near):
+            return np.linalg.norm(W[near] - W[unit], axis=1).mean() if len(near) else 0.0  # eq. (3)
+
+        means = [mean_distance(unit, near) for unit, near in enumerate(self._grid_neighbours())]
         return np.asarray(means).reshape(tuple(self.shape))
 
     def activation_response(self, X):
@@ -436,12 +443,7 @@ def pca_prototypes(X, positions):
     """
     X = np.asarray(X, dtype=np.float64)
     mean = X.mean(axis=0)
-    _, singular, components = np.linalg.svd(X - mean, full_matrices=False)
-    n_components = min(2, components.shape[0])
-    spread = np.zeros(2)
-    directions = np.zeros((2, X.shape[1]))
-    spread[:n_components] = singular[:n_components] / np.sqrt(max(X.shape[0] - 1, 1))
-    directions[:n_components] = components[:n_components]
+    spread, directions = _principal_axes(X - mean, 2)
     signs = np.sign(directions[np.arange(2), np.abs(directions).argmax(axis=1)])
     directions *= np.where(signs == 0, 1, signs)[:, None]
     span = positions.max(axis=0) - positions.min(axis=0)
@@ -449,3 +451,27 @@ def pca_prototypes(X, positions):
     along_first = unit[:, :1] * spread[0] * directions[0]
     along_second = unit[:, 1:] * spread[1] * directions[1]
     return mean + along_first + along_second                                      # eq. (1)
+
+
+def _principal_axes(centred, n_axes):
+    """Standard deviations along, and unit directions of, the first principal axes.
+
+    From the eigenvectors of the smaller of the two cross-product matrices (features x
+    features, or samples x samples when there are fewer samples): the same axes as an SVD of
+    the data, at the cost of one matrix product and a small symmetric eigenproblem.
+    """
+    n_samples, n_features = centred.shape
+    spread, directions = np.zeros(n_axes), np.zeros((n_axes, n_features))
+    if n_features <= n_samples:
+        values, vectors = np.linalg.eigh(centred.T @ centred)
+        axes = vectors[:, ::-1][:, :n_axes].T
+    else:
+        values, vectors = np.linalg.eigh(centred @ centred.T)
+        axes = (centred.T @ vectors[:, ::-1][:, :n_axes]).T
+        lengths = np.linalg.norm(axes, axis=1, keepdims=True)
+        axes = axes / np.where(lengths > 0, lengths, 1)
+    values = np.clip(values[::-1][:n_axes], 0, None)
+    kept = min(n_axes, len(values))
+    spread[:kept] = np.sqrt(values[:kept] / max(n_samples - 1, 1))
+    directions[:kept] = axes[:kept]
+    return spread, directions

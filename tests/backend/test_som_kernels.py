@@ -247,19 +247,17 @@ def test_online_with_no_steps_changes_nothing():
 # --- threads -------------------------------------------------------------------------------
 
 def spy_on_thread_count(monkeypatch):
-    """Replace the compiled module seen by the wrapper with one whose online SOM kernels (any
-    variant, ``som_online*``) record the thread count, their last argument."""
+    """Route the wrapper to the step-by-step kernel (the threaded one; the blocked kernel of
+    long rows threads only through BLAS) and record its thread count, its last argument."""
     calls = []
+    kernel = cy._kernels.som_online
 
-    def recording(kernel):
-        def run(*args):
-            calls.append(args[-1])
-            return kernel(*args)
-        return run
+    def run(*args):
+        calls.append(args[-1])
+        return kernel(*args)
 
-    kernels = {name: recording(getattr(cy._kernels, name)) for name in dir(cy._kernels)
-               if name.startswith("som_online")}
-    monkeypatch.setattr(cy, "_kernels", types.SimpleNamespace(**kernels))
+    monkeypatch.setattr(cy, "MIN_FEATURES_FOR_BLOCKS", 1 << 30)
+    monkeypatch.setattr(cy, "_kernels", types.SimpleNamespace(som_online=run))
     return calls
 
 
@@ -280,7 +278,7 @@ def run_with_threads(monkeypatch, n_threads, X, W, grid, order, rates, sigmas, k
                                           ("mexican_hat", "euclidean"),
                                           ("triangle", "euclidean")])
 @pytest.mark.parametrize("topology, toroidal", [("rectangular", False), ("hexagonal", True)])
-@pytest.mark.parametrize("n_features", [50, 80])   # wide rows; 80: blocks, if long rows use them
+@pytest.mark.parametrize("n_features", [20, 80])   # 80: the wide-row (AVX2) loops
 def test_one_and_two_threads_give_bit_identical_maps(monkeypatch, dtype, kind, metric,
                                                      topology, toroidal, n_features):
     X, W, order = make_problem(8, 30, n_features, dtype, n_steps=100)
@@ -561,3 +559,14 @@ def test_hexagonal_bubble_at_a_grid_distance_matches_reference():
     (ref_winners, W_ref), (winners, W_cy) = both(X, W, grid, order, rates, sigmas, "bubble")
     np.testing.assert_array_equal(winners, ref_winners)
     np.testing.assert_allclose(W_cy, W_ref, rtol=1e-10)
+
+
+@pytest.mark.parametrize("blas_work", [1, 1 << 40])
+def test_blocked_kernel_with_and_without_blas_threads_matches_reference(monkeypatch, blas_work):
+    """Long rows take the blocked kernel; its products on several BLAS threads or on one."""
+    monkeypatch.setattr(cy, "MIN_SOM_WORK_FOR_BLAS_THREADS", blas_work)
+    monkeypatch.setattr(cy, "default_n_threads", lambda: 2)
+    X, W, order = make_problem(12, 48, 96, n_steps=150)
+    rates, sigmas = schedules(len(order))
+    grid = _grid.standard_grid((8, 6), "hexagonal", False)
+    check_against_reference(X, W, grid, order, rates, sigmas, "gaussian", "euclidean")

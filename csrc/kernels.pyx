@@ -328,10 +328,24 @@ cdef extern from "simd.h":
     double nc_dot_wide_f64(const double *a, const double *b, int n) noexcept nogil
     void nc_barrier() noexcept nogil
     void nc_axpby(double *y, const double *x, double a, double b, int n) noexcept nogil
+    void nc_scaled_row_f32(float *out, const double *factors, double scale, int n) noexcept nogil
+    void nc_scaled_row_f64(double *out, const double *factors, double scale,
+                           int n) noexcept nogil
+    int nc_argmin_score_f32(const float *norms, const float *products, int n,
+                            double *scores) noexcept nogil
+    int nc_argmin_score_f64(const double *norms, const double *products, int n,
+                            double *scores) noexcept nogil
+    void nc_narrow_step_f32(float *wt, int n_features, int n_units, const float *x,
+                            const float *next, const float *a, float *norms,
+                            float *products) noexcept nogil
+    void nc_narrow_step_f64(double *wt, int n_features, int n_units, const double *x,
+                            const double *next, const double *a, double *norms,
+                            double *products) noexcept nogil
     void nc_scale(double *y, double b, int n) noexcept nogil
 
 cdef enum:
     WIDE_ROW = 48   # features from which the out-of-line, CPU-dispatched loops pay off
+    NARROW_ROW = 8  # features up to which a one-thread SOM stores prototypes feature by feature
 
 
 cdef inline void _update(floating *w, const floating *x, const floating *next, floating a,
@@ -358,26 +372,46 @@ cdef inline floating _vdot(const floating *a, const floating *b, int n) noexcept
 
 cdef void _axis_tables(int n, int winner_index, double offset, double squared_spacing,
                        double period, double sigma, bint with_exp, double *squared,
-                       double *gauss) noexcept nogil:
+                       double *gauss, double *powers) noexcept nogil:
     """Squared distances along one grid axis from the winner, and their gaussian factors.
 
     Offsets and periods are in steps of the axis; the squared spacing (3/4 between hexagonal
-    rows) multiplies the squared step count, so every squared grid distance is exact.
+    rows) multiplies the squared step count, so every squared grid distance is exact. Every
+    distance is m / 2 steps for a whole m < 2n, and its gaussian factor q^(m^2) with
+    q = exp(-spacing / (8 sigma^2)): ``powers`` (2n entries) receives them by the recurrence
+    q^((m+1)^2) = q^(m^2) q^(2m+1), two exponentials per axis instead of one per unit.
     """
-    cdef int k
-    cdef double delta
+    cdef int k, m
+    cdef double delta, q, odd_power
     for k in range(n):
         delta = _wrapped((k - winner_index) + offset, period)
         squared[k] = delta * delta * squared_spacing
-        if with_exp:
-            gauss[k] = exp(-squared[k] / (2 * sigma * sigma))
+    if not with_exp:
+        return
+    q = exp(-squared_spacing / (8 * sigma * sigma))
+    odd_power = q                               # q^(2m + 1) for m = 0
+    powers[0] = 1.0
+    for m in range(1, 2 * n):
+        powers[m] = powers[m - 1] * odd_power
+        odd_power = odd_power * q * q
+    for k in range(n):
+        delta = _wrapped((k - winner_index) + offset, period)
+        gauss[k] = powers[<int> (2 * delta + 0.5)]
 
 
 cdef inline int _winner(const floating *products, const floating *norms, int n_units,
-                        bint cosine) noexcept nogil:
-    """eq. (1): the unit of lowest ||w||^2 - 2 x.w (or of highest cosine); ties to the lowest."""
+                        bint cosine, double *scores=NULL) noexcept nogil:
+    """eq. (1): the unit of lowest ||w||^2 - 2 x.w (or of highest cosine); ties to the lowest.
+
+    With a ``scores`` buffer (one thread) the Euclidean search runs vectorised.
+    """
     cdef int j, winner = 0
     cdef double score, best = 0
+    if scores != NULL and not cosine:
+        if floating is float:
+            return nc_argmin_score_f32(norms, products, n_units, scores)
+        else:
+            return nc_argmin_score_f64(norms, products, n_units, scores)
     for j in range(n_units):
         if cosine:
             score = -products[j] / sqrt(norms[j]) if norms[j] > 0 else 0.0
@@ -389,19 +423,26 @@ cdef inline int _winner(const floating *products, const floating *norms, int n_u
     return winner
 
 
+cdef inline int _tables_size(int rows, int cols) noexcept nogil:
+    """Numbers in _grid_tables' buffer: distances and factors per axis, then scratch."""
+    return 4 * cols + 2 * rows + 2 * (rows if rows > cols else cols)
+
+
 cdef inline void _grid_tables(int rows, int cols, bint hexagonal, double row_spacing_sq,
                               double x_period, double y_period, int winner, double sigma,
                               bint with_exp, double *tables) noexcept nogil:
-    """Per-axis squared distances and gaussian factors from the winner (see som_online)."""
+    """Per-axis squared distances and gaussian factors from the winner (see som_online);
+    ``tables`` holds _tables_size(rows, cols) numbers."""
     cdef int parity
     cdef int winner_row = winner // cols
     cdef int winner_col = winner - winner_row * cols
     cdef int winner_parity = winner_row % 2 if hexagonal else 0
+    cdef double *scratch = &tables[4 * cols + 2 * rows]
     for parity in range(2 if hexagonal else 1):
         _axis_tables(cols, winner_col, 0.5 * (parity - winner_parity), 1.0, x_period, sigma,
-                     with_exp, &tables[parity * cols], &tables[(2 + parity) * cols])
+                     with_exp, &tables[parity * cols], &tables[(2 + parity) * cols], scratch)
     _axis_tables(rows, winner_row, 0.0, row_spacing_sq, y_period, sigma, with_exp,
-                 &tables[4 * cols], &tables[4 * cols + rows])
+                 &tables[4 * cols], &tables[4 * cols + rows], scratch)
 
 
 cdef inline double _unit_weight(int r, int c, int rows, int cols, bint hexagonal,
@@ -433,6 +474,55 @@ cdef inline void _update_unit(int j, int r, floating *w, int n_features, const f
         norms_out[j] = norms_in[j]
         if next_x != NULL:
             products_out[j] = _vdot(w, next_x, n_features)
+
+
+cdef void _som_online_narrow(const floating[:, ::1] X, floating[:, ::1] W, int rows, int cols,
+                             bint hexagonal, double row_spacing_sq, double x_period,
+                             double y_period, const long long[::1] order,
+                             const double[::1] learning_rates, const double[::1] sigmas,
+                             int neighbourhood, bint cosine, bint with_exp,
+                             floating[::1] norms, floating[::1] products,
+                             long long[::1] winners):
+    """som_online's steps for short rows, one thread: the prototypes are held transposed
+    (feature by feature) so that each step's loops run along the units (nc_narrow_step)."""
+    cdef Py_ssize_t n_steps = order.shape[0], step
+    cdef int n_units = W.shape[0], n_features = W.shape[1]
+    dtype = np.float32 if floating is float else np.float64
+    transposed_arr = np.ascontiguousarray(np.asarray(W).T)
+    cdef floating[:, ::1] transposed = transposed_arr
+    cdef floating[::1] rates = np.empty(n_units, dtype=dtype)
+    cdef double[::1] scores = np.empty(n_units)
+    cdef double[::1] tables = np.empty(_tables_size(rows, cols))
+    cdef int winner, r, c
+    cdef double row_rate
+    cdef double *column_factors
+    cdef const floating *next_x
+    with nogil:
+        for step in range(n_steps):
+            winner = _winner(&products[0], &norms[0], n_units, cosine, &scores[0])  # eq. (1)
+            _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
+                         sigmas[step], with_exp, &tables[0])
+            for r in range(rows):
+                if neighbourhood == GAUSSIAN:  # h = g_x(c) g_y(r): one product per unit
+                    row_rate = learning_rates[step] * tables[4 * cols + rows + r]
+                    column_factors = &tables[(2 + (r % 2 if hexagonal else 0)) * cols]
+                    if floating is float:
+                        nc_scaled_row_f32(&rates[r * cols], column_factors, row_rate, cols)
+                    else:
+                        nc_scaled_row_f64(&rates[r * cols], column_factors, row_rate, cols)
+                    continue
+                for c in range(cols):
+                    rates[r * cols + c] = <floating> (learning_rates[step] * _unit_weight(
+                        r, c, rows, cols, hexagonal, &tables[0], sigmas[step], neighbourhood))
+            next_x = &X[order[step + 1], 0] if step + 1 < n_steps else NULL
+            if floating is float:                                                   # eq. (2)
+                nc_narrow_step_f32(&transposed[0, 0], n_features, n_units, &X[order[step], 0],
+                                   next_x, &rates[0], &norms[0], &products[0])
+            else:
+                nc_narrow_step_f64(&transposed[0, 0], n_features, n_units, &X[order[step], 0],
+                                   next_x, &rates[0], &norms[0], &products[0])
+            winners[step] = winner
+    np.asarray(W)[...] = transposed_arr.T
 
 
 def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
@@ -468,7 +558,8 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
     cdef long long[::1] winners = winners_arr
     cdef floating[:, ::1] products = products_arr
     cdef floating[:, ::1] norms = norms_arr
-    cdef int n_tables = 4 * cols + 2 * rows
+    cdef double[::1] scores = np.empty(n_units)
+    cdef int n_tables = _tables_size(rows, cols)
     cdef double row_spacing_sq = 0.75 if hexagonal else 1.0  # (sqrt(3) / 2)^2
     cdef double x_period = cols if toroidal else 0.0
     cdef double y_period = rows if toroidal else 0.0  # in rows
@@ -483,12 +574,18 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
         for j in range(n_units):
             norms[0, j] = _vdot(&W[j, 0], &W[j, 0], n_features)
             products[0, j] = _vdot(&W[j, 0], &X[order[0], 0], n_features)
+    if n_threads <= 1 and n_features <= NARROW_ROW:
+        _som_online_narrow(X, W, rows, cols, hexagonal, row_spacing_sq, x_period, y_period,
+                           order, learning_rates, sigmas, neighbourhood, cosine, with_exp,
+                           norms[0], products[0], winners)
+        return winners_arr
     if n_threads <= 1:  # the same steps without an OpenMP region: small maps pay no overhead
         with nogil:
             tables = <double*> malloc(n_tables * sizeof(double))
             for step in range(n_steps):
                 now = step % 2
-                winner = _winner(&products[now, 0], &norms[now, 0], n_units, cosine)  # eq. (1)
+                winner = _winner(&products[now, 0], &norms[now, 0], n_units, cosine,
+                                 &scores[0])                                          # eq. (1)
                 _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
                              sigmas[step], with_exp, tables)
                 next_x = &X[order[step + 1], 0] if step + 1 < n_steps else NULL
@@ -598,7 +695,7 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
     cdef double[:, ::1] coefficients = np.empty((n_units, block))
     cdef double[::1] norms = np.empty(n_units)
     cdef double[::1] keep = np.empty(n_units)
-    cdef double[::1] tables = np.empty(4 * cols + 2 * rows)
+    cdef double[::1] tables = np.empty(_tables_size(rows, cols))
     cdef double row_spacing_sq = 0.75 if hexagonal else 1.0  # (sqrt(3) / 2)^2
     cdef double x_period = cols if toroidal else 0.0
     cdef double y_period = rows if toroidal else 0.0  # in rows

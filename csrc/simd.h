@@ -19,7 +19,14 @@
 QUALIFIERS void nc_update##NAME##_##SUFFIX(T *w, const T *x, const T *next, T a, int n,         \
                                       T *norm_out, T *dot_out) {                            \
     T norm = 0, dot = 0;                                                                     \
-    if (next) {                                                                              \
+    if (n <= 4) {  /* 2-D and 3-D data: a plain loop beats a vector body and its epilogue */   \
+        for (int f = 0; f < n; f++) {                                                        \
+            T v = w[f] + a * (x[f] - w[f]);                                                  \
+            w[f] = v;                                                                        \
+            norm += v * v;                                                                   \
+            if (next) dot += v * next[f];                                                    \
+        }                                                                                    \
+    } else if (next) {                                                                       \
         _Pragma("omp simd reduction(+:norm, dot)")                                           \
         for (int f = 0; f < n; f++) {                                                        \
             T v = w[f] + a * (x[f] - w[f]);                                                  \
@@ -40,6 +47,10 @@ QUALIFIERS void nc_update##NAME##_##SUFFIX(T *w, const T *x, const T *next, T a,
 }                                                                                            \
 QUALIFIERS T nc_dot##NAME##_##SUFFIX(const T *a, const T *b, int n) {                            \
     T dot = 0;                                                                               \
+    if (n <= 4) {                                                                            \
+        for (int f = 0; f < n; f++) dot += a[f] * b[f];                                      \
+        return dot;                                                                          \
+    }                                                                                        \
     _Pragma("omp simd reduction(+:dot)")                                                     \
     for (int f = 0; f < n; f++) dot += a[f] * b[f];                                          \
     return dot;                                                                              \
@@ -50,6 +61,59 @@ NEUROCLUST_DEFINE(float, f32, static inline, )
 NEUROCLUST_DEFINE(double, f64, static inline, )
 NEUROCLUST_DEFINE(float, f32, static NC_WIDE, _wide)
 NEUROCLUST_DEFINE(double, f64, static NC_WIDE, _wide)
+
+/* One online SOM step on prototypes stored feature by feature (wt is n_features x n_units):
+ * every unit j moves by a[j] toward x, and its new squared norm and product with the next
+ * sample are summed feature by feature. The loops run along the units, so short rows (2-D
+ * and 3-D data) still fill the vector lanes. */
+#define NEUROCLUST_NARROW(T, SUFFIX)                                                           \
+static NC_WIDE void nc_narrow_step_##SUFFIX(T *restrict wt, int n_features, int n_units,        \
+                                          const T *restrict x, const T *restrict next,         \
+                                          const T *restrict a, T *restrict norms,              \
+                                          T *restrict products) {                              \
+    for (int j = 0; j < n_units; j++) { norms[j] = 0; products[j] = 0; }                       \
+    for (int f = 0; f < n_features; f++) {                                                     \
+        T *restrict row = wt + (long)f * n_units;                                              \
+        const T xf = x[f], nf = next ? next[f] : 0;                                            \
+        _Pragma("omp simd")                                                                    \
+        for (int j = 0; j < n_units; j++) {                                                    \
+            T v = row[j] + a[j] * (xf - row[j]);                                               \
+            row[j] = v;                                                                        \
+            norms[j] += v * v;                                                                 \
+            products[j] += v * nf;                                                             \
+        }                                                                                      \
+    }                                                                                          \
+}
+NEUROCLUST_NARROW(float, f32)
+NEUROCLUST_NARROW(double, f64)
+
+/* The unit of lowest ||w||^2 - 2 x.w (ties to the lowest index): the scores go to a buffer in
+ * one vectorised pass, their minimum in a second, and the first unit holding it in a third,
+ * so the value compared is the very number stored (no re-rounding between passes). */
+#define NEUROCLUST_ARGMIN(T, SUFFIX)                                                           \
+static inline int nc_argmin_score_##SUFFIX(const T *restrict norms, const T *restrict products,\
+                                          int n, double *restrict scores) {                    \
+    _Pragma("omp simd")                                                                        \
+    for (int j = 0; j < n; j++) scores[j] = (double)norms[j] - 2.0 * (double)products[j];      \
+    double best = scores[0];                                                                   \
+    _Pragma("omp simd reduction(min:best)")                                                    \
+    for (int j = 0; j < n; j++) best = scores[j] < best ? scores[j] : best;                    \
+    int j = 0;                                                                                 \
+    while (j < n - 1 && scores[j] != best) j++;  /* (a NaN score can never equal best) */      \
+    return j;                                                                                  \
+}
+NEUROCLUST_ARGMIN(float, f32)
+NEUROCLUST_ARGMIN(double, f64)
+
+/* out[c] = scale * factors[c], rounded to the prototypes' dtype: a row of learning rates. */
+#define NEUROCLUST_SCALED(T, SUFFIX)                                                           \
+static inline void nc_scaled_row_##SUFFIX(T *restrict out, const double *restrict factors,     \
+                                         double scale, int n) {                                \
+    _Pragma("omp simd")                                                                        \
+    for (int c = 0; c < n; c++) out[c] = (T)(scale * factors[c]);                              \
+}
+NEUROCLUST_SCALED(float, f32)
+NEUROCLUST_SCALED(double, f64)
 
 /* y = b y + a x, and y = b y: the scalar recurrences of the blocked SOM kernel (float64). */
 static inline void nc_axpby(double *restrict y, const double *restrict x, double a, double b,

@@ -327,7 +327,11 @@ cdef extern from "simd.h":
     float nc_dot_wide_f32(const float *a, const float *b, int n) noexcept nogil
     double nc_dot_wide_f64(const double *a, const double *b, int n) noexcept nogil
     void nc_barrier() noexcept nogil
-    void nc_axpby(double *y, const double *x, double a, double b, int n) noexcept nogil
+    void nc_block_step(int n_units, int k, int size, int stride, const double *a,
+                       double *norms, double *products, const double *gram,
+                       double *coefficients, double *keep) noexcept nogil
+    void nc_scale_row_f32(float *w, double b, int n) noexcept nogil
+    void nc_scale_row_f64(double *w, double b, int n) noexcept nogil
     void nc_scaled_row_f32(float *out, const double *factors, double scale, int n) noexcept nogil
     void nc_scaled_row_f64(double *out, const double *factors, double scale,
                            int n) noexcept nogil
@@ -341,7 +345,6 @@ cdef extern from "simd.h":
     void nc_narrow_step_f64(double *wt, int n_features, int n_units, const double *x,
                             const double *next, const double *a, double *norms,
                             double *products) noexcept nogil
-    void nc_scale(double *y, double b, int n) noexcept nogil
 
 cdef enum:
     WIDE_ROW = 48   # features from which the out-of-line, CPU-dispatched loops pay off
@@ -636,20 +639,23 @@ cdef inline void _gemm_nn_or_tn(bint transpose_a, int m, int n, int k, double al
               &beta, <double*> C, &ldc)
 
 
-cdef inline void _block_step_unit(int j, int k, int size, double a, double *norms,
-                                  double *products, const double *gram,
-                                  double *coefficients, double *keep,
-                                  int stride) noexcept nogil:
-    """One step of the blocked kernel for unit j: w <- (1 - a) w + a x_k, in its scalars."""
-    if a == 0:
-        return
-    cdef double b = 1 - a
-    cdef double *row = &products[j * stride]
-    norms[j] = b * b * norms[j] + 2 * a * b * row[k] + a * a * gram[k * stride + k]
-    nc_axpby(&row[k + 1], &gram[k * stride + k + 1], a, b, size - k - 1)
-    nc_scale(&coefficients[j * stride], b, k)
-    coefficients[j * stride + k] = a
-    keep[j] = b * keep[j]
+cdef inline void _step_sizes(int rows, int cols, bint hexagonal, const double *tables,
+                             double learning_rate, double sigma, int neighbourhood,
+                             double *rates) noexcept nogil:
+    """eta h_j for every unit j around the winner of ``tables`` (gaussian: row products)."""
+    cdef int r, c
+    cdef double row_rate
+    cdef const double *column_factors
+    for r in range(rows):
+        if neighbourhood == GAUSSIAN:
+            row_rate = learning_rate * tables[4 * cols + rows + r]
+            column_factors = &tables[(2 + (r % 2 if hexagonal else 0)) * cols]
+            for c in range(cols):
+                rates[r * cols + c] = row_rate * column_factors[c]
+        else:
+            for c in range(cols):
+                rates[r * cols + c] = learning_rate * _unit_weight(
+                    r, c, rows, cols, hexagonal, tables, sigma, neighbourhood)
 
 
 def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
@@ -695,6 +701,7 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
     cdef double[:, ::1] coefficients = np.empty((n_units, block))
     cdef double[::1] norms = np.empty(n_units)
     cdef double[::1] keep = np.empty(n_units)
+    cdef double[::1] rates = np.empty(n_units)
     cdef double[::1] tables = np.empty(_tables_size(rows, cols))
     cdef double row_spacing_sq = 0.75 if hexagonal else 1.0  # (sqrt(3) / 2)^2
     cdef double x_period = cols if toroidal else 0.0
@@ -738,17 +745,18 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
                         winner = j
                 _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
                              sigmas[step], with_exp, &tables[0])
-                for j in range(n_units):                                            # eq. (2)
-                    _block_step_unit(j, k, size, learning_rates[step] * _unit_weight(
-                        j // cols, j % cols, rows, cols, hexagonal, &tables[0], sigmas[step], neighbourhood),
-                        &norms[0], &products[0, 0], &gram[0, 0], &coefficients[0, 0],
-                        &keep[0], block)
+                _step_sizes(rows, cols, hexagonal, &tables[0], learning_rates[step],
+                            sigmas[step], neighbourhood, &rates[0])
+                nc_block_step(n_units, k, size, block, &rates[0], &norms[0],        # eq. (2)
+                              &products[0, 0], &gram[0, 0], &coefficients[0, 0], &keep[0])
                 winners[step] = winner
             # W <- diag(p) W + C X_B
             for j in range(n_units):
                 if keep[j] != 1.0:
-                    for f in range(n_features):
-                        W[j, f] = <floating> (keep[j] * W[j, f])
+                    if floating is float:
+                        nc_scale_row_f32(&W[j, 0], keep[j], n_features)
+                    else:
+                        nc_scale_row_f64(&W[j, 0], keep[j], n_features)
                 for k in range(size):
                     coefficients_f[j, k] = <floating> coefficients[j, k]
             _gemm_nn_or_tn(False, n_features, n_units, size, 1.0, &batch[0, 0], n_features,

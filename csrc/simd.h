@@ -115,16 +115,37 @@ static inline void nc_scaled_row_##SUFFIX(T *restrict out, const double *restric
 NEUROCLUST_SCALED(float, f32)
 NEUROCLUST_SCALED(double, f64)
 
-/* y = b y + a x, and y = b y: the scalar recurrences of the blocked SOM kernel (float64). */
-static inline void nc_axpby(double *restrict y, const double *restrict x, double a, double b,
-                            int n) {
-    _Pragma("omp simd")
-    for (int i = 0; i < n; i++) y[i] = b * y[i] + a * x[i];
+/* One step k of the blocked SOM kernel for every unit (see som_online_blocked): unit j moves
+ * by a[j], w <- (1 - a) w + a x_k, which its scalars follow: squared norm, products with the
+ * block's later samples (row j of `products`, stride `stride`), the coefficients of the
+ * block's earlier samples, and the factor `keep` of its prototype at the block's start. */
+static NC_WIDE void nc_block_step(int n_units, int k, int size, int stride, const double *a,
+                                  double *norms, double *products, const double *gram,
+                                  double *coefficients, double *keep) {
+    const double *gram_row = gram + (long)k * stride;
+    for (int j = 0; j < n_units; j++) {
+        const double aj = a[j], bj = 1 - aj;
+        if (aj == 0) continue;
+        double *restrict row = products + (long)j * stride;
+        double *restrict coefficient = coefficients + (long)j * stride;
+        norms[j] = bj * bj * norms[j] + 2 * aj * bj * row[k] + aj * aj * gram_row[k];
+        _Pragma("omp simd")
+        for (int m = k + 1; m < size; m++) row[m] = bj * row[m] + aj * gram_row[m];
+        _Pragma("omp simd")
+        for (int m = 0; m < k; m++) coefficient[m] *= bj;
+        coefficient[k] = aj;
+        keep[j] *= bj;
+    }
 }
-static inline void nc_scale(double *y, double b, int n) {
-    _Pragma("omp simd")
-    for (int i = 0; i < n; i++) y[i] *= b;
+
+/* w *= b, for the blocked kernel's rows of prototypes. */
+#define NEUROCLUST_SCALE_ROW(T, SUFFIX)                                                        \
+static NC_WIDE void nc_scale_row_##SUFFIX(T *w, double b, int n) {                             \
+    _Pragma("omp simd")                                                                        \
+    for (int f = 0; f < n; f++) w[f] = (T)(b * (double)w[f]);                                  \
 }
+NEUROCLUST_SCALE_ROW(float, f32)
+NEUROCLUST_SCALE_ROW(double, f64)
 
 /* A barrier for Cython's `parallel()` blocks: its prange loops end with `nowait`. Outside an
  * OpenMP build the pragma is ignored, which is right for one thread. */

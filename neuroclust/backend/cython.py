@@ -173,7 +173,7 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
             with _blas_limited_to_one_thread(2 if blas_threads == 1 else 1):
                 return _kernels.som_online_blocked(X, W, rows, cols, hexagonal, toroidal,
                                                    order, learning_rates, sigmas, code,
-                                                   cosine, SOM_BLOCK_STEPS)
+                                                   cosine, som_block_steps(X.shape[1]))
         return _kernels.som_online(X, W, rows, cols, hexagonal, toroidal, order,
                                    learning_rates, sigmas, code, cosine, n_threads)
     finally:
@@ -181,11 +181,17 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
             W += shift
 
 
-#: From this many features the online SOM runs in blocks of SOM_BLOCK_STEPS steps
+#: From this many features the online SOM runs in blocks of som_block_steps() steps
 #: (``_kernels.som_online_blocked``: two BLAS products per block instead of three passes over
 #: the prototypes per step); below it, the step-by-step kernel is faster.
 MIN_FEATURES_FOR_BLOCKS = 32
-SOM_BLOCK_STEPS = 32
+
+
+def som_block_steps(n_features):
+    """Steps per block: long rows amortise their two products over more steps, but the
+    scalar work of a step grows with the block (measured best: about n_features / 8)."""
+    return min(64, max(16, n_features // 8))
+
 #: Prototype entries from which the blocked kernel's products run on several BLAS threads.
 MIN_SOM_WORK_FOR_BLAS_THREADS = 1 << 17
 

@@ -238,7 +238,7 @@ class SOM(BaseEstimator):
         # was interrupted half-way.
         self.history_ = {name: values[:n_done] for name, values in history.items()}
         self._cluster_prototypes(rng)
-        self.labels_ = self.predict(X)
+        self.labels_ = self._labels_of_winners(self._winners_of_valid(X, kernels))
         return self
 
     def _steps_per_epoch(self, n_samples):
@@ -309,14 +309,20 @@ class SOM(BaseEstimator):
     def _winners(self, X):
         """Winning unit of each row of X (after the checks every query makes)."""
         X, kernels = self._validate_for_predict(X, "weights_")
+        return X, self._winners_of_valid(X, kernels)
+
+    def _winners_of_valid(self, X, kernels):
         W = self._like(self.cluster_centers_, X)
         if self.metric == "cosine":
-            return X, kernels.bmu(_unit_rows(X), _unit_rows(W))[0]
-        return X, kernels.bmu(X, W)[0]
+            return kernels.bmu(_unit_rows(X), _unit_rows(W))[0]
+        return kernels.bmu(X, W)[0]
 
     def predict(self, X):
         """Winning unit of each row of ``X`` (flat index), or its cluster with ``n_clusters``."""
         _, winners = self._winners(X)
+        return self._labels_of_winners(winners)
+
+    def _labels_of_winners(self, winners):
         if self.n_clusters is not None:
             return self._like(self.unit_labels_, winners)[winners]
         return winners

@@ -155,7 +155,7 @@ def test_blocked_kernel_matches_reference(monkeypatch, topology, toroidal, kind,
     from neuroclust.backend import cython as cy
 
     monkeypatch.setattr(cy, "MIN_FEATURES_FOR_BLOCKS", 1)
-    monkeypatch.setattr(cy, "SOM_BLOCK_STEPS", block)
+    monkeypatch.setattr(cy, "som_block_steps", lambda n_features: block)
     calls = []
     original = cy._kernels.som_online_blocked
     monkeypatch.setattr(cy._kernels, "som_online_blocked",

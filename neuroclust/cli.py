@@ -119,7 +119,8 @@ def run_demo(args):
     """Train both models on both data sets, print the table, save the figures."""
     from . import datasets
 
-    print("neuroclust demo: competitive learning and k-means, no labels used for training\n")
+    print("neuroclust demo: competitive learning, k-means and a self-organizing map, no labels "
+          "used for training\n")
     blobs_X, blobs_y, centres = datasets.make_five_centroids(
         n_samples=1000, random_state=args.random_state, return_centers=True)
     digits_X, digits_y = datasets.load_digits()
@@ -142,13 +143,16 @@ def run_demo(args):
 
 
 def _demo_models(n_clusters, random_state):
-    from .models import CompetitiveLearning, KMeans
+    from .models import SOM, CompetitiveLearning, KMeans
 
     return [("competitive learning",
              CompetitiveLearning(n_clusters, learning_rate=0.05, epochs=20,
                                  learning_rate_final=0.005, init="k-means++",
                                  random_state=random_state)),
-            ("k-means", KMeans(n_clusters, n_init=10, random_state=random_state))]
+            ("k-means", KMeans(n_clusters, n_init=10, random_state=random_state)),
+            ("self-organizing map",  # the two-level SOM: k-means on a 10x10 map's prototypes
+             SOM(shape=(10, 10), epochs=20, n_clusters=n_clusters, history=False,
+                 random_state=random_state))]
 
 
 def _print_table(rows):
@@ -174,7 +178,12 @@ def _demo_figures(folder, blobs_X, blobs_y, centres, fitted):
     digits_model = fitted[("competitive learning", "digits (8x8 images)")]
     figure = plotting.plot_prototype_images(digits_model.cluster_centers_, image_shape=(8, 8))
     second = plotting.save_figure(figure, os.path.join(folder, "digit_prototypes.png"))
-    return [os.path.abspath(first), os.path.abspath(second)]
+    som = fitted[("self-organizing map", "digits (8x8 images)")]
+    figure = plotting.plot_som_prototypes(som, image_shape=(8, 8))
+    third = plotting.save_figure(figure, os.path.join(folder, "digits_som.png"))
+    figure = plotting.plot_umatrix(som, title="U-matrix of the digits map (dark: borders)")
+    fourth = plotting.save_figure(figure, os.path.join(folder, "digits_umatrix.png"))
+    return [os.path.abspath(path) for path in (first, second, third, fourth)]
 
 
 # -------------------------------------------------------------------- fit

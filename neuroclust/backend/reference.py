@@ -248,8 +248,10 @@ def two_nearest(X, W):
     for start in range(0, X.shape[0], CHUNK_ROWS):
         rows = slice(start, start + CHUNK_ROWS)
         distances = squared_distances(X[rows], W)
-        order = xp.argsort(distances, axis=1, kind="stable")[:, :2]
-        first[rows], second[rows] = order[:, 0], order[:, 1]
+        nearest = distances.argmin(axis=1)          # argmin: the first of equal values
+        first[rows] = nearest
+        distances[xp.arange(len(nearest)), nearest] = xp.inf
+        second[rows] = distances.argmin(axis=1)
     return first, second
 
 

@@ -200,6 +200,7 @@ class SOM(BaseEstimator):
         periods = _grid.grid_periods((rows, cols), self.topology, self.toroidal)
         grid_d2 = _grid.grid_squared_distances(self.grid_positions_, periods)
         self._neighbours = _grid.grid_neighbours(self.grid_positions_, periods, grid_d2)
+        self._adjacent = None
         weights = self._initial_weights(X, rows * cols, rng)
         steps = self._steps_per_epoch(X.shape[0])
         total_steps = sum(steps)
@@ -353,10 +354,18 @@ class SOM(BaseEstimator):
             X, W = _unit_rows(X), _unit_rows(W)
         first, second = (np.asarray(a.get() if hasattr(a, "get") else a)
                          for a in two_nearest(X, W))
-        adjacent = np.zeros((len(self._grid_neighbours()),) * 2, dtype=bool)
-        for unit, neighbours in enumerate(self._grid_neighbours()):
-            adjacent[unit, neighbours] = True
+        adjacent = self._adjacency()
         return float(np.mean(~adjacent[first, second]))                           # eq. (2)
+
+    def _adjacency(self):
+        """Boolean (n_units, n_units) matrix: which units are grid neighbours (kept per fit)."""
+        if getattr(self, "_adjacent", None) is None or getattr(self, "_neighbours", None) is None:
+            neighbours = self._grid_neighbours()
+            adjacent = np.zeros((len(neighbours),) * 2, dtype=bool)
+            for unit, near in enumerate(neighbours):
+                adjacent[unit, near] = True
+            self._adjacent = adjacent
+        return self._adjacent
 
     def grid_neighbours(self):
         """For each unit (flat index), the array of its adjacent units' indices."""

@@ -3,6 +3,7 @@
 OpenMP is used when the compiler accepts ``-fopenmp``; otherwise the kernels are built
 serial (``prange`` then runs as a plain loop) and still give the same results.
 """
+import glob
 import os
 import shutil
 import subprocess
@@ -64,6 +65,7 @@ extensions = [
     Extension(
         "neuroclust._kernels",
         sources=["csrc/kernels.pyx"],
+        depends=sorted(glob.glob("csrc/*.h")),  # rebuild when a header changes
         include_dirs=[numpy.get_include(), "csrc"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args,

@@ -623,6 +623,191 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
     return winners_arr
 
 
+# ------------------------------------------------------------------ growing neural gas
+# Fritzke's growing neural gas: one call runs a whole pass over ``order``, insertions every
+# lambda_ steps included, with no Python per sample. The same steps as reference.gng_online
+# (eqs. 1-11 there) on the same fixed-capacity arrays: nodes 0 .. n_nodes - 1 are alive,
+# age[i, j] is the age of the edge i-j (-1: no edge), a removed node's row is taken by the
+# last node (the highest index removed first), and a tie goes to the lowest index.
+
+
+cdef inline floating _gng_square(const floating *x, const floating *w, Py_ssize_t f) noexcept nogil:
+    cdef floating diff = x[f] - w[f]
+    return diff * diff
+
+
+cdef inline floating _gng_squared_distance(const floating *x, const floating *w,
+                                           Py_ssize_t n_features) noexcept nogil:
+    # Summed in the order NumPy sums a row of up to 128 numbers (one by one below 8; else 8
+    # partial sums joined pairwise, then the rest one by one), so that the reference's
+    # distances are equal to the last bit and both pick the same nodes, float32 included.
+    cdef floating total = 0, r0, r1, r2, r3, r4, r5, r6, r7
+    cdef Py_ssize_t f
+    if n_features < 8:
+        for f in range(n_features):
+            total = total + _gng_square(x, w, f)
+        return total
+    r0, r1 = _gng_square(x, w, 0), _gng_square(x, w, 1)
+    r2, r3 = _gng_square(x, w, 2), _gng_square(x, w, 3)
+    r4, r5 = _gng_square(x, w, 4), _gng_square(x, w, 5)
+    r6, r7 = _gng_square(x, w, 6), _gng_square(x, w, 7)
+    f = 8
+    while f + 8 <= n_features:
+        r0 = r0 + _gng_square(x, w, f)
+        r1 = r1 + _gng_square(x, w, f + 1)
+        r2 = r2 + _gng_square(x, w, f + 2)
+        r3 = r3 + _gng_square(x, w, f + 3)
+        r4 = r4 + _gng_square(x, w, f + 4)
+        r5 = r5 + _gng_square(x, w, f + 5)
+        r6 = r6 + _gng_square(x, w, f + 6)
+        r7 = r7 + _gng_square(x, w, f + 7)
+        f += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while f < n_features:
+        total = total + _gng_square(x, w, f)
+        f += 1
+    return total
+
+
+cdef void _gng_remove_node(floating[:, ::1] W,       # INOUT (max_nodes, n_features)
+                           double[::1] error,        # INOUT (max_nodes,)
+                           long long[:, ::1] age,    # INOUT (max_nodes, max_nodes)
+                           Py_ssize_t j, Py_ssize_t n_nodes) noexcept nogil:
+    """reference._gng_remove_node: the last node moves into row j."""
+    cdef Py_ssize_t last = n_nodes - 1, k
+    for k in range(W.shape[1]):
+        W[j, k] = W[last, k]
+    error[j] = error[last]
+    for k in range(n_nodes):
+        age[j, k] = age[last, k]
+    for k in range(n_nodes):
+        age[k, j] = age[k, last]
+    age[j, j] = -1
+    for k in range(W.shape[1]):
+        W[last, k] = 0
+    error[last] = 0
+    for k in range(n_nodes):
+        age[last, k] = -1
+        age[k, last] = -1
+
+
+cdef Py_ssize_t _gng_remove_old_edges(floating[:, ::1] W, double[::1] error,
+                                      long long[:, ::1] age, Py_ssize_t s1,
+                                      Py_ssize_t n_nodes, long long max_age,
+                                      Py_ssize_t *old) noexcept nogil:
+    """Eq. (7): the winner's edges older than max_age go, then the nodes left without one.
+
+    ``old`` is scratch room for max_nodes indices. Returns the number of nodes alive.
+    """
+    cdef Py_ssize_t j, k, n_old = 0
+    cdef bint alone
+    for j in range(n_nodes):
+        if age[s1, j] > max_age:                                                  # eq. (7)
+            age[s1, j] = -1
+            age[j, s1] = -1
+            old[n_old] = j
+            n_old += 1
+    while n_old > 0:  # highest index first: a node moved into a hole is never a candidate
+        n_old -= 1
+        j = old[n_old]
+        alone = True
+        for k in range(n_nodes):
+            if age[j, k] >= 0:
+                alone = False
+                break
+        if alone:
+            _gng_remove_node(W, error, age, j, n_nodes)                           # eq. (7)
+            n_nodes -= 1
+    return n_nodes
+
+
+cdef Py_ssize_t _gng_insert_node(floating[:, ::1] W, double[::1] error,
+                                 long long[:, ::1] age, Py_ssize_t n_nodes,
+                                 double alpha) noexcept nogil:
+    """Eqs. (8)-(10): node r half-way between q (largest error) and f, q's worst neighbour.
+
+    Returns the number of nodes (unchanged if q has no neighbour).
+    """
+    cdef Py_ssize_t j, k, q = 0, f = -1, r = n_nodes
+    for j in range(1, n_nodes):
+        if error[j] > error[q]:                                                   # eq. (8)
+            q = j
+    for j in range(n_nodes):
+        if age[q, j] >= 0 and (f < 0 or error[j] > error[f]):                     # eq. (8)
+            f = j
+    if f < 0:
+        return n_nodes
+    for k in range(W.shape[1]):
+        W[r, k] = (W[q, k] + W[f, k]) / 2                                         # eq. (9)
+    age[q, f] = -1
+    age[f, q] = -1
+    age[q, r] = 0
+    age[r, q] = 0
+    age[f, r] = 0
+    age[r, f] = 0
+    error[q] *= alpha                                                             # eq. (10)
+    error[f] *= alpha
+    error[r] = error[q]
+    return n_nodes + 1
+
+
+def gng_online(const floating[:, ::1] X,    # IN  (n_samples, n_features)
+               floating[:, ::1] W,          # INOUT (max_nodes, n_features)
+               double[::1] error,           # INOUT (max_nodes,)
+               long long[:, ::1] age,       # INOUT (max_nodes, max_nodes), -1: no edge
+               Py_ssize_t n_nodes,
+               long long n_steps,
+               const long long[::1] order,  # IN  (n_presented,) rows of X in order
+               double epsilon_b, double epsilon_n, long long max_age, long long lambda_,
+               double alpha, double beta):
+    """Growing neural gas over the samples in order (see reference.gng_online, eqs. 1-11).
+
+    Returns (n_nodes, n_steps) after the pass.
+    """
+    cdef Py_ssize_t max_nodes = W.shape[0], n_features = W.shape[1]
+    cdef Py_ssize_t step, i, j, f, s1, s2
+    cdef floating distance, nearest, second
+    cdef floating rate_b = <floating> epsilon_b, rate_n = <floating> epsilon_n
+    cdef double keep = 1.0 - beta
+    old_arr = np.empty(max_nodes, dtype=np.intp)
+    cdef Py_ssize_t[::1] old = old_arr
+    with nogil:
+        for step in range(order.shape[0]):
+            i = order[step]
+            s1 = 0
+            s2 = -1
+            nearest = _gng_squared_distance(&X[i, 0], &W[0, 0], n_features)
+            second = nearest
+            for j in range(1, n_nodes):                                           # eq. (1)
+                distance = _gng_squared_distance(&X[i, 0], &W[j, 0], n_features)
+                if distance < nearest:  # strict: the lowest index keeps a tie
+                    second = nearest
+                    s2 = s1
+                    nearest = distance
+                    s1 = j
+                elif s2 < 0 or distance < second:
+                    second = distance
+                    s2 = j
+            for j in range(n_nodes):                                              # eqs. (2), (5)
+                if age[s1, j] >= 0:
+                    age[s1, j] += 1
+                    age[j, s1] += 1
+                    for f in range(n_features):
+                        W[j, f] = W[j, f] + rate_n * (X[i, f] - W[j, f])
+            error[s1] += nearest                                                  # eq. (3)
+            for f in range(n_features):                                           # eq. (4)
+                W[s1, f] = W[s1, f] + rate_b * (X[i, f] - W[s1, f])
+            age[s1, s2] = 0                                                       # eq. (6)
+            age[s2, s1] = 0
+            n_nodes = _gng_remove_old_edges(W, error, age, s1, n_nodes, max_age, &old[0])
+            n_steps += 1
+            if n_steps % lambda_ == 0 and n_nodes < max_nodes:
+                n_nodes = _gng_insert_node(W, error, age, n_nodes, alpha)         # eqs. (8)-(10)
+            for j in range(n_nodes):                                              # eq. (11)
+                error[j] *= keep
+    return n_nodes, n_steps
+
+
 cdef inline void _gemm_nn_or_tn(bint transpose_a, int m, int n, int k, double alpha,
                                 const floating *A, int lda, const floating *B, int ldb,
                                 double beta, floating *C, int ldc) noexcept nogil:
@@ -763,3 +948,149 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
                            &coefficients_f[0, 0], block, 1.0, &W[0, 0], n_features)
             start += size
     return winners_arr
+
+
+# ------------------------------------------------------------------ adaptive resonance theory
+# Fuzzy ART (and ART1, which is Fuzzy ART on binary data without complement coding, with
+# alpha = L - 1 and fast learning): see reference.fuzzy_art_online for the math, eqs. (1)-(5).
+# Every sum is taken in double, in the same fixed order for |x AND w| and for |w| (csrc/art.h),
+# so that the computed |x AND w| never exceeds the computed |w| or |x|: the bounds used below
+# to skip categories are then exact, and skipping never changes the result.
+
+cdef extern from "art.h":
+    double nc_art_and_size_f32(const float *x, const float *w, int n) noexcept nogil
+    double nc_art_and_size_f64(const double *x, const double *w, int n) noexcept nogil
+    double nc_art_size_f32(const float *w, int n) noexcept nogil
+    double nc_art_size_f64(const double *w, int n) noexcept nogil
+    double nc_art_and_size_wide_f32(const float *x, const float *w, int n) noexcept nogil
+    double nc_art_and_size_wide_f64(const double *x, const double *w, int n) noexcept nogil
+    double nc_art_size_wide_f32(const float *w, int n) noexcept nogil
+    double nc_art_size_wide_f64(const double *w, int n) noexcept nogil
+
+
+cdef inline double _art_and_size(const floating *x, const floating *w,
+                                 Py_ssize_t n) noexcept nogil:
+    """|x AND w| = sum_i min(x_i, w_i), in double (csrc/art.h)."""
+    if floating is float:
+        if n >= WIDE_ROW:
+            return nc_art_and_size_wide_f32(x, w, <int> n)
+        return nc_art_and_size_f32(x, w, <int> n)
+    else:
+        if n >= WIDE_ROW:
+            return nc_art_and_size_wide_f64(x, w, <int> n)
+        return nc_art_and_size_f64(x, w, <int> n)
+
+
+cdef inline double _art_size(const floating *w, Py_ssize_t n) noexcept nogil:
+    """|w| = sum_i w_i (inputs and templates are >= 0), in the order of _art_and_size."""
+    if floating is float:
+        if n >= WIDE_ROW:
+            return nc_art_size_wide_f32(w, <int> n)
+        return nc_art_size_f32(w, <int> n)
+    else:
+        if n >= WIDE_ROW:
+            return nc_art_size_wide_f64(w, <int> n)
+        return nc_art_size_f64(w, <int> n)
+
+
+cdef inline Py_ssize_t _art_search(
+    const floating *x,       # IN  (n_features,) the input, |x| = x_size
+    const floating *W,       # IN  (n_categories, n_features) committed templates, row-major
+    const double *sizes,     # IN  (n_categories,) |w_j|
+    Py_ssize_t n_categories, Py_ssize_t n_features, double x_size,
+    double rho, double alpha,
+    double *winner_matched,  # OUT |x AND w_J| of the category returned
+) noexcept nogil:
+    """The category of largest choice (eq. 1) among those passing the vigilance test (eq. 3),
+    ties to the lowest index; -1 if none passes. This is where the search of eq. (2) ends."""
+    cdef Py_ssize_t j, best = -1
+    cdef double size, bound, matched, choice, best_choice = -1.0
+    for j in range(n_categories):
+        size = sizes[j]
+        if size / x_size < rho:      # |x AND w_j| <= |w_j|: the vigilance test must fail
+            continue
+        bound = (size if size < x_size else x_size) / (alpha + size)
+        if bound <= best_choice:     # T_j <= bound: cannot beat the best so far
+            continue
+        matched = _art_and_size(x, W + j * n_features, n_features)
+        if matched / x_size >= rho:                                   # eq. (3)
+            choice = matched / (alpha + size)                         # eq. (1)
+            if choice > best_choice:  # strict: the lowest index keeps a tie
+                best_choice = choice
+                best = j
+                winner_matched[0] = matched
+    return best
+
+
+def fuzzy_art_online(const floating[:, ::1] X,      # IN  (n_samples, n_features) in [0, 1]
+                     floating[:, ::1] W,            # INOUT (capacity, n_features) templates
+                     Py_ssize_t n_categories,       # IN  committed rows of W
+                     const long long[::1] order,    # IN  (n_steps,) rows of X in order
+                     double rho, double alpha, double beta):
+    """Fuzzy ART over the samples in ``order`` (see reference.fuzzy_art_online, eqs. 1-5).
+
+    Returns (categories of int64, shape (n_steps,), -1 where no row was free; n_categories).
+    """
+    cdef Py_ssize_t capacity = W.shape[0], n_features = W.shape[1], n_steps = order.shape[0]
+    cdef Py_ssize_t step, i, j, f, winner
+    sizes_arr = np.zeros(max(capacity, 1), dtype=np.float64)
+    categories_arr = np.empty(n_steps, dtype=np.int64)
+    cdef double[::1] sizes = sizes_arr
+    cdef long long[::1] categories = categories_arr
+    cdef double x_size, matched = 0.0
+    cdef bint fast = beta == 1.0
+    cdef floating rate = <floating> beta, keep = <floating> (1.0 - beta), m, w
+    with nogil:
+        for j in range(n_categories):
+            sizes[j] = _art_size(&W[j, 0], n_features)
+        for step in range(n_steps):
+            i = order[step]
+            x_size = _art_size(&X[i, 0], n_features)
+            winner = -1
+            if n_categories > 0:
+                winner = _art_search(&X[i, 0], &W[0, 0], &sizes[0], n_categories, n_features,
+                                     x_size, rho, alpha, &matched)
+            if winner >= 0:
+                if fast:   # w_J <- x AND w_J, whose size is the |x AND w_J| just summed
+                    for f in range(n_features):                               # eq. (4)
+                        if X[i, f] < W[winner, f]:
+                            W[winner, f] = X[i, f]
+                    sizes[winner] = matched
+                else:
+                    for f in range(n_features):                               # eq. (4)
+                        w = W[winner, f]
+                        m = X[i, f] if X[i, f] < w else w
+                        W[winner, f] = rate * m + keep * w
+                    sizes[winner] = _art_size(&W[winner, 0], n_features)
+            elif n_categories < capacity:
+                winner = n_categories
+                n_categories += 1
+                for f in range(n_features):                                   # eq. (5)
+                    W[winner, f] = X[i, f]
+                sizes[winner] = x_size
+            categories[step] = winner
+    return categories_arr, n_categories
+
+
+def fuzzy_art_predict(const floating[:, ::1] X,     # IN  (n_samples, n_features) in [0, 1]
+                      const floating[:, ::1] W,     # IN  (n_categories, n_features) templates
+                      double alpha, double rho, int n_threads=1):
+    """The category each sample resonates with, no learning (reference.fuzzy_art_predict)."""
+    cdef Py_ssize_t n_samples = X.shape[0], n_categories = W.shape[0]
+    cdef Py_ssize_t n_features = X.shape[1], i, j
+    sizes_arr = np.zeros(max(n_categories, 1), dtype=np.float64)
+    categories_arr = np.full(n_samples, -1, dtype=np.int64)
+    cdef double[::1] sizes = sizes_arr
+    cdef long long[::1] categories = categories_arr
+    cdef double matched
+    if n_categories == 0 or n_samples == 0:
+        return categories_arr
+    with nogil:
+        for j in range(n_categories):
+            sizes[j] = _art_size(&W[j, 0], n_features)
+        for i in prange(n_samples, num_threads=n_threads, schedule="static"):
+            matched = 0.0
+            categories[i] = _art_search(&X[i, 0], &W[0, 0], &sizes[0], n_categories,
+                                        n_features, _art_size(&X[i, 0], n_features), rho,
+                                        alpha, &matched)
+    return categories_arr

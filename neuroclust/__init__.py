@@ -6,10 +6,10 @@
 """
 from . import datasets, metrics
 from .base import DivergenceWarning, TrainingInterruptedWarning, load
-from .models import SOM, CompetitiveLearning, KMeans
+from .models import ART1, SOM, CompetitiveLearning, FuzzyART, GrowingNeuralGas, KMeans
 from ._validation import NotFittedError
 
 __version__ = "0.1.0"
 
-__all__ = ["datasets", "metrics", "CompetitiveLearning", "KMeans", "SOM", "load", "NotFittedError", "DivergenceWarning",
+__all__ = ["datasets", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1", "load", "NotFittedError", "DivergenceWarning",
            "TrainingInterruptedWarning", "__version__"]

@@ -147,8 +147,8 @@ class BaseEstimator:
             path += ".npz"
         arrays, scalars = {}, {}
         for name, value in vars(self).items():
-            if not name.endswith("_") or name.startswith("_"):
-                continue
+            if not name.endswith("_") or name.startswith("_") or name in self._param_names():
+                continue  # (a parameter may end in "_", as GrowingNeuralGas's lambda_)
             value = _to_host(value)
             if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
                 arrays[name] = value

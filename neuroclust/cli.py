@@ -12,7 +12,7 @@ import numpy as np
 
 __all__ = ["main"]
 
-MODELS = ("competitive", "kmeans", "som")
+MODELS = ("competitive", "kmeans", "som", "gng", "fuzzy_art", "art1")
 
 
 class UsageError(ValueError):
@@ -42,13 +42,18 @@ def build_parser():
     fit.add_argument("--n-clusters", type=int, default=None,
                      help="number of clusters (default: the number of classes when the data "
                           "has labels, else 8)")
-    fit.add_argument("--epochs", type=int, default=20, help="epochs (competitive, som)")
+    fit.add_argument("--epochs", type=int, default=20, help="epochs (competitive, som, gng)")
     fit.add_argument("--learning-rate", type=float, default=0.05, help="eta (competitive)")
     fit.add_argument("--mode", choices=("online", "batch"), default="online")
     fit.add_argument("--shape", type=int, nargs=2, default=(10, 10), metavar=("ROWS", "COLS"),
                      help="rows and columns of the map (som; default: 10 10)")
     fit.add_argument("--topology", choices=("rectangular", "hexagonal"), default="rectangular",
                      help="the map's grid (som)")
+    fit.add_argument("--max-nodes", type=int, default=100,
+                     help="the most nodes the graph may grow to (gng; default: 100)")
+    fit.add_argument("--rho", type=float, default=0.75,
+                     help="the vigilance (fuzzy_art, art1; default: 0.75): higher, more "
+                          "categories")
     fit.add_argument("--conscience", action="store_true", help="DeSieno's conscience")
     fit.add_argument("--n-init", type=int, default=None, help="seedings (kmeans)")
     fit.add_argument("--standardize", action="store_true",
@@ -199,6 +204,8 @@ def run_fit(args):
     start = time.perf_counter()
     labels = model.fit_predict(X)
     seconds = time.perf_counter() - start
+    n_clusters = getattr(model, "n_clusters_", n_clusters)  # found by the model (gng)
+    n_clusters = getattr(model, "n_categories_", n_clusters)  # committed by the model (ART)
     print(f"{args.model} on {args.data}: {X.shape[0]} samples, {X.shape[1]} features, "
           f"{n_clusters} clusters, {seconds:.3f} s")
     if y is not None:
@@ -215,6 +222,10 @@ def run_fit(args):
 def _build_model(args, n_clusters):
     from .models import SOM, CompetitiveLearning, KMeans
 
+    if args.model == "gng":
+        return _build_gng(args)
+    if args.model in ("fuzzy_art", "art1"):
+        return _build_art(args)
     if args.model == "som":
         # The map's units are grouped into n_clusters by k-means (the two-level SOM), so
         # that, as for the other models, the labels and the scores are clusters, not units.
@@ -237,6 +248,81 @@ def _build_model(args, n_clusters):
                                random_state=args.random_state, backend=args.backend)
 
 
+def _build_gng(args):
+    """Growing neural gas: it finds the number of clusters itself, so --n-clusters is an error."""
+    from .models import GrowingNeuralGas
+
+    if args.n_clusters is not None:
+        raise UsageError("--n-clusters does not apply to gng: growing neural gas finds the "
+                         "number of clusters itself (the connected components of its graph); "
+                         "use --max-nodes to set the size of the graph.")
+    callbacks = None
+    if args.plot:  # keep the graph after each epoch for the animation of its growth
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from .plotting import gng_snapshot_callback
+
+        callbacks = [gng_snapshot_callback([])]
+    return GrowingNeuralGas(max_nodes=args.max_nodes, epochs=args.epochs,
+                            random_state=args.random_state, backend=args.backend,
+                            callbacks=callbacks)
+
+
+def _gng_figures(folder, X, labels, model, save):
+    """The graph over the data and the animation of its growth (2-D data), and the history."""
+    import matplotlib.pyplot as plt
+
+    from . import plotting
+
+    paths = []
+    if X.shape[1] == 2:
+        save(plotting.plot_gng(model, X), "gng_graph.png")
+        snapshots = [callback.snapshots for callback in model.callbacks or ()
+                     if hasattr(callback, "snapshots")]
+        if snapshots and snapshots[0]:
+            path = os.path.join(folder, "growing.gif")
+            plotting.animate_gng(snapshots[0], X, path=path, labels=labels)
+            plt.close("all")
+            paths.append(path)
+    errors = model.history_.get("quantization_error") if model.history_ else None
+    if errors:
+        save(plotting.plot_history(errors), "history.png")
+    return paths
+
+
+def _build_art(args):
+    """Fuzzy ART (the data scaled to [0, 1] by its range) or ART1 (binary data): the vigilance,
+    not --n-clusters, decides how many categories there are."""
+    from .models import ART1, FuzzyART
+
+    if args.n_clusters is not None:
+        raise UsageError(f"--n-clusters does not apply to {args.model}: adaptive resonance "
+                         "commits as many categories as the vigilance asks for; use --rho "
+                         "(higher, more categories).")
+    if args.model == "art1":
+        return ART1(rho=args.rho, epochs=args.epochs, backend=args.backend)
+    return FuzzyART(rho=args.rho, scale=True, epochs=args.epochs, backend=args.backend)
+
+
+def _art_figures(X, model, save):
+    """The category boxes (Fuzzy ART on 2-D data), the templates as images, the history."""
+    from . import plotting
+
+    side = int(round(np.sqrt(X.shape[1])))
+    if X.shape[1] == 2 and hasattr(model, "category_boxes"):
+        save(plotting.plot_fuzzy_art_boxes(model, X), "categories.png")
+    if side * side == X.shape[1] and side > 3:  # ART1's templates, Fuzzy ART's box centres
+        templates = np.asarray(model.weights_)
+        if hasattr(model, "category_boxes"):
+            lower, upper = model.category_boxes()
+            templates = (np.asarray(lower) + np.asarray(upper)) / 2
+        save(plotting.plot_prototype_images(templates[:64], image_shape=(side, side)),
+             "templates.png")
+    save(plotting.plot_history(model.history_["n_categories"], ylabel="categories"),
+         "history.png")
+
+
 def _fit_figures(folder, X, labels, model, y=None):
     """Save the figures of a fitted model; ``y``, the true labels, adds a SOM's labels map."""
     import matplotlib
@@ -252,6 +338,12 @@ def _fit_figures(folder, X, labels, model, y=None):
         paths.append(plotting.save_figure(figure, os.path.join(folder, name)))
         plt.close(figure)
 
+    if hasattr(model, "n_categories_"):  # adaptive resonance: boxes, templates, history
+        _art_figures(X, model, save)
+        return [os.path.abspath(path) for path in paths]
+    if hasattr(model, "edges_"):  # a growing neural gas: the graph figures
+        paths += _gng_figures(folder, X, labels, model, save)
+        return [os.path.abspath(path) for path in paths]
     side = int(round(np.sqrt(X.shape[1])))
     is_image = side * side == X.shape[1] and side > 3
     if hasattr(model, "weights_"):  # a self-organizing map: the map figures

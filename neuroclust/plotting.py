@@ -19,6 +19,16 @@ the top and column 0 at the left, like the rows and columns of ``som.weights_``:
 * :func:`plot_som_grid`: the map in input space, prototypes joined to their grid neighbours.
 * :func:`animate_som` and :func:`som_snapshot_callback`: the map unfolding during training.
 
+Growing neural gas (:class:`neuroclust.GrowingNeuralGas`) is drawn in input space:
+
+* :func:`plot_gng`: the nodes and edges over the 2-D data, coloured by cluster (the connected
+  components of the graph).
+* :func:`animate_gng` and :func:`gng_snapshot_callback`: the graph growing during training.
+
+Fuzzy ART (:class:`neuroclust.FuzzyART`) on 2-D data:
+
+* :func:`plot_fuzzy_art_boxes`: each category's box over the samples.
+
 The figures are made to be read on a projector: fonts of 11 points and more, large centre
 markers, and the Okabe-Ito colours, which stay distinct under the common forms of colour
 blindness (beyond seven clusters the marker shape changes too). A function that draws one
@@ -35,7 +45,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import Normalize, to_rgb
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
@@ -55,6 +65,10 @@ __all__ = [
     "plot_som_grid",
     "animate_som",
     "som_snapshot_callback",
+    "plot_fuzzy_art_boxes",
+    "plot_gng",
+    "gng_snapshot_callback",
+    "animate_gng",
 ]
 
 #: Okabe & Ito's colour-blind-safe palette, without black (kept for the true centres) and
@@ -1154,3 +1168,359 @@ def _map_handles():
     return [Line2D([], [], linestyle="none", marker="o", markersize=9,
                    markerfacecolor=_UNIT_COLOR, markeredgecolor=_GRID_LINK, label="prototypes"),
             Line2D([], [], color=_GRID_LINK, linewidth=1.6, label="grid neighbours")]
+
+
+# ------------------------------------------------------------------- growing neural gas
+_GNG_NODE_SIZE = 70
+
+
+def plot_gng(model, X=None, labels=None, ax=None, title=None):
+    """A growing neural gas in input space: its nodes and edges over the 2-D data.
+
+    Each node is coloured by its cluster, the connected component it belongs to
+    (``model.unit_labels_``); the edges are drawn in black. By default the samples take the
+    colour of the cluster of their nearest node (``model.predict(X)``), so a gap in the graph
+    shows as a change of colour in the data.
+
+    Parameters
+    ----------
+    model : fitted neuroclust.GrowingNeuralGas
+        A graph grown on 2-D data.
+    X : array-like of shape (n_samples, 2), default=None
+        The samples, drawn under the graph; None draws the graph alone.
+    labels : array-like of shape (n_samples,), default=None
+        The cluster (or class) of each sample, which sets its colour; None colours each sample
+        by the model's cluster of it.
+    ax : matplotlib Axes, default=None
+        Draw into this Axes; None makes a new figure.
+    title : str, default=None
+        The title; None writes the number of nodes and clusters, "" writes none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or Axes
+        The new figure, or ``ax`` when one was given.
+
+    Examples
+    --------
+    >>> from neuroclust import GrowingNeuralGas, datasets
+    >>> X, _ = datasets.make_moons(n_samples=500, random_state=0)
+    >>> fig = plot_gng(GrowingNeuralGas(max_nodes=40, random_state=0).fit(X), X)
+    """
+    nodes, edges, components = _gng_graph(model)
+    X = _gng_data(X, "plot_gng")
+    if labels is not None and X is None:
+        raise ValueError("labels colour the samples, so they need X; got labels without X.")
+    ax, created = _input_axes(ax, 2)
+    handles = []
+    if X is not None and labels is None:
+        handles = _scatter_components(ax, X, _to_numpy(model.predict(X)))
+    elif X is not None:
+        handles = _scatter_clusters(ax, X, _labels(labels, X.shape[0]), size=16)
+    _draw_graph(ax, nodes, edges, components)
+    _input_limits(ax, [nodes] + ([X] if X is not None else []))
+    default = f"Growing neural gas: {len(nodes)} nodes, {_clusters_text(components)}"
+    _finish(ax, handles + _graph_handles(), default if title is None else (title or None),
+            loc="best")
+    return ax.figure if created else ax
+
+
+def gng_snapshot_callback(store):
+    """A training callback that appends the graph to ``store`` after each epoch.
+
+    Parameters
+    ----------
+    store : list
+        Receives one dict per epoch with copies of ``"nodes"`` (n_nodes, n_features),
+        ``"edges"`` (n_edges, 2) and ``"unit_labels"`` (n_nodes,). The callback keeps it as
+        its attribute ``snapshots``.
+
+    Returns
+    -------
+    callable
+        ``callback(model, epoch)``, for the ``callbacks`` argument of
+        :class:`neuroclust.GrowingNeuralGas`.
+
+    Examples
+    --------
+    >>> from neuroclust import GrowingNeuralGas, datasets
+    >>> X, _ = datasets.make_moons(n_samples=300, random_state=0)
+    >>> snapshots = []
+    >>> gng = GrowingNeuralGas(epochs=15, random_state=0,
+    ...                        callbacks=[gng_snapshot_callback(snapshots)]).fit(X)
+    >>> len(snapshots)
+    15
+    >>> animation = animate_gng(snapshots, X, path="growing.gif")  # doctest: +SKIP
+    """
+    if not hasattr(store, "append"):
+        raise ValueError(f"store must be a list to append the snapshots to, got {store!r}.")
+
+    def snapshot(model, epoch):
+        store.append({"nodes": np.array(_to_numpy(model.nodes_), copy=True),
+                      "edges": np.array(model.edges_, copy=True),
+                      "unit_labels": np.array(model.unit_labels_, copy=True)})
+
+    snapshot.snapshots = store
+    return snapshot
+
+
+def animate_gng(snapshots, X, path=None, interval=200, labels=None):
+    """The graph growing over the data during training, one frame per snapshot.
+
+    Each frame is drawn like :func:`plot_gng`, the nodes coloured by their cluster at that
+    epoch. Snapshot ``i`` is titled "epoch i + 1": the callbacks of
+    :func:`gng_snapshot_callback` run after each epoch.
+
+    Parameters
+    ----------
+    snapshots : list of dict
+        The graph after each epoch, as collected by :func:`gng_snapshot_callback`.
+    X : array-like of shape (n_samples, 2)
+        The training samples, drawn under the graph (None draws the graph alone).
+    path : str or os.PathLike, default=None
+        Where to save the animation; it must end with ``.gif`` (written with Pillow). Missing
+        folders are created. None saves nothing.
+    interval : float, default=200
+        Milliseconds per frame.
+    labels : array-like of shape (n_samples,), default=None
+        The cluster (or class) of each sample, which sets its colour; None draws every sample
+        in one colour.
+
+    Returns
+    -------
+    matplotlib.animation.FuncAnimation
+        The animation. Keep a reference to it while it plays (in a notebook, display it
+        with ``IPython.display.HTML(animation.to_jshtml())``).
+    """
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+    frames = _gng_frames(snapshots)
+    X = _gng_data(X, "animate_gng")
+    if labels is not None and X is None:
+        raise ValueError("labels colour the samples, so they need X; got labels without X.")
+    labels = _labels(labels, X.shape[0]) if X is not None else None
+    check_scalar(interval, "interval", numbers.Real, low=0, low_inclusive=False)
+    _check_gif_path(path)
+    ax, _created = _input_axes(None, 2, figsize=(8, 6.5))
+    handles = _scatter_clusters(ax, X, labels, size=16) if X is not None else []
+    links, units = _draw_graph(ax, *frames[0])
+    _input_limits(ax, [frame[0] for frame in frames] + ([X] if X is not None else []))
+    _finish(ax, handles + _graph_handles(), "Growing neural gas", loc="best")
+
+    def draw_frame(i):
+        nodes, edges, components = frames[i]
+        links.set_segments(nodes[edges])
+        units.set_offsets(nodes)
+        units.set_facecolors(_component_colors(components))
+        ax.set_title(f"Growing neural gas: epoch {i + 1} of {len(frames)}, {len(nodes)} nodes, "
+                     f"{_clusters_text(components)}", fontsize=_FONT["title"])
+        return links, units
+
+    animation = FuncAnimation(ax.figure, draw_frame, frames=len(frames), interval=interval)
+    if path is not None:
+        folder = os.path.dirname(os.fspath(path))
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        animation.save(path, writer=PillowWriter(fps=1000.0 / interval), dpi=80)
+    return animation
+
+
+def _gng_graph(model):
+    """The fitted graph: nodes (n_nodes, 2), edges (n_edges, 2) and each node's component."""
+    nodes = getattr(model, "nodes_", None)
+    if nodes is None or getattr(model, "edges_", None) is None:
+        raise NotFittedError(f"This {type(model).__name__} is not fitted yet (it has no "
+                             "nodes_); call fit(X) before plotting it.")
+    nodes = np.asarray(_to_numpy(nodes), dtype=np.float64)
+    if nodes.ndim != 2 or nodes.shape[1] != 2:
+        raise ValueError(f"plot_gng draws the graph over 2-D data, but the model's nodes have "
+                         f"shape {nodes.shape}; fit it on 2-D data (or project the data first).")
+    return _checked_graph(nodes, model.edges_, model.unit_labels_, "model")
+
+
+def _checked_graph(nodes, edges, components, name):
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    components = np.asarray(components, dtype=np.int64)
+    if len(edges) and (edges.min() < 0 or edges.max() >= len(nodes)):
+        raise ValueError(f"{name}'s edges must join nodes 0 to {len(nodes) - 1}, but they hold "
+                         f"indices from {edges.min()} to {edges.max()}.")
+    if components.shape != (len(nodes),):
+        raise ValueError(f"{name}'s unit_labels must hold one cluster per node ({len(nodes)}), "
+                         f"but its shape is {components.shape}.")
+    return nodes, edges, components
+
+
+def _gng_frames(snapshots):
+    """The snapshots as (nodes, edges, components) triples, checked."""
+    if isinstance(snapshots, dict):
+        snapshots = [snapshots]
+    if not isinstance(snapshots, (list, tuple)) or not snapshots:
+        raise ValueError("snapshots must be a non-empty list of graphs, one per epoch, "
+                         "collected with gng_snapshot_callback.")
+    frames = []
+    for i, snapshot in enumerate(snapshots):
+        if not isinstance(snapshot, dict) or not {"nodes", "edges", "unit_labels"} <= set(snapshot):
+            raise ValueError(f"snapshots[{i}] must be a dict with 'nodes', 'edges' and "
+                             "'unit_labels', as gng_snapshot_callback stores them.")
+        nodes = np.asarray(_to_numpy(snapshot["nodes"]), dtype=np.float64)
+        if nodes.ndim != 2 or nodes.shape[1] != 2:
+            raise ValueError(f"snapshots[{i}]['nodes'] must have shape (n_nodes, 2), but its "
+                             f"shape is {nodes.shape}; animate_gng draws 2-D graphs.")
+        frames.append(_checked_graph(nodes, snapshot["edges"], snapshot["unit_labels"],
+                                     f"snapshots[{i}]"))
+    return frames
+
+
+def _gng_data(X, function):
+    if X is None:
+        return None
+    X = _to_numpy(check_array(X, "X"))
+    if X.shape[1] != 2:
+        raise ValueError(f"X has {X.shape[1]} features, but {function} draws 2-D data under "
+                         "the graph.")
+    return X
+
+
+def _check_gif_path(path):
+    if path is None:
+        return
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be a file name (a str or pathlib.Path), got {path!r}.")
+    if not os.fspath(path).lower().endswith(".gif"):
+        raise ValueError(f"path must end with .gif (animations are saved with Pillow), got "
+                         f"{os.fspath(path)!r}; for a video call animation.save() yourself.")
+
+
+def _component_colors(components):
+    return [_style(int(c))[0] for c in components]
+
+
+def _clusters_text(components):
+    count = len(np.unique(components))
+    return f"{count} cluster{'' if count == 1 else 's'}"
+
+
+def _scatter_components(ax, X, clusters):
+    """Samples coloured by their cluster number itself (the node colours use the same)."""
+    handles = []
+    values = np.unique(clusters)
+    for value in values:
+        color, marker = _style(int(value))
+        members = clusters == value
+        ax.scatter(*X[members].T, s=16, color=color, marker=marker, alpha=0.45, linewidths=0)
+        if len(values) <= _MAX_LEGEND_CLUSTERS:
+            handles.append(_proxy(marker, color, f"cluster {value}"))
+    return handles
+
+
+def _draw_graph(ax, nodes, edges, components):
+    """Edges as black lines, then the nodes as dots in their cluster's colour."""
+    links = LineCollection(nodes[edges], colors=_GRID_LINK, linewidths=1.4, zorder=5)
+    ax.add_collection(links, autolim=False)
+    units = ax.scatter(*nodes.T, s=_GNG_NODE_SIZE, c=_component_colors(components),
+                       edgecolors=_GRID_LINK, linewidths=1.0, zorder=6)
+    return links, units
+
+
+def _graph_handles():
+    return [Line2D([], [], linestyle="none", marker="o", markersize=9, markerfacecolor="white",
+                   markeredgecolor=_GRID_LINK, label="nodes (colour: cluster)"),
+            Line2D([], [], color=_GRID_LINK, linewidth=1.6, label="edges")]
+
+
+# ----------------------------------------------------------------- adaptive resonance theory
+def plot_fuzzy_art_boxes(model, X=None, labels=None, ax=None, title=None):
+    """The categories of a Fuzzy ART on 2-D data: one box per category, over the samples.
+
+    A complement-coded template :math:`w = (u, 1 - v)` is the box with lower corner :math:`u`
+    and upper corner :math:`v` (eq. (3) of :class:`neuroclust.FuzzyART`); a category that has
+    learned one sample is a point, drawn as a cross. Each box has the colour of its category,
+    and by default each sample the colour of the category it chooses (``model.predict(X)``).
+
+    Parameters
+    ----------
+    model : fitted neuroclust.FuzzyART
+        Fit on 2-D data with complement coding.
+    X : array-like of shape (n_samples, 2), default=None
+        The samples, drawn under the boxes; None draws the boxes alone.
+    labels : array-like of shape (n_samples,), default=None
+        The cluster (or class) of each sample, which sets its colour; None colours each sample
+        by its category.
+    ax : matplotlib Axes, default=None
+        Draw into this Axes; None makes a new figure.
+    title : str, default=None
+        The title; None writes the vigilance and the number of categories, "" writes none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or Axes
+        The new figure, or ``ax`` when one was given.
+
+    Examples
+    --------
+    >>> from neuroclust import FuzzyART, datasets
+    >>> X, _ = datasets.make_blobs(n_samples=300, random_state=0)
+    >>> fig = plot_fuzzy_art_boxes(FuzzyART(rho=0.8, scale=True).fit(X), X)
+    """
+    lower, upper = _art_boxes(model)
+    X = None if X is None else _points(X, "X", 2)
+    if labels is not None and X is None:
+        raise ValueError("labels colour the samples, so they need X; got labels without X.")
+    ax, created = _input_axes(ax, 2)
+    handles = []
+    if X is not None and labels is None:
+        handles = _scatter_categories(ax, X, _to_numpy(model.predict(X)))
+    elif X is not None:
+        handles = _scatter_clusters(ax, X, _labels(labels, X.shape[0]), size=16)
+    _draw_boxes(ax, lower, upper)
+    _input_limits(ax, [lower, upper] + ([X] if X is not None else []))
+    handles.append(Patch(facecolor="none", edgecolor="black", linewidth=2,
+                         label="category boxes"))
+    if title is None:
+        title = f"Fuzzy ART categories (rho = {model.rho:g}): {len(lower)} boxes"
+    _finish(ax, handles, title or None, loc="best")
+    return ax.figure if created else ax
+
+
+def _art_boxes(model):
+    """The boxes' corners, each (n_categories, 2), of a fitted 2-D complement-coded FuzzyART."""
+    if getattr(model, "weights_", None) is None:
+        raise NotFittedError(f"This {type(model).__name__} is not fitted yet (it has no "
+                             "weights_); call fit(X) before plotting it.")
+    if not callable(getattr(model, "category_boxes", None)):
+        raise ValueError(f"model must be a fitted neuroclust.FuzzyART, got "
+                         f"{type(model).__name__}.")
+    if model.n_features_in_ != 2:
+        raise ValueError(f"plot_fuzzy_art_boxes draws boxes on 2-D data, but the model was fit "
+                         f"on {model.n_features_in_} features.")
+    lower, upper = model.category_boxes()
+    return (np.asarray(_to_numpy(lower), dtype=np.float64),
+            np.asarray(_to_numpy(upper), dtype=np.float64))
+
+
+def _scatter_categories(ax, X, categories):
+    """Samples in the colour of their category (the colour of its box); legend up to 10."""
+    values = np.unique(categories)
+    handles = []
+    for value in values:
+        color, marker = (_NOISE_COLOR, "o") if value < 0 else _style(int(value))
+        members = categories == value
+        ax.scatter(*X[members].T, s=16, color=color, marker=marker, alpha=0.65, linewidths=0)
+        if len(values) <= _MAX_LEGEND_CLUSTERS:
+            handles.append(_proxy(marker, color, "no category" if value < 0
+                                  else f"category {value}"))
+    return handles
+
+
+def _draw_boxes(ax, lower, upper):
+    """One unfilled rectangle per category, a cross for a category that is still a point."""
+    for index, (low, high) in enumerate(zip(lower, upper)):
+        color = _style(index)[0]
+        width, height = high - low
+        if width <= 0 and height <= 0:
+            ax.plot(*low, marker="x", markersize=9, markeredgewidth=2.5, color=color, zorder=6)
+            continue
+        ax.add_patch(Rectangle(tuple(low), width, height, facecolor=color, alpha=0.12,
+                               zorder=4))
+        ax.add_patch(Rectangle(tuple(low), width, height, facecolor="none", edgecolor=color,
+                               linewidth=2.2, zorder=5))

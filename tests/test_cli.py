@@ -79,7 +79,7 @@ def test_fit_on_csv_and_predict_to_stdout(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["fit", "gng", "five_centroids"], "invalid choice"),
+    (["fit", "no_such_model", "five_centroids"], "invalid choice"),
     (["fit", "kmeans", "no_such_data"], "neither a built-in data set"),
     (["fit", "kmeans", "missing.csv"], "missing.csv"),
     (["fit", "competitive", "five_centroids", "--learning-rate", "-1"], "learning_rate"),
@@ -180,6 +180,108 @@ def test_fit_figures_of_a_som_with_true_labels(tmp_path):
     (["fit", "som", "five_centroids", "--epochs", "0"], "epochs"),
 ])
 def test_fit_som_bad_options_are_one_line(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(args, capsys)
+    assert code == 2 and message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ fit gng
+def test_fit_gng_finds_the_moons_and_writes_the_graph_and_its_growth(tmp_path, capsys):
+    from PIL import Image
+
+    model_path, plots = tmp_path / "gng.npz", tmp_path / "plots"
+    code, out, err = run_cli(["fit", "gng", "moons", "--epochs", "8", "--max-nodes", "60",
+                              "-o", str(model_path), "--plot", str(plots)], capsys)
+    assert code == 0, err
+    assert "2 clusters" in out and "ARI       1.0000" in out and model_path.exists()
+    written = sorted(os.listdir(plots))
+    assert written == ["gng_graph.png", "growing.gif", "history.png"]
+    for name in written:
+        assert (plots / name).stat().st_size > 1000
+        assert f"figure written: {plots / name}" in out
+    with Image.open(plots / "growing.gif") as gif:
+        assert gif.n_frames == 8                   # one frame per epoch
+    from neuroclust import load
+
+    gng = load(model_path)
+    assert gng.max_nodes == 60 and len(gng.nodes_) == 60 and gng.n_clusters_ == 2
+    code, out, err = run_cli(["predict", str(model_path), "moons"], capsys)
+    labels = np.array(out.split(), dtype=int)
+    assert code == 0 and labels.shape == (1000,) and set(labels) == {0, 1}
+
+
+def test_fit_gng_on_digits_draws_the_history_only(tmp_path, capsys):
+    plots = tmp_path / "plots"
+    code, out, err = run_cli(["fit", "gng", "digits", "--epochs", "1", "--max-nodes", "10",
+                              "-o", str(tmp_path / "gng.npz"), "--plot", str(plots)], capsys)
+    assert code == 0, err
+    assert sorted(os.listdir(plots)) == ["history.png"]       # 64 features: no graph picture
+
+
+@pytest.mark.parametrize("args, message", [
+    (["fit", "gng", "moons", "--n-clusters", "2"], "--n-clusters does not apply to gng"),
+    (["fit", "gng", "moons", "--max-nodes", "1"], "max_nodes must be >= 2, got 1"),
+    (["fit", "gng", "moons", "--max-nodes", "ten"], "invalid int value"),
+    (["fit", "gng", "moons", "--epochs", "0"], "epochs must be >= 1"),
+])
+def test_fit_gng_bad_options_are_one_line(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(args, capsys)
+    assert code == 2 and message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- fit fuzzy_art, art1
+def test_fit_fuzzy_art_draws_the_boxes_and_predicts(tmp_path, capsys):
+    model_path, plots = tmp_path / "art.npz", tmp_path / "plots"
+    code, out, err = run_cli(["fit", "fuzzy_art", "blobs", "--rho", "0.8", "-o",
+                              str(model_path), "--plot", str(plots)], capsys)
+    assert code == 0, err
+    from neuroclust import load
+
+    model = load(model_path)
+    assert model.rho == 0.8 and model.scale is True   # the CLI scales the data to [0, 1]
+    assert f"{model.n_categories_} clusters" in out and "ARI" in out
+    assert sorted(os.listdir(plots)) == ["categories.png", "history.png"]
+    code, out, err = run_cli(["predict", str(model_path), "blobs"], capsys)
+    labels = np.array(out.split(), dtype=int)
+    assert code == 0 and labels.shape == (500,)
+    assert set(labels) <= set(range(model.n_categories_))
+
+
+def test_fit_fuzzy_art_on_digits_draws_the_box_centres(tmp_path, capsys):
+    plots = tmp_path / "plots"
+    code, out, err = run_cli(["fit", "fuzzy_art", "digits", "--rho", "0.4", "--epochs", "2",
+                              "-o", str(tmp_path / "art.npz"), "--plot", str(plots)], capsys)
+    assert code == 0, err
+    assert sorted(os.listdir(plots)) == ["history.png", "templates.png"]
+
+
+def test_fit_art1_on_a_binary_file(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    patterns = np.array([[1, 1, 0, 0, 0, 0], [0, 0, 1, 1, 0, 0], [0, 0, 0, 0, 1, 1]])
+    X = patterns[rng.integers(0, 3, size=60)]
+    path = tmp_path / "binary.npy"
+    np.save(path, X)
+    code, out, err = run_cli(["fit", "art1", str(path), "--rho", "0.9",
+                              "-o", str(tmp_path / "art1.npz")], capsys)
+    assert code == 0, err
+    assert "3 clusters" in out
+    code, out, err = run_cli(["predict", str(tmp_path / "art1.npz"), str(path)], capsys)
+    labels = np.array(out.split(), dtype=int)
+    assert code == 0 and len(set(labels)) == 3
+
+
+@pytest.mark.parametrize("args, message", [
+    (["fit", "fuzzy_art", "blobs", "--n-clusters", "3"],
+     "--n-clusters does not apply to fuzzy_art"),
+    (["fit", "art1", "blobs", "--n-clusters", "3"], "--n-clusters does not apply to art1"),
+    (["fit", "fuzzy_art", "blobs", "--rho", "1.5"], "rho must be >= 0 and <= 1, got 1.5"),
+    (["fit", "fuzzy_art", "blobs", "--rho", "high"], "invalid float value"),
+    (["fit", "art1", "digits"], "X must be binary (only 0 and 1) for ART1"),
+])
+def test_fit_art_bad_options_are_one_line(args, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = run_cli(args, capsys)
     assert code == 2 and message in err

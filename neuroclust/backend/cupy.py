@@ -12,7 +12,8 @@ care which backend they hold.
 """
 from . import reference
 
-__all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "som_online"]
+__all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "som_online",
+           "fuzzy_art_online", "fuzzy_art_predict", "art1_online", "gng_online"]
 
 
 def _same_dtype(X, W):
@@ -46,3 +47,27 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
     """See ``reference.som_online``: the reference loop, run on the device."""
     return reference.som_online(X, W, positions, periods, order, learning_rates, sigmas,
                                 neighbourhood, metric)
+
+
+def fuzzy_art_online(X, W, n_categories, order, rho, alpha, beta):
+    """See ``reference.fuzzy_art_online``: the reference loop, run on the device (its search
+    over a handful of categories runs on the host)."""
+    return reference.fuzzy_art_online(X, W, n_categories, order, rho, alpha, beta)
+
+
+def fuzzy_art_predict(X, W, alpha, rho=0.0, n_threads=None):
+    """See ``reference.fuzzy_art_predict``: blocks of samples against all categories."""
+    return reference.fuzzy_art_predict(X, _same_dtype(X, W), alpha, rho)
+
+
+def art1_online(X, W, n_categories, order, rho, L):
+    """See ``reference.art1_online``."""
+    return reference.art1_online(X, W, n_categories, order, rho, L)
+
+
+def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age,
+               lambda_, alpha, beta):
+    """See ``reference.gng_online``: the reference loop, run on the device (a few small
+    kernels per sample; the graph of at most ``max_nodes`` nodes stays there too)."""
+    return reference.gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b,
+                                epsilon_n, max_age, lambda_, alpha, beta)

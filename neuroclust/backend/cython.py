@@ -13,7 +13,8 @@ from threadpoolctl import ThreadpoolController
 from .. import _kernels
 from . import reference
 
-__all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "som_online", "default_n_threads"]
+__all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "som_online", "default_n_threads",
+           "fuzzy_art_online", "fuzzy_art_predict", "art1_online", "gng_online"]
 
 _controller = None
 
@@ -224,3 +225,85 @@ def _grid_layout(positions, periods, n_units):
         raise ValueError("the compiled SOM kernel takes the rectangular and hexagonal grids of "
                          "neuroclust.models._grid only; use backend='numpy' for other layouts.")
     return rows, cols, hexagonal, toroidal
+
+
+# ------------------------------------------------------------------ adaptive resonance theory
+def _check_templates(X, W, n_categories):
+    """W is updated in place: it must already be C-contiguous, of X's dtype and width."""
+    if W.dtype != X.dtype or not W.flags.c_contiguous or W.ndim != 2 or W.shape[1] != X.shape[1]:
+        raise ValueError("W must be a C-contiguous 2-D array of X's dtype and feature count, got "
+                         f"{W.dtype} of shape {W.shape} for X of {X.dtype} and shape {X.shape}.")
+    if not 0 <= n_categories <= W.shape[0]:
+        raise ValueError(f"n_categories must lie in [0, {W.shape[0]}] (the rows of W), "
+                         f"got {n_categories}.")
+
+
+def fuzzy_art_online(X, W, n_categories, order, rho, alpha, beta):
+    """See ``reference.fuzzy_art_online``; updates ``W`` in place.
+
+    One call runs the whole ``order`` in compiled code on one thread (each step depends on the
+    last). The search of eqs. (2)-(3) is done in one pass over the categories: the largest
+    choice among those that pass the vigilance test, which is where the search ends.
+    """
+    X = _prepare(X)
+    n_categories = int(n_categories)
+    _check_templates(X, W, n_categories)
+    order = np.ascontiguousarray(order, dtype=np.int64).reshape(-1)
+    _check_indices(order, X.shape[0], "order", "row indices of X")
+    return _kernels.fuzzy_art_online(X, W, n_categories, order, float(rho), float(alpha),
+                                     float(beta))
+
+
+def fuzzy_art_predict(X, W, alpha, rho=0.0, n_threads=None):
+    """See ``reference.fuzzy_art_predict``; samples split between threads."""
+    X, W = _prepare(X, W)
+    n_threads = _threads_for(X, W, n_threads)
+    return _kernels.fuzzy_art_predict(X, W, float(alpha), float(rho), n_threads)
+
+
+def art1_online(X, W, n_categories, order, rho, L):
+    """See ``reference.art1_online``: run as Fuzzy ART with alpha = L - 1 and beta = 1.
+
+    ART1's choice is L times Fuzzy ART's with alpha = L - 1, so the search order is the same;
+    its vigilance test and fast learning are Fuzzy ART's on binary data. When two choices are
+    exactly equal as numbers, both kernels give the lower index; for an ``L`` whose ``L - 1``
+    is not a short binary fraction (2.3, say) rounding can part such a tie differently.
+    """
+    return fuzzy_art_online(X, W, n_categories, order, rho, L - 1.0, 1.0)
+
+
+# ------------------------------------------------------------------ growing neural gas
+def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age,
+               lambda_, alpha, beta):
+    """See ``reference.gng_online``; updates ``W``, ``error`` and ``age`` in place.
+
+    One call runs the whole ``order`` (insertions and removals included) in compiled code on
+    one thread: each step depends on the last. Returns ``(n_nodes, n_steps)``.
+    """
+    X = _prepare(X)
+    n_nodes = int(n_nodes)
+    _check_gng_state(X, W, error, age, n_nodes)
+    if int(lambda_) < 1:  # the kernel takes the step count modulo lambda_
+        raise ValueError(f"lambda_ must be >= 1, got {lambda_}.")
+    order = np.ascontiguousarray(order, dtype=np.int64).reshape(-1)
+    _check_indices(order, X.shape[0], "order", "row indices of X")
+    return _kernels.gng_online(X, W, error, age, n_nodes, int(n_steps), order,
+                               float(epsilon_b), float(epsilon_n), int(max_age), int(lambda_),
+                               float(alpha), float(beta))
+
+
+def _check_gng_state(X, W, error, age, n_nodes):
+    """The state is updated in place, so it must already have the kernel's types and layout."""
+    max_nodes = W.shape[0]
+    if W.dtype != X.dtype or not W.flags.c_contiguous or W.ndim != 2 or W.shape[1] != X.shape[1]:
+        raise ValueError("W must be a C-contiguous 2-D array of X's dtype and feature count, got "
+                         f"{W.dtype} of shape {W.shape} for X of {X.dtype} and shape {X.shape}.")
+    if error.dtype != np.float64 or not error.flags.c_contiguous or error.shape != (max_nodes,):
+        raise ValueError(f"error must be a C-contiguous float64 array of shape ({max_nodes},), "
+                         f"got {error.dtype} of shape {error.shape}.")
+    if (age.dtype != np.int64 or not age.flags.c_contiguous
+            or age.shape != (max_nodes, max_nodes)):
+        raise ValueError(f"age must be a C-contiguous int64 array of shape ({max_nodes}, "
+                         f"{max_nodes}), got {age.dtype} of shape {age.shape}.")
+    if not 2 <= n_nodes <= max_nodes:
+        raise ValueError(f"n_nodes must lie in [2, {max_nodes}] (the rows of W), got {n_nodes}.")

@@ -166,6 +166,27 @@ def check_competitive_layer(device):
                                rtol=1e-12, atol=1e-12)
 
 
+def check_gng_online(device, dtype, order_on_device):
+    rng = np.random.default_rng(7)
+    X = np.concatenate([rng.normal(size=(40, 2)), rng.normal(size=(40, 2)) + 6]).astype(dtype)
+    W = np.zeros((9, 2), dtype=dtype)
+    W[:2] = X[[0, 50]]
+    error, age = np.zeros(9), np.full((9, 9), -1, dtype=np.int64)
+    order = rng.integers(0, len(X), size=400)
+    params = (0.2, 0.006, 8, 10, 0.5, 0.005)
+    W_ref, error_ref, age_ref = W.copy(), error.copy(), age.copy()
+    expected = reference.gng_online(X, W_ref, error_ref, age_ref, 2, 0, order, *params)
+    W_dev, error_dev, age_dev = (device.to_device(a) for a in (W, error, age))
+    order_arg = device.to_device(order) if order_on_device else order
+    got = cupy_kernels.gng_online(device.to_device(X), W_dev, error_dev, age_dev, 2, 0,
+                                  order_arg, *params)
+    assert tuple(int(v) for v in got) == expected and expected[0] == 9
+    np.testing.assert_array_equal(device.to_host(age_dev), age_ref)          # in place
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(device.to_host(W_dev), W_ref, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(device.to_host(error_dev), error_ref, rtol=rtol)
+
+
 # --- real CuPy on a real GPU ---------------------------------------------------------------
 
 @pytest.fixture
@@ -213,6 +234,23 @@ class TestOnGPU:
     def test_competitive_layer(self, gpu):
         check_competitive_layer(gpu)
 
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+    @pytest.mark.parametrize("order_on_device", [False, True])
+    def test_gng_online(self, gpu, dtype, order_on_device):
+        check_gng_online(gpu, dtype, order_on_device)
+
+    def test_growing_neural_gas_on_the_device(self, gpu):
+        from neuroclust import GrowingNeuralGas, datasets, metrics
+
+        X, y = datasets.make_moons(n_samples=1000, noise=0.05, random_state=0)
+        on_device = GrowingNeuralGas(epochs=20, random_state=0).fit(gpu.to_device(X))
+        on_host = GrowingNeuralGas(epochs=20, random_state=0, backend="numpy").fit(X)
+        assert on_device.backend_ == "cupy" and isinstance(on_device.nodes_, gpu.array_type)
+        labels = on_device.predict(gpu.to_device(X))
+        assert isinstance(labels, gpu.array_type)
+        assert on_device.n_clusters_ == on_host.n_clusters_ == 2
+        assert metrics.adjusted_rand_score(y, gpu.to_host(labels)) >= 0.95
+
 
 # --- the code path, on the CPU, with a stand-in cupy ---------------------------------------
 
@@ -220,6 +258,10 @@ class FakeDeviceArray(np.ndarray):
     """A NumPy array whose type says it comes from cupy, which is all ``array_module`` asks."""
 
     __module__ = "cupy_fake"
+
+    def get(self):
+        """A plain NumPy copy, as ``cupy.ndarray.get()`` copies to the host."""
+        return np.array(self)
 
 
 def _as_fake(value):
@@ -332,6 +374,33 @@ class TestCodePathWithFakeCupy:
 
     def test_competitive_layer(self, fake):
         check_competitive_layer(fake)
+
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+    @pytest.mark.parametrize("order_on_device", [False, True])
+    def test_gng_online(self, fake, dtype, order_on_device):
+        check_gng_online(fake, dtype, order_on_device)
+
+    def test_growing_neural_gas_keeps_the_graph_where_it_belongs(self, fake, monkeypatch):
+        # Nodes and labels in the data's array type, the graph's bookkeeping on the host.
+        import neuroclust.backend
+        from neuroclust import GrowingNeuralGas
+
+        monkeypatch.setattr(neuroclust.backend, "_cupy_available", lambda: True)
+        X = random_problem(8, np.float64, n_samples=120, n_features=2)[0]
+        params = dict(max_nodes=12, lambda_=20, max_age=15, epochs=3, random_state=0)
+        on_device = GrowingNeuralGas(backend="cupy", **params).fit(fake.to_device(X))
+        on_host = GrowingNeuralGas(backend="numpy", **params).fit(X)
+        assert on_device.backend_ == "cupy"
+        assert isinstance(on_device.nodes_, FakeDeviceArray)
+        assert isinstance(on_device.labels_, FakeDeviceArray)
+        for name in ("edges_", "edge_ages_", "errors_", "unit_labels_"):
+            assert type(getattr(on_device, name)) is np.ndarray, name
+        np.testing.assert_array_equal(fake.to_host(on_device.nodes_), on_host.nodes_)
+        np.testing.assert_array_equal(on_device.edges_, on_host.edges_)
+        np.testing.assert_array_equal(fake.to_host(on_device.predict(fake.to_device(X))),
+                                      on_host.labels_)
+        on_device.partial_fit(fake.to_device(X))                     # continues on the device
+        assert on_device.n_steps_ == 4 * len(X)
 
     def test_dispatch_sees_the_array_type(self, fake):
         X = fake.to_device(np.zeros((3, 2)))

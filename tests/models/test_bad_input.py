@@ -2,14 +2,17 @@
 
 The cases are those of DESIGN.md, "Bad input", for every estimator, plus the validation
 helpers in neuroclust._validation called directly. The SOM's own hyper-parameters (shape,
-topology, sigma, ...) and its map queries are checked in tests/models/test_som.py.
+topology, sigma, ...) and its map queries are checked in tests/models/test_som.py,
+GrowingNeuralGas's in tests/models/test_gng.py, FuzzyART's and ART1's in
+tests/models/test_art.py.
 """
 import numbers
 
 import numpy as np
 import pytest
 
-from neuroclust import SOM, CompetitiveLearning, KMeans, NotFittedError
+from neuroclust import (SOM, CompetitiveLearning, FuzzyART, GrowingNeuralGas, KMeans,
+                        NotFittedError)
 from neuroclust._validation import (
     check_array,
     check_choice,
@@ -19,7 +22,8 @@ from neuroclust._validation import (
     check_scalar,
 )
 
-ESTIMATORS = [CompetitiveLearning, KMeans, SOM]
+# (ART1 takes binary data only: its bad input is checked in tests/models/test_art.py)
+ESTIMATORS = [CompetitiveLearning, KMeans, SOM, GrowingNeuralGas, FuzzyART]
 each_estimator = pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda cls: cls.__name__)
 # The models whose n_clusters is their number of prototypes, each seeded from the samples (a
 # SOM's n_clusters groups its units, and its init choices differ: see test_som.py).
@@ -51,9 +55,14 @@ def good_data(n_samples=30, n_features=3):
 
 def fit_quickly(Estimator, X, **params):
     """Fit with settings that make each run short; ``params`` override them."""
-    settings = dict(n_clusters=3, random_state=0)
-    settings.update({CompetitiveLearning: dict(epochs=2), KMeans: dict(max_iter=5),
-                     SOM: dict(shape=(3, 3), epochs=2)}[Estimator])
+    settings = dict(random_state=0)
+    settings.update({CompetitiveLearning: dict(n_clusters=3, epochs=2),
+                     KMeans: dict(n_clusters=3, max_iter=5),
+                     SOM: dict(n_clusters=3, shape=(3, 3), epochs=2),
+                     # a graph of 3 nodes: it finds its clusters itself
+                     GrowingNeuralGas: dict(max_nodes=3, lambda_=10, epochs=2),
+                     # scaled to [0, 1]; at this vigilance it fills its 3 categories
+                     FuzzyART: dict(rho=0.9, max_categories=3, scale=True, epochs=2)}[Estimator])
     settings.update(params)
     return Estimator(**settings).fit(X)
 
@@ -193,7 +202,8 @@ def test_bad_data_at_predict(Estimator, method):
 
 def test_predict_accepts_one_sample_and_fewer_samples_than_clusters(fitted):
     assert fitted.predict(good_data(1)).shape == (1,)
-    # Distances to the 3 prototypes, or a SOM's (row, col) of the winner.
+    # Distances to the 3 prototypes (a growing neural gas's 3 nodes), or a SOM's (row, col)
+    # of the winner.
     assert fitted.transform(good_data(2)).shape == (2, 2 if isinstance(fitted, SOM) else 3)
 
 
@@ -204,7 +214,7 @@ def test_use_before_fit(Estimator, method, tmp_path):
     args = (tmp_path / "model",) if method == "save" else (good_data(),)
     with pytest.raises(ValueError, match=rf"This {Estimator.__name__} is not fitted yet; "
                                          r"call fit\(X\)") as info:
-        getattr(Estimator(n_clusters=3), method)(*args)
+        getattr(Estimator(), method)(*args)
     assert isinstance(info.value, NotFittedError)
 
 
@@ -288,7 +298,7 @@ def test_forced_backend_must_be_valid(Estimator, monkeypatch):
 
 @each_estimator
 def test_a_failed_fit_leaves_no_fitted_state(Estimator):
-    model = Estimator(n_clusters=3)
+    model = Estimator()
     with pytest.raises(ValueError):
         model.fit(with_value(np.nan, 0, 0))
     with pytest.raises(NotFittedError):

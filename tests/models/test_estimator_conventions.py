@@ -13,7 +13,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 import neuroclust
-from neuroclust import SOM, CompetitiveLearning, KMeans, NotFittedError, load
+from neuroclust import (SOM, CompetitiveLearning, FuzzyART, GrowingNeuralGas, KMeans,
+                        NotFittedError, load)
 
 
 def make_data(n_samples=120, seed=0):
@@ -40,7 +41,32 @@ ESTIMATORS = {
         ("weights_", "cluster_centers_", "grid_positions_", "unit_labels_", "labels_",
          "history_", "n_features_in_", "backend_"),
     ),
+    "GrowingNeuralGas": (
+        lambda: GrowingNeuralGas(max_nodes=3, lambda_=20, max_age=30, epochs=3, random_state=0),
+        ("nodes_", "cluster_centers_", "edges_", "edge_ages_", "errors_", "n_steps_",
+         "unit_labels_", "n_clusters_", "labels_", "history_", "n_features_in_", "backend_"),
+    ),
+    # (ART1 takes binary data only, so its conventions are checked in test_art.py)
+    "FuzzyART": (
+        lambda: FuzzyART(rho=0.6, max_categories=3, scale=True, epochs=20, shuffle=True,
+                         random_state=0),
+        ("weights_", "n_categories_", "labels_", "history_", "data_min_", "data_max_",
+         "n_features_in_", "backend_"),
+    ),
 }
+
+#: The hyper-parameter that sets a model's size, where it is not n_clusters: a growing neural
+#: gas finds its clusters itself, and max_nodes caps its graph.
+SIZE_PARAMETER = {"GrowingNeuralGas": "max_nodes", "FuzzyART": "max_categories"}
+
+#: Arguments of predict that make it return labels_ for the training data: Fuzzy ART's labels
+#: are the categories the samples resonated with, which predict finds with the vigilance test
+#: (its default is the winner of the choice alone).
+PREDICT_PARAMS = {"FuzzyART": {"vigilance": True}}
+
+
+def size_parameter(name):
+    return SIZE_PARAMETER.get(name, "n_clusters")
 
 estimator_names = pytest.mark.parametrize("name", list(ESTIMATORS))
 
@@ -56,39 +82,43 @@ def query_methods(name):
 
 
 def n_clusters_found(model):
-    """The clusters a fitted model makes: its prototypes, or a SOM's groups of units."""
+    """The size a fitted model has: its prototypes, a SOM's groups of units, a graph's nodes."""
     if isinstance(model, SOM):
         return len(np.unique(model.unit_labels_))
-    return len(model.cluster_centers_)
+    if isinstance(model, FuzzyART):
+        return model.n_categories_
+    return len(model.cluster_centers_)  # a growing neural gas: one per node
 
 
 # ---------------------------------------------------------------------- init and params
 @estimator_names
 def test_init_only_stores_parameters(name):
     model = build(name)
-    assert not [attribute for attribute in vars(model) if attribute.endswith("_")]
+    # (a parameter may end in "_" too: GrowingNeuralGas's lambda_, Fritzke's symbol)
+    assert not [attribute for attribute in vars(model)
+                if attribute.endswith("_") and attribute not in model.get_params()]
     # Even invalid values are stored without complaint: validation happens in fit.
-    cls = type(model)
-    cls(n_clusters=-5)
-    with pytest.raises(ValueError, match="n_clusters"):
-        cls(n_clusters=-5).fit(make_data())
+    cls, size = type(model), size_parameter(name)
+    cls(**{size: -5})
+    with pytest.raises(ValueError, match=size):
+        cls(**{size: -5}).fit(make_data())
 
 
 @estimator_names
 def test_get_params_returns_the_constructor_arguments(name):
     model = build(name)
     params = model.get_params()
-    assert params["n_clusters"] == 3 and params["random_state"] == 0
+    assert params[size_parameter(name)] == 3 and params["random_state"] == 0
     assert type(model)(**params).get_params() == params
 
 
 @estimator_names
 def test_set_params_get_params_round_trip(name):
     model = build(name)
-    returned = model.set_params(n_clusters=5, random_state=42)
+    returned = model.set_params(**{size_parameter(name): 5}, random_state=42)
     assert returned is model
     params = model.get_params()
-    assert params["n_clusters"] == 5 and params["random_state"] == 42
+    assert params[size_parameter(name)] == 5 and params["random_state"] == 42
     other = type(model)().set_params(**params)
     assert other.get_params() == params
     model.fit(make_data())  # the new value is used
@@ -111,9 +141,10 @@ def test_clone_gives_an_unfitted_copy_with_equal_params(name):
     copy = clone(model)
     assert copy is not model and type(copy) is type(model)
     assert copy.get_params() == model.get_params()
-    assert not hasattr(copy, "cluster_centers_")
-    np.testing.assert_array_equal(copy.fit(make_data()).cluster_centers_,
-                                  model.cluster_centers_)
+    learned = ESTIMATORS[name][1][0]   # cluster_centers_, or the model's own prototypes
+    assert not hasattr(copy, learned)
+    np.testing.assert_array_equal(getattr(copy.fit(make_data()), learned),
+                                  getattr(model, learned))
 
 
 def test_clone_keeps_callbacks_and_array_init():
@@ -132,7 +163,7 @@ def test_works_inside_a_pipeline(name):
     X = make_data() * [1.0, 100.0, 0.01]
     pipe = Pipeline([("scale", StandardScaler()), ("model", build(name))])
     assert pipe.fit(X) is pipe
-    labels = pipe.predict(X)
+    labels = pipe.predict(X, **PREDICT_PARAMS.get(name, {}))
     np.testing.assert_array_equal(labels, pipe.named_steps["model"].labels_)
     np.testing.assert_array_equal(
         labels, build(name).fit(StandardScaler().fit_transform(X)).labels_)
@@ -146,8 +177,9 @@ def test_pipeline_fit_runs_the_model_on_scaled_data(name):
     scaled = StandardScaler().fit_transform(X)
     np.testing.assert_array_equal(pipe.named_steps["model"].labels_,
                                   build(name).fit(scaled).labels_)
-    np.testing.assert_array_equal(pipe.named_steps["model"].predict(scaled),
-                                  pipe.named_steps["model"].labels_)
+    np.testing.assert_array_equal(
+        pipe.named_steps["model"].predict(scaled, **PREDICT_PARAMS.get(name, {})),
+        pipe.named_steps["model"].labels_)
 
 
 @estimator_names
@@ -155,7 +187,7 @@ def test_repr_shows_changed_params_only(name):
     model = build(name)
     text = repr(model)
     assert text.startswith(type(model).__name__ + "(")
-    assert "n_clusters=3" in text and "random_state=0" in text
+    assert f"{size_parameter(name)}=3" in text and "random_state=0" in text
     assert "backend" not in text and "verbose" not in text  # defaults are left out
     assert repr(type(model)()) == f"{type(model).__name__}()"
     model.set_params(backend="numpy")
@@ -209,7 +241,7 @@ def test_a_saved_model_holds_no_pickle(name, tmp_path):
             assert array.dtype != object
         meta = json.loads(str(archive["__meta__"]))
     assert meta["class"] == name
-    assert meta["params"]["n_clusters"] == 3
+    assert meta["params"][size_parameter(name)] == 3
 
 
 def test_a_loaded_model_can_be_fit_again(tmp_path):

@@ -1,0 +1,334 @@
+r"""Growing neural gas (Fritzke): a graph of nodes that grows into the shape of the data.
+
+The algorithm, in the order it runs (kernels named; the math of one step is in ``gng_online``
+of ``neuroclust/backend/reference.py``, eqs. (1)-(11) there, and the same step is compiled in
+``csrc/kernels.pyx``):
+
+1. start with two nodes at two distinct random samples and no edge (``random_state``);
+2. each epoch, present the samples one at a time in a fresh random order; the whole epoch is
+   one call of the kernel ``gng_online``, which for each sample
+
+   a. finds the nearest and the second-nearest node, :math:`s_1` and :math:`s_2`;
+   b. ages every edge of :math:`s_1` and adds :math:`\|x - w_{s_1}\|^2` to its error;
+   c. moves :math:`s_1` by ``epsilon_b`` and its neighbours by ``epsilon_n`` toward the sample;
+   d. joins :math:`s_1` and :math:`s_2` by an edge of age 0 (competitive Hebbian learning);
+   e. removes the edges older than ``max_age``, then the nodes left without an edge;
+   f. after every ``lambda_``-th sample, while there are fewer than ``max_nodes`` nodes,
+      inserts a node half-way between the node of largest error and its neighbour of
+      largest error, and scales their errors by ``alpha``;
+   g. lets every error decay by the fraction ``beta``;
+
+3. after each epoch, record the number of nodes and the quantization error, eq. (1) (kernel
+   ``bmu``);
+4. the clusters are the connected components of the graph, eq. (2): a sample belongs to the
+   component of its nearest node. The number of clusters is found, not given.
+"""
+import numbers
+
+import numpy as np
+
+from .._validation import (array_module, check_array, check_n_features, check_random_state,
+                           check_scalar)
+from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
+
+__all__ = ["GrowingNeuralGas", "connected_components"]
+
+
+class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
+    r"""Growing neural gas: nodes and edges that learn the data's shape; clusters are components.
+
+    The defaults are the values of Fritzke's simulations (1995): :math:`\lambda = 100`,
+    :math:`\epsilon_b = 0.2`, :math:`\epsilon_n = 0.006`, :math:`a_{max} = 50`,
+    :math:`\alpha = 0.5` and :math:`d = 0.995`, i.e. :math:`\beta = 1 - d = 0.005`.
+
+    Parameters
+    ----------
+    max_nodes : int, default=100
+        The most nodes the graph may have (at least 2); growth stops there. Fritzke grows until
+        a size or a performance is reached; this is that size.
+    lambda_ : int, default=100
+        :math:`\lambda`: a node is inserted after every ``lambda_`` samples (at least 1).
+    epsilon_b : float, default=0.2
+        :math:`\epsilon_b` in [0, 1]: the fraction of the way to the sample the winner moves.
+    epsilon_n : float, default=0.006
+        :math:`\epsilon_n` in [0, 1]: the same for the winner's neighbours in the graph.
+    max_age : int, default=50
+        :math:`a_{max}` (at least 1): an edge that has not been refreshed for this many wins of
+        one of its ends is removed.
+    alpha : float, default=0.5
+        :math:`\alpha` in [0, 1]: the factor on the errors of the two nodes a new node is put
+        between.
+    beta : float, default=0.005
+        :math:`\beta` in [0, 1): the fraction of its error every node loses at every step
+        (Fritzke's :math:`d = 1 - \beta`). His later report (1997) uses 0.0005 together with
+        smaller steps and a larger :math:`\lambda`.
+    epochs : int, default=20
+        Passes over the data. With the defaults, 10,000 samples presented in all grow the
+        graph to 100 nodes.
+    random_state : int, numpy.random.Generator or None
+        Seeds the two starting nodes and the order of the samples.
+    backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
+    verbose : bool or int, default=False
+        True shows a progress bar; 2 also prints a line per epoch.
+    callbacks : list of callables, optional
+        Each is called as ``callback(model, epoch)`` after every epoch (the fitted attributes
+        are current): use :func:`neuroclust.plotting.gng_snapshot_callback` to animate the
+        graph growing. One that returns False stops training.
+
+    Attributes
+    ----------
+    nodes_ : ndarray of shape (n_nodes, n_features)
+        The node positions :math:`w_j`.
+    cluster_centers_ : ndarray of shape (n_nodes, n_features)
+        The same array as ``nodes_`` (a prototype per node, as a SOM's ``cluster_centers_``
+        holds one per unit); :meth:`transform` gives the distances to them.
+    edges_ : ndarray of int64, shape (n_edges, 2)
+        The edges as pairs of node indices ``(i, j)`` with ``i < j``, in sorted order.
+    edge_ages_ : ndarray of int64, shape (n_edges,)
+        The age of each edge.
+    errors_ : ndarray of float64, shape (n_nodes,)
+        The accumulated local error :math:`E_j` of each node.
+    n_steps_ : int
+        Samples presented so far (the clock of the insertions).
+    unit_labels_ : ndarray of int64, shape (n_nodes,)
+        The connected component of each node, eq. (2).
+    n_clusters_ : int
+        The number of connected components.
+    labels_ : ndarray of int64, shape (n_samples,)
+        The component of each training sample's nearest node.
+    history_ : dict of lists
+        ``"n_nodes"`` and ``"quantization_error"``, eq. (1), after each epoch.
+    n_features_in_ : int
+    backend_ : str
+
+    Notes
+    -----
+    The quantization error recorded after each epoch (Kohonen's definition, not squared):
+
+    .. math:: E_Q = \frac1n \sum_i \|x_i - w_{c(x_i)}\|                              \tag{1}
+
+    Nodes :math:`i` and :math:`j` are in the same cluster when a path of edges joins them;
+    components are numbered in the order of their lowest node:
+
+    .. math:: \mathrm{cluster}(i) = \mathrm{cluster}(j) \iff
+              \exists\, i = k_0, k_1, \dots, k_m = j:\ (k_{l-1}, k_l) \in \text{edges}     \tag{2}
+
+    Edges appear only between two nodes that are the two nearest to some sample, and age away
+    when no sample renews them, so a gap in the data becomes a gap in the graph.
+
+    References
+    ----------
+    B. Fritzke, "A Growing Neural Gas Network Learns Topologies", Advances in Neural
+    Information Processing Systems 7, 1995, pp. 625-632.
+    B. Fritzke, "Some Competitive Learning Methods", report, Ruhr-Universitaet Bochum, 1997.
+    """
+
+    def __init__(self, max_nodes=100, lambda_=100, epsilon_b=0.2, epsilon_n=0.006, max_age=50,
+                 alpha=0.5, beta=0.005, epochs=20, random_state=None, backend="auto",
+                 verbose=False, callbacks=None):
+        self.max_nodes = max_nodes
+        self.lambda_ = lambda_
+        self.epsilon_b = epsilon_b
+        self.epsilon_n = epsilon_n
+        self.max_age = max_age
+        self.alpha = alpha
+        self.beta = beta
+        self.epochs = epochs
+        self.random_state = random_state
+        self.backend = backend
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    def __sklearn_is_fitted__(self):
+        """Fitted once it has a graph (the parameter ``lambda_`` ends in "_" but is no result)."""
+        return hasattr(self, "nodes_")
+
+    # ------------------------------------------------------------ parameters
+    def _check_params(self):
+        check_scalar(self.max_nodes, "max_nodes", numbers.Integral, low=2)
+        check_scalar(self.lambda_, "lambda_", numbers.Integral, low=1)
+        check_scalar(self.epsilon_b, "epsilon_b", low=0, high=1)
+        check_scalar(self.epsilon_n, "epsilon_n", low=0, high=1)
+        check_scalar(self.max_age, "max_age", numbers.Integral, low=1)
+        check_scalar(self.alpha, "alpha", low=0, high=1)
+        check_scalar(self.beta, "beta", low=0, high=1, high_inclusive=False)
+        check_scalar(self.epochs, "epochs", numbers.Integral, low=1)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y=None):
+        """Grow the graph on ``X`` of shape (n_samples, n_features); returns self."""
+        self._check_params()
+        X, kernels = self._validate_for_fit(_at_least_two_samples(X))
+        self._rng = check_random_state(self.random_state)
+        state = self._start(X, self._rng)
+        self.history_ = {"n_nodes": [], "quantization_error": []}
+        self._train(X, kernels, state, self.epochs)
+        return self
+
+    def partial_fit(self, X, y=None):
+        """One more epoch on ``X`` (the first call starts the graph); returns self.
+
+        Training continues from the fitted attributes, so it also continues a loaded model
+        (whose sample order then starts afresh from ``random_state``).
+        """
+        self._check_params()
+        if not hasattr(self, "nodes_"):
+            X, kernels = self._validate_for_fit(_at_least_two_samples(X))
+            self._rng = check_random_state(self.random_state)
+            state = self._start(X, self._rng)
+            self.history_ = {"n_nodes": [], "quantization_error": []}
+        else:
+            check_n_features(check_array(X), self.n_features_in_)
+            X, kernels = self._validate_for_fit(X)
+            if getattr(self, "_rng", None) is None:
+                self._rng = check_random_state(self.random_state)
+            state = self._state_from_attributes(X)
+        self._train(X, kernels, state, 1)
+        return self
+
+    def _start(self, X, rng):
+        """Two nodes at two distinct random samples, no edge, no error (step 1)."""
+        xp = array_module(X)
+        first, second = (int(i) for i in rng.choice(X.shape[0], size=2, replace=False))
+        W = xp.zeros((self.max_nodes, X.shape[1]), dtype=X.dtype)
+        W[0], W[1] = X[first], X[second]
+        return {"W": W, "error": xp.zeros(self.max_nodes),
+                "age": xp.full((self.max_nodes, self.max_nodes), -1, dtype=xp.int64),
+                "n_nodes": 2, "n_steps": 0}
+
+    def _train(self, X, kernels, state, n_epochs):
+        """Run ``n_epochs`` epochs of the kernel ``gng_online`` (step 2), recording eq. (1)."""
+        xp = array_module(X)
+        history = {"n_nodes": [], "quantization_error": []}
+
+        def run_epoch(epoch):
+            order = xp.asarray(self._rng.permutation(X.shape[0]))
+            state["n_nodes"], state["n_steps"] = kernels.gng_online(
+                X, state["W"], state["error"], state["age"], state["n_nodes"], state["n_steps"],
+                order, self.epsilon_b, self.epsilon_n, self.max_age, self.lambda_, self.alpha,
+                self.beta)
+            self._store(state)
+            distance = kernels.bmu(X, self.nodes_)[1]
+            history["n_nodes"].append(int(state["n_nodes"]))
+            history["quantization_error"].append(
+                float(xp.sqrt(xp.maximum(distance, 0)).mean()))                      # eq. (1)
+            return history["quantization_error"][-1]
+
+        def get_state():
+            return _copy(state)
+
+        def set_state(saved):
+            state.update(_copy(saved))
+            self._store(state)
+
+        self._store(state)
+        n_done = len(run_epochs(n_epochs, run_epoch, get_state=get_state, set_state=set_state,
+                                estimator=self, verbose=self.verbose, callbacks=self.callbacks,
+                                description="growing neural gas",
+                                metric="quantization error"))
+        # Only the completed epochs: not one interrupted half-way (its state was rolled back).
+        for name, values in history.items():
+            self.history_[name].extend(values[:n_done])
+        self.labels_ = self._components_of(kernels.bmu(X, self.nodes_)[0])
+
+    def _store(self, state):
+        """The fitted attributes from the kernel's state: nodes, edges, errors, components."""
+        n_nodes = int(state["n_nodes"])
+        ages = _host(state["age"][:n_nodes, :n_nodes])
+        first, second = np.nonzero(np.triu(ages >= 0, k=1))
+        self.nodes_ = state["W"][:n_nodes].copy()
+        self.cluster_centers_ = self.nodes_
+        self.edges_ = np.column_stack([first, second]).astype(np.int64)
+        self.edge_ages_ = ages[first, second].astype(np.int64)
+        self.errors_ = np.asarray(_host(state["error"][:n_nodes]), dtype=np.float64).copy()
+        self.n_steps_ = int(state["n_steps"])
+        self.unit_labels_ = connected_components(n_nodes, self.edges_)
+        self.n_clusters_ = int(self.unit_labels_.max()) + 1
+
+    def _state_from_attributes(self, X):
+        """The kernel's fixed-capacity arrays rebuilt from the fitted attributes."""
+        xp = array_module(X)
+        n_nodes = len(self.nodes_)
+        if n_nodes > self.max_nodes:
+            raise ValueError(f"max_nodes={self.max_nodes} is smaller than the {n_nodes} nodes "
+                             "the graph already has; raise max_nodes or fit again.")
+        W = xp.zeros((self.max_nodes, X.shape[1]), dtype=X.dtype)
+        W[:n_nodes] = self._like(self.nodes_, X)
+        error = np.zeros(self.max_nodes)
+        error[:n_nodes] = _host(self.errors_)
+        age = np.full((self.max_nodes, self.max_nodes), -1, dtype=np.int64)
+        edges = np.asarray(self.edges_, dtype=np.int64).reshape(-1, 2)
+        age[edges[:, 0], edges[:, 1]] = self.edge_ages_
+        age[edges[:, 1], edges[:, 0]] = self.edge_ages_
+        return {"W": W, "error": xp.asarray(error), "age": xp.asarray(age),
+                "n_nodes": n_nodes, "n_steps": int(self.n_steps_)}
+
+    # -------------------------------------------------------------- queries
+    def predict(self, X):
+        """The cluster (connected component) of each row's nearest node, eq. (2)."""
+        X, kernels = self._validate_for_predict(X, "nodes_")
+        return self._components_of(kernels.bmu(X, self._like(self.nodes_, X))[0])
+
+    def transform(self, X):
+        """Euclidean distance from each row of ``X`` to each node, shape (n_samples, n_nodes)."""
+        return super().transform(X)
+
+    def _components_of(self, winners):
+        xp = array_module(winners)
+        return xp.asarray(self.unit_labels_, dtype=xp.int64)[winners]
+
+
+def connected_components(n_nodes, edges):
+    r"""The connected component of every node of a graph, eq. (2) of :class:`GrowingNeuralGas`.
+
+    Parameters
+    ----------
+    n_nodes : int
+    edges : ndarray of int, shape (n_edges, 2)
+        Pairs of node indices.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_nodes,)
+        Components numbered 0, 1, ... in the order of their lowest node; a node without an
+        edge is a component of its own.
+
+    Notes
+    -----
+    A depth-first search from each node not yet labelled gives its label to every node it
+    reaches.
+    """
+    neighbours = [[] for _ in range(n_nodes)]
+    for i, j in np.asarray(edges).reshape(-1, 2).tolist():
+        neighbours[i].append(j)
+        neighbours[j].append(i)
+    labels = np.full(n_nodes, -1, dtype=np.int64)
+    n_components = 0
+    for start in range(n_nodes):
+        if labels[start] >= 0:
+            continue
+        labels[start] = n_components
+        todo = [start]
+        while todo:
+            for other in neighbours[todo.pop()]:
+                if labels[other] < 0:
+                    labels[other] = n_components                                 # eq. (2)
+                    todo.append(other)
+        n_components += 1
+    return labels
+
+
+def _at_least_two_samples(X):
+    return check_array(X, min_samples=2,
+                       min_samples_reason=" (the graph starts with two nodes at two samples)")
+
+
+def _copy(state):
+    """A copy of the kernel's state: its arrays copied, its counts as they are."""
+    return {name: value.copy() if hasattr(value, "copy") else value
+            for name, value in state.items()}
+
+
+def _host(array):
+    """A NumPy array of a CuPy one (the graph's bookkeeping lives on the host)."""
+    return array.get() if array_module(array) is not np else array

@@ -5,10 +5,11 @@ Run from the repository root after building the kernels in place:
     python setup.py build_ext --inplace
     python benchmarks/run_all.py
 
-Takes three to four minutes on two cores. The neurolab comparison creates its own virtual
-environment (benchmarks/.venv-neurolab, NumPy < 2) on first use and is skipped, with the reason
-in the table, when that is impossible (e.g. no network for pip). The SOM comparisons need
-MiniSom, somoclu and XPySom installed (see README.md); a missing peer fails or skips its rows.
+Takes six to seven minutes on two cores (the growing neural gas section about two and a half).
+The neurolab comparison creates its own virtual environment (benchmarks/.venv-neurolab,
+NumPy < 2) on first use and is skipped, with the reason in the table, when that is impossible
+(e.g. no network for pip). The SOM comparisons need MiniSom, somoclu and XPySom installed,
+the growing neural gas comparison MDP (see README.md); a missing peer fails or skips its rows.
 """
 import _common  # first: sets the thread counts before NumPy loads
 
@@ -19,6 +20,7 @@ import traceback
 
 import bench_bmu
 import bench_competitive
+import bench_gng
 import bench_kmeans
 import bench_som_batch
 import bench_som_digits
@@ -33,6 +35,7 @@ SECTIONS = [
     ("Online SOM vs MiniSom", bench_som_online.run),
     ("Batch SOM vs somoclu, XPySom and MiniSom", bench_som_batch.run),
     ("SOM on digits vs MiniSom", bench_som_digits.run),
+    ("Growing neural gas", bench_gng.run),
 ]
 
 

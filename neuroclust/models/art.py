@@ -298,6 +298,12 @@ class FuzzyART(_ART):
     ``predict`` uses the same search without learning: the choice competition alone by
     default, or with the vigilance test (``vigilance=True``), -1 meaning "novel".
 
+    As in artlib, an uncommitted category is opened only after every committed one has
+    failed the vigilance test. In the 1991 paper uncommitted nodes join the choice
+    competition (their choice is :math:`|I| / (\alpha + 2d)`); the two agree whenever
+    :math:`\rho \ge (\alpha + d) / (\alpha + 2d)`, a little over one half, and can differ
+    below it.
+
     References
     ----------
     G. A. Carpenter, S. Grossberg and D. B. Rosen, "Fuzzy ART: Fast stable learning and

@@ -1,0 +1,831 @@
+r"""
+Adaptive resonance theory: learning new clusters without forgetting old ones
+============================================================================
+
+A competitive layer learns by moving its prototypes toward the samples it wins. That same
+freedom to move is what makes it forget: when the data change, the prototypes follow the new
+data, and what they had learned is gone. Grossberg called this the *stability-plasticity
+dilemma*. Adaptive resonance theory (ART) answers it with a test. A category learns from a
+sample only when the sample matches what the category expects well enough. If it does not,
+the network searches on, and if no category matches, it opens a new one. Old categories are
+not dragged away by data that do not match them, and the number of categories grows with the
+data.
+
+This tutorial shows a competitive layer forgetting, then builds Fuzzy ART: its fields and
+signals, its equations, one presentation by hand, the category boxes, the vigilance, learning
+from a stream, ART1 on binary patterns, and what the order of the samples does.
+
+It answers these questions from the learners' list:
+
+* **7.** What if the number of clusters is not known in advance? (ART opens a new category
+  whenever no existing one matches well enough; the vigilance says how well is enough.)
+* **8.** In ART, what are the comparison and recognition fields, the vigilance test and the
+  lateral inhibition, in equations and in code? (The section on the architecture names each
+  part, and the step by hand computes each one.)
+* **1.** Without labels, what does the network improve? (ART descends no cost function;
+  its learning stops because every change is one way: boxes only grow, and never past a size
+  that the vigilance sets.)
+* **2.** What mechanism makes a network group nearby points together? (A category's box grows
+  to take in the samples that fall near it, until it would grow too large.)
+
+The equations are on the page :doc:`/algorithms/art`, each with the line of code that
+computes it. Tutorial :doc:`plot_01_competitive_learning` comes first: ART's competition for
+the winner is the same idea, with a test added.
+"""
+
+# %%
+# Setup
+# -----
+# ``NEUROCLUST_FAST=1`` (set by the test suite and by the documentation build) uses fewer
+# samples, fewer settings in the sweeps and fewer frames in the animation, so that the script
+# runs in a few seconds. Without it the data sets are larger and the sweeps finer; the script
+# still runs in well under a minute.
+
+import copy
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.animation import FuncAnimation
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
+
+from neuroclust import ART1, FuzzyART, KMeans, datasets, metrics, plotting
+from neuroclust.backend import reference
+
+FAST = os.environ.get("NEUROCLUST_FAST") == "1"
+SEED = 0                                   # every random choice below derives from it
+N_SQUARE = 300 if FAST else 1000           # samples of the 2-D data in the unit square
+N_FIVE = 500 if FAST else 1500             # samples of the five-centroid data (3-D)
+RHOS = np.linspace(0.3, 0.95, 14 if FAST else 27)   # the vigilance sweep
+N_ORDERS = 8 if FAST else 30               # random orders in the order-dependence section
+GIF_FRAMES = 8 if FAST else 25             # frames of the animation
+N_DIGITS = 600 if FAST else 1797           # binary digits for ART1
+
+# large type and thick lines: these figures are meant to be read from the back of a room
+plt.rcParams.update({"font.size": 15, "axes.titlesize": 16, "axes.labelsize": 15,
+                     "legend.fontsize": 13, "lines.linewidth": 2.5, "lines.markersize": 8,
+                     "figure.dpi": 100})
+plt.rcParams["animation.writer"] = "pillow"   # animations as GIFs: Pillow comes with matplotlib
+
+# Five round clusters in the unit square. Fuzzy ART works on values in [0, 1].
+CENTRES_2D = np.array([[0.15, 0.2], [0.2, 0.8], [0.5, 0.5], [0.85, 0.85], [0.85, 0.15]])
+X_square, y_square = datasets.make_blobs(n_samples=N_SQUARE, centers=CENTRES_2D,
+                                         cluster_std=0.05, random_state=SEED)
+X_square = np.clip(X_square, 0, 1)         # a rare sample past the edge goes onto it
+
+
+def on_unit_square(ax):
+    """Show the whole unit square, the space Fuzzy ART works in, without the legend."""
+    ax.set_adjustable("box")
+    ax.set(xlim=(-0.03, 1.03), ylim=(-0.03, 1.03))
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+
+
+def n_categories_text(n):
+    """'1 category', '5 categories'."""
+    return f"{n} categor{'y' if n == 1 else 'ies'}"
+
+# %%
+# The stability-plasticity dilemma
+# --------------------------------
+# Here is a stream of data whose source changes. First only the three clusters on the left
+# and in the middle produce samples (phase A). Then only the two clusters on the right do
+# (phase B). A competitive layer with five units, one per cluster there will ever be, learns
+# online with a constant rate :math:`\eta`, as in tutorial 1:
+# :math:`w_c \leftarrow w_c + \eta\,(x - w_c)` for the winner :math:`c`. We record where its
+# units go.
+
+phase_a = np.flatnonzero(y_square < 3)     # the samples of the first three clusters
+phase_b = np.flatnonzero(y_square >= 3)    # the two clusters that appear later
+eta = 0.05
+rng = np.random.default_rng(SEED)
+W = X_square[rng.choice(phase_a, 5, replace=False)].copy()   # five units, started on samples
+path = [W.copy()]
+for phase in (phase_a, phase_b):
+    for batch in np.array_split(phase, 20):                  # the stream, 20 pieces a phase
+        reference.wta_online(X_square, W, batch, eta)        # winner-take-all, in place
+        path.append(W.copy())
+path = np.array(path)                      # (41, 5, 2): the units after every piece
+W_after_a, W_after_b = path[20], path[-1]
+print(f"quantization error on the phase-A data: "
+      f"{metrics.quantization_error(X_square[phase_a], W_after_a):.3f} after phase A, "
+      f"{metrics.quantization_error(X_square[phase_a], W_after_b):.3f} after phase B")
+print("distance each unit moved during phase B:",
+      np.round(np.linalg.norm(W_after_b - W_after_a, axis=1), 3))
+
+# %%
+# Now the same stream through Fuzzy ART, one piece at a time with ``partial_fit``. How it works
+# is the subject of the rest of this tutorial; here we only look at what it keeps.
+
+art_stream = FuzzyART(rho=0.75)
+for batch in np.array_split(phase_a, 20):
+    art_stream.partial_fit(X_square[batch])
+n_old = art_stream.n_categories_
+templates_after_a = art_stream.weights_.copy()
+boxes_after_a = art_stream.category_boxes()
+categories_after_a = art_stream.predict(X_square[phase_a], vigilance=True)
+for batch in np.array_split(phase_b, 20):
+    art_stream.partial_fit(X_square[batch])
+unchanged = (art_stream.weights_[:n_old] == templates_after_a).all(axis=1)
+print(f"Fuzzy ART: {n_old} categories after phase A, {art_stream.n_categories_} after phase "
+      f"B; {unchanged.sum()} of the {n_old} old ones untouched by phase B")
+same = art_stream.predict(X_square[phase_a], vigilance=True) == categories_after_a
+print(f"phase-A samples that still get the category they had: {same.mean():.1%}")
+
+fig, axes = plt.subplots(1, 2, figsize=(15, 7))
+ax = axes[0]
+ax.scatter(*X_square[phase_a].T, s=10, color="0.7", label="phase A samples")
+ax.scatter(*X_square[phase_b].T, s=10, color=plotting.COLORS[4], alpha=0.5,
+           label="phase B samples")
+for unit in range(5):
+    ax.plot(*path[:21, unit].T, color=plotting.COLORS[0], linewidth=2)
+    ax.plot(*path[20:, unit].T, color=plotting.COLORS[5], linewidth=2)
+ax.plot(*W_after_a.T, "o", color=plotting.COLORS[0], markersize=11, label="units after A")
+ax.plot(*W_after_b.T, "s", color=plotting.COLORS[5], markersize=11, label="units after B")
+ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal",
+       title="Competitive layer: units follow the new data")
+ax.legend(loc="lower center", ncol=2, fontsize=11, framealpha=0.9)
+plotting.plot_fuzzy_art_boxes(art_stream, X_square[np.concatenate([phase_a, phase_b])],
+                              ax=axes[1], title="Fuzzy ART: old boxes (dashed) stay")
+for lower, upper in zip(*boxes_after_a):
+    axes[1].add_patch(Rectangle(lower, *(upper - lower), fill=False, linestyle="--",
+                                linewidth=2.5, edgecolor="k"))
+on_unit_square(axes[1])
+fig.tight_layout()
+
+# %%
+# The competitive layer has no way to tell a new cluster from an old one: each sample pulls
+# its nearest unit, whatever that unit learned before. In phase B the units nearest to the
+# new data leave their old clusters and follow the new samples. The phase-A samples they used
+# to win must now be served by units farther away, so the quantization error on the phase-A
+# data rises. The units that stay put are only the ones that win no new sample. Lowering
+# :math:`\eta` slows the forgetting, but it slows the learning of the new clusters just as
+# much. That is the dilemma: the rate that makes a network *plastic* also makes it
+# *unstable*.
+#
+# Fuzzy ART opens new categories for the new clusters and keeps the old ones: the printout
+# counts the old templates that phase B left untouched. An old category could still learn
+# from a new sample, but only from one that passes its match test, and then its box only
+# grows, within a bound. The rest of this tutorial shows how.
+#
+# The architecture: fields, signals and a test
+# --------------------------------------------
+# An ART network has layers of units, called *fields*, joined by weights in both directions,
+# and a reset signal:
+#
+# * **F0**, the input field, holds the input. Fuzzy ART first *complement codes* it (next
+#   section).
+# * **F1**, the *comparison field*, holds the input :math:`I` and sends it up to F2 through
+#   the bottom-up weights.
+# * **F2**, the *recognition field*, has one unit per category. Each category :math:`j` gets
+#   a *choice value* :math:`T_j`, its bottom-up input. The F2 units inhibit each other
+#   (*lateral inhibition*), until only the one with the largest :math:`T_j` stays active: a
+#   winner-take-all competition, as in a competitive layer.
+# * The winner :math:`J` sends its *top-down expectation*, its template :math:`w_J`, back to
+#   F1. F1 now holds what the input and the expectation share, :math:`I \wedge w_J`.
+# * The **vigilance test** compares the size of that shared part with the size of the input.
+#   If too little of the input was expected, the test fails and sends a **reset**: category
+#   :math:`J` is switched off for the rest of this input, and the competition runs again
+#   among the others. This is the **search**.
+# * When a category passes the test, the network is in **resonance**: the bottom-up and
+#   top-down signals agree. Only then does the category learn. If every category is reset, a
+#   new one is committed with the input as its template.
+#
+# In neuroclust this cycle is one step of the kernel
+# :func:`neuroclust.backend.reference.fuzzy_art_online`. The next two sections give each part
+# its equation and then compute each one by hand (question 8).
+
+fig, ax = plt.subplots(figsize=(13, 7.5))
+ax.set(xlim=(0, 13), ylim=(0, 8), aspect="equal")
+ax.set_axis_off()
+
+
+def field(x, y, width, height, text, colour):
+    """A field of the network, drawn as a rounded box with its name inside."""
+    ax.add_patch(FancyBboxPatch((x, y), width, height, boxstyle="round,pad=0.1",
+                                facecolor=colour, edgecolor="k", linewidth=2))
+    ax.text(x + 0.15, y + height - 0.2, text, va="top", fontsize=14)
+
+
+def arrow(start, end, text, text_at, colour="k", style="-|>"):
+    """A signal between fields, with its label."""
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=22,
+                                 linewidth=2.5, color=colour))
+    ax.text(*text_at, text, fontsize=13, color=colour, ha="center", va="center")
+
+
+field(0.6, 0.4, 6.5, 1.2, "F0: input $a$, complement coded\n$I = (a,\\ 1 - a)$", "#f2f2f2")
+field(0.6, 2.9, 6.5, 1.5, "F1: comparison field\nholds $I$, then $I \\wedge w_J$", "#dbe9f6")
+field(0.6, 5.7, 6.5, 2.0, "F2: recognition field", "#fbe3c8")
+for k in range(6):                         # the category units of F2; one has won
+    winner = k == 2
+    ax.add_patch(Circle((1.4 + 1.0 * k, 6.75), 0.3, linewidth=2, edgecolor="k",
+                        facecolor=plotting.COLORS[1] if winner else "white",
+                        linestyle="--" if k == 5 else "-"))
+ax.text(1.4 + 2.0, 6.75, "J", ha="center", va="center", fontsize=13)
+ax.text(0.75, 6.0, "lateral inhibition: only $J = \\arg\\max_j T_j$ stays on", fontsize=12)
+arrow((3.85, 1.75), (3.85, 2.75), "", (0, 0))
+arrow((2.6, 4.55), (2.6, 5.55), "bottom-up\nchoice $T_j$", (1.6, 5.05), plotting.COLORS[0])
+arrow((5.2, 5.55), (5.2, 4.55), "top-down\nexpectation $w_J$", (6.3, 5.05),
+      plotting.COLORS[5])
+ax.add_patch(Circle((10.0, 3.6), 0.6, facecolor="#e8f4e8", edgecolor="k", linewidth=2))
+ax.text(10.0, 3.6, "$\\rho$", ha="center", va="center", fontsize=22)
+ax.text(10.0, 2.2, "vigilance test\n$|I \\wedge w_J| \\,/\\, |I| \\geq \\rho$ ?",
+        ha="center", fontsize=13)
+arrow((7.3, 3.65), (9.3, 3.65), "match", (8.3, 3.95))
+arrow((7.3, 1.0), (9.6, 3.05), "$|I|$", (8.75, 1.75))
+arrow((10.0, 4.3), (7.3, 6.5), "fails: reset $J$,\nsearch on", (10.1, 5.75),
+      plotting.COLORS[3])
+ax.text(10.0, 7.1, "passes: resonance,\n$w_J$ learns", ha="center", fontsize=13,
+        color=plotting.COLORS[2])
+ax.text(6.4, 7.2, "free", fontsize=11, ha="center")
+ax.set_title("One presentation in Fuzzy ART")
+
+# %%
+# The equations of Fuzzy ART
+# --------------------------
+# Fuzzy ART (Carpenter, Grossberg and Rosen, 1991) works on inputs :math:`a \in [0, 1]^d`.
+# Write :math:`|v| = \sum_i |v_i|` for the size (the L1 norm) of a vector and
+# :math:`(u \wedge v)_i = \min(u_i, v_i)` for the *fuzzy AND*, the elementwise minimum. On
+# 0/1 vectors it is the logical AND, and :math:`|u \wedge v|` counts the ones they share.
+#
+# **Complement coding.** F0 turns :math:`a` into :math:`I = (a,\ 1 - a)`, of length
+# :math:`2d`. Every coded input then has the same size, :math:`|I| = d`. A template
+# :math:`w_j = (u_j,\ 1 - v_j)` is then a *box* with lower corner :math:`u_j` and upper corner
+# :math:`v_j`, and the fuzzy AND of the template with an input is the smallest box that holds
+# both the box and the input. Why it matters: learning (below) can only lower a template.
+# Without complement coding, templates wear down toward the origin. A worn-down template
+# matches only a small part of a large input, fails the vigilance test, and the input opens
+# yet another category: the categories proliferate. With complement coding, lowering the
+# template grows the box, and the vigilance caps the box, so a template can never wear down
+# below a fixed size (shown below).
+#
+# **Choice.** Category :math:`j` gets the bottom-up input
+#
+# .. math:: T_j = \frac{|I \wedge w_j|}{\alpha + |w_j|},
+#
+# with a small *choice parameter* :math:`\alpha > 0`. For an input inside box :math:`j`,
+# :math:`I \wedge w_j = w_j`, so :math:`T_j = |w_j| / (\alpha + |w_j|)`: close to 1, and
+# larger for a larger :math:`|w_j|`. The box size is
+# :math:`|R_j| = \sum_i (v_{ji} - u_{ji}) = d - |w_j|`, so among the boxes that hold the
+# input, the *smallest* wins. :math:`\alpha` breaks the tie that :math:`\alpha = 0` would
+# leave between all of them.
+#
+# **Match and vigilance.** Category :math:`J` passes the vigilance test when
+#
+# .. math:: \frac{|I \wedge w_J|}{|I|} \ge \rho .
+#
+# Since :math:`I \wedge w_J` is the box grown to take in the input, its size is
+# :math:`|I \wedge w_J| = d - |R_J \oplus a|`, where :math:`R_J \oplus a` is that grown box.
+# The test therefore reads :math:`|R_J \oplus a| \le d\,(1 - \rho)`: *a category may learn an
+# input only if its box, grown to hold the input, is no larger than* :math:`d(1 - \rho)`. The
+# vigilance :math:`\rho \in [0, 1]` sets the largest box, and so the granularity of the
+# categories.
+#
+# **Learning.** The category that resonates moves toward the fuzzy AND,
+#
+# .. math:: w_J \leftarrow \beta\, (I \wedge w_J) + (1 - \beta)\, w_J .
+#
+# With *fast learning*, :math:`\beta = 1`, the box jumps at once to the smallest box that
+# holds the input; with *slow learning*, :math:`\beta < 1`, it grows part of the way. Either
+# way a template never increases, so a box never shrinks. A new category starts as the input
+# itself, :math:`w = I`: a box of size 0, a point.
+#
+# Here is what complement coding does on the five clusters, at the same vigilance. Without
+# it the templates are points that wear down toward the origin, and :math:`|w_j|` is their
+# size.
+
+for coding in (True, False):
+    model = FuzzyART(rho=0.75, complement_coding=coding).fit(X_square)
+    print(f"complement coding {str(coding):>5}: {n_categories_text(model.n_categories_)}, "
+          f"stable after {len(model.history_['n_changed'])} epochs, smallest template "
+          f"|w_j| = {model.weights_.sum(axis=1).min():.3f}")
+print(f"with complement coding no template can be smaller than d * rho = {2 * 0.75:.3f}")
+
+# %%
+# Without complement coding the same data need more categories and more epochs to settle.
+#
+# One presentation by hand
+# ------------------------
+# Take 40 points spread over the unit square, let Fuzzy ART learn the first 30 of them in one
+# pass, and present one more by hand. We pick the first of the remaining points whose winner
+# fails the vigilance test while another category passes, so that the search has something to
+# do.
+
+rng = np.random.default_rng(SEED)
+A = rng.random((40, 2))                    # 40 points in the unit square
+rho, alpha, beta = 0.75, 0.001, 1.0
+learned = FuzzyART(rho=rho, alpha=alpha, beta=beta, epochs=1).fit(A[:30])
+W0 = learned.weights_                      # (K, 4): the complement-coded templates
+I_rest = np.hstack([A[30:], 1 - A[30:]])   # complement coding, I = (a, 1 - a)
+T_rest, M_rest = reference.fuzzy_art_choice(I_rest, W0, alpha)      # (10, K) each
+winner_fails = M_rest[np.arange(10), T_rest.argmax(axis=1)] < rho
+pick = 30 + int(np.flatnonzero(winner_fails & (M_rest >= rho).any(axis=1))[0])
+a = A[pick]
+print(f"{learned.n_categories_} categories after 30 points; presenting point {pick}, "
+      f"a = {np.round(a, 3)}")
+
+I = np.concatenate([a, 1 - a])             # F0: complement coding, |I| = d = 2
+W = W0.copy()
+matched = np.minimum(I, W).sum(axis=1)     # |I ^ w_j|, shape (K,)
+T = matched / (alpha + W.sum(axis=1))      # choice: the bottom-up input of each F2 unit
+M = matched / I.sum()                      # match: the left side of the vigilance test
+verdict = ["not tried"] * len(W)
+J = None
+for j in np.argsort(-T, kind="stable"):    # lateral inhibition: the largest T_j is active
+    if M[j] >= rho:                        # vigilance test passed: resonance
+        verdict[j], J = "resonance", int(j)
+        break
+    verdict[j] = "reset"                   # mismatch: switch j off and search on
+if J is None:                              # every category was reset: commit a new one
+    W = np.vstack([W, I])
+    J = len(W) - 1
+else:
+    W[J] = beta * np.minimum(I, W[J]) + (1 - beta) * W[J]           # learning
+
+print(f"{'j':>2} {'lower corner':>16} {'upper corner':>16} {'T_j':>7} {'M_j':>7}  verdict")
+lower0, upper0 = W0[:, :2], 1 - W0[:, 2:]  # the boxes before learning
+for j in np.argsort(-T, kind="stable"):
+    print(f"{j:>2} {np.array2string(lower0[j], precision=3):>16} "
+          f"{np.array2string(upper0[j], precision=3):>16} {T[j]:7.3f} {M[j]:7.3f}  "
+          f"{verdict[j]}")
+print(f"category {J} learned: its box is now {np.round(W[J, :2], 3)} to "
+      f"{np.round(1 - W[J, 2:], 3)}, size {2 - W[J].sum():.3f} <= d(1 - rho) = "
+      f"{2 * (1 - rho):.3f}")
+
+# %%
+# The categories are listed in the order F2 tries them, largest choice first. Each reset one
+# failed the test: its box, grown to hold the point, would have been too large. The kernel
+# :func:`neuroclust.backend.reference.fuzzy_art_online` runs the same step. It takes the
+# templates with room for one more row, in case the step commits a new category, and updates
+# them in place.
+
+W_kernel = np.vstack([W0, np.zeros((1, 4))])
+categories, n_after = reference.fuzzy_art_online(I[None, :], W_kernel, len(W0), np.array([0]),
+                                                 rho, alpha, beta)
+print(f"kernel: category {categories[0]}, {n_after} categories; "
+      f"max |kernel - hand| = {np.abs(W_kernel[:len(W)] - W).max()}")
+assert categories[0] == J and np.array_equal(W_kernel[:len(W)], W)
+
+# %%
+# A pass over the data is that step in a loop. Written out in NumPy, it gives exactly the
+# categories and templates of the estimator, which presents the samples in the order given:
+
+
+def fuzzy_art_pass(inputs, rho, alpha, beta):
+    """One pass of Fuzzy ART over complement-coded ``inputs``, with search and reset."""
+    W = np.zeros((0, inputs.shape[1]))
+    labels = []
+    for I in inputs:
+        matched = np.minimum(I, W).sum(axis=1)
+        T = matched / (alpha + W.sum(axis=1))
+        for j in np.argsort(-T, kind="stable"):
+            if matched[j] / I.sum() >= rho:                              # resonance
+                W[j] = beta * np.minimum(I, W[j]) + (1 - beta) * W[j]
+                labels.append(j)
+                break
+        else:                                                            # all reset
+            W = np.vstack([W, I])
+            labels.append(len(W) - 1)
+    return np.array(labels), W
+
+
+labels_hand, W_hand = fuzzy_art_pass(np.hstack([A, 1 - A]), rho, alpha, 0.5)
+one_pass = FuzzyART(rho=rho, alpha=alpha, beta=0.5, epochs=1).fit(A)
+print(f"estimator vs hand loop (slow learning, beta = 0.5): same labels "
+      f"{np.array_equal(one_pass.labels_, labels_hand)}, "
+      f"max |difference| of the templates {np.abs(one_pass.weights_ - W_hand).max()}")
+assert np.array_equal(one_pass.labels_, labels_hand)
+assert np.allclose(one_pass.weights_, W_hand)
+
+# %%
+# The hand loop searches the way the network does: one category at a time, largest choice
+# first, resetting the ones that fail. The compiled kernel finds the same category in one
+# pass over the categories: the largest choice among the categories that pass the test. The
+# two agree because a category's test depends only on the input and its own template, not on
+# which others were tried before it (see :doc:`/algorithms/art`).
+#
+# Boxes that grow as samples arrive
+# ---------------------------------
+# Now the five clusters of the first section, presented one piece at a time with
+# ``partial_fit``. :func:`neuroclust.plotting.plot_fuzzy_art_boxes` draws each category as
+# its box (a point, drawn as a cross, when it has learned only one sample), and each sample
+# in the colour of the category it chooses.
+
+checkpoints = [1, 3, 10, 30, 100, N_SQUARE]
+growing = FuzzyART(rho=0.75)
+fig, axes = plt.subplots(2, 3, figsize=(17, 11.5))
+seen = 0
+for ax, n_seen in zip(axes.ravel(), checkpoints):
+    growing.partial_fit(X_square[seen:n_seen])
+    seen = n_seen
+    plotting.plot_fuzzy_art_boxes(growing, X_square[:n_seen], ax=ax,
+                                  title=f"after {n_seen} sample{'s' * (n_seen > 1)}: "
+                                        f"{n_categories_text(growing.n_categories_)}")
+    on_unit_square(ax)
+fig.tight_layout()
+sizes = 2 - growing.weights_.sum(axis=1)   # |R_j| = d - |w_j|
+print(f"largest box: size {sizes.max():.3f}; the bound d(1 - rho) = {2 * (1 - 0.75):.3f}")
+
+# %%
+# The first sample commits a category that is a point. A sample near it grows it into a box;
+# a sample far from every box, one whose grown box would be too large, commits a new
+# category. This is how ART groups nearby points (question 2): a box takes in the samples
+# that fall near it, until it would grow too large. Each cluster ends up covered by one box
+# or a few. Because the vigilance caps the size
+# :math:`|R| = \text{width} + \text{height}` of every box at :math:`d(1 - \rho)`, a round
+# cluster wider than that is cut into several boxes.
+#
+# The animation below shows the same growth, one frame per piece of the stream. It is saved as
+# a GIF in a folder of the system's temporary directory (change ``gif_path`` to keep it
+# elsewhere); in a notebook, ``IPython.display.HTML(animation.to_jshtml())`` plays it in place.
+
+frames = np.linspace(0, N_SQUARE, GIF_FRAMES + 1).astype(int)
+snapshots = []
+streaming = FuzzyART(rho=0.75)
+for start, stop in zip(frames[:-1], frames[1:]):
+    streaming.partial_fit(X_square[start:stop])
+    snapshots.append((stop, copy.deepcopy(streaming)))
+
+fig, ax = plt.subplots(figsize=(7.5, 7.5))
+
+
+def draw_frame(k):
+    """Frame k: the boxes after the k-th piece of the stream."""
+    ax.clear()
+    n_seen, model = snapshots[k]
+    plotting.plot_fuzzy_art_boxes(model, X_square[:n_seen], ax=ax,
+                                  title=f"{n_seen} samples, "
+                                        f"{n_categories_text(model.n_categories_)}")
+    on_unit_square(ax)
+
+
+gif_path = Path(tempfile.gettempdir()) / "neuroclust_tutorials" / "fuzzy_art_boxes.gif"
+gif_path.parent.mkdir(parents=True, exist_ok=True)
+animation = FuncAnimation(fig, draw_frame, frames=len(snapshots), interval=500)
+animation.save(gif_path)
+print(f"saved {gif_path.name}: {len(snapshots)} frames, "
+      f"{gif_path.stat().st_size / 1024:.0f} kB")
+
+# %%
+# Vigilance sets the granularity
+# ------------------------------
+# The vigilance is the one number that decides how many categories there are. Sweep it on the
+# five-centroid data of tutorial 1 (3-D). ``scale=True`` maps each feature onto [0, 1] by its
+# minimum and maximum, as Fuzzy ART needs. Two scores compare the categories with the true
+# clusters: the adjusted Rand index (ARI: 1 for a perfect match, about 0 for chance), and
+# the purity, the share of samples whose category's most common true cluster is their own
+# (1 when no category mixes two clusters, however many categories there are).
+
+X_five, y_five = datasets.make_five_centroids(n_samples=N_FIVE, random_state=SEED)
+sweep = []
+for rho_value in RHOS:
+    model = FuzzyART(rho=rho_value, scale=True).fit(X_five)
+    sweep.append((model.n_categories_, metrics.adjusted_rand_score(y_five, model.labels_),
+                  metrics.purity_score(y_five, model.labels_)))
+n_categories, ari, purity = (np.array(column) for column in zip(*sweep))
+kmeans_five = KMeans(n_clusters=5, n_init=10, random_state=SEED).fit(X_five)
+ari_kmeans = metrics.adjusted_rand_score(y_five, kmeans_five.labels_)
+best = int(ari.argmax())
+print(f"{'rho':>5} {'categories':>11} {'ARI':>6} {'purity':>7}")
+for rho_value, row in zip(RHOS, sweep):
+    print(f"{rho_value:5.3f} {row[0]:>11d} {row[1]:6.3f} {row[2]:7.3f}")
+print(f"best ARI {ari[best]:.3f} at rho = {RHOS[best]:.3f} ({n_categories[best]} categories); "
+      f"k-means with k = 5: ARI {ari_kmeans:.3f}")
+
+fig, axes = plt.subplots(1, 2, figsize=(15, 5.5))
+axes[0].plot(RHOS, n_categories, "o-")
+axes[0].axhline(5, color="0.5", linestyle=":", label="5 true clusters")
+axes[0].set(yscale="log", xlabel="vigilance $\\rho$", ylabel="number of categories",
+            title="Higher vigilance, more categories")
+axes[1].plot(RHOS, ari, "o-", label="ARI")
+axes[1].plot(RHOS, purity, "s-", label="purity")
+axes[1].axhline(ari_kmeans, color="0.5", linestyle=":", label="ARI of k-means, k = 5")
+axes[1].set(xlabel="vigilance $\\rho$", ylim=(0, 1.05), title="Categories vs true clusters")
+for ax in axes:
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+fig.tight_layout()
+
+# %%
+# On the whole, low vigilance allows large boxes: few categories, some spanning several
+# clusters, so the purity is low. High vigilance allows only small boxes: many categories,
+# each inside one cluster. The purity then climbs toward 1, while the ARI falls, since the ARI
+# counts every cluster cut into pieces as an error. The best ARI lies in between, and it stays
+# below that of k-means told the true number of clusters. Boxes also fit round clouds poorly:
+# a box large enough to hold a whole cloud also holds the corners around it. Fuzzy ART does
+# not aim at the true clusters. It gives categories of a bounded size, as fine as the
+# vigilance asks; a coarser grouping can be made afterwards, e.g. by merging categories. The
+# curves are jagged because the boxes also depend on the order in which the samples come (see
+# the last section): one vigilance may happen to cut a cluster where the next one does not.
+#
+# In 2-D the effect can be seen directly:
+
+fig, axes = plt.subplots(1, 3, figsize=(18, 6.3))
+for ax, rho_value in zip(axes, (0.5, 0.75, 0.9)):
+    model = FuzzyART(rho=rho_value).fit(X_square)
+    plotting.plot_fuzzy_art_boxes(model, X_square, ax=ax)
+    on_unit_square(ax)
+fig.tight_layout()
+
+# %%
+# Learning from a stream: new clusters appear
+# -------------------------------------------
+# This is where ART differs most from a method with a fixed number of clusters. The
+# five-centroid data arrive in pieces. The first pieces hold only clusters 0, 1 and 2;
+# clusters 3 and 4 appear only in the later ones. ``partial_fit`` presents each piece once and
+# keeps everything learned before.
+#
+# One practical point first. Fuzzy ART needs inputs in [0, 1], and with ``scale=True``
+# ``partial_fit`` learns the scaling from the *first* piece and clips later data to it, so a
+# new cluster outside the range of the first piece would be squashed onto its edge. On a
+# stream the range must be known in advance (a sensor's range, say). Here we take it from the
+# whole data set and scale by hand.
+
+low, high = X_five.min(axis=0), X_five.max(axis=0)
+U_five = (X_five - low) / (high - low)     # each feature onto [0, 1]
+old_part = np.flatnonzero(y_five < 3)
+new_part = np.flatnonzero(y_five >= 3)
+pieces = np.array_split(old_part, 5) + np.array_split(new_part, 3)
+
+stream = FuzzyART(rho=0.6)
+print(f"{'piece':>5} {'clusters in it':>15} {'categories':>11} {'new ones':>9} "
+      f"{'samples to older categories':>28}")
+for number, piece in enumerate(pieces):
+    before = stream.n_categories_ if number else 0
+    stream.partial_fit(U_five[piece])
+    to_older = (stream.labels_ < before).sum()
+    print(f"{number:>5} {str(sorted(set(y_five[piece].tolist()))):>15} "
+          f"{stream.n_categories_:>11} {stream.n_categories_ - before:>9} {to_older:>28}")
+    if number == 4:                        # the end of the old clusters
+        n_old = stream.n_categories_
+        templates_old = stream.weights_.copy()
+        old_categories = stream.predict(U_five[old_part], vigilance=True)
+
+changed = ~(stream.weights_[:n_old] == templates_old).all(axis=1)
+grown = (templates_old - stream.weights_[:n_old]).sum(axis=1)   # growth of each box's size
+assert (stream.weights_[:n_old] <= templates_old).all()          # templates never increase
+print(f"old categories whose template changed after the new clusters came: "
+      f"{changed.sum()} of {n_old} (largest growth of a box: {grown.max():.3f})")
+same = stream.predict(U_five[old_part], vigilance=True) == old_categories
+print(f"samples of the old clusters that keep their category: {same.mean():.1%}")
+labels_new = stream.predict(U_five[new_part], vigilance=True)
+print(f"samples of the new clusters in categories made after piece 4: "
+      f"{(labels_new >= n_old).mean():.1%}")
+
+# %%
+# The new clusters got categories of their own, and the samples of the old clusters kept
+# their categories. An old category changes only when a new sample passes *its* vigilance
+# test, and then its box only grows, never past the bound: the assertion above checks that no
+# template increased. (An old sample can still change category, but only to a new box that
+# holds it and wins the choice; the share printed above says how often that happened.) That
+# is ART's stability. New samples that match nothing open new categories. That is its
+# plasticity. Both come from the same test.
+#
+# Now a fixed-k method on the same stream. k-means fitted on the first five pieces, with
+# k = 3, has no place for the new clusters: it can only put their samples into old clusters.
+# To take them in, it must be refitted on all the data, which means keeping all the data and
+# knowing the new k. The online competitive layer, with five units from the start, does take
+# the new clusters in, but by pulling units away from the old ones.
+
+kmeans_old = KMeans(n_clusters=3, n_init=10, random_state=SEED).fit(U_five[old_part])
+kmeans_all = KMeans(n_clusters=5, n_init=10, random_state=SEED).fit(U_five)
+rng = np.random.default_rng(SEED)
+W_stream = U_five[rng.choice(old_part, 5, replace=False)].copy()
+for number, piece in enumerate(pieces):
+    reference.wta_online(U_five, W_stream, piece, 0.05)
+    if number == 4:
+        W_old = W_stream.copy()
+units_old = reference.bmu(U_five[old_part], W_old)[0]
+units_now = reference.bmu(U_five[old_part], W_stream)[0]
+print(f"{'method':<42}{'ARI, all data':>14}")
+for name, labels in [("Fuzzy ART, rho = 0.6, streamed", stream.predict(U_five)),
+                     ("k-means, k = 3, fit before the new clusters",
+                      kmeans_old.predict(U_five)),
+                     ("k-means, k = 5, refit on everything", kmeans_all.labels_),
+                     ("competitive layer, 5 units, streamed",
+                      reference.bmu(U_five, W_stream)[0])]:
+    print(f"{name:<42}{metrics.adjusted_rand_score(y_five, labels):>14.3f}")
+print(f"competitive layer: samples of the old clusters whose unit changed when the new "
+      f"clusters came: {(units_old != units_now).mean():.1%}")
+
+# %%
+# The ARI of the categories is lower than that of k-means refitted with the right k, for the
+# reasons of the previous section: the categories are boxes, several per cluster. The
+# competitive layer was told the final number of units from the start, and it paid for the
+# new clusters with units taken from the old ones. ART got there without a k (question 7),
+# without storing the stream, and without moving what it had learned.
+#
+# ART1: binary patterns
+# ---------------------
+# ART1 (Carpenter and Grossberg, 1987) was the first ART network, for binary inputs. A
+# template :math:`w_j` is a binary vector, the features that category expects. The input
+# reaches the F2 units through *bottom-up* weights :math:`b_j`, which fast learning keeps at
+#
+# .. math:: b_j = \frac{L\, w_j}{L - 1 + |w_j|}, \qquad
+#           T_j = x \cdot b_j = \frac{L\, |x \cap w_j|}{L - 1 + |w_j|},
+#
+# with :math:`L > 1` and :math:`|x \cap w_j|` the number of ones that :math:`x` and
+# :math:`w_j` share. A template with few ones gets large bottom-up weights, so a small
+# category can win the inputs it codes. The vigilance test is
+# :math:`|x \cap w_J| / |x| \ge \rho`, and learning keeps only the shared features,
+# :math:`w_J \leftarrow x \cap w_J`: a template is what all its samples have in common.
+#
+# These are Fuzzy ART's equations on 0/1 data without complement coding, with
+# :math:`\alpha = L - 1` and :math:`\beta = 1`: the fuzzy AND of 0/1 vectors is their
+# intersection, and :math:`T_j` is :math:`L` times Fuzzy ART's choice, which does not change
+# which category wins.
+#
+# Classic test patterns are letters. Here are twelve, 7 pixels high and 5 wide, presented
+# once in order.
+
+LETTERS = {
+    "A": ".###.|#...#|#...#|#####|#...#|#...#|#...#",
+    "B": "####.|#...#|#...#|####.|#...#|#...#|####.",
+    "C": ".###.|#...#|#....|#....|#....|#...#|.###.",
+    "D": "####.|#...#|#...#|#...#|#...#|#...#|####.",
+    "E": "#####|#....|#....|####.|#....|#....|#####",
+    "F": "#####|#....|#....|####.|#....|#....|#....",
+    "H": "#...#|#...#|#...#|#####|#...#|#...#|#...#",
+    "I": ".###.|..#..|..#..|..#..|..#..|..#..|.###.",
+    "L": "#....|#....|#....|#....|#....|#....|#####",
+    "O": ".###.|#...#|#...#|#...#|#...#|#...#|.###.",
+    "P": "####.|#...#|#...#|####.|#....|#....|#....",
+    "T": "#####|..#..|..#..|..#..|..#..|..#..|..#..",
+}
+letters = np.array([[pixel == "#" for pixel in pattern.replace("|", "")]
+                    for pattern in LETTERS.values()], dtype=np.float64)   # (12, 35)
+
+# One presentation by hand: the letter F, with the templates learned from A to E.
+L = 2.0
+before_f = ART1(rho=0.7, L=L, epochs=1).fit(letters[:5])
+W_letters = before_f.weights_
+x = letters[5]
+b = L * W_letters / (L - 1 + W_letters.sum(axis=1, keepdims=True))   # bottom-up weights
+T_letters = b @ x                                                     # choice, x . b_j
+M_letters = (x * W_letters).sum(axis=1) / x.sum()                     # vigilance test
+print("presenting F to the templates learned from A to E:")
+print(f"{'category':>8} {'T_j':>7} {'|x AND w_j| / |x|':>18}")
+for j in np.argsort(-T_letters, kind="stable"):
+    print(f"{j:>8} {T_letters[j]:7.3f} {M_letters[j]:18.3f}")
+W_art1 = np.vstack([W_letters, np.zeros((1, 35))])
+categories, _ = reference.art1_online(x[None, :], W_art1, len(W_letters), np.array([0]),
+                                      0.7, L)
+print(f"the kernel puts F in category {categories[0]} "
+      f"({'a new one' if categories[0] == len(W_letters) else 'an old one'})")
+fuzzy = reference.fuzzy_art_choice(x[None, :], W_letters, L - 1)[0][0]
+assert np.allclose(T_letters, L * fuzzy)   # ART1's choice is L times Fuzzy ART's
+
+# %%
+# Every category that fails the test is reset; F joins the first one, in order of choice,
+# that passes, or opens a new one. Now the whole classic picture: the letters presented once
+# in order, at a low and a high vigilance, and the templates after each presentation.
+
+
+def letter_run(rho_value):
+    """The templates of ART1 after each letter, presented once in order."""
+    model = ART1(rho=rho_value, L=L)
+    rows = []
+    for letter in letters:
+        model.partial_fit(letter[None, :])
+        rows.append((model.weights_.copy(), int(model.labels_[0])))
+    return rows
+
+
+fig, axes = plt.subplots(1, 2, figsize=(17, 10))
+for ax, rho_value in zip(axes, (0.5, 0.8)):
+    rows = letter_run(rho_value)
+    n_columns = 1 + max(len(templates) for templates, _ in rows)
+    canvas = np.full((len(rows) * 8, n_columns * 6), np.nan)   # white gaps between images
+    for r, ((templates, chosen), letter) in enumerate(zip(rows, letters)):
+        canvas[r * 8:r * 8 + 7, 0:5] = letter.reshape(7, 5)
+        for j, template in enumerate(templates):
+            shade = 1.0 if j == chosen else 0.6                 # the one that learned: darker
+            canvas[r * 8:r * 8 + 7, (j + 1) * 6:(j + 1) * 6 + 5] = shade * template.reshape(7, 5)
+    ax.imshow(canvas, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+    ax.axvline(5.5, color=plotting.COLORS[5], linewidth=2)
+    ax.set(xticks=[2 + 6 * j for j in range(n_columns)],
+           xticklabels=["input"] + [str(j) for j in range(n_columns - 1)],
+           yticks=[3 + 8 * r for r in range(len(rows))], yticklabels=list(LETTERS),
+           title=f"$\\rho$ = {rho_value}: {len(rows[-1][0])} categories")
+    ax.set_xlabel("templates after the presentation (dark: the one that learned)")
+fig.tight_layout()
+
+# %%
+# At low vigilance, letters that share enough pixels end up in one category. Its template
+# then keeps only the pixels they all have: it erodes. At high vigilance most letters get a
+# category of their own. A template can only lose pixels, which is ART1's stability and its
+# weakness too: a category that took in a very different input keeps only the little they
+# share.
+#
+# ART1 on real data: the handwritten digits, as black and white images (a pixel is on when
+# its ink is above half the scale). The templates of the largest categories show what their
+# samples share.
+
+X_digits, y_digits = datasets.load_digits()
+binary = (X_digits[:N_DIGITS] > 8).astype(np.float64)
+y_binary = y_digits[:N_DIGITS]
+start_time = time.perf_counter()
+art1 = ART1(rho=0.3, L=L).fit(binary)
+art1_seconds = time.perf_counter() - start_time
+largest = np.argsort(-np.bincount(art1.labels_, minlength=art1.n_categories_),
+                     kind="stable")[:10]
+sizes = np.bincount(art1.labels_)[largest]
+fig = plotting.plot_prototype_images(art1.weights_[largest], n_cols=5,
+                                     titles=[f"{size} samples" for size in sizes])
+fig.suptitle("ART1 templates of the ten largest categories (rho = 0.3)")
+print(f"ART1, rho = 0.3: {art1.n_categories_} categories in "
+      f"{len(art1.history_['n_changed'])} epochs ({art1_seconds:.3f} s); "
+      f"ARI {metrics.adjusted_rand_score(y_binary, art1.labels_):.3f}, "
+      f"purity {metrics.purity_score(y_binary, art1.labels_):.3f}")
+as_fuzzy = FuzzyART(rho=0.3, alpha=L - 1, beta=1.0, complement_coding=False).fit(binary)
+print("ART1 = Fuzzy ART without complement coding, alpha = L - 1, beta = 1: "
+      f"{np.array_equal(art1.labels_, as_fuzzy.labels_)}")
+assert np.array_equal(art1.weights_, as_fuzzy.weights_)
+
+# %%
+# The templates are thin strokes, the pixels that every sample in the category has. Digits
+# written a little shifted share few pixels, so ART1 needs many categories, and its scores
+# against the true digits are low. Fuzzy ART, with complement coding, also keeps track of
+# the pixels that are *off* in all its samples, and works on grey levels.
+#
+# Order matters, and fitting until stable
+# ---------------------------------------
+# ART learns from one sample at a time, and each step depends on what came before, so the
+# order of the samples changes the categories. ``fit`` presents them in the order given
+# (``shuffle=False``, as in the papers), or in a new random order every epoch
+# (``shuffle=True``, drawn from ``random_state``).
+
+rows = []
+for seed in range(N_ORDERS):
+    model = FuzzyART(rho=0.6, scale=True, shuffle=True, random_state=seed).fit(X_five)
+    rows.append((model.n_categories_, metrics.adjusted_rand_score(y_five, model.labels_)))
+counts, aris = (np.array(column) for column in zip(*rows))
+print(f"rho = 0.6 over {N_ORDERS} random orders: {counts.min()} to {counts.max()} categories, "
+      f"ARI {aris.min():.3f} to {aris.max():.3f} (mean {aris.mean():.3f})")
+
+# %%
+# The number of categories and the ARI change from one order to the next. When you compare
+# settings, compare them over several orders, as here, not on one run.
+#
+# ``fit`` makes passes over the data until no sample changes category, or until ``epochs``
+# passes. ``history_`` records, after each pass, the number of categories and the number of
+# samples whose category changed (every sample counts as changed in the first pass). With
+# fast learning and complement coding, Carpenter, Grossberg and Rosen proved that the
+# categories stop changing after a few passes. Slow learning takes longer.
+
+fig, ax = plt.subplots(figsize=(9, 5.5))
+for beta_value in (1.0, 0.1):
+    model = FuzzyART(rho=0.6, beta=beta_value, scale=True).fit(X_five)
+    changed = model.history_["n_changed"]
+    ax.plot(np.arange(1, len(changed) + 1), changed, "o-", label=f"$\\beta$ = {beta_value:g}")
+    state = "stable after" if changed[-1] == 0 else "still changing after"
+    print(f"beta = {beta_value:g}: {state} {len(changed)} epochs, "
+          f"{model.n_categories_} categories; samples changed in the first epochs: "
+          f"{changed[:4]}")
+    if beta_value == 1.0:
+        stable = model
+ax.set(yscale="symlog", xlabel="epoch", ylabel="samples that changed category",
+       title="Fitting until stable")
+ax.grid(True, alpha=0.3)
+ax.legend()
+fig.tight_layout()
+print("after a stable fit, predict with the vigilance test gives labels_ back: "
+      f"{np.array_equal(stable.predict(X_five, vigilance=True), stable.labels_)}")
+
+# %%
+# **What does ART improve?** (question 1). Unlike the competitive layer, ART does not descend
+# a cost function. Its learning stops for another reason: every change goes one way. With
+# fast learning a template can only decrease (:math:`w \leftarrow I \wedge w`), so a box can
+# only grow, each box is capped at size :math:`d(1 - \rho)`, and the corners can take only
+# the values that the samples have. So each category can change only a limited number of
+# times, and after that the samples keep their categories. The vigilance is the only thing
+# that says what a good category is: one whose box is small enough.
+#
+# Exercises
+# ---------
+# 1. Fit the 2-D clusters with ``complement_coding=False`` (no point may then be all zeros).
+#    How many categories are there, and what does a template mean without complement coding?
+#    Explain the difference with the size of the coded input.
+# 2. Repeat the vigilance sweep with ``alpha=1`` and ``alpha=10``. Which categories win when
+#    :math:`\alpha` is large? Check your answer on the formula for :math:`T_j`.
+# 3. In the stream section, raise the vigilance until no new sample joins an old category.
+#    What does it cost in number of categories?
+# 4. Present the phase-A data again after phase B, in the first section, to both the
+#    competitive layer and Fuzzy ART. Which one recognises the old clusters at once, and
+#    which one has to learn them again?
+# 5. Show that the size of a box after fast learning is
+#    :math:`|R_J \oplus a| = d - |I \wedge w_J|`, using :math:`I = (a, 1 - a)` and
+#    :math:`w_J = (u_J, 1 - v_J)`. Then check it numerically on the step by hand.
+# 6. Train ART1 on the letters at vigilances from 0.1 to 0.9. Plot the number of categories.
+#    At which vigilance does every letter get its own category, and which pair of letters
+#    is the last to be separated? Why that pair?
+# 7. Use :meth:`neuroclust.FuzzyART.predict` with ``vigilance=True`` on points spread over
+#    the whole unit square, after fitting the five clusters. Where does it answer -1, and what
+#    would training do with such a point?
+#
+# sphinx_gallery_thumbnail_number = 3

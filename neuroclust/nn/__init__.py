@@ -7,5 +7,15 @@ that learn by a local rule instead of a gradient also have ``update(x)``.
 from .layer import Layer
 from .competitive import Competitive
 from .som import SelfOrganizingMap
+from .dense import Dense
+from .activations import Identity, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax
+from .dropout import Dropout
+from .reshape import Flatten, Reshape
+from .losses import (Loss, MeanSquaredError, BinaryCrossEntropy, SoftmaxCrossEntropy,
+                     KLDivergence)
+from .gradcheck import gradcheck, check_gradients
 
-__all__ = ["Layer", "Competitive", "SelfOrganizingMap"]
+__all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "ReLU",
+           "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "Flatten", "Reshape", "Loss",
+           "MeanSquaredError", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "KLDivergence",
+           "gradcheck", "check_gradients"]

@@ -1,0 +1,34 @@
+"""Checks shared by the differentiable layers and losses of ``neuroclust.nn``."""
+import numpy as np
+
+from .._validation import check_array
+
+__all__ = ["check_input", "check_upstream", "require_forward"]
+
+
+def check_input(x, name="x", ndim=None):
+    """Validate a layer input: numbers, finite, non-empty; float32/float64 kept, else float64.
+
+    ``ndim=None`` accepts any number of dimensions of at least one.
+    """
+    if ndim is None:
+        ndim = max(np.ndim(x), 1)
+    return check_array(x, name=name, ndim=ndim)
+
+
+def require_forward(obj, cache):
+    """Fail with one sentence when ``backward`` runs before ``forward``."""
+    if cache is None:
+        raise ValueError(f"{type(obj).__name__}.backward was called before forward; "
+                         "run forward first.")
+
+
+def check_upstream(dy, shape, name="dy"):
+    """Validate the upstream gradient: an array of the output's shape."""
+    dy = np.asarray(dy)
+    if dy.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers, but its dtype is {dy.dtype}.")
+    if dy.shape != tuple(shape):
+        raise ValueError(f"{name} has shape {dy.shape}, but the last forward's output has "
+                         f"shape {tuple(shape)}.")
+    return dy

@@ -1,0 +1,167 @@
+r"""Element-wise activations and the softmax: layers without parameters.
+
+Each layer caches what its derivative needs in ``forward`` and multiplies the upstream
+gradient by that derivative in ``backward`` (the chain rule,
+:math:`\partial L / \partial x = \partial L / \partial y \cdot dy/dx`). The output keeps the
+input's dtype (float32 stays float32; non-float input becomes float64). Any shape is
+accepted; the softmax normalises over the last axis.
+"""
+import numpy as np
+
+from .._validation import check_scalar
+from ._checks import check_input, check_upstream, require_forward
+from .layer import Layer
+
+__all__ = ["Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax"]
+
+
+class _Activation(Layer):
+    """Shared bookkeeping: check and cache in forward, check the upstream shape in backward."""
+
+    def __init__(self):
+        super().__init__()
+        self._cache = None
+
+    def forward(self, x, training=False):
+        x = check_input(x)
+        y = self._forward(x)
+        self._cache = (x, y)
+        return y
+
+    def backward(self, dy):
+        require_forward(self, self._cache)
+        x, y = self._cache
+        dy = check_upstream(dy, y.shape).astype(y.dtype, copy=False)
+        return self._backward(x, y, dy)
+
+
+class Identity(_Activation):
+    r"""The identity, a placeholder where a layer is expected.
+
+    Notes
+    -----
+    .. math:: y = x,                                                              \tag{1}
+
+    .. math:: \frac{\partial L}{\partial x} = \frac{\partial L}{\partial y}.         \tag{2}
+    """
+
+    def _forward(self, x):
+        return x.copy()                                                          # eq. (1)
+
+    def _backward(self, x, y, dy):
+        return dy.copy()                                                         # eq. (2)
+
+
+class ReLU(_Activation):
+    r"""The rectified linear unit.
+
+    Notes
+    -----
+    .. math:: y = \max(x, 0),                                                     \tag{1}
+
+    .. math:: \frac{\partial L}{\partial x} = \frac{\partial L}{\partial y}\,[x > 0]
+              \quad \text{(the derivative at 0 is taken as 0)}.                    \tag{2}
+    """
+
+    def _forward(self, x):
+        return np.maximum(x, 0)                                                  # eq. (1)
+
+    def _backward(self, x, y, dy):
+        return dy * (x > 0)                                                      # eq. (2)
+
+
+class LeakyReLU(_Activation):
+    r"""The leaky ReLU: slope ``negative_slope`` (:math:`\alpha \ge 0`) below zero.
+
+    Parameters
+    ----------
+    negative_slope : float, default=0.01
+
+    Notes
+    -----
+    .. math:: y = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases},       \tag{1}
+
+    .. math:: \frac{\partial L}{\partial x} = \frac{\partial L}{\partial y}
+              \begin{cases} 1 & x > 0 \\ \alpha & x \le 0 \end{cases}.            \tag{2}
+
+    References
+    ----------
+    A. L. Maas, A. Y. Hannun and A. Y. Ng, "Rectifier nonlinearities improve neural network
+    acoustic models", ICML Workshop on Deep Learning, 2013.
+    """
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = check_scalar(negative_slope, "negative_slope", low=0)
+
+    def _forward(self, x):
+        return np.where(x > 0, x, self.negative_slope * x).astype(x.dtype)        # eq. (1)
+
+    def _backward(self, x, y, dy):
+        return dy * np.where(x > 0, 1, self.negative_slope).astype(x.dtype)       # eq. (2)
+
+
+class Sigmoid(_Activation):
+    r"""The logistic function, computed without overflow for any :math:`|x|`.
+
+    Notes
+    -----
+    .. math:: y = \frac{1}{1 + e^{-x}} = \begin{cases} 1 / (1 + e^{-|x|}) & x \ge 0 \\
+              e^{-|x|} / (1 + e^{-|x|}) & x < 0 \end{cases},                       \tag{1}
+
+    the second form exponentiating only :math:`-|x| \le 0`, so :math:`x = \pm 1000` gives
+    exactly 1 and 0 with no overflow warning.
+
+    .. math:: \frac{\partial L}{\partial x} = \frac{\partial L}{\partial y}\, y (1 - y). \tag{2}
+    """
+
+    def _forward(self, x):
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))                        # eq. (1)
+
+    def _backward(self, x, y, dy):
+        return dy * y * (1 - y)                                                  # eq. (2)
+
+
+class Tanh(_Activation):
+    r"""The hyperbolic tangent.
+
+    Notes
+    -----
+    .. math:: y = \tanh x,                                                        \tag{1}
+
+    .. math:: \frac{\partial L}{\partial x} = \frac{\partial L}{\partial y} (1 - y^2). \tag{2}
+    """
+
+    def _forward(self, x):
+        return np.tanh(x)                                                        # eq. (1)
+
+    def _backward(self, x, y, dy):
+        return dy * (1 - y * y)                                                  # eq. (2)
+
+
+class Softmax(_Activation):
+    r"""The softmax over the last axis: each row becomes a probability distribution.
+
+    Notes
+    -----
+    Subtracting the row maximum :math:`m = \max_k x_k` changes nothing mathematically and
+    keeps every exponent :math:`\le 0`, so inputs like 1000 do not overflow:
+
+    .. math:: y_j = \frac{e^{x_j - m}}{\sum_k e^{x_k - m}}.                        \tag{1}
+
+    Its Jacobian is :math:`\partial y_j / \partial x_k = y_j (\delta_{jk} - y_k)`, so
+
+    .. math:: \frac{\partial L}{\partial x_k} = y_k \left(\frac{\partial L}{\partial y_k}
+              - \sum_j \frac{\partial L}{\partial y_j} y_j\right).                  \tag{2}
+
+    For classification, prefer :class:`~neuroclust.nn.SoftmaxCrossEntropy` on the logits: it
+    fuses the two and avoids :math:`\log 0`.
+    """
+
+    def _forward(self, x):
+        E = np.exp(x - x.max(axis=-1, keepdims=True))
+        return E / E.sum(axis=-1, keepdims=True)                                 # eq. (1)
+
+    def _backward(self, x, y, dy):
+        return y * (dy - np.sum(dy * y, axis=-1, keepdims=True))                 # eq. (2)

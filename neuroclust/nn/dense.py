@@ -1,0 +1,100 @@
+r"""The fully connected (dense) layer."""
+import numbers
+
+import numpy as np
+
+from .._validation import check_choice, check_random_state, check_scalar
+from ._checks import check_input, check_upstream, require_forward
+from .layer import Layer
+
+__all__ = ["Dense"]
+
+
+class Dense(Layer):
+    r"""An affine map :math:`Y = X W + b` from ``n_inputs`` to ``n_outputs`` features.
+
+    Parameters
+    ----------
+    n_inputs : int
+    n_outputs : int
+    init : {"he", "glorot"}, default="he"
+        How the weights are drawn (the bias starts at zero):
+        ``"he"``: normal with variance :math:`2 / n_{in}`, eq. (3), for ReLU networks;
+        ``"glorot"``: uniform on :math:`[-a, a]`, :math:`a = \sqrt{6 / (n_{in} + n_{out})}`,
+        so with variance :math:`2 / (n_{in} + n_{out})`, eq. (4), for tanh or sigmoid.
+    random_state : int, numpy.random.Generator or None
+        Seeds the initial weights.
+    dtype : {numpy.float32, numpy.float64}, default=numpy.float32
+        The dtype of the parameters and of the output; the input is converted to it.
+
+    Attributes
+    ----------
+    params : dict
+        ``"W"`` of shape (n_inputs, n_outputs) and ``"b"`` of shape (n_outputs,).
+    grads : dict
+        The same names and shapes, filled by :meth:`backward`.
+
+    Notes
+    -----
+    Forward, for :math:`X` of shape (n, n_in):
+
+    .. math:: Y = X W + \mathbf{1} b^\top.                                         \tag{1}
+
+    Backward, given :math:`\partial L / \partial Y` of shape (n, n_out):
+
+    .. math:: \frac{\partial L}{\partial W} = X^\top \frac{\partial L}{\partial Y},\quad
+              \frac{\partial L}{\partial b} = \mathbf{1}^\top \frac{\partial L}{\partial Y},\quad
+              \frac{\partial L}{\partial X} = \frac{\partial L}{\partial Y} W^\top.   \tag{2}
+
+    Initialisation:
+
+    .. math:: W_{kl} \sim \mathcal N\!\left(0, \tfrac{2}{n_{in}}\right)   \ \text{(He)}, \tag{3}
+
+    .. math:: W_{kl} \sim \mathcal U\!\left(-\sqrt{\tfrac{6}{n_{in} + n_{out}}},
+              \sqrt{\tfrac{6}{n_{in} + n_{out}}}\right)   \ \text{(Glorot)}.            \tag{4}
+
+    References
+    ----------
+    K. He, X. Zhang, S. Ren and J. Sun, "Delving deep into rectifiers: surpassing human-level
+    performance on ImageNet classification", ICCV 2015.
+    X. Glorot and Y. Bengio, "Understanding the difficulty of training deep feedforward
+    neural networks", AISTATS 2010.
+    """
+
+    def __init__(self, n_inputs, n_outputs, init="he", random_state=None, dtype=np.float32):
+        super().__init__()
+        n_in = check_scalar(n_inputs, "n_inputs", numbers.Integral, low=1)
+        n_out = check_scalar(n_outputs, "n_outputs", numbers.Integral, low=1)
+        check_choice(init, "init", ("he", "glorot"))
+        if np.dtype(dtype) not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}.")
+        self.dtype = np.dtype(dtype)
+        rng = check_random_state(random_state)
+        if init == "he":
+            W = rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))          # eq. (3)
+        else:
+            a = np.sqrt(6.0 / (n_in + n_out))
+            W = rng.uniform(-a, a, size=(n_in, n_out))                            # eq. (4)
+        self.params["W"] = W.astype(self.dtype)
+        self.params["b"] = np.zeros(n_out, dtype=self.dtype)
+        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+        self._X = None
+
+    def forward(self, x, training=False):
+        """Eq. (1); ``x`` of shape (n_samples, n_inputs), output (n_samples, n_outputs)."""
+        X = check_input(x, "x", ndim=2).astype(self.dtype, copy=False)
+        W, b = self.params["W"], self.params["b"]
+        if X.shape[1] != W.shape[0]:
+            raise ValueError(f"x has {X.shape[1]} features, but this Dense layer takes "
+                             f"n_inputs={W.shape[0]}.")
+        self._X = X
+        return X @ W + b                                                          # eq. (1)
+
+    def backward(self, dy):
+        """Eq. (2): fills ``grads["W"]`` and ``grads["b"]``, returns dL/dx (n_samples, n_inputs)."""
+        require_forward(self, self._X)
+        X, W = self._X, self.params["W"]
+        dY = check_upstream(dy, (X.shape[0], W.shape[1])).astype(self.dtype, copy=False)
+        self.grads["W"] = X.T @ dY                                                # eq. (2)
+        self.grads["b"] = dY.sum(axis=0)                                          # eq. (2)
+        return dY @ W.T                                                           # eq. (2)

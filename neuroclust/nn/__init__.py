@@ -11,11 +11,17 @@ from .dense import Dense
 from .activations import Identity, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax
 from .dropout import Dropout
 from .reshape import Flatten, Reshape
+from .conv import Conv1D, ConvTranspose1D
+from .pooling import MaxPool1D, AveragePool1D
 from .losses import (Loss, MeanSquaredError, BinaryCrossEntropy, SoftmaxCrossEntropy,
                      KLDivergence)
 from .gradcheck import gradcheck, check_gradients
+from .optimizers import Optimizer, SGD, Adam
+from .sequential import Sequential
+from .training import train
 
 __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "ReLU",
-           "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "Flatten", "Reshape", "Loss",
+           "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "Flatten", "Reshape",
+           "Conv1D", "ConvTranspose1D", "MaxPool1D", "AveragePool1D", "Loss",
            "MeanSquaredError", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "KLDivergence",
-           "gradcheck", "check_gradients"]
+           "gradcheck", "check_gradients", "Optimizer", "SGD", "Adam", "Sequential", "train"]

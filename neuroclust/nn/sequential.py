@@ -1,0 +1,104 @@
+r"""A stack of layers applied one after another: the network is the composition of its layers."""
+import numpy as np
+
+from .layer import Layer
+
+__all__ = ["Sequential"]
+
+
+class Sequential(Layer):
+    r"""Chain layers: ``forward`` runs them in order, ``backward`` in reverse order.
+
+    A ``Sequential`` is itself a layer, so it can be checked with
+    :func:`~neuroclust.nn.gradcheck`, nested in another ``Sequential``, and stepped by an
+    optimizer.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        The layers, input side first.
+
+    Attributes
+    ----------
+    layers : list of Layer
+    params : dict
+        A view across the layers: ``params["0.W"]`` *is* ``layers[0].params["W"]`` (the same
+        array, not a copy), so changing it in place changes the layer. Rebuilt at each access.
+    grads : dict
+        The same names, for the gradients of the last ``backward``.
+
+    Notes
+    -----
+    For layers :math:`f_1, \dots, f_K` the network is
+    :math:`y = f_K(\cdots f_2(f_1(x)))`; forward keeps every intermediate output
+    :math:`h_k = f_k(h_{k-1})`, :math:`h_0 = x`, in the layers' own caches. Backward applies
+    the chain rule from the output down, each layer turning the gradient with respect to its
+    output into the gradient with respect to its input (and filling its ``grads`` on the way):
+
+    .. math:: \frac{\partial L}{\partial h_{k-1}} =
+              \left(\frac{\partial h_k}{\partial h_{k-1}}\right)^{\!\top}
+              \frac{\partial L}{\partial h_k}, \qquad k = K, \dots, 1.              \tag{1}
+    """
+
+    def __init__(self, layers):
+        try:
+            layers = list(layers)
+        except TypeError:
+            raise ValueError(f"layers must be a list of layers, got "
+                             f"{type(layers).__name__}.") from None
+        if not layers:
+            raise ValueError("layers must hold at least one layer, got an empty list.")
+        for index, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise ValueError(f"layers[{index}] must be a Layer, got "
+                                 f"{type(layer).__name__}.")
+        self.layers = layers
+
+    @property
+    def params(self):
+        return {f"{i}.{name}": value for i, layer in enumerate(self.layers)
+                for name, value in layer.params.items()}
+
+    @property
+    def grads(self):
+        return {f"{i}.{name}": value for i, layer in enumerate(self.layers)
+                for name, value in layer.grads.items()}
+
+    def layers_with_params(self):
+        """The layers that hold parameters, input side first (nested Sequentials flattened)."""
+        found = []
+        for layer in self.layers:
+            if hasattr(layer, "layers_with_params"):
+                found.extend(layer.layers_with_params())
+            elif layer.params:
+                found.append(layer)
+        return found
+
+    def forward(self, x, training=False):
+        """Run every layer in order; ``training`` is passed to each (Dropout uses it)."""
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def backward(self, dy):
+        """Eq. (1) for every layer from the last to the first; returns dL/dx."""
+        for layer in reversed(self.layers):
+            dy = layer.backward(dy)                                               # eq. (1)
+        return dy
+
+    def n_params(self):
+        """The number of trainable numbers across all layers."""
+        return int(sum(np.size(value) for value in self.params.values()))
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __getitem__(self, index):
+        return self.layers[index]
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __repr__(self):
+        inner = ",\n".join(f"    {type(layer).__name__}" for layer in self.layers)
+        return f"Sequential([\n{inner}\n])"

@@ -1,0 +1,174 @@
+r"""The mini-batch training loop for a network of ``neuroclust.nn`` layers.
+
+:func:`train` runs epochs of mini-batch gradient descent through the loop every neuroclust
+model shares (:func:`neuroclust.base.run_epochs`): a NaN or infinite loss stops training with
+a :class:`~neuroclust.base.DivergenceWarning` and restores the weights of the last good epoch;
+Ctrl-C stops with a :class:`~neuroclust.base.TrainingInterruptedWarning` and keeps the weights
+of the last complete epoch; ``verbose`` shows a tqdm progress bar.
+"""
+import math
+import numbers
+
+import numpy as np
+
+from .._validation import check_array, check_random_state, check_scalar
+from ..base import run_epochs
+from .layer import Layer
+from .losses import Loss
+
+__all__ = ["train"]
+
+
+def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffle=True,
+          random_state=None, validation_split=0.0, patience=None, verbose=False,
+          callbacks=None):
+    r"""Train ``model`` on ``X`` (and ``y``) by mini-batch gradient descent.
+
+    Parameters
+    ----------
+    model : Layer
+        Usually a :class:`~neuroclust.nn.Sequential`; updated in place.
+    loss : Loss
+        E.g. :class:`~neuroclust.nn.MeanSquaredError`.
+    optimizer : Optimizer
+        E.g. :class:`~neuroclust.nn.Adam`; its state is cleared when training is stopped by
+        a NaN or by Ctrl-C (its moments belong to the steps that were undone).
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples, ...), optional
+        The target. ``None`` trains an autoencoder: the target is ``X`` itself.
+    epochs : int >= 1, default=10
+    batch_size : int >= 1, default=32
+        The last batch of an epoch holds the remaining samples.
+    shuffle : bool, default=True
+        Visit the training samples in a new random order each epoch (drawn from
+        ``random_state``); ``False`` visits them in order.
+    random_state : int, numpy.random.Generator or None
+        Seeds the order of the mini-batches. The model's own initialisation and any Dropout
+        masks are seeded where those layers are built.
+    validation_split : float in [0, 1), default=0.0
+        The fraction of samples held out to compute ``val_loss`` after each epoch. As in
+        Keras, they are the **last** samples of ``X`` (before any shuffling), so the split
+        does not depend on ``random_state``; shuffle the data first if it is sorted.
+    patience : int >= 1 or None, default=None
+        Early stopping: stop when the monitored loss (``val_loss`` if there is a validation
+        split, else ``loss``) has not improved for ``patience`` epochs in a row. With
+        ``patience`` set the model always ends with the weights of its best epoch (also when
+        training ran all ``epochs``, diverged or was interrupted). ``None`` never stops early.
+    verbose : bool or int, default=False
+        ``True``: a progress bar; ``2``: also a line per epoch.
+    callbacks : list of callable, optional
+        Called as ``callback(model, epoch)`` after each epoch; one that returns ``False``
+        stops training.
+
+    Returns
+    -------
+    history : dict
+        ``"loss"``: the mean training loss of each completed epoch, eq. (1);
+        ``"val_loss"``: the validation loss after each epoch (empty without a validation
+        split); ``"best_epoch"``: with early stopping, the index of the epoch whose weights
+        the model keeps, else ``None``.
+
+    Notes
+    -----
+    An epoch visits the :math:`n` training samples once, in batches :math:`B_1, \dots, B_J`;
+    after each batch the optimizer takes one step. The recorded loss is the mean of the batch
+    losses :math:`L_{B_j}` weighted by batch size, i.e. the mean per-sample loss seen during
+    the epoch (the weights change between batches, so it is not the loss at the epoch's end):
+
+    .. math:: \bar L = \frac{1}{n} \sum_{j=1}^{J} |B_j|\, L_{B_j}.                  \tag{1}
+    """
+    if not isinstance(model, Layer):
+        raise ValueError(f"model must be a Layer (e.g. a Sequential), got "
+                         f"{type(model).__name__}.")
+    if not isinstance(loss, Loss):
+        raise ValueError(f"loss must be a Loss (e.g. MeanSquaredError()), got "
+                         f"{type(loss).__name__}.")
+    if not callable(getattr(optimizer, "step", None)):
+        raise ValueError(f"optimizer must have a step(layers) method (e.g. Adam()), got "
+                         f"{type(optimizer).__name__}.")
+    X = check_array(X, name="X")
+    Y = X if y is None else check_array(y, name="y", ndim=max(np.ndim(y), 1))
+    if Y.shape[0] != X.shape[0]:
+        raise ValueError(f"y has {Y.shape[0]} samples, but X has {X.shape[0]}; they must match.")
+    check_scalar(epochs, "epochs", numbers.Integral, low=1)
+    check_scalar(batch_size, "batch_size", numbers.Integral, low=1)
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise ValueError(f"shuffle must be True or False, got {shuffle!r}.")
+    check_scalar(validation_split, "validation_split", low=0, high=1, high_inclusive=False)
+    if patience is not None:
+        check_scalar(patience, "patience", numbers.Integral, low=1)
+    if callbacks is not None and not all(callable(c) for c in callbacks):
+        raise ValueError("callbacks must be a list of functions callback(model, epoch).")
+    rng = check_random_state(random_state)
+
+    n = X.shape[0]
+    n_val = int(math.floor(n * validation_split))
+    if validation_split > 0 and not 1 <= n_val < n:
+        raise ValueError(f"validation_split={validation_split} leaves {n_val} validation and "
+                         f"{n - n_val} training samples of {n}; each needs at least one.")
+    X_train, Y_train = X[:n - n_val], Y[:n - n_val]
+    X_val, Y_val = X[n - n_val:], Y[n - n_val:]
+    n_train = n - n_val
+
+    layers = model.layers_with_params() if hasattr(model, "layers_with_params") else [model]
+
+    def get_state():
+        return [{name: np.array(p, copy=True) for name, p in layer.params.items()}
+                for layer in layers]
+
+    def set_state(state):
+        for layer, saved in zip(layers, state):
+            for name, value in saved.items():
+                layer.params[name][...] = value        # in place: views and references stay valid
+
+    def restore_after_stop(state):
+        set_state(state)
+        if hasattr(optimizer, "reset"):
+            optimizer.reset()
+
+    history = {"loss": None, "val_loss": [], "best_epoch": None}
+    pending = {}
+
+    def run_epoch(epoch):
+        order = rng.permutation(n_train) if shuffle else np.arange(n_train)
+        total = 0.0
+        for start in range(0, n_train, batch_size):
+            batch = order[start:start + batch_size]
+            value = loss.forward(model.forward(X_train[batch], training=True), Y_train[batch])
+            if not math.isfinite(value):
+                return value                           # run_epochs stops and restores
+            model.backward(loss.backward())
+            optimizer.step(model)
+            total += len(batch) * value
+        mean = pending["loss"] = total / n_train                                  # eq. (1)
+        if n_val:
+            pending["val"] = float(loss.forward(model.forward(X_val, training=False), Y_val))
+            if not math.isfinite(pending["val"]):
+                return pending["val"]
+        return mean
+
+    watch = {"best": math.inf, "since": 0, "state": None}
+
+    def after_epoch(_, epoch):
+        if n_val:
+            history["val_loss"].append(pending["val"])
+        answers = [callback(model, epoch) for callback in callbacks or ()]   # call every one
+        stop = any(answer is False for answer in answers)
+        if patience is None:
+            return not stop
+        monitored = pending["val"] if n_val else pending["loss"]
+        if monitored < watch["best"]:
+            watch.update(best=monitored, since=0, state=get_state())
+            history["best_epoch"] = epoch
+        else:
+            watch["since"] += 1
+            if watch["since"] >= patience:
+                return False
+        return not stop
+
+    history["loss"] = run_epochs(epochs, run_epoch, get_state=get_state,
+                                 set_state=restore_after_stop, estimator=model, verbose=verbose,
+                                 callbacks=[after_epoch], description="training", metric="loss")
+    if watch["state"] is not None:
+        set_state(watch["state"])   # early stopping keeps the best epoch's weights
+    return history

@@ -1,0 +1,89 @@
+"""Sequential (neuroclust/nn/sequential.py): the chain rule through a stack of layers against
+central differences, the params/grads views, and the errors for bad layers."""
+import numpy as np
+import pytest
+
+from neuroclust.nn import SGD, Dense, Dropout, MeanSquaredError, ReLU, Sequential, Tanh, gradcheck
+from neuroclust.nn.gradcheck import _central_differences, _relative_error
+
+TOL = 1e-6
+
+
+def small_network(seed=0):
+    return Sequential([Dense(3, 5, random_state=seed, dtype=np.float64), ReLU(),
+                       Dense(5, 2, random_state=seed + 1, dtype=np.float64)])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sequential_passes_gradcheck(seed):
+    model = small_network(seed)
+    model.params["0.b"][:] = np.random.default_rng(seed).normal(size=5)   # non-zero biases
+    x = np.random.default_rng(seed + 10).normal(size=(4, 3))
+    errors = gradcheck(model, x, seed=seed)
+    assert set(errors) == {"x", "0.W", "0.b", "2.W", "2.b"}
+    assert max(errors.values()) < TOL, errors
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_mse_of_a_sequential_passes_gradcheck(seed):
+    """The whole training gradient: d MSE(model(x), t) / d theta for every parameter."""
+    rng = np.random.default_rng(seed)
+    model, loss = small_network(seed), MeanSquaredError()
+    x, t = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    loss.forward(model.forward(x), t)
+    model.backward(loss.backward())
+    analytic = {name: g.copy() for name, g in model.grads.items()}
+
+    def f():
+        return loss.forward(model.forward(x), t)
+
+    for name, theta in model.params.items():
+        numeric = _central_differences(f, theta, 1e-6, lambda plus, minus: plus - minus)
+        error, _ = _relative_error(analytic[name], numeric, 1e-2)
+        assert error < TOL, (name, error)
+
+
+def test_params_and_grads_are_views_of_the_layers_arrays():
+    model = small_network()
+    assert model.params["0.W"] is model[0].params["W"]
+    model.params["2.b"][:] = 7.0
+    assert np.all(model[2].params["b"] == 7.0)
+    model.forward(np.ones((4, 3)))
+    model.backward(np.ones((4, 2)))
+    assert model.grads["2.W"] is model[2].grads["W"]
+    assert model.n_params() == 3 * 5 + 5 + 5 * 2 + 2
+
+
+def test_layers_with_params_skips_activations_and_flattens_nesting():
+    inner = Sequential([Dense(2, 2), Tanh()])
+    model = Sequential([Dense(3, 2), ReLU(), inner, Dropout(0.5)])
+    assert model.layers_with_params() == [model[0], inner[0]]
+    assert len(model) == 4 and list(model)[1] is model[1]
+
+
+def test_an_optimizer_steps_a_sequential():
+    model = small_network()
+    before = {name: p.copy() for name, p in model.params.items()}
+    model.forward(np.ones((4, 3)))
+    model.backward(np.ones((4, 2)))
+    grads = {name: g.copy() for name, g in model.grads.items()}
+    SGD(0.1).step(model)
+    for name, p in model.params.items():
+        np.testing.assert_allclose(p, before[name] - 0.1 * grads[name])
+
+
+def test_training_flag_reaches_every_layer():
+    model = Sequential([Dropout(0.5, random_state=0)])
+    x = np.ones((10, 10))
+    np.testing.assert_array_equal(model.forward(x), x)
+    assert np.any(model.forward(x, training=True) == 0)
+
+
+@pytest.mark.parametrize("layers, match", [
+    ([], "at least one layer"),
+    (5, "layers must be a list"),
+    ([Dense(2, 2), "relu"], r"layers\[1\] must be a Layer"),
+])
+def test_bad_layers_raise_one_sentence(layers, match):
+    with pytest.raises(ValueError, match=match):
+        Sequential(layers)

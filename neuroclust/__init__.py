@@ -6,10 +6,11 @@
 """
 from . import datasets, metrics
 from .base import DivergenceWarning, TrainingInterruptedWarning, load
-from .models import ART1, SOM, CompetitiveLearning, FuzzyART, GrowingNeuralGas, KMeans
+from .models import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
+                     KMeans, LatentClustering, elbow)
 from ._validation import NotFittedError
 
 __version__ = "0.1.0"
 
-__all__ = ["datasets", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1", "load", "NotFittedError", "DivergenceWarning",
+__all__ = ["datasets", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "load", "NotFittedError", "DivergenceWarning",
            "TrainingInterruptedWarning", "__version__"]

@@ -69,6 +69,7 @@ __all__ = [
     "plot_gng",
     "gng_snapshot_callback",
     "animate_gng",
+    "plot_elbow",
 ]
 
 #: Okabe & Ito's colour-blind-safe palette, without black (kept for the true centres) and
@@ -1524,3 +1525,38 @@ def _draw_boxes(ax, lower, upper):
                                zorder=4))
         ax.add_patch(Rectangle(tuple(low), width, height, facecolor="none", edgecolor=color,
                                linewidth=2.2, zorder=5))
+
+
+def plot_elbow(ks, values, ax=None, ylabel="inertia"):
+    """The elbow plot: a score (k-means inertia) against the number of clusters k.
+
+    Parameters
+    ----------
+    ks : array-like of shape (n,)
+        The numbers of clusters, e.g. from :func:`neuroclust.models.elbow`.
+    values : array-like of shape (n,)
+        The score for each k.
+    ax : matplotlib Axes, default=None
+        Draw into this Axes; None makes a new figure.
+    ylabel : str, default="inertia"
+
+    Returns
+    -------
+    matplotlib.figure.Figure or Axes
+        The new figure, or ``ax`` when one was given.
+    """
+    ks = _to_numpy(check_array(ks, "ks", ndim=1))
+    values = _to_numpy(check_array(values, "values", ndim=1))
+    if ks.shape != values.shape:
+        raise ValueError(f"ks has {ks.shape[0]} entries but values has {values.shape[0]}; "
+                         "they must match.")
+    created = ax is None
+    if created:
+        _fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
+    ax.plot(ks, values, color=COLORS[0], linewidth=2.4, marker="o", markersize=6)
+    ax.set_xlabel("number of clusters k", fontsize=_FONT["label"])
+    ax.set_ylabel(ylabel, fontsize=_FONT["label"])
+    ax.tick_params(labelsize=_FONT["tick"])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(True, alpha=0.3)
+    return ax.figure if created else ax

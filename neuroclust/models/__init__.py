@@ -1,8 +1,12 @@
 """The clustering models, one per file, each readable top to bottom in the order it runs."""
 from .art import ART1, FuzzyART
+from .autoencoder import Autoencoder
 from .competitive import CompetitiveLearning
 from .gng import GrowingNeuralGas
+from .elbow import elbow
 from .kmeans import KMeans
+from .latent import LatentClustering
 from .som import SOM
 
-__all__ = ["CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1"]
+__all__ = ["CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1",
+           "Autoencoder", "LatentClustering", "elbow"]

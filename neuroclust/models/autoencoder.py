@@ -1,0 +1,343 @@
+r"""An autoencoder of dense layers, trained by backpropagation written out by hand.
+
+The network squeezes each sample :math:`x \in \mathbb R^d` through a narrow code
+:math:`z \in \mathbb R^m` (``latent_dim``, :math:`m < d`) and tries to rebuild it. What it
+must keep to rebuild well is what the data vary in, so the codes are a compact description
+on which a clustering method can then run (:class:`~neuroclust.models.LatentClustering`).
+
+The algorithm, in the order it runs:
+
+1. build the **encoder**: dense layers of widths ``hidden``, each followed by the activation
+   :math:`\varphi`, then a linear layer to the code. With :math:`h_0 = x`,
+
+   .. math:: h_k = \varphi(h_{k-1} W_k + b_k), \quad k = 1, \dots, K, \qquad
+             z = h_K W_{K+1} + b_{K+1};                                             \tag{1}
+
+2. build the **decoder**, the mirror image: widths ``hidden`` reversed, then a linear layer
+   back to :math:`d` features and the output activation :math:`\psi` (the identity, or the
+   sigmoid for data in [0, 1]),
+
+   .. math:: \hat x = \psi\big(g_K W'_{K+1} + b'_{K+1}\big), \quad
+             g_k = \varphi(g_{k-1} W'_k + b'_k), \quad g_0 = z;                      \tag{2}
+
+   weights start He-normal before a ReLU, Glorot-uniform otherwise, biases at zero
+   (:class:`~neuroclust.nn.Dense`). Every weight and bias is a view into one flat vector
+   :math:`\theta` (``parameters_``), which is what is saved;
+3. measure the **reconstruction error** of each sample, and average it over a batch
+   :math:`B`. With ``loss="mse"``
+
+   .. math:: \ell_i = \|\hat x_i - x_i\|^2 = \sum_{j=1}^d (\hat x_{ij} - x_{ij})^2,
+             \qquad L = \frac{1}{|B|} \sum_{i \in B} \ell_i;                         \tag{3}
+
+   with ``loss="bce"`` (output sigmoid, :math:`x \in [0, 1]^d`) the per-sample loss is the
+   cross-entropy of the logits :math:`a = \psi^{-1}(\hat x)`,
+   :math:`\ell_i = -\sum_j x_{ij} \log \hat x_{ij} + (1 - x_{ij}) \log(1 - \hat x_{ij})`,
+   computed stably from :math:`a` (:class:`~neuroclust.nn.BinaryCrossEntropy`);
+4. **backpropagate**: the chain rule through the stack, from the output down to the first
+   layer, turns :math:`\partial L / \partial \hat x` into the gradient of every parameter.
+   For a dense layer :math:`u = h W + b` followed by :math:`\varphi`,
+
+   .. math:: \delta = \frac{\partial L}{\partial h_k} \odot \varphi'(u), \quad
+             \frac{\partial L}{\partial W} = h^\top \delta, \quad
+             \frac{\partial L}{\partial b} = \mathbf 1^\top \delta, \quad
+             \frac{\partial L}{\partial h} = \delta\, W^\top;                        \tag{4}
+
+   for the squared error the first upstream gradient is
+   :math:`\partial L / \partial \hat x_i = \tfrac{2}{|B|} (\hat x_i - x_i)`, for the
+   cross-entropy of logits :math:`\partial L / \partial a_i = \tfrac{1}{|B|}(\hat x_i - x_i)`;
+5. take one optimizer step per mini-batch (Adam by default,
+   :class:`~neuroclust.nn.Adam`, or plain SGD :math:`\theta \leftarrow \theta - \eta \nabla L`),
+   for ``epochs`` passes over shuffled mini-batches (:func:`~neuroclust.nn.train`, which also
+   stops on a NaN loss, on Ctrl-C and, with ``patience``, early);
+6. afterwards, :meth:`~Autoencoder.transform` is eq. (1) and
+   :meth:`~Autoencoder.inverse_transform` eq. (2).
+
+References
+----------
+G. E. Hinton and R. R. Salakhutdinov, "Reducing the dimensionality of data with neural
+networks", Science 313 (5786), 2006.
+D. E. Rumelhart, G. E. Hinton and R. J. Williams, "Learning representations by
+back-propagating errors", Nature 323, 1986.
+"""
+import numbers
+
+import numpy as np
+
+from .._validation import (check_array, check_choice, check_is_fitted, check_n_features,
+                           check_random_state, check_scalar)
+from ..base import BaseEstimator
+from .. import nn
+
+__all__ = ["Autoencoder"]
+
+ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh,
+               "sigmoid": nn.Sigmoid}
+
+
+class Autoencoder(BaseEstimator):
+    r"""A dense autoencoder: ``transform`` gives the codes, ``inverse_transform`` rebuilds.
+
+    Parameters
+    ----------
+    hidden : tuple of int, default=(256, 64)
+        The widths of the encoder's hidden layers, input side first; the decoder mirrors
+        them. ``()`` gives a linear autoencoder (one layer each way).
+    latent_dim : int >= 1, default=10
+        The size :math:`m` of the code :math:`z`.
+    activation : {"relu", "leaky_relu", "tanh", "sigmoid"}, default="relu"
+        :math:`\varphi` of eqs. (1) and (2). ReLU layers start He-initialised, the others
+        Glorot-initialised.
+    output_activation : {None, "sigmoid"}, default=None
+        :math:`\psi` of eq. (2). None is the identity (any real data); "sigmoid" keeps the
+        reconstruction in (0, 1), for data scaled to [0, 1].
+    loss : {"mse", "bce"}, default="mse"
+        The reconstruction loss of eq. (3). "bce" (binary cross-entropy) needs
+        ``output_activation="sigmoid"`` and X in [0, 1].
+    optimizer : {"adam", "sgd"}, default="adam"
+    learning_rate : float > 0, default=1e-3
+    weight_decay : float >= 0, default=0.0
+        Decoupled for Adam, an L2 term in the gradient for SGD (see :mod:`neuroclust.nn`).
+    epochs : int >= 1, default=20
+    batch_size : int >= 1, default=256
+    validation_split : float in [0, 1), default=0.0
+        The fraction of samples (the **last** rows of X) held out to compute ``val_loss``.
+    patience : int >= 1 or None, default=None
+        Early stopping on ``val_loss`` (or ``loss`` without a validation split); the model
+        keeps the weights of its best epoch.
+    dtype : {"float32", "float64"}, default="float32"
+        The dtype of the weights and of the codes; X is converted to it.
+    random_state : int, numpy.random.Generator or None
+        Seeds the initial weights and the order of the mini-batches.
+    verbose : bool or int, default=False
+        ``True``: a progress bar; ``2``: also a line per epoch.
+    callbacks : list of callable, optional
+        Called as ``callback(autoencoder, epoch)`` after each epoch; returning ``False``
+        stops training.
+
+    Attributes
+    ----------
+    parameters_ : ndarray of shape (n_params,)
+        Every weight and bias, encoder first, layer by layer, ``W`` before ``b``, each
+        ``W`` row by row. The layers' parameters are views into this vector.
+    encoder_ : neuroclust.nn.Sequential
+        Eq. (1), built on ``parameters_``.
+    decoder_ : neuroclust.nn.Sequential
+        Eq. (2), built on ``parameters_``.
+    history_ : dict
+        ``"loss"``: the mean training loss of each epoch (eq. (3)); ``"val_loss"``; and
+        ``"best_epoch"`` with early stopping (see :func:`neuroclust.nn.train`).
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> from neuroclust import Autoencoder, datasets
+    >>> X, y = datasets.load_digits()
+    >>> ae = Autoencoder(hidden=(32,), latent_dim=4, epochs=2, random_state=0).fit(X / 16)
+    >>> ae.transform(X / 16).shape
+    (1797, 4)
+    """
+
+    def __init__(self, hidden=(256, 64), latent_dim=10, activation="relu",
+                 output_activation=None, loss="mse", optimizer="adam", learning_rate=1e-3,
+                 weight_decay=0.0, epochs=20, batch_size=256, validation_split=0.0,
+                 patience=None, dtype="float32", random_state=None, verbose=False,
+                 callbacks=None):
+        self.hidden = hidden
+        self.latent_dim = latent_dim
+        self.activation = activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.patience = patience
+        self.dtype = dtype
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    # ------------------------------------------------------------------------ fit
+    def fit(self, X, y=None):
+        """Train on ``X`` of shape (n_samples, n_features) to rebuild ``X``; returns self."""
+        self._check_params()
+        X = check_array(X).astype(self.dtype, copy=False)
+        if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
+            raise ValueError("X must hold values in [0, 1] for loss='bce' (scale it, e.g. "
+                             f"divide by its maximum); its values range over "
+                             f"[{X.min():.4g}, {X.max():.4g}].")
+        rng = check_random_state(self.random_state)
+        encoder, decoder = self._build(X.shape[1], rng)
+        theta = _bind(encoder, decoder, self.dtype)        # the initial weights, in one vector
+        network = nn.Sequential(encoder.layers + decoder.layers)
+        if self.loss == "bce":   # train on the logits: BinaryCrossEntropy applies the sigmoid
+            network = nn.Sequential(encoder.layers + decoder.layers[:-1])
+        loss = nn.MeanSquaredError() if self.loss == "mse" else nn.BinaryCrossEntropy()
+        optimizer = (nn.Adam(self.learning_rate, weight_decay=self.weight_decay)
+                     if self.optimizer == "adam"
+                     else nn.SGD(self.learning_rate, weight_decay=self.weight_decay))
+
+        self.n_features_in_ = X.shape[1]
+        self.parameters_ = theta
+        self._networks = (theta, encoder, decoder)
+        callbacks = [lambda _network, epoch, callback=callback: callback(self, epoch)
+                     for callback in self.callbacks or ()]
+        try:
+            history = nn.train(network, loss, optimizer, X,                     # eqs. (3), (4)
+                               epochs=self.epochs, batch_size=self.batch_size,
+                               random_state=rng, validation_split=self.validation_split,
+                               patience=self.patience, verbose=self.verbose,
+                               callbacks=callbacks)
+        except ValueError:
+            del self.n_features_in_, self.parameters_, self._networks   # no half-fitted model
+            raise
+        self.history_ = history
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Fit, then return the codes of ``X``, shape (n_samples, latent_dim)."""
+        return self.fit(X).transform(X)
+
+    # -------------------------------------------------------------------- queries
+    def transform(self, X):
+        """The codes :math:`z` of eq. (1), shape (n_samples, latent_dim)."""
+        X = self._check_X(X)
+        return self.encoder_.forward(X)                                           # eq. (1)
+
+    def inverse_transform(self, Z):
+        r"""The reconstruction :math:`\hat x` of eq. (2) from codes ``Z`` of shape
+        (n_samples, latent_dim); returns shape (n_samples, n_features)."""
+        check_is_fitted(self, "parameters_")
+        Z = check_array(Z, name="Z").astype(self.dtype, copy=False)
+        if Z.shape[1] != self.latent_dim:
+            raise ValueError(f"Z has {Z.shape[1]} features, but the codes of this autoencoder "
+                             f"have latent_dim={self.latent_dim}.")
+        return self.decoder_.forward(Z)                                           # eq. (2)
+
+    def reconstruct(self, X):
+        """Encode then decode ``X``: eq. (2) of eq. (1), shape (n_samples, n_features)."""
+        return self.inverse_transform(self.transform(X))
+
+    def reconstruction_error(self, X):
+        r"""The squared reconstruction error of each sample, :math:`\ell_i` of eq. (3).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            :math:`\|\hat x_i - x_i\|^2`, summed over the features (whatever ``loss`` the
+            model was trained with). Its mean is the ``"mse"`` training loss of eq. (3);
+            divide by ``n_features_in_`` for the error per pixel.
+        """
+        X = self._check_X(X)
+        D = self.inverse_transform(self.transform(X)) - X                         # (n, d)
+        return np.sum(D * D, axis=1)                                              # eq. (3)
+
+    # ------------------------------------------------- the networks on parameters_
+    @property
+    def encoder_(self):
+        """The encoder, eq. (1): a Sequential whose parameters are views of ``parameters_``."""
+        return self._current_networks()[0]
+
+    @property
+    def decoder_(self):
+        """The decoder, eq. (2): a Sequential whose parameters are views of ``parameters_``."""
+        return self._current_networks()[1]
+
+    def _current_networks(self):
+        """The (encoder, decoder) on ``parameters_``, rebuilt when the vector was replaced
+        (as by :func:`neuroclust.load`)."""
+        check_is_fitted(self, "parameters_")
+        cached = getattr(self, "_networks", None)
+        if cached is None or cached[0] is not self.parameters_:
+            encoder, decoder = self._build(self.n_features_in_, np.random.default_rng(0))
+            expected = sum(p.size for layer in encoder.layers_with_params()
+                           + decoder.layers_with_params() for p in layer.params.values())
+            if np.shape(self.parameters_) != (expected,):
+                raise ValueError(f"parameters_ has shape {np.shape(self.parameters_)}, but "
+                                 f"this architecture has {expected} parameters.")
+            _bind(encoder, decoder, self.dtype, theta=self.parameters_)
+            self._networks = cached = (self.parameters_, encoder, decoder)
+        return cached[1], cached[2]
+
+    def _build(self, n_features, rng):
+        """The encoder and decoder Sequentials of eqs. (1), (2), with fresh weights."""
+        Act = ACTIVATIONS[self.activation]
+        init = "he" if self.activation in ("relu", "leaky_relu") else "glorot"
+        dtype = np.dtype(self.dtype)
+
+        def stack(widths, n_out, last):
+            layers = []
+            for n_in, width in zip(widths, widths[1:]):
+                layers += [nn.Dense(n_in, width, init=init, random_state=rng, dtype=dtype),
+                           Act()]
+            layers.append(nn.Dense(widths[-1], n_out, init="glorot", random_state=rng,
+                                   dtype=dtype))
+            return nn.Sequential(layers + last)
+
+        hidden = [int(h) for h in self.hidden]
+        encoder = stack([n_features] + hidden, self.latent_dim, [])
+        output = [nn.Sigmoid()] if self.output_activation == "sigmoid" else []
+        decoder = stack([self.latent_dim] + hidden[::-1], n_features, output)
+        return encoder, decoder
+
+    def _check_X(self, X):
+        check_is_fitted(self, "parameters_")
+        X = check_array(X)
+        check_n_features(X, self.n_features_in_)
+        return X.astype(self.dtype, copy=False)
+
+    def _check_params(self):
+        try:
+            hidden = tuple(self.hidden)
+        except TypeError:
+            raise ValueError(f"hidden must be a tuple of layer widths, got "
+                             f"{self.hidden!r}.") from None
+        for width in hidden:
+            check_scalar(width, "each width in hidden", numbers.Integral, low=1)
+        check_scalar(self.latent_dim, "latent_dim", numbers.Integral, low=1)
+        check_choice(self.activation, "activation", tuple(ACTIVATIONS))
+        if self.output_activation not in (None, "sigmoid"):
+            raise ValueError(f"output_activation must be None or 'sigmoid', got "
+                             f"{self.output_activation!r}.")
+        check_choice(self.loss, "loss", ("mse", "bce"))
+        if self.loss == "bce" and self.output_activation != "sigmoid":
+            raise ValueError("loss='bce' needs output_activation='sigmoid' (a cross-entropy "
+                             "compares probabilities).")
+        check_choice(self.optimizer, "optimizer", ("adam", "sgd"))
+        check_scalar(self.learning_rate, "learning_rate", low=0, low_inclusive=False)
+        check_scalar(self.weight_decay, "weight_decay", low=0)
+        check_scalar(self.epochs, "epochs", numbers.Integral, low=1)
+        check_scalar(self.batch_size, "batch_size", numbers.Integral, low=1)
+        check_scalar(self.validation_split, "validation_split", low=0, high=1,
+                     high_inclusive=False)
+        if self.patience is not None:
+            check_scalar(self.patience, "patience", numbers.Integral, low=1)
+        check_choice(self.dtype, "dtype", ("float32", "float64"))
+        if self.callbacks is not None and not all(callable(c) for c in self.callbacks):
+            raise ValueError("callbacks must be a list of functions callback(model, epoch).")
+        check_random_state(self.random_state)
+
+
+def _bind(encoder, decoder, dtype, theta=None):
+    """Make every layer parameter a view into one flat vector ``theta`` and return it.
+
+    Without ``theta`` a new vector is filled with the layers' current (initial) values; with
+    one, the layers take its values. The optimizer updates parameters in place, so training
+    the layers trains ``theta``.
+    """
+    layers = encoder.layers_with_params() + decoder.layers_with_params()
+    fill = theta is None
+    if fill:
+        theta = np.empty(sum(p.size for layer in layers for p in layer.params.values()),
+                         dtype=dtype)
+    offset = 0
+    for layer in layers:
+        for name, value in list(layer.params.items()):
+            view = theta[offset:offset + value.size].reshape(value.shape)
+            if fill:
+                view[...] = value
+            layer.params[name] = view
+            offset += value.size
+    return theta

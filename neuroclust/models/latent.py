@@ -1,0 +1,130 @@
+r"""Clustering in an autoencoder's latent space: compress, then cluster the codes.
+
+Raw pixels are a poor space for distances: two images of the same digit shifted by a pixel
+are far apart. An autoencoder's codes keep what the data vary in and drop much of the noise,
+so a clustering method run on them often does better, and faster (m numbers per sample
+instead of d).
+
+The algorithm, in the order it runs:
+
+1. train the autoencoder on X (:class:`~neuroclust.models.Autoencoder`, eqs. (1) to (4) of
+   its module);
+2. encode every training sample, :math:`z_i = f_{\text{enc}}(x_i)` (``codes_``);
+3. cluster the codes with any object that has ``fit_predict`` (k-means by default; a
+   scikit-learn clusterer such as ``DBSCAN`` works unchanged);
+4. a new sample is encoded, then labelled by the clusterer's own ``predict`` when it has
+   one, otherwise it takes the label of the nearest training code,
+
+   .. math:: c(x) = \text{labels}_{j^*}, \qquad
+             j^* = \arg\min_j \|f_{\text{enc}}(x) - z_j\|^2.                          \tag{1}
+
+References
+----------
+J. Xie, R. Girshick and A. Farhadi, "Unsupervised deep embedding for clustering analysis",
+ICML 2016 (which goes on to fine-tune encoder and clusters together).
+"""
+import numbers
+
+import numpy as np
+
+from .._validation import check_is_fitted, check_random_state, check_scalar
+from ..backend.reference import squared_distances
+from ..base import BaseEstimator
+from .autoencoder import Autoencoder
+from .kmeans import KMeans
+
+__all__ = ["LatentClustering"]
+
+
+class LatentClustering(BaseEstimator):
+    r"""Train an autoencoder, then cluster its codes.
+
+    Parameters
+    ----------
+    autoencoder : Autoencoder or None, default=None
+        Left unchanged: a copy with the same parameters is trained (``autoencoder_``). None
+        is ``Autoencoder(random_state=random_state)``.
+    clusterer : object with fit_predict, or None, default=None
+        Left unchanged: a copy is fitted on the codes (``clusterer_``); copies are made with
+        ``type(c)(**c.get_params())``. None is ``KMeans(n_clusters=n_clusters,
+        random_state=random_state)``.
+    n_clusters : int >= 1, default=8
+        Used by the default clusterer only.
+    random_state : int or None, default=None
+        Used by the default autoencoder and clusterer only (a passed-in object keeps its own).
+
+    Attributes
+    ----------
+    autoencoder_ : Autoencoder
+    clusterer_ : object
+    codes_ : ndarray of shape (n_samples, latent_dim)
+        The codes of the training samples.
+    labels_ : ndarray of shape (n_samples,)
+        The cluster of each training sample (DBSCAN marks noise with -1).
+    n_features_in_ : int
+
+    Notes
+    -----
+    The model cannot be saved with ``save`` (its clusterer may be any object); save
+    ``autoencoder_`` and keep ``labels_``.
+    """
+
+    def __init__(self, autoencoder=None, clusterer=None, n_clusters=8, random_state=None):
+        self.autoencoder = autoencoder
+        self.clusterer = clusterer
+        self.n_clusters = n_clusters
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Train the autoencoder on ``X`` (n_samples, n_features), cluster the codes; self."""
+        if self.autoencoder is not None and not isinstance(self.autoencoder, Autoencoder):
+            raise ValueError(f"autoencoder must be an Autoencoder or None, got "
+                             f"{type(self.autoencoder).__name__}.")
+        if self.clusterer is not None and not callable(getattr(self.clusterer, "fit_predict",
+                                                               None)):
+            raise ValueError(f"clusterer must have a fit_predict(X) method (e.g. KMeans()), "
+                             f"got {type(self.clusterer).__name__}.")
+        check_scalar(self.n_clusters, "n_clusters", numbers.Integral, low=1)
+        if isinstance(self.random_state, np.random.Generator):
+            raise ValueError("random_state must be None or an int here (it seeds two models), "
+                             "got a Generator.")
+        check_random_state(self.random_state)
+        autoencoder = (Autoencoder(random_state=self.random_state) if self.autoencoder is None
+                       else _copy(self.autoencoder))
+        clusterer = (KMeans(n_clusters=self.n_clusters, random_state=self.random_state)
+                     if self.clusterer is None else _copy(self.clusterer))
+        codes = autoencoder.fit_transform(X)
+        labels = np.asarray(clusterer.fit_predict(codes))
+        self.autoencoder_, self.clusterer_ = autoencoder, clusterer
+        self.codes_, self.labels_ = codes, labels
+        self.n_features_in_ = autoencoder.n_features_in_
+        return self
+
+    def fit_predict(self, X, y=None):
+        """Fit, then return the cluster of each training sample."""
+        return self.fit(X).labels_
+
+    def transform(self, X):
+        """The codes of ``X``, shape (n_samples, latent_dim)."""
+        check_is_fitted(self, "labels_")
+        return self.autoencoder_.transform(X)
+
+    def predict(self, X):
+        """The cluster of each row of ``X``: the clusterer's ``predict`` on the codes, or the
+        label of the nearest training code, eq. (1), when the clusterer has no ``predict``."""
+        Z = self.transform(X)
+        if callable(getattr(self.clusterer_, "predict", None)):
+            return np.asarray(self.clusterer_.predict(Z))
+        nearest = np.argmin(squared_distances(Z, self.codes_.astype(Z.dtype)),    # eq. (1)
+                            axis=1)
+        return self.labels_[nearest]
+
+    def save(self, path):
+        """Not available: the clusterer may be any object; save ``autoencoder_`` instead."""
+        raise ValueError("LatentClustering cannot be saved as one file (its clusterer may be "
+                         "any object); save model.autoencoder_ and keep model.labels_.")
+
+
+def _copy(estimator):
+    """An unfitted copy with the same parameters (what ``sklearn.base.clone`` does)."""
+    return type(estimator)(**estimator.get_params(deep=False))

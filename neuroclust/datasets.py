@@ -2,7 +2,8 @@ r"""Data sets for the tutorials and demos: synthetic generators and a small embe
 
 * **Synthetic**: :func:`make_blobs` (Gaussian clusters around centres),
   :func:`make_five_centroids` (the classic competitive-learning demo in 3-D),
-  :func:`make_moons` and :func:`make_circles` (two clusters no set of centroids can separate).
+  :func:`make_moons` and :func:`make_circles` (two clusters no set of centroids can separate),
+  :func:`make_signals` (noisy sine, square and sawtooth time series, for convolutional models).
 * **Real**: :func:`load_digits`, 1797 handwritten digits as 8x8 images, shipped inside the
   package (no download).
 * **By name**: :func:`load` (``"five_centroids"``, ``"blobs"``, ``"moons"``, ``"circles"``,
@@ -33,6 +34,8 @@ __all__ = [
     "make_five_centroids",
     "make_moons",
     "make_circles",
+    "make_signals",
+    "SIGNAL_KINDS",
     "load_digits",
     "load",
     "load_file",
@@ -625,3 +628,96 @@ def _label_column(header):
     if "y" in names and "x" not in names:
         return names.index("y")
     return None
+
+
+# ------------------------------------------------------------------ time series
+#: The waveforms :func:`make_signals` knows, in the order of their default labels.
+SIGNAL_KINDS = ("sine", "square", "sawtooth")
+
+
+def make_signals(n_samples=600, length=128, kinds=SIGNAL_KINDS, noise=0.1, random_state=None,
+                 return_kinds=False):
+    r"""Noisy periodic time series of a few waveforms: one cluster per waveform.
+
+    Sample :math:`i` is a waveform :math:`w` (its kind, the label) read at the
+    ``length`` times :math:`t_j = j / \text{length}`, :math:`j = 0, \dots, \text{length} - 1`,
+    with a random frequency :math:`f_i \sim U(2, 6)` (cycles per signal), a random phase
+    :math:`\phi_i \sim U(0, 1)` (in cycles) and a random amplitude
+    :math:`a_i \sim U(0.8, 1.2)`. With the position in the cycle
+    :math:`u_{ij} = f_i t_j + \phi_i`,
+
+    .. math::
+        \text{sine}: \; a_i \sin(2 \pi u_{ij}), \qquad
+        \text{square}: \; a_i \operatorname{sgn}\big(\sin(2 \pi u_{ij})\big), \qquad
+        \text{sawtooth}: \; a_i \big(2 (u_{ij} \bmod 1) - 1\big)
+        \tag{1}
+
+    (:math:`\operatorname{sgn}(0) = 1`, so a square wave takes exactly the two values
+    :math:`\pm a_i`), and every value gets Gaussian noise, :math:`z_{ij} \sim \mathcal N(0, 1)`:
+
+    .. math::
+        x_{ij} \leftarrow x_{ij} + \text{noise} \cdot z_{ij}.
+        \tag{2}
+
+    The random shifts and frequencies make samples of one kind far apart point by point, so
+    k-means on the raw values separates the kinds poorly; a model that sees local shapes
+    (:class:`~neuroclust.Autoencoder` with ``kind="conv1d"``) does better.
+
+    Parameters
+    ----------
+    n_samples : int, default=600
+        The number of signals, at least ``len(kinds)``; the kinds get equal shares, the first
+        ones one more when it does not divide evenly.
+    length : int, default=128
+        The number of time steps of each signal, at least 2.
+    kinds : sequence of str, default=("sine", "square", "sawtooth")
+        The waveforms, distinct names from :data:`SIGNAL_KINDS`; label ``k`` is ``kinds[k]``.
+    noise : float >= 0, default=0.1
+        The standard deviation of the Gaussian noise of eq. (2).
+    random_state : None, int or numpy.random.Generator, default=None
+        The source of randomness; an int gives the same data every time.
+    return_kinds : bool, default=False
+        Also return the tuple of kind names, so that ``kinds[y[i]]`` names sample ``i``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, length), float64
+        The signals, shuffled.
+    y : ndarray of shape (n_samples,), int64
+        The index of each signal's kind in ``kinds``.
+    kinds : tuple of str
+        Only with ``return_kinds=True``.
+    """
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    try:
+        kinds = tuple(kinds)
+    except TypeError:
+        kinds = None
+    if (not kinds or len(set(kinds)) != len(kinds)
+            or not all(isinstance(k, str) and k in SIGNAL_KINDS for k in kinds)):
+        raise ValueError(f"kinds must be a non-empty sequence of distinct names from "
+                         f"{SIGNAL_KINDS}, got {kinds!r}.")
+    check_scalar(n_samples, "n_samples", numbers.Integral, low=len(kinds))
+    check_scalar(length, "length", numbers.Integral, low=2)
+    check_scalar(noise, "noise", numbers.Real, low=0)
+    _check_bool(return_kinds, "return_kinds")
+    rng = check_random_state(random_state)
+    n_samples, length, n_kinds = int(n_samples), int(length), len(kinds)
+    sizes = np.full(n_kinds, n_samples // n_kinds)
+    sizes[:n_samples % n_kinds] += 1
+    y = np.repeat(np.arange(n_kinds, dtype=np.int64), sizes)
+    frequency = rng.uniform(2.0, 6.0, size=(n_samples, 1))
+    phase = rng.uniform(0.0, 1.0, size=(n_samples, 1))
+    amplitude = rng.uniform(0.8, 1.2, size=(n_samples, 1))
+    u = frequency * (np.arange(length) / length) + phase                        # (n, length)
+    waves = {"sine": lambda u: np.sin(2 * np.pi * u),
+             "square": lambda u: np.where(np.sin(2 * np.pi * u) >= 0, 1.0, -1.0),
+             "sawtooth": lambda u: 2.0 * np.mod(u, 1.0) - 1.0}
+    X = np.empty((n_samples, length))
+    for k, name in enumerate(kinds):
+        rows = y == k
+        X[rows] = amplitude[rows] * waves[name](u[rows])                            # eq. (1)
+    X = X + noise * rng.standard_normal(X.shape)                                  # eq. (2)
+    X, y = _shuffled(X, y, rng)
+    return (X, y, kinds) if return_kinds else (X, y)

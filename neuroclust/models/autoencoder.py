@@ -1,4 +1,4 @@
-r"""An autoencoder of dense layers, trained by backpropagation written out by hand.
+r"""An autoencoder of dense (or 1-D convolutional) layers, trained by backpropagation written out by hand.
 
 The network squeezes each sample :math:`x \in \mathbb R^d` through a narrow code
 :math:`z \in \mathbb R^m` (``latent_dim``, :math:`m < d`) and tries to rebuild it. What it
@@ -52,6 +52,19 @@ The algorithm, in the order it runs:
 6. afterwards, :meth:`~Autoencoder.transform` is eq. (1) and
    :meth:`~Autoencoder.inverse_transform` eq. (2).
 
+With ``kind="conv1d"`` (signals, X of shape (n, length) or (n, channels, length)) eq. (1)
+becomes strided 1-D convolutions (:class:`~neuroclust.nn.Conv1D`, stride 2, padding
+``kernel_size // 2``, one per entry of ``channels``, each followed by :math:`\varphi`), then
+Flatten and a dense layer to the code; eq. (2) becomes a dense layer (with :math:`\varphi`) back
+to ``channels[-1]`` maps of the encoder's last length, then the mirrored transposed
+convolutions (:class:`~neuroclust.nn.ConvTranspose1D`, stride 2), the last one back to the
+input's channels, followed by :math:`\psi`. A convolution of stride :math:`s` maps length
+:math:`L` to :math:`\lfloor (L + 2p - K)/s \rfloor + 1`, its transpose maps
+:math:`L'` to :math:`(L' - 1)s - 2p + K + q`; the output padding :math:`q \in [0, s)` of each
+transposed convolution is chosen so that it gives back exactly the length its mirror took in.
+The networks work on the flattened samples (Reshape and Flatten at their ends), so eqs. (3)
+and (4) are unchanged.
+
 References
 ----------
 G. E. Hinton and R. R. Salakhutdinov, "Reducing the dimensionality of data with neural
@@ -81,7 +94,8 @@ class Autoencoder(BaseEstimator):
     ----------
     hidden : tuple of int, default=(256, 64)
         The widths of the encoder's hidden layers, input side first; the decoder mirrors
-        them. ``()`` gives a linear autoencoder (one layer each way).
+        them. ``()`` gives a linear autoencoder (one layer each way). Unused by
+        ``kind="conv1d"``.
     latent_dim : int >= 1, default=10
         The size :math:`m` of the code :math:`z`.
     activation : {"relu", "leaky_relu", "tanh", "sigmoid"}, default="relu"
@@ -113,6 +127,16 @@ class Autoencoder(BaseEstimator):
     callbacks : list of callable, optional
         Called as ``callback(autoencoder, epoch)`` after each epoch; returning ``False``
         stops training.
+    kind : {"dense", "conv1d"}, default="dense"
+        "dense": X of shape (n_samples, n_features), dense layers of widths ``hidden``.
+        "conv1d": X of signals, shape (n_samples, length) (one channel) or
+        (n_samples, channels, length), encoded by strided 1-D convolutions (see the module
+        docstring); ``inverse_transform`` returns X's shape.
+    channels : tuple of int, default=(8, 16)
+        ``kind="conv1d"`` only: the output channels of the encoder's convolutions, input side
+        first; each halves the length (rounding up for odd ``kernel_size``).
+    kernel_size : int >= 1, default=5
+        ``kind="conv1d"`` only: the width :math:`K` of every convolution kernel.
 
     Attributes
     ----------
@@ -127,6 +151,10 @@ class Autoencoder(BaseEstimator):
         ``"loss"``: the mean training loss of each epoch (eq. (3)); ``"val_loss"``; and
         ``"best_epoch"`` with early stopping (see :func:`neuroclust.nn.train`).
     n_features_in_ : int
+        The number of values in one sample (channels times length for ``kind="conv1d"``).
+    input_shape_ : tuple of int
+        ``kind="conv1d"`` only: the shape of one sample of X, ``(length,)`` or
+        ``(channels, length)``.
 
     Examples
     --------
@@ -141,7 +169,7 @@ class Autoencoder(BaseEstimator):
                  output_activation=None, loss="mse", optimizer="adam", learning_rate=1e-3,
                  weight_decay=0.0, epochs=20, batch_size=256, validation_split=0.0,
                  patience=None, dtype="float32", random_state=None, verbose=False,
-                 callbacks=None):
+                 callbacks=None, kind="dense", channels=(8, 16), kernel_size=5):
         self.hidden = hidden
         self.latent_dim = latent_dim
         self.activation = activation
@@ -158,18 +186,30 @@ class Autoencoder(BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.kind = kind
+        self.channels = channels
+        self.kernel_size = kernel_size
 
     # ------------------------------------------------------------------------ fit
     def fit(self, X, y=None):
-        """Train on ``X`` of shape (n_samples, n_features) to rebuild ``X``; returns self."""
+        """Train on ``X`` of shape (n_samples, n_features) to rebuild ``X``; returns self.
+
+        With ``kind="conv1d"``, X has shape (n_samples, length) or (n_samples, channels,
+        length)."""
         self._check_params()
-        X = check_array(X).astype(self.dtype, copy=False)
+        if self.kind == "conv1d":
+            X = check_array(X, ndim=3 if np.ndim(X) == 3 else 2).astype(self.dtype, copy=False)
+            input_shape = X.shape[1:]
+            X = X.reshape(X.shape[0], -1)           # the networks take flattened samples
+        else:
+            X = check_array(X).astype(self.dtype, copy=False)
+            input_shape = X.shape[1:]
         if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
             raise ValueError("X must hold values in [0, 1] for loss='bce' (scale it, e.g. "
                              f"divide by its maximum); its values range over "
                              f"[{X.min():.4g}, {X.max():.4g}].")
         rng = check_random_state(self.random_state)
-        encoder, decoder = self._build(X.shape[1], rng)
+        encoder, decoder = self._build(input_shape, rng)
         theta = _bind(encoder, decoder, self.dtype)        # the initial weights, in one vector
         network = nn.Sequential(encoder.layers + decoder.layers)
         if self.loss == "bce":   # train on the logits: BinaryCrossEntropy applies the sigmoid
@@ -180,6 +220,8 @@ class Autoencoder(BaseEstimator):
                      else nn.SGD(self.learning_rate, weight_decay=self.weight_decay))
 
         self.n_features_in_ = X.shape[1]
+        if self.kind == "conv1d":
+            self.input_shape_ = tuple(int(s) for s in input_shape)
         self.parameters_ = theta
         self._networks = (theta, encoder, decoder)
         callbacks = [lambda _network, epoch, callback=callback: callback(self, epoch)
@@ -192,6 +234,7 @@ class Autoencoder(BaseEstimator):
                                callbacks=callbacks)
         except ValueError:
             del self.n_features_in_, self.parameters_, self._networks   # no half-fitted model
+            self.__dict__.pop("input_shape_", None)
             raise
         self.history_ = history
         return self
@@ -204,17 +247,19 @@ class Autoencoder(BaseEstimator):
     def transform(self, X):
         """The codes :math:`z` of eq. (1), shape (n_samples, latent_dim)."""
         X = self._check_X(X)
-        return self.encoder_.forward(X)                                           # eq. (1)
+        return self.encoder_.forward(X.reshape(X.shape[0], -1))                  # eq. (1)
 
     def inverse_transform(self, Z):
         r"""The reconstruction :math:`\hat x` of eq. (2) from codes ``Z`` of shape
-        (n_samples, latent_dim); returns shape (n_samples, n_features)."""
+        (n_samples, latent_dim); returns shape (n_samples, n_features), or (n_samples,
+        \*input_shape_) for ``kind="conv1d"``."""
         check_is_fitted(self, "parameters_")
         Z = check_array(Z, name="Z").astype(self.dtype, copy=False)
         if Z.shape[1] != self.latent_dim:
             raise ValueError(f"Z has {Z.shape[1]} features, but the codes of this autoencoder "
                              f"have latent_dim={self.latent_dim}.")
-        return self.decoder_.forward(Z)                                           # eq. (2)
+        X_hat = self.decoder_.forward(Z)                                          # eq. (2)
+        return X_hat.reshape((Z.shape[0],) + self._input_shape())
 
     def reconstruct(self, X):
         """Encode then decode ``X``: eq. (2) of eq. (1), shape (n_samples, n_features)."""
@@ -232,7 +277,7 @@ class Autoencoder(BaseEstimator):
         """
         X = self._check_X(X)
         D = self.inverse_transform(self.transform(X)) - X                         # (n, d)
-        return np.sum(D * D, axis=1)                                              # eq. (3)
+        return np.sum(D.reshape(D.shape[0], -1) ** 2, axis=1)                     # eq. (3)
 
     # ------------------------------------------------- the networks on parameters_
     @property
@@ -251,7 +296,7 @@ class Autoencoder(BaseEstimator):
         check_is_fitted(self, "parameters_")
         cached = getattr(self, "_networks", None)
         if cached is None or cached[0] is not self.parameters_:
-            encoder, decoder = self._build(self.n_features_in_, np.random.default_rng(0))
+            encoder, decoder = self._build(self._input_shape(), np.random.default_rng(0))
             expected = sum(p.size for layer in encoder.layers_with_params()
                            + decoder.layers_with_params() for p in layer.params.values())
             if np.shape(self.parameters_) != (expected,):
@@ -261,11 +306,19 @@ class Autoencoder(BaseEstimator):
             self._networks = cached = (self.parameters_, encoder, decoder)
         return cached[1], cached[2]
 
-    def _build(self, n_features, rng):
+    def _input_shape(self):
+        if self.kind == "conv1d":
+            return tuple(int(s) for s in self.input_shape_)
+        return (int(self.n_features_in_),)
+
+    def _build(self, input_shape, rng):
         """The encoder and decoder Sequentials of eqs. (1), (2), with fresh weights."""
         Act = ACTIVATIONS[self.activation]
         init = "he" if self.activation in ("relu", "leaky_relu") else "glorot"
         dtype = np.dtype(self.dtype)
+        if self.kind == "conv1d":
+            return self._build_conv1d(input_shape, rng, Act, init, dtype)
+        n_features = input_shape[0]
 
         def stack(widths, n_out, last):
             layers = []
@@ -282,10 +335,58 @@ class Autoencoder(BaseEstimator):
         decoder = stack([self.latent_dim] + hidden[::-1], n_features, output)
         return encoder, decoder
 
+    def _build_conv1d(self, input_shape, rng, Act, init, dtype):
+        """The convolutional encoder and decoder (module docstring), on flattened samples."""
+        c_in, length = (1, input_shape[0]) if len(input_shape) == 1 else input_shape
+        K, channels = int(self.kernel_size), [int(c) for c in self.channels]
+        encoder, lengths = [nn.Reshape((c_in, length))], [length]
+        for n_in, n_out in zip([c_in] + channels, channels):
+            conv = nn.Conv1D(n_in, n_out, K, stride=2, padding=K // 2, init=init,
+                             random_state=rng, dtype=dtype)
+            try:
+                lengths.append(conv.output_length(lengths[-1]))
+            except ValueError:
+                raise ValueError(f"kernel_size={K} with {len(channels)} stride-2 convolutions "
+                                 f"is too large for signals of length {length} (length "
+                                 f"{lengths[-1]} before convolution {len(lengths)}); use a "
+                                 "smaller kernel_size or fewer channels.") from None
+            encoder += [conv, Act()]
+        n_code = channels[-1] * lengths[-1]
+        encoder += [nn.Flatten(), nn.Dense(n_code, self.latent_dim, init="glorot",
+                                           random_state=rng, dtype=dtype)]
+        decoder = [nn.Dense(self.latent_dim, n_code, init=init, random_state=rng, dtype=dtype),
+                   Act(), nn.Reshape((channels[-1], lengths[-1]))]
+        outs = channels[::-1][1:] + [c_in]            # mirrored, the last back to c_in
+        for i, (n_in, n_out) in enumerate(zip(channels[::-1], outs)):
+            L_in, target = lengths[-1 - i], lengths[-2 - i]
+            base = (L_in - 1) * 2 - 2 * (K // 2) + K                  # with output_padding 0
+            if not 0 <= target - base < 2:
+                raise ValueError(f"no output_padding lets a transposed convolution "
+                                 f"(kernel_size={K}, stride 2) rebuild length {target} from "
+                                 f"{L_in}; choose another kernel_size.")
+            last = i == len(channels) - 1
+            decoder.append(nn.ConvTranspose1D(n_in, n_out, K, stride=2, padding=K // 2,
+                                              output_padding=target - base,
+                                              init="glorot" if last else init,
+                                              random_state=rng, dtype=dtype))
+            if not last:
+                decoder.append(Act())
+        decoder.append(nn.Flatten())
+        if self.output_activation == "sigmoid":
+            decoder.append(nn.Sigmoid())
+        return nn.Sequential(encoder), nn.Sequential(decoder)
+
     def _check_X(self, X):
         check_is_fitted(self, "parameters_")
-        X = check_array(X)
-        check_n_features(X, self.n_features_in_)
+        if self.kind != "conv1d":
+            X = check_array(X)
+            check_n_features(X, self.n_features_in_)
+            return X.astype(self.dtype, copy=False)
+        shape = self._input_shape()
+        X = check_array(X, ndim=len(shape) + 1)
+        if X.shape[1:] != shape:
+            raise ValueError(f"X has samples of shape {X.shape[1:]}, but this autoencoder was "
+                             f"fitted on samples of shape {shape}.")
         return X.astype(self.dtype, copy=False)
 
     def _check_params(self):
@@ -318,6 +419,17 @@ class Autoencoder(BaseEstimator):
         if self.callbacks is not None and not all(callable(c) for c in self.callbacks):
             raise ValueError("callbacks must be a list of functions callback(model, epoch).")
         check_random_state(self.random_state)
+        check_choice(self.kind, "kind", ("dense", "conv1d"))
+        try:
+            channels = tuple(self.channels)
+        except TypeError:
+            raise ValueError(f"channels must be a tuple of channel counts, got "
+                             f"{self.channels!r}.") from None
+        if self.kind == "conv1d" and not channels:
+            raise ValueError("channels must hold at least one channel count for kind='conv1d'.")
+        for count in channels:
+            check_scalar(count, "each count in channels", numbers.Integral, low=1)
+        check_scalar(self.kernel_size, "kernel_size", numbers.Integral, low=1)
 
 
 def _bind(encoder, decoder, dtype, theta=None):

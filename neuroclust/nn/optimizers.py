@@ -223,8 +223,8 @@ class Adam(Optimizer):
         v += (1 - b2) * (g * g)                                                   # eq. (2)
         m_hat = m / (1 - b1 ** t)                                                 # eq. (3)
         v_hat = v / (1 - b2 ** t)                                                 # eq. (4)
-        theta -= self.learning_rate * (m_hat / (np.sqrt(v_hat) + self.eps)
-                                       + self.weight_decay * theta)               # eq. (5)
+        step = m_hat / (np.sqrt(v_hat) + self.eps) + self.weight_decay * theta    # eq. (5)
+        theta -= self.learning_rate * step                                        # eq. (5)
 
 
 def _as_layers(layers):

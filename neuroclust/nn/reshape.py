@@ -15,7 +15,7 @@ __all__ = ["Flatten", "Reshape"]
 
 
 class Reshape(Layer):
-    r"""Reshape each sample to ``shape``: (n, ...) becomes (n, *shape).
+    r"""Reshape each sample to ``shape``: (n, ...) becomes ``(n, *shape)``.
 
     Parameters
     ----------
@@ -47,7 +47,7 @@ class Reshape(Layer):
         return self.shape
 
     def forward(self, x, training=False):
-        """Eq. (1); ``x`` of shape (n_samples, ...), output (n_samples, *shape)."""
+        """Eq. (1); ``x`` of shape (n_samples, ...), output ``(n_samples, *shape)``."""
         x = check_input(x)
         target = self._target(x)
         if int(np.prod(x.shape[1:])) != int(np.prod(target)):

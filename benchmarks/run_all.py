@@ -5,12 +5,12 @@ Run from the repository root after building the kernels in place:
     python setup.py build_ext --inplace
     python benchmarks/run_all.py
 
-Takes seven to eight minutes on two cores (the growing neural gas section about two and a half,
-Fuzzy ART about one).
+Takes eleven to twelve minutes on two cores (the growing neural gas section about two and a
+half, the autoencoder section about four, Fuzzy ART about one).
 The neurolab comparison creates its own virtual environment (benchmarks/.venv-neurolab,
 NumPy < 2) on first use and is skipped, with the reason in the table, when that is impossible
 (e.g. no network for pip). The SOM comparisons need MiniSom, somoclu and XPySom installed,
-the growing neural gas comparison MDP, the Fuzzy ART comparison artlib (see README.md); a
+the growing neural gas comparison MDP, the Fuzzy ART comparison artlib, the autoencoder speed row PyTorch (see README.md); a
 missing peer fails or skips its rows.
 """
 import _common  # first: sets the thread counts before NumPy loads
@@ -21,6 +21,7 @@ import time
 import traceback
 
 import bench_art
+import bench_autoencoder
 import bench_bmu
 import bench_competitive
 import bench_gng
@@ -40,6 +41,7 @@ SECTIONS = [
     ("SOM on digits vs MiniSom", bench_som_digits.run),
     ("Growing neural gas", bench_gng.run),
     ("Fuzzy ART vs artlib", bench_art.run),
+    ("Autoencoder", bench_autoencoder.run),
 ]
 
 

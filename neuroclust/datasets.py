@@ -660,8 +660,10 @@ def make_signals(n_samples=600, length=128, kinds=SIGNAL_KINDS, noise=0.1, rando
         \tag{2}
 
     The random shifts and frequencies make samples of one kind far apart point by point, so
-    k-means on the raw values separates the kinds poorly; a model that sees local shapes
-    (:class:`~neuroclust.Autoencoder` with ``kind="conv1d"``) does better.
+    k-means on the raw values separates the kinds no better than chance. So do k-means on the
+    magnitude spectrum (it still sees the frequency) and, as measured so far, on the codes of
+    a convolutional autoencoder (``kind="conv1d"``): a summary blind to shift and frequency
+    is needed (see the autoencoder tutorial).
 
     Parameters
     ----------

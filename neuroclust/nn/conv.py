@@ -15,8 +15,9 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_choice, check_random_state, check_scalar
+from .._validation import check_choice, check_scalar
 from ._checks import check_input, check_upstream, require_forward
+from .dense import check_dtype, initial_weights
 from .layer import Layer
 
 __all__ = ["Conv1D", "ConvTranspose1D"]
@@ -43,21 +44,15 @@ def _scatter(cols, stride, length):
     return out
 
 
-def _init_weights(shape, fan_in, fan_out, init, random_state, dtype):
-    """He (normal, variance 2 / fan_in) or Glorot (uniform, variance 2 / (fan_in + fan_out))."""
-    rng = check_random_state(random_state)
-    if init == "he":
-        W = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
-    else:
-        a = np.sqrt(6.0 / (fan_in + fan_out))
-        W = rng.uniform(-a, a, size=shape)
-    return W.astype(dtype)
-
-
-def _check_dtype(dtype):
-    if np.dtype(dtype) not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}.")
-    return np.dtype(dtype)
+def _set_parameters(layer, c_in, c_out, K, weight_shape, init, random_state, dtype):
+    """Sizes, dtype, initial weights (fans of C K) and a zero bias of a convolution layer."""
+    check_choice(init, "init", ("he", "glorot"))
+    layer.dtype = check_dtype(dtype)
+    layer.in_channels, layer.out_channels, layer.kernel_size = int(c_in), int(c_out), int(K)
+    layer.params["W"] = initial_weights(weight_shape, c_in * K, c_out * K, init, random_state,
+                                        layer.dtype)
+    layer.params["b"] = np.zeros(c_out, dtype=layer.dtype)
+    layer.grads = {name: np.zeros_like(p) for name, p in layer.params.items()}
 
 
 def _check_signal(x, channels, argument, layer):
@@ -154,13 +149,7 @@ class Conv1D(Layer):
             p = int(check_scalar(padding, "padding", numbers.Integral, low=0))
             self._pad = (p, p)
         self.padding = padding
-        check_choice(init, "init", ("he", "glorot"))
-        self.dtype = _check_dtype(dtype)
-        self.in_channels, self.out_channels, self.kernel_size = int(c_in), int(c_out), int(K)
-        self.params["W"] = _init_weights((c_out, c_in, K), c_in * K, c_out * K, init,
-                                         random_state, self.dtype)
-        self.params["b"] = np.zeros(c_out, dtype=self.dtype)
-        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+        _set_parameters(self, c_in, c_out, K, (c_out, c_in, K), init, random_state, dtype)
         self._Xpad = None
 
     def output_length(self, length):
@@ -282,13 +271,7 @@ class ConvTranspose1D(Layer):
             raise ValueError(f"output_padding must be smaller than stride={self.stride}, "
                              f"got {q}.")
         self.output_padding = int(q)
-        check_choice(init, "init", ("he", "glorot"))
-        self.dtype = _check_dtype(dtype)
-        self.in_channels, self.out_channels, self.kernel_size = int(c_in), int(c_out), int(K)
-        self.params["W"] = _init_weights((c_in, c_out, K), c_in * K, c_out * K, init,
-                                         random_state, self.dtype)
-        self.params["b"] = np.zeros(c_out, dtype=self.dtype)
-        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+        _set_parameters(self, c_in, c_out, K, (c_in, c_out, K), init, random_state, dtype)
         self._X = None
 
     def output_length(self, length):

@@ -7,7 +7,7 @@ from .._validation import check_choice, check_random_state, check_scalar
 from ._checks import check_input, check_upstream, require_forward
 from .layer import Layer
 
-__all__ = ["Dense"]
+__all__ = ["Dense", "initial_weights", "check_dtype"]
 
 
 class Dense(Layer):
@@ -66,16 +66,9 @@ class Dense(Layer):
         n_in = check_scalar(n_inputs, "n_inputs", numbers.Integral, low=1)
         n_out = check_scalar(n_outputs, "n_outputs", numbers.Integral, low=1)
         check_choice(init, "init", ("he", "glorot"))
-        if np.dtype(dtype) not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}.")
-        self.dtype = np.dtype(dtype)
-        rng = check_random_state(random_state)
-        if init == "he":
-            W = rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))          # eq. (3)
-        else:
-            a = np.sqrt(6.0 / (n_in + n_out))
-            W = rng.uniform(-a, a, size=(n_in, n_out))                            # eq. (4)
-        self.params["W"] = W.astype(self.dtype)
+        self.dtype = check_dtype(dtype)
+        self.params["W"] = initial_weights((n_in, n_out), n_in, n_out, init, random_state,
+                                           self.dtype)
         self.params["b"] = np.zeros(n_out, dtype=self.dtype)
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
         self._X = None
@@ -98,3 +91,25 @@ class Dense(Layer):
         self.grads["W"] = X.T @ dY                                                # eq. (2)
         self.grads["b"] = dY.sum(axis=0)                                          # eq. (2)
         return dY @ W.T                                                           # eq. (2)
+
+
+def check_dtype(dtype):
+    """The parameters' dtype: float32 or float64, else one sentence naming ``dtype``."""
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}.")
+    return np.dtype(dtype)
+
+
+def initial_weights(shape, fan_in, fan_out, init, random_state, dtype):
+    """He, eq. (3) of :class:`Dense`, or Glorot, eq. (4), weights of ``shape``.
+
+    ``fan_in`` and ``fan_out`` are the inputs and outputs each weight is shared between
+    (for a convolution, the channels times the kernel size).
+    """
+    rng = check_random_state(random_state)
+    if init == "he":
+        W = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)                    # eq. (3)
+    else:
+        a = np.sqrt(6.0 / (fan_in + fan_out))
+        W = rng.uniform(-a, a, size=shape)                                        # eq. (4)
+    return W.astype(dtype)

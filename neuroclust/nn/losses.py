@@ -11,6 +11,8 @@ Each loss is a **mean over samples** (rows) of a per-sample loss that **sums** o
 sample's entries: :math:`L = \frac1n \sum_i \ell_i`. So the gradient carries a factor
 :math:`1/n`, and the loss of one sample does not change when the batch grows.
 """
+from abc import ABC, abstractmethod
+
 import numpy as np
 
 from .._validation import check_array, check_scalar
@@ -20,17 +22,19 @@ __all__ = ["Loss", "MeanSquaredError", "BinaryCrossEntropy", "SoftmaxCrossEntrop
            "KLDivergence"]
 
 
-class Loss:
+class Loss(ABC):
     """Base class: ``forward(prediction, target) -> float`` and ``backward() -> dprediction``."""
 
     def __init__(self):
         self._cache = None
 
+    @abstractmethod
     def forward(self, prediction, target):
-        raise NotImplementedError
+        """The loss of ``prediction`` against ``target``; caches what ``backward`` needs."""
 
+    @abstractmethod
     def backward(self):
-        raise NotImplementedError
+        """The gradient of the last ``forward``'s loss with respect to ``prediction``."""
 
     def __call__(self, prediction, target):
         return self.forward(prediction, target)

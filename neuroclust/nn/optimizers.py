@@ -14,6 +14,8 @@ A layer that learns by a local rule (:class:`~neuroclust.nn.Competitive`,
 :class:`~neuroclust.nn.SelfOrganizingMap`) writes its rule's direction into ``grads``; plain
 SGD with ``momentum=0`` then applies exactly that rule.
 """
+from abc import ABC, abstractmethod
+
 import numpy as np
 
 from .._validation import check_bool, check_scalar
@@ -22,7 +24,7 @@ from .layer import Layer
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Base class: walks the layers' parameters; a subclass defines ``_update``."""
 
     def __init__(self, learning_rate, weight_decay=0.0):
@@ -70,8 +72,9 @@ class Optimizer:
     def _new_state(self, param):
         return {}
 
+    @abstractmethod
     def _update(self, theta, g, state):
-        raise NotImplementedError
+        """Move ``theta`` in place by the rule of this optimizer, from gradient ``g``."""
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))

@@ -635,13 +635,14 @@ def _label_column(header):
 SIGNAL_KINDS = ("sine", "square", "sawtooth")
 
 
-def make_signals(n_samples=600, length=128, kinds=SIGNAL_KINDS, noise=0.1, random_state=None,
-                 return_kinds=False):
+def make_signals(n_samples=600, length=128, kinds=SIGNAL_KINDS, noise=0.1, frequency=4.0,
+                 random_state=None, return_kinds=False):
     r"""Noisy periodic time series of a few waveforms: one cluster per waveform.
 
     Sample :math:`i` is a waveform :math:`w` (its kind, the label) read at the
     ``length`` times :math:`t_j = j / \text{length}`, :math:`j = 0, \dots, \text{length} - 1`,
-    with a random frequency :math:`f_i \sim U(2, 6)` (cycles per signal), a random phase
+    with a frequency :math:`f_i` (cycles per signal: ``frequency``, or drawn from
+    :math:`U(f_{lo}, f_{hi})` for ``frequency=(f_lo, f_hi)``), a random phase
     :math:`\phi_i \sim U(0, 1)` (in cycles) and a random amplitude
     :math:`a_i \sim U(0.8, 1.2)`. With the position in the cycle
     :math:`u_{ij} = f_i t_j + \phi_i`,
@@ -659,11 +660,12 @@ def make_signals(n_samples=600, length=128, kinds=SIGNAL_KINDS, noise=0.1, rando
         x_{ij} \leftarrow x_{ij} + \text{noise} \cdot z_{ij}.
         \tag{2}
 
-    The random shifts and frequencies make samples of one kind far apart point by point, so
-    k-means on the raw values separates the kinds no better than chance. So do k-means on the
-    magnitude spectrum (it still sees the frequency) and, as measured so far, on the codes of
-    a convolutional autoencoder (``kind="conv1d"``): a summary blind to shift and frequency
-    is needed (see the autoencoder tutorial).
+    The random phase makes samples of one kind far apart point by point (two sines half a
+    cycle apart are each other's negatives), so k-means on the raw values separates the kinds
+    no better than chance; a description blind to the phase is needed (see the time-series
+    tutorial). With an integer ``frequency`` every signal holds whole cycles, so a phase shift
+    is exactly a circular shift in time; random frequencies add a second nuisance that
+    a phase-blind description still sees.
 
     Parameters
     ----------
@@ -676,6 +678,9 @@ def make_signals(n_samples=600, length=128, kinds=SIGNAL_KINDS, noise=0.1, rando
         The waveforms, distinct names from :data:`SIGNAL_KINDS`; label ``k`` is ``kinds[k]``.
     noise : float >= 0, default=0.1
         The standard deviation of the Gaussian noise of eq. (2).
+    frequency : float > 0 or (float, float), default=4.0
+        The number of cycles in each signal: the same for all, or a (low, high) range from
+        which each signal draws its own, uniformly.
     random_state : None, int or numpy.random.Generator, default=None
         The source of randomness; an int gives the same data every time.
     return_kinds : bool, default=False
@@ -705,11 +710,12 @@ def make_signals(n_samples=600, length=128, kinds=SIGNAL_KINDS, noise=0.1, rando
     check_scalar(noise, "noise", numbers.Real, low=0)
     _check_bool(return_kinds, "return_kinds")
     rng = check_random_state(random_state)
+    _frequencies(frequency, 1, np.random.default_rng(0))          # checks it before any draw
     n_samples, length, n_kinds = int(n_samples), int(length), len(kinds)
     sizes = np.full(n_kinds, n_samples // n_kinds)
     sizes[:n_samples % n_kinds] += 1
     y = np.repeat(np.arange(n_kinds, dtype=np.int64), sizes)
-    frequency = rng.uniform(2.0, 6.0, size=(n_samples, 1))
+    frequency = _frequencies(frequency, n_samples, rng)
     phase = rng.uniform(0.0, 1.0, size=(n_samples, 1))
     amplitude = rng.uniform(0.8, 1.2, size=(n_samples, 1))
     u = frequency * (np.arange(length) / length) + phase                        # (n, length)
@@ -723,3 +729,19 @@ def make_signals(n_samples=600, length=128, kinds=SIGNAL_KINDS, noise=0.1, rando
     X = X + noise * rng.standard_normal(X.shape)                                  # eq. (2)
     X, y = _shuffled(X, y, rng)
     return (X, y, kinds) if return_kinds else (X, y)
+
+
+def _frequencies(frequency, n_samples, rng):
+    """The (n_samples, 1) cycles per signal of :func:`make_signals`, after checking them."""
+    if isinstance(frequency, numbers.Real) and not isinstance(frequency, bool):
+        check_scalar(frequency, "frequency", numbers.Real, low=0, low_inclusive=False)
+        return np.full((n_samples, 1), float(frequency))
+    try:
+        low, high = (float(f) for f in frequency)
+    except (TypeError, ValueError):
+        raise ValueError(f"frequency must be a positive number or a (low, high) pair of "
+                         f"them, got {frequency!r}.") from None
+    if not 0 < low <= high < np.inf:
+        raise ValueError(f"frequency=(low, high) needs 0 < low <= high, finite; got "
+                         f"{frequency!r}.")
+    return rng.uniform(low, high, size=(n_samples, 1))

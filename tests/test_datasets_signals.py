@@ -63,7 +63,21 @@ def test_noise_is_gaussian_with_the_given_std():
     assert abs(residual.std() - 0.3) < 0.01 and abs(residual.mean()) < 0.01
 
 
+def test_frequency_fixed_or_drawn_from_a_range():
+    X, y = make_signals(n_samples=60, noise=0.0, random_state=0)            # frequency=4
+    peaks = np.abs(np.fft.rfft(X, axis=1)).argmax(axis=1)
+    assert set(peaks) == {4}                       # every kind's fundamental: 4 cycles
+    X, y = make_signals(n_samples=60, noise=0.0, frequency=(2, 6), random_state=0)
+    peaks = np.abs(np.fft.rfft(X, axis=1)).argmax(axis=1)
+    assert peaks.min() >= 2 and peaks.max() <= 6 and len(set(peaks)) >= 4
+    X, y = make_signals(n_samples=30, noise=0.0, frequency=2.5, random_state=0)
+    assert X.shape == (30, 128)
+
+
 @pytest.mark.parametrize("kwargs, message", [
+    (dict(frequency=0), "frequency must be > 0"),
+    (dict(frequency=(3, 2)), r"frequency=\(low, high\) needs 0 < low <= high"),
+    (dict(frequency="4"), "frequency must be a positive number or a \\(low, high\\) pair"),
     (dict(kinds=("sine", "triangle")), "kinds must be"),
     (dict(kinds=()), "kinds must be"),
     (dict(kinds=("sine", "sine")), "kinds must be"),

@@ -104,9 +104,13 @@ class Autoencoder(BaseEstimator):
     output_activation : {None, "sigmoid"}, default=None
         :math:`\psi` of eq. (2). None is the identity (any real data); "sigmoid" keeps the
         reconstruction in (0, 1), for data scaled to [0, 1].
-    loss : {"mse", "bce"}, default="mse"
+    loss : {"mse", "bce", "shift_mse"}, default="mse"
         The reconstruction loss of eq. (3). "bce" (binary cross-entropy) needs
-        ``output_activation="sigmoid"`` and X in [0, 1].
+        ``output_activation="sigmoid"`` and X in [0, 1]. "shift_mse" is the squared error
+        after rotating each reconstruction along time to line up best with its input
+        (:class:`~neuroclust.nn.ShiftInvariantMSE`; all channels together for
+        ``kind="conv1d"``, the whole sample as one signal for ``kind="dense"``): the code
+        then need not say *when* a pattern happens, only *what* it is.
     optimizer : {"adam", "sgd"}, default="adam"
     learning_rate : float > 0, default=1e-3
     weight_decay : float >= 0, default=0.0
@@ -137,6 +141,12 @@ class Autoencoder(BaseEstimator):
         first; each halves the length (rounding up for odd ``kernel_size``).
     kernel_size : int >= 1, default=5
         ``kind="conv1d"`` only: the width :math:`K` of every convolution kernel.
+    global_pool : bool, default=False
+        ``kind="conv1d"`` only: average each of the last convolution's channels over time
+        (:class:`~neuroclust.nn.GlobalAveragePool1D`) before the dense layer to the code,
+        instead of flattening them. The code is then blind to where in the signal a pattern
+        occurs; pair it with ``loss="shift_mse"``, since no decoder can rebuild a phase the
+        code does not hold.
 
     Attributes
     ----------
@@ -169,7 +179,8 @@ class Autoencoder(BaseEstimator):
                  output_activation=None, loss="mse", optimizer="adam", learning_rate=1e-3,
                  weight_decay=0.0, epochs=20, batch_size=256, validation_split=0.0,
                  patience=None, dtype="float32", random_state=None, verbose=False,
-                 callbacks=None, kind="dense", channels=(8, 16), kernel_size=5):
+                 callbacks=None, kind="dense", channels=(8, 16), kernel_size=5,
+                 global_pool=False):
         self.hidden = hidden
         self.latent_dim = latent_dim
         self.activation = activation
@@ -189,6 +200,7 @@ class Autoencoder(BaseEstimator):
         self.kind = kind
         self.channels = channels
         self.kernel_size = kernel_size
+        self.global_pool = global_pool
 
     # ------------------------------------------------------------------------ fit
     def fit(self, X, y=None):
@@ -214,7 +226,7 @@ class Autoencoder(BaseEstimator):
         network = nn.Sequential(encoder.layers + decoder.layers)
         if self.loss == "bce":   # train on the logits: BinaryCrossEntropy applies the sigmoid
             network = nn.Sequential(encoder.layers + decoder.layers[:-1])
-        loss = nn.MeanSquaredError() if self.loss == "mse" else nn.BinaryCrossEntropy()
+        loss = self._loss(input_shape)
         optimizer = (nn.Adam(self.learning_rate, weight_decay=self.weight_decay)
                      if self.optimizer == "adam"
                      else nn.SGD(self.learning_rate, weight_decay=self.weight_decay))
@@ -262,8 +274,19 @@ class Autoencoder(BaseEstimator):
         return X_hat.reshape((Z.shape[0],) + self._input_shape())
 
     def reconstruct(self, X):
-        """Encode then decode ``X``: eq. (2) of eq. (1), shape (n_samples, n_features)."""
-        return self.inverse_transform(self.transform(X))
+        """Encode then decode ``X``: eq. (2) of eq. (1), of X's shape.
+
+        With ``loss="shift_mse"`` each reconstruction is rotated along time into line with
+        its input (the best shift of :class:`~neuroclust.nn.ShiftInvariantMSE`), as the
+        loss compared them."""
+        X = self._check_X(X)
+        X_hat = self.inverse_transform(self.transform(X))
+        if self.loss != "shift_mse":
+            return X_hat
+        n, c_length = X.shape[0], int(np.prod(self._input_shape()))
+        loss = self._loss(self._input_shape())
+        loss.forward(X_hat.reshape(n, c_length), X.reshape(n, c_length))
+        return _rolled(X_hat, loss.shifts_)
 
     def reconstruction_error(self, X):
         r"""The squared reconstruction error of each sample, :math:`\ell_i` of eq. (3).
@@ -271,12 +294,14 @@ class Autoencoder(BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples,)
-            :math:`\|\hat x_i - x_i\|^2`, summed over the features (whatever ``loss`` the
-            model was trained with). Its mean is the ``"mse"`` training loss of eq. (3);
-            divide by ``n_features_in_`` for the error per pixel.
+            :math:`\|\hat x_i - x_i\|^2`, summed over the features (for ``loss="bce"``
+            too). Its mean is the ``"mse"`` training loss of eq. (3); divide by
+            ``n_features_in_`` for the error per pixel. With ``loss="shift_mse"``,
+            :math:`\hat x_i` is first shifted into line with :math:`x_i` (see
+            :meth:`reconstruct`), so the mean is that training loss.
         """
         X = self._check_X(X)
-        D = self.inverse_transform(self.transform(X)) - X                         # (n, d)
+        D = self.reconstruct(X) - X                                               # (n, d)
         return np.sum(D.reshape(D.shape[0], -1) ** 2, axis=1)                     # eq. (3)
 
     # ------------------------------------------------- the networks on parameters_
@@ -305,6 +330,15 @@ class Autoencoder(BaseEstimator):
             _bind(encoder, decoder, self.dtype, theta=self.parameters_)
             self._networks = cached = (self.parameters_, encoder, decoder)
         return cached[1], cached[2]
+
+    def _loss(self, input_shape):
+        """The loss object of eq. (3) for samples of ``input_shape``."""
+        if self.loss == "mse":
+            return nn.MeanSquaredError()
+        if self.loss == "bce":
+            return nn.BinaryCrossEntropy()
+        channels = input_shape[0] if self.kind == "conv1d" and len(input_shape) == 2 else 1
+        return nn.ShiftInvariantMSE(channels=channels)
 
     def _input_shape(self):
         if self.kind == "conv1d":
@@ -352,8 +386,10 @@ class Autoencoder(BaseEstimator):
                                  "smaller kernel_size or fewer channels.") from None
             encoder += [conv, Act()]
         n_code = channels[-1] * lengths[-1]
-        encoder += [nn.Flatten(), nn.Dense(n_code, self.latent_dim, init="glorot",
-                                           random_state=rng, dtype=dtype)]
+        pooled = [nn.GlobalAveragePool1D()] if self.global_pool else [nn.Flatten()]
+        encoder += pooled + [nn.Dense(channels[-1] if self.global_pool else n_code,
+                                      self.latent_dim, init="glorot", random_state=rng,
+                                      dtype=dtype)]
         decoder = [nn.Dense(self.latent_dim, n_code, init=init, random_state=rng, dtype=dtype),
                    Act(), nn.Reshape((channels[-1], lengths[-1]))]
         outs = channels[::-1][1:] + [c_in]            # mirrored, the last back to c_in
@@ -402,7 +438,7 @@ class Autoencoder(BaseEstimator):
         if self.output_activation not in (None, "sigmoid"):
             raise ValueError(f"output_activation must be None or 'sigmoid', got "
                              f"{self.output_activation!r}.")
-        check_choice(self.loss, "loss", ("mse", "bce"))
+        check_choice(self.loss, "loss", ("mse", "bce", "shift_mse"))
         if self.loss == "bce" and self.output_activation != "sigmoid":
             raise ValueError("loss='bce' needs output_activation='sigmoid' (a cross-entropy "
                              "compares probabilities).")
@@ -430,6 +466,11 @@ class Autoencoder(BaseEstimator):
         for count in channels:
             check_scalar(count, "each count in channels", numbers.Integral, low=1)
         check_scalar(self.kernel_size, "kernel_size", numbers.Integral, low=1)
+        if not isinstance(self.global_pool, (bool, np.bool_)):
+            raise ValueError(f"global_pool must be True or False, got {self.global_pool!r}.")
+        if self.global_pool and self.kind != "conv1d":
+            raise ValueError("global_pool=True needs kind='conv1d' (it pools the channels of "
+                             "the last convolution over time).")
 
 
 def _bind(encoder, decoder, dtype, theta=None):
@@ -453,3 +494,11 @@ def _bind(encoder, decoder, dtype, theta=None):
             layer.params[name] = view
             offset += value.size
     return theta
+
+
+def _rolled(X, shifts):
+    """Each sample of X (n, ..., length) rotated by its own shift along the last axis."""
+    length = X.shape[-1]
+    index = (np.arange(length) - np.asarray(shifts)[:, None]) % length        # (n, length)
+    index = index.reshape((X.shape[0],) + (1,) * (X.ndim - 2) + (length,))
+    return np.take_along_axis(X, np.broadcast_to(index, X.shape), axis=-1)

@@ -12,9 +12,9 @@ from .activations import Identity, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax
 from .dropout import Dropout
 from .reshape import Flatten, Reshape
 from .conv import Conv1D, ConvTranspose1D
-from .pooling import MaxPool1D, AveragePool1D
-from .losses import (Loss, MeanSquaredError, BinaryCrossEntropy, SoftmaxCrossEntropy,
-                     KLDivergence)
+from .pooling import MaxPool1D, AveragePool1D, GlobalAveragePool1D
+from .losses import (Loss, MeanSquaredError, ShiftInvariantMSE, BinaryCrossEntropy,
+                     SoftmaxCrossEntropy, KLDivergence)
 from .gradcheck import gradcheck, check_gradients
 from .optimizers import Optimizer, SGD, Adam
 from .sequential import Sequential
@@ -22,6 +22,7 @@ from .training import train
 
 __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "ReLU",
            "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "Flatten", "Reshape",
-           "Conv1D", "ConvTranspose1D", "MaxPool1D", "AveragePool1D", "Loss",
-           "MeanSquaredError", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "KLDivergence",
+           "Conv1D", "ConvTranspose1D", "MaxPool1D", "AveragePool1D", "GlobalAveragePool1D",
+           "Loss", "MeanSquaredError", "ShiftInvariantMSE", "BinaryCrossEntropy",
+           "SoftmaxCrossEntropy", "KLDivergence",
            "gradcheck", "check_gradients", "Optimizer", "SGD", "Adam", "Sequential", "train"]

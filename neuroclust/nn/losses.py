@@ -11,6 +11,7 @@ Each loss is a **mean over samples** (rows) of a per-sample loss that **sums** o
 sample's entries: :math:`L = \frac1n \sum_i \ell_i`. So the gradient carries a factor
 :math:`1/n`, and the loss of one sample does not change when the batch grows.
 """
+import numbers
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from .._validation import check_array, check_scalar
 from ._checks import require_forward
 
-__all__ = ["Loss", "MeanSquaredError", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
+__all__ = ["Loss", "MeanSquaredError", "ShiftInvariantMSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
            "KLDivergence"]
 
 
@@ -77,6 +78,84 @@ class MeanSquaredError(Loss):
         """Eq. (2), shape (n_samples, n_features)."""
         D = self._cached()
         return 2 * D / D.shape[0]                                                 # eq. (2)
+
+
+class ShiftInvariantMSE(Loss):
+    r"""Squared error after the best circular shift of each predicted signal.
+
+    For signals whose start is arbitrary (a phase shift), the error of a prediction should not
+    depend on where it starts: each sample's prediction is rotated along time to line up best
+    with its target, then compared as in :class:`MeanSquaredError`. An autoencoder trained on
+    this loss (Matsuo et al.'s "relaxed reconstruction") need not store *when* in its code,
+    only *what*.
+
+    Parameters
+    ----------
+    channels : int >= 1, default=1
+        Each row of the prediction and target holds ``channels`` signals of equal length, one
+        after the other (a flattened (channels, length) sample); they are shifted together.
+
+    Attributes
+    ----------
+    shifts_ : ndarray of int, shape (n_samples,)
+        The best shift :math:`s^*_i` of each sample in the last ``forward``.
+
+    Notes
+    -----
+    With a prediction :math:`P` and target :math:`T` of shape (n, C, L) and the circular shift
+    :math:`(S_s p)_{cj} = p_{c, (j - s) \bmod L}` (``np.roll(p, s, axis=-1)``),
+
+    .. math:: \ell_i = \min_{0 \le s < L} \|S_s p_i - t_i\|^2, \qquad
+              L = \frac1n \sum_{i=1}^n \ell_i.                                          \tag{1}
+
+    A shift does not change :math:`\|p_i\|`, so the best :math:`s` maximises the circular
+    cross-correlation :math:`r_i(s) = \sum_{c,j} p_{i,c,(j-s) \bmod L}\, t_{icj}`, all
+    :math:`L` of which one FFT gives: with :math:`\mathcal F` the discrete Fourier transform
+    along time,
+
+    .. math:: r_i = \mathcal F^{-1}\Big(\sum_c \overline{\mathcal F(p_{ic})}\,
+              \mathcal F(t_{ic})\Big), \qquad s^*_i = \arg\max_s r_i(s).                \tag{2}
+
+    Away from ties the minimum is attained at one :math:`s^*_i`, so the gradient is that of
+    eq. (1) of :class:`MeanSquaredError` with the target shifted back by :math:`s^*_i`:
+
+    .. math:: \frac{\partial L}{\partial p_{icm}} = \frac2n \big(p_{icm} -
+              t_{i,c,(m + s^*_i) \bmod L}\big).                                        \tag{3}
+
+    References
+    ----------
+    T. Matsuo, H. Fukuhara and N. Shimada, "Transform invariant auto-encoder", IEEE/RSJ
+    IROS 2017 (arXiv:1709.03754).
+    J. Paparrizos and L. Gravano, "k-Shape: efficient and accurate clustering of time series",
+    SIGMOD 2015 (shift-invariant distances by cross-correlation through the FFT).
+    """
+
+    def __init__(self, channels=1):
+        super().__init__()
+        self.channels = int(check_scalar(channels, "channels", numbers.Integral, low=1))
+        self.shifts_ = None
+
+    def forward(self, prediction, target):
+        """Eq. (1); ``prediction`` and ``target`` of shape (n_samples, channels * length)."""
+        P, T = _check_pair(prediction, target)
+        if P.shape[1] % self.channels:
+            raise ValueError(f"prediction has {P.shape[1]} values per sample, which do not "
+                             f"split into channels={self.channels} signals of equal length.")
+        n, length = P.shape[0], P.shape[1] // self.channels
+        P3, T3 = P.reshape(n, self.channels, length), T.reshape(n, self.channels, length)
+        spectrum = np.conj(np.fft.rfft(P3, axis=2)) * np.fft.rfft(T3, axis=2)
+        correlation = np.fft.irfft(spectrum.sum(axis=1), n=length, axis=1)      # eq. (2)
+        shifts = np.argmax(correlation, axis=1)
+        index = (np.arange(length)[None, :] + shifts[:, None]) % length           # (n, L)
+        aligned = np.take_along_axis(T3, index[:, None, :], axis=2)    # t_{i,c,(m+s*) mod L}
+        D = (P3 - aligned).reshape(P.shape)
+        self.shifts_, self._cache = shifts, D
+        return float(np.sum(D * D) / n)                                           # eq. (1)
+
+    def backward(self):
+        """Eq. (3), shape (n_samples, channels * length)."""
+        D = self._cached()
+        return 2 * D / D.shape[0]                                                 # eq. (3)
 
 
 class BinaryCrossEntropy(Loss):

@@ -1,4 +1,5 @@
-r"""One-dimensional pooling: MaxPool1D and AveragePool1D, for (n_samples, channels, length).
+r"""One-dimensional pooling: MaxPool1D, AveragePool1D and GlobalAveragePool1D, for
+(n_samples, channels, length).
 
 Each channel is pooled on its own over windows of ``pool_size`` positions that start every
 ``stride`` positions (``stride=None`` means ``stride=pool_size``: windows that touch but do
@@ -8,6 +9,7 @@ get a zero gradient. Windows are gathered with the same im2col view as
 position in the window (a loop over ``pool_size``, never over samples or positions), so
 overlapping windows (``stride < pool_size``) add up their gradients correctly. The output
 keeps the input's dtype (float32 stays float32; non-float input becomes float64).
+GlobalAveragePool1D averages each channel over the whole signal, whatever its length.
 """
 import numbers
 
@@ -18,7 +20,7 @@ from ._checks import check_input, check_upstream, require_forward
 from .conv import _scatter, _windows
 from .layer import Layer
 
-__all__ = ["MaxPool1D", "AveragePool1D"]
+__all__ = ["MaxPool1D", "AveragePool1D", "GlobalAveragePool1D"]
 
 
 class _Pool1D(Layer):
@@ -129,3 +131,38 @@ class AveragePool1D(_Pool1D):
         G = self._upstream(dy)                                     # (n, C, L_out)
         cols = np.broadcast_to(G[..., None] / self.pool_size, G.shape + (self.pool_size,))
         return _scatter(cols, self.stride, self._in_shape[2])                     # eq. (2)
+
+
+class GlobalAveragePool1D(Layer):
+    r"""The mean of each channel over all positions: (n, C, L) becomes (n, C).
+
+    Where in the signal a feature fired is averaged away, so a stack of convolutions followed
+    by this layer describes *what* the signal contains and not *when*: shifting the input
+    (circularly, or far from its ends with zero padding) leaves the output unchanged.
+
+    Notes
+    -----
+    For :math:`X` of shape (n, C, L),
+
+    .. math:: Y_{ic} = \frac1L \sum_{j=0}^{L-1} X_{icj},                               \tag{1}
+
+    .. math:: \frac{\partial L}{\partial X_{icj}} = \frac1L
+              \frac{\partial L}{\partial Y_{ic}}.                                      \tag{2}
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._in_shape = self._dtype = None
+
+    def forward(self, x, training=False):
+        """Eq. (1); ``x`` of shape (n_samples, channels, length), returns (n_samples, channels)."""
+        X = check_input(x, "x", ndim=3)
+        self._in_shape, self._dtype = X.shape, X.dtype
+        return X.mean(axis=2)                                                     # eq. (1)
+
+    def backward(self, dy):
+        """Eq. (2): returns dL/dx of shape (n_samples, channels, length)."""
+        require_forward(self, self._in_shape)
+        n, c, length = self._in_shape
+        G = check_upstream(dy, (n, c)).astype(self._dtype, copy=False)
+        return np.repeat(G[:, :, None] / length, length, axis=2)                  # eq. (2)

@@ -173,7 +173,7 @@ def test_a_loaded_model_can_be_trained_again(tmp_path):
     (dict(hidden=16), "hidden must be a tuple of layer widths, got 16"),
     (dict(activation="softplus"), "activation must be one of 'relu', .*got 'softplus'"),
     (dict(output_activation="tanh"), "output_activation must be None or 'sigmoid'"),
-    (dict(loss="l1"), "loss must be one of 'mse', 'bce', got 'l1'"),
+    (dict(loss="l1"), "loss must be one of 'mse', 'bce', 'shift_mse', got 'l1'"),
     (dict(loss="bce"), "loss='bce' needs output_activation='sigmoid'"),
     (dict(optimizer="rmsprop"), "optimizer must be one of 'adam', 'sgd'"),
     (dict(learning_rate=0), "learning_rate must be > 0, got 0"),

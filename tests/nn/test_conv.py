@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from neuroclust.nn import (AveragePool1D, Conv1D, ConvTranspose1D, MaxPool1D, gradcheck)
+from neuroclust.nn import (AveragePool1D, Conv1D, ConvTranspose1D, GlobalAveragePool1D,
+                           MaxPool1D, gradcheck)
 
 TOL = 1e-6
 FEW = settings(max_examples=25, deadline=None)
@@ -101,6 +102,7 @@ def test_pooling_passes_gradcheck(n, c, P, s, extra, seed):
     x = normal(seed, (n, c, P + extra))   # continuous values: no ties, max is differentiable
     assert gradcheck(MaxPool1D(P, s), x, seed=seed % 1000)["x"] < TOL
     assert gradcheck(AveragePool1D(P, s), x, seed=seed % 1000)["x"] < TOL
+    assert gradcheck(GlobalAveragePool1D(), x, seed=seed % 1000)["x"] < TOL
 
 
 # --- forward values ------------------------------------------------------------------------
@@ -200,6 +202,18 @@ def test_average_pool_by_hand():
     np.testing.assert_allclose(overlapping.forward(x[:1]), [[[3.0, 7 / 3, 2.0]]])
     np.testing.assert_allclose(overlapping.backward(np.full((1, 1, 3), 3.0)),
                                [[[1.0, 2.0, 3.0, 2.0, 1.0]]])
+
+
+def test_global_average_pool_by_hand_and_shift_invariance():
+    x = np.array([[[1.0, 3.0, 5.0, -1.0]], [[0.0, 0.0, 6.0, 6.0]]])
+    pool = GlobalAveragePool1D()
+    np.testing.assert_array_equal(pool.forward(x), [[2.0], [3.0]])
+    np.testing.assert_array_equal(pool.forward(np.roll(x, 1, axis=2)), [[2.0], [3.0]])
+    np.testing.assert_array_equal(pool.backward([[4.0], [-8.0]]),
+                                  [[[1.0, 1.0, 1.0, 1.0]], [[-2.0, -2.0, -2.0, -2.0]]])
+    assert pool.forward(x.astype(np.float32)).dtype == np.float32
+    with pytest.raises(ValueError, match=r"dy has shape \(2, 2\), but the last forward's"):
+        pool.backward(np.ones((2, 2)))
 
 
 def test_dtypes():

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from neuroclust.nn import (BinaryCrossEntropy, KLDivergence, MeanSquaredError,
-                           SoftmaxCrossEntropy, gradcheck)
+                           ShiftInvariantMSE, SoftmaxCrossEntropy, gradcheck)
 
 TOL = 1e-6
 FEW = settings(max_examples=25, deadline=None)
@@ -27,6 +27,8 @@ def make_case(name, shape, seed):
         return MeanSquaredError(), Z, rng.normal(size=shape)
     if name == "bce":
         return BinaryCrossEntropy(), Z, rng.random(shape)
+    if name == "shift-mse":
+        return ShiftInvariantMSE(), Z, rng.normal(size=shape)
     if name == "sce-labels":
         return SoftmaxCrossEntropy(), Z, rng.integers(0, d, size=n)
     if name == "sce-one-hot":
@@ -34,7 +36,7 @@ def make_case(name, shape, seed):
     return KLDivergence(), softmax(Z), softmax(rng.normal(size=shape))
 
 
-CASES = ["mse", "bce", "sce-labels", "sce-one-hot", "kl"]
+CASES = ["mse", "shift-mse", "bce", "sce-labels", "sce-one-hot", "kl"]
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -53,6 +55,9 @@ def test_losses_against_naive_formulas(name):
     assert isinstance(value, float)
     if name == "mse":
         naive = np.mean(np.sum((P - T) ** 2, axis=1))
+    elif name == "shift-mse":
+        naive = np.mean([min(np.sum((np.roll(p, k) - t) ** 2) for k in range(3))
+                         for p, t in zip(P, T)])
     elif name == "bce":
         s = 1 / (1 + np.exp(-P))
         naive = np.mean(np.sum(-T * np.log(s) - (1 - T) * np.log(1 - s), axis=1))
@@ -118,7 +123,36 @@ def test_the_gradient_is_a_mean_over_samples():
     np.testing.assert_allclose(many.backward() * 5, np.repeat(one.backward(), 5, axis=0))
 
 
+@FEW
+@given(n=st.integers(1, 4), channels=st.integers(1, 3), length=st.integers(1, 9), seed=seeds)
+def test_shift_invariant_mse_against_every_shift_and_its_gradient(n, channels, length, seed):
+    rng = np.random.default_rng(seed)
+    P, T = rng.normal(size=(2, n, channels * length))
+    loss = ShiftInvariantMSE(channels)
+    P3, T3 = P.reshape(n, channels, length), T.reshape(n, channels, length)
+    errors = np.array([[np.sum((np.roll(p, k, axis=-1) - t) ** 2) for k in range(length)]
+                       for p, t in zip(P3, T3)])
+    assert loss.forward(P, T) == pytest.approx(errors.min(axis=1).mean(), rel=1e-10)
+    np.testing.assert_allclose(errors[np.arange(n), loss.shifts_], errors.min(axis=1),
+                               rtol=1e-10)
+    assert gradcheck(loss, P, T)["prediction"] < TOL
+
+
+def test_shift_invariant_mse_ignores_a_circular_shift_of_the_prediction():
+    rng = np.random.default_rng(3)
+    T = rng.normal(size=(4, 2 * 10))
+    P = T.reshape(4, 2, 10)
+    shifted = np.stack([np.roll(p, k, axis=-1) for p, k in zip(P, [0, 1, 5, 9])])
+    loss = ShiftInvariantMSE(channels=2)
+    assert loss.forward(shifted.reshape(4, -1), T) == pytest.approx(0, abs=1e-20)
+    np.testing.assert_array_equal(loss.shifts_, [0, 9, 5, 1])   # rolling back undoes it
+    assert MeanSquaredError().forward(shifted.reshape(4, -1), T) > 1
+
+
 @pytest.mark.parametrize("call, message", [
+    (lambda: ShiftInvariantMSE(channels=2).forward(np.ones((2, 3)), np.ones((2, 3))),
+     "prediction has 3 values per sample, which do not split into channels=2"),
+    (lambda: ShiftInvariantMSE(channels=0), "channels must be >= 1, got 0"),
     (lambda: MeanSquaredError().forward(np.ones((2, 3)), np.ones((2, 2))),
      r"target has shape \(2, 2\), but prediction has shape \(2, 3\)"),
     (lambda: BinaryCrossEntropy().forward(np.ones((2, 2)), 2 * np.ones((2, 2))),

@@ -12,7 +12,8 @@ This tutorial derives backpropagation for a dense layer, a ReLU and the squared 
 writes the three backward passes in NumPy, checks them numerically and against
 :mod:`neuroclust.nn`, trains a tiny autoencoder with a hand-written loop, then trains
 :class:`neuroclust.Autoencoder` on handwritten digits, clusters its codes, and compares with
-k-means on the raw pixels. It then asks what extra layers buy, and ends with time series.
+k-means on the raw pixels. It then asks what extra layers buy. Time series come next, in
+:doc:`plot_06_time_series_clustering` (questions 10 and 12).
 
 It answers these questions from the learners' list:
 
@@ -23,10 +24,6 @@ It answers these questions from the learners' list:
   and clustering scores are printed in a table.)
 * **9.** An autoencoder only compresses: how does that help clustering? Why is clustering
   hard in high dimensions?
-* **10.** For a time-domain signal, is the code a vector or a matrix, and which quantity goes
-  to the clusterer?
-* **12.** Should the autoencoder for time series use 1-D convolutions? (And what they do not
-  fix: a note on shift and phase, with numbers.)
 
 The equations are on the page :doc:`/algorithms/autoencoder`, each with the line of code that
 computes it. Tutorial :doc:`plot_01_competitive_learning` introduced k-means, which this one
@@ -58,9 +55,6 @@ HIDDEN = (32,) if FAST else (64,)            # the hidden layer of the main auto
 LATENT = 10                                  # the size m of the code z
 HAND_STEPS = 20 if FAST else 200             # steps of the hand-written training loop
 K_MAX = 6 if FAST else 12                    # the elbow runs k = 1 .. K_MAX
-N_SIGNALS = 150 if FAST else 600
-SIGNAL_LENGTH = 64 if FAST else 128
-SIGNAL_EPOCHS = 2 if FAST else 20
 DEPTHS = [(), (32,), (32, 16)] if FAST else [(), (64,), (128, 32)]   # question 3
 
 plt.rcParams.update({"font.size": 15, "axes.titlesize": 16, "axes.labelsize": 15,
@@ -443,74 +437,9 @@ print("linear autoencoder vs PCA: smallest cosine between the decoder's subspace
 # the 1797 digits are small for that. Methods that train the encoder *for* clustering (DEC,
 # which sharpens the clusters of the codes) are the next step.
 #
-# Time series: what goes to the clusterer?
-# ----------------------------------------
-# :func:`neuroclust.datasets.make_signals` draws noisy sine, square and sawtooth waves, each
-# with a random frequency, phase and amplitude. A signal of length :math:`N` is one sample of
-# :math:`N` values. With ``kind="conv1d"`` the encoder slides small kernels along time
-# (:class:`neuroclust.nn.Conv1D`, stride 2), so it sees local shapes wherever they occur; the
-# feature maps inside are *matrices*, channels by time, and a final Flatten and dense layer
-# turn the last one into the code :math:`z`, a *vector* of ``latent_dim`` numbers per signal
-# (question 10). That vector is what goes to the clusterer: the reconstruction is only the
-# training signal, and a matrix code (stop before the Flatten) would have to be flattened for
-# k-means anyway.
+# Time series, where the raw distance itself is the problem (a phase shift moves every value),
+# have their own tutorial: :doc:`plot_06_time_series_clustering`.
 
-S, kinds = datasets.make_signals(n_samples=N_SIGNALS, length=SIGNAL_LENGTH, random_state=SEED)
-conv = Autoencoder(kind="conv1d", channels=(8, 16), kernel_size=5, latent_dim=8,
-                   epochs=SIGNAL_EPOCHS, batch_size=32, learning_rate=3e-3,
-                   random_state=SEED).fit(S)
-h = S[:2].reshape(2, -1)
-print("shapes through the encoder, for 2 signals:")
-for layer in conv.encoder_.layers:
-    h = layer.forward(h)
-    print(f"  {type(layer).__name__:<10} -> {h.shape}")
-plotting.plot_reconstructions(conv, S, n=3)
-
-# %%
-# A note on shift and phase
-# -------------------------
-# Cluster the three kinds of wave with k-means on different descriptions of the same signals:
-
-
-def ari_of(F):
-    return metrics.adjusted_rand_score(kinds, KMeans(n_clusters=3, random_state=SEED)
-                                       .fit_predict(F))
-
-
-spectrum = np.abs(np.fft.rfft(S, axis=1))                 # |FFT|: forgets the phase
-sorted_spectrum = -np.sort(-spectrum, axis=1)[:, :16]     # ... and which bin is which
-descriptions = {"raw signal": S, "conv1d codes": conv.transform(S),
-                "|FFT| magnitude spectrum": spectrum,
-                "|FFT|, sorted, 16 largest": sorted_spectrum,
-                "values sorted in time": np.sort(S, axis=1)}
-signal_ari = {name: ari_of(F) for name, F in descriptions.items()}
-print(f"{'k-means on':<28}{'ARI':>7}")
-for name, ari in signal_ari.items():
-    print(f"{name:<28}{ari:7.3f}")
-
-# %%
-# The raw signals and (in our runs) the codes sit near an ARI of 0, no better than chance, and
-# this is no bug. Two sine waves half a cycle apart are each other's negatives: point by
-# point they are as far apart as two signals can be, while a sine and a square wave of the
-# same phase are close. Squared error, the autoencoder's loss, is a point-by-point distance,
-# so the code keeps exactly the information that tells *phase and frequency* apart, and
-# k-means then groups by those. Convolutions do not remove this: they share one kernel
-# across time, but the strided stack and the dense layer to the code still tie each number to
-# a position.
-#
-# The magnitude spectrum :math:`|\mathrm{FFT}(x)|` forgets the phase (a shift in time only
-# multiplies each Fourier coefficient by a unit complex number), but not the frequency: each
-# signal's largest bin sits at its own random frequency, so k-means on the spectrum groups by
-# frequency and scores near 0 too. What tells the kinds apart is the *shape* of the
-# spectrum, how fast it falls off after its peak (a sine has one peak, a square wave odd
-# harmonics falling like :math:`1/k`, a sawtooth every harmonic): sorting the magnitudes
-# forgets where the peak is and keeps that shape. Sorting the values in time forgets both
-# phase and frequency and keeps the histogram of values (a square wave sits at
-# :math:`\pm a`, a sawtooth spreads evenly). The lesson: choose what the distance should
-# ignore before choosing the network. Sorted spectra, clustered:
-
-labels_spectrum = KMeans(n_clusters=3, random_state=SEED).fit_predict(sorted_spectrum)
-plotting.plot_signals_by_cluster(S, labels_spectrum, n_per_cluster=4)
 print(f"tutorial ran in {time.perf_counter() - started:.1f} s ({'fast' if FAST else 'full'} mode)")
 
 # %%
@@ -527,9 +456,7 @@ print(f"tutorial ran in {time.perf_counter() - started:.1f} s ({'fast' if FAST e
 # 5. Cluster the codes with DBSCAN (``LatentClustering(clusterer=...)`` takes any object with
 #    ``fit_predict``, e.g. ``sklearn.cluster.DBSCAN``). What does it assume that k-means does
 #    not, and how many points does it call noise?
-# 6. Train the conv1d autoencoder on the sorted spectra, or on ``np.sort(S, axis=1)``, instead
-#    of the raw signals. Do its codes cluster the kinds now?
-# 7. Keep the encoder and drop the decoder (question 11): freeze ``ae.encoder_``, put a
+# 6. Keep the encoder and drop the decoder (question 11): freeze ``ae.encoder_``, put a
 #    ``Dense(10, 10)`` layer on top, and train only that layer on 50 labelled digits with
 #    :class:`neuroclust.nn.SoftmaxCrossEntropy`. Compare with the same layer on raw pixels.
 #

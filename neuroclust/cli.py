@@ -12,7 +12,11 @@ import numpy as np
 
 __all__ = ["main"]
 
-MODELS = ("competitive", "kmeans", "som", "gng", "fuzzy_art", "art1")
+MODELS = ("competitive", "kmeans", "som", "gng", "fuzzy_art", "art1", "autoencoder")
+
+#: --learning-rate when it is not given: eta of competitive learning, Adam's step size for
+#: the autoencoder.
+DEFAULT_LEARNING_RATES = {"competitive": 0.05, "autoencoder": 1e-3}
 
 
 class UsageError(ValueError):
@@ -42,8 +46,12 @@ def build_parser():
     fit.add_argument("--n-clusters", type=int, default=None,
                      help="number of clusters (default: the number of classes when the data "
                           "has labels, else 8)")
-    fit.add_argument("--epochs", type=int, default=20, help="epochs (competitive, som, gng)")
-    fit.add_argument("--learning-rate", type=float, default=0.05, help="eta (competitive)")
+    fit.add_argument("--epochs", type=int, default=20,
+                     help="epochs (competitive, som, gng, fuzzy_art, art1, autoencoder; "
+                          "default: 20)")
+    fit.add_argument("--learning-rate", type=float, default=None,
+                     help="eta (competitive; default: 0.05), or Adam's step size "
+                          "(autoencoder; default: 1e-3)")
     fit.add_argument("--mode", choices=("online", "batch"), default="online")
     fit.add_argument("--shape", type=int, nargs=2, default=(10, 10), metavar=("ROWS", "COLS"),
                      help="rows and columns of the map (som; default: 10 10)")
@@ -54,6 +62,14 @@ def build_parser():
     fit.add_argument("--rho", type=float, default=0.75,
                      help="the vigilance (fuzzy_art, art1; default: 0.75): higher, more "
                           "categories")
+    fit.add_argument("--hidden", type=int, nargs="+", default=(256, 64), metavar="WIDTH",
+                     help="the widths of the encoder's hidden layers, input side first "
+                          "(autoencoder; default: 256 64)")
+    fit.add_argument("--latent-dim", type=int, default=10,
+                     help="the size of the code that k-means clusters (autoencoder; "
+                          "default: 10)")
+    fit.add_argument("--batch-size", type=int, default=64,
+                     help="samples per mini-batch (autoencoder; default: 64)")
     fit.add_argument("--conscience", action="store_true", help="DeSieno's conscience")
     fit.add_argument("--n-init", type=int, default=None, help="seedings (kmeans)")
     fit.add_argument("--standardize", action="store_true",
@@ -226,6 +242,8 @@ def _build_model(args, n_clusters):
         return _build_gng(args)
     if args.model in ("fuzzy_art", "art1"):
         return _build_art(args)
+    if args.model == "autoencoder":
+        return _build_latent(args, n_clusters)
     if args.model == "som":
         # The map's units are grouped into n_clusters by k-means (the two-level SOM), so
         # that, as for the other models, the labels and the scores are clusters, not units.
@@ -243,9 +261,42 @@ def _build_model(args, n_clusters):
     if args.model == "kmeans":
         return KMeans(n_clusters, n_init=args.n_init or "auto", random_state=args.random_state,
                       backend=args.backend)
-    return CompetitiveLearning(n_clusters, learning_rate=args.learning_rate, epochs=args.epochs,
-                               mode=args.mode, conscience=args.conscience,
+    return CompetitiveLearning(n_clusters, learning_rate=_learning_rate(args),
+                               epochs=args.epochs, mode=args.mode, conscience=args.conscience,
                                random_state=args.random_state, backend=args.backend)
+
+
+def _learning_rate(args):
+    """--learning-rate as given, else the default of the model (0.05 or 1e-3)."""
+    if args.learning_rate is not None:
+        return args.learning_rate
+    return DEFAULT_LEARNING_RATES[args.model]
+
+
+def _build_latent(args, n_clusters):
+    """An autoencoder trained on the data, then k-means on its codes (LatentClustering)."""
+    from .models import Autoencoder, KMeans, LatentClustering
+
+    autoencoder = Autoencoder(hidden=tuple(args.hidden), latent_dim=args.latent_dim,
+                              epochs=args.epochs, learning_rate=_learning_rate(args),
+                              batch_size=args.batch_size, random_state=args.random_state)
+    clusterer = KMeans(n_clusters, n_init=10, random_state=args.random_state,
+                       backend=args.backend)
+    return LatentClustering(autoencoder=autoencoder, clusterer=clusterer, n_clusters=n_clusters,
+                            random_state=args.random_state)  # (checked before training)
+
+
+def _latent_figures(X, labels, model, save, y=None):
+    """The autoencoder's training curves, the codes in 2-D by cluster (and by true label when
+    known), and inputs next to their reconstructions (as images for square images)."""
+    from . import plotting
+
+    save(plotting.plot_training_curves(model.autoencoder_.history_), "training_curves.png")
+    save(plotting.plot_latent_space(model.codes_, labels, true_labels=y), "latent_space.png")
+    side = int(round(np.sqrt(X.shape[1])))
+    image_shape = (side, side) if side * side == X.shape[1] and side > 3 else None
+    save(plotting.plot_reconstructions(model.autoencoder_, X, image_shape=image_shape),
+         "reconstructions.png")
 
 
 def _build_gng(args):
@@ -340,6 +391,9 @@ def _fit_figures(folder, X, labels, model, y=None):
 
     if hasattr(model, "n_categories_"):  # adaptive resonance: boxes, templates, history
         _art_figures(X, model, save)
+        return [os.path.abspath(path) for path in paths]
+    if hasattr(model, "autoencoder_"):  # clustering in a latent space: curves, codes, images
+        _latent_figures(X, labels, model, save, y=y)
         return [os.path.abspath(path) for path in paths]
     if hasattr(model, "edges_"):  # a growing neural gas: the graph figures
         paths += _gng_figures(folder, X, labels, model, save)

@@ -274,3 +274,135 @@ def test_divergence_of_one_prototype_is_caught(monkeypatch):
         with pytest.warns(DivergenceWarning):
             model.fit(X)
     assert np.all(np.isfinite(model.cluster_centers_))
+
+
+# ------------------------------------------------------- save / load: estimators in estimators
+class NestingWrapper(neuroclust.base.BaseEstimator):
+    """A model made of a model: ``inner`` (a parameter) is copied and fitted as ``inner_``."""
+
+    def __init__(self, inner=None, scale=1.0, sizes=(1, 2)):
+        self.inner = inner
+        self.scale = scale
+        self.sizes = sizes
+
+    def fit(self, X, y=None):
+        if self.inner is not None:
+            self.inner_ = type(self.inner)(**self.inner.get_params()).fit(X)
+        self.offset_ = self.scale * X.mean(axis=0)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        return self.inner_.predict(X - self.offset_)
+
+
+def three_deep():
+    """A wrapper of a wrapper of a KMeans whose initial centres are an array parameter."""
+    X = five_blobs(100)
+    init = X[:5].copy()
+    kmeans = neuroclust.KMeans(n_clusters=5, init=init, n_init=1, random_state=0)
+    inner = NestingWrapper(inner=kmeans, scale=0.5, sizes=(3, 4))
+    return NestingWrapper(inner=inner, scale=2.0).fit(X), X
+
+
+def test_estimators_nest_to_any_depth_in_one_file(tmp_path):
+    import json
+
+    model, X = three_deep()
+    path = model.save(tmp_path / "nested")
+    with np.load(path, allow_pickle=False) as archive:
+        keys = set(archive.files)
+        meta = json.loads(str(archive["__meta__"]))
+    assert {"offset_", "inner_.offset_", "inner_.inner_.cluster_centers_",
+            "inner.inner.__param__init", "inner_.inner.__param__init",
+            "inner_.inner_.__param__init"} <= keys
+    assert meta["format_version"] == 2
+    assert meta["estimators"]["inner_"]["estimators"]["inner_"]["class"] == "KMeans"
+    assert meta["estimator_params"]["inner"]["estimator_params"]["inner"]["class"] == "KMeans"
+
+    loaded = neuroclust.load(path)
+    assert loaded.scale == 2.0 and loaded.inner.scale == 0.5 and loaded.inner.sizes == (3, 4)
+    assert isinstance(loaded.inner.inner, neuroclust.KMeans)
+    assert not hasattr(loaded.inner, "inner_")           # a parameter comes back unfitted
+    np.testing.assert_array_equal(loaded.inner.inner.init, model.inner.inner.init)
+    np.testing.assert_array_equal(loaded.inner_.inner_.init, model.inner_.inner_.init)
+    np.testing.assert_array_equal(loaded.inner_.inner_.cluster_centers_,
+                                  model.inner_.inner_.cluster_centers_)
+    assert loaded.inner_.inner_.n_iter_ == model.inner_.inner_.n_iter_
+    np.testing.assert_array_equal(loaded.inner_.offset_, model.inner_.offset_)
+    np.testing.assert_array_equal(loaded.inner_.predict(X), model.inner_.predict(X))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_a_model_without_nesting_is_still_written_in_format_1(tmp_path):
+    import json
+
+    X = five_blobs(60)
+    path = NestingWrapper(scale=3.0).fit(X).save(tmp_path / "flat")
+    with np.load(path, allow_pickle=False) as archive:
+        assert sorted(archive.files) == ["__meta__", "offset_"]
+        meta = json.loads(str(archive["__meta__"]))
+    assert meta == {"format": "neuroclust-model", "format_version": 1,
+                    "class": "NestingWrapper",
+                    "params": {"inner": None, "scale": 3.0, "sizes": [1, 2]},
+                    "array_params": [], "tuple_params": ["sizes"],
+                    "attributes": {"n_features_in_": 3}}
+
+
+def test_an_old_file_loads_unchanged(tmp_path):
+    import json
+
+    # written by hand as neuroclust wrote files before nesting, with an array parameter
+    meta = {"format": "neuroclust-model", "format_version": 1, "class": "KMeans",
+            "params": {"n_clusters": 2, "init": None, "n_init": 1, "max_iter": 300,
+                       "tol": 1e-4, "random_state": 0, "verbose": False, "backend": "auto"},
+            "array_params": ["init"], "tuple_params": [],
+            "attributes": {"n_features_in_": 2, "inertia_": 1.5, "backend_": "numpy"}}
+    centres = np.array([[0.0, 0.0], [5.0, 5.0]])
+    path = tmp_path / "old.npz"
+    np.savez(path, __meta__=np.array(json.dumps(meta)), __param__init=centres,
+             cluster_centers_=centres, labels_=np.array([0, 1]))
+    model = neuroclust.load(path)
+    assert isinstance(model, neuroclust.KMeans) and model.n_clusters == 2
+    np.testing.assert_array_equal(model.init, centres)
+    assert model.inertia_ == 1.5 and model.backend_ == "numpy"
+    assert not hasattr(model, "__param__init")
+    np.testing.assert_array_equal(model.predict([[0.1, -0.2], [4.0, 6.0]]), [0, 1])
+
+
+def corrupt_nested(tmp_path, change):
+    import json
+
+    model, _ = three_deep()
+    path = model.save(tmp_path / "nested")
+    with np.load(path, allow_pickle=False) as archive:
+        contents = {key: archive[key] for key in archive.files}
+    meta = json.loads(str(contents.pop("__meta__")))
+    change(meta)
+    np.savez(path, __meta__=np.array(json.dumps(meta)), **contents)
+    return path
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda meta: meta["estimators"]["inner_"]["estimators"]["inner_"].update(
+        {"class": "NoSuchModel"}), r"unknown model class 'NoSuchModel' \(in inner_.inner_\)"),
+    (lambda meta: meta["estimators"]["inner_"].pop("attributes"),
+     r"corrupt neuroclust model file .* \(in inner_\)\.$"),
+    (lambda meta: meta["estimators"].update(inner_=[1, 2]), r"corrupt neuroclust model file"),
+    (lambda meta: meta.update(estimators={"not a name": {}}), r"corrupt neuroclust model file"),
+    (lambda meta: meta["estimator_params"]["inner"]["params"].update(colour="red"),
+     r"parameters that NestingWrapper does not accept .* \(in inner\)"),
+    (lambda meta: meta.update(format_version=3),
+     r"written in model format 3, but this neuroclust reads formats 1 to 2"),
+], ids=["class", "attributes", "not-a-dict", "name", "params", "version"])
+def test_a_corrupt_nested_description_is_one_clear_error(tmp_path, change, message):
+    path = corrupt_nested(tmp_path, change)
+    with pytest.raises(ValueError, match=message):
+        neuroclust.load(path)
+
+
+def test_an_estimator_that_contains_itself_cannot_be_saved(tmp_path):
+    model = NestingWrapper().fit(five_blobs(20))
+    model.inner_ = model
+    with pytest.raises(ValueError, match="NestingWrapper cannot be saved: it contains itself"):
+        model.save(tmp_path / "loop")

@@ -286,3 +286,99 @@ def test_fit_art_bad_options_are_one_line(args, message, capsys, tmp_path, monke
     code, out, err = run_cli(args, capsys)
     assert code == 2 and message in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ fit autoencoder
+AUTOENCODER = ["--epochs", "2", "--hidden", "16", "--latent-dim", "4", "--batch-size", "128"]
+
+
+def test_fit_autoencoder_on_digits_then_predict_gives_the_fit_labels(tmp_path, capsys):
+    from neuroclust import Autoencoder, KMeans, LatentClustering, load
+
+    model_path, plots = tmp_path / "ae.npz", tmp_path / "plots"
+    code, out, err = run_cli(["fit", "autoencoder", "digits", *AUTOENCODER,
+                              "-o", str(model_path), "--plot", str(plots)], capsys)
+    assert code == 0, err
+    assert "autoencoder on digits: 1797 samples, 64 features, 10 clusters" in out
+    assert "ARI" in out and f"model saved to {model_path}" in out
+    model = load(model_path)
+    assert isinstance(model, LatentClustering)
+    autoencoder, clusterer = model.autoencoder_, model.clusterer_
+    assert isinstance(autoencoder, Autoencoder) and isinstance(clusterer, KMeans)
+    assert autoencoder.hidden == (16,) and autoencoder.latent_dim == 4
+    assert autoencoder.epochs == 2 and autoencoder.batch_size == 128
+    assert autoencoder.learning_rate == 1e-3 and autoencoder.random_state == 0
+    assert clusterer.n_clusters == 10 and clusterer.n_init == 10
+    assert len(autoencoder.history_["loss"]) == 2 and model.codes_.shape == (1797, 4)
+
+    written = sorted(os.listdir(plots))    # 64 features: the reconstructions as 8x8 images
+    assert written == ["latent_space.png", "reconstructions.png", "training_curves.png"]
+    for name in written:
+        assert (plots / name).stat().st_size > 1000
+        assert f"figure written: {plots / name}" in out
+
+    code, out, err = run_cli(["predict", str(model_path), "digits"], capsys)
+    assert code == 0, err
+    np.testing.assert_array_equal(np.array(out.split(), dtype=int), model.labels_)
+
+
+def test_fit_autoencoder_on_points_draws_reconstructions_as_lines(tmp_path, capsys):
+    import matplotlib.pyplot as plt
+
+    from neuroclust import datasets
+    from neuroclust.cli import _fit_figures, _build_model, build_parser
+
+    X, y = datasets.make_moons(n_samples=120, random_state=0)
+    args = build_parser().parse_args(["fit", "autoencoder", "moons", *AUTOENCODER,
+                                      "--latent-dim", "2"])
+    model = _build_model(args, 2).fit(X)
+    paths = _fit_figures(str(tmp_path), X, model.labels_, model)        # no true labels
+    names = sorted(os.path.basename(path) for path in paths)
+    assert names == ["latent_space.png", "reconstructions.png", "training_curves.png"]
+    assert all(os.path.isabs(path) and os.path.getsize(path) > 1000 for path in paths)
+    assert plt.get_fignums() == []                # every figure closed once saved
+
+
+@pytest.mark.parametrize("model, given, expected", [
+    ("autoencoder", [], 1e-3),
+    ("autoencoder", ["--learning-rate", "0.01"], 0.01),
+    ("competitive", [], 0.05),
+    ("competitive", ["--learning-rate", "0.2"], 0.2),
+])
+def test_the_learning_rate_defaults_to_the_models_own(model, given, expected):
+    from neuroclust.cli import _build_model, build_parser
+
+    args = build_parser().parse_args(["fit", model, "digits", *given])
+    built = _build_model(args, 10)
+    rate = built.autoencoder.learning_rate if model == "autoencoder" else built.learning_rate
+    assert rate == expected
+
+
+def test_fit_autoencoder_defaults():
+    from neuroclust.cli import _build_model, build_parser
+
+    model = _build_model(build_parser().parse_args(["fit", "autoencoder", "digits"]), 10)
+    autoencoder = model.autoencoder
+    assert autoencoder.hidden == (256, 64) and autoencoder.latent_dim == 10
+    assert autoencoder.batch_size == 64 and autoencoder.epochs == 20
+    assert model.clusterer.n_clusters == 10 and model.clusterer.n_init == 10
+    assert model.n_clusters == 10 and model.random_state == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--hidden", "0"], "each width in hidden must be >= 1, got 0"),
+    (["--hidden"], "expected at least one argument"),
+    (["--hidden", "wide"], "invalid int value"),
+    (["--latent-dim", "0"], "latent_dim must be >= 1, got 0"),
+    (["--batch-size", "0"], "batch_size must be >= 1, got 0"),
+    (["--learning-rate", "-1"], "learning_rate must be > 0, got -1.0"),
+    (["--epochs", "0"], "epochs must be >= 1, got 0"),
+    (["--n-clusters", "0"], "n_clusters must be >= 1, got 0"),
+])
+def test_fit_autoencoder_bad_options_are_one_line(args, message, capsys, tmp_path,
+                                                   monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(["fit", "autoencoder", "moons", *args], capsys)
+    assert code == 2 and message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp_path / "autoencoder.npz").exists()

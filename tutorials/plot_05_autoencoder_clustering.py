@@ -311,8 +311,14 @@ print(f"higher ARI here: {better}")
 # fast mode of the documentation build trains for a few epochs on a third of the digits, so
 # its codes are far from converged; run the script without it to compare) and on the seed.
 # The digits are small, clean images on which k-means on the pixels already does well, so
-# even well-trained codes have little room to win. What the codes always give is the same clustering from 10 numbers instead of 64, which
-# matters more the bigger the samples are.
+# even well-trained codes have little room to win. In ``benchmarks/bench_autoencoder.py``,
+# over five seeds, the small networks of this page tied with k-means on the pixels at best
+# (64-256-64-10 for 100 epochs: mean ARI 0.665 against 0.667), while a wider one,
+# 64-512-512-10 trained for 100 epochs with the cross-entropy loss, won on average: ARI
+# 0.694 ± 0.047 against 0.667 ± 0.005, accuracy 0.805 against 0.793. The spread across
+# seeds is larger than the gain: one run proves little either way. What the codes always give
+# is the same clustering from 10 numbers instead of 64, which matters more the bigger the
+# samples are.
 #
 # Why a bottleneck helps in high dimensions
 # -----------------------------------------

@@ -33,7 +33,7 @@ autoencoder this one builds on.
 # Setup
 # -----
 # ``NEUROCLUST_FAST=1`` (set by the test suite and by the documentation build) uses fewer and
-# shorter signals, so the script runs in seconds; without it it takes about two minutes.
+# shorter signals, so the script runs in seconds; without it, it takes about fifteen seconds.
 
 import os
 import time
@@ -75,11 +75,11 @@ def ari_of_kmeans(features, truth, k):
 X, kinds, names = datasets.make_signals(n_samples=N_SIGNALS, length=LENGTH, random_state=SEED,
                                         return_kinds=True)
 print(f"X: {X.shape[0]} signals of {X.shape[1]} time steps; kinds: {names}")
-plotting.plot_signals_by_cluster(X, kinds, n_per_cluster=3)
-plt.gcf().suptitle("three of each kind, by their true label (thick: the mean of all)")
+plotting.plot_signals_by_cluster(X, kinds, n_per_cluster=3)   # grouped by the true kind
 
 # %%
-# The mean of each kind (the thick line) is nearly flat: averaged over random phases, any
+# Three signals of each kind (panel ``cluster k`` holds kind ``names[k]``). The mean of each
+# kind (the thick line) is nearly flat: averaged over random phases, any
 # periodic wave cancels out. That is already bad news for k-means, whose centres *are* means.
 #
 # Why the raw values fail
@@ -176,7 +176,7 @@ plotting.plot_training_curves(invariant.history_, title="shift-invariant autoenc
 
 labels = KMeans(n_clusters=3, n_init=10, random_state=SEED).fit_predict(codes)
 plotting.plot_latent_space(codes, labels=labels, true_labels=kinds,
-                           title="shift-invariant codes: k-means clusters (fill), kinds (edge)")
+                           title="shift-invariant codes, first two principal components")
 
 # %%
 # What the decoder learned. :meth:`~neuroclust.Autoencoder.inverse_transform` draws each
@@ -281,10 +281,10 @@ if parts is not None:
     for cluster, row in enumerate(table):
         print(f"{'cluster ' + str(cluster):>10}" + "".join(f"{count:>11}" for count in row))
     plotting.plot_signals_by_cluster(motions[:, 0], motion_labels, n_per_cluster=4)
-    plt.gcf().suptitle("accelerometer x-axis, by cluster of the shift-invariant codes")
 
 # %%
-# A recording starts wherever the watch started; a step or a badminton swing happens at any
+# The panels show channel 0 (the accelerometer's x-axis) of the recordings in each cluster of
+# the shift-invariant codes. A recording starts wherever the watch started; a step or a badminton swing happens at any
 # time within it. k-means on the raw values is near chance, like on the synthetic waves; the
 # plain autoencoder is barely better; the shift-invariant codes separate most of the
 # activities. The table shows which ones share a cluster: in our runs it was standing and

@@ -27,7 +27,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_is_fitted, check_random_state, check_scalar
+from .._validation import array_module, check_is_fitted, check_random_state, check_scalar
 from ..backend.reference import squared_distances
 from ..base import BaseEstimator
 from .autoencoder import Autoencoder
@@ -56,7 +56,9 @@ class LatentClustering(BaseEstimator):
     Attributes
     ----------
     autoencoder_ : Autoencoder
+        The trained copy of ``autoencoder``.
     clusterer_ : object
+        The fitted copy of ``clusterer``.
     codes_ : ndarray of shape (n_samples, latent_dim)
         The codes of the training samples.
     labels_ : ndarray of shape (n_samples,)
@@ -65,8 +67,14 @@ class LatentClustering(BaseEstimator):
 
     Notes
     -----
-    The model cannot be saved with ``save`` (its clusterer may be any object); save
-    ``autoencoder_`` and keep ``labels_``.
+    ``save`` writes the whole model to one ``.npz`` file, the trained autoencoder and the
+    fitted clusterer nested inside it (their arrays under keys such as
+    ``"autoencoder_.parameters_"``), and :func:`neuroclust.load` gives back a model whose
+    ``predict`` and ``transform`` return exactly what the original's did. This needs a
+    neuroclust clusterer (the default :class:`~neuroclust.models.KMeans`, or any other
+    neuroclust estimator); with a foreign one, such as scikit-learn's ``DBSCAN``, ``save``
+    raises ``ValueError``: save ``autoencoder_`` alone and keep ``labels_`` (and ``codes_``)
+    as arrays.
     """
 
     def __init__(self, autoencoder=None, clusterer=None, n_clusters=8, random_state=None):
@@ -94,7 +102,7 @@ class LatentClustering(BaseEstimator):
         clusterer = (KMeans(n_clusters=self.n_clusters, random_state=self.random_state)
                      if self.clusterer is None else _copy(self.clusterer))
         codes = autoencoder.fit_transform(X)
-        labels = np.asarray(clusterer.fit_predict(codes))
+        labels = _as_array_like(clusterer.fit_predict(codes), codes)
         self.autoencoder_, self.clusterer_ = autoencoder, clusterer
         self.codes_, self.labels_ = codes, labels
         self.n_features_in_ = autoencoder.n_features_in_
@@ -114,15 +122,38 @@ class LatentClustering(BaseEstimator):
         label of the nearest training code, eq. (1), when the clusterer has no ``predict``."""
         Z = self.transform(X)
         if callable(getattr(self.clusterer_, "predict", None)):
-            return np.asarray(self.clusterer_.predict(Z))
-        nearest = np.argmin(squared_distances(Z, self.codes_.astype(Z.dtype)),    # eq. (1)
-                            axis=1)
-        return self.labels_[nearest]
+            return _as_array_like(self.clusterer_.predict(Z), Z)
+        xp = array_module(Z)
+        codes = _as_array_like(self.codes_, Z).astype(Z.dtype, copy=False)
+        nearest = xp.argmin(squared_distances(Z, codes), axis=1)                   # eq. (1)
+        return _as_array_like(self.labels_, Z)[nearest]
 
     def save(self, path):
-        """Not available: the clusterer may be any object; save ``autoencoder_`` instead."""
-        raise ValueError("LatentClustering cannot be saved as one file (its clusterer may be "
-                         "any object); save model.autoencoder_ and keep model.labels_.")
+        """Save the fitted model, its autoencoder and clusterer nested, to one ``.npz`` file.
+
+        Raises
+        ------
+        ValueError
+            If the clusterer is not a neuroclust estimator (e.g. scikit-learn's ``DBSCAN``):
+            a model file holds no foreign objects.
+        """
+        check_is_fitted(self, "labels_")
+        for clusterer in (self.clusterer_, self.clusterer):
+            if clusterer is not None and not isinstance(clusterer, BaseEstimator):
+                raise ValueError(f"LatentClustering cannot be saved with a "
+                                 f"{type(clusterer).__name__} clusterer (only neuroclust "
+                                 f"estimators go into a model file); save model.autoencoder_ "
+                                 f"and keep model.labels_ instead.")
+        return super().save(path)
+
+
+def _as_array_like(values, reference):
+    """``values`` as an array of ``reference``'s module (NumPy or CuPy): a host clusterer's
+    labels go to the device when the codes live there, and back."""
+    xp = array_module(reference)
+    if xp is np and array_module(values) is not np:
+        return values.get()
+    return xp.asarray(values)
 
 
 def _copy(estimator):

@@ -76,10 +76,11 @@ import numbers
 
 import numpy as np
 
-from .._validation import (check_array, check_choice, check_is_fitted, check_n_features,
-                           check_random_state, check_scalar)
+from .._validation import (array_module, check_array, check_choice, check_is_fitted,
+                           check_n_features, check_random_state, check_scalar)
 from ..base import BaseEstimator
 from .. import nn
+from ..nn._checks import ndim_of, shape_of, to_module
 
 __all__ = ["Autoencoder"]
 
@@ -152,7 +153,11 @@ class Autoencoder(BaseEstimator):
     ----------
     parameters_ : ndarray of shape (n_params,)
         Every weight and bias, encoder first, layer by layer, ``W`` before ``b``, each
-        ``W`` row by row. The layers' parameters are views into this vector.
+        ``W`` row by row. The layers' parameters are views into this vector. It lives where
+        ``fit`` got X: a CuPy array on the GPU for CuPy data (the initial weights and the
+        batch order are drawn on the host, so a seed gives the same model as with NumPy).
+        Queries return arrays of their input's module; data from the other one is answered
+        with a copy of the weights there, made for the call.
     encoder_ : neuroclust.nn.Sequential
         Eq. (1), built on ``parameters_``.
     decoder_ : neuroclust.nn.Sequential
@@ -210,7 +215,7 @@ class Autoencoder(BaseEstimator):
         length)."""
         self._check_params()
         if self.kind == "conv1d":
-            X = check_array(X, ndim=3 if np.ndim(X) == 3 else 2).astype(self.dtype, copy=False)
+            X = check_array(X, ndim=3 if ndim_of(X) == 3 else 2).astype(self.dtype, copy=False)
             input_shape = X.shape[1:]
             X = X.reshape(X.shape[0], -1)           # the networks take flattened samples
         else:
@@ -219,10 +224,12 @@ class Autoencoder(BaseEstimator):
         if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
             raise ValueError("X must hold values in [0, 1] for loss='bce' (scale it, e.g. "
                              f"divide by its maximum); its values range over "
-                             f"[{X.min():.4g}, {X.max():.4g}].")
+                             f"[{float(X.min()):.4g}, {float(X.max()):.4g}].")
         rng = check_random_state(self.random_state)
         encoder, decoder = self._build(input_shape, rng)
         theta = _bind(encoder, decoder, self.dtype)        # the initial weights, in one vector
+        if array_module(X) is not array_module(theta):   # drawn on the host, trained on X's
+            theta = _bind(encoder, decoder, self.dtype, theta=to_module(theta, array_module(X)))
         network = nn.Sequential(encoder.layers + decoder.layers)
         if self.loss == "bce":   # train on the logits: BinaryCrossEntropy applies the sigmoid
             network = nn.Sequential(encoder.layers + decoder.layers[:-1])
@@ -259,7 +266,8 @@ class Autoencoder(BaseEstimator):
     def transform(self, X):
         """The codes :math:`z` of eq. (1), shape (n_samples, latent_dim)."""
         X = self._check_X(X)
-        return self.encoder_.forward(X.reshape(X.shape[0], -1))                  # eq. (1)
+        encoder = self._networks_for(X)[0]
+        return encoder.forward(X.reshape(X.shape[0], -1))                        # eq. (1)
 
     def inverse_transform(self, Z):
         r"""The reconstruction :math:`\hat x` of eq. (2) from codes ``Z`` of shape
@@ -270,7 +278,7 @@ class Autoencoder(BaseEstimator):
         if Z.shape[1] != self.latent_dim:
             raise ValueError(f"Z has {Z.shape[1]} features, but the codes of this autoencoder "
                              f"have latent_dim={self.latent_dim}.")
-        X_hat = self.decoder_.forward(Z)                                          # eq. (2)
+        X_hat = self._networks_for(Z)[1].forward(Z)                               # eq. (2)
         return X_hat.reshape((Z.shape[0],) + self._input_shape())
 
     def reconstruct(self, X):
@@ -321,15 +329,32 @@ class Autoencoder(BaseEstimator):
         check_is_fitted(self, "parameters_")
         cached = getattr(self, "_networks", None)
         if cached is None or cached[0] is not self.parameters_:
-            encoder, decoder = self._build(self._input_shape(), np.random.default_rng(0))
-            expected = sum(p.size for layer in encoder.layers_with_params()
-                           + decoder.layers_with_params() for p in layer.params.values())
-            if np.shape(self.parameters_) != (expected,):
-                raise ValueError(f"parameters_ has shape {np.shape(self.parameters_)}, but "
-                                 f"this architecture has {expected} parameters.")
-            _bind(encoder, decoder, self.dtype, theta=self.parameters_)
-            self._networks = cached = (self.parameters_, encoder, decoder)
+            self._networks = cached = (self.parameters_,) + self._networks_on(self.parameters_)
         return cached[1], cached[2]
+
+    def _networks_for(self, X):
+        """The (encoder, decoder) in the array module (NumPy or CuPy) of ``X``.
+
+        Those on ``parameters_`` when it lives there too; else networks on a copy of it, made
+        for this call, so a model fitted on the GPU answers NumPy queries and a loaded one
+        CuPy queries (``parameters_`` itself stays where it is)."""
+        check_is_fitted(self, "parameters_")
+        xp = array_module(X)
+        if array_module(self.parameters_) is xp:
+            return self._current_networks()
+        return self._networks_on(to_module(self.parameters_, xp))
+
+    def _networks_on(self, theta):
+        """A new (encoder, decoder) whose parameters are views into the vector ``theta``."""
+        encoder, decoder = self._build(self._input_shape(), np.random.default_rng(0))
+        expected = sum(p.size for layer in encoder.layers_with_params()
+                       + decoder.layers_with_params() for p in layer.params.values())
+        shape = shape_of(theta)
+        if shape != (expected,):
+            raise ValueError(f"parameters_ has shape {shape}, but this architecture has "
+                             f"{expected} parameters.")
+        _bind(encoder, decoder, self.dtype, theta=theta)
+        return encoder, decoder
 
     def _loss(self, input_shape):
         """The loss object of eq. (3) for samples of ``input_shape``."""
@@ -498,7 +523,7 @@ def _bind(encoder, decoder, dtype, theta=None):
 
 def _rolled(X, shifts):
     """Each sample of X (n, ..., length) rotated by its own shift along the last axis."""
-    length = X.shape[-1]
-    index = (np.arange(length) - np.asarray(shifts)[:, None]) % length        # (n, length)
+    length, xp = X.shape[-1], array_module(X)
+    index = (xp.arange(length) - xp.asarray(shifts)[:, None]) % length        # (n, length)
     index = index.reshape((X.shape[0],) + (1,) * (X.ndim - 2) + (length,))
-    return np.take_along_axis(X, np.broadcast_to(index, X.shape), axis=-1)
+    return xp.take_along_axis(X, xp.broadcast_to(index, X.shape), axis=-1)

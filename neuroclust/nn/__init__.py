@@ -3,6 +3,11 @@
 A layer has ``forward(x, training=False) -> y``, ``backward(dy) -> dx`` (which fills
 ``grads[name]`` for every ``params[name]``), and the dicts ``params`` and ``grads``. Layers
 that learn by a local rule instead of a gradient also have ``update(x)``.
+
+Everything here runs on NumPy or CuPy arrays alike (DESIGN.md: the same code on a GPU): a
+layer moves its parameters to the array module of the data it is given, optimizers keep
+their state beside the parameters, and random numbers (initial weights, Dropout masks, the
+order of mini-batches) are drawn on the host, so a seed gives the same numbers everywhere.
 """
 from .layer import Layer
 from .competitive import Competitive

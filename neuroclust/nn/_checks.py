@@ -1,9 +1,29 @@
 """Checks shared by the differentiable layers and losses of ``neuroclust.nn``."""
 import numpy as np
 
-from .._validation import check_array
+from .._validation import array_module, check_array
 
-__all__ = ["check_input", "check_upstream", "require_forward"]
+__all__ = ["check_input", "check_upstream", "require_forward", "ndim_of", "shape_of",
+           "to_module"]
+
+
+def ndim_of(x):
+    """The number of dimensions of ``x``: a NumPy or CuPy array, or a (nested) list."""
+    return x.ndim if hasattr(x, "ndim") else np.ndim(x)
+
+
+def shape_of(x):
+    """The shape of ``x``: a NumPy or CuPy array, or a (nested) list."""
+    return x.shape if hasattr(x, "shape") else np.shape(x)
+
+
+def to_module(a, xp):
+    """``a`` as an array of the array module ``xp`` (NumPy or CuPy), copied only if it
+    lives in the other one: to the device by ``xp.asarray``, to the host by ``.get()``
+    (CuPy refuses an implicit ``np.asarray``)."""
+    if array_module(a) is xp:
+        return a
+    return a.get() if hasattr(a, "get") else xp.asarray(a)    # only device arrays have get
 
 
 def check_input(x, name="x", ndim=None):
@@ -12,7 +32,7 @@ def check_input(x, name="x", ndim=None):
     ``ndim=None`` accepts any number of dimensions of at least one.
     """
     if ndim is None:
-        ndim = max(np.ndim(x), 1)
+        ndim = max(ndim_of(x), 1)
     return check_array(x, name=name, ndim=ndim)
 
 
@@ -25,7 +45,7 @@ def require_forward(obj, cache):
 
 def check_upstream(dy, shape, name="dy"):
     """Validate the upstream gradient: an array of the output's shape."""
-    dy = np.asarray(dy)
+    dy = array_module(dy).asarray(dy)
     if dy.dtype.kind not in "biuf":
         raise ValueError(f"{name} must hold numbers, but its dtype is {dy.dtype}.")
     if dy.shape != tuple(shape):

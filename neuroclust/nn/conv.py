@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_choice, check_scalar
+from .._validation import array_module, check_choice, check_scalar
 from ._checks import check_input, check_upstream, require_forward
 from .dense import check_dtype, initial_weights
 from .layer import Layer
@@ -28,7 +28,7 @@ def _windows(x, kernel_size, stride, n_windows):
 
     A strided view (no copy); ``tensordot`` copies it once into the matrix it multiplies.
     """
-    view = np.lib.stride_tricks.sliding_window_view(x, kernel_size, axis=2)
+    view = array_module(x).lib.stride_tricks.sliding_window_view(x, kernel_size, axis=2)
     return view[:, :, : stride * (n_windows - 1) + 1 : stride, :]
 
 
@@ -38,7 +38,7 @@ def _scatter(cols, stride, length):
     Position j receives the sum of every cols[:, :, t, k] with s t + k = j.
     """
     n, c, n_windows, kernel_size = cols.shape
-    out = np.zeros((n, c, length), dtype=cols.dtype)
+    out = array_module(cols).zeros((n, c, length), dtype=cols.dtype)
     for k in range(kernel_size):                                     # one slice per tap
         out[:, :, k : k + stride * (n_windows - 1) + 1 : stride] += cols[:, :, :, k]
     return out
@@ -56,8 +56,10 @@ def _set_parameters(layer, c_in, c_out, K, weight_shape, init, random_state, dty
 
 
 def _check_signal(x, channels, argument, layer):
-    """Validate a (n, channels, length) input and convert it to the layer's dtype."""
+    """Validate a (n, channels, length) input, convert it to the layer's dtype and move the
+    layer's parameters to its array module."""
     X = check_input(x, "x", ndim=3).astype(layer.dtype, copy=False)
+    layer._follow(X)
     if X.shape[1] != channels:
         raise ValueError(f"x has {X.shape[1]} channels, but this {type(layer).__name__} layer "
                          f"takes {argument}={channels}.")
@@ -165,10 +167,11 @@ class Conv1D(Layer):
         (n_samples, out_channels, output_length(length))."""
         X = _check_signal(x, self.in_channels, "in_channels", self)
         L_out = self.output_length(X.shape[2])
-        Xpad = np.pad(X, ((0, 0), (0, 0), self._pad))              # (n, C_in, L + p_l + p_r)
+        xp = array_module(X)
+        Xpad = xp.pad(X, ((0, 0), (0, 0), self._pad))              # (n, C_in, L + p_l + p_r)
         cols = _windows(Xpad, self.kernel_size, self.stride, L_out)  # (n, C_in, L_out, K)
         W, b = self.params["W"], self.params["b"]
-        Y = np.tensordot(cols, W, axes=([1, 3], [1, 2]))                         # (n, L_out, C_out)
+        Y = xp.tensordot(cols, W, axes=([1, 3], [1, 2]))                         # (n, L_out, C_out)
         self._Xpad = Xpad
         return Y.transpose(0, 2, 1) + b[:, None]                                  # eq. (2)
 
@@ -181,9 +184,10 @@ class Conv1D(Layer):
         L_out = (L_pad - self.kernel_size) // self.stride + 1
         G = check_upstream(dy, (n, self.out_channels, L_out)).astype(self.dtype, copy=False)
         cols = _windows(Xpad, self.kernel_size, self.stride, L_out)  # (n, C_in, L_out, K)
-        self.grads["W"] = np.tensordot(G, cols, axes=([0, 2], [0, 2]))           # eq. (4)
+        xp = array_module(Xpad)
+        self.grads["W"] = xp.tensordot(G, cols, axes=([0, 2], [0, 2]))           # eq. (4)
         self.grads["b"] = G.sum(axis=(0, 2))                                      # eq. (5)
-        dcols = np.tensordot(W, G, axes=([0], [1])).transpose(2, 0, 3, 1)  # (n, C_in, L_out, K)
+        dcols = xp.tensordot(W, G, axes=([0], [1])).transpose(2, 0, 3, 1)  # (n, C_in, L_out, K)
         dXpad = _scatter(dcols, self.stride, L_pad)                               # eq. (3)
         return dXpad[:, :, self._pad[0] : L_pad - self._pad[1]]
 
@@ -290,7 +294,8 @@ class ConvTranspose1D(Layer):
         X = _check_signal(x, self.in_channels, "in_channels", self)
         L_out = self.output_length(X.shape[2])
         W, b, p = self.params["W"], self.params["b"], self.padding
-        cols = np.tensordot(W, X, axes=([0], [1])).transpose(2, 0, 3, 1)         # (n, C_out, L, K)
+        xp = array_module(X)
+        cols = xp.tensordot(W, X, axes=([0], [1])).transpose(2, 0, 3, 1)         # (n, C_out, L, K)
         Ypad = _scatter(cols, self.stride, L_out + 2 * p)          # (n, C_out, L_out + 2p)
         self._X = X
         return Ypad[:, :, p : p + L_out] + b[:, None]                             # eq. (2)
@@ -303,9 +308,10 @@ class ConvTranspose1D(Layer):
         L = X.shape[2]
         shape = (X.shape[0], self.out_channels, self.output_length(L))
         G = check_upstream(dy, shape).astype(self.dtype, copy=False)
-        Gpad = np.pad(G, ((0, 0), (0, 0), (p, p)))                 # (n, C_out, L_out + 2p)
+        xp = array_module(G)
+        Gpad = xp.pad(G, ((0, 0), (0, 0), (p, p)))                 # (n, C_out, L_out + 2p)
         cols = _windows(Gpad, self.kernel_size, self.stride, L)                   # (n, C_out, L, K)
-        self.grads["W"] = np.tensordot(X, cols, axes=([0, 2], [0, 2]))            # eq. (4)
+        self.grads["W"] = xp.tensordot(X, cols, axes=([0, 2], [0, 2]))            # eq. (4)
         self.grads["b"] = G.sum(axis=(0, 2))                                      # eq. (5)
-        dX = np.tensordot(cols, W, axes=([1, 3], [1, 2]))                         # (n, L, C_in)
+        dX = xp.tensordot(cols, W, axes=([1, 3], [1, 2]))                         # (n, L, C_in)
         return dX.transpose(0, 2, 1)                                              # eq. (3)

@@ -76,6 +76,7 @@ class Dense(Layer):
     def forward(self, x, training=False):
         """Eq. (1); ``x`` of shape (n_samples, n_inputs), output (n_samples, n_outputs)."""
         X = check_input(x, "x", ndim=2).astype(self.dtype, copy=False)
+        self._follow(X)
         W, b = self.params["W"], self.params["b"]
         if X.shape[1] != W.shape[0]:
             raise ValueError(f"x has {X.shape[1]} features, but this Dense layer takes "

@@ -1,7 +1,5 @@
 r"""Inverted dropout."""
-import numpy as np
-
-from .._validation import check_random_state, check_scalar
+from .._validation import array_module, check_random_state, check_scalar
 from ._checks import check_input, check_upstream, require_forward
 from .layer import Layer
 
@@ -48,11 +46,13 @@ class Dropout(Layer):
     def forward(self, x, training=False):
         """Eq. (1) in training, the identity otherwise; output of ``x``'s shape and dtype."""
         x = check_input(x)
+        xp = array_module(x)
         if training and self.rate > 0:
+            # The mask is drawn on the host, so a seed gives the same masks on every device.
             keep = self.rng.random(x.shape) >= self.rate                        # m
-            self._scale = (keep / (1 - self.rate)).astype(x.dtype)
+            self._scale = xp.asarray((keep / (1 - self.rate)).astype(x.dtype))
         else:
-            self._scale = np.ones_like(x)
+            self._scale = xp.ones_like(x)
         return x * self._scale                                                   # eq. (1)
 
     def backward(self, dy):

@@ -1,6 +1,9 @@
 """The layer protocol every layer of ``neuroclust.nn`` follows."""
 from abc import ABC, abstractmethod
 
+from .._validation import array_module
+from ._checks import to_module
+
 __all__ = ["Layer"]
 
 
@@ -27,3 +30,15 @@ class Layer(ABC):
 
     def __call__(self, x, training=False):
         return self.forward(x, training=training)
+
+    def _follow(self, x):
+        """Move ``params`` and ``grads`` to the array module of ``x`` (NumPy or CuPy).
+
+        A layer is built on the host; given device data it moves its arrays to the device
+        (and back for host data). Each moved array is a new one: a view into a larger vector
+        stops being one, so bind views on the data's module first (as ``Autoencoder`` does).
+        """
+        xp = array_module(x)
+        for arrays in (self.params, self.grads):
+            for name, value in arrays.items():
+                arrays[name] = to_module(value, xp)

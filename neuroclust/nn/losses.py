@@ -16,8 +16,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .._validation import check_array, check_scalar
-from ._checks import require_forward
+from .._validation import array_module, check_array, check_scalar
+from ._checks import ndim_of, require_forward, to_module
 
 __all__ = ["Loss", "MeanSquaredError", "ShiftInvariantMSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
            "KLDivergence"]
@@ -46,12 +46,14 @@ class Loss(ABC):
 
 
 def _check_pair(prediction, target, name="target"):
-    """A 2-D float prediction and a target of the same shape, in the prediction's dtype."""
+    """A 2-D float prediction and a target of the same shape, in the prediction's dtype and
+    array module (NumPy or CuPy)."""
     prediction = check_array(prediction, name="prediction")
     target = check_array(target, name=name)
     if target.shape != prediction.shape:
         raise ValueError(f"{name} has shape {target.shape}, but prediction has shape "
                          f"{prediction.shape}; they must match.")
+    target = to_module(target, array_module(prediction))
     return prediction, target.astype(prediction.dtype, copy=False)
 
 
@@ -142,12 +144,13 @@ class ShiftInvariantMSE(Loss):
             raise ValueError(f"prediction has {P.shape[1]} values per sample, which do not "
                              f"split into channels={self.channels} signals of equal length.")
         n, length = P.shape[0], P.shape[1] // self.channels
+        xp = array_module(P)
         P3, T3 = P.reshape(n, self.channels, length), T.reshape(n, self.channels, length)
-        spectrum = np.conj(np.fft.rfft(P3, axis=2)) * np.fft.rfft(T3, axis=2)
-        correlation = np.fft.irfft(spectrum.sum(axis=1), n=length, axis=1)      # eq. (2)
-        shifts = np.argmax(correlation, axis=1)
-        index = (np.arange(length)[None, :] + shifts[:, None]) % length           # (n, L)
-        aligned = np.take_along_axis(T3, index[:, None, :], axis=2)    # t_{i,c,(m+s*) mod L}
+        spectrum = xp.conj(xp.fft.rfft(P3, axis=2)) * xp.fft.rfft(T3, axis=2)
+        correlation = xp.fft.irfft(spectrum.sum(axis=1), n=length, axis=1)      # eq. (2)
+        shifts = xp.argmax(correlation, axis=1)
+        index = (xp.arange(length)[None, :] + shifts[:, None]) % length           # (n, L)
+        aligned = xp.take_along_axis(T3, index[:, None, :], axis=2)    # t_{i,c,(m+s*) mod L}
         D = (P3 - aligned).reshape(P.shape)
         self.shifts_, self._cache = shifts, D
         return float(np.sum(D * D) / n)                                           # eq. (1)
@@ -238,15 +241,16 @@ class SoftmaxCrossEntropy(Loss):
 def _one_hot(target, Z):
     """Integer labels become one-hot rows; rows are checked to sum to 1."""
     n, k = Z.shape
-    if np.ndim(target) == 1:
+    xp = array_module(Z)
+    if ndim_of(target) == 1:
         labels = check_array(target, name="target", ndim=1, dtype="int")
         if labels.shape[0] != n:
             raise ValueError(f"target has {labels.shape[0]} labels, but prediction has {n} rows.")
         if labels.min() < 0 or labels.max() >= k:
             raise ValueError(f"target labels must lie in 0 .. {k - 1} (one per class), got "
                              f"values from {labels.min()} to {labels.max()}.")
-        T = np.zeros_like(Z)
-        T[np.arange(n), labels] = 1
+        T = xp.zeros_like(Z)
+        T[xp.arange(n), to_module(labels, xp)] = 1
         return T
     Z, T = _check_pair(Z, target)
     _check_rows(T, "target")

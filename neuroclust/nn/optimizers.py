@@ -7,7 +7,8 @@ identity, so a ``Sequential`` or a saved reference still sees the new values). `
 or a list of layers.
 
 State (a velocity, Adam's moments and step count) is kept per parameter, keyed by the layer
-object and the parameter's name, and created at the first step that sees the parameter.
+object and the parameter's name, and created at the first step that sees the parameter, in
+its array module (NumPy or CuPy; it follows a parameter that moves).
 :meth:`Optimizer.reset` forgets it.
 
 A layer that learns by a local rule (:class:`~neuroclust.nn.Competitive`,
@@ -18,7 +19,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .._validation import check_bool, check_scalar
+from .._validation import array_module, check_bool, check_scalar
+from ._checks import shape_of, to_module
 from .layer import Layer
 
 __all__ = ["Optimizer", "SGD", "Adam"]
@@ -41,10 +43,10 @@ class Optimizer(ABC):
                 if grad is None:
                     raise ValueError(f"{type(layer).__name__} has no gradient for its parameter "
                                      f"{name!r}; run backward before step.")
-                if np.shape(grad) != np.shape(param):
+                if shape_of(grad) != shape_of(param):
                     raise ValueError(f"{type(layer).__name__}.grads[{name!r}] has shape "
-                                     f"{np.shape(grad)}, but the parameter has shape "
-                                     f"{np.shape(param)}.")
+                                     f"{shape_of(grad)}, but the parameter has shape "
+                                     f"{shape_of(param)}.")
                 self._update(param, grad.astype(param.dtype, copy=False),
                              self._state_of(layer, name, param))
         return self
@@ -60,11 +62,13 @@ class Optimizer(ABC):
             self._state[key] = (layer, self._new_state(param))
         state = self._state[key][1]
         for slot, value in state.items():
-            if isinstance(value, np.ndarray) or hasattr(value, "shape"):
+            if hasattr(value, "shape"):
                 if value.shape != param.shape:
                     raise ValueError(f"the parameter {name!r} of {type(layer).__name__} changed "
                                      f"shape from {value.shape} to {param.shape} between steps; "
                                      "call reset() after replacing parameters.")
+                if array_module(value) is not array_module(param):   # the layer moved
+                    value = state[slot] = to_module(value, array_module(param))
                 if value.dtype != param.dtype:
                     state[slot] = value.astype(param.dtype)
         return state
@@ -145,7 +149,7 @@ class SGD(Optimizer):
             raise ValueError("nesterov=True needs momentum > 0, got momentum=0.")
 
     def _new_state(self, param):
-        return {"v": np.zeros_like(param)}
+        return {"v": array_module(param).zeros_like(param)}
 
     def _update(self, theta, g, state):
         eta, mu, lam = self.learning_rate, self.momentum, self.weight_decay
@@ -214,7 +218,8 @@ class Adam(Optimizer):
         self.eps = check_scalar(eps, "eps", low=0, low_inclusive=False)
 
     def _new_state(self, param):
-        return {"m": np.zeros_like(param), "v": np.zeros_like(param), "t": 0}
+        xp = array_module(param)
+        return {"m": xp.zeros_like(param), "v": xp.zeros_like(param), "t": 0}
 
     def _update(self, theta, g, state):
         b1, b2 = self.beta1, self.beta2

@@ -13,9 +13,7 @@ GlobalAveragePool1D averages each channel over the whole signal, whatever its le
 """
 import numbers
 
-import numpy as np
-
-from .._validation import check_scalar
+from .._validation import array_module, check_scalar
 from ._checks import check_input, check_upstream, require_forward
 from .conv import _scatter, _windows
 from .layer import Layer
@@ -96,7 +94,8 @@ class MaxPool1D(_Pool1D):
     def backward(self, dy):
         """Eq. (2): returns dL/dx of shape (n_samples, channels, length)."""
         G = self._upstream(dy)                                     # (n, C, L_out)
-        onehot = self._argmax[..., None] == np.arange(self.pool_size)  # (n, C, L_out, P)
+        xp = array_module(G)
+        onehot = self._argmax[..., None] == xp.arange(self.pool_size)  # (n, C, L_out, P)
         return _scatter(onehot * G[..., None], self.stride, self._in_shape[2])    # eq. (2)
 
 
@@ -129,7 +128,8 @@ class AveragePool1D(_Pool1D):
     def backward(self, dy):
         """Eq. (2): returns dL/dx of shape (n_samples, channels, length)."""
         G = self._upstream(dy)                                     # (n, C, L_out)
-        cols = np.broadcast_to(G[..., None] / self.pool_size, G.shape + (self.pool_size,))
+        cols = array_module(G).broadcast_to(G[..., None] / self.pool_size,
+                                            G.shape + (self.pool_size,))
         return _scatter(cols, self.stride, self._in_shape[2])                     # eq. (2)
 
 
@@ -165,4 +165,4 @@ class GlobalAveragePool1D(Layer):
         require_forward(self, self._in_shape)
         n, c, length = self._in_shape
         G = check_upstream(dy, (n, c)).astype(self._dtype, copy=False)
-        return np.repeat(G[:, :, None] / length, length, axis=2)                  # eq. (2)
+        return array_module(G).repeat(G[:, :, None] / length, length, axis=2)     # eq. (2)

@@ -11,8 +11,9 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_array, check_random_state, check_scalar
+from .._validation import array_module, check_array, check_random_state, check_scalar
 from ..base import run_epochs
+from ._checks import ndim_of, to_module
 from .layer import Layer
 from .losses import Loss
 
@@ -34,8 +35,10 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
         E.g. :class:`~neuroclust.nn.Adam`; its state is cleared when training is stopped by
         a NaN or by Ctrl-C (its moments belong to the steps that were undone).
     X : array-like of shape (n_samples, n_features)
+        NumPy or CuPy: the model's parameters move to X's array module (a GPU for CuPy).
     y : array-like of shape (n_samples, ...), optional
-        The target. ``None`` trains an autoencoder: the target is ``X`` itself.
+        The target, moved to X's array module. ``None`` trains an autoencoder: the target
+        is ``X`` itself.
     epochs : int >= 1, default=10
     batch_size : int >= 1, default=32
         The last batch of an epoch holds the remaining samples.
@@ -87,7 +90,7 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
         raise ValueError(f"optimizer must have a step(layers) method (e.g. Adam()), got "
                          f"{type(optimizer).__name__}.")
     X = check_array(X, name="X")
-    Y = X if y is None else check_array(y, name="y", ndim=max(np.ndim(y), 1))
+    Y = X if y is None else check_array(y, name="y", ndim=max(ndim_of(y), 1))
     if Y.shape[0] != X.shape[0]:
         raise ValueError(f"y has {Y.shape[0]} samples, but X has {X.shape[0]}; they must match.")
     check_scalar(epochs, "epochs", numbers.Integral, low=1)
@@ -106,15 +109,18 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     if validation_split > 0 and not 1 <= n_val < n:
         raise ValueError(f"validation_split={validation_split} leaves {n_val} validation and "
                          f"{n - n_val} training samples of {n}; each needs at least one.")
+    xp = array_module(X)
+    Y = to_module(Y, xp)                               # a target on the host follows X
     X_train, Y_train = X[:n - n_val], Y[:n - n_val]
     X_val, Y_val = X[n - n_val:], Y[n - n_val:]
     n_train = n - n_val
 
     layers = model.layers_with_params() if hasattr(model, "layers_with_params") else [model]
+    for layer in layers:   # to X's array module before run_epochs keeps a copy of the weights
+        layer._follow(X)
 
     def get_state():
-        return [{name: np.array(p, copy=True) for name, p in layer.params.items()}
-                for layer in layers]
+        return [{name: p.copy() for name, p in layer.params.items()} for layer in layers]
 
     def set_state(state):
         for layer, saved in zip(layers, state):
@@ -130,7 +136,8 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     pending = {}
 
     def run_epoch(epoch):
-        order = rng.permutation(n_train) if shuffle else np.arange(n_train)
+        # The order is drawn on the host (the same for a seed on every device), used on X's.
+        order = xp.asarray(rng.permutation(n_train)) if shuffle else xp.arange(n_train)
         total = 0.0
         for start in range(0, n_train, batch_size):
             batch = order[start:start + batch_size]

@@ -308,6 +308,13 @@ def _rebuild(path, description, contents, prefix="", fitted=True):
         setattr(model, name, value)
     for name, inner in description.get("estimators", {}).items():
         setattr(model, name, _rebuild(path, inner, contents, f"{prefix}{name}."))
+    restore = getattr(model, "_restore_after_load", None)
+    if callable(restore):   # a model rebuilding what its parameters could not hold as JSON
+        try:
+            restore()
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{path!r} holds a {cls.__name__} that cannot be rebuilt "
+                             f"({error}){where}.") from None
     return model
 
 

@@ -64,6 +64,12 @@ input's channels, followed by :math:`\psi`. A convolution of stride :math:`s` ma
 transposed convolution is chosen so that it gives back exactly the length its mirror took in.
 The networks work on the flattened samples (Reshape and Flatten at their ends), so eqs. (3)
 and (4) are unchanged.
+With ``global_pool=True`` the Flatten before the code becomes an average over time
+(:class:`~neuroclust.nn.GlobalAveragePool1D`), so the code no longer says *when* a pattern
+occurs; ``loss="shift_mse"`` then scores each reconstruction after its best circular shift
+(:class:`~neuroclust.nn.ShiftInvariantMSE`), since the decoder cannot know the phase either.
+Any other architecture can be given as an ``encoder`` and a ``decoder`` made of
+:mod:`neuroclust.nn` layers; the steps above stay the same.
 
 References
 ----------
@@ -72,6 +78,7 @@ networks", Science 313 (5786), 2006.
 D. E. Rumelhart, G. E. Hinton and R. J. Williams, "Learning representations by
 back-propagating errors", Nature 323, 1986.
 """
+import copy
 import numbers
 
 import numpy as np
@@ -148,6 +155,15 @@ class Autoencoder(BaseEstimator):
         instead of flattening them. The code is then blind to where in the signal a pattern
         occurs; pair it with ``loss="shift_mse"``, since no decoder can rebuild a phase the
         code does not hold.
+    encoder, decoder : neuroclust.nn.Sequential or list of layers, optional
+        An explicit architecture instead of ``kind``: both or neither. The encoder gets each
+        sample flattened to one row (begin it with ``nn.Reshape((channels, length))`` for
+        convolutions) and must return one code vector per sample; the decoder gets the codes
+        and must return rows of the sample's length (end it with ``nn.Flatten()``, and with
+        ``nn.Sigmoid()`` for ``loss="bce"``). ``hidden``, ``latent_dim``, ``activation``,
+        ``output_activation``, ``kind``, ``channels``, ``kernel_size`` and ``global_pool``
+        are then unused. ``fit`` trains copies, starting from the layers' current weights
+        converted to ``dtype``; the objects passed stay untouched.
 
     Attributes
     ----------
@@ -167,9 +183,11 @@ class Autoencoder(BaseEstimator):
         ``"best_epoch"`` with early stopping (see :func:`neuroclust.nn.train`).
     n_features_in_ : int
         The number of values in one sample (channels times length for ``kind="conv1d"``).
+    latent_dim_ : int
+        The size of the codes: ``latent_dim``, or the width an explicit encoder returns.
     input_shape_ : tuple of int
-        ``kind="conv1d"`` only: the shape of one sample of X, ``(length,)`` or
-        ``(channels, length)``.
+        ``kind="conv1d"`` and explicit networks only: the shape of one sample of X,
+        ``(length,)`` or ``(channels, length)``.
 
     Examples
     --------
@@ -185,7 +203,7 @@ class Autoencoder(BaseEstimator):
                  weight_decay=0.0, epochs=20, batch_size=256, validation_split=0.0,
                  patience=None, dtype="float32", random_state=None, verbose=False,
                  callbacks=None, kind="dense", channels=(8, 16), kernel_size=5,
-                 global_pool=False):
+                 global_pool=False, encoder=None, decoder=None):
         self.hidden = hidden
         self.latent_dim = latent_dim
         self.activation = activation
@@ -206,6 +224,8 @@ class Autoencoder(BaseEstimator):
         self.channels = channels
         self.kernel_size = kernel_size
         self.global_pool = global_pool
+        self.encoder = encoder
+        self.decoder = decoder
 
     # ------------------------------------------------------------------------ fit
     def fit(self, X, y=None):
@@ -214,7 +234,7 @@ class Autoencoder(BaseEstimator):
         With ``kind="conv1d"``, X has shape (n_samples, length) or (n_samples, channels,
         length)."""
         self._check_params()
-        if self.kind == "conv1d":
+        if self.kind == "conv1d" or self._explicit():
             X = check_array(X, ndim=3 if ndim_of(X) == 3 else 2).astype(self.dtype, copy=False)
             input_shape = X.shape[1:]
             X = X.reshape(X.shape[0], -1)           # the networks take flattened samples
@@ -230,6 +250,8 @@ class Autoencoder(BaseEstimator):
         theta = _bind(encoder, decoder, self.dtype)        # the initial weights, in one vector
         if array_module(X) is not array_module(theta):   # drawn on the host, trained on X's
             theta = _bind(encoder, decoder, self.dtype, theta=to_module(theta, array_module(X)))
+        latent_dim = (self._check_explicit(encoder, decoder, X) if self._explicit()
+                      else int(self.latent_dim))
         network = nn.Sequential(encoder.layers + decoder.layers)
         if self.loss == "bce":   # train on the logits: BinaryCrossEntropy applies the sigmoid
             network = nn.Sequential(encoder.layers + decoder.layers[:-1])
@@ -239,7 +261,8 @@ class Autoencoder(BaseEstimator):
                      else nn.SGD(self.learning_rate, weight_decay=self.weight_decay))
 
         self.n_features_in_ = X.shape[1]
-        if self.kind == "conv1d":
+        self.latent_dim_ = latent_dim
+        if self.kind == "conv1d" or self._explicit():
             self.input_shape_ = tuple(int(s) for s in input_shape)
         self.parameters_ = theta
         self._networks = (theta, encoder, decoder)
@@ -254,6 +277,7 @@ class Autoencoder(BaseEstimator):
         except ValueError:
             del self.n_features_in_, self.parameters_, self._networks   # no half-fitted model
             self.__dict__.pop("input_shape_", None)
+            self.__dict__.pop("latent_dim_", None)
             raise
         self.history_ = history
         return self
@@ -275,9 +299,10 @@ class Autoencoder(BaseEstimator):
         \*input_shape_) for ``kind="conv1d"``."""
         check_is_fitted(self, "parameters_")
         Z = check_array(Z, name="Z").astype(self.dtype, copy=False)
-        if Z.shape[1] != self.latent_dim:
+        latent_dim = int(getattr(self, "latent_dim_", self.latent_dim))
+        if Z.shape[1] != latent_dim:
             raise ValueError(f"Z has {Z.shape[1]} features, but the codes of this autoencoder "
-                             f"have latent_dim={self.latent_dim}.")
+                             f"have latent_dim={latent_dim}.")
         X_hat = self._networks_for(Z)[1].forward(Z)                               # eq. (2)
         return X_hat.reshape((Z.shape[0],) + self._input_shape())
 
@@ -362,16 +387,19 @@ class Autoencoder(BaseEstimator):
             return nn.MeanSquaredError()
         if self.loss == "bce":
             return nn.BinaryCrossEntropy()
-        channels = input_shape[0] if self.kind == "conv1d" and len(input_shape) == 2 else 1
+        channels = input_shape[0] if len(input_shape) == 2 else 1
         return nn.ShiftInvariantMSE(channels=channels)
 
     def _input_shape(self):
-        if self.kind == "conv1d":
+        if self.kind == "conv1d" or self._explicit():
             return tuple(int(s) for s in self.input_shape_)
         return (int(self.n_features_in_),)
 
     def _build(self, input_shape, rng):
         """The encoder and decoder Sequentials of eqs. (1), (2), with fresh weights."""
+        if self._explicit():                    # copies: fit must not train the user's layers
+            return tuple(nn.Sequential(_copied(network, name, self.dtype)) for name, network
+                         in (("encoder", self.encoder), ("decoder", self.decoder)))
         Act = ACTIVATIONS[self.activation]
         init = "he" if self.activation in ("relu", "leaky_relu") else "glorot"
         dtype = np.dtype(self.dtype)
@@ -437,9 +465,67 @@ class Autoencoder(BaseEstimator):
             decoder.append(nn.Sigmoid())
         return nn.Sequential(encoder), nn.Sequential(decoder)
 
+    def _explicit(self):
+        """Whether the architecture was given as an encoder and a decoder."""
+        return self.encoder is not None or self.decoder is not None
+
+    def _check_explicit(self, encoder, decoder, X):
+        """Run two samples through explicit networks; the code size, or a clear error."""
+        probe = X[:2]
+        try:
+            Z = encoder.forward(probe)
+        except ValueError as error:
+            raise ValueError(f"the encoder cannot take samples of {X.shape[1]} values "
+                             f"(flattened X): {error}") from None
+        if Z.ndim != 2:
+            raise ValueError(f"the encoder returns codes of shape {tuple(Z.shape[1:])} per "
+                             "sample; a code must be a vector (end the encoder with "
+                             "nn.Flatten() or a Dense layer).")
+        try:
+            X_hat = decoder.forward(Z)
+        except ValueError as error:
+            raise ValueError(f"the decoder cannot take the encoder's codes of {Z.shape[1]} "
+                             f"values: {error}") from None
+        if X_hat.shape != probe.shape:
+            raise ValueError(f"the decoder returns samples of shape {tuple(X_hat.shape[1:])}, "
+                             f"but it must return rows of {X.shape[1]} values, the samples "
+                             "flattened (end it with nn.Flatten()).")
+        if self.loss == "bce" and not isinstance(decoder.layers[-1], nn.Sigmoid):
+            raise ValueError("loss='bce' needs the decoder to end with nn.Sigmoid() (the "
+                             "cross-entropy is computed from the logits before it).")
+        return int(Z.shape[1])
+
+    def save(self, path):
+        """Save the fitted model (see :meth:`neuroclust.base.BaseEstimator.save`).
+
+        An explicit encoder and decoder are saved as their layers' classes and
+        :meth:`~neuroclust.nn.Layer.config`, the weights in ``parameters_``."""
+        if self._explicit():
+            self.architecture_ = {name: [[type(layer).__name__, layer.config()]
+                                         for layer in _layers_of(network, name)]
+                                  for name, network in (("encoder", self.encoder),
+                                                        ("decoder", self.decoder))}
+        return super().save(path)
+
+    def _restore_after_load(self):
+        """Rebuild an explicit encoder and decoder from ``architecture_`` (see :meth:`save`)."""
+        architecture = getattr(self, "architecture_", None)
+        if architecture is None or self._explicit():
+            return
+        networks = {}
+        for name in ("encoder", "decoder"):
+            layers = []
+            for class_name, config in architecture[name]:
+                cls = getattr(nn, class_name, None)
+                if not (isinstance(cls, type) and issubclass(cls, nn.Layer)):
+                    raise ValueError(f"the saved {name} holds an unknown layer {class_name!r}.")
+                layers.append(cls(**config))
+            networks[name] = nn.Sequential(layers)
+        self.encoder, self.decoder = networks["encoder"], networks["decoder"]
+
     def _check_X(self, X):
         check_is_fitted(self, "parameters_")
-        if self.kind != "conv1d":
+        if self.kind != "conv1d" and not self._explicit():
             X = check_array(X)
             check_n_features(X, self.n_features_in_)
             return X.astype(self.dtype, copy=False)
@@ -464,7 +550,14 @@ class Autoencoder(BaseEstimator):
             raise ValueError(f"output_activation must be None or 'sigmoid', got "
                              f"{self.output_activation!r}.")
         check_choice(self.loss, "loss", ("mse", "bce", "shift_mse"))
-        if self.loss == "bce" and self.output_activation != "sigmoid":
+        if self._explicit():
+            if self.encoder is None or self.decoder is None:
+                missing = "decoder" if self.decoder is None else "encoder"
+                raise ValueError(f"encoder and decoder must be given together; the {missing} "
+                                 "is missing.")
+            _layers_of(self.encoder, "encoder")
+            _layers_of(self.decoder, "decoder")
+        elif self.loss == "bce" and self.output_activation != "sigmoid":
             raise ValueError("loss='bce' needs output_activation='sigmoid' (a cross-entropy "
                              "compares probabilities).")
         check_choice(self.optimizer, "optimizer", ("adam", "sgd"))
@@ -496,6 +589,26 @@ class Autoencoder(BaseEstimator):
         if self.global_pool and self.kind != "conv1d":
             raise ValueError("global_pool=True needs kind='conv1d' (it pools the channels of "
                              "the last convolution over time).")
+
+
+def _layers_of(network, name):
+    """The list of layers of a Sequential or a list of layers, checked."""
+    layers = network.layers if isinstance(network, nn.Sequential) else network
+    if (not isinstance(layers, (list, tuple)) or not layers
+            or not all(isinstance(layer, nn.Layer) for layer in layers)):
+        raise ValueError(f"{name} must be a neuroclust.nn.Sequential or a non-empty list of "
+                         f"neuroclust.nn layers, got {type(network).__name__}.")
+    return list(layers)
+
+
+def _copied(network, name, dtype):
+    """Deep copies of a network's layers, computing in ``dtype`` (their weights are converted
+    by :func:`_bind`)."""
+    layers = copy.deepcopy(_layers_of(network, name))
+    for layer in layers:
+        if hasattr(layer, "dtype"):
+            layer.dtype = np.dtype(dtype)
+    return layers
 
 
 def _bind(encoder, decoder, dtype, theta=None):

@@ -94,6 +94,10 @@ class LeakyReLU(_Activation):
         super().__init__()
         self.negative_slope = check_scalar(negative_slope, "negative_slope", low=0)
 
+    def config(self):
+        """``negative_slope`` (see :meth:`Layer.config`)."""
+        return {"negative_slope": float(self.negative_slope)}
+
     def _forward(self, x):
         return np.where(x > 0, x, self.negative_slope * x).astype(x.dtype)        # eq. (1)
 

@@ -154,6 +154,13 @@ class Conv1D(Layer):
         _set_parameters(self, c_in, c_out, K, (c_out, c_in, K), init, random_state, dtype)
         self._Xpad = None
 
+    def config(self):
+        """The channels, kernel size, stride and padding (see :meth:`Layer.config`)."""
+        c_out, c_in, K = (int(s) for s in self.params["W"].shape)
+        padding = self.padding if isinstance(self.padding, str) else int(self.padding)
+        return {"in_channels": c_in, "out_channels": c_out, "kernel_size": K,
+                "stride": self.stride, "padding": padding}
+
     def output_length(self, length):
         """Eq. (1): the output length for an input of ``length`` positions."""
         padded = length + sum(self._pad)
@@ -277,6 +284,13 @@ class ConvTranspose1D(Layer):
         self.output_padding = int(q)
         _set_parameters(self, c_in, c_out, K, (c_in, c_out, K), init, random_state, dtype)
         self._X = None
+
+    def config(self):
+        """The channels, kernel size, stride and paddings (see :meth:`Layer.config`)."""
+        c_in, c_out, K = (int(s) for s in self.params["W"].shape)
+        return {"in_channels": c_in, "out_channels": c_out, "kernel_size": K,
+                "stride": self.stride, "padding": self.padding,
+                "output_padding": self.output_padding}
 
     def output_length(self, length):
         """Eq. (1): the output length for an input of ``length`` positions."""

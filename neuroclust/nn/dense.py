@@ -73,6 +73,11 @@ class Dense(Layer):
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
         self._X = None
 
+    def config(self):
+        """``n_inputs`` and ``n_outputs`` (see :meth:`Layer.config`)."""
+        n_in, n_out = (int(s) for s in self.params["W"].shape)
+        return {"n_inputs": n_in, "n_outputs": n_out}
+
     def forward(self, x, training=False):
         """Eq. (1); ``x`` of shape (n_samples, n_inputs), output (n_samples, n_outputs)."""
         X = check_input(x, "x", ndim=2).astype(self.dtype, copy=False)

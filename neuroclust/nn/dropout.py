@@ -43,6 +43,10 @@ class Dropout(Layer):
         self.rng = check_random_state(random_state)
         self._scale = None
 
+    def config(self):
+        """``rate`` (see :meth:`Layer.config`); a rebuilt layer draws fresh masks."""
+        return {"rate": float(self.rate)}
+
     def forward(self, x, training=False):
         """Eq. (1) in training, the identity otherwise; output of ``x``'s shape and dtype."""
         x = check_input(x)

@@ -1,4 +1,5 @@
 """The layer protocol every layer of ``neuroclust.nn`` follows."""
+import inspect
 from abc import ABC, abstractmethod
 
 from .._validation import array_module
@@ -30,6 +31,21 @@ class Layer(ABC):
 
     def __call__(self, x, training=False):
         return self.forward(x, training=training)
+
+    def config(self):
+        """The constructor arguments that rebuild this layer's architecture, not its weights.
+
+        ``type(layer)(**layer.config())`` is a layer of the same shapes and settings, with
+        fresh weights; the values are plain numbers, strings and lists (JSON), so a model can
+        save the architecture of a network it was given. Layers without arguments return
+        ``{}``; a layer with arguments must override this.
+        """
+        arguments = [name for name in inspect.signature(type(self).__init__).parameters
+                     if name != "self"]
+        if arguments:
+            raise ValueError(f"{type(self).__name__} cannot describe its architecture (it "
+                             "has no config()), so a model holding it cannot be saved.")
+        return {}
 
     def _follow(self, x):
         """Move ``params`` and ``grads`` to the array module of ``x`` (NumPy or CuPy).

@@ -32,6 +32,10 @@ class _Pool1D(Layer):
         self.stride = int(check_scalar(stride, "stride", numbers.Integral, low=1))
         self._in_shape = self._dtype = None
 
+    def config(self):
+        """``pool_size`` and ``stride`` (see :meth:`~neuroclust.nn.Layer.config`)."""
+        return {"pool_size": self.pool_size, "stride": self.stride}
+
     def output_length(self, length):
         """The number of whole windows in ``length`` positions."""
         if length < self.pool_size:

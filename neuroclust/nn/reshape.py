@@ -43,6 +43,10 @@ class Reshape(Layer):
         self.shape = tuple(int(s) for s in shape)
         self._in_shape = None
 
+    def config(self):
+        """``shape`` (see :meth:`~neuroclust.nn.Layer.config`)."""
+        return {"shape": list(self.shape)}
+
     def _target(self, x):
         return self.shape
 
@@ -81,6 +85,10 @@ class Flatten(Reshape):
         Layer.__init__(self)
         self.shape = None
         self._in_shape = None
+
+    def config(self):
+        """No arguments (see :meth:`~neuroclust.nn.Layer.config`)."""
+        return {}
 
     def _target(self, x):
         return (int(np.prod(x.shape[1:])),)

@@ -1,10 +1,14 @@
 """The differentiable layers (neuroclust/nn/dense.py, activations.py, dropout.py, reshape.py):
 every backward against central differences on random shapes, the stability of Sigmoid and
-Softmax, Dense's initialisation, Dropout's masks, dtypes, and the errors for bad input."""
+Softmax, Dense's initialisation, Dropout's masks, dtypes, the errors for bad input, and every
+layer's config() (its architecture as JSON)."""
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from neuroclust import nn
 from neuroclust.nn import (Dense, Dropout, Flatten, Identity, Layer, LeakyReLU, ReLU, Reshape,
                            Sigmoid, Softmax, Tanh, gradcheck)
 
@@ -213,3 +217,29 @@ def test_backward_before_forward_is_a_clear_error(layer):
     with pytest.raises(ValueError, match=f"{type(layer).__name__}.backward was called before "
                                          "forward"):
         layer.backward(np.ones((1, 2)))
+
+
+LAYERS_WITH_CONFIG = [
+    lambda: nn.Dense(3, 4, init="glorot"), nn.Identity, nn.ReLU, lambda: nn.LeakyReLU(0.2),
+    nn.Sigmoid, nn.Tanh, nn.Softmax, lambda: nn.Dropout(0.3), nn.Flatten,
+    lambda: nn.Reshape((2, 3)), lambda: nn.Conv1D(2, 3, 5, stride=2, padding=2),
+    lambda: nn.Conv1D(2, 3, 4, padding="same"),
+    lambda: nn.ConvTranspose1D(3, 2, 5, stride=2, padding=2, output_padding=1),
+    lambda: nn.MaxPool1D(2), lambda: nn.AveragePool1D(3, stride=1), nn.GlobalAveragePool1D,
+]
+
+
+@pytest.mark.parametrize("make", LAYERS_WITH_CONFIG)
+def test_config_rebuilds_the_same_architecture_as_json(make):
+    layer = make()
+    config = layer.config()
+    assert json.loads(json.dumps(config)) == config
+    rebuilt = type(layer)(**config)
+    assert rebuilt.config() == config
+    assert {k: v.shape for k, v in rebuilt.params.items()} == \
+        {k: v.shape for k, v in layer.params.items()}
+
+
+def test_a_layer_with_arguments_but_no_config_says_so():
+    with pytest.raises(ValueError, match="Competitive cannot describe its architecture"):
+        nn.Competitive(3, 2).config()

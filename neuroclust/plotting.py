@@ -1538,8 +1538,8 @@ def _draw_boxes(ax, lower, upper):
                                linewidth=2.2, zorder=5))
 
 
-def plot_elbow(ks, values, ax=None, ylabel="inertia"):
-    """The elbow plot: a score (k-means inertia) against the number of clusters k.
+def plot_elbow(ks, values, ax=None, ylabel="inertia", xlabel="number of clusters k"):
+    """The elbow plot: a score (k-means inertia, or a reconstruction error) against k.
 
     Parameters
     ----------
@@ -1550,6 +1550,8 @@ def plot_elbow(ks, values, ax=None, ylabel="inertia"):
     ax : matplotlib Axes, default=None
         Draw into this Axes; None makes a new figure.
     ylabel : str, default="inertia"
+    xlabel : str, default="number of clusters k"
+        E.g. "code size k" for ``elbow(X, autoencoder=...)``.
 
     Returns
     -------
@@ -1565,7 +1567,7 @@ def plot_elbow(ks, values, ax=None, ylabel="inertia"):
     if created:
         _fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
     ax.plot(ks, values, color=COLORS[0], linewidth=2.4, marker="o", markersize=6)
-    ax.set_xlabel("number of clusters k", fontsize=_FONT["label"])
+    ax.set_xlabel(xlabel, fontsize=_FONT["label"])
     ax.set_ylabel(ylabel, fontsize=_FONT["label"])
     ax.tick_params(labelsize=_FONT["tick"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -378,6 +378,20 @@ print("fraction of the inertia removed by each extra cluster:",
 # On the digits the bend is soft (digits like 4 and 9, or 3, 5 and 8, blur into each other),
 # which is typical: the elbow is a hint to read with other evidence, not a rule.
 #
+# The same reading helps choose the size of the code. With ``autoencoder=...``,
+# :func:`neuroclust.elbow` trains a copy of the network for each code size k = 1 .. K and
+# returns its mean reconstruction error: the curve falls while each extra number in the code
+# stores something the digits vary in, and flattens when it only stores detail.
+
+ks, errors = elbow(X, k_max=K_MAX, autoencoder=Autoencoder(
+    hidden=HIDDEN, epochs=EPOCHS, batch_size=64, learning_rate=3e-3, random_state=SEED))
+plotting.plot_elbow(ks, errors, xlabel="code size k (latent_dim)",
+                    ylabel="mean reconstruction error")
+print("reconstruction error by code size:",
+      ", ".join(f"k={k}: {error:.2f}" for k, error in zip(ks, errors)))
+
+# %%
+#
 # And what the network rebuilds from the codes: the top row holds digits, the row below what
 # the decoder makes of their codes.
 

@@ -1,4 +1,4 @@
-r"""The elbow method: k-means inertia for k = 1, 2, ..., k_max, to help choose k.
+r"""The elbow method: a score for k = 1, 2, ..., k_max, to help choose k.
 
 The inertia (within-cluster sum of squares) of the best k-means solution,
 
@@ -9,19 +9,28 @@ falls fast while each new centre splits a real group and slowly once it only spl
 in two: plotted against k (:func:`neuroclust.plotting.plot_elbow`) the curve bends, an
 "elbow", near the number of groups. The bend is a heuristic, often unclear; compare it with
 the silhouette (:func:`neuroclust.metrics.silhouette_score`).
+
+The same reading applies to the size :math:`k` of an autoencoder's code: the mean
+reconstruction error of a network trained with ``latent_dim=k``,
+
+.. math:: E(k) = \frac1n \sum_{i=1}^n \|\hat x^{(k)}_i - x_i\|^2,                     \tag{2}
+
+falls as the code grows and bends once the extra numbers only store noise.
 """
 import numbers
 
 import numpy as np
 
 from .._validation import check_array, check_scalar
+from .autoencoder import Autoencoder
 from .kmeans import KMeans
 
 __all__ = ["elbow"]
 
 
-def elbow(X, k_max=10, *, n_init=3, random_state=None, **kmeans_params):
-    """k-means inertia, eq. (1), for k = 1, ..., ``k_max``.
+def elbow(X, k_max=10, *, n_init=3, random_state=None, autoencoder=None, **kmeans_params):
+    """k-means inertia, eq. (1), or an autoencoder's reconstruction error, eq. (2), for
+    k = 1, ..., ``k_max``.
 
     Parameters
     ----------
@@ -33,6 +42,11 @@ def elbow(X, k_max=10, *, n_init=3, random_state=None, **kmeans_params):
         k-means seedings per k; the best is kept.
     random_state : int or None
         Seeds every k-means run (the same seed for each k).
+    autoencoder : Autoencoder, optional
+        Score code sizes instead of cluster counts: for each k, a copy of this (unfitted)
+        autoencoder with ``latent_dim=k`` is trained on X and scored by its mean
+        reconstruction error on X, eq. (2). X may then have the shapes that the autoencoder
+        takes (signals for ``kind="conv1d"``).
     **kmeans_params
         Any other parameter of :class:`~neuroclust.KMeans` (``max_iter``, ``backend``...).
 
@@ -40,11 +54,13 @@ def elbow(X, k_max=10, *, n_init=3, random_state=None, **kmeans_params):
     -------
     ks : ndarray of shape (k_max,)
         1, 2, ..., k_max.
-    inertias : ndarray of shape (k_max,)
-        :math:`W(k)` for each k.
+    scores : ndarray of shape (k_max,)
+        :math:`W(k)` for each k, or :math:`E(k)` with ``autoencoder``.
     """
-    X = check_array(X)
     check_scalar(k_max, "k_max", numbers.Integral, low=1)
+    if autoencoder is not None:
+        return _code_size_elbow(X, int(k_max), autoencoder, kmeans_params)
+    X = check_array(X)
     if k_max > X.shape[0]:
         raise ValueError(f"k_max must be at most the number of samples ({X.shape[0]}), "
                          f"got {k_max}.")
@@ -53,3 +69,23 @@ def elbow(X, k_max=10, *, n_init=3, random_state=None, **kmeans_params):
                                 **kmeans_params).fit(X).inertia_                  # eq. (1)
                          for k in ks], dtype=float)
     return ks, inertias
+
+
+def _code_size_elbow(X, k_max, autoencoder, kmeans_params):
+    """Eq. (2) for latent_dim = 1, ..., k_max."""
+    if not isinstance(autoencoder, Autoencoder):
+        raise ValueError(f"autoencoder must be an Autoencoder, got "
+                         f"{type(autoencoder).__name__}.")
+    if autoencoder.encoder is not None:
+        raise ValueError("autoencoder has an explicit encoder and decoder, whose code size "
+                         "latent_dim cannot change; use one built from hidden/kind.")
+    if kmeans_params:
+        raise ValueError(f"{', '.join(sorted(kmeans_params))} are k-means parameters; they do "
+                         "not apply with an autoencoder.")
+    ks = np.arange(1, k_max + 1)
+    errors = []
+    for k in ks:
+        model = type(autoencoder)(**autoencoder.get_params(deep=False)).set_params(
+            latent_dim=int(k))
+        errors.append(float(np.mean(model.fit(X).reconstruction_error(X))))   # eq. (2)
+    return ks, np.array(errors)

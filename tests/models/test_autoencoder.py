@@ -294,12 +294,33 @@ def test_elbow_inertia_falls_and_bends_at_the_number_of_blobs():
     assert drops[3] < 0.1 * drops[2]      # the curve flattens after k = 4
 
 
+def test_elbow_of_the_code_size_bends_at_the_rank_of_the_data():
+    X = low_rank(n=300, d=20, rank=3)
+    template = Autoencoder(hidden=(), epochs=60, batch_size=32, learning_rate=1e-2,
+                           random_state=0)
+    ks, errors = elbow(X, 5, autoencoder=template)
+    np.testing.assert_array_equal(ks, np.arange(1, 6))
+    assert errors[0] > errors[1] > 0.1                  # 1 and 2 numbers cannot hold rank 3
+    assert np.all(errors[2:] < 1e-3 * errors[0])        # 3 are enough: a linear code is exact
+    assert template.latent_dim == 10 and not hasattr(template, "parameters_")   # untouched
+    first = Autoencoder(hidden=(), latent_dim=1, epochs=60, batch_size=32, learning_rate=1e-2,
+                        random_state=0).fit(X)
+    assert errors[0] == pytest.approx(first.reconstruction_error(X).mean(), rel=1e-6)
+
+
 def test_elbow_bad_input():
     X, _ = blobs_in_high_dimension(n_per=2)
     with pytest.raises(ValueError, match="k_max must be at most the number of samples \\(8\\)"):
         elbow(X, 9)
     with pytest.raises(ValueError, match="k_max must be >= 1, got 0"):
         elbow(X, 0)
+    with pytest.raises(ValueError, match="autoencoder must be an Autoencoder, got KMeans"):
+        elbow(X, 2, autoencoder=KMeans())
+    with pytest.raises(ValueError, match="max_iter are k-means parameters"):
+        elbow(X, 2, autoencoder=small(), max_iter=3)
+    explicit = Autoencoder(encoder=[nn.Dense(50, 2)], decoder=[nn.Dense(2, 50)])
+    with pytest.raises(ValueError, match="explicit encoder and decoder, whose code size"):
+        elbow(X, 2, autoencoder=explicit)
 
 
 def test_plot_elbow():
@@ -312,6 +333,9 @@ def test_plot_elbow():
     ax = fig.axes[0]
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
     assert ax.get_xlabel() == "number of clusters k"
+    plt.close(fig)
+    fig = plot_elbow([1, 2], [3.0, 1.0], xlabel="code size k", ylabel="reconstruction error")
+    assert fig.axes[0].get_xlabel() == "code size k"
     plt.close(fig)
     with pytest.raises(ValueError, match="ks has 2 entries but values has 3"):
         plot_elbow([1, 2], [1.0, 2.0, 3.0])

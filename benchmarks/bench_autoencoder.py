@@ -19,7 +19,7 @@ Four parts, a row each (plus peer-free reference rows for the signals):
    identical model in PyTorch on the CPU (``torch.set_num_threads(2)``), epochs alternating;
    peak memory of both measured in subprocesses. Target: within 1.25x of PyTorch.
 
-Run: ``python benchmarks/bench_autoencoder.py`` (about twelve minutes on two cores); PyTorch is a
+Run: ``python benchmarks/bench_autoencoder.py`` (about six minutes on two cores); PyTorch is a
 benchmark-only dependency (``pip install torch==2.13.0``); without it the speed row says so.
 """
 import _common  # first: sets the thread counts before NumPy loads

@@ -5,8 +5,8 @@ Run from the repository root after building the kernels in place:
     python setup.py build_ext --inplace
     python benchmarks/run_all.py
 
-Takes eleven to twelve minutes on two cores (the growing neural gas section about two and a
-half, the autoencoder section about four, Fuzzy ART about one).
+Takes about twelve and a half minutes on two cores (the growing neural gas section about two
+and a half, the autoencoder section about six, Fuzzy ART about one).
 The neurolab comparison creates its own virtual environment (benchmarks/.venv-neurolab,
 NumPy < 2) on first use and is skipped, with the reason in the table, when that is impossible
 (e.g. no network for pip). The SOM comparisons need MiniSom, somoclu and XPySom installed,

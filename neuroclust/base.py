@@ -44,6 +44,15 @@ class BaseEstimator:
         return sorted(name for name, p in signature.parameters.items()
                       if name != "self" and p.kind != p.VAR_KEYWORD)
 
+    def _json_extra(self):
+        """JSON that :meth:`save` stores for what the parameters cannot hold as JSON (an
+        Autoencoder's explicit layers); None when there is nothing. :func:`load` hands it to
+        :meth:`_restore_extra` right after building the model from its parameters."""
+        return None
+
+    def _restore_extra(self, extra):
+        """Undo :meth:`_json_extra` on a model just built by :func:`load`."""
+
     def __sklearn_tags__(self):
         """Tags for scikit-learn (>= 1.6), so these estimators work in its Pipeline."""
         from sklearn.utils import Tags, TargetTags
@@ -143,6 +152,8 @@ class BaseEstimator:
         inside this model's, under ``"estimators"``. A parameter that is a neuroclust
         estimator (``LatentClustering(autoencoder=Autoencoder(...))``) is stored as its class
         and parameters, under ``"estimator_params"``, and built again by :func:`load`.
+        What a model's parameters cannot hold as JSON (an Autoencoder's explicit layers) it
+        describes itself, under ``"extra"`` (``_json_extra``, undone by ``_restore_extra``).
 
         Returns
         -------
@@ -197,6 +208,9 @@ def _describe(estimator, arrays, prefix="", fitted=True, _inside=()):
         params[name] = value if _is_json_value(value) else None
     description = {"class": type(estimator).__name__, "params": params,
                    "array_params": array_params, "tuple_params": tuple_params}
+    extra = estimator._json_extra()
+    if extra is not None:
+        description["extra"] = extra
     if estimator_params:
         description["estimator_params"] = estimator_params
     if not fitted:
@@ -299,6 +313,12 @@ def _rebuild(path, description, contents, prefix="", fitted=True):
     except TypeError as error:
         raise ValueError(f"{path!r} holds parameters that {cls.__name__} does not accept "
                          f"({error}){where}.") from None
+    if "extra" in description:  # what the parameters could not hold as JSON
+        try:
+            model._restore_extra(description["extra"])
+        except (TypeError, ValueError, KeyError) as error:
+            raise ValueError(f"{path!r} holds a {cls.__name__} that cannot be rebuilt "
+                             f"({error}){where}.") from None
     if not fitted:
         return model
     arrays = {key[len(prefix):]: value for key, value in contents.items()
@@ -308,13 +328,6 @@ def _rebuild(path, description, contents, prefix="", fitted=True):
         setattr(model, name, value)
     for name, inner in description.get("estimators", {}).items():
         setattr(model, name, _rebuild(path, inner, contents, f"{prefix}{name}."))
-    restore = getattr(model, "_restore_after_load", None)
-    if callable(restore):   # a model rebuilding what its parameters could not hold as JSON
-        try:
-            restore()
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"{path!r} holds a {cls.__name__} that cannot be rebuilt "
-                             f"({error}){where}.") from None
     return model
 
 

@@ -163,7 +163,8 @@ class Autoencoder(BaseEstimator):
         ``nn.Sigmoid()`` for ``loss="bce"``). ``hidden``, ``latent_dim``, ``activation``,
         ``output_activation``, ``kind``, ``channels``, ``kernel_size`` and ``global_pool``
         are then unused. ``fit`` trains copies, starting from the layers' current weights
-        converted to ``dtype``; the objects passed stay untouched.
+        converted to ``dtype``; the objects passed stay untouched. ``save`` stores each
+        layer's class and :meth:`~neuroclust.nn.Layer.config`, so every layer must have one.
 
     Attributes
     ----------
@@ -495,30 +496,24 @@ class Autoencoder(BaseEstimator):
                              "cross-entropy is computed from the logits before it).")
         return int(Z.shape[1])
 
-    def save(self, path):
-        """Save the fitted model (see :meth:`neuroclust.base.BaseEstimator.save`).
+    def _json_extra(self):
+        """An explicit encoder and decoder, as their layers' classes and
+        :meth:`~neuroclust.nn.Layer.config` (the weights are in ``parameters_``)."""
+        if not self._explicit():
+            return None
+        return {name: [[type(layer).__name__, layer.config()]
+                       for layer in _layers_of(network, name)]
+                for name, network in (("encoder", self.encoder), ("decoder", self.decoder))}
 
-        An explicit encoder and decoder are saved as their layers' classes and
-        :meth:`~neuroclust.nn.Layer.config`, the weights in ``parameters_``."""
-        if self._explicit():
-            self.architecture_ = {name: [[type(layer).__name__, layer.config()]
-                                         for layer in _layers_of(network, name)]
-                                  for name, network in (("encoder", self.encoder),
-                                                        ("decoder", self.decoder))}
-        return super().save(path)
-
-    def _restore_after_load(self):
-        """Rebuild an explicit encoder and decoder from ``architecture_`` (see :meth:`save`)."""
-        architecture = getattr(self, "architecture_", None)
-        if architecture is None or self._explicit():
-            return
+    def _restore_extra(self, extra):
+        """Rebuild the explicit encoder and decoder that :meth:`_json_extra` described."""
         networks = {}
         for name in ("encoder", "decoder"):
             layers = []
-            for class_name, config in architecture[name]:
+            for class_name, config in extra[name]:
                 cls = getattr(nn, class_name, None)
                 if not (isinstance(cls, type) and issubclass(cls, nn.Layer)):
-                    raise ValueError(f"the saved {name} holds an unknown layer {class_name!r}.")
+                    raise ValueError(f"the saved {name} holds an unknown layer {class_name!r}")
                 layers.append(cls(**config))
             networks[name] = nn.Sequential(layers)
         self.encoder, self.decoder = networks["encoder"], networks["decoder"]

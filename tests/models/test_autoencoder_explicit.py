@@ -133,3 +133,36 @@ def test_a_layer_without_config_cannot_be_saved(tmp_path):
     assert model.transform(X).shape == (10, 3)
     with pytest.raises(ValueError, match="Doubling cannot describe its architecture"):
         model.save(tmp_path / "m")
+
+
+def test_a_latent_clustering_of_an_explicit_autoencoder_saves_whole(tmp_path):
+    X = np.random.default_rng(5).normal(size=(30, 6))
+    encoder, decoder = dense_pair()
+    model = LatentClustering(autoencoder=Autoencoder(encoder=encoder, decoder=decoder,
+                                                     epochs=2, random_state=0),
+                             n_clusters=3, random_state=0).fit(X)
+    loaded = load(model.save(tmp_path / "nested"))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
+    for network in (loaded.autoencoder.encoder, loaded.autoencoder_.encoder):   # param, fitted
+        assert [layer.config() for layer in network.layers] == \
+            [layer.config() for layer in encoder.layers]
+    refit = clone(loaded.autoencoder).fit(X)             # the parameter is usable again
+    assert refit.transform(X).shape == (30, 2)
+
+
+def test_a_corrupt_saved_architecture_is_reported(tmp_path):
+    import json
+
+    X = np.random.default_rng(6).normal(size=(10, 6))
+    model = Autoencoder(encoder=dense_pair()[0], decoder=dense_pair()[1], epochs=1,
+                        random_state=0).fit(X)
+    path = model.save(tmp_path / "m")
+    with np.load(path) as archive:
+        contents = {name: archive[name] for name in archive.files}
+    meta = json.loads(str(contents["__meta__"]))
+    meta["extra"]["encoder"][0][0] = "Transformer"
+    contents["__meta__"] = np.array(json.dumps(meta))
+    np.savez(path, **contents)
+    with pytest.raises(ValueError, match="cannot be rebuilt .*unknown layer 'Transformer'"):
+        load(path)

@@ -17,6 +17,7 @@ __all__ = [
     "check_bool",
     "check_is_fitted",
     "array_module",
+    "to_module",
 ]
 
 
@@ -32,6 +33,15 @@ def array_module(X):
 
         return cupy
     return np
+
+
+def to_module(a, xp):
+    """``a`` as an array of the array module ``xp`` (NumPy or CuPy), copied only if it
+    lives in the other one: to the device by ``xp.asarray``, to the host by ``.get()``
+    (CuPy refuses an implicit ``np.asarray``)."""
+    if array_module(a) is xp:
+        return a
+    return a.get() if hasattr(a, "get") else xp.asarray(a)    # only device arrays have get
 
 
 def check_array(X, name="X", *, ndim=2, min_samples=1, allow_nan=False, dtype="float",

@@ -146,8 +146,9 @@ print(f"k-means on its codes: ARI {plain_ari:.3f}")
 # .. math:: z^{pool}_c = \frac1L \sum_{j=0}^{L-1} h_{cj}, \qquad
 #           \frac{\partial L}{\partial h_{cj}} = \frac1L \frac{\partial L}{\partial z^{pool}_c},
 #
-# so the code says how much of each local shape the signal contains, not when. (Exactly so for
-# a circular shift by a multiple of the convolutions' total stride; nearly so for others.)
+# so the code says how much of each local shape the signal contains, not when. (Nearly so: a
+# shift by a multiple of the convolutions' total stride changes only what the zero padding at
+# the two ends sees; other shifts also move where the strided kernels sample.)
 #
 # 2. Score the reconstruction after the best shift
 # ------------------------------------------------

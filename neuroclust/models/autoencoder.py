@@ -84,10 +84,11 @@ import numbers
 import numpy as np
 
 from .._validation import (array_module, check_array, check_choice, check_is_fitted,
-                           check_n_features, check_random_state, check_scalar)
+                           check_n_features, check_random_state, check_scalar, to_module)
 from ..base import BaseEstimator
 from .. import nn
-from ..nn._checks import ndim_of, shape_of, to_module
+from ..nn._checks import ndim_of, shape_of
+from ..nn.losses import circular_shift
 
 __all__ = ["Autoencoder"]
 
@@ -320,7 +321,7 @@ class Autoencoder(BaseEstimator):
         n, c_length = X.shape[0], int(np.prod(self._input_shape()))
         loss = self._loss(self._input_shape())
         loss.forward(X_hat.reshape(n, c_length), X.reshape(n, c_length))
-        return _rolled(X_hat, loss.shifts_)
+        return circular_shift(X_hat, loss.shifts_)
 
     def reconstruction_error(self, X):
         r"""The squared reconstruction error of each sample, :math:`\ell_i` of eq. (3).
@@ -628,10 +629,3 @@ def _bind(encoder, decoder, dtype, theta=None):
             offset += value.size
     return theta
 
-
-def _rolled(X, shifts):
-    """Each sample of X (n, ..., length) rotated by its own shift along the last axis."""
-    length, xp = X.shape[-1], array_module(X)
-    index = (xp.arange(length) - xp.asarray(shifts)[:, None]) % length        # (n, length)
-    index = index.reshape((X.shape[0],) + (1,) * (X.ndim - 2) + (length,))
-    return xp.take_along_axis(X, xp.broadcast_to(index, X.shape), axis=-1)

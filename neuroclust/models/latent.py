@@ -27,7 +27,8 @@ import numbers
 
 import numpy as np
 
-from .._validation import array_module, check_is_fitted, check_random_state, check_scalar
+from .._validation import (array_module, check_is_fitted, check_random_state, check_scalar,
+                           to_module)
 from ..backend.reference import squared_distances
 from ..base import BaseEstimator
 from .autoencoder import Autoencoder
@@ -148,12 +149,12 @@ class LatentClustering(BaseEstimator):
 
 
 def _as_array_like(values, reference):
-    """``values`` as an array of ``reference``'s module (NumPy or CuPy): a host clusterer's
-    labels go to the device when the codes live there, and back."""
-    xp = array_module(reference)
-    if xp is np and array_module(values) is not np:
-        return values.get()
-    return xp.asarray(values)
+    """``values`` (an array, or a list from a foreign clusterer) as an array of
+    ``reference``'s module: a host clusterer's labels go to the device when the codes live
+    there, and back."""
+    if array_module(values) is np:
+        values = np.asarray(values)
+    return to_module(values, array_module(reference))
 
 
 def _copy(estimator):

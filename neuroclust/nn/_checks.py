@@ -3,8 +3,7 @@ import numpy as np
 
 from .._validation import array_module, check_array
 
-__all__ = ["check_input", "check_upstream", "require_forward", "ndim_of", "shape_of",
-           "to_module"]
+__all__ = ["check_input", "check_upstream", "require_forward", "ndim_of", "shape_of"]
 
 
 def ndim_of(x):
@@ -15,15 +14,6 @@ def ndim_of(x):
 def shape_of(x):
     """The shape of ``x``: a NumPy or CuPy array, or a (nested) list."""
     return x.shape if hasattr(x, "shape") else np.shape(x)
-
-
-def to_module(a, xp):
-    """``a`` as an array of the array module ``xp`` (NumPy or CuPy), copied only if it
-    lives in the other one: to the device by ``xp.asarray``, to the host by ``.get()``
-    (CuPy refuses an implicit ``np.asarray``)."""
-    if array_module(a) is xp:
-        return a
-    return a.get() if hasattr(a, "get") else xp.asarray(a)    # only device arrays have get
 
 
 def check_input(x, name="x", ndim=None):

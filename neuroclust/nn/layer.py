@@ -2,8 +2,7 @@
 import inspect
 from abc import ABC, abstractmethod
 
-from .._validation import array_module
-from ._checks import to_module
+from .._validation import array_module, to_module
 
 __all__ = ["Layer"]
 

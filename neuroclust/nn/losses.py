@@ -16,8 +16,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .._validation import array_module, check_array, check_scalar
-from ._checks import ndim_of, require_forward, to_module
+from .._validation import array_module, check_array, check_scalar, to_module
+from ._checks import ndim_of, require_forward
 
 __all__ = ["Loss", "MeanSquaredError", "ShiftInvariantMSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
            "KLDivergence"]
@@ -149,8 +149,7 @@ class ShiftInvariantMSE(Loss):
         spectrum = xp.conj(xp.fft.rfft(P3, axis=2)) * xp.fft.rfft(T3, axis=2)
         correlation = xp.fft.irfft(spectrum.sum(axis=1), n=length, axis=1)      # eq. (2)
         shifts = xp.argmax(correlation, axis=1)
-        index = (xp.arange(length)[None, :] + shifts[:, None]) % length           # (n, L)
-        aligned = xp.take_along_axis(T3, index[:, None, :], axis=2)    # t_{i,c,(m+s*) mod L}
+        aligned = circular_shift(T3, -shifts)                    # t_{i,c,(m+s*) mod L}
         D = (P3 - aligned).reshape(P.shape)
         self.shifts_, self._cache = shifts, D
         return float(np.sum(D * D) / n)                                           # eq. (1)
@@ -159,6 +158,15 @@ class ShiftInvariantMSE(Loss):
         """Eq. (3), shape (n_samples, channels * length)."""
         D = self._cached()
         return 2 * D / D.shape[0]                                                 # eq. (3)
+
+
+def circular_shift(X, shifts):
+    """Each row of X (n, ..., length) rotated along its last axis by its own shift: row ``i``
+    becomes ``np.roll(X[i], shifts[i], axis=-1)``, i.e. entry ``j`` takes ``(j - s) mod L``."""
+    length, xp = X.shape[-1], array_module(X)
+    index = (xp.arange(length) - xp.asarray(shifts)[:, None]) % length        # (n, length)
+    index = index.reshape((X.shape[0],) + (1,) * (X.ndim - 2) + (length,))
+    return xp.take_along_axis(X, xp.broadcast_to(index, X.shape), axis=-1)
 
 
 class BinaryCrossEntropy(Loss):

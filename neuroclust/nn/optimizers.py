@@ -20,7 +20,8 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from .._validation import array_module, check_bool, check_scalar
-from ._checks import shape_of, to_module
+from .._validation import to_module
+from ._checks import shape_of
 from .layer import Layer
 
 __all__ = ["Optimizer", "SGD", "Adam"]

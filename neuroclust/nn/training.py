@@ -13,7 +13,8 @@ import numpy as np
 
 from .._validation import array_module, check_array, check_random_state, check_scalar
 from ..base import run_epochs
-from ._checks import ndim_of, to_module
+from .._validation import to_module
+from ._checks import ndim_of
 from .layer import Layer
 from .losses import Loss
 

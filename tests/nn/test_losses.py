@@ -138,6 +138,16 @@ def test_shift_invariant_mse_against_every_shift_and_its_gradient(n, channels, l
     assert gradcheck(loss, P, T)["prediction"] < TOL
 
 
+def test_circular_shift_is_np_roll_row_by_row():
+    from neuroclust.nn.losses import circular_shift
+
+    X = np.arange(2 * 3 * 5.0).reshape(2, 3, 5)
+    shifts = np.array([2, -1])
+    expected = np.stack([np.roll(x, s, axis=-1) for x, s in zip(X, shifts)])
+    np.testing.assert_array_equal(circular_shift(X, shifts), expected)
+    np.testing.assert_array_equal(circular_shift(X[:, 0], [7, 0]), [np.roll(X[0, 0], 7), X[1, 0]])
+
+
 def test_shift_invariant_mse_ignores_a_circular_shift_of_the_prediction():
     rng = np.random.default_rng(3)
     T = rng.normal(size=(4, 2 * 10))

@@ -5,7 +5,8 @@
 >>> model = CompetitiveLearning(n_clusters=5, learning_rate=0.05, random_state=0).fit(X)
 """
 from . import datasets, metrics
-from .base import DivergenceWarning, TrainingInterruptedWarning, load
+from .base import DivergenceWarning, TrainingInterruptedWarning
+from .persistence import load
 from .models import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
                      KMeans, LatentClustering, elbow)
 from ._validation import NotFittedError

@@ -439,7 +439,7 @@ def _fit_figures(folder, X, labels, model, y=None):
 # ---------------------------------------------------------------- predict
 def run_predict(args):
     """``neuroclust predict MODEL_FILE DATA``: write one label per row."""
-    from .base import load
+    from .persistence import load
 
     model = load(args.model_file)
     X, _ = load_data(args.data)

@@ -9,6 +9,7 @@ import numpy as np
 
 __all__ = [
     "NotFittedError",
+    "NonFiniteError",
     "check_array",
     "check_n_features",
     "check_random_state",
@@ -23,6 +24,11 @@ __all__ = [
 
 class NotFittedError(ValueError, AttributeError):
     """Raised when ``predict``/``transform`` is called before ``fit``."""
+
+
+class NonFiniteError(ValueError):
+    """An array holds NaN or infinite values. Inside training it means divergence: the
+    epoch loop (``neuroclust.base.run_epochs``) stops and keeps the last good weights."""
 
 
 def array_module(X):
@@ -143,7 +149,7 @@ def _check_finite(X, name, xp):
         parts.append(f"{n_nan} NaN value(s)")
     if n_inf:
         parts.append(f"{n_inf} infinite value(s)")
-    raise ValueError(
+    raise NonFiniteError(
         f"{name} contains {' and '.join(parts)} (first at row {first_row}); "
         "remove or impute them before fitting."
     )

@@ -3,16 +3,20 @@
 The conventions are scikit-learn's: ``__init__`` only stores hyper-parameters, ``fit`` returns
 ``self``, learned state ends in ``_``. Saving and loading live in ``neuroclust/persistence.py``.
 """
+import copy
+import functools
 import inspect
 import math
+import signal
+import threading
 import warnings
 
 import numpy as np
 
-from ._validation import check_array, check_is_fitted, check_n_features
+from ._validation import NonFiniteError, check_array, check_is_fitted, check_n_features
 
-__all__ = ["BaseEstimator", "PrototypeClusterMixin", "run_epochs", "DivergenceWarning",
-           "TrainingInterruptedWarning"]
+__all__ = ["BaseEstimator", "PrototypeClusterMixin", "run_epochs", "EpochHistory",
+           "DivergenceWarning", "TrainingInterruptedWarning"]
 
 _REGISTRY = {}  # class name -> estimator class, for neuroclust.persistence.load
 
@@ -28,9 +32,17 @@ class TrainingInterruptedWarning(RuntimeWarning):
 class BaseEstimator:
     """Parameter handling, ``repr``, ``save`` and the shared epoch loop."""
 
+    #: Whether the model compares samples by Euclidean distance (then X is checked to be small
+    #: enough that squared distances do not overflow).
+    _compares_distances = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         _REGISTRY[cls.__name__] = cls
+        for name in ("fit", "partial_fit"):   # a rejected fit leaves the model as it was
+            method = cls.__dict__.get(name)
+            if callable(method) and not getattr(method, "_keeps_state_on_error", False):
+                setattr(cls, name, _keeps_state_on_error(method))
 
     @classmethod
     def _param_names(cls):
@@ -91,6 +103,8 @@ class BaseEstimator:
 
         reason = f" (one per cluster, n_clusters={min_samples})" if min_samples > 1 else ""
         X = check_array(X, min_samples=min_samples, min_samples_reason=reason)
+        if self._compares_distances:
+            check_distances_representable(X)
         self.backend_ = resolve_backend(self.backend, X)
         self.n_features_in_ = X.shape[1]
         if self.backend_ == "cupy":
@@ -116,6 +130,8 @@ class BaseEstimator:
         check_is_fitted(self, fitted_attribute)
         X = check_array(X)
         check_n_features(X, self.n_features_in_)
+        if self._compares_distances:
+            check_distances_representable(X)
         wanted = self.backend if self.backend in ("numpy", "cython") else "auto"
         if wanted == "cython" and not _cython_built():
             wanted = "auto"  # saved where the kernels were built, loaded where they are not
@@ -165,6 +181,8 @@ class PrototypeClusterMixin:
     The model stores its prototypes in ``cluster_centers_``; a sample belongs to the nearest.
     """
 
+    _compares_distances = True
+
     def predict(self, X):
         """Index of the nearest prototype (the winner) for each row of ``X``."""
         X, kernels = self._validate_for_predict(X, "cluster_centers_")
@@ -191,6 +209,24 @@ class PrototypeClusterMixin:
         return kernels.bmu(X, self._like(self.cluster_centers_, X))[1]
 
 
+def check_distances_representable(X, name="X"):
+    r"""Fail when squared distances between rows of ``X`` could overflow ``X``'s dtype.
+
+    With every entry at most :math:`m` in absolute value, a squared distance between two
+    points of the data's range is at most :math:`4 d m^2` (d features), and so are the terms
+    of the expansion :math:`\|x\|^2 - 2 x \cdot w + \|w\|^2` the kernels use; above
+    :math:`m = \sqrt{\text{max} / 4d}` the winners cannot be found (every distance is inf).
+    """
+    largest = max(abs(float(X.max())), abs(float(X.min())))
+    limit = math.sqrt(float(np.finfo(X.dtype).max) / (4 * X.shape[1]))
+    if largest > limit:
+        wider = " or pass float64 data" if X.dtype == np.float32 else ""
+        raise ValueError(f"{name} holds values up to {largest:.3g} in absolute value; squared "
+                         f"distances between such points overflow {X.dtype} (largest "
+                         f"{float(np.finfo(X.dtype).max):.3g}), so no nearest prototype can be "
+                         f"found. Scale the data (e.g. divide it by {largest:.3g}){wider}.")
+
+
 def _cython_built():
     from .backend import available_backends
 
@@ -204,48 +240,224 @@ def _same(a, b):
         return a is b
 
 
+# ------------------------------------------------------------------ fit as a transaction
+_fitting = threading.local()   # how deep in fit calls this thread is, and its Ctrl-C shield
+
+
+def _keeps_state_on_error(method):
+    """Wrap ``fit`` / ``partial_fit`` so that an exception leaves the model as it was.
+
+    The fitted state (every attribute ending or starting in "_") is kept before the call and
+    put back if the call raises, so a rejected re-fit (an ``init`` of the wrong width, data
+    out of range, Ctrl-C before the first epoch ended) cannot leave ``n_features_in_`` of the
+    new data beside the prototypes of the old. For that, a fit never writes into the arrays
+    of the fitted state it replaces (see :func:`_copy_fitted`).
+    """
+    @functools.wraps(method)
+    def fit_or_keep(self, *args, **kwargs):
+        saved = {name: _copy_fitted(value) for name, value in vars(self).items()
+                 if name.endswith("_") or name.startswith("_")}
+        _fitting.depth = getattr(_fitting, "depth", 0) + 1
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            for name in [name for name in vars(self) if name.endswith("_") or name.startswith("_")]:
+                if name not in self._param_names():
+                    delattr(self, name)
+            vars(self).update(saved)
+            raise
+        finally:
+            _fitting.depth -= 1
+            if _fitting.depth == 0:
+                _release_interrupts()
+
+    fit_or_keep._keeps_state_on_error = True
+    return fit_or_keep
+
+
+def _copy_fitted(value):
+    """A copy of a fitted value deep enough that a fit cannot change it in place.
+
+    Containers (``history_``, a dict of lists that ``partial_fit`` appends to) are copied and
+    a random generator too (a rejected call must not advance its stream); arrays and nested
+    estimators are kept as they are, because a fit replaces them and never writes into them
+    (that keeps views such as an Autoencoder's layers on ``parameters_`` intact).
+    """
+    if isinstance(value, dict):
+        return {key: _copy_fitted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_fitted(item) for item in value]
+    if isinstance(value, np.random.Generator):
+        return copy.deepcopy(value)
+    return value
+
+
+class _DeferredInterrupts:
+    """Once training has been interrupted, further Ctrl-C presses are noted, not raised,
+    until the model is finished (its labels computed): otherwise a second Ctrl-C would
+    throw away the epochs the first one meant to keep. Main thread only (where Python
+    delivers signals)."""
+
+    def __init__(self):
+        self.previous, self.count = None, 0
+
+    def hold(self):
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self.previous = signal.signal(signal.SIGINT, self._note)
+            except (ValueError, TypeError):  # not the main interpreter, or no signals here
+                self.previous = None
+        return self
+
+    def _note(self, signum, frame):
+        self.count += 1
+
+    def release(self):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
+
+
+def _hold_interrupts():
+    if getattr(_fitting, "shield", None) is None:
+        _fitting.shield = _DeferredInterrupts().hold()
+
+
+def _release_interrupts():
+    shield = getattr(_fitting, "shield", None)
+    if shield is not None:
+        shield.release()
+        _fitting.shield = None
+
+
+# ------------------------------------------------------------------ the epoch loop
+class EpochHistory(list):
+    """The value recorded after each completed epoch, and why training stopped:
+    ``stopped_by`` is None (all epochs ran), "callback", "divergence" or "interrupt"."""
+
+    stopped_by = None
+
+
+def _check_callbacks(callbacks):
+    if callbacks is None:
+        return ()
+    if callable(callbacks) or isinstance(callbacks, (str, bytes)):
+        raise ValueError("callbacks must be a list of functions callback(model, epoch), "
+                         f"got a single {type(callbacks).__name__}; wrap it in a list.")
+    try:
+        callbacks = tuple(callbacks)
+    except TypeError:
+        raise ValueError("callbacks must be a list of functions callback(model, epoch), "
+                         f"got {callbacks!r}.") from None
+    for callback in callbacks:
+        if not callable(callback):
+            raise ValueError("callbacks must be a list of functions callback(model, epoch), "
+                             f"but it holds {callback!r}.")
+    return callbacks
+
+
+def _check_verbose(verbose):
+    if isinstance(verbose, (bool, np.bool_)):
+        return int(verbose)
+    if isinstance(verbose, (int, np.integer)) and verbose >= 0:
+        return int(verbose)
+    raise ValueError(f"verbose must be True, False or an integer >= 0, got {verbose!r}.")
+
+
 def run_epochs(n_epochs, run_epoch, *, get_state, set_state, estimator, verbose=False,
-               callbacks=None, description="training", metric="loss"):
+               callbacks=None, description="training", metric="loss", check_state=None,
+               untrained_is_usable=True):
     """The training loop every model shares.
 
     ``run_epoch(epoch)`` trains one epoch and returns the value to record (a loss or an error).
-    The loop keeps a copy of the last good state: if the value is NaN or infinite it restores
-    that state, warns and stops; on Ctrl-C it restores the state at the end of the last
-    complete epoch, warns and stops, leaving a usable model. ``callbacks`` are called as
-    ``callback(estimator, epoch)`` after each epoch; one that returns ``False`` stops training.
+    The loop keeps a copy of the state after the last good epoch (taken before the callbacks
+    run, so a callback that spoils the weights is undone too) and ends training in three ways
+    that keep a usable model:
+
+    - divergence: the value is NaN or infinite, an array of the epoch held NaN or infinite
+      values (``NonFiniteError``, ``FloatingPointError``), or ``check_state()`` names a
+      problem (prototypes that ran off to 1e300 are finite but useless): the last good state
+      is restored, a :class:`DivergenceWarning` says why;
+    - Ctrl-C, during an epoch or a callback: the last good state is restored, a
+      :class:`TrainingInterruptedWarning` says which epochs are kept, and further Ctrl-C
+      presses are ignored until the model is finished (until the outermost ``fit`` returns).
+      When no epoch has completed and ``untrained_is_usable`` is False (Fuzzy ART before its
+      first epoch has no category), the KeyboardInterrupt is raised again and ``fit`` leaves
+      the model as it was before;
+    - a callback, called as ``callback(estimator, epoch)`` after each epoch, returns False.
 
     Returns
     -------
-    list of float
-        The recorded value of every completed epoch.
+    EpochHistory
+        A list with the recorded value of every completed epoch; ``stopped_by`` says why it
+        ended early, if it did.
     """
     from tqdm.auto import tqdm
 
-    history = []
+    callbacks = _check_callbacks(callbacks)
+    verbose = _check_verbose(verbose)
+    history = EpochHistory()
     good_state = get_state()
     epochs = tqdm(range(n_epochs), desc=description, disable=not verbose, leave=False)
-    for epoch in epochs:
-        try:
-            value = float(run_epoch(epoch))
-        except KeyboardInterrupt:
+    try:
+        for epoch in epochs:
+            try:
+                value, stop = _one_epoch(run_epoch, epoch, check_state, metric)
+                if stop is None:
+                    good_state = get_state()
+                    history.append(value)
+                    _report(epochs, verbose, epoch, n_epochs, metric, history[-1])
+                    if any(callback(estimator, epoch) is False for callback in callbacks):
+                        history.stopped_by = "callback"
+                        break
+                    continue
+            except KeyboardInterrupt:
+                _hold_interrupts()
+                set_state(good_state)
+                history.stopped_by = "interrupt"
+                if not history and not untrained_is_usable:
+                    raise KeyboardInterrupt(
+                        f"{description} was interrupted before its first epoch ended; "
+                        "the model is left as it was before fit.") from None
+                warnings.warn(_interrupt_message(epoch, len(history)),
+                              TrainingInterruptedWarning, stacklevel=3)
+                break
+            _hold_interrupts()      # the restore below must not be cut short either
             set_state(good_state)
-            warnings.warn(f"training interrupted during epoch {epoch + 1}; the model keeps "
-                          f"the weights after epoch {epoch}.", TrainingInterruptedWarning,
-                          stacklevel=3)
+            history.stopped_by = "divergence"
+            warnings.warn(f"training diverged at epoch {epoch + 1} ({stop}); stopped and kept "
+                          f"the last good weights (after epoch {len(history)}). Try a smaller "
+                          "learning rate or scale the data.", DivergenceWarning, stacklevel=3)
             break
-        if not math.isfinite(value):
-            set_state(good_state)
-            warnings.warn(f"training diverged at epoch {epoch + 1} ({metric} became {value}); "
-                          "stopped and kept the last good weights. Try a smaller learning rate "
-                          "or scale the data.", DivergenceWarning, stacklevel=3)
-            break
-        good_state = get_state()
-        history.append(value)
-        if verbose:
-            epochs.set_postfix({metric: f"{value:.4g}"})
-            if verbose >= 2:
-                epochs.write(f"epoch {epoch + 1}/{n_epochs}  {metric} {value:.6g}")
-        if any(callback(estimator, epoch) is False for callback in (callbacks or ())):
-            break
-    epochs.close()
+    finally:
+        epochs.close()
+        if getattr(_fitting, "depth", 0) == 0:   # not inside a fit that finishes the model
+            _release_interrupts()
     return history
+
+
+def _one_epoch(run_epoch, epoch, check_state, metric):
+    """Run one epoch: (its value, None) if it went well, else (None, why it diverged)."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):   # the guard below says it once
+            value = float(run_epoch(epoch))
+    except (NonFiniteError, FloatingPointError, OverflowError) as error:
+        return None, f"values computed in the epoch overflowed: {str(error).split(';')[0]}"
+    if not math.isfinite(value):
+        return None, f"{metric} became {value}"
+    problem = check_state() if check_state is not None else None
+    return value, problem or None
+
+
+def _report(epochs, verbose, epoch, n_epochs, metric, value):
+    if verbose:
+        epochs.set_postfix({metric: f"{value:.4g}"})
+        if verbose >= 2:
+            epochs.write(f"epoch {epoch + 1}/{n_epochs}  {metric} {value:.6g}")
+
+
+def _interrupt_message(epoch, n_done):
+    kept = f"the weights after epoch {n_done}" + ("" if n_done else
+                                                  " (its starting weights: none had completed)")
+    return (f"training interrupted during epoch {epoch + 1}; the model keeps {kept} (Ctrl-C). "
+            "Further Ctrl-C presses are ignored until it is finished.")

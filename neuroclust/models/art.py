@@ -97,7 +97,8 @@ class _ART(BaseEstimator):
         n_done = len(run_epochs(self.epochs, run_epoch, get_state=get_state,
                                 set_state=set_state, estimator=self, verbose=self.verbose,
                                 callbacks=list(self.callbacks or ()) + [stop_when_stable],
-                                description=type(self).__name__, metric="changed"))
+                                description=type(self).__name__, metric="changed",
+                                untrained_is_usable=False))   # no category before epoch 1
         self.history_ = {name: values[:n_done] for name, values in history.items()}
         self._rng = rng  # partial_fit goes on with the same stream
         return self
@@ -125,7 +126,7 @@ class _ART(BaseEstimator):
         n_samples = inputs.shape[0]
         count = self.n_categories_ if not first else 0
         templates = xp.zeros((0, inputs.shape[1]), dtype=inputs.dtype) if first else \
-            self._like(self.weights_, inputs)
+            self._like(self.weights_, inputs).copy()   # the kernel writes into it
         templates = self._with_room(templates, count, n_samples)
         order = self._order(n_samples, self._rng)
         categories, count = self._present(kernels, inputs, templates, count, order)
@@ -353,10 +354,11 @@ class FuzzyART(_ART):
         """Scale (eq. 2) or check the range, then complement code (eq. 1)."""
         xp = array_module(X)
         if self.scale:
-            low, high = self._like(self.data_min_, X), self._like(self.data_max_, X)
-            span = high - low
-            scaled = (X - low) / xp.where(span > 0, span, 1)                          # eq. (2)
-            X = xp.clip(xp.where(span > 0, scaled, 0), 0, 1).astype(X.dtype)
+            # halved first, which is exact: data spanning -1e308 to 1e308 has a span of inf
+            low, high = self._like(self.data_min_, X) / 2, self._like(self.data_max_, X) / 2
+            half_span = high - low
+            scaled = (X / 2 - low) / xp.where(half_span > 0, half_span, 1)            # eq. (2)
+            X = xp.clip(xp.where(half_span > 0, scaled, 0), 0, 1).astype(X.dtype)
         else:
             low, high = float(X.min()), float(X.max())
             if low < 0 or high > 1:

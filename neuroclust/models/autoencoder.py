@@ -270,18 +270,12 @@ class Autoencoder(BaseEstimator):
         self._networks = (theta, encoder, decoder)
         callbacks = [lambda _network, epoch, callback=callback: callback(self, epoch)
                      for callback in self.callbacks or ()]
-        try:
-            history = nn.train(network, loss, optimizer, X,                     # eqs. (3), (4)
-                               epochs=self.epochs, batch_size=self.batch_size,
-                               random_state=rng, validation_split=self.validation_split,
-                               patience=self.patience, verbose=self.verbose,
-                               callbacks=callbacks)
-        except ValueError:
-            del self.n_features_in_, self.parameters_, self._networks   # no half-fitted model
-            self.__dict__.pop("input_shape_", None)
-            self.__dict__.pop("latent_dim_", None)
-            raise
-        self.history_ = history
+        # (a fit that raises leaves the model as it was: BaseEstimator wraps fit)
+        self.history_ = nn.train(network, loss, optimizer, X,                   # eqs. (3), (4)
+                                 epochs=self.epochs, batch_size=self.batch_size,
+                                 random_state=rng, validation_split=self.validation_split,
+                                 patience=self.patience, verbose=self.verbose,
+                                 callbacks=callbacks)
         return self
 
     def fit_transform(self, X, y=None):

@@ -15,7 +15,7 @@ import numbers
 import numpy as np
 
 from .._validation import array_module, check_choice, check_random_state, check_scalar
-from ..base import BaseEstimator, PrototypeClusterMixin
+from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
 from ._init import INIT_METHODS, initial_prototypes
 
 __all__ = ["KMeans"]
@@ -37,7 +37,7 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
     random_state : int, numpy.random.Generator or None
     backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
     verbose : bool, default=False
-        Print the inertia of every iteration.
+        Show a progress bar and print the inertia of every iteration.
 
     Attributes
     ----------
@@ -107,7 +107,10 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
             run = _lloyd(X, centres, kernels, self.max_iter, tolerance, xp, self.verbose)
             if best is None or run[2] < best[2]:
                 best = run
-        self.cluster_centers_, self.labels_, self.inertia_, self.n_iter_, self.history_ = best
+            if run[5] == "interrupt":   # Ctrl-C: keep the best run so far, seed no more
+                break
+        (self.cluster_centers_, self.labels_, self.inertia_, self.n_iter_, self.history_,
+         _) = best
         return self
 
     def score(self, X, y=None):
@@ -130,28 +133,37 @@ def _mean_variance(X, chunk_rows=8192):
 
 
 def _lloyd(X, centres, kernels, max_iter, tolerance, xp, verbose):
-    """One run of Lloyd's iterations from ``centres``.
+    """One run of Lloyd's iterations from ``centres``, on the epoch loop every model shares
+    (:func:`neuroclust.base.run_epochs`: progress bar, NaN guard, Ctrl-C keeps the centres of
+    the last complete iteration).
 
-    Returns (centres, labels, inertia, n_iter, history).
+    Returns (centres, labels, inertia, n_iter, history, stopped_by).
     """
-    previous_labels = None
-    history = []
-    n_iter = 0
-    for n_iter in range(1, max_iter + 1):
-        labels, distance, sums, counts = kernels.bmu_accumulate(X, centres)   # eqs. (1), (2)
-        history.append(float(distance.sum()))                                  # eq. (3)
-        if verbose:
-            print(f"iteration {n_iter}: inertia {history[-1]:.6g}")
-        new_centres = _centres_from_sums(X, sums, counts, distance, labels, centres, xp)
-        shift = float(((new_centres - centres) ** 2).sum())
-        centres = new_centres
-        if previous_labels is not None and bool((labels == previous_labels).all()):
-            break  # strict convergence: the assignment is a fixed point
-        if shift <= tolerance:
-            break
-        previous_labels = labels
-    labels, distance = kernels.bmu(X, centres)  # labels and inertia of the returned centres
-    return centres, labels, float(distance.sum()), n_iter, history
+    run = {"centres": centres, "labels": None, "converged": False}
+
+    def iteration(_):
+        labels, distance, sums, counts = kernels.bmu_accumulate(X, run["centres"])  # eqs. (1), (2)
+        new_centres = _centres_from_sums(X, sums, counts, distance, labels, run["centres"], xp)
+        shift = float(((new_centres - run["centres"]) ** 2).sum())
+        # strict convergence (the assignment is a fixed point), or a shift below tol
+        run["converged"] = ((run["labels"] is not None and bool((labels == run["labels"]).all()))
+                            or shift <= tolerance)
+        run["centres"], run["labels"] = new_centres, labels
+        return float(distance.sum())                                            # eq. (3)
+
+    def get_state():   # centres are replaced each iteration, never changed in place
+        return run["centres"], run["labels"]
+
+    def set_state(state):
+        run["centres"], run["labels"] = state
+
+    history = run_epochs(max_iter, iteration, get_state=get_state, set_state=set_state,
+                         estimator=None, verbose=2 if verbose else 0,
+                         callbacks=[lambda _model, _iteration: not run["converged"]],
+                         description="k-means", metric="inertia")
+    labels, distance = kernels.bmu(X, run["centres"])  # labels and inertia of the centres kept
+    return (run["centres"], labels, float(distance.sum()), len(history), list(history),
+            history.stopped_by)
 
 
 def _centres_from_sums(X, sums, counts, distance, labels, centres, xp):

@@ -31,6 +31,11 @@ __all__ = ["SOM", "pca_prototypes"]
 
 INIT_METHODS = ("random_samples", "random", "pca")
 
+#: A prototype farther outside the data's bounding box than this many times its widest side
+#: has run away (a Mexican hat pushing a unit that never wins, a learning rate above 1):
+#: training stops there and keeps the last epoch within the bound.
+RUNAWAY_FACTOR = 1e3
+
 
 class SOM(BaseEstimator):
     r"""Self-organizing map.
@@ -116,6 +121,8 @@ class SOM(BaseEstimator):
     J. Vesanto and E. Alhoniemi, "Clustering of the self-organizing map", IEEE Trans. Neural
     Networks 11(3), 2000 (the two-level approach).
     """
+
+    _compares_distances = True
 
     def __init__(self, shape=(10, 10), topology="rectangular", toroidal=False,
                  neighbourhood="gaussian", sigma=None, sigma_final=0.5, learning_rate=0.5,
@@ -234,7 +241,8 @@ class SOM(BaseEstimator):
         self._store(weights, rows, cols)
         n_done = len(run_epochs(len(steps), run_epoch, get_state=get_state, set_state=set_state,
                                 estimator=self, verbose=self.verbose, callbacks=self.callbacks,
-                                description="self-organizing map", metric="quantization error"))
+                                description="self-organizing map", metric="quantization error",
+                                check_state=_runaway_check(X, weights)))
         # Only the completed epochs: not one that diverged (its weights were rolled back) or
         # was interrupted half-way.
         self.history_ = {name: values[:n_done] for name, values in history.items()}
@@ -424,6 +432,29 @@ class SOM(BaseEstimator):
             raise ValueError(f"y must have one label per row of X ({np.shape(X)[0]}), "
                              f"got shape {y.shape}.")
         return {unit: Counter(y[rows_].tolist()) for unit, rows_ in self.win_map(X).items()}
+
+
+def _runaway_check(X, weights):
+    """A function that names the problem when a prototype has left the data far behind.
+
+    Finite weights of 1e300 pass the NaN guard but make a useless map (and overflow the next
+    epoch's distances): past ``RUNAWAY_FACTOR`` times the widest side of the data's bounding
+    box outside that box, training counts as diverged.
+    """
+    xp = array_module(X)
+    low, high = X.min(axis=0), X.max(axis=0)
+    largest = max(float(xp.abs(low).max()), float(xp.abs(high).max()))
+    reach = RUNAWAY_FACTOR * max(float((high - low).max()), largest * 1e-6,
+                                 float(np.finfo(X.dtype).tiny))
+
+    def check():
+        outside = float(xp.maximum(low - weights, weights - high).max())
+        if not outside <= reach:   # also catches NaN
+            return (f"a prototype ran {outside:.3g} outside the data's bounding box, more than "
+                    f"{RUNAWAY_FACTOR:g} times its widest side")
+        return None
+
+    return check
 
 
 def _unit_rows(A):

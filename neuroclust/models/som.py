@@ -53,8 +53,9 @@ class SOM(BaseEstimator):
         negative beyond :math:`\sigma`: units there are pushed *away* from every sample, and
         a unit that never wins is pushed away on every step, so its prototype grows
         geometrically. Use it with a small ``learning_rate`` and a short run, and expect the
-        divergence guard to stop training otherwise (it is in the library to show lateral
-        inhibition, not as a default).
+        divergence guard to stop training otherwise, keeping the last epoch whose prototypes
+        stayed within ``RUNAWAY_FACTOR`` (1000) times the data's span of its bounding box (it
+        is in the library to show lateral inhibition, not as a default).
     sigma : float or None, default=None
         Starting radius :math:`\sigma_0`, in grid units; None means half the longer side.
     sigma_final : float, default=0.5

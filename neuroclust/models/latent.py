@@ -147,6 +147,34 @@ class LatentClustering(BaseEstimator):
                                  f"and keep model.labels_ instead.")
         return super().save(path)
 
+    # The attributes a model file may set (neuroclust.load refuses any other).
+    _fitted_attributes = ("autoencoder_", "clusterer_", "codes_", "labels_", "n_features_in_")
+
+    def _check_fitted_state(self):
+        """ValueError unless the fitted attributes agree with each other (:func:`neuroclust.load`
+        checks every model it reads from a file with this, after checking the nested
+        autoencoder and clusterer with theirs)."""
+        from ..persistence import FittedState
+
+        state = FittedState(self)
+        n_features = state.n_features()
+        autoencoder, clusterer = vars(self).get("autoencoder_"), vars(self).get("clusterer_")
+        if not isinstance(autoencoder, Autoencoder) or "parameters_" not in vars(autoencoder):
+            raise ValueError("autoencoder_ must be a fitted Autoencoder.")
+        if autoencoder.n_features_in_ != n_features:
+            raise ValueError(f"autoencoder_ takes {autoencoder.n_features_in_} features, but "
+                             f"n_features_in_={n_features}.")
+        if not isinstance(clusterer, BaseEstimator):
+            raise ValueError("clusterer_ must be a fitted neuroclust estimator.")
+        latent_dim = autoencoder.latent_dim_
+        if vars(clusterer).get("n_features_in_", latent_dim) != latent_dim:
+            raise ValueError(f"clusterer_ was fitted on {clusterer.n_features_in_} features, but "
+                             f"the codes have latent_dim_={latent_dim}.")
+        codes = state.array("codes_", [("n_samples", None), ("latent_dim_", latent_dim)],
+                            required=True)
+        state.array("labels_", [("n_samples", len(codes))], kind="index", low=-1,
+                    required=True)
+
 
 def _as_array_like(values, reference):
     """``values`` (an array, or a list from a foreign clusterer) as an array of

@@ -2,6 +2,11 @@
 
 OpenMP is used when the compiler accepts ``-fopenmp``; otherwise the kernels are built
 serial (``prange`` then runs as a plain loop) and still give the same results.
+
+``NEUROCLUST_BOUNDSCHECK=1`` builds a checking copy for tests: every memoryview access is
+bounds-checked (an index out of range raises IndexError instead of touching memory), and the
+extension says so in ``neuroclust._kernels.BOUNDSCHECK``. It is slower; CI runs the kernel
+tests once against it.
 """
 import glob
 import os
@@ -60,6 +65,7 @@ compile_args = ["-O3"] + (["-fopenmp"] if openmp else [])
 if compiler_accepts("-fopenmp-simd"):  # vectorised reductions in csrc/simd.h
     compile_args.append("-fopenmp-simd")
 link_args = ["-fopenmp"] if openmp else []
+boundscheck = os.environ.get("NEUROCLUST_BOUNDSCHECK") == "1"
 
 extensions = [
     Extension(
@@ -67,7 +73,8 @@ extensions = [
         sources=["csrc/kernels.pyx"],
         depends=sorted(glob.glob("csrc/*.h")),  # rebuild when a header changes
         include_dirs=[numpy.get_include(), "csrc"],
-        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
+        + ([("NEUROCLUST_BOUNDSCHECK", "1")] if boundscheck else []),
         extra_compile_args=compile_args,
         extra_link_args=link_args,
     )
@@ -77,7 +84,9 @@ setup(
     ext_modules=cythonize(
         extensions,
         language_level=3,
-        compiler_directives={"boundscheck": False, "wraparound": False, "cdivision": True,
-                             "initializedcheck": False},
+        compiler_directives={"boundscheck": boundscheck, "wraparound": False,
+                             "cdivision": True, "initializedcheck": boundscheck},
+        # the checking build's C goes elsewhere, so neither build ever reuses the other's
+        build_dir="build/boundscheck" if boundscheck else None,
     )
 )

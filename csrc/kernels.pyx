@@ -7,6 +7,13 @@ that file for the math) and is tested against it. Conventions, after scikit-lear
 samples are processed in chunks of ``CHUNK_ROWS`` rows under ``prange``, each thread with its
 own buffers; the distance cross term of a chunk is one BLAS product (single-threaded BLAS
 inside, the caller limits BLAS threads); a tie goes to the lowest index.
+
+Every function here checks, before it releases the GIL, what it can check in O(1) (shapes,
+counts, capacities) and that its index arrays lie in range, so that no call can read or write
+outside its arrays; every allocation is checked and a failed one raises MemoryError. The
+wrappers in ``neuroclust/backend/cython.py`` check the rest (dtypes, layouts, the ranges of
+the parameters) and give the same sentences as the NumPy reference: call the kernels
+through them.
 """
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
@@ -19,6 +26,89 @@ import numpy as np
 
 cdef enum:
     CHUNK_ROWS = 256   # rows per chunk: a chunk and its distance block stay in cache
+
+cdef extern from *:
+    """
+    #ifndef NEUROCLUST_BOUNDSCHECK
+    #define NEUROCLUST_BOUNDSCHECK 0
+    #endif
+    """
+    int NEUROCLUST_BOUNDSCHECK
+    const Py_ssize_t PY_SSIZE_T_MAX
+
+#: True in the build made with ``NEUROCLUST_BOUNDSCHECK=1`` (see setup.py), whose memoryview
+#: accesses are bounds-checked: an index out of range raises IndexError.
+BOUNDSCHECK = bool(NEUROCLUST_BOUNDSCHECK)
+
+#: BLAS and the vector loops count rows and features in C ints.
+_INT_MAX = 2147483647
+
+
+def _check_width(str kernel, Py_ssize_t n_features, Py_ssize_t w_features, str w_name,
+                 Py_ssize_t n_units, Py_ssize_t minimum):
+    """O(1) shape checks shared by the kernels (see ``backend/_checks.py`` for the full set)."""
+    if n_features < 1:
+        raise ValueError(f"{kernel}: X must have at least one feature (column), got 0.")
+    if w_features != n_features:
+        raise ValueError(f"{kernel}: {w_name} must have as many features (columns) as X "
+                         f"({n_features}), got {w_features}.")
+    if n_units < minimum:
+        raise ValueError(f"{kernel}: {w_name} must hold at least {minimum} row(s), got "
+                         f"{n_units}.")
+    if n_units > _INT_MAX or n_features > _INT_MAX:
+        raise ValueError(f"{kernel}: {w_name} of {n_units} rows and {n_features} features is "
+                         f"more than the compiled kernels can count.")
+
+
+def _check_length(str kernel, str name, Py_ssize_t length, Py_ssize_t expected):
+    if length != expected:
+        raise ValueError(f"{kernel}: {name} must have {expected} entries, got {length}.")
+
+
+cdef int _check_range(str kernel, str name, const long long[::1] indices,
+                      Py_ssize_t upper) except -1:
+    """Every index in [0, upper): one pass, before any of them is used."""
+    cdef Py_ssize_t k, n = indices.shape[0]
+    cdef long long low = 0, high = 0, value
+    with nogil:
+        if n > 0:
+            low = indices[0]
+            high = indices[0]
+        for k in range(1, n):
+            value = indices[k]
+            if value < low:
+                low = value
+            elif value > high:
+                high = value
+    if n > 0 and (low < 0 or high >= upper):
+        raise ValueError(f"{kernel}: {name} must hold indices in [0, {upper}), but it has "
+                         f"values from {low} to {high}.")
+    return 0
+
+
+cdef void *_allocate(Py_ssize_t count, Py_ssize_t size, Py_ssize_t itemsize, str kernel,
+                     str what) except NULL:
+    """malloc of ``count * size`` items, or MemoryError with a sentence (also on overflow)."""
+    cdef void *memory
+    cdef Py_ssize_t n_bytes
+    count = max(count, 1)
+    size = max(size, 1)
+    if size > PY_SSIZE_T_MAX // itemsize // count:
+        raise MemoryError(f"{kernel} cannot allocate {what}: {count} x {size} items of "
+                          f"{itemsize} bytes are more bytes than a size can count.")
+    n_bytes = count * size * itemsize
+    memory = malloc(<size_t> n_bytes)
+    if memory == NULL:
+        raise MemoryError(f"{kernel} could not allocate {n_bytes} bytes "
+                          f"({<double> n_bytes / 2**30:.3g} GiB) for {what}.")
+    return memory
+
+
+cdef int _clamp_threads(int n_threads, Py_ssize_t work_items) noexcept:
+    """At least one thread, and none more than there are chunks of work."""
+    if n_threads > work_items:
+        n_threads = <int> work_items
+    return n_threads if n_threads >= 1 else 1
 
 
 cdef inline void _gemm_scores(
@@ -129,6 +219,7 @@ def bmu(const floating[:, ::1] X, const floating[:, ::1] W, int n_threads=1):
     The same as ``reference.bmu``; see it for the equations.
     """
     cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1], n_units = W.shape[0]
+    _check_width("bmu", n_features, W.shape[1], "W", n_units, 1)
     dtype = np.float32 if floating is float else np.float64
     W_centred_arr, centre_arr, w_sq_arr = _prepare_centred(np.asarray(W))
     cdef const floating[:, ::1] W_centred = W_centred_arr
@@ -140,18 +231,25 @@ def bmu(const floating[:, ::1] X, const floating[:, ::1] W, int n_threads=1):
     cdef floating[::1] distance = distance_arr
     cdef Py_ssize_t n_chunks = (n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS
     cdef Py_ssize_t chunk, start, stop
+    n_threads = _clamp_threads(n_threads, n_chunks)
+    # Each thread's scratch: a chunk of centred rows, then the chunk's products with W.
+    cdef Py_ssize_t per_thread = CHUNK_ROWS * (n_features + n_units)
+    cdef floating *scratch = <floating*> _allocate(
+        n_threads, per_thread, sizeof(floating), "bmu",
+        f"the per-thread buffers of {n_threads} thread(s) for {n_units} prototypes")
     cdef floating *X_centred
     cdef floating *products
-    with nogil, parallel(num_threads=n_threads):
-        X_centred = <floating*> malloc(CHUNK_ROWS * n_features * sizeof(floating))
-        products = <floating*> malloc(CHUNK_ROWS * n_units * sizeof(floating))
-        for chunk in prange(n_chunks, schedule="static"):
-            start = chunk * CHUNK_ROWS
-            stop = min(start + CHUNK_ROWS, n_samples)
-            _bmu_chunk(X, W, W_centred, centre, w_sq, start, stop, X_centred, products,
-                       index, distance)
-        free(X_centred)
-        free(products)
+    try:
+        with nogil, parallel(num_threads=n_threads):
+            X_centred = scratch + threadid() * per_thread
+            products = X_centred + CHUNK_ROWS * n_features
+            for chunk in prange(n_chunks, schedule="static"):
+                start = chunk * CHUNK_ROWS
+                stop = min(start + CHUNK_ROWS, n_samples)
+                _bmu_chunk(X, W, W_centred, centre, w_sq, start, stop, X_centred, products,
+                           index, distance)
+    finally:
+        free(scratch)
     return index_arr, distance_arr
 
 
@@ -159,7 +257,11 @@ def accumulate(const floating[:, ::1] X, const long long[::1] labels, Py_ssize_t
                int n_threads=1):
     """Per-unit sums and counts of the rows of X assigned by labels (see reference.accumulate)."""
     cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1]
+    _check_width("accumulate", n_features, n_features, "X", n_units, 1)
+    _check_length("accumulate", "labels", labels.shape[0], n_samples)
+    _check_range("accumulate", "labels", labels, n_units)
     dtype = np.float32 if floating is float else np.float64
+    n_threads = _clamp_threads(n_threads, (n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS)
     partial_sums_arr = np.zeros((n_threads, n_units, n_features), dtype=dtype)
     partial_counts_arr = np.zeros((n_threads, n_units), dtype=np.int64)
     cdef floating[:, :, ::1] partial_sums = partial_sums_arr
@@ -183,7 +285,9 @@ def bmu_accumulate(const floating[:, ::1] X, const floating[:, ::1] W, int n_thr
     Returns (index, distance, sums, counts) as reference.bmu_accumulate.
     """
     cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1], n_units = W.shape[0]
+    _check_width("bmu_accumulate", n_features, W.shape[1], "W", n_units, 1)
     dtype = np.float32 if floating is float else np.float64
+    n_threads = _clamp_threads(n_threads, (n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS)
     W_centred_arr, centre_arr, w_sq_arr = _prepare_centred(np.asarray(W))
     cdef const floating[:, ::1] W_centred = W_centred_arr
     cdef const floating[::1] centre = centre_arr
@@ -199,21 +303,26 @@ def bmu_accumulate(const floating[:, ::1] X, const floating[:, ::1] W, int n_thr
     cdef Py_ssize_t n_chunks = (n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS
     cdef Py_ssize_t chunk, start, stop
     cdef int thread
+    cdef Py_ssize_t per_thread = CHUNK_ROWS * (n_features + n_units)
+    cdef floating *scratch = <floating*> _allocate(
+        n_threads, per_thread, sizeof(floating), "bmu_accumulate",
+        f"the per-thread buffers of {n_threads} thread(s) for {n_units} prototypes")
     cdef floating *X_centred
     cdef floating *products
-    with nogil, parallel(num_threads=n_threads):
-        thread = threadid()
-        X_centred = <floating*> malloc(CHUNK_ROWS * n_features * sizeof(floating))
-        products = <floating*> malloc(CHUNK_ROWS * n_units * sizeof(floating))
-        for chunk in prange(n_chunks, schedule="static"):
-            start = chunk * CHUNK_ROWS
-            stop = min(start + CHUNK_ROWS, n_samples)
-            _bmu_chunk(X, W, W_centred, centre, w_sq, start, stop, X_centred, products,
-                       index, distance)
-            _accumulate_rows(X, index, start, stop, &partial_sums[thread, 0, 0],
-                             &partial_counts[thread, 0])
-        free(X_centred)
-        free(products)
+    try:
+        with nogil, parallel(num_threads=n_threads):
+            thread = threadid()
+            X_centred = scratch + thread * per_thread
+            products = X_centred + CHUNK_ROWS * n_features
+            for chunk in prange(n_chunks, schedule="static"):
+                start = chunk * CHUNK_ROWS
+                stop = min(start + CHUNK_ROWS, n_samples)
+                _bmu_chunk(X, W, W_centred, centre, w_sq, start, stop, X_centred, products,
+                           index, distance)
+                _accumulate_rows(X, index, start, stop, &partial_sums[thread, 0, 0],
+                                 &partial_counts[thread, 0])
+    finally:
+        free(scratch)
     return index_arr, distance_arr, partial_sums_arr.sum(axis=0), partial_counts_arr.sum(axis=0)
 
 
@@ -227,6 +336,10 @@ def wta_online(const floating[:, ::1] X,      # IN  (n_samples, n_features)
     """One sequential pass of winner-take-all learning (see reference.wta_online, eqs. 1-5)."""
     cdef Py_ssize_t n_steps = order.shape[0], n_units = W.shape[0], n_features = W.shape[1]
     cdef bint conscience = win_frequency is not None
+    _check_width("wta_online", X.shape[1], n_features, "W", n_units, 1)
+    _check_range("wta_online", "order", order, X.shape[0])
+    if conscience:
+        _check_length("wta_online", "win_frequency", win_frequency.shape[0], n_units)
     winners_arr = np.empty(n_steps, dtype=np.int64)
     cdef long long[::1] winners = winners_arr
     cdef Py_ssize_t step, i, j, f, nearest, winner
@@ -553,7 +666,16 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
     at the end of each step's loop over units is enough.
     """
     cdef Py_ssize_t n_steps = order.shape[0]
-    cdef int n_units = W.shape[0], n_features = W.shape[1]
+    cdef Py_ssize_t n_units = W.shape[0], n_features = W.shape[1]
+    _check_width("som_online", X.shape[1], n_features, "W", n_units, 1)
+    if (rows < 1 or cols < 1 or <Py_ssize_t> rows * cols != n_units or rows > (1 << 28)
+            or cols > (1 << 28)):
+        raise ValueError(f"som_online: a grid of {rows} x {cols} units does not fit the "
+                         f"{n_units} rows of W.")
+    _check_range("som_online", "order", order, X.shape[0])
+    _check_length("som_online", "learning_rates", learning_rates.shape[0], n_steps)
+    _check_length("som_online", "sigmas", sigmas.shape[0], n_steps)
+    n_threads = _clamp_threads(n_threads, n_units)
     dtype = np.float32 if floating is float else np.float64
     winners_arr = np.empty(n_steps, dtype=np.int64)
     products_arr = np.empty((2, n_units), dtype=dtype)
@@ -567,10 +689,7 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
     cdef double x_period = cols if toroidal else 0.0
     cdef double y_period = rows if toroidal else 0.0  # in rows
     cdef bint with_exp = neighbourhood == GAUSSIAN or neighbourhood == MEXICAN_HAT
-    cdef Py_ssize_t step
-    cdef int j, r, winner, now, later
-    cdef double *tables
-    cdef const floating *next_x
+    cdef Py_ssize_t j
     if n_steps == 0:
         return winners_arr
     with nogil:
@@ -582,9 +701,36 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
                            order, learning_rates, sigmas, neighbourhood, cosine, with_exp,
                            norms[0], products[0], winners)
         return winners_arr
+    # One table buffer per thread, allocated (and checked) before the loops start.
+    cdef double *all_tables = <double*> _allocate(n_threads, n_tables, sizeof(double),
+                                                  "som_online", "the neighbourhood tables")
+    try:
+        _som_online_steps(X, W, rows, cols, hexagonal, row_spacing_sq, x_period, y_period,
+                          order, learning_rates, sigmas, neighbourhood, cosine, with_exp,
+                          norms, products, scores, winners, all_tables, n_tables, n_threads)
+    finally:
+        free(all_tables)
+    return winners_arr
+
+
+cdef void _som_online_steps(const floating[:, ::1] X, floating[:, ::1] W, int rows, int cols,
+                            bint hexagonal, double row_spacing_sq, double x_period,
+                            double y_period, const long long[::1] order,
+                            const double[::1] learning_rates, const double[::1] sigmas,
+                            int neighbourhood, bint cosine, bint with_exp,
+                            floating[:, ::1] norms, floating[:, ::1] products,
+                            double[::1] scores, long long[::1] winners, double *all_tables,
+                            int n_tables, int n_threads):
+    """som_online's steps, on one thread or with the units of each step split between threads;
+    ``all_tables`` holds ``n_tables`` numbers per thread."""
+    cdef Py_ssize_t n_steps = order.shape[0], step
+    cdef int n_units = W.shape[0], n_features = W.shape[1]
+    cdef int j, r, winner, now, later
+    cdef double *tables
+    cdef const floating *next_x
     if n_threads <= 1:  # the same steps without an OpenMP region: small maps pay no overhead
         with nogil:
-            tables = <double*> malloc(n_tables * sizeof(double))
+            tables = all_tables
             for step in range(n_steps):
                 now = step % 2
                 winner = _winner(&products[now, 0], &norms[now, 0], n_units, cosine,
@@ -599,10 +745,9 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
                                      sigmas[step], neighbourhood, &norms[now, 0],
                                      &norms[1 - now, 0], &products[1 - now, 0])
                 winners[step] = winner
-            free(tables)
-        return winners_arr
+        return
     with nogil, parallel(num_threads=n_threads):
-        tables = <double*> malloc(n_tables * sizeof(double))
+        tables = all_tables + threadid() * n_tables
         for step in range(n_steps):
             now = step % 2
             later = 1 - now
@@ -619,8 +764,6 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
             nc_barrier()  # every unit is updated before any thread picks the next winner
             if threadid() == 0:
                 winners[step] = winner
-        free(tables)
-    return winners_arr
 
 
 # ------------------------------------------------------------------ growing neural gas
@@ -766,6 +909,17 @@ def gng_online(const floating[:, ::1] X,    # IN  (n_samples, n_features)
     """
     cdef Py_ssize_t max_nodes = W.shape[0], n_features = W.shape[1]
     cdef Py_ssize_t step, i, j, f, s1, s2
+    _check_width("gng_online", X.shape[1], n_features, "W", max_nodes, 2)
+    _check_length("gng_online", "error", error.shape[0], max_nodes)
+    if age.shape[0] != max_nodes or age.shape[1] != max_nodes:
+        raise ValueError(f"gng_online: age must have shape ({max_nodes}, {max_nodes}), got "
+                         f"({age.shape[0]}, {age.shape[1]}).")
+    if not 2 <= n_nodes <= max_nodes:
+        raise ValueError(f"gng_online: n_nodes must lie in [2, {max_nodes}], got {n_nodes}.")
+    if lambda_ < 1 or max_age < 0 or n_steps < 0:
+        raise ValueError(f"gng_online: lambda_ must be >= 1 and max_age and n_steps >= 0, got "
+                         f"{lambda_}, {max_age} and {n_steps}.")
+    _check_range("gng_online", "order", order, X.shape[0])
     cdef floating distance, nearest, second
     cdef floating rate_b = <floating> epsilon_b, rate_n = <floating> epsilon_n
     cdef double keep = 1.0 - beta
@@ -872,7 +1026,16 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
     (the caller sets how many); the scalar steps run on one.
     """
     cdef Py_ssize_t n_steps = order.shape[0]
-    cdef int n_units = W.shape[0], n_features = W.shape[1]
+    cdef int n_units, n_features
+    _check_width("som_online_blocked", X.shape[1], W.shape[1], "W", W.shape[0], 1)
+    if (rows < 1 or cols < 1 or <Py_ssize_t> rows * cols != W.shape[0] or rows > (1 << 28)
+            or cols > (1 << 28)):
+        raise ValueError(f"som_online_blocked: a grid of {rows} x {cols} units does not fit the "
+                         f"{W.shape[0]} rows of W.")
+    _check_range("som_online_blocked", "order", order, X.shape[0])
+    _check_length("som_online_blocked", "learning_rates", learning_rates.shape[0], n_steps)
+    _check_length("som_online_blocked", "sigmas", sigmas.shape[0], n_steps)
+    n_units, n_features = W.shape[0], W.shape[1]
     dtype = np.float32 if floating is float else np.float64
     block = max(1, min(block, n_steps))
     winners_arr = np.empty(n_steps, dtype=np.int64)
@@ -1033,6 +1196,11 @@ def fuzzy_art_online(const floating[:, ::1] X,      # IN  (n_samples, n_features
     """
     cdef Py_ssize_t capacity = W.shape[0], n_features = W.shape[1], n_steps = order.shape[0]
     cdef Py_ssize_t step, i, j, f, winner
+    _check_width("fuzzy_art_online", X.shape[1], n_features, "W", capacity, 0)
+    if not 0 <= n_categories <= capacity:
+        raise ValueError(f"fuzzy_art_online: n_categories must lie in [0, {capacity}], got "
+                         f"{n_categories}.")
+    _check_range("fuzzy_art_online", "order", order, X.shape[0])
     sizes_arr = np.zeros(max(capacity, 1), dtype=np.float64)
     categories_arr = np.empty(n_steps, dtype=np.int64)
     cdef double[::1] sizes = sizes_arr
@@ -1078,6 +1246,8 @@ def fuzzy_art_predict(const floating[:, ::1] X,     # IN  (n_samples, n_features
     """The category each sample resonates with, no learning (reference.fuzzy_art_predict)."""
     cdef Py_ssize_t n_samples = X.shape[0], n_categories = W.shape[0]
     cdef Py_ssize_t n_features = X.shape[1], i, j
+    _check_width("fuzzy_art_predict", n_features, W.shape[1], "W", n_categories, 0)
+    n_threads = _clamp_threads(n_threads, n_samples)
     sizes_arr = np.zeros(max(n_categories, 1), dtype=np.float64)
     categories_arr = np.full(n_samples, -1, dtype=np.int64)
     cdef double[::1] sizes = sizes_arr

@@ -1,8 +1,16 @@
 """Thin wrappers over the compiled kernels in ``csrc/kernels.pyx``.
 
-They make the inputs contiguous and of one dtype, choose the thread count, and keep BLAS
-single-threaded inside the kernels' own parallel loops (each thread runs its own small matrix
-products; a multi-threaded BLAS inside them would oversubscribe the cores).
+They check every argument before the kernels run (the checks of ``_checks.py``, which the
+NumPy reference runs too, so both refuse the same inputs with the same sentence), make the
+inputs contiguous and of one dtype, choose the thread count, refuse a call whose buffers
+cannot fit in memory, and keep BLAS single-threaded inside the kernels' own parallel loops
+(each thread runs its own small matrix products; a multi-threaded BLAS inside them would
+oversubscribe the cores).
+
+Data are computed in float32 when they come as float16 or float32, else in float64 (integers
+and booleans are converted). Arrays a kernel updates in place (prototypes, win frequencies,
+errors, edge ages) must hold floating-point numbers (integers for the ages); one of another
+layout or precision is served by a contiguous working copy that is written back afterwards.
 """
 import contextlib
 import os
@@ -11,7 +19,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from .. import _kernels
-from . import reference
+from . import _checks, reference
 
 __all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "som_online", "default_n_threads",
            "fuzzy_art_online", "fuzzy_art_predict", "art1_online", "gng_online"]
@@ -62,77 +70,156 @@ def _blas_limited_to_one_thread(n_threads):
     return _controller.limit(limits=1, user_api="blas")
 
 
+def _compute_dtype(dtype):
+    """float32 for float16 and float32 data, float64 for every other real dtype."""
+    return np.float32 if dtype in (np.float16, np.float32) else np.float64
+
+
 def _prepare(X, W=None):
-    X = np.ascontiguousarray(X)
+    X = np.ascontiguousarray(X, dtype=_compute_dtype(X.dtype))
     if W is None:
         return X
     return X, np.ascontiguousarray(W, dtype=X.dtype)
 
 
+@contextlib.contextmanager
+def _in_place(A, dtype):
+    """``A`` as a C-contiguous array of ``dtype`` for a kernel to update; when that takes a
+    copy (another layout or dtype), the copy's values are written back into ``A`` at the end."""
+    work = np.ascontiguousarray(A, dtype=dtype)
+    try:
+        yield work
+    finally:
+        if work is not A:
+            A[...] = work
+
+
+# ------------------------------------------------------------------ memory
+#: Calls whose buffers need less than this skip the memory estimate (reading /proc would
+#: cost more than they do).
+MEMORY_CHECK_FROM = 64 << 20
+
+
+def available_memory():
+    """Bytes this process may still allocate, or None when the system does not say.
+
+    ``MemAvailable`` of ``/proc/meminfo``, lowered to what an address-space limit
+    (``ulimit -v``) leaves of it.
+    """
+    limits = []
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    limits.append(int(line.split()[1]) * 1024)
+                    break
+    except (OSError, ValueError, IndexError):
+        return None
+    if not limits:
+        return None
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/statm") as handle:
+                used = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            limits.append(max(0, soft - used))
+    except (ImportError, OSError, ValueError, IndexError):
+        pass
+    return min(limits)
+
+
+def _size(n_bytes):
+    return f"{n_bytes / 2**30:.3g} GiB" if n_bytes >= 2**30 else f"{n_bytes / 2**20:.3g} MiB"
+
+
+def _threads_that_fit(kernel, n_threads, per_thread, shared, what):
+    """Threads whose buffers (``per_thread`` bytes each, plus ``shared``) fit in the memory
+    available: ``n_threads`` or fewer; MemoryError with a sentence if not even one fits."""
+    needed = shared + n_threads * per_thread
+    if needed < MEMORY_CHECK_FROM:
+        return n_threads
+    available = available_memory()
+    if available is None or needed <= available:
+        return n_threads
+    fitting = (available - shared) // per_thread if per_thread else 0
+    if fitting >= 1:
+        return int(min(n_threads, fitting))
+    raise MemoryError(f"{kernel} needs about {_size(shared + per_thread)} for {what}, more "
+                      f"than the {_size(available)} this process can still allocate.")
+
+
+def _bmu_threads(kernel, X, W, n_threads, accumulating):
+    n_samples, n_features = X.shape
+    n_units, itemsize = W.shape[0], X.itemsize
+    per_thread = CHUNK_ROWS * (n_units + n_features) * itemsize
+    if accumulating:
+        per_thread += n_units * (n_features * itemsize + 8)
+    shared = 3 * W.nbytes + n_samples * (8 + itemsize)
+    return _threads_that_fit(kernel, n_threads, per_thread, shared,
+                             f"{n_units} prototypes of {n_features} features")
+
+
+# ------------------------------------------------------------------ the kernels
 def bmu(X, W, n_threads=None):
     """See ``reference.bmu``."""
+    _checks.check_bmu(X, W)
+    n_threads = _checks.check_n_threads(n_threads)
     X, W = _prepare(X, W)
     if not np.isfinite(W).all():
         return reference.undefined_bmu(X)
-    n_threads = _threads_for(X, W, n_threads)
+    n_threads = _bmu_threads("bmu", X, W, _threads_for(X, W, n_threads), False)
     with _blas_limited_to_one_thread(n_threads):
         return _kernels.bmu(X, W, n_threads)
 
 
-def _check_indices(indices, upper, name, what):
-    """The compiled loops do not check bounds: every index must lie in [0, upper)."""
-    if len(indices) and (indices.min() < 0 or indices.max() >= upper):
-        raise ValueError(f"{name} must hold {what} in [0, {upper}), but it has values from "
-                         f"{indices.min()} to {indices.max()}.")
-
-
 def accumulate(X, labels, n_units, n_threads=None):
     """See ``reference.accumulate``."""
+    labels, n_units = _checks.check_accumulate(X, labels, n_units)
+    n_threads = _checks.check_n_threads(n_threads)
     X = _prepare(X)
     labels = np.ascontiguousarray(labels, dtype=np.int64)
-    if labels.shape != (X.shape[0],):
-        raise ValueError(f"labels must have one entry per row of X ({X.shape[0]}), "
-                         f"got shape {labels.shape}.")
-    _check_indices(labels, n_units, "labels", "unit indices")
-    return _kernels.accumulate(X, labels, int(n_units), _threads_for(X, None, n_threads))
+    sums_bytes = n_units * (X.shape[1] * X.itemsize + 8)
+    n_threads = _threads_that_fit("accumulate", _threads_for(X, None, n_threads), sums_bytes,
+                                  sums_bytes, f"the sums of {n_units} units")
+    return _kernels.accumulate(X, labels, n_units, n_threads)
 
 
 def bmu_accumulate(X, W, n_threads=None):
     """See ``reference.bmu_accumulate``."""
+    _checks.check_bmu(X, W)
+    n_threads = _checks.check_n_threads(n_threads)
     X, W = _prepare(X, W)
     if not np.isfinite(W).all():
         index, distance = reference.undefined_bmu(X)
         return (index, distance) + accumulate(X, index, W.shape[0], n_threads)
-    n_threads = _threads_for(X, W, n_threads)
+    n_threads = _bmu_threads("bmu_accumulate", X, W, _threads_for(X, W, n_threads), True)
     with _blas_limited_to_one_thread(n_threads):
         return _kernels.bmu_accumulate(X, W, n_threads)
+
+
+def _state_dtype(W):
+    """The dtype a kernel updates ``W`` in: float32 for float16/float32, else float64."""
+    return _compute_dtype(W.dtype)
 
 
 def wta_online(X, W, order, learning_rate, win_frequency=None,
                conscience_rate=0.0, conscience_bias=0.0):
     """See ``reference.wta_online``; updates ``W`` (and ``win_frequency``) in place.
 
-    ``W`` must already be a C-contiguous array of ``X``'s dtype, since it is updated in place.
+    ``X`` is taken in ``W``'s precision (float32 for float16 and float32 prototypes).
     """
-    X = _prepare(X)
-    if W.dtype != X.dtype or not W.flags.c_contiguous:
-        raise ValueError("W must be a C-contiguous array of the same dtype as X, "
-                         f"got {W.dtype} (contiguous: {W.flags.c_contiguous}) for X of {X.dtype}.")
-    if W.shape[1] != X.shape[1]:
-        raise ValueError(f"W has {W.shape[1]} features but X has {X.shape[1]}.")
-    order = np.ascontiguousarray(order, dtype=np.int64).reshape(-1)
-    _check_indices(order, X.shape[0], "order", "row indices of X")
-    frequency = win_frequency
-    if win_frequency is not None:
-        if win_frequency.shape != (W.shape[0],):
-            raise ValueError(f"win_frequency must have one entry per unit ({W.shape[0]}), "
-                             f"got shape {win_frequency.shape}.")
-        frequency = np.ascontiguousarray(win_frequency, dtype=np.float64)
-    winners = _kernels.wta_online(X, W, order, float(learning_rate), frequency,
-                                  float(conscience_rate), float(conscience_bias))
-    if frequency is not None and frequency is not win_frequency:
-        win_frequency[...] = frequency  # the caller's array was another dtype or layout
-    return winners
+    order, learning_rate, conscience_rate, conscience_bias = _checks.check_wta_online(
+        X, W, order, learning_rate, win_frequency, conscience_rate, conscience_bias)
+    dtype = _state_dtype(W)
+    X = np.ascontiguousarray(X, dtype=dtype)
+    order = np.ascontiguousarray(order, dtype=np.int64)
+    frequency = (contextlib.nullcontext() if win_frequency is None
+                 else _in_place(win_frequency, np.float64))
+    with _in_place(W, dtype) as work, frequency as frequency_work:
+        return _kernels.wta_online(X, work, order, learning_rate, frequency_work,
+                                   conscience_rate, conscience_bias)
 
 
 def som_online(X, W, positions, periods, order, learning_rates, sigmas,
@@ -146,19 +233,23 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
     features or more take the blocked kernel (the same steps, the prototypes touched twice per
     block of steps; see ``_kernels.som_online_blocked``), shorter rows the step-by-step one.
     """
-    from ..models._grid import NEIGHBOURHOOD_CODES
-
-    X = _prepare(X)
-    if W.dtype != X.dtype or not W.flags.c_contiguous or W.shape[1] != X.shape[1]:
-        raise ValueError("W must be a C-contiguous array of X's dtype and feature count.")
-    order = np.ascontiguousarray(order, dtype=np.int64).reshape(-1)
-    _check_indices(order, X.shape[0], "order", "row indices of X")
-    steps = len(order)
+    order = _checks.check_som_online(X, W, positions, periods, order, learning_rates, sigmas,
+                                     neighbourhood, metric)
+    rows, cols, hexagonal, toroidal = _grid_layout(positions, periods, W.shape[0])
+    dtype = _state_dtype(W)
+    X = np.ascontiguousarray(X, dtype=dtype)
+    order = np.ascontiguousarray(order, dtype=np.int64)
     learning_rates = np.ascontiguousarray(learning_rates, dtype=np.float64)
     sigmas = np.ascontiguousarray(sigmas, dtype=np.float64)
-    if learning_rates.shape != (steps,) or sigmas.shape != (steps,):
-        raise ValueError("learning_rates and sigmas must have one value per step of order.")
-    rows, cols, hexagonal, toroidal = _grid_layout(positions, periods, W.shape[0])
+    with _in_place(W, dtype) as work:
+        return _som_online(X, work, rows, cols, hexagonal, toroidal, order, learning_rates,
+                           sigmas, neighbourhood, metric)
+
+
+def _som_online(X, W, rows, cols, hexagonal, toroidal, order, learning_rates, sigmas,
+                neighbourhood, metric):
+    from ..models._grid import NEIGHBOURHOOD_CODES
+
     cosine = metric == "cosine"
     shift = None
     if not cosine and X.dtype == np.float32:
@@ -216,6 +307,9 @@ def _grid_layout(positions, periods, n_units):
     positions = np.asarray(positions, dtype=np.float64)
     cols = int(np.count_nonzero(positions[:, 1] == positions[0, 1]))
     rows = n_units // max(cols, 1)
+    if rows > 1 << 28 or cols > 1 << 28:  # the kernel's neighbourhood tables count in C ints
+        raise ValueError(f"the compiled SOM kernel takes grids of at most {1 << 28} rows and "
+                         f"columns, got {rows} x {cols}; use backend='numpy'.")
     hexagonal = bool(positions.shape[0] > cols and positions[cols, 0] != positions[0, 0])
     toroidal = bool(np.any(np.asarray(periods) > 0))
     topology = "hexagonal" if hexagonal else "rectangular"
@@ -228,16 +322,6 @@ def _grid_layout(positions, periods, n_units):
 
 
 # ------------------------------------------------------------------ adaptive resonance theory
-def _check_templates(X, W, n_categories):
-    """W is updated in place: it must already be C-contiguous, of X's dtype and width."""
-    if W.dtype != X.dtype or not W.flags.c_contiguous or W.ndim != 2 or W.shape[1] != X.shape[1]:
-        raise ValueError("W must be a C-contiguous 2-D array of X's dtype and feature count, got "
-                         f"{W.dtype} of shape {W.shape} for X of {X.dtype} and shape {X.shape}.")
-    if not 0 <= n_categories <= W.shape[0]:
-        raise ValueError(f"n_categories must lie in [0, {W.shape[0]}] (the rows of W), "
-                         f"got {n_categories}.")
-
-
 def fuzzy_art_online(X, W, n_categories, order, rho, alpha, beta):
     """See ``reference.fuzzy_art_online``; updates ``W`` in place.
 
@@ -245,20 +329,26 @@ def fuzzy_art_online(X, W, n_categories, order, rho, alpha, beta):
     last). The search of eqs. (2)-(3) is done in one pass over the categories: the largest
     choice among those that pass the vigilance test, which is where the search ends.
     """
-    X = _prepare(X)
-    n_categories = int(n_categories)
-    _check_templates(X, W, n_categories)
-    order = np.ascontiguousarray(order, dtype=np.int64).reshape(-1)
-    _check_indices(order, X.shape[0], "order", "row indices of X")
-    return _kernels.fuzzy_art_online(X, W, n_categories, order, float(rho), float(alpha),
-                                     float(beta))
+    n_categories, order, rho, alpha, beta = _checks.check_art_online(
+        X, W, n_categories, order, rho, alpha, beta)
+    return _fuzzy_art_online(X, W, n_categories, order, rho, alpha, beta)
+
+
+def _fuzzy_art_online(X, W, n_categories, order, rho, alpha, beta):
+    dtype = _state_dtype(W)
+    X = np.ascontiguousarray(X, dtype=dtype)
+    order = np.ascontiguousarray(order, dtype=np.int64)
+    with _in_place(W, dtype) as work:
+        return _kernels.fuzzy_art_online(X, work, n_categories, order, rho, alpha, beta)
 
 
 def fuzzy_art_predict(X, W, alpha, rho=0.0, n_threads=None):
     """See ``reference.fuzzy_art_predict``; samples split between threads."""
+    alpha, rho = _checks.check_art_predict(X, W, alpha, rho)
+    n_threads = _checks.check_n_threads(n_threads)
     X, W = _prepare(X, W)
     n_threads = _threads_for(X, W, n_threads)
-    return _kernels.fuzzy_art_predict(X, W, float(alpha), float(rho), n_threads)
+    return _kernels.fuzzy_art_predict(X, W, alpha, rho, n_threads)
 
 
 def art1_online(X, W, n_categories, order, rho, L):
@@ -269,7 +359,8 @@ def art1_online(X, W, n_categories, order, rho, L):
     exactly equal as numbers, both kernels give the lower index; for an ``L`` whose ``L - 1``
     is not a short binary fraction (2.3, say) rounding can part such a tie differently.
     """
-    return fuzzy_art_online(X, W, n_categories, order, rho, L - 1.0, 1.0)
+    n_categories, order, rho, L = _checks.check_art1_online(X, W, n_categories, order, rho, L)
+    return _fuzzy_art_online(X, W, n_categories, order, rho, L - 1.0, 1.0)
 
 
 # ------------------------------------------------------------------ growing neural gas
@@ -280,30 +371,13 @@ def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, 
     One call runs the whole ``order`` (insertions and removals included) in compiled code on
     one thread: each step depends on the last. Returns ``(n_nodes, n_steps)``.
     """
-    X = _prepare(X)
-    n_nodes = int(n_nodes)
-    _check_gng_state(X, W, error, age, n_nodes)
-    if int(lambda_) < 1:  # the kernel takes the step count modulo lambda_
-        raise ValueError(f"lambda_ must be >= 1, got {lambda_}.")
-    order = np.ascontiguousarray(order, dtype=np.int64).reshape(-1)
-    _check_indices(order, X.shape[0], "order", "row indices of X")
-    return _kernels.gng_online(X, W, error, age, n_nodes, int(n_steps), order,
-                               float(epsilon_b), float(epsilon_n), int(max_age), int(lambda_),
-                               float(alpha), float(beta))
-
-
-def _check_gng_state(X, W, error, age, n_nodes):
-    """The state is updated in place, so it must already have the kernel's types and layout."""
-    max_nodes = W.shape[0]
-    if W.dtype != X.dtype or not W.flags.c_contiguous or W.ndim != 2 or W.shape[1] != X.shape[1]:
-        raise ValueError("W must be a C-contiguous 2-D array of X's dtype and feature count, got "
-                         f"{W.dtype} of shape {W.shape} for X of {X.dtype} and shape {X.shape}.")
-    if error.dtype != np.float64 or not error.flags.c_contiguous or error.shape != (max_nodes,):
-        raise ValueError(f"error must be a C-contiguous float64 array of shape ({max_nodes},), "
-                         f"got {error.dtype} of shape {error.shape}.")
-    if (age.dtype != np.int64 or not age.flags.c_contiguous
-            or age.shape != (max_nodes, max_nodes)):
-        raise ValueError(f"age must be a C-contiguous int64 array of shape ({max_nodes}, "
-                         f"{max_nodes}), got {age.dtype} of shape {age.shape}.")
-    if not 2 <= n_nodes <= max_nodes:
-        raise ValueError(f"n_nodes must lie in [2, {max_nodes}] (the rows of W), got {n_nodes}.")
+    (n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age, lambda_, alpha,
+     beta) = _checks.check_gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b,
+                                      epsilon_n, max_age, lambda_, alpha, beta)
+    dtype = _state_dtype(W)
+    X = np.ascontiguousarray(X, dtype=dtype)
+    order = np.ascontiguousarray(order, dtype=np.int64)
+    with _in_place(W, dtype) as W_work, _in_place(error, np.float64) as error_work, \
+            _in_place(age, np.int64) as age_work:
+        return _kernels.gng_online(X, W_work, error_work, age_work, n_nodes, n_steps, order,
+                                   epsilon_b, epsilon_n, max_age, lambda_, alpha, beta)

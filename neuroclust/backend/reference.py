@@ -10,6 +10,8 @@ prototypes :math:`w_j` as rows, :math:`c(x)` is the index of the winning (neares
 import numpy as np
 
 from .._validation import array_module
+from ._checks import (check_accumulate, check_art1_online, check_art_online, check_art_predict,
+                      check_bmu, check_gng_online, check_som_online, check_wta_online)
 
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online", "squared_distances",
            "two_nearest", "som_online", "som_batch_weights", "gng_online",
@@ -78,6 +80,7 @@ def bmu(X, W):
     If any prototype holds NaN or infinity (a diverged training run), no nearest unit is
     defined: every index is 0 and every distance NaN, so the caller's NaN guard sees it.
     """
+    check_bmu(X, W)
     xp = array_module(X)
     n_samples = X.shape[0]
     if not bool(xp.isfinite(W).all()):
@@ -128,6 +131,7 @@ def accumulate(X, labels, n_units):
 
     .. math:: s_j = \sum_{i : c_i = j} x_i, \qquad n_j = \sum_{i : c_i = j} 1     \tag{1}
     """
+    labels, n_units = check_accumulate(X, labels, n_units)
     xp = array_module(X)
     sums = xp.zeros((n_units, X.shape[1]), dtype=X.dtype)
     _scatter_add(xp, sums, labels, X)                                       # eq. (1)
@@ -208,6 +212,8 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
     D. DeSieno, "Adding a conscience to competitive learning", IEEE International Conference
     on Neural Networks, 1988, pp. 117-124.
     """
+    order = check_wta_online(X, W, order, learning_rate, win_frequency, conscience_rate,
+                             conscience_bias)[0]
     xp = array_module(X)
     n_units = W.shape[0]
     winners = xp.empty(len(order), dtype=xp.int64)
@@ -300,6 +306,8 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
     """
     from ..models._grid import grid_squared_distances, neighbourhood as neighbourhood_weight
 
+    order = check_som_online(X, W, positions, periods, order, learning_rates, sigmas,
+                             neighbourhood, metric)
     xp = array_module(X)
     grid_d2 = grid_squared_distances(positions, periods)  # host: h is computed there
     winners = xp.empty(len(order), dtype=xp.int64)
@@ -452,6 +460,9 @@ def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, 
     B. Fritzke, "A Growing Neural Gas Network Learns Topologies", Advances in Neural
     Information Processing Systems 7, 1995, pp. 625-632.
     """
+    n_nodes, n_steps, order = check_gng_online(X, W, error, age, n_nodes, n_steps, order,
+                                               epsilon_b, epsilon_n, max_age, lambda_, alpha,
+                                               beta)[:3]
     xp = array_module(X)
     max_nodes = W.shape[0]
     for i in order.tolist():
@@ -604,6 +615,7 @@ def fuzzy_art_online(X, W, n_categories, order, rho, alpha, beta):
     categorization of analog patterns by an adaptive resonance system", Neural Networks 4(6),
     1991, pp. 759-771.
     """
+    n_categories, order = check_art_online(X, W, n_categories, order, rho, alpha, beta)[:2]
     xp = array_module(X)
     capacity = W.shape[0]
     categories = xp.empty(len(order), dtype=xp.int64)
@@ -697,6 +709,7 @@ def fuzzy_art_predict(X, W, alpha, rho=0.0):
 
     .. math:: J(x) = \arg\max_{j \,:\, M_j(x) \ge \rho} T_j(x)                           \tag{1}
     """
+    check_art_predict(X, W, alpha, rho)
     xp = array_module(X)
     if W.shape[0] == 0:  # no category committed yet: none to choose
         return xp.full(X.shape[0], -1, dtype=xp.int64)
@@ -769,6 +782,7 @@ def art1_online(X, W, n_categories, order, rho, L):
     self-organizing neural pattern recognition machine", Computer Vision, Graphics, and Image
     Processing 37, 1987, pp. 54-115.
     """
+    n_categories, order = check_art1_online(X, W, n_categories, order, rho, L)[:2]
     xp = array_module(X)
     capacity = W.shape[0]
     categories = xp.empty(len(order), dtype=xp.int64)

@@ -246,8 +246,15 @@ def test_cython_takes_non_contiguous_data_and_checks_its_arguments():
     X_fortran = np.asfortranarray(X)
     np.testing.assert_array_equal(run(cython, X_fortran, W, 0, order, 0.7, 0.01, 1.0)[0],
                                   run(reference, X, W, 0, order, 0.7, 0.01, 1.0)[0])
-    with pytest.raises(ValueError, match="W must be a C-contiguous 2-D array of X's dtype"):
-        cython.fuzzy_art_online(X, W.astype(np.float32), 0, order, 0.7, 0.01, 1.0)
+    # templates of another precision and layout: updated through a copy, written back
+    W_odd = np.asfortranarray(W.astype(np.float32))
+    categories, count = cython.fuzzy_art_online(X, W_odd, 0, order, 0.7, 0.01, 1.0)
+    expected = run(reference, X.astype(np.float32), W.astype(np.float32), 0, order, 0.7, 0.01,
+                   1.0)
+    np.testing.assert_array_equal(categories, expected[0])
+    np.testing.assert_array_equal(W_odd, expected[2])
+    with pytest.raises(ValueError, match="W must have as many features"):
+        cython.fuzzy_art_online(X, W[:, :3], 0, order, 0.7, 0.01, 1.0)
     with pytest.raises(ValueError, match=r"n_categories must lie in \[0, 300\]"):
         cython.fuzzy_art_online(X, W, 301, order, 0.7, 0.01, 1.0)
     with pytest.raises(ValueError, match=r"order must hold row indices of X in \[0, 120\)"):

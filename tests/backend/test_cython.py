@@ -385,9 +385,12 @@ def test_wta_online_conscience_changes_winners_identically():
     assert (winners != 0).any()
 
 
-def test_wta_online_rejects_W_it_cannot_update_in_place():
-    X = np.zeros((4, 3))
-    with pytest.raises(ValueError, match="W must be a C-contiguous"):
-        cy.wta_online(X, np.asfortranarray(np.ones((2, 3))), np.arange(4), 0.1)
-    with pytest.raises(ValueError, match="W must be .* same dtype as X"):
-        cy.wta_online(X, np.ones((2, 3), dtype=np.float32), np.arange(4), 0.1)
+def test_wta_online_updates_W_of_another_layout_or_dtype_through_a_copy():
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    for odd in (np.asfortranarray(np.ones((2, 3))), np.ones((2, 3), dtype=np.float32)):
+        expected = np.array(odd, order="C")
+        winners = cy.wta_online(X, odd, np.arange(4), 0.1)
+        np.testing.assert_array_equal(winners, cy.wta_online(X, expected, np.arange(4), 0.1))
+        np.testing.assert_array_equal(odd, expected)   # written back into the caller's array
+    with pytest.raises(ValueError, match="W must be a floating-point array"):
+        cy.wta_online(X, np.ones((2, 3), dtype=np.int64), np.arange(4), 0.1)

@@ -289,12 +289,14 @@ def test_the_wrapper_refuses_state_it_cannot_update_in_place():
     W, error, age = start(X, 5)
     order = np.arange(5)
     bad = [
-        (lambda: cy.gng_online(X, W.astype(np.float32), error, age, 2, 0, order, *PARAMS),
-         "W must be a C-contiguous 2-D array of X's dtype"),
-        (lambda: cy.gng_online(X, W, error.astype(np.float32), age, 2, 0, order, *PARAMS),
-         r"error must be a C-contiguous float64 array of shape \(5,\)"),
-        (lambda: cy.gng_online(X, W, error, age.astype(np.int32), 2, 0, order, *PARAMS),
-         r"age must be a C-contiguous int64 array of shape \(5, 5\)"),
+        (lambda: cy.gng_online(X, W[:, :1], error, age, 2, 0, order, *PARAMS),
+         r"W must have as many features \(columns\) as X"),
+        (lambda: cy.gng_online(X, W, error[:4], age, 2, 0, order, *PARAMS),
+         r"error must have shape \(5,\)"),
+        (lambda: cy.gng_online(X, W, error, age.astype(np.float64), 2, 0, order, *PARAMS),
+         "age must be a signed integer array"),
+        (lambda: cy.gng_online(X, W, error, age[:4], 2, 0, order, *PARAMS),
+         r"age must have shape \(5, 5\)"),
         (lambda: cy.gng_online(X, W, error, age, 6, 0, order, *PARAMS),
          r"n_nodes must lie in \[2, 5\]"),
         (lambda: cy.gng_online(X, W, error, age, 2, 0, np.array([0, 20]), *PARAMS),

@@ -1,12 +1,21 @@
 """The ``neuroclust`` command: ``demo``, ``fit``, ``predict`` and ``info``.
 
-Every error a user can cause (a bad file, a bad option) is printed as one line on stderr with
-exit code 2, never as a traceback.
+Every failure is printed as one line on stderr, ``neuroclust: error: <sentence>``, with exit
+code 2, never as a traceback: a bad option, a bad file, a request too large for memory, and
+also an unexpected exception (a bug), which names its type; set the environment variable
+``NEUROCLUST_DEBUG=1`` to see the traceback instead. Ctrl-C exits with code 130 (after saving
+the model trained so far, when the model kept one); a closed stdout (``neuroclust ... | head``)
+exits quietly with code 141, as Unix tools do. Options and output paths are checked before any
+data is loaded or any model trained.
 """
 import argparse
+import math
 import os
+import stat
 import sys
+import tempfile
 import time
+import warnings
 
 import numpy as np
 
@@ -17,6 +26,46 @@ MODELS = ("competitive", "kmeans", "som", "gng", "fuzzy_art", "art1", "autoencod
 #: --learning-rate when it is not given: eta of competitive learning, Adam's step size for
 #: the autoencoder.
 DEFAULT_LEARNING_RATES = {"competitive": 0.05, "autoencoder": 1e-3}
+
+#: The options of ``fit`` that only some models take: {dest: (those models, the default)}.
+#: They are parsed with the default None, so that one given to another model is an error,
+#: not silently ignored. --learning-rate's default depends on the model (see above).
+MODEL_OPTIONS = {
+    "epochs": (("competitive", "som", "gng", "fuzzy_art", "art1", "autoencoder"), 20),
+    "learning_rate": (("competitive", "autoencoder"), None),
+    "mode": (("competitive", "som"), "online"),
+    "conscience": (("competitive",), False),
+    "n_init": (("kmeans", "autoencoder"), None),
+    "shape": (("som",), (10, 10)),
+    "topology": (("som",), "rectangular"),
+    "max_nodes": (("gng",), 100),
+    "rho": (("fuzzy_art", "art1"), 0.75),
+    "hidden": (("autoencoder",), (256, 64)),
+    "latent_dim": (("autoencoder",), 10),
+    "batch_size": (("autoencoder",), 64),
+}
+
+#: The smallest value of each integer option of ``fit``.
+INT_MINIMUMS = {"n_clusters": 1, "epochs": 1, "n_init": 1, "shape": 1, "max_nodes": 2,
+                "hidden": 1, "latent_dim": 1, "batch_size": 1, "random_state": 0}
+
+#: Larger integers than this are refused: the compiled kernels count in 32 bits.
+INT_MAXIMUM = 2**31 - 1
+
+#: The options to make smaller when a model runs out of memory.
+MEMORY_OPTIONS = {"competitive": "--n-clusters", "kmeans": "--n-clusters or --n-init",
+                  "som": "--shape or --epochs", "gng": "--max-nodes",
+                  "fuzzy_art": "--rho (fewer categories)", "art1": "--rho (fewer categories)",
+                  "autoencoder": "--hidden, --latent-dim or --batch-size"}
+
+#: Set this environment variable to see the traceback of an error instead of one line.
+DEBUG_VARIABLE = "NEUROCLUST_DEBUG"
+
+#: The longest error message printed, in characters (a message can quote a huge csv cell).
+MAX_MESSAGE = 1000
+
+#: Exit codes: a user error, Ctrl-C (128 + SIGINT) and a closed stdout (128 + SIGPIPE).
+EXIT_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 130, 141
 
 
 class UsageError(ValueError):
@@ -40,38 +89,56 @@ def build_parser():
                       help="folder for the figures (default: ./neuroclust-demo)")
     demo.add_argument("--random-state", type=int, default=0)
 
+    _add_fit_parser(commands)
+
+    predict = commands.add_parser("predict", help="assign the rows of a data set to clusters")
+    predict.add_argument("model_file", help="a model saved by `neuroclust fit` (any model: "
+                         "the autoencoder is saved with the k-means that clusters its codes)")
+    predict.add_argument("data", help="a built-in data set name, or a .csv / .npy file")
+    predict.add_argument("--output", "-o", default=None,
+                         help="write the labels to this file (one per line) instead of stdout")
+
+    commands.add_parser("info", help="version and available backends")
+    return parser
+
+
+def _add_fit_parser(commands):
     fit = commands.add_parser("fit", help="fit a model on a data set and save it")
     fit.add_argument("model", choices=MODELS, help="the model to train")
     fit.add_argument("data", help="a built-in data set name, or a .csv / .npy file")
     fit.add_argument("--n-clusters", type=int, default=None,
                      help="number of clusters (default: the number of classes when the data "
                           "has labels, else 8)")
-    fit.add_argument("--epochs", type=int, default=20,
+    fit.add_argument("--epochs", type=int, default=None,
                      help="epochs (competitive, som, gng, fuzzy_art, art1, autoencoder; "
                           "default: 20)")
     fit.add_argument("--learning-rate", type=float, default=None,
                      help="eta (competitive; default: 0.05), or Adam's step size "
                           "(autoencoder; default: 1e-3)")
-    fit.add_argument("--mode", choices=("online", "batch"), default="online")
-    fit.add_argument("--shape", type=int, nargs=2, default=(10, 10), metavar=("ROWS", "COLS"),
+    fit.add_argument("--mode", choices=("online", "batch"), default=None,
+                     help="online or batch updates (competitive, som; default: online)")
+    fit.add_argument("--shape", type=int, nargs=2, default=None, metavar=("ROWS", "COLS"),
                      help="rows and columns of the map (som; default: 10 10)")
-    fit.add_argument("--topology", choices=("rectangular", "hexagonal"), default="rectangular",
-                     help="the map's grid (som)")
-    fit.add_argument("--max-nodes", type=int, default=100,
+    fit.add_argument("--topology", choices=("rectangular", "hexagonal"), default=None,
+                     help="the map's grid (som; default: rectangular)")
+    fit.add_argument("--max-nodes", type=int, default=None,
                      help="the most nodes the graph may grow to (gng; default: 100)")
-    fit.add_argument("--rho", type=float, default=0.75,
+    fit.add_argument("--rho", type=float, default=None,
                      help="the vigilance (fuzzy_art, art1; default: 0.75): higher, more "
                           "categories")
-    fit.add_argument("--hidden", type=int, nargs="+", default=(256, 64), metavar="WIDTH",
+    fit.add_argument("--hidden", type=int, nargs="+", default=None, metavar="WIDTH",
                      help="the widths of the encoder's hidden layers, input side first "
                           "(autoencoder; default: 256 64)")
-    fit.add_argument("--latent-dim", type=int, default=10,
+    fit.add_argument("--latent-dim", type=int, default=None,
                      help="the size of the code that k-means clusters (autoencoder; "
                           "default: 10)")
-    fit.add_argument("--batch-size", type=int, default=64,
+    fit.add_argument("--batch-size", type=int, default=None,
                      help="samples per mini-batch (autoencoder; default: 64)")
-    fit.add_argument("--conscience", action="store_true", help="DeSieno's conscience")
-    fit.add_argument("--n-init", type=int, default=None, help="seedings (kmeans)")
+    fit.add_argument("--conscience", action="store_const", const=True, default=None,
+                     help="DeSieno's conscience (competitive)")
+    fit.add_argument("--n-init", type=int, default=None,
+                     help="seedings of k-means (kmeans; default: auto; autoencoder, for the "
+                          "k-means on the codes: default 10)")
     fit.add_argument("--standardize", action="store_true",
                      help="scale each feature to zero mean and unit variance first")
     fit.add_argument("--random-state", type=int, default=0)
@@ -81,32 +148,279 @@ def build_parser():
     fit.add_argument("--plot", default=None, metavar="DIR",
                      help="also save figures of the result to this folder")
 
-    predict = commands.add_parser("predict", help="assign the rows of a data set to clusters")
-    predict.add_argument("model_file", help="a model saved by `neuroclust fit`")
-    predict.add_argument("data", help="a built-in data set name, or a .csv / .npy file")
-    predict.add_argument("--output", "-o", default=None,
-                         help="write the labels to this file (one per line) instead of stdout")
 
-    commands.add_parser("info", help="version and available backends")
-    return parser
-
-
+# ------------------------------------------------------------------- main
 def main(argv=None):
-    """Run the command line; returns the exit code (0 ok, 2 user error)."""
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``neuroclust``; default: ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit code: 0 done, 2 an error (one line on stderr), 130 interrupted by Ctrl-C,
+        141 stdout was closed before everything was written.
+    """
+    _STDOUT["closed"] = False
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            code = _run(argv)
+            sys.stdout.flush()  # a closed pipe shows here, not at exit
+        except BrokenPipeError:
+            _silence_stdout()
+        except KeyboardInterrupt as error:
+            _error(f"interrupted by Ctrl-C{_detail(error)}.")
+            return EXIT_INTERRUPTED
+        except Exception as error:  # noqa: BLE001 - every failure must be one line
+            if os.environ.get(DEBUG_VARIABLE) and not isinstance(error, UsageError):
+                raise
+            _error(_sentence(error))
+            return EXIT_ERROR
+    return EXIT_BROKEN_PIPE if _STDOUT["closed"] else code
+
+
+def _run(argv):
     parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    return {"demo": run_demo, "fit": run_fit, "predict": run_predict,
+            "info": run_info}[args.command](args)
+
+
+def _sentence(error):
+    """The one-line message of an exception that ended the command."""
+    if isinstance(error, MemoryError):
+        return f"not enough memory: {str(error) or 'a request larger than this machine can hold'}"
+    if isinstance(error, OSError) and not isinstance(error, UsageError):
+        return _os_error(error)
+    if isinstance(error, ValueError):
+        return str(error)
+    return (f"unexpected {type(error).__name__}{_detail(error)} (probably a bug in neuroclust; "
+            f"run again with {DEBUG_VARIABLE}=1 to see the traceback, and report it).")
+
+
+def _os_error(error):
+    """``[Errno 2] No such file or directory: 'x'`` as ``'x': no such file or directory``."""
+    if not error.strerror:
+        return str(error)
+    reason = error.strerror[0].lower() + error.strerror[1:]
+    if error.filename is None:
+        return f"{reason}."
+    return f"{os.fsdecode(error.filename)!r}: {reason}."
+
+
+def _detail(error):
+    return f": {error}" if str(error) else ""
+
+
+def _one_line(text):
+    """``text`` on one line and at most MAX_MESSAGE characters long."""
+    text = " ".join(str(text).splitlines())
+    if len(text) > MAX_MESSAGE:
+        text = text[:MAX_MESSAGE - 5] + " ..."
+    return text
+
+
+def _error(message):
+    _print_stderr(f"neuroclust: error: {message}")
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """A warning as one line (no file name, no source line), e.g. Ctrl-C kept the model."""
+    _print_stderr(f"neuroclust: warning: {message}")
+
+
+def _print_stderr(text):
     try:
-        args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help()
-            return 0
-        return {"demo": run_demo, "fit": run_fit, "predict": run_predict,
-                "info": run_info}[args.command](args)
-    except (UsageError, ValueError, OSError) as error:
-        print(f"neuroclust: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("neuroclust: interrupted", file=sys.stderr)
-        return 130
+        print(_one_line(text), file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # stderr closed too: nowhere left to say it
+        pass
+
+
+#: Whether stdout was found closed (a reader such as ``head`` that stopped reading).
+_STDOUT = {"closed": False}
+
+
+def _say(text=""):
+    """Print to stdout; a closed stdout stops the printing, not the work (the model is saved)."""
+    try:
+        print(text)
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _silence_stdout():
+    """Send what is left to print, and Python's flush at exit, to the null device."""
+    _STDOUT["closed"] = True
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no file descriptor (tests capture stdout)
+        sys.stdout = os.fdopen(devnull, "w")
+        return
+    os.close(devnull)
+
+
+# ----------------------------------------------------------------- checks
+def _fit_options(args):
+    """A copy of the ``fit`` arguments with each model option's default filled in.
+
+    Raises
+    ------
+    UsageError
+        If an option was given that the model does not take, or a value is out of range.
+    """
+    args = argparse.Namespace(**vars(args))
+    for name, (models, default) in MODEL_OPTIONS.items():
+        value = getattr(args, name)
+        if args.model not in models:
+            if value is not None:
+                raise UsageError(f"{_flag(name)} does not apply to {args.model}; it is an "
+                                 f"option of {', '.join(models)}.")
+        elif value is None:
+            setattr(args, name, default)
+    if args.n_clusters is not None and args.model in ("gng", "fuzzy_art", "art1"):
+        raise UsageError(_NO_N_CLUSTERS[args.model == "gng"].format(model=args.model))
+    if args.learning_rate is None and args.model in DEFAULT_LEARNING_RATES:
+        args.learning_rate = DEFAULT_LEARNING_RATES[args.model]
+    _check_ranges(args)
+    return args
+
+
+_NO_N_CLUSTERS = ("--n-clusters does not apply to {model}: adaptive resonance commits as many "
+                  "categories as the vigilance asks for; use --rho (higher, more categories).",
+                  "--n-clusters does not apply to gng: growing neural gas finds the number of "
+                  "clusters itself (the connected components of its graph); use --max-nodes "
+                  "to set the size of the graph.")
+
+
+def _flag(name):
+    return "--" + name.replace("_", "-")
+
+
+def _check_ranges(args):
+    """UsageError naming the option unless every number given is in its range."""
+    for name, low in INT_MINIMUMS.items():
+        value = getattr(args, name, None)
+        for number in (value if isinstance(value, (list, tuple)) else [value]):
+            if number is None:
+                continue
+            each = "each value of " if isinstance(value, (list, tuple)) else ""
+            if number < low:
+                raise UsageError(f"{each}{_flag(name)} must be >= {low}, got {number}.")
+            if number > INT_MAXIMUM:
+                raise UsageError(f"{each}{_flag(name)} must be <= {INT_MAXIMUM}, got {number}.")
+    if args.learning_rate is not None and not (math.isfinite(args.learning_rate)
+                                               and args.learning_rate > 0):
+        raise UsageError(f"--learning-rate must be a finite number > 0, got "
+                         f"{args.learning_rate}.")
+    if args.rho is not None and not 0 <= args.rho <= 1:  # (also refuses nan)
+        raise UsageError(f"--rho must be between 0 and 1, got {args.rho}.")
+
+
+def _check_cluster_count(args, n_clusters, n_samples):
+    """UsageError if there are more clusters than samples (or than units of the map)."""
+    if args.model == "som":
+        rows, cols = args.shape
+        if n_clusters > rows * cols:
+            raise UsageError(f"--n-clusters is {n_clusters}, more than the {rows * cols} units "
+                             f"of the {rows}x{cols} map (--shape) that it groups.")
+    elif n_clusters > n_samples:
+        raise UsageError(f"--n-clusters is {n_clusters}, more than the {n_samples} samples "
+                         "of the data.")
+
+
+def _check_output_file(path, option):
+    """Make sure ``path`` can be written, before any work that would be lost if it cannot.
+
+    The folder is created if needed and a temporary file is created and removed in it; an
+    existing ``path`` must be a regular file that can be opened for writing (it is not
+    changed).
+
+    Parameters
+    ----------
+    path : str
+        The file to write.
+    option : str
+        The option that gave it, for the message (``"--output"``).
+
+    Raises
+    ------
+    UsageError
+        Naming ``option``, when ``path`` is empty, a folder, a FIFO, a device or a socket, or
+        when it or its folder cannot be written.
+    """
+    if not path:
+        raise UsageError(f"{option} is empty; give a file name.")
+    if os.path.isdir(path):
+        raise UsageError(f"{option} {path!r} is a folder; give a file name.")
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        raise UsageError(f"{option} {path!r} is not a regular file (a FIFO, a device or a "
+                         "socket); give the name of a file.")
+    _check_output_folder(os.path.dirname(path) or os.curdir, option, path)
+    if os.path.exists(path):
+        try:
+            with open(path, "ab"):  # opened, not changed
+                pass
+        except OSError as error:
+            raise UsageError(f"{option} {path!r} cannot be overwritten "
+                             f"({_reason(error)}).") from None
+
+
+def _check_output_folder(folder, option, given=None):
+    """Create ``folder`` if needed and make sure a file can be created in it.
+
+    Parameters
+    ----------
+    folder : str
+        The folder.
+    option : str
+        The option that gave it (or a file in it), for the message.
+    given : str, optional
+        The file of ``option`` when it is a file in ``folder``, for the message.
+
+    Raises
+    ------
+    UsageError
+        Naming ``option``, when ``folder`` is not a folder, cannot be created, or does not
+        accept new files.
+    """
+    what = f"{option} {given!r}" if given is not None else f"{option} {folder!r}"
+    if not folder:
+        raise UsageError(f"{option} is empty; give a folder.")
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise UsageError(f"{what} cannot be written: {folder!r} is a file, not a folder.")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{what} cannot be written: the folder {folder!r} cannot be created "
+                         f"({_reason(error)}).") from None
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".neuroclust-", dir=folder)
+        os.close(handle)
+        os.remove(probe)
+    except OSError as error:
+        raise UsageError(f"{what} cannot be written: the folder {folder!r} does not accept "
+                         f"new files ({_reason(error)}).") from None
+
+
+def _reason(error):
+    return (error.strerror or str(error)).lower()
+
+
+def _check_regular_file(path, what):
+    """UsageError unless ``path`` (when it exists) is a regular file: reading a FIFO or a
+    device such as /dev/zero would wait, or read, forever."""
+    if os.path.exists(path) and not os.path.isdir(path) and not stat.S_ISREG(
+            os.stat(path).st_mode):
+        raise UsageError(f"{what} {path!r} is not a regular file (a FIFO, a device or a "
+                         "socket); give a file.")
 
 
 # --------------------------------------------------------------------- data
@@ -117,9 +431,17 @@ def load_data(name):
     if name in datasets.BUILTIN_DATASETS:
         return datasets.load(name)
     if os.path.splitext(name)[1].lower() in (".csv", ".npy"):
-        return datasets.load_file(name)
+        _check_regular_file(name, "DATA")
+        try:
+            return datasets.load_file(name)
+        except MemoryError:
+            raise MemoryError(f"DATA {name!r} ({_size(name)}) does not fit in memory.") from None
     raise ValueError(f"DATA {name!r} is neither a built-in data set "
                      f"({', '.join(datasets.BUILTIN_DATASETS)}) nor a .csv or .npy file.")
+
+
+def _size(path):
+    return f"{os.path.getsize(path) / 2**20:.1f} MiB on disk"
 
 
 def _standardize(X):
@@ -140,8 +462,9 @@ def run_demo(args):
     """Train both models on both data sets, print the table, save the figures."""
     from . import datasets
 
-    print("neuroclust demo: competitive learning, k-means and a self-organizing map, no labels "
-          "used for training\n")
+    _check_output_folder(args.out, "--out")
+    _say("neuroclust demo: competitive learning, k-means and a self-organizing map, no labels "
+         "used for training\n")
     blobs_X, blobs_y, centres = datasets.make_five_centroids(
         n_samples=1000, random_state=args.random_state, return_centers=True)
     digits_X, digits_y = datasets.load_digits()
@@ -157,9 +480,9 @@ def run_demo(args):
             fitted[(model_name, data_name)] = model
     _print_table(rows)
     paths = _demo_figures(args.out, blobs_X, blobs_y, centres, fitted)
-    print("\nfigures written:")
+    _say("\nfigures written:")
     for path in paths:
-        print(f"  {path}")
+        _say(f"  {path}")
     return 0
 
 
@@ -178,10 +501,10 @@ def _demo_models(n_clusters, random_state):
 
 def _print_table(rows):
     header = f"{'model':<22}{'data':<22}{'ARI':>7}{'NMI':>7}{'accuracy':>10}{'seconds':>9}"
-    print(header)
-    print("-" * len(header))
+    _say(header)
+    _say("-" * len(header))
     for model_name, data_name, scores, seconds in rows:
-        print(f"{model_name:<22}{data_name:<22}{scores['ARI']:>7.3f}{scores['NMI']:>7.3f}"
+        _say(f"{model_name:<22}{data_name:<22}{scores['ARI']:>7.3f}{scores['NMI']:>7.3f}"
               f"{scores['accuracy']:>10.3f}{seconds:>9.3f}")
 
 
@@ -209,35 +532,77 @@ def _demo_figures(folder, blobs_X, blobs_y, centres, fitted):
 
 # -------------------------------------------------------------------- fit
 def run_fit(args):
-    """``neuroclust fit MODEL DATA``: train, report, save."""
+    """``neuroclust fit MODEL DATA``: check, train, report, save.
+
+    The options and the output paths are checked before the data is read: no training is
+    lost to an output that cannot be written. Ctrl-C during training saves the model trained
+    so far (when the model kept one) and exits with code 130.
+    """
+    args = _fit_options(args)
+    output = _model_path(args.output if args.output is not None else f"{args.model}.npz")
+    _check_output_file(output, "--output")
+    if args.plot is not None:
+        _check_output_folder(args.plot, "--plot")
     X, y = load_data(args.data)
     if args.standardize:
         X = _standardize(X)
     n_clusters = args.n_clusters
     if n_clusters is None:
         n_clusters = len(np.unique(y)) if y is not None else 8
+    if args.model not in ("gng", "fuzzy_art", "art1"):
+        _check_cluster_count(args, n_clusters, X.shape[0])
     model = _build_model(args, n_clusters)
     start = time.perf_counter()
-    labels = model.fit_predict(X)
+    labels, interrupted = _train(model, X, args)
     seconds = time.perf_counter() - start
     n_clusters = getattr(model, "n_clusters_", n_clusters)  # found by the model (gng)
     n_clusters = getattr(model, "n_categories_", n_clusters)  # committed by the model (ART)
-    print(f"{args.model} on {args.data}: {X.shape[0]} samples, {X.shape[1]} features, "
-          f"{n_clusters} clusters, {seconds:.3f} s")
+    _say(f"{args.model} on {args.data}: {X.shape[0]} samples, {X.shape[1]} features, "
+         f"{n_clusters} clusters, {seconds:.3f} s")
     if y is not None:
         for name, value in _label_scores(y, labels).items():
-            print(f"  {name:<9} {value:.4f}")
-    output = model.save(args.output or f"{args.model}.npz")
-    print(f"model saved to {output}")
-    if args.plot:
+            _say(f"  {name:<9} {value:.4f}")
+    _say(f"model saved to {model.save(output)}")
+    if args.plot is not None:
         for path in _fit_figures(args.plot, X, labels, model, y=y):
-            print(f"figure written: {path}")
-    return 0
+            _say(f"figure written: {path}")
+    return EXIT_INTERRUPTED if interrupted else 0
+
+
+def _model_path(path):
+    """The file ``save`` writes for ``path`` (it adds ``.npz`` when missing)."""
+    return path if not path or path.endswith(".npz") else path + ".npz"
+
+
+def _train(model, X, args):
+    """``model.fit_predict(X)``; returns the labels and whether Ctrl-C stopped the training.
+
+    A model that runs out of memory raises MemoryError naming the options to make smaller.
+    """
+    from .base import TrainingInterruptedWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            labels = model.fit_predict(X)
+        except MemoryError as error:
+            said = str(error).rstrip(". ") or (f"{args.model} on {args.data!r} needs more "
+                                               "memory than there is")
+            raise MemoryError(f"{said}; the options to lower are "
+                              f"{MEMORY_OPTIONS[args.model]}.") from error
+        finally:
+            for warning in caught:
+                _show_warning(warning.message, warning.category, warning.filename,
+                              warning.lineno)
+    interrupted = any(issubclass(warning.category, TrainingInterruptedWarning)
+                      for warning in caught)
+    return labels, interrupted
 
 
 def _build_model(args, n_clusters):
+    """The model ``fit`` trains, from its arguments (defaults filled in, ranges checked)."""
     from .models import SOM, CompetitiveLearning, KMeans
 
+    args = _fit_options(args)
     if args.model == "gng":
         return _build_gng(args)
     if args.model in ("fuzzy_art", "art1"):
@@ -259,18 +624,12 @@ def _build_model(args, n_clusters):
                    mode=args.mode, n_clusters=n_clusters, random_state=args.random_state,
                    backend=args.backend, callbacks=callbacks)
     if args.model == "kmeans":
-        return KMeans(n_clusters, n_init=args.n_init or "auto", random_state=args.random_state,
+        n_init = "auto" if args.n_init is None else args.n_init
+        return KMeans(n_clusters, n_init=n_init, random_state=args.random_state,
                       backend=args.backend)
-    return CompetitiveLearning(n_clusters, learning_rate=_learning_rate(args),
+    return CompetitiveLearning(n_clusters, learning_rate=args.learning_rate,
                                epochs=args.epochs, mode=args.mode, conscience=args.conscience,
                                random_state=args.random_state, backend=args.backend)
-
-
-def _learning_rate(args):
-    """--learning-rate as given, else the default of the model (0.05 or 1e-3)."""
-    if args.learning_rate is not None:
-        return args.learning_rate
-    return DEFAULT_LEARNING_RATES[args.model]
 
 
 def _build_latent(args, n_clusters):
@@ -278,9 +637,10 @@ def _build_latent(args, n_clusters):
     from .models import Autoencoder, KMeans, LatentClustering
 
     autoencoder = Autoencoder(hidden=tuple(args.hidden), latent_dim=args.latent_dim,
-                              epochs=args.epochs, learning_rate=_learning_rate(args),
+                              epochs=args.epochs, learning_rate=args.learning_rate,
                               batch_size=args.batch_size, random_state=args.random_state)
-    clusterer = KMeans(n_clusters, n_init=10, random_state=args.random_state,
+    n_init = 10 if args.n_init is None else args.n_init
+    clusterer = KMeans(n_clusters, n_init=n_init, random_state=args.random_state,
                        backend=args.backend)
     return LatentClustering(autoencoder=autoencoder, clusterer=clusterer, n_clusters=n_clusters,
                             random_state=args.random_state)  # (checked before training)
@@ -300,13 +660,9 @@ def _latent_figures(X, labels, model, save, y=None):
 
 
 def _build_gng(args):
-    """Growing neural gas: it finds the number of clusters itself, so --n-clusters is an error."""
+    """Growing neural gas: it finds the number of clusters itself (see _fit_options)."""
     from .models import GrowingNeuralGas
 
-    if args.n_clusters is not None:
-        raise UsageError("--n-clusters does not apply to gng: growing neural gas finds the "
-                         "number of clusters itself (the connected components of its graph); "
-                         "use --max-nodes to set the size of the graph.")
     callbacks = None
     if args.plot:  # keep the graph after each epoch for the animation of its growth
         import matplotlib
@@ -347,10 +703,6 @@ def _build_art(args):
     not --n-clusters, decides how many categories there are."""
     from .models import ART1, FuzzyART
 
-    if args.n_clusters is not None:
-        raise UsageError(f"--n-clusters does not apply to {args.model}: adaptive resonance "
-                         "commits as many categories as the vigilance asks for; use --rho "
-                         "(higher, more categories).")
     if args.model == "art1":
         return ART1(rho=args.rho, epochs=args.epochs, backend=args.backend)
     return FuzzyART(rho=args.rho, scale=True, epochs=args.epochs, backend=args.backend)
@@ -438,20 +790,77 @@ def _fit_figures(folder, X, labels, model, y=None):
 
 # ---------------------------------------------------------------- predict
 def run_predict(args):
-    """``neuroclust predict MODEL_FILE DATA``: write one label per row."""
-    from .persistence import load
+    """``neuroclust predict MODEL_FILE DATA``: write one label per row.
 
-    model = load(args.model_file)
+    The output file is checked before the model and the data are read.
+    """
+    if args.output is not None:
+        _check_output_file(args.output, "--output")
+        _check_not_an_input(args.output, {"MODEL_FILE": args.model_file, "DATA": args.data})
+    model = _load_model(args.model_file)
     X, _ = load_data(args.data)
     labels = model.predict(X)
-    text = "\n".join(str(int(label)) for label in labels) + "\n"
-    if args.output:
-        with open(args.output, "w") as handle:
-            handle.write(text)
-        print(f"{len(labels)} labels written to {args.output}")
-    else:
-        sys.stdout.write(text)
+    text = "".join(f"{int(label)}\n" for label in labels)
+    if args.output is None:
+        _say(text[:-1])
+        return 0
+    with open(args.output, "w") as handle:
+        handle.write(text)
+    _say(f"{len(labels)} labels written to {args.output}")
     return 0
+
+
+def _load_model(path):
+    """The model saved in ``path``, refused in one sentence unless it can predict clusters.
+
+    Parameters
+    ----------
+    path : str
+        A file written by ``neuroclust fit`` (or by a model's ``save``).
+
+    Returns
+    -------
+    BaseEstimator
+        The model; it has a ``predict`` method.
+
+    Raises
+    ------
+    ValueError
+        If the file is missing, not a regular file, not a neuroclust model file (whatever
+        went wrong reading it), or holds a model that has no clusters to predict.
+    MemoryError
+        If the arrays the file declares do not fit in memory.
+    """
+    from .persistence import load
+
+    _check_regular_file(path, "MODEL_FILE")
+    if os.path.isdir(path):
+        raise UsageError(f"MODEL_FILE {path!r} is a folder, not a model file.")
+    try:
+        model = load(path)
+    except (ValueError, KeyboardInterrupt):
+        raise
+    except MemoryError as error:
+        raise MemoryError(f"MODEL_FILE {path!r} ({_size(path)}) declares arrays larger than "
+                          f"memory{_detail(error)}; is it a corrupt or hostile file?") from error
+    except Exception as error:  # noqa: BLE001 - a crafted file can raise anything
+        raise ValueError(f"MODEL_FILE {path!r} is not a valid neuroclust model file "
+                         f"({type(error).__name__}{_detail(error)}).") from error
+    if not callable(getattr(model, "predict", None)):
+        raise ValueError(
+            f"MODEL_FILE {path!r} holds a {type(model).__name__}, which has no clusters to "
+            "predict; `neuroclust predict` takes a model saved by `neuroclust fit` "
+            f"({', '.join(MODELS)}; `fit autoencoder` saves the autoencoder together with "
+            "the k-means that clusters its codes, a LatentClustering).")
+    return model
+
+
+def _check_not_an_input(path, inputs):
+    """UsageError if writing ``path`` would overwrite one of ``inputs`` ({what: path})."""
+    for what, given in inputs.items():
+        if os.path.exists(path) and os.path.exists(given) and os.path.samefile(path, given):
+            raise UsageError(f"--output {path!r} is the {what}; writing the labels there "
+                             "would destroy it.")
 
 
 # ------------------------------------------------------------------- info
@@ -460,8 +869,8 @@ def run_info(args):
     from . import __version__
     from .backend import available_backends
 
-    print(f"neuroclust {__version__}")
-    print(f"backends available: {', '.join(available_backends())}")
+    _say(f"neuroclust {__version__}")
+    _say(f"backends available: {', '.join(available_backends())}")
     return 0
 
 

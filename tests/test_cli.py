@@ -82,8 +82,8 @@ def test_fit_on_csv_and_predict_to_stdout(tmp_path, capsys):
     (["fit", "no_such_model", "five_centroids"], "invalid choice"),
     (["fit", "kmeans", "no_such_data"], "neither a built-in data set"),
     (["fit", "kmeans", "missing.csv"], "missing.csv"),
-    (["fit", "competitive", "five_centroids", "--learning-rate", "-1"], "learning_rate"),
-    (["fit", "kmeans", "five_centroids", "--n-clusters", "0"], "n_clusters"),
+    (["fit", "competitive", "five_centroids", "--learning-rate", "-1"], "--learning-rate"),
+    (["fit", "kmeans", "five_centroids", "--n-clusters", "0"], "--n-clusters"),
     (["fit", "kmeans", "five_centroids", "--epochs", "many"], "invalid int value"),
     (["predict", "missing_model.npz", "five_centroids"], "does not exist"),
 ])
@@ -221,9 +221,9 @@ def test_fit_gng_on_digits_draws_the_history_only(tmp_path, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["fit", "gng", "moons", "--n-clusters", "2"], "--n-clusters does not apply to gng"),
-    (["fit", "gng", "moons", "--max-nodes", "1"], "max_nodes must be >= 2, got 1"),
+    (["fit", "gng", "moons", "--max-nodes", "1"], "--max-nodes must be >= 2, got 1"),
     (["fit", "gng", "moons", "--max-nodes", "ten"], "invalid int value"),
-    (["fit", "gng", "moons", "--epochs", "0"], "epochs must be >= 1"),
+    (["fit", "gng", "moons", "--epochs", "0"], "--epochs must be >= 1"),
 ])
 def test_fit_gng_bad_options_are_one_line(args, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -277,7 +277,7 @@ def test_fit_art1_on_a_binary_file(tmp_path, capsys):
     (["fit", "fuzzy_art", "blobs", "--n-clusters", "3"],
      "--n-clusters does not apply to fuzzy_art"),
     (["fit", "art1", "blobs", "--n-clusters", "3"], "--n-clusters does not apply to art1"),
-    (["fit", "fuzzy_art", "blobs", "--rho", "1.5"], "rho must be >= 0 and <= 1, got 1.5"),
+    (["fit", "fuzzy_art", "blobs", "--rho", "1.5"], "--rho must be between 0 and 1, got 1.5"),
     (["fit", "fuzzy_art", "blobs", "--rho", "high"], "invalid float value"),
     (["fit", "art1", "digits"], "X must be binary (only 0 and 1) for ART1"),
 ])
@@ -366,14 +366,14 @@ def test_fit_autoencoder_defaults():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--hidden", "0"], "each width in hidden must be >= 1, got 0"),
+    (["--hidden", "0"], "each value of --hidden must be >= 1, got 0"),
     (["--hidden"], "expected at least one argument"),
     (["--hidden", "wide"], "invalid int value"),
-    (["--latent-dim", "0"], "latent_dim must be >= 1, got 0"),
-    (["--batch-size", "0"], "batch_size must be >= 1, got 0"),
-    (["--learning-rate", "-1"], "learning_rate must be > 0, got -1.0"),
-    (["--epochs", "0"], "epochs must be >= 1, got 0"),
-    (["--n-clusters", "0"], "n_clusters must be >= 1, got 0"),
+    (["--latent-dim", "0"], "--latent-dim must be >= 1, got 0"),
+    (["--batch-size", "0"], "--batch-size must be >= 1, got 0"),
+    (["--learning-rate", "-1"], "--learning-rate must be a finite number > 0, got -1.0"),
+    (["--epochs", "0"], "--epochs must be >= 1, got 0"),
+    (["--n-clusters", "0"], "--n-clusters must be >= 1, got 0"),
 ])
 def test_fit_autoencoder_bad_options_are_one_line(args, message, capsys, tmp_path,
                                                    monkeypatch):

@@ -27,14 +27,16 @@ def _describe(value):
 
 
 def check_array(A, name, ndim, what):
-    """``A`` must be an array of ``ndim`` dimensions holding real numbers."""
+    """``A`` must be an array of ``ndim`` dimensions holding real numbers (booleans are not:
+    NumPy cannot subtract them)."""
     if not hasattr(A, "ndim") or not hasattr(A, "dtype"):
         raise ValueError(f"{name} must be an array ({what}), got {_describe(A)}.")
     if A.ndim != ndim:
         raise ValueError(f"{name} must be a {ndim}-D array ({what}), got {A.ndim} "
                          f"dimension(s) of shape {A.shape}.")
-    if A.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold real numbers, got an array of dtype {A.dtype}.")
+    if A.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must hold real numbers (integers or floating-point), got an "
+                         f"array of dtype {A.dtype}.")
 
 
 def check_data(X):
@@ -122,8 +124,6 @@ def check_indices(indices, upper, name, what):
     xp = array_module(indices)
     if indices.size == 0:
         return indices.astype(xp.int64)
-    if indices.dtype.kind == "b":
-        raise ValueError(f"{name} must hold whole numbers ({what}), got booleans.")
     if indices.dtype.kind == "f":
         fractional = indices != xp.floor(indices)   # NaN is never equal: refused too
         if bool(fractional.any()):

@@ -7,10 +7,11 @@ last); here it runs the reference loop on the device, which is correct but launc
 kernels per sample. A fused single-kernel version is worth writing only once profiling on a GPU
 shows it matters (see DESIGN.md).
 
-The thread-count argument of the CPU kernels is accepted and ignored, so callers need not
-care which backend they hold.
+The thread-count argument of the CPU kernels is accepted (and checked as there) and ignored,
+so callers need not care which backend they hold. The reference checks every other argument
+(``_checks.py``), so this backend refuses what the others refuse, with the same sentence.
 """
-from . import reference
+from . import _checks, reference
 
 __all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "som_online",
            "fuzzy_art_online", "fuzzy_art_predict", "art1_online", "gng_online"]
@@ -22,16 +23,21 @@ def _same_dtype(X, W):
 
 def bmu(X, W, n_threads=None):
     """See ``reference.bmu``."""
+    _checks.check_bmu(X, W)
+    _checks.check_n_threads(n_threads)
     return reference.bmu(X, _same_dtype(X, W))
 
 
 def accumulate(X, labels, n_units, n_threads=None):
     """See ``reference.accumulate``."""
+    _checks.check_n_threads(n_threads)
     return reference.accumulate(X, labels, n_units)
 
 
 def bmu_accumulate(X, W, n_threads=None):
     """See ``reference.bmu_accumulate``."""
+    _checks.check_bmu(X, W)
+    _checks.check_n_threads(n_threads)
     return reference.bmu_accumulate(X, _same_dtype(X, W))
 
 
@@ -57,6 +63,8 @@ def fuzzy_art_online(X, W, n_categories, order, rho, alpha, beta):
 
 def fuzzy_art_predict(X, W, alpha, rho=0.0, n_threads=None):
     """See ``reference.fuzzy_art_predict``: blocks of samples against all categories."""
+    _checks.check_art_predict(X, W, alpha, rho)
+    _checks.check_n_threads(n_threads)
     return reference.fuzzy_art_predict(X, _same_dtype(X, W), alpha, rho)
 
 

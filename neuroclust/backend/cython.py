@@ -312,13 +312,15 @@ def _grid_layout(positions, periods, n_units):
                          f"columns, got {rows} x {cols}; use backend='numpy'.")
     hexagonal = bool(positions.shape[0] > cols and positions[cols, 0] != positions[0, 0])
     toroidal = bool(np.any(np.asarray(periods) > 0))
-    topology = "hexagonal" if hexagonal else "rectangular"
-    expected_positions, expected_periods = standard_grid((rows, cols), topology, toroidal)
-    if (rows * cols != n_units or not np.array_equal(positions, expected_positions)
-            or not np.array_equal(periods, expected_periods)):
-        raise ValueError("the compiled SOM kernel takes the rectangular and hexagonal grids of "
-                         "neuroclust.models._grid only; use backend='numpy' for other layouts.")
-    return rows, cols, hexagonal, toroidal
+    # One row has no shifted rows to tell a hexagonal grid by, only its toroidal periods.
+    for hexagonal in (hexagonal, not hexagonal) if rows == 1 else (hexagonal,):
+        topology = "hexagonal" if hexagonal else "rectangular"
+        expected_positions, expected_periods = standard_grid((rows, cols), topology, toroidal)
+        if (rows * cols == n_units and np.array_equal(positions, expected_positions)
+                and np.array_equal(periods, expected_periods)):
+            return rows, cols, hexagonal, toroidal
+    raise ValueError("the compiled SOM kernel takes the rectangular and hexagonal grids of "
+                     "neuroclust.models._grid only; use backend='numpy' for other layouts.")
 
 
 # ------------------------------------------------------------------ adaptive resonance theory

@@ -543,13 +543,13 @@ def _rebuild(path, description, contents, used, n_stored, prefix="", fitted=True
             model._restore_extra(description["extra"])
         except (TypeError, ValueError, KeyError, IndexError, AttributeError,
                 OverflowError) as error:
-            raise _ModelFileError(f"{path!r} holds a {cls.__name__} that cannot be rebuilt "
+            raise _ModelFileError(f"{path!r} holds {_a(cls.__name__)} that cannot be rebuilt "
                                   f"({_reason(error)}){where}.") from None
     if callable(getattr(model, "_check_params", None)):
         try:
             model._check_params()
         except (ValueError, TypeError, OverflowError) as error:
-            raise _ModelFileError(f"{path!r} holds a {cls.__name__} with parameters it rejects "
+            raise _ModelFileError(f"{path!r} holds {_a(cls.__name__)} with parameters it rejects "
                                   f"({_reason(error)}){where}.") from None
     if not fitted:
         return model
@@ -645,7 +645,7 @@ def _check_declared_sizes(path, cls, extra, n_stored, where):
                 total += math.prod(numbers_here)
     limit = min(_memory_budget() // 8, 16 * n_stored + (1 << 24))
     if total > limit:
-        raise _ModelFileError(f"{path!r} holds a {cls.__name__} whose saved architecture "
+        raise _ModelFileError(f"{path!r} holds {_a(cls.__name__)} whose saved architecture "
                               f"declares layers of {total:,} values, far more than the "
                               f"{n_stored:,} numbers the file stores{where}.")
 
@@ -816,6 +816,11 @@ def _to_host(value):
     if type(value).__module__.startswith("cupy"):
         return value.get()
     return value
+
+
+def _a(name):
+    """``name`` with its indefinite article: "a KMeans", "an Autoencoder"."""
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _shorten(text, limit=80):

@@ -215,11 +215,17 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
     dtype = _state_dtype(W)
     X = np.ascontiguousarray(X, dtype=dtype)
     order = np.ascontiguousarray(order, dtype=np.int64)
-    frequency = (contextlib.nullcontext() if win_frequency is None
-                 else _in_place(win_frequency, np.float64))
-    with _in_place(W, dtype) as work, frequency as frequency_work:
-        return _kernels.wta_online(X, work, order, learning_rate, frequency_work,
-                                   conscience_rate, conscience_bias)
+    work = np.ascontiguousarray(W, dtype=dtype)
+    frequency = (None if win_frequency is None
+                 else np.ascontiguousarray(win_frequency, dtype=np.float64))
+    try:
+        return _kernels.wta_online(X, work, order, learning_rate, frequency, conscience_rate,
+                                   conscience_bias)
+    finally:  # copies (another layout or dtype) go back into the caller's arrays
+        if work is not W:
+            W[...] = work
+        if frequency is not win_frequency:
+            win_frequency[...] = frequency
 
 
 def som_online(X, W, positions, periods, order, learning_rates, sigmas,

@@ -3,20 +3,35 @@
 Each check fails with one sentence that names the argument and says what is wrong, so a
 student sees ``X contains 3 NaN values (first at row 7)`` instead of a stack of NumPy frames.
 """
+import decimal
+import math
 import numbers
+import os
 
 import numpy as np
 
 __all__ = [
+    "MAX_COUNT",
     "NotFittedError",
     "NonFiniteError",
+    "InsufficientMemoryError",
     "check_array",
+    "as_float_dtype",
+    "check_fits_dtype",
     "check_n_features",
     "check_random_state",
+    "check_seed",
     "check_scalar",
+    "check_count",
     "check_choice",
     "check_bool",
     "check_is_fitted",
+    "check_verbose",
+    "check_callbacks",
+    "check_memory",
+    "check_init_array",
+    "available_memory",
+    "format_bytes",
     "array_module",
     "to_module",
 ]
@@ -57,7 +72,10 @@ def check_array(X, name="X", *, ndim=2, min_samples=1, allow_nan=False, dtype="f
     Parameters
     ----------
     X : array-like
-        The data. Lists, tuples and NumPy or CuPy arrays are accepted.
+        The data: lists, tuples, NumPy or CuPy arrays, or anything with ``__array__``
+        (a pandas DataFrame of numbers). An ``np.matrix``, a memory map or another ndarray
+        subclass becomes a plain ndarray (a view, not a copy); a masked array is accepted
+        only when no value is masked. Sparse matrices are refused: call ``.toarray()``.
     name : str
         The argument's name, used in error messages.
     ndim : int
@@ -69,20 +87,25 @@ def check_array(X, name="X", *, ndim=2, min_samples=1, allow_nan=False, dtype="f
     allow_nan : bool
         Whether NaN and infinity are allowed.
     dtype : {"float", "int"}
-        "float" keeps float32 and float64 and turns every other numeric type into float64;
-        "int" requires integer-valued data and returns int64.
+        "float" keeps float32 and float64 (in the machine's byte order) and turns every
+        other real type into float64: integers, booleans (0 and 1), float16 and long
+        double (refused if a value lies beyond the float64 range). Object arrays are
+        refused, even of numbers (a list holding an int beyond 64 bits becomes one): the
+        message says how to convert them. "int" requires integer-valued data and returns
+        int64.
 
     Returns
     -------
     ndarray
-        The validated array, of the same array module as the input (NumPy or CuPy).
+        The validated array, of the same array module as the input (NumPy or CuPy). A
+        read-only input stays read-only when no conversion was needed.
     """
+    _refuse_sparse(X, name)
     xp = array_module(X)
-    if xp is np and not isinstance(X, np.ndarray):
-        try:
-            X = np.asarray(X)
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"{name} could not be read as an array: {error}.") from None
+    if xp is np:
+        X = _as_ndarray(X, name)
+    if X.dtype.kind == "O" and xp is np:
+        raise ValueError(_object_message(X, name))
     if X.dtype.kind not in "biuf":
         raise ValueError(
             f"{name} must hold numbers, but its dtype is {X.dtype} "
@@ -101,11 +124,121 @@ def check_array(X, name="X", *, ndim=2, min_samples=1, allow_nan=False, dtype="f
         )
     if dtype == "int":
         return _as_integer(X, name, xp)
-    if X.dtype not in (np.float32, np.float64):
-        X = X.astype(np.float64)
+    X = _as_float(X, name, xp)
     if not allow_nan:
         _check_finite(X, name, xp)
     return X
+
+
+def _refuse_sparse(X, name):
+    """SciPy's and CuPy's sparse matrices, and anything else with ``nnz`` and a dense view."""
+    module = type(X).__module__
+    dense = "toarray" if hasattr(X, "toarray") else "todense"
+    if module.startswith(("scipy.sparse", "cupyx.scipy.sparse")) or (
+            hasattr(X, "nnz") and hasattr(X, dense)):
+        shape = " x ".join(str(n) for n in getattr(X, "shape", ()))
+        raise ValueError(f"{name} is a sparse matrix ({type(X).__name__}, {shape}), but "
+                         f"neuroclust needs a dense array; pass {name}.{dense}() if it fits "
+                         "in memory.")
+
+
+def _as_ndarray(X, name):
+    """X as a plain ndarray (not a subclass), masked arrays only without masked values."""
+    if isinstance(X, np.ma.MaskedArray):
+        n_masked = int(np.ma.count_masked(X))
+        if n_masked:
+            raise ValueError(f"{name} is a masked array with {n_masked} masked value(s); fill "
+                             f"or drop them first (e.g. {name}.filled(value)).")
+        X = X.data
+    try:
+        X = np.asarray(X)
+    except (ValueError, TypeError, OverflowError) as error:
+        if "inhomogeneous" in str(error):
+            raise ValueError(f"{name} could not be read as an array: it is a ragged nested "
+                             "sequence (its rows do not all have the same length).") from None
+        raise ValueError(f"{name} could not be read as an array: "
+                         f"{str(error).rstrip('.')}.") from None
+    return X
+
+
+def _object_message(X, name):
+    """Why an object array is refused, naming its first element that is not a number."""
+    hint = f"convert the data to a numeric array first, e.g. np.asarray({name}, dtype=float)"
+    for index, value in enumerate(X.flat):
+        if not isinstance(value, (numbers.Real, decimal.Decimal)):
+            return (f"{name} must hold numbers, but its dtype is object (Python objects, "
+                    f"e.g. {shown(value)} at {_position(X, index)}); {hint}.")
+    return f"{name} must hold numbers, but its dtype is object (Python objects); {hint}."
+
+
+def _position(X, flat_index):
+    if X.ndim == 0:
+        return "its only position"
+    where = np.unravel_index(flat_index, X.shape)
+    return f"row {where[0]}" + (f", column {where[1]}" if X.ndim == 2 else "")
+
+
+def _as_float(X, name, xp):
+    """float32 and float64 kept (in native byte order); every other real type as float64."""
+    if X.dtype.kind == "f" and X.dtype.itemsize in (4, 8):
+        return X if X.dtype.isnative else X.astype(X.dtype.newbyteorder("="))
+    if X.dtype.kind == "f" and X.dtype.itemsize > 8:      # long double
+        _check_range(X, np.float64, name, xp, "")
+    return X.astype(np.float64)
+
+
+def as_float_dtype(X, dtype, name="X", owner="this model", advice=None):
+    """``X`` converted to the float ``dtype``; refused if a value lies beyond its range.
+
+    A cast from float64 to float32 turns values above 3.4e38 into infinity, which a later
+    check would report as infinite values that the caller never passed.
+
+    Parameters
+    ----------
+    X : ndarray
+        A validated float array (NumPy or CuPy).
+    dtype : str or numpy.dtype
+        "float32" or "float64".
+    name : str
+        The argument's name, used in the message.
+    owner : str
+        Whose dtype it is, e.g. "this model".
+    advice : str, optional
+        What to do instead; by default "scale the data or use dtype='float64'".
+    """
+    dtype = np.dtype(dtype)
+    if X.dtype == dtype:
+        return X
+    check_fits_dtype(X, dtype, name, owner, advice)
+    return X.astype(dtype)
+
+
+def check_fits_dtype(X, dtype, name="X", owner="this model", advice=None):
+    """Refuse ``X`` if a cast to the float ``dtype`` would turn its values into infinity
+    (see :func:`as_float_dtype`, which also converts); nothing is copied."""
+    dtype = np.dtype(dtype)
+    if dtype.itemsize < X.dtype.itemsize:
+        tail = f" of {owner}" if owner else ""
+        _check_range(X, dtype, name, array_module(X), tail, advice)
+
+
+def _check_range(X, dtype, name, xp, owner_text, advice=None):
+    dtype = np.dtype(dtype)
+    limit = float(np.finfo(dtype).max)
+    magnitude = xp.abs(X)
+    largest = xp.where(xp.isfinite(magnitude), magnitude, 0).max()
+    if not isinstance(largest, np.generic):   # a CuPy 0-d array
+        largest = float(largest)
+    if largest > limit:
+        advice = advice or ("scale the data or use dtype='float64'" if dtype == np.float32
+                            else "scale the data first")
+        raise ValueError(f"{name} holds values up to {_scientific(largest)}, beyond the "
+                         f"{dtype.name} range ({limit:.2g}){owner_text}; {advice}.")
+
+
+def _scientific(value):
+    """``value`` as e.g. "1e+39", also for a long double beyond the float64 range."""
+    return np.format_float_scientific(value, precision=2, trim="-").replace("e+0", "e+")
 
 
 def _as_integer(X, name, xp):
@@ -113,6 +246,11 @@ def _as_integer(X, name, xp):
         _check_finite(X, name, xp)
         if bool(xp.any(X != xp.round(X))):
             raise ValueError(f"{name} must hold whole numbers (labels), but it has fractions.")
+        if bool((xp.abs(X) >= 2.0 ** 63).any()):
+            raise ValueError(f"{name} holds whole numbers beyond the int64 range (about "
+                             "9.2e+18).")
+    elif X.dtype.kind == "u" and X.dtype.itemsize == 8 and bool((X >= 2 ** 63).any()):
+        raise ValueError(f"{name} holds whole numbers beyond the int64 range (about 9.2e+18).")
     return X.astype(np.int64)
 
 
@@ -127,13 +265,13 @@ def _dtype_description(dtype):
 
 
 def _ndim_message(X, name, ndim):
-    message = f"{name} must be a {ndim}-D array, but it has {X.ndim} dimension(s), shape {X.shape}."
+    message = f"{name} must be a {ndim}-D array, but it has {X.ndim} dimension(s), shape {X.shape}"
     if ndim == 2 and X.ndim == 1:
         message += (
-            f" Use {name}.reshape(-1, 1) if it holds one feature, "
-            f"or {name}.reshape(1, -1) if it holds one sample."
+            f"; use {name}.reshape(-1, 1) if it holds one feature, "
+            f"or {name}.reshape(1, -1) if it holds one sample"
         )
-    return message
+    return message + "."
 
 
 def _check_finite(X, name, xp):
@@ -169,19 +307,33 @@ def check_random_state(random_state, name="random_state"):
 
     ``None`` gives fresh entropy; an int gives the same stream every time.
     """
-    if isinstance(random_state, (bool, np.bool_)):
-        raise ValueError(f"{name} must be None, an int or a numpy.random.Generator, "
-                         f"got {random_state!r}.")
-    if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)):
-        if random_state is not None and random_state < 0:
-            raise ValueError(f"{name} must be a non-negative integer, got {random_state}.")
-        return np.random.default_rng(random_state)
+    check_seed(random_state, name)
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    return np.random.default_rng(random_state)
+
+
+def check_seed(random_state, name="random_state"):
+    """Check a ``random_state`` argument without drawing from it; return it unchanged.
+
+    For ``_check_params``: a legacy ``RandomState`` would advance if turned into a Generator
+    twice.
+    """
+    if isinstance(random_state, (bool, np.bool_)):
+        raise ValueError(f"{name} must be None, an int or a numpy.random.Generator, "
+                         f"got {shown(random_state)}.")
+    if isinstance(random_state, (int, np.integer)):
+        if random_state < 0:
+            raise ValueError(f"{name} must be a non-negative integer, got "
+                             f"{shown(random_state)}.")
+        return random_state
+    if random_state is None or isinstance(random_state, (np.random.Generator,
+                                                         np.random.RandomState)):
+        return random_state
     raise ValueError(
-        f"{name} must be None, an int or a numpy.random.Generator, got {random_state!r}."
+        f"{name} must be None, an int or a numpy.random.Generator, got {shown(random_state)}."
     )
 
 
@@ -189,34 +341,86 @@ def check_scalar(value, name, kind=numbers.Real, *, low=None, high=None,
                  low_inclusive=True, high_inclusive=True):
     """Check a hyper-parameter's type and range; return it unchanged.
 
-    ``kind`` is ``numbers.Real`` or ``numbers.Integral``; booleans are never numbers here.
+    ``kind`` is ``numbers.Real`` or ``numbers.Integral``. Accepted are Python and NumPy ints
+    (of any size) and, for ``numbers.Real``, floats; never booleans. A ``Fraction``, a
+    ``Decimal`` or a 0-d array is refused with a hint to convert it, since the models mix
+    hyper-parameters with float arrays, which such objects would turn into object arrays.
+    Floats must be finite.
     """
-    if isinstance(value, bool) or not isinstance(value, kind):
-        wanted = "an integer" if kind is numbers.Integral else "a number"
-        raise ValueError(f"{name} must be {wanted}, got {value!r}.")
-    if isinstance(value, numbers.Real) and not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
+    integral = kind is numbers.Integral
+    wanted = "an integer" if integral else "a number"
+    plain = (int, np.integer) if integral else (int, float, np.integer, np.floating)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, plain):
+        raise ValueError(f"{name} must be {wanted}, got {shown(value)}"
+                         f"{_conversion_hint(value)}.")
+    if not integral:
+        try:
+            finite = math.isfinite(float(value))
+        except OverflowError:           # an int beyond any float
+            raise ValueError(f"{name} must lie within the float64 range (about 1.8e+308), "
+                             f"got {shown(value)}.") from None
+        if not finite:
+            raise ValueError(f"{name} must be finite, got {shown(value)}.")
     too_low = low is not None and (value < low if low_inclusive else value <= low)
     too_high = high is not None and (value > high if high_inclusive else value >= high)
     if too_low or too_high:
         raise ValueError(f"{name} must be {_range_text(low, high, low_inclusive, high_inclusive)}, "
-                         f"got {value!r}.")
+                         f"got {shown(value)}.")
+    return value
+
+
+def shown(value, limit=60):
+    """``repr(value)`` for a message, cut to about ``limit`` characters (an int of
+    millions of digits has no affordable repr)."""
+    if isinstance(value, int) and value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _conversion_hint(value):
+    """What to do with a value that is a number of an unsupported kind."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        return "; pass a plain number, e.g. value.item()"
+    if isinstance(value, (numbers.Real, decimal.Decimal)) and not isinstance(
+            value, (bool, int, float, np.number)):       # a Fraction, a Decimal
+        return "; convert it with int() or float()"
+    return ""
+
+
+#: The most epochs, iterations or steps a count parameter may ask for: far more than any run
+#: can take, and small enough for ``range`` and progress bars, which need a C ssize_t.
+MAX_COUNT = 10 ** 15
+
+
+def check_count(value, name, low=1):
+    """Check a count of epochs, iterations or steps: an integer >= ``low`` and at most
+    :data:`MAX_COUNT`; return it unchanged. A huge count is refused only because ``range``
+    and progress bars cannot hold it: a run that would merely take long is allowed."""
+    check_scalar(value, name, numbers.Integral, low=low)
+    if value > MAX_COUNT:
+        raise ValueError(f"{name} must be at most {_bound_text(MAX_COUNT)}, got "
+                         f"{shown(value)}.")
     return value
 
 
 def _range_text(low, high, low_inclusive, high_inclusive):
     parts = []
     if low is not None:
-        parts.append(f"{'>=' if low_inclusive else '>'} {low}")
+        parts.append(f"{'>=' if low_inclusive else '>'} {_bound_text(low)}")
     if high is not None:
-        parts.append(f"{'<=' if high_inclusive else '<'} {high}")
+        parts.append(f"{'<=' if high_inclusive else '<'} {_bound_text(high)}")
     return " and ".join(parts)
+
+
+def _bound_text(bound):
+    return f"{bound:,}" if isinstance(bound, int) and abs(bound) >= 10 ** 6 else f"{bound}"
 
 
 def check_bool(value, name):
     """Check that a flag is True or False (not a string such as "no")."""
     if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}.")
+        raise ValueError(f"{name} must be True or False, got {shown(value)}.")
     return bool(value)
 
 
@@ -224,7 +428,7 @@ def check_choice(value, name, choices):
     """Check that ``value`` is one of ``choices``."""
     if not isinstance(value, str) or value not in choices:
         listed = ", ".join(repr(choice) for choice in choices)
-        raise ValueError(f"{name} must be one of {listed}, got {value!r}.")
+        raise ValueError(f"{name} must be one of {listed}, got {shown(value)}.")
     return value
 
 
@@ -235,3 +439,157 @@ def check_is_fitted(estimator, attribute):
         raise NotFittedError(
             f"This {name} is not fitted yet; call fit(X) before using it."
         )
+
+
+def check_verbose(verbose, name="verbose"):
+    """Check a verbosity level: True, False or an integer >= 0; return it as an int."""
+    if isinstance(verbose, (bool, np.bool_)):
+        return int(verbose)
+    if isinstance(verbose, (int, np.integer)) and verbose >= 0:
+        return int(verbose)
+    raise ValueError(f"{name} must be True, False or an integer >= 0, got {shown(verbose)}.")
+
+
+def check_callbacks(callbacks, name="callbacks"):
+    """Check that ``callbacks`` is None or a list (or tuple) of callables; return a tuple."""
+    wanted = f"{name} must be a list of functions callback(model, epoch)"
+    if callbacks is None:
+        return ()
+    if callable(callbacks):
+        raise ValueError(f"{wanted}, got a single {type(callbacks).__name__}; wrap it in a "
+                         "list.")
+    if not isinstance(callbacks, (list, tuple)):
+        raise ValueError(f"{wanted}, got {shown(callbacks)}.")
+    for callback in callbacks:
+        if not callable(callback):
+            raise ValueError(f"{wanted}, but it holds {shown(callback)}.")
+    return tuple(callbacks)
+
+
+def check_init_array(init, n_units, name="init"):
+    """Check an ``init`` given as an array (a string is checked by the model): numbers,
+    finite, 2-D, one row per prototype. The width is checked against X in ``fit``."""
+    if isinstance(init, str):
+        return init
+    init = check_array(init, name=name)
+    if init.shape[0] != n_units:
+        raise ValueError(f"{name} has shape {init.shape}, but {n_units} prototypes of "
+                         f"{init.shape[1]} features, shape ({n_units}, {init.shape[1]}), are "
+                         "needed.")
+    return init
+
+
+# ------------------------------------------------------------------------ memory
+class InsufficientMemoryError(MemoryError, ValueError):
+    """A request needs more memory than is available; raised before anything is allocated.
+
+    A ``MemoryError`` (what it is) and a ``ValueError`` (what a bad argument raises), so
+    code that reports either reports it.
+    """
+
+
+#: Requests below this size are never checked: reading the limits would cost more.
+_SMALL_REQUEST = 64 << 20
+
+
+def check_memory(n_bytes, request, what, advice):
+    """Refuse a request that needs more memory than this process can get.
+
+    Parameters
+    ----------
+    n_bytes : int
+        The estimated peak, in bytes (a Python int: it may exceed any fixed-size integer).
+    request : str
+        The request, e.g. ``"SOM(shape=(5000, 5000))"``.
+    what : str
+        What the memory is for, e.g. ``"its grid distances (25,000,000 x 25,000,000
+        float64)"``.
+    advice : str
+        What to do instead, e.g. ``"use a smaller map"``.
+
+    Raises
+    ------
+    InsufficientMemoryError
+        When ``n_bytes`` exceeds :func:`available_memory`, in one sentence: "SOM(shape=(5000,
+        5000)) needs about 27 PiB for its grid distances (...), more than the 20 GiB this
+        machine has free; use a smaller map."
+    """
+    if n_bytes < _SMALL_REQUEST:
+        return
+    available = available_memory()
+    if available is None or n_bytes <= available[0]:
+        return
+    raise InsufficientMemoryError(
+        f"{request} needs about {format_bytes(n_bytes)} for {what}, more than the "
+        f"{format_bytes(available[0])} {available[1]}; {advice}.")
+
+
+def available_memory():
+    """The memory this process can still allocate, as (bytes, a phrase saying whose), or
+    None when nothing can be read.
+
+    The smallest of: the machine's available memory (``MemAvailable`` of /proc/meminfo,
+    else the physical memory), what a cgroup (container) memory limit leaves, and what
+    the address-space limit (``ulimit -v``) leaves beside the process's current size.
+    """
+    found = [bound for bound in (_machine_memory(), _cgroup_memory(), _address_space_left())
+             if bound is not None]
+    return min(found, key=lambda bound: bound[0]) if found else None
+
+
+def _machine_memory():
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024, "this machine has free"
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+    return (total, "this machine has") if total > 0 else None
+
+
+def _cgroup_memory():
+    try:
+        with open("/sys/fs/cgroup/memory.max") as limit, \
+                open("/sys/fs/cgroup/memory.current") as used:
+            text = limit.read().strip()
+            if text == "max":
+                return None
+            return max(int(text) - int(used.read()), 0), "left under this container's limit"
+    except (OSError, ValueError):
+        return None
+
+
+def _address_space_left():
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if limit == resource.RLIM_INFINITY:
+            return None
+        with open("/proc/self/status") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status
+                        if line.startswith("VmSize:"))
+    except (ImportError, OSError, ValueError, StopIteration):
+        return None
+    return max(limit - size, 0), "this process may still allocate (its address-space limit)"
+
+
+def format_bytes(n_bytes):
+    """A size in binary units, e.g. ``format_bytes(3 * 2**30) == "3 GiB"``."""
+    units = ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
+    power = 0
+    while n_bytes >= 1024 ** (power + 1) and power < len(units) - 1:
+        power += 1
+    if n_bytes >= 10 ** 6 * 1024 ** 8:      # a million YiB and more: as a power of ten
+        return f"10^{int(math.log10(n_bytes))} bytes"
+    if power == 0:
+        return f"{int(n_bytes)} bytes"
+    value = n_bytes / 1024 ** power
+    text = f"{value:.1f}".removesuffix(".0") if value < 10 else f"{round(value)}"
+    return f"{text} {units[power]}"
+

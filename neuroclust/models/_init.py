@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .._validation import array_module, check_array
+from .._validation import array_module, as_float_dtype, check_array
 from ..backend.reference import squared_distances
 
 INIT_METHODS = ("random_samples", "random", "k-means++")
@@ -48,6 +48,8 @@ def _given_prototypes(X, n_units, init, xp):
     if init.shape != (n_units, X.shape[1]):
         raise ValueError(f"init has shape {init.shape}, but {n_units} prototypes of "
                          f"{X.shape[1]} features, shape ({n_units}, {X.shape[1]}), are needed.")
+    init = as_float_dtype(init, X.dtype, name="init", owner=f"X ({X.dtype.name})",
+                          advice="scale it, or pass X as float64")
     return xp.array(init, dtype=X.dtype, copy=True)
 
 

@@ -11,7 +11,8 @@ import numbers
 
 import numpy as np
 
-from .._validation import array_module, check_array, check_random_state, check_scalar
+from .._validation import (array_module, check_array, check_callbacks, check_count,
+                           check_fits_dtype, check_random_state, check_scalar, check_verbose)
 from ..base import run_epochs
 from .._validation import to_module
 from ._checks import ndim_of
@@ -94,15 +95,16 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     Y = X if y is None else check_array(y, name="y", ndim=max(ndim_of(y), 1))
     if Y.shape[0] != X.shape[0]:
         raise ValueError(f"y has {Y.shape[0]} samples, but X has {X.shape[0]}; they must match.")
-    check_scalar(epochs, "epochs", numbers.Integral, low=1)
+    check_count(epochs, "epochs")
     check_scalar(batch_size, "batch_size", numbers.Integral, low=1)
     if not isinstance(shuffle, (bool, np.bool_)):
         raise ValueError(f"shuffle must be True or False, got {shuffle!r}.")
     check_scalar(validation_split, "validation_split", low=0, high=1, high_inclusive=False)
     if patience is not None:
         check_scalar(patience, "patience", numbers.Integral, low=1)
-    if callbacks is not None and not all(callable(c) for c in callbacks):
-        raise ValueError("callbacks must be a list of functions callback(model, epoch).")
+    callbacks = check_callbacks(callbacks)
+    verbose = check_verbose(verbose)
+    _check_fits_parameters(model, X, Y, y is not None)
     rng = check_random_state(random_state)
 
     n = X.shape[0]
@@ -180,3 +182,14 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     if watch["state"] is not None:
         set_state(watch["state"])   # early stopping keeps the best epoch's weights
     return history
+
+
+def _check_fits_parameters(model, X, Y, has_target):
+    """Refuse float64 data whose values a float32 model would turn into infinity."""
+    layers = model.layers_with_params() if hasattr(model, "layers_with_params") else [model]
+    dtypes = [value.dtype for layer in layers for value in layer.params.values()]
+    if np.dtype(np.float32) not in dtypes:
+        return
+    advice = "scale the data or build the layers with dtype=np.float64"
+    for name, data in [("X", X)] + ([("y", Y)] if has_target else []):
+        check_fits_dtype(data, np.float32, name, "the model's float32 parameters", advice)

@@ -164,11 +164,22 @@ class BaseEstimator:
         and parameters, under ``"estimator_params"``, and built again by :func:`load`.
         What a model's parameters cannot hold as JSON (an Autoencoder's explicit layers) it
         describes itself, under ``"extra"`` (``_json_extra``, undone by ``_restore_extra``).
+        Numbers keep their value exactly, NaN and infinities included (as JSON's ``NaN`` and
+        ``Infinity``). The file is written beside ``path`` and then moved into place, so a
+        save that fails leaves an older file there as it was. :func:`load` builds only the
+        fitted attributes a class declares (``_fitted_attributes``) and checks them with the
+        class's ``_check_fitted_state``.
 
         Returns
         -------
         str
             The path written.
+
+        Raises
+        ------
+        ValueError
+            If ``path`` is not a file name, is a folder or another non-file, or cannot be
+            written (a folder that cannot be made, no permission, a full disk).
         """
         from .persistence import save_model
 

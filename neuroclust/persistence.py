@@ -93,9 +93,13 @@ def _write_archive(path, text, arrays):
                          f"{_kind_of(os.stat(path).st_mode)}, not a regular file.")
     folder = os.path.dirname(path)
     temporary = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
-    try:
-        if folder:
+    if folder:
+        try:
             os.makedirs(folder, exist_ok=True)
+        except OSError as error:
+            raise ValueError(f"cannot write the model file {path!r}: its folder {folder!r} "
+                             f"cannot be made ({error.strerror or error}).") from None
+    try:
         with open(temporary, "xb") as handle:
             np.savez(handle, __meta__=np.array(text), **arrays)
         os.replace(temporary, path)

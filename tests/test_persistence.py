@@ -190,11 +190,26 @@ def test_load_and_save_want_a_file_name(saved, path):
 def test_save_into_a_folder_it_cannot_write(saved, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with pytest.raises(ValueError, match=r"cannot write the model file '.*a-file/model.npz'"):
+    with pytest.raises(ValueError, match=r"cannot write the model file '.*a-file/model.npz': "
+                                         r"its folder '.*a-file' cannot be made"):
         saved["KMeans"][1].save(blocker / "model")
     (tmp_path / "folder.npz").mkdir()
     with pytest.raises(ValueError, match=r"folder.npz'.* it is a directory, not a regular file"):
         saved["KMeans"][1].save(tmp_path / "folder.npz")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="permissions do not stop root")
+def test_save_into_a_read_only_folder(saved, tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(ValueError, match=r"cannot write the model file .*read-only/m.npz' "
+                                             r"\(Permission denied\)"):
+            saved["KMeans"][1].save(folder / "m")
+    finally:
+        folder.chmod(0o700)
 
 
 def test_a_failed_save_keeps_the_older_file(saved, tmp_path, monkeypatch):

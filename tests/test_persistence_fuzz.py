@@ -27,10 +27,14 @@ BATCH = 30
 WORKER_MEMORY = 8 << 30
 
 WORKER = r"""
-import json, resource, sys, traceback
-resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), int(sys.argv[2])))
+import json, sys, traceback
 import numpy as np
 import neuroclust
+try:  # after the imports, which may reserve address space of their own
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), resource.RLIM_INFINITY))
+except (ImportError, ValueError, OSError):
+    pass
 
 results = []
 for case in json.load(open(sys.argv[1])):

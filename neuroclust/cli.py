@@ -326,14 +326,16 @@ def _check_ranges(args):
 
 def _check_cluster_count(args, n_clusters, n_samples):
     """UsageError if there are more clusters than samples (or than units of the map)."""
+    asked = (f"--n-clusters is {n_clusters}" if args.n_clusters is not None else
+             f"{n_clusters} clusters are asked for (the default; set --n-clusters)")
     if args.model == "som":
         rows, cols = args.shape
         if n_clusters > rows * cols:
-            raise UsageError(f"--n-clusters is {n_clusters}, more than the {rows * cols} units "
-                             f"of the {rows}x{cols} map (--shape) that it groups.")
+            raise UsageError(f"{asked}, more than the {rows * cols} units of the {rows}x{cols} "
+                             "map (--shape) that they group.")
     elif n_clusters > n_samples:
-        raise UsageError(f"--n-clusters is {n_clusters}, more than the {n_samples} samples "
-                         "of the data.")
+        raise UsageError(f"{asked}, but DATA {args.data!r} has only {n_samples} "
+                         f"sample{'s' if n_samples > 1 else ''}.")
 
 
 def _check_output_file(path, option):
@@ -341,7 +343,7 @@ def _check_output_file(path, option):
 
     The folder is created if needed and a temporary file is created and removed in it; an
     existing ``path`` must be a regular file that can be opened for writing (it is not
-    changed).
+    changed); a new one is created and removed.
 
     Parameters
     ----------
@@ -364,13 +366,14 @@ def _check_output_file(path, option):
         raise UsageError(f"{option} {path!r} is not a regular file (a FIFO, a device or a "
                          "socket); give the name of a file.")
     _check_output_folder(os.path.dirname(path) or os.curdir, option, path)
-    if os.path.exists(path):
-        try:
-            with open(path, "ab"):  # opened, not changed
-                pass
-        except OSError as error:
-            raise UsageError(f"{option} {path!r} cannot be overwritten "
-                             f"({_reason(error)}).") from None
+    existed = os.path.exists(path)
+    try:
+        with open(path, "ab" if existed else "xb"):  # an existing file is opened, not changed
+            pass
+        if not existed:  # (the name itself may be refused: too long, or not valid there)
+            os.remove(path)
+    except OSError as error:
+        raise UsageError(f"{option} {path!r} cannot be written ({_reason(error)}).") from None
 
 
 def _check_output_folder(folder, option, given=None):

@@ -13,7 +13,8 @@ import warnings
 
 import numpy as np
 
-from ._validation import NonFiniteError, check_array, check_is_fitted, check_n_features
+from ._validation import (NonFiniteError, check_array, check_callbacks, check_is_fitted,
+                          check_n_features, check_verbose)
 
 __all__ = ["BaseEstimator", "PrototypeClusterMixin", "run_epochs", "EpochHistory",
            "DivergenceWarning", "TrainingInterruptedWarning"]
@@ -349,32 +350,6 @@ class EpochHistory(list):
     stopped_by = None
 
 
-def _check_callbacks(callbacks):
-    if callbacks is None:
-        return ()
-    if callable(callbacks) or isinstance(callbacks, (str, bytes)):
-        raise ValueError("callbacks must be a list of functions callback(model, epoch), "
-                         f"got a single {type(callbacks).__name__}; wrap it in a list.")
-    try:
-        callbacks = tuple(callbacks)
-    except TypeError:
-        raise ValueError("callbacks must be a list of functions callback(model, epoch), "
-                         f"got {callbacks!r}.") from None
-    for callback in callbacks:
-        if not callable(callback):
-            raise ValueError("callbacks must be a list of functions callback(model, epoch), "
-                             f"but it holds {callback!r}.")
-    return callbacks
-
-
-def _check_verbose(verbose):
-    if isinstance(verbose, (bool, np.bool_)):
-        return int(verbose)
-    if isinstance(verbose, (int, np.integer)) and verbose >= 0:
-        return int(verbose)
-    raise ValueError(f"verbose must be True, False or an integer >= 0, got {verbose!r}.")
-
-
 def run_epochs(n_epochs, run_epoch, *, get_state, set_state, estimator, verbose=False,
                callbacks=None, description="training", metric="loss", check_state=None,
                untrained_is_usable=True):
@@ -405,8 +380,8 @@ def run_epochs(n_epochs, run_epoch, *, get_state, set_state, estimator, verbose=
     """
     from tqdm.auto import tqdm
 
-    callbacks = _check_callbacks(callbacks)
-    verbose = _check_verbose(verbose)
+    callbacks = check_callbacks(callbacks)
+    verbose = check_verbose(verbose)
     history = EpochHistory()
     good_state = get_state()
     epochs = tqdm(range(n_epochs), desc=description, disable=not verbose, leave=False)

@@ -140,12 +140,23 @@ class BaseEstimator:
 
     @staticmethod
     def _like(array, X):
-        """``array`` in the array module of ``X`` (NumPy or CuPy) and of X's dtype."""
+        """``array`` in the array module of ``X`` (NumPy or CuPy) and of X's dtype.
+
+        A float64 model asked about float32 data has its arrays cast down; values beyond
+        float32's range would become infinite, so that is refused with a sentence.
+        """
         from ._validation import array_module
 
         xp = array_module(X)
         if xp is np and not isinstance(array, np.ndarray):
             array = array.get()
+        if (np.dtype(X.dtype).itemsize < np.dtype(array.dtype).itemsize and array.size
+                and array.dtype.kind == "f"):
+            largest = float(xp.abs(xp.asarray(array)).max())
+            if largest > float(np.finfo(X.dtype).max):
+                raise ValueError(f"this model holds values up to {largest:.3g}, beyond the "
+                                 f"range of X's {X.dtype} ({float(np.finfo(X.dtype).max):.3g});"
+                                 " pass X as float64.")
         return xp.asarray(array, dtype=X.dtype)
 
     # ------------------------------------------------------------ save / load

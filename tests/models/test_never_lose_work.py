@@ -305,3 +305,11 @@ def test_run_epochs_says_why_it_stopped():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert run_epochs(3, lambda epoch: float("nan"), **common).stopped_by == "divergence"
+
+
+def test_a_float64_model_beyond_float32_refuses_float32_queries():
+    X = blobs() * 1e60
+    model = KMeans(n_clusters=3, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="beyond the range of X's float32"):
+        model.predict(blobs().astype(np.float32))
+    assert model.predict(blobs()).shape == (len(X),)

@@ -172,15 +172,20 @@ def main(argv=None):
             sys.stdout.flush()  # a closed pipe shows here, not at exit
         except BrokenPipeError:
             _silence_stdout()
+            return EXIT_BROKEN_PIPE
         except KeyboardInterrupt as error:
             _error(f"interrupted by Ctrl-C{_detail(error)}.")
             return EXIT_INTERRUPTED
         except Exception as error:  # noqa: BLE001 - every failure must be one line
-            if os.environ.get(DEBUG_VARIABLE) and not isinstance(error, UsageError):
+            if _debugging() and not isinstance(error, UsageError):
                 raise
             _error(_sentence(error))
             return EXIT_ERROR
     return EXIT_BROKEN_PIPE if _STDOUT["closed"] else code
+
+
+def _debugging():
+    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
 
 
 def _run(argv):
@@ -195,13 +200,18 @@ def _run(argv):
 
 def _sentence(error):
     """The one-line message of an exception that ended the command."""
+    try:
+        text = str(error)
+    except Exception:  # noqa: BLE001 - an exception whose message itself fails
+        text = ""
     if isinstance(error, MemoryError):
-        return f"not enough memory: {str(error) or 'a request larger than this machine can hold'}"
-    if isinstance(error, OSError) and not isinstance(error, UsageError):
+        return f"not enough memory: {text or 'a request larger than this machine can hold'}"
+    if isinstance(error, OSError):
         return _os_error(error)
-    if isinstance(error, ValueError):
-        return str(error)
-    return (f"unexpected {type(error).__name__}{_detail(error)} (probably a bug in neuroclust; "
+    if isinstance(error, ValueError) and text:
+        return text
+    detail = f": {text}" if text else ""
+    return (f"unexpected {type(error).__name__}{detail} (probably a bug in neuroclust; "
             f"run again with {DEBUG_VARIABLE}=1 to see the traceback, and report it).")
 
 
@@ -802,7 +812,11 @@ def run_predict(args):
         _check_not_an_input(args.output, {"MODEL_FILE": args.model_file, "DATA": args.data})
     model = _load_model(args.model_file)
     X, _ = load_data(args.data)
-    labels = model.predict(X)
+    try:
+        labels = model.predict(X)
+    except ValueError as error:  # e.g. another number of features than the model was fit on
+        raise ValueError(f"DATA {args.data!r} cannot be predicted by MODEL_FILE "
+                         f"{args.model_file!r}: {error}") from error
     text = "".join(f"{int(label)}\n" for label in labels)
     if args.output is None:
         _say(text[:-1])
@@ -841,7 +855,7 @@ def _load_model(path):
         raise UsageError(f"MODEL_FILE {path!r} is a folder, not a model file.")
     try:
         model = load(path)
-    except (ValueError, KeyboardInterrupt):
+    except ValueError:
         raise
     except MemoryError as error:
         raise MemoryError(f"MODEL_FILE {path!r} ({_size(path)}) declares arrays larger than "

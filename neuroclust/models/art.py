@@ -28,8 +28,10 @@ import numbers
 
 import numpy as np
 
-from .._validation import array_module, check_bool, check_random_state, check_scalar
+from .._validation import (array_module, check_bool, check_callbacks, check_count,
+                           check_random_state, check_scalar, check_seed, check_verbose)
 from ..base import BaseEstimator, run_epochs
+from ._resources import check_art_memory
 
 __all__ = ["FuzzyART", "ART1"]
 
@@ -46,8 +48,11 @@ class _ART(BaseEstimator):
         check_scalar(self.rho, "rho", low=0, high=1)
         if self.max_categories is not None:
             check_scalar(self.max_categories, "max_categories", numbers.Integral, low=1)
-        check_scalar(self.epochs, "epochs", numbers.Integral, low=1)
+        check_count(self.epochs, "epochs")
         check_bool(self.shuffle, "shuffle")
+        check_seed(self.random_state)
+        check_verbose(self.verbose)
+        check_callbacks(self.callbacks)
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None):
@@ -61,6 +66,7 @@ class _ART(BaseEstimator):
         xp = array_module(X)
         self._learn_scaling(X)
         inputs = self._prepare(X)
+        self._check_room(inputs, 0, inputs.shape[0])
         rng = check_random_state(self.random_state)
         n_samples = inputs.shape[0]
         templates = xp.zeros((0, inputs.shape[1]), dtype=inputs.dtype)
@@ -150,15 +156,22 @@ class _ART(BaseEstimator):
         ``n_categories + n_steps`` rows when it is smaller; with it, to ``max_categories``.
         """
         xp = array_module(templates)
-        if self.max_categories is None:
-            capacity = n_categories + n_steps
-        else:
-            capacity = max(int(self.max_categories), n_categories)
+        capacity = self._check_room(templates, n_categories, n_steps)
         if templates.shape[0] >= capacity:
             return templates
         grown = xp.zeros((capacity, templates.shape[1]), dtype=templates.dtype)
         grown[:n_categories] = templates[:n_categories]
         return grown
+
+    def _check_room(self, rows, n_categories, n_steps):
+        """The template capacity :meth:`_with_room` needs (rows of the width of ``rows``, an
+        array of inputs or templates), refused if it cannot fit in memory."""
+        if self.max_categories is None:
+            capacity = n_categories + n_steps
+        else:
+            capacity = max(int(self.max_categories), n_categories)
+        check_art_memory(self, capacity, rows.shape[1], rows.dtype.itemsize)
+        return capacity
 
     def _store(self, templates, n_categories, labels):
         self.weights_ = templates[:n_categories].copy()
@@ -210,6 +223,19 @@ class _ART(BaseEstimator):
             row = int(xp.argmax(empty))
             raise ValueError(f"X has {int(empty.sum())} row(s) of zeros (first at row {row}); "
                              f"{what}")
+
+    def _check_categories(self, state, width, width_name):
+        """The checks of ``_check_fitted_state`` that Fuzzy ART and ART1 share: the number of
+        categories, templates of ``width`` values in [0, 1], labels, history, backend."""
+        n_categories = state.integer("n_categories_", low=0, high=self.max_categories,
+                                     required=True)
+        weights = state.array("weights_", [("n_categories_", n_categories),
+                                           (width_name, width)], low=0, high=1, required=True)
+        state.array("labels_", [("n_samples", None)], kind="index", low=-1,
+                    high=n_categories - 1)
+        state.history(keys=("n_categories", "n_changed"), required=True)
+        state.backend()
+        return weights
 
 
 class FuzzyART(_ART):
@@ -411,6 +437,27 @@ class FuzzyART(_ART):
             lower, upper = low + lower * span, low + upper * span
         return lower, upper
 
+    # The attributes a model file may set (neuroclust.load refuses any other).
+    _fitted_attributes = ("weights_", "n_categories_", "labels_", "history_", "data_min_",
+                          "data_max_", "n_features_in_", "backend_")
+
+    def _check_fitted_state(self):
+        """ValueError unless the fitted attributes agree with each other and the parameters
+        (:func:`neuroclust.load` checks every model it reads from a file with this);
+        complement coding doubles the width of the templates."""
+        from ..persistence import FittedState
+
+        state = FittedState(self)
+        n_features = state.n_features()
+        if self.complement_coding:
+            self._check_categories(state, 2 * n_features, "2 * n_features_in_")
+        else:
+            self._check_categories(state, n_features, "n_features_in_")
+        low = state.array("data_min_", [("n_features_in_", n_features)], required=self.scale)
+        high = state.array("data_max_", [("n_features_in_", n_features)], required=self.scale)
+        if low is not None and high is not None and bool((low > high).any()):
+            raise ValueError("data_min_ exceeds data_max_ for some feature.")
+
 
 class ART1(_ART):
     r"""ART1: adaptive resonance on binary inputs, with fast learning.
@@ -529,3 +576,18 @@ class ART1(_ART):
 
         inputs, W = self._prepare_for_query(X)
         return float(self.L) * fuzzy_art_choice(inputs, W, self._choice_alpha())[0]
+
+    # The attributes a model file may set (neuroclust.load refuses any other).
+    _fitted_attributes = ("weights_", "n_categories_", "labels_", "history_", "n_features_in_",
+                          "backend_")
+
+    def _check_fitted_state(self):
+        """ValueError unless the fitted attributes agree with each other and the parameters
+        (:func:`neuroclust.load` checks every model it reads from a file with this); the
+        templates are binary."""
+        from ..persistence import FittedState
+
+        state = FittedState(self)
+        weights = self._check_categories(state, state.n_features(), "n_features_in_")
+        if not bool(((weights == 0) | (weights == 1)).all()):
+            raise ValueError("weights_ of ART1 must hold only 0 and 1 (binary templates).")

@@ -79,16 +79,20 @@ D. E. Rumelhart, G. E. Hinton and R. J. Williams, "Learning representations by
 back-propagating errors", Nature 323, 1986.
 """
 import copy
+import math
 import numbers
 
 import numpy as np
 
-from .._validation import (array_module, check_array, check_choice, check_is_fitted,
-                           check_n_features, check_random_state, check_scalar, to_module)
+from .._validation import (array_module, as_float_dtype, check_array, check_callbacks,
+                           check_choice, check_count, check_is_fitted, check_n_features,
+                           check_random_state, check_scalar, check_seed, check_verbose,
+                           to_module)
 from ..base import BaseEstimator
 from .. import nn
 from ..nn._checks import ndim_of, shape_of
 from ..nn.losses import circular_shift
+from ._resources import check_autoencoder_memory
 
 __all__ = ["Autoencoder"]
 
@@ -236,13 +240,7 @@ class Autoencoder(BaseEstimator):
         With ``kind="conv1d"``, X has shape (n_samples, length) or (n_samples, channels,
         length)."""
         self._check_params()
-        if self.kind == "conv1d" or self._explicit():
-            X = check_array(X, ndim=3 if ndim_of(X) == 3 else 2).astype(self.dtype, copy=False)
-            input_shape = X.shape[1:]
-            X = X.reshape(X.shape[0], -1)           # the networks take flattened samples
-        else:
-            X = check_array(X).astype(self.dtype, copy=False)
-            input_shape = X.shape[1:]
+        X, input_shape = self._check_X_for_fit(X)
         if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
             raise ValueError("X must hold values in [0, 1] for loss='bce' (scale it, e.g. "
                              f"divide by its maximum); its values range over "
@@ -294,7 +292,7 @@ class Autoencoder(BaseEstimator):
         (n_samples, latent_dim); returns shape (n_samples, n_features), or (n_samples,
         \*input_shape_) for ``kind="conv1d"``."""
         check_is_fitted(self, "parameters_")
-        Z = check_array(Z, name="Z").astype(self.dtype, copy=False)
+        Z = as_float_dtype(check_array(Z, name="Z"), self.dtype, name="Z")
         latent_dim = int(getattr(self, "latent_dim_", self.latent_dim))
         if Z.shape[1] != latent_dim:
             raise ValueError(f"Z has {Z.shape[1]} features, but the codes of this autoencoder "
@@ -513,18 +511,34 @@ class Autoencoder(BaseEstimator):
             networks[name] = nn.Sequential(layers)
         self.encoder, self.decoder = networks["encoder"], networks["decoder"]
 
+    def _check_X_for_fit(self, X):
+        """X checked for ``fit`` and converted to ``dtype`` (refused if its values do not fit
+        in it), its samples flattened; the request's memory checked. Returns (X, the shape
+        of one sample)."""
+        ndim = 3 if (self.kind == "conv1d" or self._explicit()) and ndim_of(X) == 3 else 2
+        X = as_float_dtype(check_array(X, ndim=ndim), self.dtype)
+        input_shape = X.shape[1:]
+        n = X.shape[0]
+        n_val = math.floor(n * self.validation_split)
+        if self.validation_split > 0 and not 1 <= n_val < n:
+            raise ValueError(f"validation_split={self.validation_split} leaves {n_val} "
+                             f"validation and {n - n_val} training samples of {n}; each needs "
+                             "at least one.")
+        check_autoencoder_memory(self, input_shape, n, X.dtype.itemsize)
+        return X.reshape(n, -1), input_shape     # the networks take flattened samples
+
     def _check_X(self, X):
         check_is_fitted(self, "parameters_")
         if self.kind != "conv1d" and not self._explicit():
             X = check_array(X)
             check_n_features(X, self.n_features_in_)
-            return X.astype(self.dtype, copy=False)
+            return as_float_dtype(X, self.dtype)
         shape = self._input_shape()
         X = check_array(X, ndim=len(shape) + 1)
         if X.shape[1:] != shape:
             raise ValueError(f"X has samples of shape {X.shape[1:]}, but this autoencoder was "
                              f"fitted on samples of shape {shape}.")
-        return X.astype(self.dtype, copy=False)
+        return as_float_dtype(X, self.dtype)
 
     def _check_params(self):
         try:
@@ -553,16 +567,16 @@ class Autoencoder(BaseEstimator):
         check_choice(self.optimizer, "optimizer", ("adam", "sgd"))
         check_scalar(self.learning_rate, "learning_rate", low=0, low_inclusive=False)
         check_scalar(self.weight_decay, "weight_decay", low=0)
-        check_scalar(self.epochs, "epochs", numbers.Integral, low=1)
+        check_count(self.epochs, "epochs")
         check_scalar(self.batch_size, "batch_size", numbers.Integral, low=1)
         check_scalar(self.validation_split, "validation_split", low=0, high=1,
                      high_inclusive=False)
         if self.patience is not None:
             check_scalar(self.patience, "patience", numbers.Integral, low=1)
         check_choice(self.dtype, "dtype", ("float32", "float64"))
-        if self.callbacks is not None and not all(callable(c) for c in self.callbacks):
-            raise ValueError("callbacks must be a list of functions callback(model, epoch).")
-        check_random_state(self.random_state)
+        check_callbacks(self.callbacks)
+        check_verbose(self.verbose)
+        check_seed(self.random_state)
         check_choice(self.kind, "kind", ("dense", "conv1d"))
         try:
             channels = tuple(self.channels)
@@ -579,6 +593,69 @@ class Autoencoder(BaseEstimator):
         if self.global_pool and self.kind != "conv1d":
             raise ValueError("global_pool=True needs kind='conv1d' (it pools the channels of "
                              "the last convolution over time).")
+
+    # The attributes a model file may set (neuroclust.load refuses any other).
+    _fitted_attributes = ("parameters_", "n_features_in_", "latent_dim_", "input_shape_",
+                          "history_")
+
+    def _check_fitted_state(self):
+        """ValueError unless the fitted attributes agree with each other and the parameters
+        (:func:`neuroclust.load` checks every model it reads from a file with this).
+
+        ``parameters_`` must have exactly the length of the architecture, which is counted
+        before any layer is built (a file may declare layers far too large to build); the
+        networks are then built on it and run on one sample of zeros."""
+        from ..persistence import FittedState
+
+        state = FittedState(self)
+        n_features = state.n_features()
+        theta = state.array("parameters_", [("n_params", None)], required=True)
+        if theta.dtype != np.dtype(self.dtype):
+            raise ValueError(f"parameters_ holds {theta.dtype} numbers, but dtype={self.dtype!r}.")
+        latent_dim = state.integer("latent_dim_", low=1, required=True)
+        if not self._explicit() and latent_dim != self.latent_dim:
+            raise ValueError(f"latent_dim_={latent_dim} differs from latent_dim="
+                             f"{self.latent_dim}.")
+        shape = vars(self).get("input_shape_")
+        if shape is not None or self.kind == "conv1d" or self._explicit():
+            if (not isinstance(shape, (list, tuple)) or len(shape) not in (1, 2)
+                    or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool)
+                               and s >= 1 for s in shape)
+                    or int(np.prod(shape)) != n_features):
+                raise ValueError(f"input_shape_ must be (length,) or (channels, length) with "
+                                 f"n_features_in_={n_features} values, got {shape!r}.")
+            self.input_shape_ = tuple(int(s) for s in shape)
+        expected = None
+        m = int(self.latent_dim)
+        if self.kind == "dense" and not self._explicit():
+            widths = [n_features] + [int(h) for h in self.hidden] + [m]
+            expected = sum(a * b + b for a, b in zip(widths, widths[1:])) + \
+                sum(a * b + b for a, b in zip(widths[::-1], widths[::-1][1:]))
+        elif not self._explicit():  # the layers of _build_conv1d, counted
+            c_in, length = (1, *self.input_shape_) if len(self.input_shape_) == 1 \
+                else self.input_shape_
+            K, channels = int(self.kernel_size), [int(c) for c in self.channels]
+            for _ in channels:
+                length = (length + 2 * (K // 2) - K) // 2 + 1
+            n_code = channels[-1] * max(length, 0)
+            expected = (sum(a * b * K + b for a, b in zip([c_in] + channels, channels))
+                        + sum(a * b * K + b for a, b in zip(channels[::-1],
+                                                            channels[::-1][1:] + [c_in]))
+                        + (channels[-1] if self.global_pool else n_code) * m + m
+                        + m * n_code + n_code)
+        if expected is not None and theta.size != expected:
+            raise ValueError(f"parameters_ has {theta.size} values, but this architecture has "
+                             f"{expected}.")
+        encoder, decoder = self._networks_on(theta)
+        probe = np.zeros((1, n_features), dtype=self.dtype)
+        codes = encoder.forward(probe)
+        if codes.shape != (1, latent_dim):
+            raise ValueError(f"the encoder gives codes of shape {codes.shape[1:]}, but "
+                             f"latent_dim_={latent_dim}.")
+        if decoder.forward(codes).reshape(1, -1).shape != probe.shape:
+            raise ValueError(f"the decoder does not give back samples of {n_features} values.")
+        self._networks = (theta, encoder, decoder)
+        state.history()
 
 
 def _layers_of(network, name):

@@ -16,9 +16,12 @@ import numbers
 
 import numpy as np
 
-from .._validation import array_module, check_bool, check_choice, check_random_state, check_scalar
+from .._validation import (array_module, check_bool, check_callbacks, check_choice,
+                           check_count, check_init_array, check_random_state, check_scalar,
+                           check_seed, check_verbose)
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
-from ._init import initial_prototypes
+from ._init import INIT_METHODS, initial_prototypes
+from ._resources import check_prototype_memory
 
 __all__ = ["CompetitiveLearning"]
 
@@ -122,7 +125,7 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         if self.learning_rate_final is not None:
             check_scalar(self.learning_rate_final, "learning_rate_final", low=0, high=1,
                          low_inclusive=False)
-        check_scalar(self.epochs, "epochs", numbers.Integral, low=1)
+        check_count(self.epochs, "epochs")
         check_scalar(self.conscience_rate, "conscience_rate", low=0, high=1)
         check_scalar(self.conscience_bias, "conscience_bias", low=0)
         check_choice(self.mode, "mode", ("online", "batch"))
@@ -130,11 +133,18 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         if self.conscience and self.mode == "batch":
             raise ValueError("conscience=True works with mode='online' only; the conscience "
                              "adjusts the competition sample by sample.")
+        if isinstance(self.init, str):
+            check_choice(self.init, "init", INIT_METHODS)
+        check_init_array(self.init, self.n_clusters)
+        check_seed(self.random_state)
+        check_verbose(self.verbose)
+        check_callbacks(self.callbacks)
 
     def fit(self, X, y=None):
         """Learn the prototypes from ``X`` of shape (n_samples, n_features); returns self."""
         self._check_params()
         X, kernels = self._validate_for_fit(X, min_samples=self.n_clusters)
+        check_prototype_memory(self, int(self.n_clusters), X)
         rng = check_random_state(self.random_state)
         xp = array_module(X)
         weights = initial_prototypes(X, self.n_clusters, self.init, rng)
@@ -186,6 +196,25 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
     def score(self, X, y=None):
         """Minus the quantization error, eq. (3), on ``X`` (higher is better)."""
         return -float((self._winner_distances(X).clip(0) ** 0.5).mean())
+
+    # The attributes a model file may set (neuroclust.load refuses any other).
+    _fitted_attributes = ("cluster_centers_", "labels_", "history_", "win_frequency_",
+                          "n_features_in_", "backend_")
+
+    def _check_fitted_state(self):
+        """ValueError unless the fitted attributes agree with each other and the parameters
+        (:func:`neuroclust.load` checks every model it reads from a file with this)."""
+        from ..persistence import FittedState
+
+        state = FittedState(self)
+        n_features = state.n_features()
+        state.array("cluster_centers_", [("n_clusters", self.n_clusters),
+                                         ("n_features_in_", n_features)], required=True)
+        state.array("labels_", [("n_samples", None)], kind="index", low=0,
+                    high=self.n_clusters - 1)
+        state.array("win_frequency_", [("n_clusters", self.n_clusters)], low=0)
+        state.history()
+        state.backend()
 
 
 def _batch_step(weights, sums, counts, rate, xp):

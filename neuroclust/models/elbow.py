@@ -23,6 +23,7 @@ import numpy as np
 
 from .._validation import check_array, check_scalar
 from .autoencoder import Autoencoder
+from ._resources import check_prototype_memory
 from .kmeans import KMeans
 
 __all__ = ["elbow"]
@@ -38,7 +39,7 @@ def elbow(X, k_max=10, *, n_init=3, random_state=None, autoencoder=None, **kmean
         E.g. raw data, or an autoencoder's codes (``Autoencoder.transform``).
     k_max : int >= 1, default=10
         At most the number of samples.
-    n_init : int >= 1, default=3
+    n_init : int >= 1 or "auto", default=3
         k-means seedings per k; the best is kept.
     random_state : int or None
         Seeds every k-means run (the same seed for each k).
@@ -56,19 +57,46 @@ def elbow(X, k_max=10, *, n_init=3, random_state=None, autoencoder=None, **kmean
         1, 2, ..., k_max.
     scores : ndarray of shape (k_max,)
         :math:`W(k)` for each k, or :math:`E(k)` with ``autoencoder``.
+
+    Raises
+    ------
+    ValueError
+        Before any model is trained, for any argument that the runs would reject: an unknown
+        keyword, a bad parameter, bad data, ``k_max`` above the number of samples.
     """
     check_scalar(k_max, "k_max", numbers.Integral, low=1)
     if autoencoder is not None:
         return _code_size_elbow(X, int(k_max), autoencoder, kmeans_params)
+    _check_kmeans_params(kmeans_params)
+    # the largest run, checked whole (parameters, data, memory) before the first one starts
+    largest = KMeans(n_clusters=int(k_max), n_init=n_init, random_state=random_state,
+                     **kmeans_params)
+    largest._check_params()
     X = check_array(X)
     if k_max > X.shape[0]:
         raise ValueError(f"k_max must be at most the number of samples ({X.shape[0]}), "
                          f"got {k_max}.")
+    largest._validate_for_fit(X, min_samples=int(k_max))     # the backend
+    check_prototype_memory(largest, int(k_max), X)
     ks = np.arange(1, k_max + 1)
     inertias = np.array([KMeans(n_clusters=int(k), n_init=n_init, random_state=random_state,
                                 **kmeans_params).fit(X).inertia_                  # eq. (1)
                          for k in ks], dtype=float)
     return ks, inertias
+
+
+def _check_kmeans_params(kmeans_params):
+    """Every keyword is a KMeans parameter that elbow does not set itself."""
+    valid = [name for name in KMeans._param_names()
+             if name not in ("n_clusters", "n_init", "random_state")]
+    for name in kmeans_params:
+        if name == "n_clusters":
+            raise ValueError("n_clusters cannot be passed to elbow, which sets it to 1, ..., "
+                             "k_max; use k_max.")
+        if name not in valid:
+            raise ValueError(f"{name!r} is not an argument of elbow; besides X, k_max, n_init, "
+                             f"random_state and autoencoder it takes the KMeans parameters "
+                             f"{', '.join(valid)}.")
 
 
 def _code_size_elbow(X, k_max, autoencoder, kmeans_params):
@@ -82,10 +110,15 @@ def _code_size_elbow(X, k_max, autoencoder, kmeans_params):
     if kmeans_params:
         raise ValueError(f"{', '.join(sorted(kmeans_params))} are k-means parameters; they do "
                          "not apply with an autoencoder.")
-    ks = np.arange(1, k_max + 1)
-    errors = []
-    for k in ks:
-        model = type(autoencoder)(**autoencoder.get_params(deep=False)).set_params(
+
+    def with_code_size(k):
+        return type(autoencoder)(**autoencoder.get_params(deep=False)).set_params(
             latent_dim=int(k))
-        errors.append(float(np.mean(model.fit(X).reconstruction_error(X))))   # eq. (2)
+
+    largest = with_code_size(k_max)    # checked whole before the first one trains
+    largest._check_params()
+    largest._check_X_for_fit(X)
+    ks = np.arange(1, k_max + 1)
+    errors = [float(np.mean(with_code_size(k).fit(X).reconstruction_error(X)))   # eq. (2)
+              for k in ks]
     return ks, np.array(errors)

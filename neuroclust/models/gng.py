@@ -27,9 +27,11 @@ import numbers
 
 import numpy as np
 
-from .._validation import (array_module, check_array, check_n_features, check_random_state,
-                           check_scalar)
+from .._validation import (array_module, check_array, check_callbacks, check_count,
+                           check_n_features, check_random_state, check_scalar, check_seed,
+                           check_verbose)
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
+from ._resources import check_gng_memory
 
 __all__ = ["GrowingNeuralGas", "connected_components"]
 
@@ -146,13 +148,16 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
     # ------------------------------------------------------------ parameters
     def _check_params(self):
         check_scalar(self.max_nodes, "max_nodes", numbers.Integral, low=2)
-        check_scalar(self.lambda_, "lambda_", numbers.Integral, low=1)
+        check_count(self.lambda_, "lambda_")
         check_scalar(self.epsilon_b, "epsilon_b", low=0, high=1)
         check_scalar(self.epsilon_n, "epsilon_n", low=0, high=1)
-        check_scalar(self.max_age, "max_age", numbers.Integral, low=1)
+        check_count(self.max_age, "max_age")
         check_scalar(self.alpha, "alpha", low=0, high=1)
         check_scalar(self.beta, "beta", low=0, high=1, high_inclusive=False)
-        check_scalar(self.epochs, "epochs", numbers.Integral, low=1)
+        check_count(self.epochs, "epochs")
+        check_seed(self.random_state)
+        check_verbose(self.verbose)
+        check_callbacks(self.callbacks)
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None):
@@ -188,6 +193,7 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
 
     def _start(self, X, rng):
         """Two nodes at two distinct random samples, no edge, no error (step 1)."""
+        check_gng_memory(self, X)
         xp = array_module(X)
         first, second = (int(i) for i in rng.choice(X.shape[0], size=2, replace=False))
         W = xp.zeros((self.max_nodes, X.shape[1]), dtype=X.dtype)
@@ -247,6 +253,7 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
 
     def _state_from_attributes(self, X):
         """The kernel's fixed-capacity arrays rebuilt from the fitted attributes."""
+        check_gng_memory(self, X)
         xp = array_module(X)
         n_nodes = len(self.nodes_)
         if n_nodes > self.max_nodes:
@@ -276,6 +283,50 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
     def _components_of(self, winners):
         xp = array_module(winners)
         return xp.asarray(self.unit_labels_, dtype=xp.int64)[winners]
+
+    # The attributes a model file may set (neuroclust.load refuses any other).
+    _fitted_attributes = ("nodes_", "cluster_centers_", "edges_", "edge_ages_", "errors_",
+                          "n_steps_", "unit_labels_", "n_clusters_", "labels_", "history_",
+                          "n_features_in_", "backend_")
+
+    def _check_fitted_state(self):
+        """ValueError unless the fitted attributes agree with each other and the parameters
+        (:func:`neuroclust.load` checks every model it reads from a file with this): edges
+        join existing nodes, components are those of the graph. ``cluster_centers_`` becomes
+        the same array as ``nodes_`` again, as after ``fit``."""
+        from ..persistence import FittedState
+
+        state = FittedState(self)
+        n_features = state.n_features()
+        nodes = state.array("nodes_", [("n_nodes", None), ("n_features_in_", n_features)],
+                            required=True)
+        n_nodes = len(nodes)
+        if not 1 <= n_nodes <= self.max_nodes:
+            raise ValueError(f"nodes_ holds {n_nodes} nodes, but a graph has from 1 to "
+                             f"max_nodes={self.max_nodes}.")
+        centres = state.array("cluster_centers_", [("n_nodes", n_nodes),
+                                                   ("n_features_in_", n_features)], required=True)
+        if not np.array_equal(centres, nodes):
+            raise ValueError("cluster_centers_ and nodes_ differ (they are one array).")
+        self.cluster_centers_ = self.nodes_
+        edges = state.array("edges_", [("n_edges", None), ("2", 2)], kind="index", low=0,
+                            high=n_nodes - 1, required=True)
+        if not bool((edges[:, 0] < edges[:, 1]).all()) or \
+                len(np.unique(edges, axis=0)) != len(edges):
+            raise ValueError("edges_ must list every edge once, as (i, j) with i < j.")
+        state.array("edge_ages_", [("n_edges", len(edges))], kind="index", low=0, required=True)
+        state.array("errors_", [("n_nodes", n_nodes)], low=0, required=True)
+        state.integer("n_steps_", low=0, required=True)
+        components = state.array("unit_labels_", [("n_nodes", n_nodes)], kind="index",
+                                 required=True)
+        if not np.array_equal(components, connected_components(n_nodes, edges)):
+            raise ValueError("unit_labels_ are not the connected components of the graph of "
+                             "nodes_ and edges_.")
+        n_clusters = int(components.max()) + 1
+        state.integer("n_clusters_", low=n_clusters, high=n_clusters, required=True)
+        state.array("labels_", [("n_samples", None)], kind="index", low=0, high=n_clusters - 1)
+        state.history(keys=("n_nodes", "quantization_error"), required=True)
+        state.backend()
 
 
 def connected_components(n_nodes, edges):

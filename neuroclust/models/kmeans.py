@@ -14,9 +14,11 @@ import numbers
 
 import numpy as np
 
-from .._validation import array_module, check_choice, check_random_state, check_scalar
+from .._validation import (array_module, check_choice, check_count, check_init_array,
+                           check_random_state, check_scalar, check_seed, check_verbose)
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
 from ._init import INIT_METHODS, initial_prototypes
+from ._resources import check_prototype_memory
 
 __all__ = ["KMeans"]
 
@@ -79,14 +81,17 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
 
     def _check_params(self):
         check_scalar(self.n_clusters, "n_clusters", numbers.Integral, low=1)
-        check_scalar(self.max_iter, "max_iter", numbers.Integral, low=1)
+        check_count(self.max_iter, "max_iter")
         check_scalar(self.tol, "tol", low=0)
         if isinstance(self.init, str):
             check_choice(self.init, "init", INIT_METHODS)
         if not (isinstance(self.n_init, str) and self.n_init == "auto"):
             if isinstance(self.n_init, str):
                 raise ValueError(f"n_init must be 'auto' or an integer >= 1, got {self.n_init!r}.")
-            check_scalar(self.n_init, "n_init", numbers.Integral, low=1)
+            check_count(self.n_init, "n_init")
+        check_init_array(self.init, self.n_clusters)
+        check_seed(self.random_state)
+        check_verbose(self.verbose)
 
     def _n_seedings(self):
         if not isinstance(self.n_init, str):
@@ -98,6 +103,7 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
         """Cluster ``X`` of shape (n_samples, n_features); returns self."""
         self._check_params()
         X, kernels = self._validate_for_fit(X, min_samples=self.n_clusters)
+        check_prototype_memory(self, int(self.n_clusters), X)
         rng = check_random_state(self.random_state)
         xp = array_module(X)
         tolerance = self.tol * _mean_variance(X) if self.tol > 0 else 0.0      # eq. (4)
@@ -116,6 +122,26 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
     def score(self, X, y=None):
         """Minus the inertia, eq. (3), of ``X`` under the fitted centres."""
         return -float(self._winner_distances(X).sum())
+
+    # The attributes a model file may set (neuroclust.load refuses any other).
+    _fitted_attributes = ("cluster_centers_", "labels_", "inertia_", "n_iter_", "history_",
+                          "n_features_in_", "backend_")
+
+    def _check_fitted_state(self):
+        """ValueError unless the fitted attributes agree with each other and the parameters
+        (:func:`neuroclust.load` checks every model it reads from a file with this)."""
+        from ..persistence import FittedState
+
+        state = FittedState(self)
+        n_features = state.n_features()
+        state.array("cluster_centers_", [("n_clusters", self.n_clusters),
+                                         ("n_features_in_", n_features)], required=True)
+        state.array("labels_", [("n_samples", None)], kind="index", low=0,
+                    high=self.n_clusters - 1)
+        state.number("inertia_", low=0)  # may be infinite, as on data near the float limits
+        state.integer("n_iter_", low=0)
+        state.history()
+        state.backend()
 
 
 def _mean_variance(X, chunk_rows=8192):

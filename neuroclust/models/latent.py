@@ -93,6 +93,11 @@ class LatentClustering(BaseEstimator):
                                                                None)):
             raise ValueError(f"clusterer must have a fit_predict(X) method (e.g. KMeans()), "
                              f"got {type(self.clusterer).__name__}.")
+        if self.clusterer is not None and not callable(getattr(self.clusterer, "get_params",
+                                                               None)):
+            raise ValueError(f"clusterer must have a get_params() method, as scikit-learn "
+                             f"estimators do (it is copied before fitting), got "
+                             f"{type(self.clusterer).__name__}.")
         check_scalar(self.n_clusters, "n_clusters", numbers.Integral, low=1)
         if isinstance(self.random_state, np.random.Generator):
             raise ValueError("random_state must be None or an int here (it seeds two models), "
@@ -102,6 +107,7 @@ class LatentClustering(BaseEstimator):
                        else _copy(self.autoencoder))
         clusterer = (KMeans(n_clusters=self.n_clusters, random_state=self.random_state)
                      if self.clusterer is None else _copy(self.clusterer))
+        _check_before_training(X, autoencoder, clusterer)
         codes = autoencoder.fit_transform(X)
         labels = _as_array_like(clusterer.fit_predict(codes), codes)
         self.autoencoder_, self.clusterer_ = autoencoder, clusterer
@@ -183,6 +189,22 @@ def _as_array_like(values, reference):
     if array_module(values) is np:
         values = np.asarray(values)
     return to_module(values, array_module(reference))
+
+
+def _check_before_training(X, autoencoder, clusterer):
+    """Everything that can fail before the autoencoder trains: its parameters and X (with
+    the memory they need), the clusterer's parameters (a neuroclust one's), and at least as
+    many samples as the clusterer's ``n_clusters``."""
+    autoencoder._check_params()
+    if isinstance(clusterer, BaseEstimator) and callable(getattr(clusterer, "_check_params",
+                                                                 None)):
+        clusterer._check_params()
+    n_samples = autoencoder._check_X_for_fit(X)[0].shape[0]
+    wanted = getattr(clusterer, "n_clusters", None)
+    if (isinstance(wanted, numbers.Integral) and not isinstance(wanted, bool)
+            and wanted > n_samples):
+        raise ValueError(f"X has {n_samples} samples but at least {wanted} are needed (one "
+                         f"per cluster, n_clusters={wanted}).")
 
 
 def _copy(estimator):

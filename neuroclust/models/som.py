@@ -21,11 +21,14 @@ from collections import Counter
 
 import numpy as np
 
-from .._validation import (array_module, check_bool, check_choice, check_random_state,
-                           check_scalar)
+from .._validation import (array_module, check_array, check_bool, check_callbacks,
+                           check_choice, check_count, check_init_array, check_random_state,
+                           check_scalar, check_seed, check_verbose, shown)
 from ..base import BaseEstimator, run_epochs
 from . import _grid
+from ..nn._checks import ndim_of
 from ._init import initial_prototypes
+from ._resources import check_som_memory
 
 __all__ = ["SOM", "pca_prototypes"]
 
@@ -156,10 +159,12 @@ class SOM(BaseEstimator):
     # ------------------------------------------------------------ parameters
     def _check_params(self):
         shape = self.shape
-        if (not isinstance(shape, (tuple, list, np.ndarray)) or len(shape) != 2 or
-                any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1
-                    for v in shape)):
-            raise ValueError(f"shape must be two positive integers (rows, cols), got {shape!r}.")
+        pair = (shape.shape == (2,) if isinstance(shape, np.ndarray)
+                else isinstance(shape, (tuple, list)) and len(shape) == 2)
+        if not pair or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1
+                           for v in shape):
+            raise ValueError(f"shape must be two positive integers (rows, cols), got "
+                             f"{shown(shape)}.")
         rows, cols = (int(v) for v in shape)
         if rows * cols < 2:
             raise ValueError(f"shape {tuple(shape)} gives a map of one unit; at least 2 are needed.")
@@ -177,9 +182,9 @@ class SOM(BaseEstimator):
         if self.sigma_decay is not None:
             check_choice(self.sigma_decay, "sigma_decay", _grid.DECAYS)
         check_choice(self.mode, "mode", ("online", "batch"))
-        check_scalar(self.epochs, "epochs", numbers.Integral, low=1)
+        check_count(self.epochs, "epochs")
         if self.n_iterations is not None:
-            check_scalar(self.n_iterations, "n_iterations", numbers.Integral, low=1)
+            check_count(self.n_iterations, "n_iterations")
             if self.mode == "batch":
                 raise ValueError("n_iterations counts samples of online training; with "
                                  "mode='batch' give epochs instead.")
@@ -192,7 +197,25 @@ class SOM(BaseEstimator):
             check_scalar(self.n_clusters, "n_clusters", numbers.Integral, low=1,
                          high=rows * cols)
         check_bool(self.history, "history")
+        self._check_init_array(rows, cols)
+        check_seed(self.random_state)
+        check_verbose(self.verbose)
+        check_callbacks(self.callbacks)
         return rows, cols
+
+    def _check_init_array(self, rows, cols):
+        """An ``init`` array: numbers, finite, (rows * cols, n_features) or (rows, cols,
+        n_features); its width is checked against X in ``fit``."""
+        if isinstance(self.init, str):
+            return
+        if ndim_of(self.init) != 3:
+            check_init_array(self.init, rows * cols)
+            return
+        init = check_array(self.init, name="init", ndim=3)
+        if init.shape[:2] != (rows, cols):
+            width = init.shape[2]
+            raise ValueError(f"init has shape {init.shape}, but this map needs shape "
+                             f"({rows}, {cols}, {width}) or ({rows * cols}, {width}).")
 
     def _sigma_start(self, rows, cols):
         return float(self.sigma) if self.sigma is not None else max(rows, cols) / 2.0
@@ -202,6 +225,7 @@ class SOM(BaseEstimator):
         """Train the map on ``X`` of shape (n_samples, n_features); returns self."""
         rows, cols = self._check_params()
         X, kernels = self._validate_for_fit(X)
+        check_som_memory(self, rows, cols, X)
         xp = array_module(X)
         rng = check_random_state(self.random_state)
         self.grid_positions_ = _grid.grid_positions((rows, cols), self.topology)
@@ -211,12 +235,12 @@ class SOM(BaseEstimator):
         self._adjacent = None
         weights = self._initial_weights(X, rows * cols, rng)
         steps = self._steps_per_epoch(X.shape[0])
-        total_steps = sum(steps)
+        total_steps = steps.total
         history = {"quantization_error": [], "topographic_error": []}
 
         def run_epoch(epoch):
             if self.mode == "online":
-                first = sum(steps[:epoch])
+                first = steps.first_step(epoch)
                 order = rng.permutation(X.shape[0])[:steps[epoch]]
                 rates, sigmas = self._schedules(np.arange(first, first + len(order)),
                                                 total_steps, rows, cols)
@@ -252,11 +276,11 @@ class SOM(BaseEstimator):
         return self
 
     def _steps_per_epoch(self, n_samples):
-        """Samples presented in each epoch (online) or one entry per epoch (batch)."""
+        """Samples presented in each epoch (online) or one per epoch (batch), as an
+        :class:`_EpochSteps`: computed when asked, so 10**9 epochs cost no list."""
         if self.mode == "batch" or self.n_iterations is None:
-            return [n_samples] * self.epochs
-        full, rest = divmod(self.n_iterations, n_samples)
-        return [n_samples] * full + ([rest] if rest else [])
+            return _EpochSteps(n_samples, int(self.epochs) * n_samples)
+        return _EpochSteps(n_samples, int(self.n_iterations))
 
     def _schedules(self, step_numbers, total_steps, rows, cols):
         fraction = np.asarray(step_numbers, dtype=np.float64) / total_steps
@@ -434,6 +458,41 @@ class SOM(BaseEstimator):
                              f"got shape {y.shape}.")
         return {unit: Counter(y[rows_].tolist()) for unit, rows_ in self.win_map(X).items()}
 
+    # The attributes a model file may set (neuroclust.load refuses any other).
+    _fitted_attributes = ("weights_", "cluster_centers_", "grid_positions_", "labels_",
+                          "unit_labels_", "history_", "n_features_in_", "backend_")
+
+    def _check_fitted_state(self):
+        """ValueError unless the fitted attributes agree with each other and the parameters
+        (:func:`neuroclust.load` checks every model it reads from a file with this); makes
+        ``weights_`` a view of ``cluster_centers_`` again, as after ``fit``."""
+        from ..persistence import FittedState
+
+        state = FittedState(self)
+        rows, cols = (int(size) for size in self.shape)
+        n_units, n_features = rows * cols, state.n_features()
+        # cluster_centers_ first: it bounds the map before anything is sized by `shape`
+        centres = state.array("cluster_centers_", [("rows * cols", n_units),
+                                                   ("n_features_in_", n_features)],
+                              required=True)
+        weights = state.array("weights_", [("rows", rows), ("cols", cols),
+                                           ("n_features_in_", n_features)], required=True)
+        if not np.array_equal(weights.reshape(n_units, n_features), centres):
+            raise ValueError("weights_ and cluster_centers_ hold different prototypes (weights_ "
+                             "is cluster_centers_ laid out on the grid).")
+        self.weights_ = centres.reshape(rows, cols, n_features)
+        positions = state.array("grid_positions_", [("rows * cols", n_units), ("x, y", 2)],
+                                required=True)
+        if not np.allclose(positions, _grid.grid_positions((rows, cols), self.topology)):
+            raise ValueError(f"grid_positions_ are not those of a {self.topology} map of shape "
+                             f"({rows}, {cols}).")
+        n_labels = n_units if self.n_clusters is None else int(self.n_clusters)
+        state.array("labels_", [("n_samples", None)], kind="index", low=0, high=n_labels - 1)
+        state.array("unit_labels_", [("rows * cols", n_units)], kind="index", low=0,
+                    high=n_labels - 1, required=self.n_clusters is not None)
+        state.history()
+        state.backend()
+
 
 def _runaway_check(X, weights):
     """A function that names the problem when a prototype has left the data far behind.
@@ -456,6 +515,26 @@ def _runaway_check(X, weights):
         return None
 
     return check
+
+
+class _EpochSteps:
+    """The samples presented in each epoch: ``total`` steps in epochs of ``n_samples``, the
+    last one shorter when they do not divide evenly. ``len`` is the number of epochs,
+    ``steps[epoch]`` the steps of one, ``first_step(epoch)`` the steps before it."""
+
+    def __init__(self, n_samples, total):
+        self.n_samples, self.total = int(n_samples), int(total)
+
+    def __len__(self):
+        return -(-self.total // self.n_samples)
+
+    def __getitem__(self, epoch):
+        if not 0 <= epoch < len(self):
+            raise IndexError(f"epoch {epoch} is out of range")
+        return min(self.n_samples, self.total - epoch * self.n_samples)
+
+    def first_step(self, epoch):
+        return epoch * self.n_samples
 
 
 def _unit_rows(A):

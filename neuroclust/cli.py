@@ -49,7 +49,8 @@ MODEL_OPTIONS = {
 INT_MINIMUMS = {"n_clusters": 1, "epochs": 1, "n_init": 1, "shape": 1, "max_nodes": 2,
                 "hidden": 1, "latent_dim": 1, "batch_size": 1, "random_state": 0}
 
-#: Larger integers than this are refused: the compiled kernels count in 32 bits.
+#: Larger integers than this are refused: no option needs more, and much larger ones
+#: overflow the integer types the models compute with.
 INT_MAXIMUM = 2**31 - 1
 
 #: The options to make smaller when a model runs out of memory.
@@ -337,7 +338,8 @@ def _check_ranges(args):
 def _check_cluster_count(args, n_clusters, n_samples):
     """UsageError if there are more clusters than samples (or than units of the map)."""
     asked = (f"--n-clusters is {n_clusters}" if args.n_clusters is not None else
-             f"{n_clusters} clusters are asked for (the default; set --n-clusters)")
+             f"{n_clusters} clusters are asked for (the default: the number of classes, "
+             "else 8; set --n-clusters)")
     if args.model == "som":
         rows, cols = args.shape
         if n_clusters > rows * cols:

@@ -867,8 +867,8 @@ def _load_model(path):
                          f"({type(error).__name__}{_detail(error)}).") from error
     if not callable(getattr(model, "predict", None)):
         raise ValueError(
-            f"MODEL_FILE {path!r} holds a {type(model).__name__}, which has no clusters to "
-            "predict; `neuroclust predict` takes a model saved by `neuroclust fit` "
+            f"MODEL_FILE {path!r} holds a {type(model).__name__} model, which has no clusters "
+            "to predict; `neuroclust predict` takes a model saved by `neuroclust fit` "
             f"({', '.join(MODELS)}; `fit autoencoder` saves the autoencoder together with "
             "the k-means that clusters its codes, a LatentClustering).")
     return model

@@ -25,7 +25,7 @@ import zlib
 
 import numpy as np
 
-from ._validation import check_is_fitted
+from ._validation import available_memory, check_is_fitted
 from .base import _REGISTRY, BaseEstimator
 
 __all__ = ["save_model", "load", "FORMAT_NAME", "FORMAT_VERSION"]
@@ -319,32 +319,10 @@ def _read_archive(path, handle, file_size):
 
 
 def _memory_budget():
-    """The most bytes a model file may expand to: half the memory available now (MemAvailable
-    on Linux, else a quarter of the physical memory, else 2 GiB), and at most half of this
-    process's address-space limit when one is set."""
-    budget = None
-    try:
-        with open("/proc/meminfo", "rb") as meminfo:
-            for line in meminfo:
-                if line.startswith(b"MemAvailable:"):
-                    budget = int(line.split()[1]) * 1024 // 2
-                    break
-    except (OSError, ValueError, IndexError):
-        pass
-    if budget is None:
-        try:
-            budget = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4
-        except (AttributeError, ValueError, OSError):
-            budget = 2 << 30
-    try:
-        import resource
-
-        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-        if limit != resource.RLIM_INFINITY and limit > 0:
-            budget = min(budget, limit // 2)
-    except (ImportError, AttributeError, ValueError, OSError):
-        pass
-    return max(int(budget), 1 << 26)
+    """The most bytes a model file may expand to: half the memory this process can still get
+    (:func:`neuroclust._validation.available_memory`), or 2 GiB when the system does not say."""
+    found = available_memory()
+    return max((found[0] if found is not None else 4 << 30) // 2, 1 << 26)
 
 
 def _check_members(path, infos, file_size):

@@ -19,6 +19,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from .. import _kernels
+from .._validation import available_memory as _available_memory, format_bytes
 from . import _checks, reference
 
 __all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "som_online", "default_n_threads",
@@ -101,37 +102,10 @@ MEMORY_CHECK_FROM = 64 << 20
 
 
 def available_memory():
-    """Bytes this process may still allocate, or None when the system does not say.
-
-    ``MemAvailable`` of ``/proc/meminfo``, lowered to what an address-space limit
-    (``ulimit -v``) leaves of it.
-    """
-    limits = []
-    try:
-        with open("/proc/meminfo") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    limits.append(int(line.split()[1]) * 1024)
-                    break
-    except (OSError, ValueError, IndexError):
-        return None
-    if not limits:
-        return None
-    try:
-        import resource
-
-        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-        if soft != resource.RLIM_INFINITY:
-            with open("/proc/self/statm") as handle:
-                used = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-            limits.append(max(0, soft - used))
-    except (ImportError, OSError, ValueError, IndexError):
-        pass
-    return min(limits)
-
-
-def _size(n_bytes):
-    return f"{n_bytes / 2**30:.3g} GiB" if n_bytes >= 2**30 else f"{n_bytes / 2**20:.3g} MiB"
+    """Bytes this process may still allocate, or None when the system does not say (see
+    ``neuroclust._validation.available_memory``)."""
+    found = _available_memory()
+    return None if found is None else found[0]
 
 
 def _threads_that_fit(kernel, n_threads, per_thread, shared, what):
@@ -146,8 +120,8 @@ def _threads_that_fit(kernel, n_threads, per_thread, shared, what):
     fitting = (available - shared) // per_thread if per_thread else 0
     if fitting >= 1:
         return int(min(n_threads, fitting))
-    raise MemoryError(f"{kernel} needs about {_size(shared + per_thread)} for {what}, more "
-                      f"than the {_size(available)} this process can still allocate.")
+    raise MemoryError(f"{kernel} needs about {format_bytes(shared + per_thread)} for {what}, more "
+                      f"than the {format_bytes(available)} this process can still allocate.")
 
 
 def _bmu_threads(kernel, X, W, n_threads, accumulating):

@@ -226,6 +226,15 @@ class PrototypeClusterMixin:
         """Fit, then return :meth:`transform` of the training data."""
         return self.fit(X).transform(X)
 
+    def _check_centres_and_labels(self, state):
+        """The checks a loaded prototype model shares (see ``_check_fitted_state``):
+        ``cluster_centers_`` of shape (n_clusters, n_features_in_), ``labels_`` unit indices."""
+        n_features = state.n_features()
+        state.array("cluster_centers_", [("n_clusters", self.n_clusters),
+                                         ("n_features_in_", n_features)], required=True)
+        state.array("labels_", [("n_samples", None)], kind="index", low=0,
+                    high=self.n_clusters - 1)
+
     def _winner_distances(self, X):
         """Squared distance from each row of X to its nearest prototype."""
         X, kernels = self._validate_for_predict(X, "cluster_centers_")

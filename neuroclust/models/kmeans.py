@@ -133,11 +133,7 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
         from ..persistence import FittedState
 
         state = FittedState(self)
-        n_features = state.n_features()
-        state.array("cluster_centers_", [("n_clusters", self.n_clusters),
-                                         ("n_features_in_", n_features)], required=True)
-        state.array("labels_", [("n_samples", None)], kind="index", low=0,
-                    high=self.n_clusters - 1)
+        self._check_centres_and_labels(state)
         state.number("inertia_", low=0)  # may be infinite, as on data near the float limits
         state.integer("n_iter_", low=0)
         state.history()

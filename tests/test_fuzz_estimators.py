@@ -42,6 +42,7 @@ RUNNER = textwrap.dedent(r'''
     warnings.simplefilter("ignore")
     from neuroclust import *
     import neuroclust
+    import neuroclust.backend
 
     def make(spec, rng):
         n, d, dtype, layout, exponent, poison = spec
@@ -73,6 +74,8 @@ RUNNER = textwrap.dedent(r'''
         except Exception as error:
             return f"BUG {type(error).__name__}: {error}", None
 
+    if os.environ.get("EXPECT_COMPILED") == "1":   # the installed package, kernels and all
+        assert "cython" in neuroclust.backend.available_backends(), neuroclust.__file__
     folder = tempfile.mkdtemp()
     for line in sys.stdin:
         case = json.loads(line)
@@ -115,7 +118,10 @@ def cases(draw):
 
 
 def run_batch(batch, expect_fit=False):
-    env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="2")
+    from neuroclust.backend import available_backends
+
+    env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="2",
+               EXPECT_COMPILED="1" if "cython" in available_backends() else "0")
     result = subprocess.run([sys.executable, "-c", RUNNER], input="".join(
         json.dumps(case) + "\n" for case in batch), capture_output=True, text=True,
         timeout=600, env=env)

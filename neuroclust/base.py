@@ -3,6 +3,7 @@
 The conventions are scikit-learn's: ``__init__`` only stores hyper-parameters, ``fit`` returns
 ``self``, learned state ends in ``_``. Saving and loading live in ``neuroclust/persistence.py``.
 """
+import contextlib
 import copy
 import functools
 import inspect
@@ -355,6 +356,23 @@ def _hold_interrupts():
         _fitting.shield = _DeferredInterrupts().hold()
 
 
+def ignore_further_interrupts():
+    """After a Ctrl-C that a model handled (it keeps what it learned), ignore further Ctrl-C
+    presses until the outermost ``fit`` returns, so they cannot throw that model away."""
+    _hold_interrupts()
+
+
+@contextlib.contextmanager
+def interrupts_deferred():
+    """Inside the block Ctrl-C is noted (the ``count`` of the object yielded), not raised:
+    for a short step that finishes a model (its labels after the last epoch)."""
+    shield = _DeferredInterrupts().hold()
+    try:
+        yield shield
+    finally:
+        shield.release()
+
+
 def _release_interrupts():
     shield = getattr(_fitting, "shield", None)
     if shield is not None:
@@ -372,7 +390,7 @@ class EpochHistory(list):
 
 def run_epochs(n_epochs, run_epoch, *, get_state, set_state, estimator, verbose=False,
                callbacks=None, description="training", metric="loss", check_state=None,
-               untrained_is_usable=True):
+               untrained_is_usable=True, warn_on_interrupt=True):
     """The training loop every model shares.
 
     ``run_epoch(epoch)`` trains one epoch and returns the value to record (a loss or an error).
@@ -389,7 +407,8 @@ def run_epochs(n_epochs, run_epoch, *, get_state, set_state, estimator, verbose=
       presses are ignored until the model is finished (until the outermost ``fit`` returns).
       When no epoch has completed and ``untrained_is_usable`` is False (Fuzzy ART before its
       first epoch has no category), the KeyboardInterrupt is raised again and ``fit`` leaves
-      the model as it was before;
+      the model as it was before. ``warn_on_interrupt=False`` leaves the warning to the
+      caller (k-means, which keeps the best of several runs);
     - a callback, called as ``callback(estimator, epoch)`` after each epoch, returns False.
 
     Returns
@@ -425,8 +444,9 @@ def run_epochs(n_epochs, run_epoch, *, get_state, set_state, estimator, verbose=
                     raise KeyboardInterrupt(
                         f"{description} was interrupted before its first epoch ended; "
                         "the model is left as it was before fit.") from None
-                warnings.warn(_interrupt_message(epoch, len(history)),
-                              TrainingInterruptedWarning, stacklevel=3)
+                if warn_on_interrupt:
+                    warnings.warn(_interrupt_message(epoch, len(history)),
+                                  TrainingInterruptedWarning, stacklevel=3)
                 break
             _hold_interrupts()      # the restore below must not be cut short either
             set_state(good_state)

@@ -9,9 +9,12 @@ exits quietly with code 141, as Unix tools do. Options and output paths are chec
 data is loaded or any model trained.
 """
 import argparse
+import contextlib
 import math
 import os
+import signal
 import stat
+import threading
 import sys
 import tempfile
 import time
@@ -567,21 +570,44 @@ def run_fit(args):
     if args.model not in ("gng", "fuzzy_art", "art1"):
         _check_cluster_count(args, n_clusters, X.shape[0])
     model = _build_model(args, n_clusters)
-    start = time.perf_counter()
-    labels, interrupted = _train(model, X, args)
-    seconds = time.perf_counter() - start
-    n_clusters = getattr(model, "n_clusters_", n_clusters)  # found by the model (gng)
-    n_clusters = getattr(model, "n_categories_", n_clusters)  # committed by the model (ART)
-    _say(f"{args.model} on {args.data}: {X.shape[0]} samples, {X.shape[1]} features, "
-         f"{n_clusters} clusters, {seconds:.3f} s")
-    if y is not None:
-        for name, value in _label_scores(y, labels).items():
-            _say(f"  {name:<9} {value:.4f}")
-    _say(f"model saved to {model.save(output)}")
+    with _one_ctrl_c_until_saved():
+        start = time.perf_counter()
+        labels, interrupted = _train(model, X, args)
+        seconds = time.perf_counter() - start
+        n_clusters = getattr(model, "n_clusters_", n_clusters)  # found by the model (gng)
+        n_clusters = getattr(model, "n_categories_", n_clusters)  # committed by it (ART)
+        _say(f"{args.model} on {args.data}: {X.shape[0]} samples, {X.shape[1]} features, "
+             f"{n_clusters} clusters, {seconds:.3f} s")
+        if y is not None:
+            for name, value in _label_scores(y, labels).items():
+                _say(f"  {name:<9} {value:.4f}")
+        _say(f"model saved to {model.save(output)}")
     if args.plot is not None:
         for path in _fit_figures(args.plot, X, labels, model, y=y):
             _say(f"figure written: {path}")
     return EXIT_INTERRUPTED if interrupted else 0
+
+
+@contextlib.contextmanager
+def _one_ctrl_c_until_saved():
+    """The first Ctrl-C stops the training (the model keeps what it learned); the presses
+    after it, as a held key repeats, are ignored until the model is saved, so they cannot
+    throw that model away. Outside the main thread (no signals there) it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    presses = []
+
+    def first_press_only(signum, frame):
+        presses.append(signum)
+        if len(presses) == 1:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, first_press_only)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _model_path(path):

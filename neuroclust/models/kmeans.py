@@ -11,12 +11,14 @@ The algorithm, in the order it runs:
 5. repeat from 1 for ``n_init`` seeds and keep the run of lowest inertia, eq. (3).
 """
 import numbers
+import warnings
 
 import numpy as np
 
 from .._validation import (array_module, check_choice, check_count, check_init_array,
                            check_random_state, check_scalar, check_seed, check_verbose)
-from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
+from ..base import (BaseEstimator, PrototypeClusterMixin, TrainingInterruptedWarning,
+                    ignore_further_interrupts, interrupts_deferred, run_epochs)
 from ._init import INIT_METHODS, initial_prototypes
 from ._resources import check_prototype_memory
 
@@ -107,13 +109,21 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         xp = array_module(X)
         tolerance = self.tol * _mean_variance(X) if self.tol > 0 else 0.0      # eq. (4)
-        best = None
-        for _ in range(self._n_seedings()):
-            centres = initial_prototypes(X, self.n_clusters, self.init, rng)
-            run = _lloyd(X, centres, kernels, self.max_iter, tolerance, xp, self.verbose)
+        best, n_seedings = None, self._n_seedings()
+        for seeding in range(n_seedings):
+            try:
+                centres = initial_prototypes(X, self.n_clusters, self.init, rng)
+                run = _lloyd(X, centres, kernels, self.max_iter, tolerance, xp, self.verbose)
+            except KeyboardInterrupt:   # while seeding: the runs done so far are kept
+                if best is None:
+                    raise
+                ignore_further_interrupts()
+                _warn_interrupted(seeding, n_seedings)
+                break
             if best is None or run[2] < best[2]:
                 best = run
             if run[5] == "interrupt":   # Ctrl-C: keep the best run so far, seed no more
+                _warn_interrupted(seeding, n_seedings)
                 break
         (self.cluster_centers_, self.labels_, self.inertia_, self.n_iter_, self.history_,
          _) = best
@@ -182,10 +192,18 @@ def _lloyd(X, centres, kernels, max_iter, tolerance, xp, verbose):
     history = run_epochs(max_iter, iteration, get_state=get_state, set_state=set_state,
                          estimator=None, verbose=2 if verbose else 0,
                          callbacks=[lambda _model, _iteration: not run["converged"]],
-                         description="k-means", metric="inertia")
-    labels, distance = kernels.bmu(X, run["centres"])  # labels and inertia of the centres kept
-    return (run["centres"], labels, float(distance.sum()), len(history), list(history),
-            history.stopped_by)
+                         description="k-means", metric="inertia", warn_on_interrupt=False)
+    with interrupts_deferred() as presses:   # the labels of the centres kept: one more pass
+        labels, distance = kernels.bmu(X, run["centres"])
+    stopped_by = "interrupt" if presses.count else history.stopped_by
+    return run["centres"], labels, float(distance.sum()), len(history), list(history), stopped_by
+
+
+def _warn_interrupted(seeding, n_seedings):
+    warnings.warn(f"k-means interrupted (Ctrl-C) during seeding {seeding + 1} of {n_seedings};"
+                  " the model keeps the best of the runs so far (an interrupted run up to its "
+                  "last complete iteration). Further Ctrl-C presses are ignored until it is "
+                  "finished.", TrainingInterruptedWarning, stacklevel=4)
 
 
 def _centres_from_sums(X, sums, counts, distance, labels, centres, xp):

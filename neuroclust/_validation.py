@@ -439,6 +439,9 @@ def check_is_fitted(estimator, attribute):
         raise NotFittedError(
             f"This {name} is not fitted yet; call fit(X) before using it."
         )
+    unchanged = getattr(estimator, "_check_params_unchanged", None)
+    if callable(unchanged):   # set_params after fit must not silently change a fitted model
+        unchanged()
 
 
 def check_verbose(verbose, name="verbose"):

@@ -8,6 +8,7 @@ import copy
 import functools
 import inspect
 import math
+import numbers
 import signal
 import threading
 import warnings
@@ -15,7 +16,7 @@ import warnings
 import numpy as np
 
 from ._validation import (NonFiniteError, check_array, check_callbacks, check_is_fitted,
-                          check_n_features, check_verbose)
+                          check_n_features, check_verbose, shown)
 
 __all__ = ["BaseEstimator", "PrototypeClusterMixin", "run_epochs", "EpochHistory",
            "DivergenceWarning", "TrainingInterruptedWarning"]
@@ -37,6 +38,21 @@ class BaseEstimator:
     #: Whether the model compares samples by Euclidean distance (then X is checked to be small
     #: enough that squared distances do not overflow).
     _compares_distances = False
+
+    #: The parameters a fitted model is made of (a SOM's shape, an autoencoder's widths):
+    #: changing one with ``set_params`` after ``fit`` makes every query and ``save`` refuse,
+    #: with a sentence, until the next ``fit``. The others only steer the next fit.
+    _params_fixed_by_fit = ()
+
+    def _check_params_unchanged(self):
+        """ValueError if a parameter in ``_params_fixed_by_fit`` changed since the last fit
+        (``check_is_fitted`` calls this, so every query does)."""
+        for name, value in getattr(self, "_fit_params", {}).items():
+            now = getattr(self, name, None)
+            if not _same_param(now, value):
+                raise ValueError(f"{name} was changed after fit (from {shown(value)} to "
+                                 f"{shown(now)}), but the fitted model was made with the old "
+                                 f"value; fit again, or set {name} back, to use it.")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -290,9 +306,14 @@ def _keeps_state_on_error(method):
     def fit_or_keep(self, *args, **kwargs):
         saved = {name: _copy_fitted(value) for name, value in vars(self).items()
                  if name.endswith("_") or name.startswith("_")}
+        if method.__name__ == "fit":   # makes the model anew; partial_fit goes on with it
+            vars(self).pop("_fit_params", None)
         _fitting.depth = getattr(_fitting, "depth", 0) + 1
         try:
-            return method(self, *args, **kwargs)
+            result = method(self, *args, **kwargs)
+            self._fit_params = {name: _copy_param(getattr(self, name))
+                                for name in self._params_fixed_by_fit}
+            return result
         except BaseException:
             for name in [name for name in vars(self) if name.endswith("_") or name.startswith("_")]:
                 if name not in self._param_names():
@@ -306,6 +327,34 @@ def _keeps_state_on_error(method):
 
     fit_or_keep._keeps_state_on_error = True
     return fit_or_keep
+
+
+def _copy_param(value):
+    """A parameter as it was at fit: arrays and lists copied (they could be changed in
+    place), everything else kept."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return tuple(_copy_param(item) for item in value)
+    return value
+
+
+def _same_param(a, b):
+    """Whether two parameter values are the same setting: (10, 10) and [10, 10] are, so are
+    equal arrays; objects (layers, callbacks) only when they are the same object."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+                and bool(np.array_equal(a, b)))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same_param(x, y) for x, y in zip(a, b))
+    plain = (str, bytes, numbers.Number, type(None))
+    if isinstance(a, plain) and isinstance(b, plain):
+        if isinstance(a, (bool, np.bool_)) != isinstance(b, (bool, np.bool_)):
+            return False
+        if a != a and b != b:      # NaN is the same setting as NaN
+            return True
+        return bool(a == b)
+    return a is b
 
 
 def _copy_fitted(value):

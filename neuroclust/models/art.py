@@ -208,6 +208,12 @@ class _ART(BaseEstimator):
         """Fit, then return :attr:`labels_`, the categories of the last epoch."""
         return self.fit(X).labels_
 
+    def _check_params_unchanged(self):
+        """Beyond the template width, the queries read rho, alpha (or L): they may change
+        between fits (a vigilance sweep), but must still be valid."""
+        super()._check_params_unchanged()
+        self._check_params()
+
     def _prepare_for_query(self, X):
         X, _ = self._validate_for_predict(X, "weights_")
         inputs = self._prepare(X)
@@ -337,6 +343,8 @@ class FuzzyART(_ART):
     categorization of analog patterns by an adaptive resonance system", Neural Networks 4(6),
     1991, pp. 759-771.
     """
+
+    _params_fixed_by_fit = ("complement_coding", "scale")  # the width of the templates
 
     def __init__(self, rho=0.75, alpha=0.001, beta=1.0, complement_coding=True, scale=False,
                  max_categories=None, epochs=100, shuffle=False, random_state=None,

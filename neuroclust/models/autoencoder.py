@@ -204,6 +204,11 @@ class Autoencoder(BaseEstimator):
     (1797, 4)
     """
 
+    # the architecture: a vector of parameters means nothing without it
+    _params_fixed_by_fit = ("hidden", "latent_dim", "activation", "output_activation", "loss",
+                            "dtype", "kind", "channels", "kernel_size", "global_pool",
+                            "encoder", "decoder")
+
     def __init__(self, hidden=(256, 64), latent_dim=10, activation="relu",
                  output_activation=None, loss="mse", optimizer="adam", learning_rate=1e-3,
                  weight_decay=0.0, epochs=20, batch_size=256, validation_split=0.0,

@@ -101,6 +101,8 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
     D. DeSieno, "Adding a conscience to competitive learning", ICNN 1988.
     """
 
+    _params_fixed_by_fit = ("n_clusters",)
+
     def __init__(self, n_clusters=8, learning_rate=0.01, epochs=20, learning_rate_final=None,
                  conscience=False, conscience_rate=1e-4, conscience_bias=10.0, mode="online",
                  init="random_samples", random_state=None, backend="auto", verbose=False,
@@ -175,10 +177,10 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
             self._store(weights, kernels.bmu(X, weights)[0], win_frequency)
 
         self._store(weights, kernels.bmu(X, weights)[0], win_frequency)
-        self.history_ = run_epochs(self.epochs, run_epoch, get_state=get_state,
+        self.history_ = list(run_epochs(self.epochs, run_epoch, get_state=get_state,
                                    set_state=set_state, estimator=self, verbose=self.verbose,
                                    callbacks=self.callbacks, description="competitive learning",
-                                   metric="quantization error")
+                                   metric="quantization error"))
         return self
 
     def _learning_rate_at(self, epoch):

@@ -70,6 +70,8 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
     S. P. Lloyd, "Least squares quantization in PCM", IEEE Trans. Inf. Theory 28(2), 1982.
     """
 
+    _params_fixed_by_fit = ("n_clusters",)
+
     def __init__(self, n_clusters=8, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
                  random_state=None, backend="auto", verbose=False):
         self.n_clusters = n_clusters

@@ -127,6 +127,7 @@ class SOM(BaseEstimator):
     """
 
     _compares_distances = True
+    _params_fixed_by_fit = ("shape", "topology", "toroidal", "metric", "n_clusters")
 
     def __init__(self, shape=(10, 10), topology="rectangular", toroidal=False,
                  neighbourhood="gaussian", sigma=None, sigma_final=0.5, learning_rate=0.5,

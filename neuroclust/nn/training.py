@@ -176,9 +176,9 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
                 return False
         return not stop
 
-    history["loss"] = run_epochs(epochs, run_epoch, get_state=get_state,
+    history["loss"] = list(run_epochs(epochs, run_epoch, get_state=get_state,
                                  set_state=restore_after_stop, estimator=model, verbose=verbose,
-                                 callbacks=[after_epoch], description="training", metric="loss")
+                                 callbacks=[after_epoch], description="training", metric="loss"))
     if watch["state"] is not None:
         set_state(watch["state"])   # early stopping keeps the best epoch's weights
     return history

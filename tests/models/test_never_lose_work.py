@@ -313,3 +313,63 @@ def test_a_float64_model_beyond_float32_refuses_float32_queries():
     with pytest.raises(ValueError, match="beyond the range of X's float32"):
         model.predict(blobs().astype(np.float32))
     assert model.predict(blobs()).shape == (len(X),)
+
+
+# ------------------------------------------------------------------ set_params after fit
+FIXED_AFTER_FIT = [
+    (lambda: SOM(shape=(3, 3), epochs=2, random_state=0), {"shape": (5, 5)}),
+    (lambda: SOM(shape=(3, 3), epochs=2, random_state=0), {"n_clusters": 2}),
+    (lambda: KMeans(n_clusters=3, random_state=0), {"n_clusters": 4}),
+    (lambda: CompetitiveLearning(n_clusters=3, random_state=0), {"n_clusters": 4}),
+    (lambda: FuzzyART(rho=0.6), {"complement_coding": False}),
+    (lambda: FuzzyART(rho=0.6), {"scale": True}),
+    (lambda: Autoencoder(hidden=(8,), latent_dim=2, epochs=2, random_state=0),
+     {"activation": "tanh"}),
+    (lambda: Autoencoder(hidden=(8,), latent_dim=2, epochs=2, random_state=0),
+     {"latent_dim": 3}),
+]
+
+
+@pytest.mark.parametrize("make, change", FIXED_AFTER_FIT,
+                         ids=[f"{i}-{sorted(c)[0]}" for i, (_, c) in enumerate(FIXED_AFTER_FIT)])
+def test_a_parameter_the_fitted_model_is_made_of_cannot_change_under_it(make, change, tmp_path):
+    X = blobs()
+    model = make().fit(X)
+    model.set_params(**change)
+    name = next(iter(change))
+    query = getattr(model, "predict", None) or model.transform
+    with pytest.raises(ValueError, match=f"{name} was changed after fit"):
+        query(X)
+    with pytest.raises(ValueError, match=f"{name} was changed after fit"):
+        model.save(tmp_path / "model.npz")
+    model.fit(X)                                  # a new fit makes it the model's again
+    query = getattr(model, "predict", None) or model.transform
+    query(X)
+
+
+def test_parameters_that_only_steer_the_next_fit_may_change():
+    X = blobs()
+    model = SOM(shape=(3, 3), epochs=2, random_state=0).fit(X)
+    model.set_params(shape=[3, 3], epochs=9, learning_rate=0.1, verbose=True)
+    model.predict(X)
+    art = FuzzyART(rho=0.6).fit(X).set_params(rho=0.9)     # a vigilance sweep
+    art.predict(X, vigilance=True)
+    with pytest.raises(ValueError, match="rho"):
+        art.set_params(rho=5).predict(X)
+
+
+def test_a_rejected_refit_keeps_history_as_it_was():
+    X = blobs()
+    model = CompetitiveLearning(n_clusters=3, epochs=2, random_state=0).fit(X)
+    history = list(model.history_)
+    with pytest.raises(ValueError):
+        model.fit(np.full_like(X, np.nan))
+    assert type(model.history_) is list and model.history_ == history
+
+
+def test_partial_fit_refuses_to_go_on_with_a_changed_template_width():
+    X = blobs()
+    model = FuzzyART(rho=0.6).partial_fit(X)
+    model.set_params(complement_coding=False)
+    with pytest.raises(ValueError, match="complement_coding was changed after fit"):
+        model.partial_fit(X)

@@ -122,7 +122,7 @@ class BaseEstimator:
         reason = f" (one per cluster, n_clusters={min_samples})" if min_samples > 1 else ""
         X = check_array(X, min_samples=min_samples, min_samples_reason=reason)
         if self._compares_distances:
-            check_distances_representable(X)
+            check_distances_representable(X, fitting=True)
         self.backend_ = resolve_backend(self.backend, X)
         self.n_features_in_ = X.shape[1]
         if self.backend_ == "cupy":
@@ -258,22 +258,33 @@ class PrototypeClusterMixin:
         return kernels.bmu(X, self._like(self.cluster_centers_, X))[1]
 
 
-def check_distances_representable(X, name="X"):
-    r"""Fail when squared distances between rows of ``X`` could overflow ``X``'s dtype.
+def check_distances_representable(X, name="X", fitting=False):
+    r"""Fail when squared distances between rows of ``X`` overflow, or (``fitting``)
+    underflow, ``X``'s dtype.
 
     With every entry at most :math:`m` in absolute value, a squared distance between two
     points of the data's range is at most :math:`4 d m^2` (d features), and so are the terms
     of the expansion :math:`\|x\|^2 - 2 x \cdot w + \|w\|^2` the kernels use; above
-    :math:`m = \sqrt{\text{max} / 4d}` the winners cannot be found (every distance is inf).
+    :math:`m = \sqrt{\text{max} / 4d}` every distance is inf. At the other end, when no
+    feature spans more than :math:`\sqrt{\text{tiny} / \epsilon}` (about 1e-146 in float64,
+    3e-16 in float32), the squared distances underflow to zero or lose their precision, and
+    every sample would look like every other.
     """
-    largest = max(abs(float(X.max())), abs(float(X.min())))
-    limit = math.sqrt(float(np.finfo(X.dtype).max) / (4 * X.shape[1]))
-    if largest > limit:
+    info = np.finfo(X.dtype)
+    low, high = X.min(axis=0), X.max(axis=0)
+    largest = max(abs(float(low.min())), abs(float(high.max())))
+    if largest > math.sqrt(float(info.max) / (4 * X.shape[1])):
         wider = " or pass float64 data" if X.dtype == np.float32 else ""
         raise ValueError(f"{name} holds values up to {largest:.3g} in absolute value; squared "
                          f"distances between such points overflow {X.dtype} (largest "
-                         f"{float(np.finfo(X.dtype).max):.3g}), so no nearest prototype can be "
-                         f"found. Scale the data (e.g. divide it by {largest:.3g}){wider}.")
+                         f"{float(info.max):.3g}), so no nearest prototype can be found. Scale "
+                         f"the data (e.g. divide it by {largest:.3g}){wider}.")
+    span = float((high - low).max())
+    if fitting and 0 < span < math.sqrt(float(info.tiny) / float(info.eps)):
+        raise ValueError(f"{name}'s features span at most {span:.3g}; squared distances between "
+                         f"such points underflow {X.dtype} (smallest normal number "
+                         f"{float(info.tiny):.3g}), so the samples cannot be told apart. Scale "
+                         f"the data (e.g. standardise it, or divide it by {span:.3g}).")
 
 
 def _cython_built():
@@ -516,11 +527,11 @@ def _one_epoch(run_epoch, epoch, check_state, metric):
     try:
         with np.errstate(over="ignore", invalid="ignore"):   # the guard below says it once
             value = float(run_epoch(epoch))
+            if not math.isfinite(value):
+                return None, f"{metric} became {value}"
+            problem = check_state() if check_state is not None else None
     except (NonFiniteError, FloatingPointError, OverflowError) as error:
         return None, f"values computed in the epoch overflowed: {str(error).split(';')[0]}"
-    if not math.isfinite(value):
-        return None, f"{metric} became {value}"
-    problem = check_state() if check_state is not None else None
     return value, problem or None
 
 

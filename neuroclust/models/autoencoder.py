@@ -522,6 +522,7 @@ class Autoencoder(BaseEstimator):
         of one sample)."""
         ndim = 3 if (self.kind == "conv1d" or self._explicit()) and ndim_of(X) == 3 else 2
         X = as_float_dtype(check_array(X, ndim=ndim), self.dtype)
+        _check_squares_fit(X)
         input_shape = X.shape[1:]
         n = X.shape[0]
         n_val = math.floor(n * self.validation_split)
@@ -546,6 +547,9 @@ class Autoencoder(BaseEstimator):
         return as_float_dtype(X, self.dtype)
 
     def _check_params(self):
+        if isinstance(self.hidden, (str, bytes, dict, set)):
+            raise ValueError(f"hidden must be a tuple of layer widths, e.g. (256, 64), got "
+                             f"{self.hidden!r}.")
         try:
             hidden = tuple(self.hidden)
         except TypeError:
@@ -661,6 +665,18 @@ class Autoencoder(BaseEstimator):
             raise ValueError(f"the decoder does not give back samples of {n_features} values.")
         self._networks = (theta, encoder, decoder)
         state.history()
+
+
+def _check_squares_fit(X):
+    """Fail when squared values of X overflow its dtype: the reconstruction loss (and every
+    activation of a first layer with weights near one) could not be computed."""
+    largest = max(abs(float(X.max())), abs(float(X.min())))
+    limit = math.sqrt(float(np.finfo(X.dtype).max))
+    if largest > limit:
+        raise ValueError(f"X holds values up to {largest:.3g} in absolute value; their squares "
+                         f"(the reconstruction error) overflow {X.dtype} (largest "
+                         f"{float(np.finfo(X.dtype).max):.3g}); scale the data, e.g. "
+                         "standardise it.")
 
 
 def _layers_of(network, name):

@@ -21,6 +21,9 @@ from .losses import Loss
 
 __all__ = ["train"]
 
+#: Training rows on which the weights are tried after each epoch (a divergence check).
+PROBE_ROWS = 256
+
 
 def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffle=True,
           random_state=None, validation_split=0.0, patience=None, verbose=False,
@@ -158,6 +161,16 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
         return mean
 
     watch = {"best": math.inf, "since": 0, "state": None}
+    probe = slice(0, min(n_train, PROBE_ROWS))
+
+    def weights_still_work():
+        """The loss in evaluation mode on a few training rows, with the weights the epoch
+        ended with: the epoch's mean loss was taken while the weights changed, so the last
+        step may have blown them up after it (a learning rate of 1e30)."""
+        value = float(loss.forward(model.forward(X_train[probe], training=False),
+                                   Y_train[probe]))
+        return None if math.isfinite(value) else (
+            f"the weights the epoch ended with give a {value} loss on the first training rows")
 
     def after_epoch(_, epoch):
         if n_val:
@@ -178,7 +191,8 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
 
     history["loss"] = list(run_epochs(epochs, run_epoch, get_state=get_state,
                                  set_state=restore_after_stop, estimator=model, verbose=verbose,
-                                 callbacks=[after_epoch], description="training", metric="loss"))
+                                 callbacks=[after_epoch], description="training", metric="loss",
+                                 check_state=weights_still_work))
     if watch["state"] is not None:
         set_state(watch["state"])   # early stopping keeps the best epoch's weights
     return history

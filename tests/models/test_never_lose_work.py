@@ -373,3 +373,41 @@ def test_partial_fit_refuses_to_go_on_with_a_changed_template_width():
     model.set_params(complement_coding=False)
     with pytest.raises(ValueError, match="complement_coding was changed after fit"):
         model.partial_fit(X)
+
+
+@pytest.mark.parametrize("Estimator", [KMeans, CompetitiveLearning, GrowingNeuralGas, SOM])
+@pytest.mark.parametrize("dtype, scale", [(np.float64, 1e-170), (np.float32, 1e-20)])
+def test_data_whose_squared_distances_underflow_is_refused(Estimator, dtype, scale):
+    X = (blobs() * scale).astype(dtype)
+    with pytest.raises(ValueError, match="underflow"):
+        Estimator().fit(X)
+
+
+def test_tiny_but_representable_data_still_clusters():
+    model = KMeans(n_clusters=3, random_state=0).fit(blobs() * 1e-100)
+    reference = KMeans(n_clusters=3, random_state=0).fit(blobs())
+    np.testing.assert_array_equal(model.labels_, reference.labels_)
+
+
+def test_constant_data_is_not_refused():
+    CompetitiveLearning(n_clusters=2, epochs=2, random_state=0).fit(np.ones((10, 3)))
+
+
+def test_an_autoencoder_refuses_data_whose_squares_overflow():
+    with pytest.raises(ValueError, match="squares"):
+        Autoencoder(hidden=(4,), latent_dim=2, epochs=1).fit(
+            (blobs() * 1e37).astype(np.float32))
+
+
+def test_weights_blown_up_by_the_last_step_of_an_epoch_are_not_kept():
+    X = blobs()
+    with pytest.warns(DivergenceWarning):
+        model = Autoencoder(hidden=(4,), latent_dim=2, epochs=3, learning_rate=1e30,
+                            random_state=0).fit(X)
+    assert np.isfinite(model.transform(X)).all()
+
+
+@pytest.mark.parametrize("hidden", ["", "64", {}, {64}])
+def test_hidden_must_be_a_sequence_of_widths(hidden):
+    with pytest.raises(ValueError, match="hidden must be a tuple"):
+        Autoencoder(hidden=hidden).fit(blobs())

@@ -6,12 +6,17 @@ also an unexpected exception (a bug), which names its type; set the environment 
 ``NEUROCLUST_DEBUG=1`` to see the traceback instead. Ctrl-C exits with code 130 (after saving
 the model trained so far, when the model kept one); a closed stdout (``neuroclust ... | head``)
 exits quietly with code 141, as Unix tools do. Options and output paths are checked before any
-data is loaded or any model trained.
+data is loaded or any model trained, and named as options (``--random-state``, not
+``random_state``). A .csv DATA whose first line is read as column names says so in one line on
+stderr, ``neuroclust: note: ...``; when no cell of that line begins like a number it is names,
+else data, whose every cell must be a number (see DATA_HELP).
 """
 import argparse
 import contextlib
+import csv
 import math
 import os
+import re
 import signal
 import stat
 import threading
@@ -21,6 +26,8 @@ import time
 import warnings
 
 import numpy as np
+
+from .backend import BACKENDS
 
 __all__ = ["main"]
 
@@ -47,6 +54,18 @@ MODEL_OPTIONS = {
     "latent_dim": (("autoencoder",), 10),
     "batch_size": (("autoencoder",), 64),
 }
+
+#: The help of DATA (``fit`` and ``predict``): what is read, and when a csv has a header.
+DATA_HELP = ("a built-in data set name, or a .csv / .npy file; the first line of a .csv file is "
+             "read as column names only when none of its cells is, or begins like, a number "
+             "(a digit, or a sign or point before one), and then a column named label (or y, "
+             "when there is no x) holds the labels; every cell of the data must be a plain "
+             "decimal number (such as 3, -0.25 or 1.5e-3), separated by commas, or by "
+             "semicolons or tabs throughout the file")
+
+#: The largest --learning-rate of each model that has one (competitive learning's eta is a
+#: fraction of the distance to move; Adam's step size has no upper bound).
+LEARNING_RATE_MAXIMUMS = {"competitive": 1.0}
 
 #: The smallest value of each integer option of ``fit``.
 INT_MINIMUMS = {"n_clusters": 1, "epochs": 1, "n_init": 1, "shape": 1, "max_nodes": 2,
@@ -91,14 +110,15 @@ def build_parser():
                                "five-centroid blobs and the digits; print a table, save figures")
     demo.add_argument("--out", default="neuroclust-demo",
                       help="folder for the figures (default: ./neuroclust-demo)")
-    demo.add_argument("--random-state", type=int, default=0)
+    demo.add_argument("--random-state", type=int, default=0,
+                      help="the seed of the data and the models (default: 0)")
 
     _add_fit_parser(commands)
 
     predict = commands.add_parser("predict", help="assign the rows of a data set to clusters")
     predict.add_argument("model_file", help="a model saved by `neuroclust fit` (any model: "
                          "the autoencoder is saved with the k-means that clusters its codes)")
-    predict.add_argument("data", help="a built-in data set name, or a .csv / .npy file")
+    predict.add_argument("data", help=DATA_HELP)
     predict.add_argument("--output", "-o", default=None,
                          help="write the labels to this file (one per line) instead of stdout")
 
@@ -109,7 +129,7 @@ def build_parser():
 def _add_fit_parser(commands):
     fit = commands.add_parser("fit", help="fit a model on a data set and save it")
     fit.add_argument("model", choices=MODELS, help="the model to train")
-    fit.add_argument("data", help="a built-in data set name, or a .csv / .npy file")
+    fit.add_argument("data", help=DATA_HELP)
     fit.add_argument("--n-clusters", type=int, default=None,
                      help="number of clusters (default: the number of classes when the data "
                           "has labels, else 8)")
@@ -146,7 +166,9 @@ def _add_fit_parser(commands):
     fit.add_argument("--standardize", action="store_true",
                      help="scale each feature to zero mean and unit variance first")
     fit.add_argument("--random-state", type=int, default=0)
-    fit.add_argument("--backend", default="auto", help="auto, numpy, cython or cupy")
+    fit.add_argument("--backend", default="auto", choices=BACKENDS,
+                     help="the kernels: auto (the compiled ones when built), numpy, cython "
+                          "or cupy (default: auto)")
     fit.add_argument("--output", "-o", default=None,
                      help="where to save the model (default: MODEL.npz)")
     fit.add_argument("--plot", default=None, metavar="DIR",
@@ -319,7 +341,8 @@ def _flag(name):
 
 
 def _check_ranges(args):
-    """UsageError naming the option unless every number given is in its range."""
+    """UsageError naming the option unless every number given is in its range (the options
+    a command does not have are skipped: ``demo`` has only --random-state)."""
     for name, low in INT_MINIMUMS.items():
         value = getattr(args, name, None)
         for number in (value if isinstance(value, (list, tuple)) else [value]):
@@ -330,12 +353,34 @@ def _check_ranges(args):
                 raise UsageError(f"{each}{_flag(name)} must be >= {low}, got {number}.")
             if number > INT_MAXIMUM:
                 raise UsageError(f"{each}{_flag(name)} must be <= {INT_MAXIMUM}, got {number}.")
-    if args.learning_rate is not None and not (math.isfinite(args.learning_rate)
-                                               and args.learning_rate > 0):
-        raise UsageError(f"--learning-rate must be a finite number > 0, got "
-                         f"{args.learning_rate}.")
-    if args.rho is not None and not 0 <= args.rho <= 1:  # (also refuses nan)
-        raise UsageError(f"--rho must be between 0 and 1, got {args.rho}.")
+    _check_learning_rate(getattr(args, "learning_rate", None), getattr(args, "model", None))
+    rho = getattr(args, "rho", None)
+    if rho is not None and not 0 <= rho <= 1:  # (also refuses nan)
+        raise UsageError(f"--rho must be between 0 and 1, got {rho}.")
+
+
+def _check_learning_rate(rate, model):
+    """UsageError unless ``rate`` (when given) is finite, > 0 and at most the model's maximum."""
+    if rate is None:
+        return
+    if not (math.isfinite(rate) and rate > 0):
+        raise UsageError(f"--learning-rate must be a finite number > 0, got {rate}.")
+    if rate > LEARNING_RATE_MAXIMUMS.get(model, math.inf):
+        raise UsageError(f"--learning-rate must be <= {LEARNING_RATE_MAXIMUMS[model]:g} for "
+                         f"{model} (the fraction of the way to the sample a winner moves), "
+                         f"got {rate:g}.")
+
+
+def _check_backend(backend):
+    """UsageError unless this machine can run ``backend`` (the NEUROCLUST_BACKEND variable,
+    which overrides the option, is checked by the library in its own words)."""
+    from .backend import available_backends, resolve_backend
+
+    if os.environ.get("NEUROCLUST_BACKEND"):
+        resolve_backend(backend)
+    elif backend != "auto" and backend not in available_backends():
+        raise UsageError(f"--backend {backend} cannot run on this machine (it runs "
+                         f"{', '.join(available_backends())}); use --backend auto.")
 
 
 def _check_cluster_count(args, n_clusters, n_samples):
@@ -448,14 +493,129 @@ def load_data(name):
 
     if name in datasets.BUILTIN_DATASETS:
         return datasets.load(name)
-    if os.path.splitext(name)[1].lower() in (".csv", ".npy"):
+    extension = os.path.splitext(name)[1].lower()
+    if extension in (".csv", ".npy"):
         _check_regular_file(name, "DATA")
         try:
-            return datasets.load_file(name)
+            return _load_csv(name) if extension == ".csv" else datasets.load_file(name)
         except MemoryError:
             raise MemoryError(f"DATA {name!r} ({_size(name)}) does not fit in memory.") from None
     raise ValueError(f"DATA {name!r} is neither a built-in data set "
                      f"({', '.join(datasets.BUILTIN_DATASETS)}) nor a .csv or .npy file.")
+
+
+#: A cell that is, or begins like, a number: a digit, or a sign or a point before one. A first
+#: line with such a cell is data, never column names (``0x10``, ``1+2j``, ``1 2 3`` included).
+_NUMBER_START = re.compile(r"[+-]?\.?[0-9]")
+
+#: The separators a csv file may use, as the messages name them.
+_SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs", " ": "spaces"}
+
+#: The column names a note lists; more are counted.
+_NAMES_SHOWN = 10
+
+
+def _load_csv(path):
+    """X and y (or None) of a csv file, read by ``datasets.load_file`` once its first line is
+    known to be column names or data (see DATA_HELP).
+
+    A first line that is data must hold numbers only; column names are said in a note on
+    stderr. A cell that is not a plain decimal number is named by line and column, with what
+    the reader expects, whether on the first line or on a later one.
+    """
+    from . import datasets
+
+    delimiter = _csv_delimiter(path)
+    first = next(_csv_rows(path, delimiter), None) if delimiter else None
+    header = first is not None and not any(map(_begins_like_a_number, first[1]))
+    if first is not None and not header:
+        _raise_bad_cell(path, delimiter, [first], first_line=True)
+    try:
+        X, y = datasets.load_file(path)
+    except ValueError as error:
+        rows = _csv_rows(path, delimiter) if delimiter else iter(())
+        if header:
+            next(rows, None)
+        _raise_bad_cell(path, delimiter, rows, cause=error)
+        raise
+    if header:
+        label_column = datasets._label_column(first[1]) if y is not None else None
+        _note_column_names(first[1], label_column)
+    return X, y
+
+
+def _begins_like_a_number(cell):
+    from .datasets import _is_number
+
+    return bool(_NUMBER_START.match(cell)) or _is_number(cell)
+
+
+def _csv_delimiter(path):
+    """The separator ``datasets.load_file`` uses for ``path`` (guessed from its first
+    non-blank line), or None when the file cannot be read as UTF-8 text (the loader says so)."""
+    from .datasets import _guess_delimiter
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return _guess_delimiter(next((line for line in handle if line.strip()), ""))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _csv_rows(path, delimiter):
+    """The non-blank rows of a csv file as the loader reads them: (line number, the cells
+    stripped of spaces); stops quietly where the file stops being readable csv (the loader
+    then says why)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter, skipinitialspace=True)
+            for row in reader:
+                cells = [cell.strip() for cell in row]
+                if any(cells):
+                    yield reader.line_num, cells
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return
+
+
+def _raise_bad_cell(path, delimiter, rows, first_line=False, cause=None):
+    """ValueError naming the first cell of ``rows`` that is not a number, if there is one."""
+    from .datasets import _is_number
+
+    for line, cells in rows:
+        for column, cell in enumerate(cells, start=1):
+            if not _is_number(cell):
+                where = f"DATA {path!r}, line {line}, column {column}"
+                message = _bad_cell_sentence(where, cell, delimiter, first_line)
+                raise ValueError(message) from cause
+
+
+def _bad_cell_sentence(where, cell, delimiter, first_line):
+    """What is wrong with ``cell`` and what the reader expects, in one sentence."""
+    expected = _SEPARATORS[delimiter]
+    if not cell:
+        return f"{where} is empty; every cell must hold a number."
+    shown = cell if len(cell) <= 40 else cell[:37] + "..."
+    for separator, name in _SEPARATORS.items():
+        parts = cell.split(separator)
+        if separator != delimiter and len(parts) > 1 and all(map(_begins_like_a_number, parts)):
+            return (f"{where} holds {shown!r}, numbers separated by {name}, but the reader "
+                    f"expects them separated by {expected} (the separator of the first line).")
+    why = (" (the first line is read as column names only when none of its cells begins "
+           "like a number)" if first_line else "")
+    return (f"{where} holds {shown!r}, which is not a plain decimal number{why}; the reader "
+            f"expects numbers such as 3, -0.25 or 1.5e-3, separated by {expected}.")
+
+
+def _note_column_names(names, label_column):
+    """Say on stderr, in one line, that the first line of DATA was read as column names (and
+    which of them, if any, holds the labels)."""
+    listed = ", ".join(name or "(empty)" for name in names[:_NAMES_SHOWN])
+    if len(names) > _NAMES_SHOWN:
+        listed += f", ... ({len(names)} in all)"
+    labels = "" if label_column is None else (f"; column {names[label_column]!r} holds the "
+                                              "labels")
+    _print_stderr(f"neuroclust: note: the first line of DATA was read as column names: "
+                  f"{listed}{labels}")
 
 
 def _size(path):
@@ -480,6 +640,7 @@ def run_demo(args):
     """Train both models on both data sets, print the table, save the figures."""
     from . import datasets
 
+    _check_ranges(args)
     _check_output_folder(args.out, "--out")
     _say("neuroclust demo: competitive learning, k-means and a self-organizing map, no labels "
          "used for training\n")
@@ -557,6 +718,7 @@ def run_fit(args):
     so far (when the model kept one) and exits with code 130.
     """
     args = _fit_options(args)
+    _check_backend(args.backend)
     output = _model_path(args.output if args.output is not None else f"{args.model}.npz")
     _check_output_file(output, "--output")
     if args.plot is not None:
@@ -626,8 +788,8 @@ def _train(model, X, args):
         try:
             labels = model.fit_predict(X)
         except MemoryError as error:
-            said = str(error).rstrip(". ") or (f"{args.model} on {args.data!r} needs more "
-                                               "memory than there is")
+            said = _without_advice(str(error).rstrip(". ")) or (
+                f"{args.model} on {args.data!r} needs more memory than there is")
             raise MemoryError(f"{said}; the options to lower are "
                               f"{MEMORY_OPTIONS[args.model]}.") from error
         finally:
@@ -637,6 +799,13 @@ def _train(model, X, args):
     interrupted = any(issubclass(warning.category, TrainingInterruptedWarning)
                       for warning in caught)
     return labels, interrupted
+
+
+def _without_advice(text):
+    """A model's memory message without its advice (``...; use a smaller max_nodes``), which
+    names the Python parameters: the command names its options instead."""
+    head, separator, advice = text.rpartition("; ")
+    return head if separator and advice.startswith("use ") else text
 
 
 def _build_model(args, n_clusters):

@@ -170,6 +170,7 @@ def test_a_request_too_large_for_memory_is_one_line(case, limit, tmp_path):
     result = run([*MEMORY_CASES[case], "-o", tmp_path / "model.npz"], limit=limit)
     line = assert_one_line_error(result, "memory")
     assert "--" in line                           # names the option to lower
+    assert "; use " not in line                   # not the Python parameter (max_nodes)
     assert not (tmp_path / "model.npz").exists()
 
 
@@ -212,10 +213,78 @@ def test_predict_with_data_of_the_wrong_width_is_one_line(files):
                           "7 features", "2 features")
 
 
+# --------------------------------------------------- csv files: the header, the cells
+CSV_CASES = {
+    "hex": ("0x10,2,3\n4,5,6\n", ["line 1, column 1", "'0x10'", "not a plain decimal number",
+                                   "column names only when"]),
+    "complex": ("1+2j,3\n4,5\n", ["line 1, column 1", "'1+2j'", "not a plain decimal number"]),
+    "spaces": ("1 2 3\n4 5 6\n", ["line 1, column 1", "'1 2 3'", "separated by spaces",
+                                  "expects them separated by commas"]),
+    "spaces after a header": ("a,b,c\n1 2 3\n", ["line 2, column 1", "separated by spaces"]),
+    "decimal commas": ("1,5;2,5;3,5\n", ["line 1, column 2", "'5;2'",
+                                         "separated by semicolons"]),
+    "commas in a semicolon file": ("1;2;3\n4,5,6\n", ["line 2, column 1", "'4,5,6'",
+                                                      "expects them separated by semicolons"]),
+    "hex on a later line": ("a,b\n1,2\n3,0x4\n", ["line 3, column 2", "'0x4'"]),
+    "an empty cell": ("1,2,3\n4,,6\n", ["line 2, column 2", "is empty"]),
+    "names that begin with digits": ("1st,2nd\n1,2\n", ["line 1, column 1", "'1st'"]),
+}
+
+
+@pytest.mark.parametrize("command", ["fit", "predict"])
+@pytest.mark.parametrize("case", CSV_CASES)
+def test_a_csv_cell_that_is_not_a_plain_number_is_named(case, command, files, tmp_path):
+    """The first line is data as soon as one cell begins like a number: it is never eaten as a
+    header (which left "only 1 sample"); the first bad cell is named by line and column."""
+    text, words = CSV_CASES[case]
+    data = tmp_path / "data.csv"
+    data.write_text(text)
+    args = (["fit", "kmeans", data, "--n-clusters", "1", "-o", tmp_path / "m.npz"]
+            if command == "fit" else ["predict", files / "kmeans.npz", data])
+    line = assert_one_line_error(run(args), "DATA", "data.csv", *words)
+    assert "sample" not in line
+    assert not (tmp_path / "m.npz").exists()
+
+
+NAMES = [f"c{number}" for number in range(1, 13)]
+
+
+@pytest.mark.parametrize("text, note, shape", [
+    ("a,b,c\n1,2,3\n4,5,6\n", "a, b, c", "2 samples, 3 features"),
+    ("\ufeffa;b\n1;2\n3;4\n", "a, b", "2 samples, 2 features"),           # BOM, semicolons
+    ('"a","b"\n"1","2"\n"3","4"\n', "a, b", "2 samples, 2 features"),   # quoted cells
+    ("x,y,label\n1,2,0\n3,4,1\n", "x, y, label; column 'label' holds the labels",
+     "2 samples, 2 features"),
+    (",".join(NAMES) + "\n" + ",".join("1" * 12) + "\n" + ",".join("2" * 12) + "\n",
+     ", ".join(NAMES[:10]) + ", ... (12 in all)", "2 samples, 12 features"),
+    ("-,.\n1,2\n3,4\n", "-, .", "2 samples, 2 features"),     # no digit: names
+])
+def test_a_header_is_said_in_one_note_and_nothing_else_is(text, note, shape, tmp_path):
+    data, model = tmp_path / "data.csv", tmp_path / "m.npz"
+    data.write_text(text, encoding="utf-8")
+    said = f"neuroclust: note: the first line of DATA was read as column names: {note}"
+    fitted = run(["fit", "kmeans", data, "--n-clusters", "2", "-o", model])
+    assert fitted.returncode == 0 and fitted.stderr.splitlines() == [said], fitted.stderr
+    assert shape in fitted.stdout
+    predicted = run(["predict", model, data])
+    assert predicted.returncode == 0 and predicted.stderr.splitlines() == [said]
+    assert len(predicted.stdout.split()) == 2
+
+
+@pytest.mark.parametrize("text", ["1,2\n3,4\n", "\ufeff1;2\n3;4\n", '"1","2"\n"3","4"\n',
+                                  "-1,.5\n+3,4e0\n"])
+def test_a_csv_without_a_header_keeps_its_first_line_and_says_nothing(text, tmp_path):
+    data, model = tmp_path / "data.csv", tmp_path / "m.npz"
+    data.write_text(text, encoding="utf-8")
+    result = run(["fit", "kmeans", data, "--n-clusters", "2", "-o", model])
+    assert result.returncode == 0 and result.stderr == ""
+    assert "2 samples, 2 features" in result.stdout
+
+
 # ------------------------------------------------------------------------- data files
 @pytest.mark.parametrize("name, words", [
     ("empty.csv", ["empty"]),
-    ("text.csv", ["not a number"]),
+    ("text.csv", ["line 2, column 2", "'x'", "not a plain decimal number"]),
     ("header_only.csv", ["no data"]),
     ("latin1.csv", ["UTF-8"]),
     ("huge_cell.csv", ["huge_cell.csv"]),
@@ -271,6 +340,46 @@ def test_fit_with_a_bad_option_is_one_line(args, words, tmp_path):
     result = run(["fit", model, "moons", *options, "-o", tmp_path / "m.npz"])
     assert_one_line_error(result, *words)
     assert not (tmp_path / "m.npz").exists()
+
+
+def _env_without_forced_backend():
+    return {name: value for name, value in ENV.items() if name != "NEUROCLUST_BACKEND"}
+
+
+@pytest.mark.parametrize("args, words, parameter", [
+    (["competitive", "--learning-rate", "5"], ["--learning-rate must be <= 1", "got 5"],
+     "learning_rate"),
+    (["kmeans", "--backend", "quantum"], ["argument --backend", "invalid choice"], "backend="),
+    (["kmeans", "--backend", "cupy"], ["--backend cupy cannot run on this machine"],
+     "backend="),
+])
+def test_fit_checks_its_options_by_their_names_before_reading_the_data(args, words, parameter,
+                                                                       tmp_path):
+    """An option the model would refuse is refused first, naming the option; the data (a file
+    the reader would refuse) is not read."""
+    from neuroclust.backend import available_backends
+
+    if "cupy" in args and "cupy" in available_backends():
+        pytest.skip("CuPy runs on this machine")
+    (tmp_path / "bad.csv").write_text("0x10,2\n")
+    result = run(["fit", args[0], tmp_path / "bad.csv", *args[1:], "-o", tmp_path / "m.npz"],
+                 env=_env_without_forced_backend())
+    line = assert_one_line_error(result, *words)
+    assert parameter not in line and "bad.csv" not in line
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("value, words", [
+    ("-5", ["--random-state must be >= 0, got -5"]),
+    ("2147483648", ["--random-state must be <= 2147483647"]),
+    ("seven", ["--random-state", "invalid int value"]),
+])
+def test_demo_checks_its_options_before_printing_anything(value, words, tmp_path):
+    result = run(["demo", "--random-state", value, "--out", tmp_path / "figures"])
+    line = assert_one_line_error(result, *words)
+    assert "random_state" not in line
+    assert result.stdout == ""                    # not even the banner
+    assert not (tmp_path / "figures").exists()
 
 
 # -------------------------------------------------------------- outputs, before training

@@ -1,10 +1,13 @@
 """Fuzz: valid model files of every estimator, corrupted at random, then loaded and queried.
 
 Hypothesis draws batches of corruptions (a JSON value of another type or size, an unknown
-key, deep nesting, an array of another shape or dtype or with NaN, a renamed or missing
-member, flipped bytes, a truncated file). One subprocess loads and queries a whole batch, so a
-crash cannot take pytest down with it: every case must either work or raise ValueError with a
-one-line message, and the process must exit normally (never killed by a signal, never hung).
+key, deep nesting, a scalar replaced by None, -1, 2**63 - 1, 2**70, 1e300, "bogus", {} or [],
+an array of another shape or dtype or with NaN, a renamed or missing member, flipped bytes, a
+truncated file). One subprocess loads and queries a whole batch, so a crash cannot take pytest
+down with it: every case must either raise ValueError with a one-line message or work, and a
+model that loads must hold only what a fit could have written (judged against the uncorrupted
+file: the same kinds of values, counts within int64, nothing missing, nothing newly NaN), also
+after ``partial_fit``; the process must exit normally (never killed by a signal, never hung).
 The worker runs under an address-space limit, so a file that makes the loader allocate far
 more than it holds shows up as a MemoryError.
 """
@@ -36,18 +39,88 @@ try:  # after the imports, which may reserve address space of their own
 except (ImportError, ValueError, OSError):
     pass
 
+BACKENDS = ("numpy", "cython", "cupy")
+
+
+def lie(value, good, name, limit):
+    # Why `value` (a loaded attribute) could not have come from fit, judged against `good`
+    # (the same attribute of the uncorrupted file); None if it could.
+    if isinstance(good, neuroclust.base.BaseEstimator):
+        return lies(value, good, limit) if isinstance(value, type(good)) else "not a model"
+    if good is None:
+        return None
+    if value is None:
+        return "None"
+    if isinstance(good, np.ndarray):
+        if not isinstance(value, np.ndarray) or value.ndim != good.ndim \
+                or (value.dtype.kind in "iu") != (good.dtype.kind in "iu"):
+            return f"array {getattr(value, 'shape', type(value).__name__)}"
+        if good.size and not value.size:
+            return "empty"
+        if np.isfinite(good).all() and not np.isfinite(value).all():
+            return "not finite"
+        return None
+    if isinstance(good, str):
+        return None if value in BACKENDS else repr(value)[:40]
+    if isinstance(good, bool) or isinstance(value, bool):
+        return None if type(value) is type(good) else repr(value)[:40]
+    if isinstance(good, int):
+        return None if isinstance(value, int) and 0 <= value <= limit else repr(value)[:40]
+    if isinstance(good, float):  # inertia_: may be infinite, never NaN nor negative
+        return None if isinstance(value, (int, float)) and value >= 0 else repr(value)[:40]
+    if isinstance(good, (list, tuple)):
+        if type(value) is not type(good):
+            return type(value).__name__
+        ints = bool(good) and all(isinstance(item, int) for item in good)
+        kinds = (int,) if ints else (int, float)
+        if not all(isinstance(item, kinds) and not isinstance(item, bool) for item in value):
+            return "an entry of another kind"
+        return None
+    if isinstance(good, dict):
+        if not isinstance(value, dict) or set(value) != set(good):
+            return "other keys"
+        for key in good:
+            why = lie(value[key], good[key], f"{name}[{key!r}]", limit)
+            if why:
+                return why
+    return None
+
+
+def lies(model, original, limit):
+    # The first attribute of `model` that no fit could have written, and why.
+    same_params = json.dumps(model.get_params(), default=repr) == \
+        json.dumps(original.get_params(), default=repr)
+    for name, good in vars(original).items():
+        if not name.endswith("_") or name.startswith("_"):
+            continue
+        if name not in vars(model):
+            if same_params:
+                return f"{name} missing"
+            continue
+        why = lie(vars(model)[name], good, name, limit)
+        if why:
+            return f"{name}: {why}"
+    return None
+
+
 results = []
 for case in json.load(open(sys.argv[1])):
     try:
         model = neuroclust.load(case["path"])
+        original = neuroclust.load(case["original"])
         X = np.load(case["data"])
+        why = lies(model, original, 2 ** 62 - 1)
+        if why:
+            results.append(["LIE", "loaded: " + why])
+            continue
         for method in ("predict", "transform", "topographic_error", "reconstruct",
                        "partial_fit"):
             if callable(getattr(model, method, None)):
                 getattr(model, method)(X)
         if callable(getattr(model, "distance_map", None)):
             model.distance_map()
-        results.append(["ok", ""])
+        why = lies(model, original, 2 ** 63 - 1)  # partial_fit counts on, in int64
+        results.append(["LIE", "after the queries: " + why] if why else ["ok", ""])
     except ValueError as error:
         results.append(["ValueError", str(error)])
     except BaseException as error:
@@ -66,7 +139,7 @@ def originals(tmp_path_factory):
         path = model.fit(X).save(folder / name)
         np.save(folder / f"{name}-X.npy", X)
         meta, arrays = contents_of(path)
-        found[name] = (meta, arrays, str(folder / f"{name}-X.npy"))
+        found[name] = (meta, arrays, str(folder / f"{name}-X.npy"), str(path))
     return found
 
 
@@ -86,6 +159,9 @@ DTYPES = ["int8", "int64", "uint64", "float16", "float32", "float64", "bool", "c
 SHAPE_CHANGES = ["transpose", "drop_row", "drop_column", "add_axis", "flatten", "empty",
                  "scalar", "double_rows", "fortran"]
 VALUES = [math.nan, math.inf, -math.inf, -1, 10 ** 9, 0.5, 1e308, -2 ** 40]
+# what a hostile file puts in place of a JSON number, text or flag (json_scalar)
+SCALARS = [None, -1, 0, 2 ** 63 - 1, 2 ** 63, 2 ** 70, -(2 ** 70), 1e300, -1e300, math.nan,
+           math.inf, 0.5, True, "bogus", "numpy", {}, [], [1.0], {"a": [1]}]
 NAMES = ["__class__", "__dict__", "predict", "unknown_", "x.y", "labels_", "weights_",
          "autoencoder_.parameters_", "__param__init", "cluster_centers_"]
 
@@ -96,6 +172,7 @@ operation = st.one_of(
               st.sampled_from(NAMES + ["colour"]), json_values),
     st.tuples(st.just("json_number"), st.integers(0, 10 ** 6),
               st.sampled_from([0, -1, 1, 2, 7, 10 ** 11, 0.5, math.nan, math.inf])),
+    st.tuples(st.just("json_scalar"), st.integers(0, 10 ** 6), st.sampled_from(SCALARS)),
     st.tuples(st.just("deep"), st.integers(0, 10 ** 6), st.sampled_from([65, 500, 100_000])),
     st.tuples(st.just("array_shape"), st.integers(0, 10 ** 6), st.sampled_from(SHAPE_CHANGES)),
     st.tuples(st.just("array_dtype"), st.integers(0, 10 ** 6), st.sampled_from(DTYPES)),
@@ -139,6 +216,13 @@ def apply(meta, arrays, op):
     kind = op[0]
     locations = json_locations(meta)
     keys = sorted(arrays)
+    if kind == "json_scalar":  # a value that is no list nor dict, often a fitted attribute's
+        scalars = [(path, key) for path, key in locations
+                   if not isinstance(container(meta, path)[key], (list, dict))]
+        if scalars:
+            path, key = scalars[op[1] % len(scalars)]
+            container(meta, path)[key] = op[2]
+        return None
     if kind in ("json_set", "json_delete", "json_number", "deep") and locations:
         path, key = locations[op[1] % len(locations)]
         parent = container(meta, path)
@@ -221,12 +305,12 @@ def write_case(path, meta, arrays, ops, raw):
 def run_batch(folder, originals, cases):
     jobs = []
     for number, (name, ops, raw) in enumerate(cases):
-        meta, arrays, data = originals[name]
+        meta, arrays, data, original = originals[name]
         meta = json.loads(json.dumps(meta))
         arrays = {key: value.copy() for key, value in arrays.items()}
         path = os.path.join(folder, f"case-{number}.npz")
         write_case(path, meta, arrays, ops, raw)
-        jobs.append({"path": path, "data": data})
+        jobs.append({"path": path, "data": data, "original": original})
     with open(os.path.join(folder, "cases.json"), "w") as handle:
         json.dump(jobs, handle)
     environment = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",

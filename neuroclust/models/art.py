@@ -233,13 +233,13 @@ class _ART(BaseEstimator):
     def _check_categories(self, state, width, width_name):
         """The checks of ``_check_fitted_state`` that Fuzzy ART and ART1 share: the number of
         categories, templates of ``width`` values in [0, 1], labels, history, backend."""
-        n_categories = state.integer("n_categories_", low=0, high=self.max_categories,
+        # the first sample presented always makes a category, and fit presents an epoch
+        n_categories = state.integer("n_categories_", low=1, high=self.max_categories,
                                      required=True)
         weights = state.array("weights_", [("n_categories_", n_categories),
                                            (width_name, width)], low=0, high=1, required=True)
-        state.array("labels_", [("n_samples", None)], kind="index", low=-1,
-                    high=n_categories - 1)
-        state.history(keys=("n_categories", "n_changed"), required=True)
+        state.labels(low=-1, high=n_categories - 1)
+        state.history({"n_categories": "count", "n_changed": "count"})
         state.backend()
         return weights
 

@@ -664,7 +664,10 @@ class Autoencoder(BaseEstimator):
         if decoder.forward(codes).reshape(1, -1).shape != probe.shape:
             raise ValueError(f"the decoder does not give back samples of {n_features} values.")
         self._networks = (theta, encoder, decoder)
-        state.history()
+        # nn.train's record: the loss of each epoch, the validation loss (empty without a
+        # validation split) and the epoch whose weights early stopping kept
+        state.history({"loss": "number", "val_loss": "number"}, may_be_empty=("val_loss",),
+                      index="best_epoch")
 
 
 def _check_squares_fit(X):

@@ -210,7 +210,15 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
 
         state = FittedState(self)
         self._check_centres_and_labels(state)
-        state.array("win_frequency_", [("n_clusters", self.n_clusters)], low=0)
+        state.labels(high=self.n_clusters - 1, min_samples=self.n_clusters)
+        state.init_array([[("n_clusters", self.n_clusters),
+                           ("n_features_in_", self.n_features_in_)]])
+        # the conscience's running estimates of each unit's share of the wins, eq. (4)
+        frequency = state.array("win_frequency_", [("n_clusters", self.n_clusters)], low=0,
+                                high=1, required=bool(self.conscience))
+        if frequency is not None and abs(float(frequency.sum()) - 1) > 1e-6:
+            raise ValueError(f"win_frequency_ sums to {float(frequency.sum())}, but the shares "
+                             "of the wins sum to 1.")
         state.history()
         state.backend()
 

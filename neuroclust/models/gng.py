@@ -301,8 +301,8 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
         nodes = state.array("nodes_", [("n_nodes", None), ("n_features_in_", n_features)],
                             required=True)
         n_nodes = len(nodes)
-        if not 1 <= n_nodes <= self.max_nodes:
-            raise ValueError(f"nodes_ holds {n_nodes} nodes, but a graph has from 1 to "
+        if not 2 <= n_nodes <= self.max_nodes:  # the winner's fresh edge keeps two alive
+            raise ValueError(f"nodes_ holds {n_nodes} nodes, but a graph has from 2 to "
                              f"max_nodes={self.max_nodes}.")
         centres = state.array("cluster_centers_", [("n_nodes", n_nodes),
                                                    ("n_features_in_", n_features)], required=True)
@@ -314,9 +314,11 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
         if not bool((edges[:, 0] < edges[:, 1]).all()) or \
                 len(np.unique(edges, axis=0)) != len(edges):
             raise ValueError("edges_ must list every edge once, as (i, j) with i < j.")
-        state.array("edge_ages_", [("n_edges", len(edges))], kind="index", low=0, required=True)
-        state.array("errors_", [("n_nodes", n_nodes)], low=0, required=True)
-        state.integer("n_steps_", low=0, required=True)
+        # an edge older than max_age is removed in the step that ages it, eq. (7)
+        state.array("edge_ages_", [("n_edges", len(edges))], kind="index", low=0,
+                    high=self.max_age, required=True)
+        state.array("errors_", [("n_nodes", n_nodes)], low=0, required=True)  # finite too
+        state.integer("n_steps_", low=0, required=True)  # at most MAX_COUNT: int64 to go on
         components = state.array("unit_labels_", [("n_nodes", n_nodes)], kind="index",
                                  required=True)
         if not np.array_equal(components, connected_components(n_nodes, edges)):
@@ -324,8 +326,8 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
                              "nodes_ and edges_.")
         n_clusters = int(components.max()) + 1
         state.integer("n_clusters_", low=n_clusters, high=n_clusters, required=True)
-        state.array("labels_", [("n_samples", None)], kind="index", low=0, high=n_clusters - 1)
-        state.history(keys=("n_nodes", "quantization_error"), required=True)
+        state.labels(high=n_clusters - 1)
+        state.history({"n_nodes": "count", "quantization_error": "number"})
         state.backend()
 
 

@@ -146,9 +146,13 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
 
         state = FittedState(self)
         self._check_centres_and_labels(state)
-        state.number("inertia_", low=0)  # may be infinite, as on data near the float limits
-        state.integer("n_iter_", low=0)
-        state.history()
+        n_features = self.n_features_in_
+        state.labels(high=self.n_clusters - 1, min_samples=self.n_clusters)
+        state.init_array([[("n_clusters", self.n_clusters), ("n_features_in_", n_features)]])
+        # may be infinite, as on data near the float limits
+        state.number("inertia_", low=0, required=True)
+        n_iter = state.integer("n_iter_", low=0, high=self.max_iter, required=True)
+        state.history(length=("n_iter_", n_iter))  # the inertia after each iteration
         state.backend()
 
 

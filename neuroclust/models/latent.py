@@ -178,8 +178,13 @@ class LatentClustering(BaseEstimator):
                              f"the codes have latent_dim_={latent_dim}.")
         codes = state.array("codes_", [("n_samples", None), ("latent_dim_", latent_dim)],
                             required=True)
-        state.array("labels_", [("n_samples", len(codes))], kind="index", low=-1,
-                    required=True)
+        if len(codes) == 0:
+            raise ValueError("codes_ holds no code, but a fitted LatentClustering holds the "
+                             "code of each training sample.")
+        labels = state.labels(low=-1, n_samples=len(codes))
+        if not np.array_equal(labels, vars(clusterer).get("labels_", labels)):
+            raise ValueError("labels_ differ from clusterer_.labels_, the clusters the codes "
+                             "were given.")
 
 
 def _as_array_like(values, reference):

@@ -488,10 +488,12 @@ class SOM(BaseEstimator):
             raise ValueError(f"grid_positions_ are not those of a {self.topology} map of shape "
                              f"({rows}, {cols}).")
         n_labels = n_units if self.n_clusters is None else int(self.n_clusters)
-        state.array("labels_", [("n_samples", None)], kind="index", low=0, high=n_labels - 1)
+        state.labels(high=n_labels - 1)
         state.array("unit_labels_", [("rows * cols", n_units)], kind="index", low=0,
                     high=n_labels - 1, required=self.n_clusters is not None)
-        state.history()
+        state.init_array([[("rows * cols", n_units), ("n_features_in_", n_features)],
+                          [("rows", rows), ("cols", cols), ("n_features_in_", n_features)]])
+        state.history({"quantization_error": "number", "topographic_error": "number"})
         state.backend()
 
 

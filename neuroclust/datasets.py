@@ -13,6 +13,10 @@ Every function returns ``(X, y)``: ``X`` a float64 array of shape (n_samples, n_
 ``y`` the int64 true label of each sample (``None`` where a file has no labels). The labels are
 for judging a clustering afterwards; no model in neuroclust looks at them while it trains.
 
+A parameter that would push the data beyond the float64 range (``cluster_std=1e308``,
+``noise=1e308``, ``frequency=1e308``) is refused with a ValueError naming it: each generator
+checks its output for infinities and NaN before it returns it.
+
 Randomness comes only from ``random_state`` (None, an int, or a ``numpy.random.Generator``):
 the same int gives the same data every time.
 """
@@ -144,7 +148,9 @@ def make_blobs(n_samples=500, centers=None, n_features=2, cluster_std=1.0,
 
     y = np.repeat(np.arange(n_clusters, dtype=np.int64), sizes)  # (n,)
     Z = rng.standard_normal((y.shape[0], centres.shape[1]))  # (n, d)
-    X = centres[y] + sigma[y, None] * Z  # eq. (1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = centres[y] + sigma[y, None] * Z  # eq. (1)
+    _check_finite(X, "cluster_std", cluster_std, "spreads the samples")
     if shuffle:
         order = rng.permutation(y.shape[0])
         X, y = X[order], y[order]
@@ -244,7 +250,9 @@ def make_moons(n_samples=1000, noise=0.05, random_state=None):
     lower = np.column_stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)])  # eq. (2)
     X = np.vstack([upper, lower])  # (n, 2)
     y = np.repeat(np.array([0, 1], dtype=np.int64), [n_upper, n_lower])
-    X = X + noise * rng.standard_normal(X.shape)  # eq. (3)
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = X + noise * rng.standard_normal(X.shape)  # eq. (3)
+    _check_finite(X, "noise", noise, "moves the samples")
     return _shuffled(X, y, rng)
 
 
@@ -302,7 +310,9 @@ def make_circles(n_samples=1000, noise=0.05, factor=0.5, random_state=None):
     inner = factor * np.column_stack([np.cos(t_inner), np.sin(t_inner)])  # eq. (2)
     X = np.vstack([outer, inner])  # (n, 2)
     y = np.repeat(np.array([0, 1], dtype=np.int64), [n_outer, n_inner])
-    X = X + noise * rng.standard_normal(X.shape)  # eq. (3)
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = X + noise * rng.standard_normal(X.shape)  # eq. (3)
+    _check_finite(X, "noise", noise, "moves the samples")
     return _shuffled(X, y, rng)
 
 
@@ -483,6 +493,9 @@ def _check_box(center_box):
     if not valid or not low < high:
         raise ValueError("center_box must be a pair (low, high) of finite numbers with "
                          f"low < high, got {center_box!r}.")
+    if not np.isfinite(float(high) - float(low)):
+        raise ValueError(f"center_box={center_box!r} is wider than the float64 range (its "
+                         "width high - low overflows); choose a narrower box.")
     return float(low), float(high)
 
 
@@ -500,6 +513,16 @@ def _cluster_stds(cluster_std, n_clusters):
         raise ValueError(f"cluster_std must be a number >= 0 or a list of {n_clusters} such "
                          f"numbers (one per cluster), got {cluster_std!r}.")
     return sigma
+
+
+def _check_finite(values, argument, value, what):
+    """ValueError naming ``argument`` when ``values``, the samples it produced, hold
+    infinities or NaN: the generators check their output (exact, whatever the other
+    arguments) rather than bound each parameter."""
+    if not np.isfinite(values).all():
+        raise ValueError(f"{argument}={value!r} is too large: it {what} beyond the float64 "
+                         f"range (about {np.finfo(np.float64).max:.3g}), so the data would "
+                         f"hold infinities or NaN; choose a smaller {argument}.")
 
 
 def _shuffled(X, y, rng):
@@ -715,10 +738,12 @@ def make_signals(n_samples=600, length=128, kinds=SIGNAL_KINDS, noise=0.1, frequ
     sizes = np.full(n_kinds, n_samples // n_kinds)
     sizes[:n_samples % n_kinds] += 1
     y = np.repeat(np.arange(n_kinds, dtype=np.int64), sizes)
-    frequency = _frequencies(frequency, n_samples, rng)
+    given_frequency, frequency = frequency, _frequencies(frequency, n_samples, rng)
     phase = rng.uniform(0.0, 1.0, size=(n_samples, 1))
     amplitude = rng.uniform(0.8, 1.2, size=(n_samples, 1))
     u = frequency * (np.arange(length) / length) + phase                        # (n, length)
+    with np.errstate(over="ignore"):
+        _check_finite(2 * np.pi * u, "frequency", given_frequency, "turns the phases")
     waves = {"sine": lambda u: np.sin(2 * np.pi * u),
              "square": lambda u: np.where(np.sin(2 * np.pi * u) >= 0, 1.0, -1.0),
              "sawtooth": lambda u: 2.0 * np.mod(u, 1.0) - 1.0}
@@ -726,7 +751,9 @@ def make_signals(n_samples=600, length=128, kinds=SIGNAL_KINDS, noise=0.1, frequ
     for k, name in enumerate(kinds):
         rows = y == k
         X[rows] = amplitude[rows] * waves[name](u[rows])                            # eq. (1)
-    X = X + noise * rng.standard_normal(X.shape)                                  # eq. (2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = X + noise * rng.standard_normal(X.shape)                              # eq. (2)
+    _check_finite(X, "noise", noise, "moves the values")
     X, y = _shuffled(X, y, rng)
     return (X, y, kinds) if return_kinds else (X, y)
 

@@ -1,5 +1,6 @@
 """Tests for neuroclust/datasets.py: generators, the embedded digits, load and load_file."""
 import importlib.util
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -396,3 +397,55 @@ def test_load_file_missing_folder_and_bad_path(tmp_path):
         load_file(folder)
     with pytest.raises(ValueError, match=r"path must be a file name"):
         load_file(42)
+
+
+# ------------------------------------------------- parameters that overflow the output
+HUGE = [
+    (datasets.make_blobs, "cluster_std", 1e308),
+    (datasets.make_blobs, "cluster_std", [1.0, 1e308, 1.0]),
+    (datasets.make_five_centroids, "cluster_std", 1e308),
+    (datasets.make_five_centroids, "cluster_std", np.finfo(np.float64).max),
+    (datasets.make_moons, "noise", 1e308),
+    (datasets.make_circles, "noise", 1e308),
+    (datasets.make_signals, "noise", 1e308),
+    (datasets.make_signals, "frequency", 1e308),
+    (datasets.make_signals, "frequency", (1e307, 1e308)),
+]
+
+
+@pytest.mark.parametrize("make, argument, value", HUGE,
+                         ids=[f"{make.__name__}-{argument}-{i}" for i, (make, argument, _)
+                              in enumerate(HUGE)])
+def test_a_parameter_that_overflows_the_data_is_named(make, argument, value):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one sentence, no RuntimeWarning on the way
+        with pytest.raises(ValueError, match=rf"^{argument}=.* is too large: .* beyond the "
+                                             rf"float64 range .*choose a smaller {argument}\.$"):
+            make(random_state=0, **{argument: value})
+
+
+NON_FINITE = [(make, argument, bad) for make, argument, _ in HUGE
+              for bad in (np.nan, np.inf, -np.inf)
+              if not isinstance(_, (list, tuple))]
+
+
+@pytest.mark.parametrize("make, argument, value", NON_FINITE,
+                         ids=[f"{make.__name__}-{argument}-{value}" for make, argument, value
+                              in NON_FINITE])
+def test_non_finite_parameters_are_refused(make, argument, value):
+    with pytest.raises(ValueError, match=argument):
+        make(random_state=0, **{argument: value})
+
+
+@pytest.mark.parametrize("center_box", [(-1e308, 1e308), (-np.inf, 0), (0, np.nan)])
+def test_a_center_box_beyond_float64_is_refused(center_box):
+    with pytest.raises(ValueError, match=r"center_box"):
+        datasets.make_blobs(centers=3, center_box=center_box, random_state=0)
+
+
+def test_large_but_representable_parameters_give_finite_data():
+    for X in (datasets.make_blobs(cluster_std=1e300, random_state=0)[0],
+              datasets.make_moons(noise=1e300, random_state=0)[0],
+              datasets.make_circles(noise=1e300, random_state=0)[0],
+              datasets.make_signals(noise=1e300, frequency=1e300, random_state=0)[0]):
+        assert np.isfinite(X).all()

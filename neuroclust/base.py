@@ -44,6 +44,12 @@ class BaseEstimator:
     #: with a sentence, until the next ``fit``. The others only steer the next fit.
     _params_fixed_by_fit = ()
 
+    def _remember_fit_params(self):
+        """Keep the parameters in ``_params_fixed_by_fit`` as they are now (after a fit or a
+        load), for :meth:`_check_params_unchanged`."""
+        self._fit_params = {name: _copy_param(getattr(self, name))
+                            for name in self._params_fixed_by_fit}
+
     def _check_params_unchanged(self):
         """ValueError if a parameter in ``_params_fixed_by_fit`` changed since the last fit
         (``check_is_fitted`` calls this, so every query does)."""
@@ -322,8 +328,7 @@ def _keeps_state_on_error(method):
         _fitting.depth = getattr(_fitting, "depth", 0) + 1
         try:
             result = method(self, *args, **kwargs)
-            self._fit_params = {name: _copy_param(getattr(self, name))
-                                for name in self._params_fixed_by_fit}
+            self._remember_fit_params()
             return result
         except BaseException:
             for name in [name for name in vars(self) if name.endswith("_") or name.startswith("_")]:

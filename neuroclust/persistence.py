@@ -565,6 +565,7 @@ def _rebuild(path, description, contents, used, n_stored, prefix="", fitted=True
     except (ValueError, TypeError, IndexError, OverflowError) as error:
         raise _ModelFileError(f"{path!r} holds a corrupt {cls.__name__}{where}: "
                               f"{_reason(error, keep_stop=True)}") from None
+    model._remember_fit_params()   # a loaded model is as fitted: set_params cannot change it
     return model
 
 

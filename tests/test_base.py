@@ -357,7 +357,8 @@ def test_an_old_file_loads_unchanged(tmp_path):
             "params": {"n_clusters": 2, "init": None, "n_init": 1, "max_iter": 300,
                        "tol": 1e-4, "random_state": 0, "verbose": False, "backend": "auto"},
             "array_params": ["init"], "tuple_params": [],
-            "attributes": {"n_features_in_": 2, "inertia_": 1.5, "backend_": "numpy"}}
+            "attributes": {"n_features_in_": 2, "inertia_": 1.5, "backend_": "numpy",
+                           "n_iter_": 2, "history_": [3.0, 1.5]}}
     centres = np.array([[0.0, 0.0], [5.0, 5.0]])
     path = tmp_path / "old.npz"
     np.savez(path, __meta__=np.array(json.dumps(meta)), __param__init=centres,

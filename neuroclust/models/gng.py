@@ -314,9 +314,10 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
         if not bool((edges[:, 0] < edges[:, 1]).all()) or \
                 len(np.unique(edges, axis=0)) != len(edges):
             raise ValueError("edges_ must list every edge once, as (i, j) with i < j.")
-        # an edge older than max_age is removed in the step that ages it, eq. (7)
+        # (an edge older than max_age is removed in the step that ages it, eq. (7), but
+        # max_age may be lowered after fit for the next partial_fit, which then removes it)
         state.array("edge_ages_", [("n_edges", len(edges))], kind="index", low=0,
-                    high=self.max_age, required=True)
+                    required=True)
         state.array("errors_", [("n_nodes", n_nodes)], low=0, required=True)  # finite too
         state.integer("n_steps_", low=0, required=True)  # at most MAX_COUNT: int64 to go on
         components = state.array("unit_labels_", [("n_nodes", n_nodes)], kind="index",

@@ -151,7 +151,8 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
         state.init_array([[("n_clusters", self.n_clusters), ("n_features_in_", n_features)]])
         # may be infinite, as on data near the float limits
         state.number("inertia_", low=0, required=True)
-        n_iter = state.integer("n_iter_", low=0, high=self.max_iter, required=True)
+        # (not bounded by max_iter: that may be changed after fit, for the next fit)
+        n_iter = state.integer("n_iter_", low=0, required=True)
         state.history(length=("n_iter_", n_iter))  # the inertia after each iteration
         state.backend()
 

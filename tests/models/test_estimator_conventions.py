@@ -306,7 +306,9 @@ def write_meta(path, meta_text, **arrays):
 
 def valid_meta():
     return {"format": "neuroclust-model", "format_version": 1, "class": "KMeans",
-            "params": {"n_clusters": 3}, "attributes": {}}
+            "params": {"n_clusters": 3},
+            "attributes": {"inertia_": 0.0, "n_iter_": 1, "history_": [0.0],
+                           "backend_": "numpy"}}
 
 
 def test_load_of_corrupt_meta(tmp_path):
@@ -352,7 +354,8 @@ def test_load_of_meta_with_missing_or_malformed_sections(tmp_path, change):
 def test_the_valid_meta_used_above_does_load(tmp_path):
     # So the failures above come from the one change each makes.
     path = write_meta(tmp_path / "ok.npz", json.dumps(valid_meta()),
-                      cluster_centers_=np.eye(3), n_features_in_=np.array(3))
+                      cluster_centers_=np.eye(3), n_features_in_=np.array(3),
+                      labels_=np.arange(3))
     model = load(path)
     assert isinstance(model, KMeans) and model.n_clusters == 3
     np.testing.assert_array_equal(model.predict(np.eye(3)), [0, 1, 2])

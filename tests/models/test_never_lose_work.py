@@ -411,3 +411,23 @@ def test_weights_blown_up_by_the_last_step_of_an_epoch_are_not_kept():
 def test_hidden_must_be_a_sequence_of_widths(hidden):
     with pytest.raises(ValueError, match="hidden must be a tuple"):
         Autoencoder(hidden=hidden).fit(blobs())
+
+
+def test_a_loaded_model_guards_its_parameters_too(tmp_path):
+    import neuroclust
+
+    path = SOM(shape=(3, 3), epochs=2, random_state=0).fit(blobs()).save(tmp_path / "som")
+    loaded = neuroclust.load(path).set_params(shape=(4, 4))
+    with pytest.raises(ValueError, match="shape was changed after fit"):
+        loaded.predict(blobs())
+
+
+def test_parameters_for_the_next_fit_may_change_before_save(tmp_path):
+    import neuroclust
+
+    model = KMeans(n_clusters=3, max_iter=50, random_state=0).fit(blobs())
+    path = model.set_params(max_iter=1).save(tmp_path / "kmeans")
+    np.testing.assert_array_equal(neuroclust.load(path).predict(blobs()), model.labels_)
+    graph = GrowingNeuralGas(max_nodes=10, lambda_=10, epochs=3, random_state=0).fit(blobs())
+    path = graph.set_params(max_age=1).save(tmp_path / "gng")
+    neuroclust.load(path).partial_fit(blobs())

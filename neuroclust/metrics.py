@@ -532,6 +532,8 @@ def quantization_error(X, prototypes):
         )
     dtype = np.result_type(X, prototypes)
     X, W = X.astype(dtype, copy=False), prototypes.astype(dtype, copy=False)
+    scale = _power_of_two_scale(X, W)   # so that squares neither overflow nor underflow
+    X, W = X / scale, W / scale
     n_samples = X.shape[0]
     m = W.mean(axis=0)
     Wc = W - m
@@ -541,7 +543,20 @@ def quantization_error(X, prototypes):
         winners = (w_sq - 2 * ((X[rows] - m) @ Wc.T)).argmin(axis=1)              # eq. (1)
         difference = X[rows] - W[winners]
         total += np.sqrt((difference * difference).sum(axis=1)).sum(dtype=np.float64)
-    return float(total / n_samples)                                               # eq. (2)
+    return float(total / n_samples) * scale                                       # eq. (2)
+
+
+def _power_of_two_scale(*arrays):
+    """The power of two nearest the largest magnitude in ``arrays`` (1.0 when all are zero).
+
+    Dividing by it is exact, so scores that do not depend on the data's scale (silhouette,
+    Davies-Bouldin, Calinski-Harabasz) come out bit for bit the same, and squared distances
+    of data near 1e300 (which overflow) or 1e-310 (which underflow) become computable.
+    """
+    largest = max(float(np.abs(array).max()) for array in arrays)
+    if largest == 0 or not np.isfinite(largest):
+        return 1.0
+    return float(np.ldexp(1.0, int(np.frexp(largest)[1])))
 
 
 def _row_blocks(n_rows, row_length):
@@ -603,4 +618,5 @@ def _check_data_and_labels(X, labels):
             f"labels has {n_clusters} distinct value(s) for {n_samples} samples, but this score "
             f"needs between 2 and n_samples - 1 = {n_samples - 1} clusters."
         )
-    return X.astype(np.float64), clusters, n_clusters
+    X = X.astype(np.float64)
+    return X / _power_of_two_scale(X), clusters, n_clusters

@@ -390,3 +390,24 @@ def test_bad_input_to_quantization_error_is_refused():
         metrics.quantization_error(X_nan, np.zeros((4, 3)))
     with pytest.raises(ValueError, match=r"prototypes contains 1 infinite value"):
         metrics.quantization_error(X, [[0.0, 0.0, np.inf]])
+
+
+# ------------------------------------------------------------------ extreme magnitudes
+@pytest.mark.parametrize("scale", [1e300, 1e-200, 1e-310, 2.0 ** 900])
+def test_scale_free_scores_hold_at_extreme_magnitudes(scale):
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(0, 1, (40, 3)), rng.normal(5, 1, (40, 3))])
+    labels = np.repeat([0, 1], 40)
+    tolerance = 1e-6 if scale < 1e-300 else 1e-12   # subnormal data keeps fewer digits
+    for score in (metrics.silhouette_score, metrics.calinski_harabasz_score,
+                  metrics.davies_bouldin_score):
+        assert score(X * scale, labels) == pytest.approx(score(X, labels), rel=tolerance)
+    assert metrics.quantization_error(X * scale, X[:5] * scale) / scale == pytest.approx(
+        metrics.quantization_error(X, X[:5]), rel=tolerance)
+
+
+def test_a_power_of_two_scale_gives_bit_identical_scores():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 2))
+    labels = np.arange(30) % 3
+    assert metrics.silhouette_score(X * 2.0 ** 500, labels) == metrics.silhouette_score(X, labels)

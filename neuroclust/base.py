@@ -15,8 +15,9 @@ import warnings
 
 import numpy as np
 
-from ._validation import (NonFiniteError, check_array, check_callbacks, check_is_fitted,
-                          check_n_features, check_verbose, shown)
+from ._validation import (NonFiniteError, _check_finite, array_module, check_array,
+                          check_callbacks, check_is_fitted, check_n_features, check_verbose,
+                          shown)
 
 __all__ = ["BaseEstimator", "PrototypeClusterMixin", "run_epochs", "EpochHistory",
            "DivergenceWarning", "TrainingInterruptedWarning"]
@@ -126,7 +127,9 @@ class BaseEstimator:
         from .backend import get_kernels, resolve_backend
 
         reason = f" (one per cluster, n_clusters={min_samples})" if min_samples > 1 else ""
-        X = check_array(X, min_samples=min_samples, min_samples_reason=reason)
+        # (a distance model checks finiteness together with the range, in the same two passes)
+        X = check_array(X, min_samples=min_samples, min_samples_reason=reason,
+                        allow_nan=self._compares_distances)
         if self._compares_distances:
             check_distances_representable(X, fitting=True)
         self.backend_ = resolve_backend(self.backend, X)
@@ -152,7 +155,7 @@ class BaseEstimator:
         from .backend import get_kernels, resolve_backend
 
         check_is_fitted(self, fitted_attribute)
-        X = check_array(X)
+        X = check_array(X, allow_nan=self._compares_distances)
         check_n_features(X, self.n_features_in_)
         if self._compares_distances:
             check_distances_representable(X)
@@ -265,30 +268,33 @@ class PrototypeClusterMixin:
 
 
 def check_distances_representable(X, name="X", fitting=False):
-    r"""Fail when squared distances between rows of ``X`` overflow, or (``fitting``)
-    underflow, ``X``'s dtype.
+    r"""Fail when ``X`` holds NaN or infinity, or its squared distances overflow, or
+    (``fitting``) underflow, ``X``'s dtype.
 
     With every entry at most :math:`m` in absolute value, a squared distance between two
     points of the data's range is at most :math:`4 d m^2` (d features), and so are the terms
     of the expansion :math:`\|x\|^2 - 2 x \cdot w + \|w\|^2` the kernels use; above
-    :math:`m = \sqrt{\text{max} / 4d}` every distance is inf. At the other end, when no
-    feature spans more than :math:`\sqrt{\text{tiny} / \epsilon}` (about 1e-146 in float64,
-    3e-16 in float32), the squared distances underflow to zero or lose their precision, and
-    every sample would look like every other.
+    :math:`m = \sqrt{\text{max} / 4d}` every distance is inf. At the other end, when all the
+    data lies within :math:`\sqrt{\text{tiny} / \epsilon}` (about 1e-146 in float64, 3e-16 in
+    float32), the squared distances underflow to zero or lose their precision, and every
+    sample would look like every other. Two passes over X (its minimum and maximum, which are
+    NaN or infinite exactly when X holds such a value) do all three checks.
     """
     info = np.finfo(X.dtype)
-    low, high = X.min(axis=0), X.max(axis=0)
-    largest = max(abs(float(low.min())), abs(float(high.max())))
+    low, high = float(X.min()), float(X.max())
+    if not (math.isfinite(low) and math.isfinite(high)):
+        _check_finite(X, name, array_module(X))      # the sentence that counts them
+    largest = max(abs(low), abs(high))
     if largest > math.sqrt(float(info.max) / (4 * X.shape[1])):
         wider = " or pass float64 data" if X.dtype == np.float32 else ""
         raise ValueError(f"{name} holds values up to {largest:.3g} in absolute value; squared "
                          f"distances between such points overflow {X.dtype} (largest "
                          f"{float(info.max):.3g}), so no nearest prototype can be found. Scale "
                          f"the data (e.g. divide it by {largest:.3g}){wider}.")
-    span = float((high - low).max())
+    span = high - low
     if fitting and 0 < span < math.sqrt(float(info.tiny) / float(info.eps)):
-        raise ValueError(f"{name}'s features span at most {span:.3g}; squared distances between "
-                         f"such points underflow {X.dtype} (smallest normal number "
+        raise ValueError(f"{name} spans at most {span:.3g}; squared distances between such "
+                         f"points underflow {X.dtype} (smallest normal number "
                          f"{float(info.tiny):.3g}), so the samples cannot be told apart. Scale "
                          f"the data (e.g. standardise it, or divide it by {span:.3g}).")
 

@@ -34,9 +34,9 @@ __all__ = ["SOM", "pca_prototypes"]
 
 INIT_METHODS = ("random_samples", "random", "pca")
 
-#: A prototype farther outside the data's bounding box than this many times its widest side
-#: has run away (a Mexican hat pushing a unit that never wins, a learning rate above 1):
-#: training stops there and keeps the last epoch within the bound.
+#: A prototype farther outside the data's range (its smallest to its largest value) than this
+#: many times the range's width has run away (a Mexican hat pushing a unit that never wins, a
+#: learning rate above 1): training stops there and keeps the last epoch within the bound.
 RUNAWAY_FACTOR = 1e3
 
 
@@ -57,7 +57,7 @@ class SOM(BaseEstimator):
         a unit that never wins is pushed away on every step, so its prototype grows
         geometrically. Use it with a small ``learning_rate`` and a short run, and expect the
         divergence guard to stop training otherwise, keeping the last epoch whose prototypes
-        stayed within ``RUNAWAY_FACTOR`` (1000) times the data's span of its bounding box (it
+        stayed within ``RUNAWAY_FACTOR`` (1000) times the data's range outside that range (it
         is in the library to show lateral inhibition, not as a default).
     sigma : float or None, default=None
         Starting radius :math:`\sigma_0`, in grid units; None means half the longer side.
@@ -501,20 +501,18 @@ def _runaway_check(X, weights):
     """A function that names the problem when a prototype has left the data far behind.
 
     Finite weights of 1e300 pass the NaN guard but make a useless map (and overflow the next
-    epoch's distances): past ``RUNAWAY_FACTOR`` times the widest side of the data's bounding
-    box outside that box, training counts as diverged.
+    epoch's distances): past ``RUNAWAY_FACTOR`` times the data's range (from its smallest to
+    its largest value, over all features) outside that range, training counts as diverged.
     """
-    xp = array_module(X)
-    low, high = X.min(axis=0), X.max(axis=0)
-    largest = max(float(xp.abs(low).max()), float(xp.abs(high).max()))
-    reach = RUNAWAY_FACTOR * max(float((high - low).max()), largest * 1e-6,
-                                 float(np.finfo(X.dtype).tiny))
+    low, high = float(X.min()), float(X.max())    # the data's range, over every feature
+    largest = max(abs(low), abs(high))
+    reach = RUNAWAY_FACTOR * max(high - low, largest * 1e-6, float(np.finfo(X.dtype).tiny))
 
     def check():
-        outside = float(xp.maximum(low - weights, weights - high).max())
+        outside = max(low - float(weights.min()), float(weights.max()) - high)
         if not outside <= reach:   # also catches NaN
-            return (f"a prototype ran {outside:.3g} outside the data's bounding box, more than "
-                    f"{RUNAWAY_FACTOR:g} times its widest side")
+            return (f"a prototype ran {outside:.3g} outside the data's range, more than "
+                    f"{RUNAWAY_FACTOR:g} times its width")
         return None
 
     return check

@@ -385,7 +385,7 @@ cdef enum:
 
 
 cdef inline double _neighbourhood(double d2, double sigma, int kind) noexcept nogil:
-    """h(d^2, sigma): eqs. (1)-(4) of neuroclust.models._grid.neighbourhood."""
+    """h(d^2, sigma): eqs. (1)-(4) of neuroclust.grid.neighbourhood."""
     if kind == GAUSSIAN:
         return exp(-d2 / (2 * sigma * sigma))
     if kind == BUBBLE:

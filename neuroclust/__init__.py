@@ -4,7 +4,7 @@
 >>> X, y = datasets.make_five_centroids(random_state=0)
 >>> model = CompetitiveLearning(n_clusters=5, learning_rate=0.05, random_state=0).fit(X)
 """
-from . import datasets, metrics
+from . import datasets, grid, metrics
 from .base import DivergenceWarning, TrainingInterruptedWarning
 from .persistence import load
 from .models import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
@@ -13,5 +13,5 @@ from ._validation import NotFittedError
 
 __version__ = "0.1.0"
 
-__all__ = ["datasets", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "load", "NotFittedError", "DivergenceWarning",
+__all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "load", "NotFittedError", "DivergenceWarning",
            "TrainingInterruptedWarning", "__version__"]

@@ -34,6 +34,8 @@ __all__ = [
     "format_bytes",
     "array_module",
     "to_module",
+    "ndim_of",
+    "shape_of",
 ]
 
 
@@ -54,6 +56,16 @@ def array_module(X):
 
         return cupy
     return np
+
+
+def ndim_of(x):
+    """The number of dimensions of ``x``: a NumPy or CuPy array, or a (nested) list."""
+    return x.ndim if hasattr(x, "ndim") else np.ndim(x)
+
+
+def shape_of(x):
+    """The shape of ``x``: a NumPy or CuPy array, or a (nested) list."""
+    return x.shape if hasattr(x, "shape") else np.shape(x)
 
 
 def to_module(a, xp):

@@ -44,7 +44,7 @@ from matplotlib.collections import LineCollection
 
 from neuroclust import SOM, KMeans, datasets, metrics, plotting
 from neuroclust.backend import available_backends, get_kernels, reference
-from neuroclust.models import _grid   # the map's geometry: grid, neighbourhoods, schedules
+from neuroclust import grid   # the map's geometry: grid, neighbourhoods, schedules
 from neuroclust.nn import SelfOrganizingMap
 
 FAST = os.environ.get("NEUROCLUST_FAST") == "1"
@@ -93,20 +93,20 @@ plt.rcParams["animation.writer"] = "pillow"   # animations as GIFs: Pillow comes
 d = np.linspace(0, 6, 241)                            # grid distance from the winner
 sigma = 2.0
 picture_shape = (10, 12)                              # a hexagonal torus needs even rows
-positions = _grid.grid_positions(picture_shape, "hexagonal")    # r_j, shape (120, 2)
+positions = grid.grid_positions(picture_shape, "hexagonal")    # r_j, shape (120, 2)
 corner = 0                                            # the winner: row 0, column 0
 
 fig, axes = plt.subplots(1, 3, figsize=(17, 5.2), gridspec_kw={"width_ratios": [1.2, 1, 1]})
-for kind in _grid.NEIGHBOURHOODS:
-    axes[0].plot(d, _grid.neighbourhood(d ** 2, sigma, kind), label=kind.replace("_", " "))
+for kind in grid.NEIGHBOURHOODS:
+    axes[0].plot(d, grid.neighbourhood(d ** 2, sigma, kind), label=kind.replace("_", " "))
 axes[0].axhline(0, color="k", linewidth=1)
 axes[0].set(xlabel="grid distance $d$ to the winner", ylabel="$h$",
             title=f"The four neighbourhoods, $\\sigma$ = {sigma:g}")
 axes[0].legend()
 for ax, toroidal in [(axes[1], False), (axes[2], True)]:
-    periods = _grid.grid_periods(picture_shape, "hexagonal", toroidal)
-    d2 = _grid.grid_squared_distances(positions, periods, centre=corner)   # (120,)
-    h = _grid.neighbourhood(d2, sigma, "gaussian")
+    periods = grid.grid_periods(picture_shape, "hexagonal", toroidal)
+    d2 = grid.grid_squared_distances(positions, periods, centre=corner)   # (120,)
+    h = grid.neighbourhood(d2, sigma, "gaussian")
     cells = ax.scatter(positions[:, 0], positions[:, 1], c=h, s=300, marker="h",
                        cmap="viridis", vmin=0, vmax=1)
     ax.plot(*positions[corner], "x", color="w", markersize=14, markeredgewidth=3)
@@ -128,7 +128,7 @@ fig.colorbar(cells, ax=axes[1:], label="gaussian $h_{jc}$, winner at the cross")
 
 rng = np.random.default_rng(SEED)
 tiny_shape = (3, 4)
-tiny_positions = _grid.grid_positions(tiny_shape, "rectangular")   # (12, 2): (column, row)
+tiny_positions = grid.grid_positions(tiny_shape, "rectangular")   # (12, 2): (column, row)
 X_tiny = rng.random((20, 2))                                       # 20 samples in the square
 W0 = rng.random((12, 2))                                           # 12 starting prototypes
 eta, sigma = 0.5, 1.0
@@ -155,7 +155,7 @@ print(np.round((eta * h).reshape(tiny_shape), 3))
 # per step.
 
 W_kernel = W0.copy()
-periods = _grid.grid_periods(tiny_shape, "rectangular", False)   # zeros: a flat map
+periods = grid.grid_periods(tiny_shape, "rectangular", False)   # zeros: a flat map
 winners = reference.som_online(X_tiny, W_kernel, tiny_positions, periods, np.array([0]),
                                np.array([eta]), np.array([sigma]), "gaussian")
 print("kernel winner:", int(winners[0]), "  max |kernel - hand| =", np.abs(W_kernel - W).max())
@@ -179,8 +179,8 @@ def kohonen_epoch(X, W, positions, order, rates, sigmas):
 settings = dict(learning_rate=0.5, learning_rate_final=0.05, sigma=1.5, sigma_final=0.5)
 order = np.random.default_rng(SEED).permutation(len(X_tiny))     # what SOM draws first
 t_over_T = np.arange(len(order)) / len(order)                    # step / number of steps
-rates = _grid.decay(0.5, 0.05, t_over_T, "exponential")
-sigmas = _grid.decay(1.5, 0.5, t_over_T, "exponential")
+rates = grid.decay(0.5, 0.05, t_over_T, "exponential")
+sigmas = grid.decay(1.5, 0.5, t_over_T, "exponential")
 W_hand = kohonen_epoch(X_tiny, W0.copy(), tiny_positions, order, rates, sigmas)
 som = SOM(shape=tiny_shape, init=W0, epochs=1, random_state=SEED, **settings).fit(X_tiny)
 print("estimator vs hand loop: max |difference| =", np.abs(som.cluster_centers_ - W_hand).max())
@@ -195,7 +195,7 @@ assert np.allclose(som.cluster_centers_, W_hand)
 # gets its global order. Late, :math:`\sigma` is about one cell and :math:`\eta` small: each
 # unit fine-tunes its prototype on the samples it wins, as in competitive learning. With
 # :math:`f = t / T` the fraction of training done, the three schedules of
-# :func:`neuroclust.models._grid.decay` go from :math:`v_0` toward :math:`v_1`:
+# :func:`neuroclust.grid.decay` go from :math:`v_0` toward :math:`v_1`:
 #
 # .. math::
 #
@@ -207,9 +207,9 @@ assert np.allclose(som.cluster_centers_, W_hand)
 
 f = np.linspace(0, 1, 201)
 fig, axes = plt.subplots(1, 2, figsize=(14, 5))
-for kind in _grid.DECAYS:
-    axes[0].plot(f, _grid.decay(0.5, 0.01, f, kind), label=kind.replace("_", " "))
-    axes[1].plot(f, _grid.decay(5.0, 0.5, f, kind), label=kind.replace("_", " "))
+for kind in grid.DECAYS:
+    axes[0].plot(f, grid.decay(0.5, 0.01, f, kind), label=kind.replace("_", " "))
+    axes[1].plot(f, grid.decay(5.0, 0.5, f, kind), label=kind.replace("_", " "))
 axes[0].set(xlabel="fraction of training $t/T$", ylabel="$\\eta$",
             title="Learning rate: 0.5 toward 0.01")
 axes[1].set(xlabel="fraction of training $t/T$", ylabel="$\\sigma$ (grid cells)",
@@ -227,7 +227,7 @@ fig.tight_layout()
 
 minisom_style = 0.5 / (1 + 2 * f)
 print("inverse time toward v0/3 vs v0 / (1 + 2t/T): max |difference| =",
-      np.abs(_grid.decay(0.5, 0.5 / 3, f, "inverse_time") - minisom_style).max())
+      np.abs(grid.decay(0.5, 0.5 / 3, f, "inverse_time") - minisom_style).max())
 
 # %%
 # What the map minimises
@@ -379,8 +379,8 @@ fig.tight_layout()
 
 grid_map = maps["grid 10 x 10"][0]
 W = crumpled(100)
-H = _grid.neighbourhood(_grid.grid_squared_distances(grid_map.grid_positions_, np.zeros(2)),
-                        2.0, "gaussian")                        # (100, 100), sigma = 2
+H = grid.neighbourhood(grid.grid_squared_distances(grid_map.grid_positions_, np.zeros(2)),
+                       2.0, "gaussian")                         # (100, 100), sigma = 2
 winners = reference.bmu(U, W)[0]                                # c(x_i), shape (n,)
 G = H[:, winners]                                               # h_{j c(x_i)}, shape (100, n)
 W_mean = (G @ U) / G.sum(axis=1, keepdims=True)                 # weighted mean, sample by sample
@@ -644,8 +644,8 @@ layer.backward(np.ones((len(X_tiny), 12)))
 analytic = len(X_tiny) * layer.grads["W"]                     # gradient of E, not E/n
 
 fixed_winners = reference.bmu(X_tiny, W0)[0]                  # c(x_i), held fixed
-H_tiny = _grid.neighbourhood(_grid.grid_squared_distances(tiny_positions, np.zeros(2)),
-                             1.0, "gaussian")                 # (12, 12)
+H_tiny = grid.neighbourhood(grid.grid_squared_distances(tiny_positions, np.zeros(2)),
+                            1.0, "gaussian")                  # (12, 12)
 
 
 def map_energy(W):

@@ -16,6 +16,7 @@ import numbers
 import numpy as np
 
 from .._validation import array_module
+from ..grid import NEIGHBOURHOOD_CODES
 
 #: BLAS and the compiled loops count rows and features in C ints.
 INT_MAX = 2**31 - 1
@@ -202,8 +203,6 @@ def check_wta_online(X, W, order, learning_rate, win_frequency, conscience_rate,
 def check_som_online(X, W, positions, periods, order, learning_rates, sigmas, neighbourhood,
                      metric):
     """Returns ``order`` as int64."""
-    from ..models._grid import NEIGHBOURHOOD_CODES
-
     check_data(X)
     check_prototypes(X, W, what="the prototypes of the map's units")
     check_updated(W, "W", "f", "the prototypes")

@@ -20,6 +20,7 @@ from threadpoolctl import ThreadpoolController
 
 from .. import _kernels
 from .._validation import available_memory as _available_memory, format_bytes
+from ..grid import NEIGHBOURHOOD_CODES, standard_grid
 from . import _checks, reference
 
 __all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "som_online", "default_n_threads",
@@ -228,8 +229,6 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
 
 def _som_online(X, W, rows, cols, hexagonal, toroidal, order, learning_rates, sigmas,
                 neighbourhood, metric):
-    from ..models._grid import NEIGHBOURHOOD_CODES
-
     cosine = metric == "cosine"
     shift = None
     if not cosine and X.dtype == np.float32:
@@ -279,11 +278,9 @@ def _som_threads(work_per_step):
 def _grid_layout(positions, periods, n_units):
     """(rows, cols, hexagonal, toroidal) of the grid that ``positions`` and ``periods`` describe.
 
-    The compiled kernel knows only the standard grids of ``models._grid``; any other layout
+    The compiled kernel knows only the standard grids of :mod:`neuroclust.grid`; any other layout
     is an error rather than a silently different map.
     """
-    from ..models._grid import standard_grid
-
     positions = np.asarray(positions, dtype=np.float64)
     cols = int(np.count_nonzero(positions[:, 1] == positions[0, 1]))
     rows = n_units // max(cols, 1)
@@ -300,7 +297,7 @@ def _grid_layout(positions, periods, n_units):
                 and np.array_equal(periods, expected_periods)):
             return rows, cols, hexagonal, toroidal
     raise ValueError("the compiled SOM kernel takes the rectangular and hexagonal grids of "
-                     "neuroclust.models._grid only; use backend='numpy' for other layouts.")
+                     "neuroclust.grid only; use backend='numpy' for other layouts.")
 
 
 # ------------------------------------------------------------------ adaptive resonance theory

@@ -10,6 +10,7 @@ prototypes :math:`w_j` as rows, :math:`c(x)` is the index of the winning (neares
 import numpy as np
 
 from .._validation import array_module
+from ..grid import grid_squared_distances, neighbourhood as neighbourhood_weight
 from ._checks import (check_accumulate, check_art1_online, check_art_online, check_art_predict,
                       check_bmu, check_gng_online, check_som_online, check_wta_online)
 
@@ -273,7 +274,7 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
     W : ndarray of shape (n_units, n_features)
         The prototypes, units numbered row by row; updated in place.
     positions : ndarray of shape (n_units, 2)
-        Grid coordinates :math:`r_j` (see ``neuroclust.models._grid.grid_positions``).
+        Grid coordinates :math:`r_j` (see :func:`neuroclust.grid.grid_positions`).
     periods : ndarray of shape (2,)
         Wrap-around lengths of a toroidal grid; zeros for a flat one.
     order : ndarray of int64, shape (n_steps,)
@@ -304,8 +305,6 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
     ----------
     T. Kohonen, *Self-Organizing Maps*, 3rd ed., Springer, 2001, sec. 3.2.
     """
-    from ..models._grid import grid_squared_distances, neighbourhood as neighbourhood_weight
-
     order = check_som_online(X, W, positions, periods, order, learning_rates, sigmas,
                              neighbourhood, metric)
     xp = array_module(X)

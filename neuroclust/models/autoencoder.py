@@ -87,10 +87,9 @@ import numpy as np
 from .._validation import (array_module, as_float_dtype, check_array, check_callbacks,
                            check_choice, check_count, check_is_fitted, check_n_features,
                            check_random_state, check_scalar, check_seed, check_verbose,
-                           to_module)
+                           ndim_of, shape_of, to_module)
 from ..base import BaseEstimator
 from .. import nn
-from ..nn._checks import ndim_of, shape_of
 from ..nn.losses import circular_shift
 from ._resources import check_autoencoder_memory
 

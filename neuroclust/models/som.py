@@ -1,7 +1,7 @@
 r"""The self-organizing map (Kohonen): competitive learning on a grid of units.
 
 The algorithm, in the order it runs (kernels named; their math is in
-``neuroclust/backend/reference.py``, the grid's in ``neuroclust/models/_grid.py``):
+``neuroclust/backend/reference.py``, the grid's in ``neuroclust/grid.py``):
 
 1. lay the units on a grid (``shape``, ``topology``, ``toroidal``): positions :math:`r_j`;
 2. initialise the prototypes :math:`w_j` (random samples, uniform, or along the first two
@@ -23,10 +23,9 @@ import numpy as np
 
 from .._validation import (array_module, check_array, check_bool, check_callbacks,
                            check_choice, check_count, check_init_array, check_random_state,
-                           check_scalar, check_seed, check_verbose, shown)
+                           check_scalar, check_seed, check_verbose, ndim_of, shown)
+from .. import grid
 from ..base import BaseEstimator, run_epochs
-from . import _grid
-from ..nn._checks import ndim_of
 from ._init import initial_prototypes
 from ._resources import check_som_memory
 
@@ -52,7 +51,7 @@ class SOM(BaseEstimator):
         Wrap the grid around (edges meet), so no unit sits on a border. A hexagonal torus
         needs an even number of rows.
     neighbourhood : {"gaussian", "bubble", "mexican_hat", "triangle"}, default="gaussian"
-        :math:`h` of :func:`neuroclust.models._grid.neighbourhood`. The Mexican hat is
+        :math:`h` of :func:`neuroclust.grid.neighbourhood`. The Mexican hat is
         negative beyond :math:`\sigma`: units there are pushed *away* from every sample, and
         a unit that never wins is pushed away on every step, so its prototype grows
         geometrically. Use it with a small ``learning_rate`` and a short run, and expect the
@@ -68,7 +67,7 @@ class SOM(BaseEstimator):
     learning_rate_final : float, default=0.01
     decay : {"exponential", "linear", "inverse_time"}, default="exponential"
         The schedule of :math:`\eta` (and of :math:`\sigma` unless ``sigma_decay`` is given);
-        see :func:`neuroclust.models._grid.decay`.
+        see :func:`neuroclust.grid.decay`.
     sigma_decay : {"exponential", "linear", "inverse_time"} or None, default=None
     mode : {"online", "batch"}, default="online"
     epochs : int, default=10
@@ -169,19 +168,19 @@ class SOM(BaseEstimator):
         rows, cols = (int(v) for v in shape)
         if rows * cols < 2:
             raise ValueError(f"shape {tuple(shape)} gives a map of one unit; at least 2 are needed.")
-        check_choice(self.topology, "topology", _grid.TOPOLOGIES)
+        check_choice(self.topology, "topology", grid.TOPOLOGIES)
         check_bool(self.toroidal, "toroidal")
         if self.toroidal and self.topology == "hexagonal" and rows % 2:
             raise ValueError(f"a toroidal hexagonal map needs an even number of rows, got {rows}.")
-        check_choice(self.neighbourhood, "neighbourhood", _grid.NEIGHBOURHOODS)
+        check_choice(self.neighbourhood, "neighbourhood", grid.NEIGHBOURHOODS)
         if self.sigma is not None:
             check_scalar(self.sigma, "sigma", low=0, low_inclusive=False)
         check_scalar(self.sigma_final, "sigma_final", low=0, low_inclusive=False)
         check_scalar(self.learning_rate, "learning_rate", low=0, low_inclusive=False)
         check_scalar(self.learning_rate_final, "learning_rate_final", low=0, low_inclusive=False)
-        check_choice(self.decay, "decay", _grid.DECAYS)
+        check_choice(self.decay, "decay", grid.DECAYS)
         if self.sigma_decay is not None:
-            check_choice(self.sigma_decay, "sigma_decay", _grid.DECAYS)
+            check_choice(self.sigma_decay, "sigma_decay", grid.DECAYS)
         check_choice(self.mode, "mode", ("online", "batch"))
         check_count(self.epochs, "epochs")
         if self.n_iterations is not None:
@@ -229,10 +228,10 @@ class SOM(BaseEstimator):
         check_som_memory(self, rows, cols, X)
         xp = array_module(X)
         rng = check_random_state(self.random_state)
-        self.grid_positions_ = _grid.grid_positions((rows, cols), self.topology)
-        periods = _grid.grid_periods((rows, cols), self.topology, self.toroidal)
-        grid_d2 = _grid.grid_squared_distances(self.grid_positions_, periods)
-        self._neighbours = _grid.grid_neighbours(self.grid_positions_, periods, grid_d2)
+        self.grid_positions_ = grid.grid_positions((rows, cols), self.topology)
+        periods = grid.grid_periods((rows, cols), self.topology, self.toroidal)
+        grid_d2 = grid.grid_squared_distances(self.grid_positions_, periods)
+        self._neighbours = grid.grid_neighbours(self.grid_positions_, periods, grid_d2)
         self._adjacent = None
         weights = self._initial_weights(X, rows * cols, rng)
         steps = self._steps_per_epoch(X.shape[0])
@@ -285,8 +284,8 @@ class SOM(BaseEstimator):
 
     def _schedules(self, step_numbers, total_steps, rows, cols):
         fraction = np.asarray(step_numbers, dtype=np.float64) / total_steps
-        rates = _grid.decay(self.learning_rate, self.learning_rate_final, fraction, self.decay)
-        sigmas = _grid.decay(self._sigma_start(rows, cols), self.sigma_final, fraction,
+        rates = grid.decay(self.learning_rate, self.learning_rate_final, fraction, self.decay)
+        sigmas = grid.decay(self._sigma_start(rows, cols), self.sigma_final, fraction,
                              self.sigma_decay or self.decay)
         return np.atleast_1d(rates), np.atleast_1d(sigmas)
 
@@ -316,7 +315,7 @@ class SOM(BaseEstimator):
 
         xp = array_module(X)
         _, sigma = self._schedules([epoch], len(self._steps_per_epoch(X.shape[0])), rows, cols)
-        H = xp.asarray(_grid.neighbourhood(grid_d2, sigma[0], self.neighbourhood),
+        H = xp.asarray(grid.neighbourhood(grid_d2, sigma[0], self.neighbourhood),
                        dtype=X.dtype)
         if self.metric == "cosine":
             winners = kernels.bmu(_unit_rows(X), _unit_rows(weights))[0]
@@ -410,8 +409,8 @@ class SOM(BaseEstimator):
 
     def _grid_neighbours(self):
         if getattr(self, "_neighbours", None) is None:  # e.g. after load()
-            periods = _grid.grid_periods(tuple(self.shape), self.topology, self.toroidal)
-            self._neighbours = _grid.grid_neighbours(self.grid_positions_, periods)
+            periods = grid.grid_periods(tuple(self.shape), self.topology, self.toroidal)
+            self._neighbours = grid.grid_neighbours(self.grid_positions_, periods)
         return self._neighbours
 
     def distance_map(self):
@@ -484,7 +483,7 @@ class SOM(BaseEstimator):
         self.weights_ = centres.reshape(rows, cols, n_features)
         positions = state.array("grid_positions_", [("rows * cols", n_units), ("x, y", 2)],
                                 required=True)
-        if not np.allclose(positions, _grid.grid_positions((rows, cols), self.topology)):
+        if not np.allclose(positions, grid.grid_positions((rows, cols), self.topology)):
             raise ValueError(f"grid_positions_ are not those of a {self.topology} map of shape "
                              f"({rows}, {cols}).")
         n_labels = n_units if self.n_clusters is None else int(self.n_clusters)

@@ -1,19 +1,9 @@
 """Checks shared by the differentiable layers and losses of ``neuroclust.nn``."""
 import numpy as np
 
-from .._validation import array_module, check_array
+from .._validation import array_module, check_array, ndim_of
 
-__all__ = ["check_input", "check_upstream", "require_forward", "ndim_of", "shape_of"]
-
-
-def ndim_of(x):
-    """The number of dimensions of ``x``: a NumPy or CuPy array, or a (nested) list."""
-    return x.ndim if hasattr(x, "ndim") else np.ndim(x)
-
-
-def shape_of(x):
-    """The shape of ``x``: a NumPy or CuPy array, or a (nested) list."""
-    return x.shape if hasattr(x, "shape") else np.shape(x)
+__all__ = ["check_input", "check_upstream", "require_forward"]
 
 
 def check_input(x, name="x", ndim=None):

@@ -16,8 +16,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .._validation import array_module, check_array, check_scalar, to_module
-from ._checks import ndim_of, require_forward
+from .._validation import array_module, check_array, check_scalar, ndim_of, to_module
+from ._checks import require_forward
 
 __all__ = ["Loss", "MeanSquaredError", "ShiftInvariantMSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
            "KLDivergence"]

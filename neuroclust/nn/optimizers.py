@@ -20,8 +20,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from .._validation import array_module, check_bool, check_scalar
-from .._validation import to_module
-from ._checks import shape_of
+from .._validation import shape_of, to_module
 from .layer import Layer
 
 __all__ = ["Optimizer", "SGD", "Adam"]

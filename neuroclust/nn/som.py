@@ -6,7 +6,7 @@ so the winner's neighbours learn too.
 import numpy as np
 
 from .._validation import array_module, check_random_state
-from ..models import _grid
+from .. import grid
 from .competitive import Competitive
 
 __all__ = ["SelfOrganizingMap"]
@@ -56,13 +56,13 @@ class SelfOrganizingMap(Competitive):
         self.shape = (rows, cols)
         self.sigma = sigma
         self.neighbourhood = neighbourhood
-        self.positions = _grid.grid_positions(self.shape, topology)
-        self.periods = _grid.grid_periods(self.shape, topology, toroidal)
+        self.positions = grid.grid_positions(self.shape, topology)
+        self.periods = grid.grid_periods(self.shape, topology, toroidal)
 
     def neighbourhood_matrix(self, xp):
         """:math:`H_{jc} = h(\\|r_j - r_c\\|^2, \\sigma)`, shape (n_units, n_units)."""
-        squared = _grid.grid_squared_distances(self.positions, self.periods)
-        return xp.asarray(_grid.neighbourhood(squared, self.sigma, self.neighbourhood))
+        squared = grid.grid_squared_distances(self.positions, self.periods)
+        return xp.asarray(grid.neighbourhood(squared, self.sigma, self.neighbourhood))
 
     def backward(self, dy):
         """Zero input gradient; ``grads["W"]`` gets eq. (1) for the last forward's input."""

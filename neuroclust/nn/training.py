@@ -14,8 +14,7 @@ import numpy as np
 from .._validation import (array_module, check_array, check_callbacks, check_count,
                            check_fits_dtype, check_random_state, check_scalar, check_verbose)
 from ..base import run_epochs
-from .._validation import to_module
-from ._checks import ndim_of
+from .._validation import ndim_of, to_module
 from .layer import Layer
 from .losses import Loss
 

@@ -19,7 +19,7 @@ import pytest
 
 from neuroclust.backend import available_backends, get_kernels, reference, resolve_backend
 from neuroclust.backend import cupy as cupy_kernels
-from neuroclust.models import _grid
+from neuroclust import grid
 from neuroclust.nn import Competitive
 
 
@@ -130,10 +130,10 @@ def check_som_online(device, kind, metric, order_on_device):
     X, W = random_problem(6, np.float64, n_samples=40, n_units=12)
     order = np.random.default_rng(6).integers(0, len(X), size=50)   # with repeats
     fraction = np.arange(len(order)) / len(order)
-    rates = _grid.decay(0.3, 0.01, fraction, "exponential")
-    sigmas = _grid.decay(2.3, 0.7, fraction, "exponential")
+    rates = grid.decay(0.3, 0.01, fraction, "exponential")
+    sigmas = grid.decay(2.3, 0.7, fraction, "exponential")
     # The grid and the schedules stay on the host, as the estimator passes them.
-    positions, periods = _grid.standard_grid((4, 3), "hexagonal", True)
+    positions, periods = grid.standard_grid((4, 3), "hexagonal", True)
     W_ref = W.copy()
     ref_winners = reference.som_online(X, W_ref, positions, periods, order, rates, sigmas,
                                        kind, metric)
@@ -369,7 +369,7 @@ class TestCodePathWithFakeCupy:
     @pytest.mark.parametrize("order_on_device", [False, True])
     def test_som_online(self, fake, monkeypatch, kind, metric, order_on_device):
         # The grid helpers are host code: they must never be handed a device array.
-        monkeypatch.setattr(_grid, "np", host_numpy_refusing_device_arrays())
+        monkeypatch.setattr(grid, "np", host_numpy_refusing_device_arrays())
         check_som_online(fake, kind, metric, order_on_device)
 
     def test_competitive_layer(self, fake):

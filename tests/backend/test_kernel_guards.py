@@ -20,7 +20,7 @@ import pytest
 
 from neuroclust.backend import available_backends, reference
 from neuroclust.backend import cupy as cupy_module
-from neuroclust.models._grid import standard_grid
+from neuroclust.grid import standard_grid
 
 if "cython" not in available_backends():
     pytest.skip("the compiled kernels (neuroclust._kernels) are not built",
@@ -401,7 +401,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 from neuroclust import _kernels
 from neuroclust.backend import cython as cy, reference
-from neuroclust.models._grid import standard_grid
+from neuroclust.grid import standard_grid
 
 warnings.simplefilter("ignore")
 np.seterr(all="ignore")

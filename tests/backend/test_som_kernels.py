@@ -22,7 +22,8 @@ import pytest
 
 import neuroclust
 from neuroclust.backend import available_backends, reference
-from neuroclust.models import _grid
+from neuroclust.grid import (NEIGHBOURHOODS, TOPOLOGIES, decay, grid_squared_distances,
+                             neighbourhood, standard_grid)
 
 if "cython" not in available_backends():
     pytest.skip("the compiled kernels (neuroclust._kernels) are not built; run "
@@ -52,8 +53,8 @@ def make_problem(seed, n_units, n_features, dtype=np.float64, n_samples=N_SAMPLE
 def schedules(n_steps, rate=(0.3, 0.01), sigma=(2.3, 0.7), kind="exponential"):
     """Per-step learning rates and radii, as the estimator builds them."""
     fraction = np.arange(n_steps) / max(n_steps, 1)
-    return (np.atleast_1d(_grid.decay(*rate, fraction, kind)),
-            np.atleast_1d(_grid.decay(*sigma, fraction, kind)))
+    return (np.atleast_1d(decay(*rate, fraction, kind)),
+            np.atleast_1d(decay(*sigma, fraction, kind)))
 
 
 def rate_for(kind):
@@ -86,7 +87,7 @@ def replay(X, W, grid, order, rates, sigmas, kind, metric, winners):
     """Eq. (2) in float64 with the given winners; also how far each winner's score was above
     the best score at its step, and the scale of that score's rounding error."""
     positions, periods = grid
-    grid_d2 = _grid.grid_squared_distances(positions, periods)
+    grid_d2 = grid_squared_distances(positions, periods)
     X, W = X.astype(np.float64), W.astype(np.float64).copy()
     centre = X.mean(axis=0)
     excess, scale = [], []
@@ -98,7 +99,7 @@ def replay(X, W, grid, order, rates, sigmas, kind, metric, winners):
             scale.append(1.0)
         else:
             scale.append(((x - centre) ** 2).sum() + ((W - centre) ** 2).sum(axis=1).max())
-        h = _grid.neighbourhood(grid_d2[c], sigmas[step], kind)
+        h = neighbourhood(grid_d2[c], sigmas[step], kind)
         W += rates[step] * h[:, None] * (x - W)
     return W, np.array(excess), np.array(scale)
 
@@ -132,7 +133,7 @@ GRIDS = [("rectangular", False), ("rectangular", True), ("hexagonal", False),
 
 
 @pytest.mark.parametrize("topology, toroidal", GRIDS)
-@pytest.mark.parametrize("kind", _grid.NEIGHBOURHOODS)
+@pytest.mark.parametrize("kind", NEIGHBOURHOODS)
 @pytest.mark.parametrize("metric", ["euclidean", "cosine"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_online_matches_reference_on_every_grid_and_neighbourhood(topology, toroidal, kind,
@@ -140,12 +141,12 @@ def test_online_matches_reference_on_every_grid_and_neighbourhood(topology, toro
     shape = (6, 5)                       # even rows: the hexagonal torus needs them
     X, W, order = make_problem(1, 30, 3, dtype)
     rates, sigmas = schedules(len(order), rate_for(kind))
-    grid = _grid.standard_grid(shape, topology, toroidal)
+    grid = standard_grid(shape, topology, toroidal)
     check_against_reference(X, W, grid, order, rates, sigmas, kind, metric)
 
 
 @pytest.mark.parametrize("topology, toroidal", GRIDS)
-@pytest.mark.parametrize("kind", _grid.NEIGHBOURHOODS)
+@pytest.mark.parametrize("kind", NEIGHBOURHOODS)
 @pytest.mark.parametrize("metric", ["euclidean", "cosine"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("block", [1, 7])
@@ -163,7 +164,7 @@ def test_blocked_kernel_matches_reference(monkeypatch, topology, toroidal, kind,
     shape = (6, 5)
     X, W, order = make_problem(2, 30, 4, dtype)
     rates, sigmas = schedules(len(order), rate_for(kind))
-    grid = _grid.standard_grid(shape, topology, toroidal)
+    grid = standard_grid(shape, topology, toroidal)
     check_against_reference(X, W, grid, order, rates, sigmas, kind, metric)
     assert calls, "the blocked kernel was not used"
 
@@ -179,7 +180,7 @@ def test_online_matches_reference_for_odd_feature_counts(n_features, metric, dty
                     "winner among them is decided by rounding noise")
     X, W, order = make_problem(2, 12, n_features, dtype, n_steps=150)
     rates, sigmas = schedules(len(order))
-    grid = _grid.standard_grid((3, 4), "hexagonal", False)
+    grid = standard_grid((3, 4), "hexagonal", False)
     check_against_reference(X, W, grid, order, rates, sigmas, "gaussian", metric)
 
 
@@ -188,7 +189,7 @@ def test_online_on_uncentred_data(dtype):
     """Data around 1000: the wrapper centres float32 before the kernel's expansion."""
     X, W, order = make_problem(3, 20, 5, dtype, offset=1000.0)
     rates, sigmas = schedules(len(order))
-    grid = _grid.standard_grid((4, 5), "rectangular", False)
+    grid = standard_grid((4, 5), "rectangular", False)
     check_against_reference(X, W, grid, order, rates, sigmas, "gaussian", "euclidean")
 
 
@@ -196,8 +197,8 @@ def test_online_on_uncentred_data(dtype):
 def test_online_on_thin_and_tiny_maps(shape):
     X, W, order = make_problem(4, shape[0] * shape[1], 3)
     rates, sigmas = schedules(len(order))
-    for topology in _grid.TOPOLOGIES:
-        grid = _grid.standard_grid(shape, topology, False)
+    for topology in TOPOLOGIES:
+        grid = standard_grid(shape, topology, False)
         check_against_reference(X, W, grid, order, rates, sigmas, "gaussian", "euclidean")
 
 
@@ -210,7 +211,7 @@ def test_online_takes_non_contiguous_data(layout):
         X_in = np.repeat(X, 2, axis=1)[:, ::2]
     assert not X_in.flags.c_contiguous
     rates, sigmas = schedules(len(order))
-    grid = _grid.standard_grid((3, 4), "rectangular", False)
+    grid = standard_grid((3, 4), "rectangular", False)
     (ref_winners, W_ref), (winners, W_cy) = both(X, W, grid, order, rates, sigmas)
     W_strided = W.copy()
     winners_strided = cy.som_online(X_in, W_strided, *grid, order, rates, sigmas)
@@ -222,7 +223,7 @@ def test_online_updates_W_in_place_and_returns_int64_winners_for_an_order_with_r
     X, W, _ = make_problem(6, 12, 3)
     order = np.array([3, 3, 3, 0, 3, 7, 7], dtype=np.int32)   # also: int32 is accepted
     rates, sigmas = schedules(len(order))
-    grid = _grid.standard_grid((3, 4), "rectangular", False)
+    grid = standard_grid((3, 4), "rectangular", False)
     W_cy, W_before = W.copy(), W.copy()
     winners = cy.som_online(X, W_cy, *grid, order, rates, sigmas)
     assert winners.dtype == np.int64 and winners.shape == (7,)
@@ -236,7 +237,7 @@ def test_online_updates_W_in_place_and_returns_int64_winners_for_an_order_with_r
 def test_online_with_no_steps_changes_nothing():
     X, W, _ = make_problem(7, 6, 3)
     empty = np.zeros(0)
-    grid = _grid.standard_grid((2, 3), "rectangular", False)
+    grid = standard_grid((2, 3), "rectangular", False)
     for som_online in (reference.som_online, cy.som_online):
         W_run = W.copy()
         winners = som_online(X, W_run, *grid, np.zeros(0, dtype=np.int64), empty, empty)
@@ -283,7 +284,7 @@ def test_one_and_two_threads_give_bit_identical_maps(monkeypatch, dtype, kind, m
                                                      topology, toroidal, n_features):
     X, W, order = make_problem(8, 30, n_features, dtype, n_steps=100)
     rates, sigmas = schedules(len(order), rate_for(kind))
-    grid = _grid.standard_grid((6, 5), topology, toroidal)
+    grid = standard_grid((6, 5), topology, toroidal)
     winners_1, W_1 = run_with_threads(monkeypatch, 1, X, W, grid, order, rates, sigmas, kind,
                                       metric)
     for n_threads in (2, 3):
@@ -303,7 +304,7 @@ def test_a_big_map_takes_the_threaded_path_by_itself(monkeypatch):
     assert 256 * 256 == 2 * cy.MIN_SOM_WORK_PER_THREAD
     X, W, order = make_problem(9, 256, 256, n_steps=40)
     rates, sigmas = schedules(len(order), sigma=(5.3, 1.1))
-    grid = _grid.standard_grid((16, 16), "rectangular", False)
+    grid = standard_grid((16, 16), "rectangular", False)
     calls = spy_on_thread_count(monkeypatch)
     (ref_winners, W_ref), (winners, W_cy) = both(X, W, grid, order, rates, sigmas)
     assert calls == [2]
@@ -326,7 +327,7 @@ def test_euclidean_tie_goes_to_the_lowest_unit(monkeypatch, dtype, n_threads):
     X = np.array([a, b, [1.1, 2.0, -1.0], [-3.0, 0.4, 2.0]], dtype=dtype)
     order = np.array([0, 1, 2, 3, 0])
     zeros, sigmas = np.zeros(5), np.full(5, 0.7)
-    grid = _grid.standard_grid((2, 3), "rectangular", False)
+    grid = standard_grid((2, 3), "rectangular", False)
     expected = [1, 0, 1, 0, 1]
     assert reference.som_online(X, W.copy(), *grid, order, zeros, sigmas).tolist() == expected
     winners, _ = run_with_threads(monkeypatch, n_threads, X, W, grid, order, zeros, sigmas,
@@ -338,7 +339,7 @@ def test_equidistant_distinct_units_tie_to_the_lowest():
     """x = 0 is at distance 1 from units 1, 2 and 3, all exactly representable."""
     W = np.array([[2.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, -1.0]])
     X = np.zeros((1, 2))
-    grid = _grid.standard_grid((2, 2), "rectangular", False)
+    grid = standard_grid((2, 2), "rectangular", False)
     for som_online in (reference.som_online, cy.som_online):
         winners = som_online(X, W.copy(), *grid, np.array([0]), np.zeros(1), np.ones(1))
         assert winners.tolist() == [1]
@@ -354,7 +355,7 @@ def test_cosine_tie_goes_to_the_lowest_unit(dtype):
     X = X.astype(dtype)
     order = np.array([0, 1, 2])
     zeros, sigmas = np.zeros(3), np.ones(3)
-    grid = _grid.standard_grid((2, 2), "rectangular", False)
+    grid = standard_grid((2, 2), "rectangular", False)
     for som_online in (reference.som_online, cy.som_online):
         W_run = W.copy()
         winners = som_online(X, W_run, *grid, order, zeros, sigmas, "gaussian", "cosine")
@@ -382,8 +383,8 @@ def test_batch_weights_by_hand():
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_batch_units_without_weight_keep_their_prototype(dtype):
     """With a bubble of radius 0.5 a unit learns only from its own wins; unit 1 has none."""
-    positions, periods = _grid.standard_grid((1, 3), "rectangular", False)
-    H = _grid.neighbourhood(_grid.grid_squared_distances(positions, periods), 0.5, "bubble")
+    positions, periods = standard_grid((1, 3), "rectangular", False)
+    H = neighbourhood(grid_squared_distances(positions, periods), 0.5, "bubble")
     sums = np.array([[2.0, 2.0], [0.0, 0.0], [9.0, 3.0]], dtype=dtype)
     counts = np.array([2, 0, 3])
     previous = np.array([[0.0, 0.0], [5.0, -5.0], [0.0, 0.0]], dtype=dtype)
@@ -395,8 +396,8 @@ def test_batch_units_without_weight_keep_their_prototype(dtype):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_batch_epoch_same_on_both_backends(dtype):
     X, W, _ = make_problem(11, 20, 6, dtype, n_samples=500, offset=50.0)
-    grid = _grid.standard_grid((4, 5), "hexagonal", True)
-    H = _grid.neighbourhood(_grid.grid_squared_distances(*grid), 1.3, "gaussian").astype(dtype)
+    grid = standard_grid((4, 5), "hexagonal", True)
+    H = neighbourhood(grid_squared_distances(*grid), 1.3, "gaussian").astype(dtype)
     results = []
     for kernels in (reference, cy):
         index, _, sums, counts = kernels.bmu_accumulate(X, W)
@@ -445,7 +446,7 @@ def test_online_step_by_step_equals_minisom(shape):
         minisom_winners.append(win[0] * cols + win[1])
         som.update(X[i], win, t, len(order))
     rates, sigmas = minisom_schedules(len(order), learning_rate, sigma)
-    grid = _grid.standard_grid(shape, "rectangular", False)
+    grid = standard_grid(shape, "rectangular", False)
     (ref_winners, W_ref), (winners, W_cy) = both(X, W, grid, order, rates, sigmas)
     expected = som.get_weights().reshape(rows * cols, -1)
     for got_winners, got_W in ((ref_winners, W_ref), (winners, W_cy)):
@@ -464,7 +465,7 @@ def test_online_equals_minisom_train_in_sequential_order():
         som.train(X, n_steps)
     order = np.arange(n_steps) % len(X)
     rates, sigmas = minisom_schedules(n_steps, learning_rate, sigma)
-    grid = _grid.standard_grid((rows, cols), "rectangular", False)
+    grid = standard_grid((rows, cols), "rectangular", False)
     (_, W_ref), (_, W_cy) = both(X, W, grid, order, rates, sigmas)
     expected = som.get_weights().reshape(rows * cols, -1)
     np.testing.assert_allclose(W_ref, expected, rtol=0, atol=1e-6)
@@ -496,7 +497,7 @@ def test_same_seed_same_map_for_the_briefs_shape():
 def wrapper_arguments(shape=(3, 4), topology="rectangular", toroidal=False):
     X, W, order = make_problem(16, shape[0] * shape[1], 3, n_steps=10)
     rates, sigmas = schedules(len(order))
-    positions, periods = _grid.standard_grid(shape, topology, toroidal)
+    positions, periods = standard_grid(shape, topology, toroidal)
     return X, W, positions, periods, order, rates, sigmas
 
 
@@ -563,7 +564,7 @@ def test_prototypes_of_another_width_are_refused():
 def test_hexagonal_bubble_at_a_grid_distance_matches_reference():
     X, W, order = make_problem(17, 48, 3, n_steps=100)
     rates, sigmas = np.full(100, 0.2), np.full(100, 1.0)
-    grid = _grid.standard_grid((8, 6), "hexagonal", False)
+    grid = standard_grid((8, 6), "hexagonal", False)
     (ref_winners, W_ref), (winners, W_cy) = both(X, W, grid, order, rates, sigmas, "bubble")
     np.testing.assert_array_equal(winners, ref_winners)
     np.testing.assert_allclose(W_cy, W_ref, rtol=1e-10)
@@ -576,5 +577,5 @@ def test_blocked_kernel_with_and_without_blas_threads_matches_reference(monkeypa
     monkeypatch.setattr(cy, "default_n_threads", lambda: 2)
     X, W, order = make_problem(12, 48, 96, n_steps=150)
     rates, sigmas = schedules(len(order))
-    grid = _grid.standard_grid((8, 6), "hexagonal", False)
+    grid = standard_grid((8, 6), "hexagonal", False)
     check_against_reference(X, W, grid, order, rates, sigmas, "gaussian", "euclidean")

@@ -1,7 +1,7 @@
 """Tests for neuroclust.SOM, the estimator, used as a user uses it.
 
 The kernels and the grid helpers have their own tests (tests/backend/test_som_kernels.py,
-tests/models/test_grid.py); here every query is checked against a plain brute-force
+tests/test_grid.py); here every query is checked against a plain brute-force
 computation, every documented parameter is shown to change what it should, and the trained
 maps are checked for what a self-organizing map promises: low quantization error, an ordered
 map (neighbouring units hold neighbouring prototypes) and, with ``n_clusters``, the clusters.

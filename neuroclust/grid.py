@@ -10,10 +10,40 @@ Everything a self-organizing map needs about its grid, as small functions:
 * :func:`grid_neighbours`: the units adjacent to each unit (for U-matrices and topographic error).
 
 Units are numbered row by row: unit :math:`j` is at ``row = j // cols``, ``col = j % cols``.
+
+This module is public and needs NumPy only. It is the bottom of the self-organizing map's
+chain; the other files a reader opens, estimator to kernel to figure, are
+
+* ``neuroclust/models/som.py``: the estimator :class:`neuroclust.SOM`, which lays out its grid
+  with these functions and calls the kernels;
+* ``neuroclust/backend/reference.py``: the NumPy reference of the SOM kernels (``som_online``,
+  ``som_batch_weights``);
+* ``neuroclust/backend/cython.py`` and ``csrc/kernels.pyx``: the compiled kernels, which know
+  the standard grids built here (:func:`standard_grid`) and the neighbourhoods by their codes
+  (``NEIGHBOURHOOD_CODES``);
+* ``neuroclust/nn/som.py``: the same map as a layer for use inside a network;
+* ``neuroclust/plotting.py``: the SOM's figures (U-matrix, hit map, prototypes, the map in
+  input space);
+* ``docs/algorithms/som.md``: the equations, each quoted beside the line that computes it;
+* ``tutorials/plot_02_self_organizing_map.py``: the tutorial.
 """
 import functools
 
 import numpy as np
+
+__all__ = [
+    "TOPOLOGIES",
+    "NEIGHBOURHOODS",
+    "DECAYS",
+    "NEIGHBOURHOOD_CODES",
+    "grid_positions",
+    "standard_grid",
+    "grid_periods",
+    "grid_squared_distances",
+    "neighbourhood",
+    "decay",
+    "grid_neighbours",
+]
 
 TOPOLOGIES = ("rectangular", "hexagonal")
 NEIGHBOURHOODS = ("gaussian", "bubble", "mexican_hat", "triangle")

@@ -13,7 +13,6 @@ they run on CuPy arrays as well.
 import math
 import numbers
 
-import numpy as np
 
 from .._validation import array_module
 from ..grid import NEIGHBOURHOOD_CODES

@@ -350,7 +350,6 @@ def som_batch_weights(sums, counts, H, previous):
 
     so one batch epoch is two small matrix products over the per-unit sums.
     """
-    xp = array_module(sums)
     numerator = H @ sums                                                          # eq. (1)
     denominator = H @ counts.astype(H.dtype)                                      # eq. (1)
     weights = previous.copy()

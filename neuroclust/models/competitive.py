@@ -14,7 +14,6 @@ The whole algorithm, in the order it runs (kernels named; their math is in
 """
 import numbers
 
-import numpy as np
 
 from .._validation import (array_module, check_bool, check_callbacks, check_choice,
                            check_count, check_init_array, check_random_state, check_scalar,

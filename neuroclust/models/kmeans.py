@@ -13,7 +13,6 @@ The algorithm, in the order it runs:
 import numbers
 import warnings
 
-import numpy as np
 
 from .._validation import (array_module, check_choice, check_count, check_init_array,
                            check_random_state, check_scalar, check_seed, check_verbose)

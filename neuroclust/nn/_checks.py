@@ -1,5 +1,4 @@
 """Checks shared by the differentiable layers and losses of ``neuroclust.nn``."""
-import numpy as np
 
 from .._validation import array_module, check_array, ndim_of
 

@@ -28,7 +28,7 @@ from neuroclust.base import TrainingInterruptedWarning
 
 # The modules of the layer stack that use NumPy by name (np).
 LIBRARY_MODULES = [importlib.import_module(f"neuroclust.nn.{name}") for name in (
-    "_checks", "activations", "conv", "dense", "losses", "optimizers", "reshape", "sequential",
+    "activations", "conv", "dense", "losses", "optimizers", "reshape", "sequential",
     "training")] + [importlib.import_module("neuroclust.models.autoencoder")]
 
 

@@ -125,12 +125,19 @@ def _threads_that_fit(kernel, n_threads, per_thread, shared, what):
                       f"than the {format_bytes(available)} this process can still allocate.")
 
 
-def _bmu_threads(kernel, X, W, n_threads, accumulating):
-    n_samples, n_features = X.shape
-    n_units, itemsize = W.shape[0], X.itemsize
+def bmu_bytes_per_thread(n_units, n_features, itemsize, accumulating):
+    """The scratch one thread of ``bmu`` (``bmu_accumulate``) allocates: a chunk of centred
+    rows and its scores, and, when accumulating, the thread's partial sums and counts."""
     per_thread = CHUNK_ROWS * (n_units + n_features) * itemsize
     if accumulating:
         per_thread += n_units * (n_features * itemsize + 8)
+    return per_thread
+
+
+def _bmu_threads(kernel, X, W, n_threads, accumulating):
+    n_samples, n_features = X.shape
+    n_units, itemsize = W.shape[0], X.itemsize
+    per_thread = bmu_bytes_per_thread(n_units, n_features, itemsize, accumulating)
     shared = 3 * W.nbytes + n_samples * (8 + itemsize)
     return _threads_that_fit(kernel, n_threads, per_thread, shared,
                              f"{n_units} prototypes of {n_features} features")

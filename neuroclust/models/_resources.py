@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .._validation import check_memory, shown
+from ..backend import reference
 
 __all__ = ["check_prototype_memory", "check_som_memory", "check_gng_memory",
            "check_art_memory", "check_autoencoder_memory"]
@@ -26,9 +27,6 @@ GRID_MATRICES = 6
 #: Copies of a model's prototypes alive during training: the weights, the fitted attribute,
 #: the last good state and the state being taken, a temporary of the update.
 PROTOTYPE_COPIES = 5
-#: Rows of X a kernel processes at once (csrc/kernels.pyx and backend/reference.py); each
-#: thread holds a (rows, n_units) block of distances.
-COMPILED_CHUNK_ROWS, NUMPY_CHUNK_ROWS = 256, 4096
 
 
 def check_prototype_memory(estimator, n_units, X):
@@ -61,20 +59,12 @@ def check_prototype_memory(estimator, n_units, X):
 def _distance_buffers(estimator, n_units, n_features, n_samples, itemsize):
     """The per-thread (chunk, n_units) distance blocks and per-thread partial sums."""
     if getattr(estimator, "backend_", None) == "cython":
-        threads = min(_kernel_threads(), -(-n_samples // COMPILED_CHUNK_ROWS))
-        per_thread = (COMPILED_CHUNK_ROWS * (n_units + n_features) * itemsize
-                      + n_units * (n_features * itemsize + 8))
-        return threads * per_thread
-    rows = min(n_samples, NUMPY_CHUNK_ROWS)
+        from ..backend import cython    # built, since the fit chose it
+
+        threads = min(cython.default_n_threads(), -(-n_samples // cython.CHUNK_ROWS))
+        return threads * cython.bmu_bytes_per_thread(n_units, n_features, itemsize, True)
+    rows = min(n_samples, reference.CHUNK_ROWS)
     return 3 * rows * n_units * itemsize + n_units * n_features * 8   # scores and temporaries
-
-
-def _kernel_threads():
-    try:
-        from ..backend.cython import default_n_threads
-    except ImportError:    # the compiled kernels are not built
-        return 1
-    return default_n_threads()
 
 
 def _seeding_bytes(init, n_units, n_features, n_samples):

@@ -328,7 +328,7 @@ def _keeps_state_on_error(method):
     @functools.wraps(method)
     def fit_or_keep(self, *args, **kwargs):
         saved = {name: _copy_fitted(value) for name, value in vars(self).items()
-                 if name.endswith("_") or name.startswith("_")}
+                 if _is_state(name)}
         if method.__name__ == "fit":   # makes the model anew; partial_fit goes on with it
             vars(self).pop("_fit_params", None)
         _fitting.depth = getattr(_fitting, "depth", 0) + 1
@@ -337,9 +337,9 @@ def _keeps_state_on_error(method):
             self._remember_fit_params()
             return result
         except BaseException:
-            for name in [name for name in vars(self) if name.endswith("_") or name.startswith("_")]:
-                if name not in self._param_names():
-                    delattr(self, name)
+            params = set(self._param_names())   # (lambda_ ends in "_" but is a parameter)
+            for name in [name for name in vars(self) if _is_state(name) and name not in params]:
+                delattr(self, name)
             vars(self).update(saved)
             raise
         finally:
@@ -349,6 +349,11 @@ def _keeps_state_on_error(method):
 
     fit_or_keep._keeps_state_on_error = True
     return fit_or_keep
+
+
+def _is_state(name):
+    """Fitted attributes end in "_", private ones start with it."""
+    return name.endswith("_") or name.startswith("_")
 
 
 def _copy_param(value):

@@ -85,10 +85,26 @@ class BaseEstimator:
         """Undo :meth:`_json_extra` on a model just built by :func:`load`."""
 
     def __sklearn_tags__(self):
-        """Tags for scikit-learn (>= 1.6), so these estimators work in its Pipeline."""
-        from sklearn.utils import Tags, TargetTags
+        """What this estimator is, in scikit-learn's terms (scikit-learn >= 1.6 asks for it).
 
-        return Tags(estimator_type="clusterer", target_tags=TargetTags(required=False))
+        A clusterer when it has ``fit_predict``, a transformer when it has ``transform``
+        (keeping float32 and float64), unsupervised (``y`` is ignored), dense real input
+        without NaN. Only scikit-learn calls this, so scikit-learn is imported only then.
+        A model adjusts the result in its own ``__sklearn_tags__`` (ART1 takes binary
+        input only).
+        """
+        from sklearn.utils import Tags, TargetTags, TransformerTags
+
+        tags = Tags(estimator_type="clusterer" if hasattr(self, "fit_predict") else None,
+                    target_tags=TargetTags(required=False))
+        if hasattr(self, "transform"):
+            tags.transformer_tags = TransformerTags(preserves_dtype=["float64", "float32"])
+        return tags
+
+    def fit_transform(self, X, y=None):
+        """Fit, then return :meth:`transform` of the training data (for every model that has
+        a ``transform``; ``y`` is ignored)."""
+        return self.fit(X).transform(X)
 
     def get_params(self, deep=True):
         """Return the hyper-parameters as a dict (scikit-learn convention)."""
@@ -156,7 +172,7 @@ class BaseEstimator:
 
         check_is_fitted(self, fitted_attribute)
         X = check_array(X, allow_nan=self._compares_distances)
-        check_n_features(X, self.n_features_in_)
+        check_n_features(X, self.n_features_in_, owner=type(self).__name__)
         if self._compares_distances:
             check_distances_representable(X)
         wanted = self.backend if self.backend in ("numpy", "cython") else "auto"
@@ -247,10 +263,6 @@ class PrototypeClusterMixin:
     def fit_predict(self, X, y=None):
         """Fit, then return the cluster of each training sample."""
         return self.fit(X).labels_
-
-    def fit_transform(self, X, y=None):
-        """Fit, then return :meth:`transform` of the training data."""
-        return self.fit(X).transform(X)
 
     def _check_centres_and_labels(self, state):
         """The checks a loaded prototype model shares (see ``_check_fitted_state``):

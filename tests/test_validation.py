@@ -127,7 +127,8 @@ def test_a_pandas_dataframe_with_text_names_the_value():
 
 
 @pytest.mark.parametrize("X, match", [
-    (np.ones((2, 2), dtype=complex), r"complex128 \(complex numbers are not supported\)"),
+    (np.ones((2, 2), dtype=complex), r"complex128 \(Complex data not supported: pass X\.real "
+                                     r"for the real parts or np\.abs\(X\) for the magnitudes\)"),
     ([["a", "b"]], r"X must hold numbers, but its dtype is <U1 \(text\)"),
     (np.array([[1.0, 2.5]], dtype=object), r"dtype is object \(Python objects\); convert"),
     (np.array([[1.0, None]], dtype=object), r"e.g. None at row 0, column 1"),
@@ -147,8 +148,11 @@ def test_ragged_nested_list():
 @pytest.mark.parametrize("X, match", [
     (np.array(3.0), r"X must be a 2-D array, but it has 0 dimension\(s\), shape \(\)"),
     (np.zeros((0, 3)), r"X is empty \(shape \(0, 3\)\)"),
-    (np.zeros((3, 0)), r"X has no features \(shape \(3, 0\)\)"),
-    (np.zeros(3), r"X must be a 2-D array.*reshape\(-1, 1\)"),
+    (np.zeros((3, 0)), r"X has 0 feature\(s\) \(shape=\(3, 0\)\) while a minimum of 1 is "
+                       r"required\.$"),
+    (np.zeros(3), r"X must be a 2-D array, but it has 1 dimension\(s\), shape \(3,\): Reshape "
+                  r"your data with X\.reshape\(-1, 1\) if it holds one feature, or "
+                  r"X\.reshape\(1, -1\) if it holds one sample\.$"),
 ])
 def test_shapes(X, match):
     refused(X, match)

@@ -119,6 +119,16 @@ class LatentClustering(BaseEstimator):
         """Fit, then return the cluster of each training sample."""
         return self.fit(X).labels_
 
+    def __sklearn_tags__(self):
+        """scikit-learn's tags (see ``BaseEstimator``): the codes come out in the dtype of
+        the autoencoder."""
+        tags = super().__sklearn_tags__()
+        autoencoder = self.autoencoder if isinstance(self.autoencoder, Autoencoder) else (
+            Autoencoder())
+        tags.transformer_tags.preserves_dtype = list(
+            autoencoder.__sklearn_tags__().transformer_tags.preserves_dtype)
+        return tags
+
     def transform(self, X):
         """The codes of ``X``, shape (n_samples, latent_dim)."""
         check_is_fitted(self, "labels_")

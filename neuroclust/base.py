@@ -107,25 +107,55 @@ class BaseEstimator:
         return self.fit(X).transform(X)
 
     def get_params(self, deep=True):
-        """Return the hyper-parameters as a dict (scikit-learn convention)."""
-        return {name: getattr(self, name) for name in self._param_names()}
+        """Return the hyper-parameters as a dict (scikit-learn convention).
+
+        With ``deep=True`` the parameters of a parameter that is itself an estimator are
+        included too, as ``"<parameter>__<its parameter>"`` (``"autoencoder__epochs"`` of a
+        ``LatentClustering``), so a grid search can tune them.
+        """
+        params = {name: getattr(self, name) for name in self._param_names()}
+        if deep:
+            for name, value in list(params.items()):
+                if callable(getattr(value, "get_params", None)) and not isinstance(value, type):
+                    params.update((f"{name}__{key}", item)
+                                  for key, item in value.get_params(deep=True).items())
+        return params
 
     def set_params(self, **params):
-        """Set hyper-parameters by name and return ``self``."""
+        """Set hyper-parameters by name and return ``self``.
+
+        ``"<parameter>__<its parameter>"`` sets a parameter of a parameter that is an
+        estimator (scikit-learn convention), after the plain names are set.
+        """
         valid = self._param_names()
-        for name, value in params.items():
-            if name not in valid:
+        plain, nested = {}, {}
+        for key, value in params.items():
+            name, nesting, inner = key.partition("__")
+            if name not in valid:       # checked for all before any is set
                 raise ValueError(
-                    f"{name!r} is not a parameter of {type(self).__name__}; "
+                    f"{key!r} is not a parameter of {type(self).__name__}; "
                     f"valid parameters are {', '.join(valid)}."
                 )
+            if nesting:
+                nested.setdefault(name, {})[inner] = value
+            else:
+                plain[name] = value
+        for name, value in plain.items():
             setattr(self, name, value)
+        for name, inner_params in nested.items():
+            estimator = getattr(self, name)
+            if not callable(getattr(estimator, "set_params", None)) or isinstance(estimator,
+                                                                                   type):
+                key = f"{name}__{next(iter(inner_params))}"
+                raise ValueError(f"{key!r} sets a parameter of {name}, but {name} is "
+                                 f"{shown(estimator)}, not an estimator with parameters.")
+            estimator.set_params(**inner_params)
         return self
 
     def __repr__(self):
         defaults = {name: p.default for name, p in
                     inspect.signature(type(self).__init__).parameters.items()}
-        changed = [f"{name}={value!r}" for name, value in self.get_params().items()
+        changed = [f"{name}={value!r}" for name, value in self.get_params(deep=False).items()
                    if not _same(value, defaults.get(name))]
         return f"{type(self).__name__}({', '.join(changed)})"
 

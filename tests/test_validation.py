@@ -7,7 +7,10 @@ tests/models/test_bad_input.py and tests/models/test_resource_limits.py.
 import decimal
 import fractions
 import numbers
+import pickle
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -16,6 +19,7 @@ from neuroclust._validation import (
     MAX_COUNT,
     InsufficientMemoryError,
     NonFiniteError,
+    NotFittedError,
     as_float_dtype,
     available_memory,
     check_array,
@@ -138,6 +142,32 @@ def test_a_pandas_dataframe_with_text_names_the_value():
 def test_non_numeric_data(X, match):
     message = refused(X, "^X must hold numbers|" + match)
     assert re.search(match, message), message
+
+
+def test_not_fitted_error_without_scikit_learn_loaded():
+    """neuroclust never imports scikit-learn; without it loaded, NotFittedError is plain."""
+    code = ("import pickle, sys\n"
+            "import neuroclust\n"
+            "try:\n"
+            "    neuroclust.KMeans().predict([[1.0]])\n"
+            "except neuroclust.NotFittedError as error:\n"
+            "    caught = error\n"
+            "assert type(caught) is neuroclust.NotFittedError, type(caught).__mro__\n"
+            "assert isinstance(caught, ValueError) and isinstance(caught, AttributeError)\n"
+            "assert type(pickle.loads(pickle.dumps(caught))) is neuroclust.NotFittedError\n"
+            "assert not [name for name in sys.modules if name.split('.')[0] == 'sklearn']\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_not_fitted_error_is_scikit_learns_once_scikit_learn_is_loaded():
+    sklearn_exceptions = pytest.importorskip("sklearn.exceptions")
+    error = NotFittedError("This SOM is not fitted yet; call fit(X) before using it.")
+    assert isinstance(error, (NotFittedError, sklearn_exceptions.NotFittedError))
+    assert isinstance(error, sklearn_exceptions.NotFittedError)
+    assert type(error) is type(NotFittedError("another"))        # made once
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is type(error) and again.args == error.args
 
 
 def test_ragged_nested_list():

@@ -47,7 +47,7 @@ class LatentClustering(BaseEstimator):
         is ``Autoencoder(random_state=random_state)``.
     clusterer : object with fit_predict, or None, default=None
         Left unchanged: a copy is fitted on the codes (``clusterer_``); copies are made with
-        ``type(c)(**c.get_params())``. None is ``KMeans(n_clusters=n_clusters,
+        ``type(c)(**c.get_params(deep=False))``. None is ``KMeans(n_clusters=n_clusters,
         random_state=random_state)``.
     n_clusters : int >= 1, default=8
         Used by the default clusterer only.

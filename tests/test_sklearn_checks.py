@@ -12,7 +12,9 @@ same table, with the same reasons, is on the API page (docs/api.md, "Deviations 
 scikit-learn's conventions"). scikit-learn is a test dependency only: neuroclust never
 imports it (tests/test_validation.py checks that).
 """
+import re
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -71,6 +73,18 @@ DEVIATIONS = {
 
 def expected_failures(estimator):
     return {**DEVIATIONS["*"], **DEVIATIONS.get(type(estimator).__name__, {})}
+
+
+def test_the_api_page_lists_every_deviation():
+    page = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text()
+    section = page.split("## Deviations from scikit-learn's conventions")[1].split("\n## ")[0]
+    rows = {line.split("|")[1]: line for line in section.splitlines()
+            if line.startswith("| `check_")}
+    listed = {(name, estimator) for row in rows for name in re.findall(r"`(check_\w+)`", row)
+              for estimator in re.findall(r"`(\w+)`|all", rows[row].split("|")[2])}
+    for estimator, checks in DEVIATIONS.items():
+        for name in checks:
+            assert (name, "" if estimator == "*" else estimator) in listed, (name, estimator)
 
 
 def test_every_public_estimator_is_checked():

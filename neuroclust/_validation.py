@@ -7,6 +7,7 @@ import decimal
 import math
 import numbers
 import os
+import sys
 
 import numpy as np
 
@@ -40,7 +41,41 @@ __all__ = [
 
 
 class NotFittedError(ValueError, AttributeError):
-    """Raised when ``predict``/``transform`` is called before ``fit``."""
+    """Raised when ``predict``/``transform`` is called before ``fit``.
+
+    A ``ValueError`` and an ``AttributeError``, as scikit-learn's own ``NotFittedError``.
+    When scikit-learn is loaded in the process (``sklearn.exceptions`` imported by anyone),
+    the error raised is also an instance of scikit-learn's class, so
+    ``except sklearn.exceptions.NotFittedError`` and scikit-learn's estimator checks catch
+    it; neuroclust itself never imports scikit-learn for that (whoever can name
+    scikit-learn's class has loaded it).
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is NotFittedError:
+            cls = _not_fitted_error_class()
+        return super().__new__(cls, *args, **kwargs)
+
+    def __reduce__(self):
+        # rebuilt through __new__, so the copy matches the process it is loaded in
+        return NotFittedError, self.args, self.__dict__ or None
+
+
+_SKLEARN_NOT_FITTED = {}   # scikit-learn's NotFittedError class -> neuroclust's subclass of it
+
+
+def _not_fitted_error_class():
+    """:class:`NotFittedError`, or a subclass that is also scikit-learn's ``NotFittedError``
+    when ``sklearn.exceptions`` is already imported (read from ``sys.modules``, never
+    imported here)."""
+    foreign = getattr(sys.modules.get("sklearn.exceptions"), "NotFittedError", None)
+    if not (isinstance(foreign, type) and issubclass(foreign, Exception)):
+        return NotFittedError
+    if foreign not in _SKLEARN_NOT_FITTED:
+        _SKLEARN_NOT_FITTED[foreign] = type(
+            "NotFittedError", (NotFittedError, foreign),
+            {"__module__": NotFittedError.__module__, "__doc__": NotFittedError.__doc__})
+    return _SKLEARN_NOT_FITTED[foreign]
 
 
 class NonFiniteError(ValueError):
@@ -121,14 +156,16 @@ def check_array(X, name="X", *, ndim=2, min_samples=1, allow_nan=False, dtype="f
     if X.dtype.kind not in "biuf":
         raise ValueError(
             f"{name} must hold numbers, but its dtype is {X.dtype} "
-            f"({_dtype_description(X.dtype)})."
+            f"({_dtype_description(X.dtype, name)})."
         )
     if X.ndim != ndim:
         raise ValueError(_ndim_message(X, name, ndim))
     if X.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {X.shape}); at least one sample is needed.")
     if X.size == 0:
-        raise ValueError(f"{name} has no features (shape {X.shape}); at least one is needed.")
+        # (scikit-learn's wording, which its users and its estimator checks know)
+        raise ValueError(f"{name} has 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
+                         "required.")
     if X.shape[0] < min_samples:
         raise ValueError(
             f"{name} has {X.shape[0]} samples but at least {min_samples} are needed"
@@ -266,11 +303,12 @@ def _as_integer(X, name, xp):
     return X.astype(np.int64)
 
 
-def _dtype_description(dtype):
+def _dtype_description(dtype, name):
     if dtype.kind in "US":
         return "text"
-    if dtype.kind == "c":
-        return "complex numbers are not supported"
+    if dtype.kind == "c":   # scikit-learn's words for it, which its estimator checks look for
+        return (f"Complex data not supported: pass {name}.real for the real parts or "
+                f"np.abs({name}) for the magnitudes")
     if dtype.kind == "O":
         return "Python objects; convert the data to a numeric array first"
     return "not a real number type"
@@ -278,9 +316,9 @@ def _dtype_description(dtype):
 
 def _ndim_message(X, name, ndim):
     message = f"{name} must be a {ndim}-D array, but it has {X.ndim} dimension(s), shape {X.shape}"
-    if ndim == 2 and X.ndim == 1:
+    if ndim == 2 and X.ndim == 1:   # "Reshape your data": the words scikit-learn's users know
         message += (
-            f"; use {name}.reshape(-1, 1) if it holds one feature, "
+            f": Reshape your data with {name}.reshape(-1, 1) if it holds one feature, "
             f"or {name}.reshape(1, -1) if it holds one sample"
         )
     return message + "."
@@ -305,12 +343,16 @@ def _check_finite(X, name, xp):
     )
 
 
-def check_n_features(X, n_features_in, name="X"):
-    """Fail when ``X`` has another number of features than the data the model was fit on."""
+def check_n_features(X, n_features_in, name="X", owner="the model"):
+    """Fail when ``X`` has another number of features than the data the model was fit on.
+
+    ``owner`` names the model, e.g. "SOM"; the sentence is the one scikit-learn's users
+    know: "X has 2 features, but SOM is expecting 3 features as input (...)".
+    """
     if X.shape[1] != n_features_in:
         raise ValueError(
-            f"{name} has {X.shape[1]} features, but the model was fit on data with "
-            f"{n_features_in} features."
+            f"{name} has {X.shape[1]} features, but {owner} is expecting {n_features_in} "
+            "features as input (the number it was fit on)."
         )
 
 

@@ -85,31 +85,77 @@ class BaseEstimator:
         """Undo :meth:`_json_extra` on a model just built by :func:`load`."""
 
     def __sklearn_tags__(self):
-        """Tags for scikit-learn (>= 1.6), so these estimators work in its Pipeline."""
-        from sklearn.utils import Tags, TargetTags
+        """What this estimator is, in scikit-learn's terms (scikit-learn >= 1.6 asks for it).
 
-        return Tags(estimator_type="clusterer", target_tags=TargetTags(required=False))
+        A clusterer when it has ``fit_predict``, a transformer when it has ``transform``
+        (keeping float32 and float64), unsupervised (``y`` is ignored), dense real input
+        without NaN. Only scikit-learn calls this, so scikit-learn is imported only then.
+        A model adjusts the result in its own ``__sklearn_tags__`` (ART1 takes binary
+        input only).
+        """
+        from sklearn.utils import Tags, TargetTags, TransformerTags
+
+        tags = Tags(estimator_type="clusterer" if hasattr(self, "fit_predict") else None,
+                    target_tags=TargetTags(required=False))
+        if hasattr(self, "transform"):
+            tags.transformer_tags = TransformerTags(preserves_dtype=["float64", "float32"])
+        return tags
+
+    def fit_transform(self, X, y=None):
+        """Fit, then return :meth:`transform` of the training data (for every model that has
+        a ``transform``; ``y`` is ignored)."""
+        return self.fit(X).transform(X)
 
     def get_params(self, deep=True):
-        """Return the hyper-parameters as a dict (scikit-learn convention)."""
-        return {name: getattr(self, name) for name in self._param_names()}
+        """Return the hyper-parameters as a dict (scikit-learn convention).
+
+        With ``deep=True`` the parameters of a parameter that is itself an estimator are
+        included too, as ``"<parameter>__<its parameter>"`` (``"autoencoder__epochs"`` of a
+        ``LatentClustering``), so a grid search can tune them.
+        """
+        params = {name: getattr(self, name) for name in self._param_names()}
+        if deep:
+            for name, value in list(params.items()):
+                if callable(getattr(value, "get_params", None)) and not isinstance(value, type):
+                    params.update((f"{name}__{key}", item)
+                                  for key, item in value.get_params(deep=True).items())
+        return params
 
     def set_params(self, **params):
-        """Set hyper-parameters by name and return ``self``."""
+        """Set hyper-parameters by name and return ``self``.
+
+        ``"<parameter>__<its parameter>"`` sets a parameter of a parameter that is an
+        estimator (scikit-learn convention), after the plain names are set.
+        """
         valid = self._param_names()
-        for name, value in params.items():
-            if name not in valid:
+        plain, nested = {}, {}
+        for key, value in params.items():
+            name, nesting, inner = key.partition("__")
+            if name not in valid:       # checked for all before any is set
                 raise ValueError(
-                    f"{name!r} is not a parameter of {type(self).__name__}; "
+                    f"{key!r} is not a parameter of {type(self).__name__}; "
                     f"valid parameters are {', '.join(valid)}."
                 )
+            if nesting:
+                nested.setdefault(name, {})[inner] = value
+            else:
+                plain[name] = value
+        for name, value in plain.items():
             setattr(self, name, value)
+        for name, inner_params in nested.items():
+            estimator = getattr(self, name)
+            if not callable(getattr(estimator, "set_params", None)) or isinstance(estimator,
+                                                                                   type):
+                key = f"{name}__{next(iter(inner_params))}"
+                raise ValueError(f"{key!r} sets a parameter of {name}, but {name} is "
+                                 f"{shown(estimator)}, not an estimator with parameters.")
+            estimator.set_params(**inner_params)
         return self
 
     def __repr__(self):
         defaults = {name: p.default for name, p in
                     inspect.signature(type(self).__init__).parameters.items()}
-        changed = [f"{name}={value!r}" for name, value in self.get_params().items()
+        changed = [f"{name}={value!r}" for name, value in self.get_params(deep=False).items()
                    if not _same(value, defaults.get(name))]
         return f"{type(self).__name__}({', '.join(changed)})"
 
@@ -156,7 +202,7 @@ class BaseEstimator:
 
         check_is_fitted(self, fitted_attribute)
         X = check_array(X, allow_nan=self._compares_distances)
-        check_n_features(X, self.n_features_in_)
+        check_n_features(X, self.n_features_in_, owner=type(self).__name__)
         if self._compares_distances:
             check_distances_representable(X)
         wanted = self.backend if self.backend in ("numpy", "cython") else "auto"
@@ -247,10 +293,6 @@ class PrototypeClusterMixin:
     def fit_predict(self, X, y=None):
         """Fit, then return the cluster of each training sample."""
         return self.fit(X).labels_
-
-    def fit_transform(self, X, y=None):
-        """Fit, then return :meth:`transform` of the training data."""
-        return self.fit(X).transform(X)
 
     def _check_centres_and_labels(self, state):
         """The checks a loaded prototype model shares (see ``_check_fitted_state``):

@@ -123,7 +123,7 @@ def _describe(estimator, arrays, prefix="", fitted=True, _inside=()):
         raise ValueError(f"{type(estimator).__name__} cannot be saved: it contains itself.")
     _inside = _inside + (estimator,)
     params, array_params, tuple_params, estimator_params = {}, [], [], {}
-    for name, value in estimator.get_params().items():
+    for name, value in estimator.get_params(deep=False).items():
         value = _to_host(value)
         if isinstance(value, BaseEstimator):  # e.g. LatentClustering(autoencoder=...)
             estimator_params[name] = _describe(value, arrays, f"{prefix}{name}.", fitted=False,

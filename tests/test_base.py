@@ -287,7 +287,7 @@ class NestingWrapper(neuroclust.base.BaseEstimator):
 
     def fit(self, X, y=None):
         if self.inner is not None:
-            self.inner_ = type(self.inner)(**self.inner.get_params()).fit(X)
+            self.inner_ = type(self.inner)(**self.inner.get_params(deep=False)).fit(X)
         self.offset_ = self.scale * X.mean(axis=0)
         self.n_features_in_ = X.shape[1]
         return self

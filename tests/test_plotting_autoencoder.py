@@ -238,7 +238,7 @@ def test_reconstructions_bad_input(autoencoder, digits):
         plot_reconstructions(autoencoder, X, image_shape=(4, 4))
     with pytest.raises(ValueError, match="model must have reconstruct"):
         plot_reconstructions(object(), X)
-    with pytest.raises(ValueError, match="features, but the model was fit on"):
+    with pytest.raises(ValueError, match="features, but Autoencoder is expecting"):
         plot_reconstructions(autoencoder, X[:, :32])       # the model's own message
     with pytest.raises(ValueError, match=r"reconstructions have shape \(8, 40\)"):
         plot_reconstructions(_TransformOnly(), X, n=8)     # 64 features in, 40 out

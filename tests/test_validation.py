@@ -7,7 +7,10 @@ tests/models/test_bad_input.py and tests/models/test_resource_limits.py.
 import decimal
 import fractions
 import numbers
+import pickle
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -16,6 +19,7 @@ from neuroclust._validation import (
     MAX_COUNT,
     InsufficientMemoryError,
     NonFiniteError,
+    NotFittedError,
     as_float_dtype,
     available_memory,
     check_array,
@@ -127,7 +131,8 @@ def test_a_pandas_dataframe_with_text_names_the_value():
 
 
 @pytest.mark.parametrize("X, match", [
-    (np.ones((2, 2), dtype=complex), r"complex128 \(complex numbers are not supported\)"),
+    (np.ones((2, 2), dtype=complex), r"complex128 \(Complex data not supported: pass X\.real "
+                                     r"for the real parts or np\.abs\(X\) for the magnitudes\)"),
     ([["a", "b"]], r"X must hold numbers, but its dtype is <U1 \(text\)"),
     (np.array([[1.0, 2.5]], dtype=object), r"dtype is object \(Python objects\); convert"),
     (np.array([[1.0, None]], dtype=object), r"e.g. None at row 0, column 1"),
@@ -139,6 +144,32 @@ def test_non_numeric_data(X, match):
     assert re.search(match, message), message
 
 
+def test_not_fitted_error_without_scikit_learn_loaded():
+    """neuroclust never imports scikit-learn; without it loaded, NotFittedError is plain."""
+    code = ("import pickle, sys\n"
+            "import neuroclust\n"
+            "try:\n"
+            "    neuroclust.KMeans().predict([[1.0]])\n"
+            "except neuroclust.NotFittedError as error:\n"
+            "    caught = error\n"
+            "assert type(caught) is neuroclust.NotFittedError, type(caught).__mro__\n"
+            "assert isinstance(caught, ValueError) and isinstance(caught, AttributeError)\n"
+            "assert type(pickle.loads(pickle.dumps(caught))) is neuroclust.NotFittedError\n"
+            "assert not [name for name in sys.modules if name.split('.')[0] == 'sklearn']\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_not_fitted_error_is_scikit_learns_once_scikit_learn_is_loaded():
+    sklearn_exceptions = pytest.importorskip("sklearn.exceptions")
+    error = NotFittedError("This SOM is not fitted yet; call fit(X) before using it.")
+    assert isinstance(error, (NotFittedError, sklearn_exceptions.NotFittedError))
+    assert isinstance(error, sklearn_exceptions.NotFittedError)
+    assert type(error) is type(NotFittedError("another"))        # made once
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is type(error) and again.args == error.args
+
+
 def test_ragged_nested_list():
     refused([[1.0, 2.0], [3.0]], r"X could not be read as an array: it is a ragged nested "
                                  r"sequence \(its rows do not all have the same length\)\.$")
@@ -147,8 +178,11 @@ def test_ragged_nested_list():
 @pytest.mark.parametrize("X, match", [
     (np.array(3.0), r"X must be a 2-D array, but it has 0 dimension\(s\), shape \(\)"),
     (np.zeros((0, 3)), r"X is empty \(shape \(0, 3\)\)"),
-    (np.zeros((3, 0)), r"X has no features \(shape \(3, 0\)\)"),
-    (np.zeros(3), r"X must be a 2-D array.*reshape\(-1, 1\)"),
+    (np.zeros((3, 0)), r"X has 0 feature\(s\) \(shape=\(3, 0\)\) while a minimum of 1 is "
+                       r"required\.$"),
+    (np.zeros(3), r"X must be a 2-D array, but it has 1 dimension\(s\), shape \(3,\): Reshape "
+                  r"your data with X\.reshape\(-1, 1\) if it holds one feature, or "
+                  r"X\.reshape\(1, -1\) if it holds one sample\.$"),
 ])
 def test_shapes(X, match):
     refused(X, match)

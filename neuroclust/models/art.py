@@ -208,6 +208,15 @@ class _ART(BaseEstimator):
         """Fit, then return :attr:`labels_`, the categories of the last epoch."""
         return self.fit(X).labels_
 
+    def __sklearn_tags__(self):
+        """scikit-learn's tags (see ``BaseEstimator``): ``transform`` gives float64 choice
+        values; X must be non-negative (in [0, 1] for Fuzzy ART without ``scale``, binary
+        for ART1), which scikit-learn's tags can only say as ``positive_only``."""
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64"]
+        tags.input_tags.positive_only = not getattr(self, "scale", False)
+        return tags
+
     def _check_params_unchanged(self):
         """Beyond the template width, the queries read rho, alpha (or L): they may change
         between fits (a vigilance sweep), but must still be valid."""

@@ -284,6 +284,13 @@ class Autoencoder(BaseEstimator):
         """Fit, then return the codes of ``X``, shape (n_samples, latent_dim)."""
         return self.fit(X).transform(X)
 
+    def __sklearn_tags__(self):
+        """scikit-learn's tags (see ``BaseEstimator``): the codes come out in ``dtype``."""
+        tags = super().__sklearn_tags__()
+        if self.dtype in ("float32", "float64"):
+            tags.transformer_tags.preserves_dtype = [self.dtype]
+        return tags
+
     # -------------------------------------------------------------------- queries
     def transform(self, X):
         """The codes :math:`z` of eq. (1), shape (n_samples, latent_dim)."""
@@ -536,7 +543,7 @@ class Autoencoder(BaseEstimator):
         check_is_fitted(self, "parameters_")
         if self.kind != "conv1d" and not self._explicit():
             X = check_array(X)
-            check_n_features(X, self.n_features_in_)
+            check_n_features(X, self.n_features_in_, owner=type(self).__name__)
             return as_float_dtype(X, self.dtype)
         shape = self._input_shape()
         X = check_array(X, ndim=len(shape) + 1)

@@ -183,7 +183,7 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
             state = self._start(X, self._rng)
             self.history_ = {"n_nodes": [], "quantization_error": []}
         else:
-            check_n_features(check_array(X), self.n_features_in_)
+            check_n_features(check_array(X), self.n_features_in_, owner=type(self).__name__)
             X, kernels = self._validate_for_fit(X)
             if getattr(self, "_rng", None) is None:
                 self._rng = check_random_state(self.random_state)

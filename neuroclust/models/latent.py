@@ -47,7 +47,7 @@ class LatentClustering(BaseEstimator):
         is ``Autoencoder(random_state=random_state)``.
     clusterer : object with fit_predict, or None, default=None
         Left unchanged: a copy is fitted on the codes (``clusterer_``); copies are made with
-        ``type(c)(**c.get_params())``. None is ``KMeans(n_clusters=n_clusters,
+        ``type(c)(**c.get_params(deep=False))``. None is ``KMeans(n_clusters=n_clusters,
         random_state=random_state)``.
     n_clusters : int >= 1, default=8
         Used by the default clusterer only.
@@ -118,6 +118,16 @@ class LatentClustering(BaseEstimator):
     def fit_predict(self, X, y=None):
         """Fit, then return the cluster of each training sample."""
         return self.fit(X).labels_
+
+    def __sklearn_tags__(self):
+        """scikit-learn's tags (see ``BaseEstimator``): the codes come out in the dtype of
+        the autoencoder."""
+        tags = super().__sklearn_tags__()
+        autoencoder = self.autoencoder if isinstance(self.autoencoder, Autoencoder) else (
+            Autoencoder())
+        tags.transformer_tags.preserves_dtype = list(
+            autoencoder.__sklearn_tags__().transformer_tags.preserves_dtype)
+        return tags
 
     def transform(self, X):
         """The codes of ``X``, shape (n_samples, latent_dim)."""

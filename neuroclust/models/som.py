@@ -365,6 +365,13 @@ class SOM(BaseEstimator):
         """Fit, then return :attr:`labels_`."""
         return self.fit(X).labels_
 
+    def __sklearn_tags__(self):
+        """scikit-learn's tags (see ``BaseEstimator``): ``transform`` gives integer grid
+        coordinates, whatever X's dtype."""
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
     def transform(self, X):
         """Grid coordinates (row, col) of each sample's winning unit, shape (n_samples, 2)."""
         _, winners = self._winners(X)

@@ -343,8 +343,8 @@ def test_shared_bad_input(Model, X):
     with pytest.raises(ValueError, match=r"X contains 1 NaN"):
         Model().partial_fit(bad)
     model = Model().fit(X)
-    with pytest.raises(ValueError, match=rf"X has 3 features, but the model was fit on data "
-                                         rf"with {X.shape[1]} features"):
+    with pytest.raises(ValueError, match=rf"X has 3 features, but {Model.__name__} is expecting "
+                                         rf"{X.shape[1]} features as input"):
         model.predict(np.ones((2, 3)))
     with pytest.raises(ValueError, match="X has 3 features"):
         model.partial_fit(np.ones((2, 3)))

@@ -222,8 +222,8 @@ def test_use_before_fit(method, tmp_path):
 
 def test_wrong_feature_counts():
     model = small().fit(low_rank(60))
-    with pytest.raises(ValueError, match="X has 19 features, but the model was fit on data "
-                                         "with 20 features"):
+    with pytest.raises(ValueError, match="X has 19 features, but Autoencoder is expecting 20 "
+                                         "features as input"):
         model.transform(low_rank(5, d=19))
     with pytest.raises(ValueError, match="X has 21 features"):
         model.reconstruction_error(low_rank(5, d=21))

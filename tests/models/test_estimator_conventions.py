@@ -135,6 +135,30 @@ def test_set_params_with_an_unknown_name_fails(name):
     assert not hasattr(model, "n_cluster")
 
 
+def test_nested_parameters_follow_scikit_learns_double_underscore_convention():
+    from sklearn.model_selection import ParameterGrid
+
+    from neuroclust import Autoencoder, LatentClustering
+
+    model = LatentClustering(autoencoder=Autoencoder(epochs=2), n_clusters=3)
+    deep, shallow = model.get_params(), model.get_params(deep=False)
+    assert set(shallow) == {"autoencoder", "clusterer", "n_clusters", "random_state"}
+    assert deep["autoencoder__epochs"] == 2 and set(shallow) < set(deep)
+    assert repr(model) == "LatentClustering(autoencoder=Autoencoder(epochs=2), n_clusters=3)"
+    for params in ParameterGrid({"autoencoder__latent_dim": [2, 3]}):   # a grid search's way
+        assert clone(model).set_params(**params).autoencoder.latent_dim == params[
+            "autoencoder__latent_dim"]
+    replaced = model.set_params(autoencoder=Autoencoder(), autoencoder__epochs=7)
+    assert replaced is model and model.autoencoder.epochs == 7    # plain names first
+    with pytest.raises(ValueError, match=r"'clusterer__n_clusters' sets a parameter of "
+                                         r"clusterer, but clusterer is None, not an estimator"):
+        model.set_params(clusterer__n_clusters=2)
+    with pytest.raises(ValueError, match=r"'encoder__epochs' is not a parameter of "
+                                         r"LatentClustering"):
+        model.set_params(n_clusters=5, encoder__epochs=1)
+    assert model.n_clusters == 3       # nothing is set when a name is wrong
+
+
 @estimator_names
 def test_clone_gives_an_unfitted_copy_with_equal_params(name):
     model = build(name).fit(make_data())
@@ -388,3 +412,17 @@ def test_use_before_fit(name, method):
 def test_not_fitted_error_is_exported():
     assert neuroclust.NotFittedError is NotFittedError
     assert issubclass(NotFittedError, ValueError) and issubclass(NotFittedError, AttributeError)
+
+
+def test_scikit_learn_catches_the_not_fitted_error_as_its_own():
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    model = KMeans()
+    with pytest.raises(SklearnNotFittedError, match="This KMeans is not fitted yet"):
+        model.predict(make_data())
+    with pytest.raises(NotFittedError):
+        model.predict(make_data())
+    with pytest.raises(SklearnNotFittedError):
+        check_is_fitted(model)
+    check_is_fitted(model.fit(make_data()))

@@ -158,8 +158,8 @@ def test_partial_fit_continues_a_loaded_model(tmp_path):
 def test_partial_fit_checks_what_it_continues():
     X, _ = small_moons()
     model = GrowingNeuralGas(max_nodes=30, epochs=3, random_state=0).fit(X)
-    with pytest.raises(ValueError, match="X has 3 features, but the model was fit on data "
-                                         "with 2 features"):
+    with pytest.raises(ValueError, match="X has 3 features, but GrowingNeuralGas is expecting 2 "
+                                         "features as input"):
         model.partial_fit(np.zeros((5, 3)))
     assert len(model.nodes_) == 11                        # 2 + 900 samples / lambda_ 100
     model.set_params(max_nodes=10)
@@ -266,8 +266,8 @@ def test_bad_data_names_the_argument():
     with pytest.raises(NotFittedError, match=r"This GrowingNeuralGas is not fitted yet"):
         GrowingNeuralGas().predict(X)
     model = GrowingNeuralGas(max_nodes=5, epochs=1, random_state=0).fit(small_moons(20)[0])
-    with pytest.raises(ValueError, match="X has 3 features, but the model was fit on data "
-                                         "with 2 features"):
+    with pytest.raises(ValueError, match="X has 3 features, but GrowingNeuralGas is expecting 2 "
+                                         "features as input"):
         model.predict(np.zeros((4, 3)))
 
 

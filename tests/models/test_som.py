@@ -953,8 +953,8 @@ def test_map_queries_before_fit(method):
 
 @pytest.mark.parametrize("query", list(QUERIES))
 def test_queries_with_the_wrong_feature_count(query, fitted):
-    with pytest.raises(ValueError, match=r"X has 2 features, but the model was fit on data "
-                                         r"with 3 features"):
+    with pytest.raises(ValueError, match=r"X has 2 features, but SOM is expecting 3 features "
+                                         r"as input"):
         QUERIES[query](fitted, small_data()[:, :2])
 
 

@@ -27,7 +27,7 @@ import warnings
 
 import numpy as np
 
-from .backend import BACKENDS
+from ..backend import BACKENDS
 
 __all__ = ["main"]
 
@@ -374,7 +374,7 @@ def _check_learning_rate(rate, model):
 def _check_backend(backend):
     """UsageError unless this machine can run ``backend`` (the NEUROCLUST_BACKEND variable,
     which overrides the option, is checked by the library in its own words)."""
-    from .backend import available_backends, resolve_backend
+    from ..backend import available_backends, resolve_backend
 
     if os.environ.get("NEUROCLUST_BACKEND"):
         resolve_backend(backend)
@@ -489,7 +489,7 @@ def _check_regular_file(path, what):
 # --------------------------------------------------------------------- data
 def load_data(name):
     """A built-in data set by name, or a .csv / .npy file; returns (X, y or None)."""
-    from . import datasets
+    from .. import datasets
 
     if name in datasets.BUILTIN_DATASETS:
         return datasets.load(name)
@@ -523,7 +523,7 @@ def _load_csv(path):
     stderr. A cell that is not a plain decimal number is named by line and column, with what
     the reader expects, whether on the first line or on a later one.
     """
-    from . import datasets
+    from .. import datasets
 
     delimiter = _csv_delimiter(path)
     first = next(_csv_rows(path, delimiter), None) if delimiter else None
@@ -545,7 +545,7 @@ def _load_csv(path):
 
 
 def _begins_like_a_number(cell):
-    from .datasets import _is_number
+    from ..datasets import _is_number
 
     return bool(_NUMBER_START.match(cell)) or _is_number(cell)
 
@@ -553,7 +553,7 @@ def _begins_like_a_number(cell):
 def _csv_delimiter(path):
     """The separator ``datasets.load_file`` uses for ``path`` (guessed from its first
     non-blank line), or None when the file cannot be read as UTF-8 text (the loader says so)."""
-    from .datasets import _guess_delimiter
+    from ..datasets import _guess_delimiter
 
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -579,7 +579,7 @@ def _csv_rows(path, delimiter):
 
 def _raise_bad_cell(path, delimiter, rows, first_line=False, cause=None):
     """ValueError naming the first cell of ``rows`` that is not a number, if there is one."""
-    from .datasets import _is_number
+    from ..datasets import _is_number
 
     for line, cells in rows:
         for column, cell in enumerate(cells, start=1):
@@ -628,7 +628,7 @@ def _standardize(X):
 
 
 def _label_scores(y, labels):
-    from . import metrics
+    from .. import metrics
 
     return {"ARI": metrics.adjusted_rand_score(y, labels),
             "NMI": metrics.normalized_mutual_info_score(y, labels),
@@ -638,7 +638,7 @@ def _label_scores(y, labels):
 # ------------------------------------------------------------------- demo
 def run_demo(args):
     """Train both models on both data sets, print the table, save the figures."""
-    from . import datasets
+    from .. import datasets
 
     _check_ranges(args)
     _check_output_folder(args.out, "--out")
@@ -666,7 +666,7 @@ def run_demo(args):
 
 
 def _demo_models(n_clusters, random_state):
-    from .models import SOM, CompetitiveLearning, KMeans
+    from ..models import SOM, CompetitiveLearning, KMeans
 
     return [("competitive learning",
              CompetitiveLearning(n_clusters, learning_rate=0.05, epochs=20,
@@ -691,7 +691,7 @@ def _demo_figures(folder, blobs_X, blobs_y, centres, fitted):
     import matplotlib
 
     matplotlib.use("Agg")
-    from . import plotting
+    from .. import plotting
 
     model = fitted[("competitive learning", "five centroids (3-D)")]
     figure = plotting.plot_centroids_3d(
@@ -782,7 +782,7 @@ def _train(model, X, args):
 
     A model that runs out of memory raises MemoryError naming the options to make smaller.
     """
-    from .base import TrainingInterruptedWarning
+    from ..base import TrainingInterruptedWarning
 
     with warnings.catch_warnings(record=True) as caught:
         try:
@@ -810,7 +810,7 @@ def _without_advice(text):
 
 def _build_model(args, n_clusters):
     """The model ``fit`` trains, from its arguments (defaults filled in, ranges checked)."""
-    from .models import SOM, CompetitiveLearning, KMeans
+    from ..models import SOM, CompetitiveLearning, KMeans
 
     args = _fit_options(args)
     if args.model == "gng":
@@ -827,7 +827,7 @@ def _build_model(args, n_clusters):
             import matplotlib
 
             matplotlib.use("Agg")
-            from .plotting import som_snapshot_callback
+            from ..plotting import som_snapshot_callback
 
             callbacks = [som_snapshot_callback([])]
         return SOM(shape=tuple(args.shape), topology=args.topology, epochs=args.epochs,
@@ -844,7 +844,7 @@ def _build_model(args, n_clusters):
 
 def _build_latent(args, n_clusters):
     """An autoencoder trained on the data, then k-means on its codes (LatentClustering)."""
-    from .models import Autoencoder, KMeans, LatentClustering
+    from ..models import Autoencoder, KMeans, LatentClustering
 
     autoencoder = Autoencoder(hidden=tuple(args.hidden), latent_dim=args.latent_dim,
                               epochs=args.epochs, learning_rate=args.learning_rate,
@@ -859,7 +859,7 @@ def _build_latent(args, n_clusters):
 def _latent_figures(X, labels, model, save, y=None):
     """The autoencoder's training curves, the codes in 2-D by cluster (and by true label when
     known), and inputs next to their reconstructions (as images for square images)."""
-    from . import plotting
+    from .. import plotting
 
     save(plotting.plot_training_curves(model.autoencoder_.history_), "training_curves.png")
     save(plotting.plot_latent_space(model.codes_, labels, true_labels=y), "latent_space.png")
@@ -871,14 +871,14 @@ def _latent_figures(X, labels, model, save, y=None):
 
 def _build_gng(args):
     """Growing neural gas: it finds the number of clusters itself (see _fit_options)."""
-    from .models import GrowingNeuralGas
+    from ..models import GrowingNeuralGas
 
     callbacks = None
     if args.plot:  # keep the graph after each epoch for the animation of its growth
         import matplotlib
 
         matplotlib.use("Agg")
-        from .plotting import gng_snapshot_callback
+        from ..plotting import gng_snapshot_callback
 
         callbacks = [gng_snapshot_callback([])]
     return GrowingNeuralGas(max_nodes=args.max_nodes, epochs=args.epochs,
@@ -890,7 +890,7 @@ def _gng_figures(folder, X, labels, model, save):
     """The graph over the data and the animation of its growth (2-D data), and the history."""
     import matplotlib.pyplot as plt
 
-    from . import plotting
+    from .. import plotting
 
     paths = []
     if X.shape[1] == 2:
@@ -911,7 +911,7 @@ def _gng_figures(folder, X, labels, model, save):
 def _build_art(args):
     """Fuzzy ART (the data scaled to [0, 1] by its range) or ART1 (binary data): the vigilance,
     not --n-clusters, decides how many categories there are."""
-    from .models import ART1, FuzzyART
+    from ..models import ART1, FuzzyART
 
     if args.model == "art1":
         return ART1(rho=args.rho, epochs=args.epochs, backend=args.backend)
@@ -920,7 +920,7 @@ def _build_art(args):
 
 def _art_figures(X, model, save):
     """The category boxes (Fuzzy ART on 2-D data), the templates as images, the history."""
-    from . import plotting
+    from .. import plotting
 
     side = int(round(np.sqrt(X.shape[1])))
     if X.shape[1] == 2 and hasattr(model, "category_boxes"):
@@ -943,7 +943,7 @@ def _fit_figures(folder, X, labels, model, y=None):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from . import plotting
+    from .. import plotting
 
     paths = []
 
@@ -1045,7 +1045,7 @@ def _load_model(path):
     MemoryError
         If the arrays the file declares do not fit in memory.
     """
-    from .persistence import load
+    from ..persistence import load
 
     _check_regular_file(path, "MODEL_FILE")
     if os.path.isdir(path):
@@ -1080,8 +1080,8 @@ def _check_not_an_input(path, inputs):
 # ------------------------------------------------------------------- info
 def run_info(args):
     """Print the version and the backends this machine can run."""
-    from . import __version__
-    from .backend import available_backends
+    from .. import __version__
+    from ..backend import available_backends
 
     _say(f"neuroclust {__version__}")
     _say(f"backends available: {', '.join(available_backends())}")

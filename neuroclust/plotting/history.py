@@ -83,8 +83,9 @@ def _history_series(history):
     dict
         ``{name or None: ndarray of shape (n_epochs,)}``; empty series are left out.
     """
-    if not isinstance(history, dict) and hasattr(history, "history_"):
-        history = history.history_
+    if not isinstance(history, dict) and (hasattr(history, "history_")
+                                          or hasattr(history, "get_params")):
+        history = getattr(history, "history_", None)  # an unfitted estimator has none
     if history is None:
         return {}
     if isinstance(history, dict):

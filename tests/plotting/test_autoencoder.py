@@ -1,4 +1,4 @@
-"""Tests for the autoencoder figures of neuroclust/plotting.py: each draws under Agg and saves
+"""Tests for the figures of neuroclust/plotting/autoencoder.py: each draws under Agg and saves
 a non-trivial PNG, on a tiny Autoencoder (2 epochs, 200 digits) and small synthetic signals."""
 import matplotlib
 

@@ -158,7 +158,7 @@ def test_fit_figures_of_a_som_with_true_labels(tmp_path):
     import matplotlib.pyplot as plt
 
     from neuroclust import datasets
-    from neuroclust.cli import _fit_figures
+    from neuroclust.cli._fit import _fit_figures
     from neuroclust.models import SOM
     from neuroclust.plotting import som_snapshot_callback
 
@@ -326,7 +326,8 @@ def test_fit_autoencoder_on_points_draws_reconstructions_as_lines(tmp_path, caps
     import matplotlib.pyplot as plt
 
     from neuroclust import datasets
-    from neuroclust.cli import _fit_figures, _build_model, build_parser
+    from neuroclust.cli import build_parser
+    from neuroclust.cli._fit import _build_model, _fit_figures
 
     X, y = datasets.make_moons(n_samples=120, random_state=0)
     args = build_parser().parse_args(["fit", "autoencoder", "moons", *AUTOENCODER,
@@ -346,7 +347,8 @@ def test_fit_autoencoder_on_points_draws_reconstructions_as_lines(tmp_path, caps
     ("competitive", ["--learning-rate", "0.2"], 0.2),
 ])
 def test_the_learning_rate_defaults_to_the_models_own(model, given, expected):
-    from neuroclust.cli import _build_model, build_parser
+    from neuroclust.cli import build_parser
+    from neuroclust.cli._fit import _build_model
 
     args = build_parser().parse_args(["fit", model, "digits", *given])
     built = _build_model(args, 10)
@@ -355,7 +357,8 @@ def test_the_learning_rate_defaults_to_the_models_own(model, given, expected):
 
 
 def test_fit_autoencoder_defaults():
-    from neuroclust.cli import _build_model, build_parser
+    from neuroclust.cli import build_parser
+    from neuroclust.cli._fit import _build_model
 
     model = _build_model(build_parser().parse_args(["fit", "autoencoder", "digits"]), 10)
     autoencoder = model.autoencoder

@@ -1,4 +1,4 @@
-"""Tests for the Fuzzy ART figure of neuroclust/plotting.py: the category boxes on 2-D data."""
+"""Tests for the Fuzzy ART figure of neuroclust/plotting/art.py: the category boxes on 2-D data."""
 import matplotlib
 
 matplotlib.use("Agg")

@@ -1,4 +1,4 @@
-"""Tests for the SOM figures of neuroclust/plotting.py: U-matrix, component planes, hit map,
+"""Tests for the SOM figures of neuroclust/plotting/som.py: U-matrix, component planes, hit map,
 labels map, prototype images, the map in input space and its animation."""
 import matplotlib
 

@@ -1,4 +1,5 @@
-"""Tests for neuroclust/plotting.py: every figure draws under Agg and saves a non-empty PNG."""
+"""Tests for neuroclust/plotting/competitive.py, plot_history and save_figure: every figure
+draws under Agg and saves a non-empty PNG."""
 import matplotlib
 
 matplotlib.use("Agg")

@@ -1,4 +1,4 @@
-"""Tests for the growing neural gas figures of neuroclust/plotting.py: the graph over the data
+"""Tests for the growing neural gas figures of neuroclust/plotting/gng.py: the graph over the data
 and the animation of its growth."""
 import matplotlib
 

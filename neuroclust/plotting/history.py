@@ -1,0 +1,116 @@
+"""The training curve of any model: one value per epoch, from ``model.history_``.
+
+Every estimator records ``history_``, a dict of lists keyed by the metric's name with one
+entry per epoch (``quantization_error``, ``inertia``, ``n_nodes``, ``loss``, ...).
+:func:`plot_history` draws one such series; ``_history_series`` reads a history (or a
+model's) into its per-epoch series, for the standard figures of every family module
+(``plotting/competitive.py``, ``plotting/som.py``, ``plotting/gng.py``, ``plotting/art.py``,
+``plotting/autoencoder.py``). The shared style is in ``plotting/_style.py``.
+"""
+import numbers
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from .._validation import check_array
+from ._style import _FONT, COLORS, _to_numpy
+
+#: The vertical axis's label for a plain sequence of values (a history without names).
+_DEFAULT_YLABEL = "quantization error"
+def plot_history(history, ylabel=None, ax=None, label=None):
+    """The training curve: one value per epoch (e.g. ``model.history_["quantization_error"]``).
+
+    Call it again with the same ``ax`` and another ``label`` to compare runs; each curve gets
+    the next colour.
+
+    Parameters
+    ----------
+    history : array-like of shape (n_epochs,), dict, or a fitted model
+        The value after each epoch. NaN (a diverged run) leaves a gap. A dict of per-epoch
+        lists keyed by the metric's name (a model's ``history_``), or a fitted model itself,
+        is drawn when it holds one metric; with several, pass the one to draw
+        (``model.history_["n_nodes"]``).
+    ylabel : str, default=None
+        The label of the vertical axis; None writes the metric's name ("quantization
+        error" for a sequence of values, which has none).
+    ax : matplotlib Axes, default=None
+        Draw into this Axes; None makes a new figure.
+    label : str, default=None
+        The curve's name in the legend; None draws no legend entry.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or Axes
+        The new figure, or ``ax`` when one was given.
+    """
+    if isinstance(history, dict) or hasattr(history, "history_"):
+        name, values = _one_series(history)
+    else:
+        name, values = None, _to_numpy(check_array(history, "history", ndim=1, allow_nan=True))
+    if ylabel is None:
+        ylabel = _DEFAULT_YLABEL if name is None else name.replace("_", " ")
+    created = ax is None
+    if created:
+        _fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
+    epochs = np.arange(1, values.shape[0] + 1)
+    color = COLORS[len(ax.lines) % len(COLORS)]
+    ax.plot(epochs, values, color=color, linewidth=2.4, label=label,
+            marker="o" if values.shape[0] <= 40 else None, markersize=6)
+    ax.set_xlabel("epoch", fontsize=_FONT["label"])
+    ax.set_ylabel(ylabel, fontsize=_FONT["label"])
+    ax.tick_params(labelsize=_FONT["tick"])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(True, alpha=0.3)
+    if any(line.get_label() and not line.get_label().startswith("_") for line in ax.lines):
+        ax.legend(fontsize=_FONT["legend"])
+    return ax.figure if created else ax
+
+
+def _history_series(history):
+    """The per-epoch series of a history: ``{metric name: values}``, in its order.
+
+    Parameters
+    ----------
+    history : dict, sequence, or a fitted model
+        A dict of per-epoch lists keyed by the metric's name (entries that are not
+        sequences, such as a ``best_epoch`` index, are skipped); a plain sequence of values
+        (one series, named None, as older models stored ``history_``); or a model, whose
+        ``history_`` is read (None, or no ``history_``, is no series).
+
+    Returns
+    -------
+    dict
+        ``{name or None: ndarray of shape (n_epochs,)}``; empty series are left out.
+    """
+    if not isinstance(history, dict) and (hasattr(history, "history_")
+                                          or hasattr(history, "get_params")):
+        history = getattr(history, "history_", None)  # an unfitted estimator has none
+    if history is None:
+        return {}
+    if isinstance(history, dict):
+        items = [(name, values) for name, values in history.items()
+                 if values is not None and not isinstance(values, (str, bytes, numbers.Number))]
+    else:
+        items = [(None, history)]
+    series = {}
+    for name, values in items:
+        if len(values) == 0:
+            continue
+        what = "history" if name is None else f"history[{name!r}]"
+        series[name] = np.asarray(_to_numpy(check_array(values, what, ndim=1, allow_nan=True)),
+                                  dtype=np.float64)
+    return series
+
+
+def _one_series(history):
+    """(name, values) of a history that holds exactly one per-epoch metric."""
+    series = _history_series(history)
+    if not series:
+        raise ValueError("history has no values to plot: the model recorded no epoch (was it "
+                         "fit with its history turned off?).")
+    if len(series) > 1:
+        names = ", ".join(repr(name) for name in series)
+        raise ValueError(f"history holds several metrics ({names}); pass the one to plot, "
+                         f"e.g. history[{next(iter(series))!r}].")
+    return next(iter(series.items()))

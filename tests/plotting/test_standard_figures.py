@@ -137,8 +137,8 @@ def test_a_family_refuses_another_familys_model(moons):
 def test_bad_data_is_one_sentence(moons):
     X, y = moons
     model = KMeans(2, random_state=0).fit(X)
-    with pytest.raises(ValueError, match="X has 3 features, but the model was fit on data "
-                                         "with 2 features"):
+    with pytest.raises(ValueError, match="X has 3 features, but the model is expecting 2 "
+                                         "features"):
         standard_figures(model, np.ones((5, 3)))
     with pytest.raises(ValueError, match="y must hold one label per sample"):
         standard_figures(model, X, y[:5])

@@ -1,7 +1,7 @@
 """What every neuroclust estimator shares: parameters, checks, the epoch loop.
 
 The conventions are scikit-learn's: ``__init__`` only stores hyper-parameters, ``fit`` returns
-``self``, learned state ends in ``_``. Saving and loading live in ``neuroclust/persistence.py``.
+``self``, learned state ends in ``_``. Saving and loading live in ``neuroclust/persistence/``.
 """
 import contextlib
 import copy

@@ -348,14 +348,14 @@ def test_a_3_mb_archive_declaring_3_gb_is_refused(tmp_path):
 
 def test_declared_sizes_beyond_the_memory_budget_are_refused(tmp_path, monkeypatch):
     path = KMeans(2, random_state=0).fit(blobs()).save(tmp_path / "model")
-    monkeypatch.setattr(persistence, "_memory_budget", lambda: 100)
+    monkeypatch.setattr(persistence._archive, "_memory_budget", lambda: 100)
     with pytest.raises(ValueError, match=r"declares [\d,]+ bytes of arrays, more than the 100 "
                                          r"bytes of memory this process can spare"):
         load(path)
 
 
 def test_the_memory_budget_is_at_most_what_is_available():
-    budget = persistence._memory_budget()
+    budget = persistence._archive._memory_budget()
     assert budget >= 1 << 26
     if os.path.exists("/proc/meminfo"):
         for line in open("/proc/meminfo"):

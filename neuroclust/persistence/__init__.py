@@ -26,13 +26,13 @@ from .._validation import check_is_fitted
 from ..base import _REGISTRY, BaseEstimator
 from ._archive import (_file_name, _memory_budget, _ModelFileError, _open_regular_file,
                        _read_archive, _write_archive)
+from ._formats import FORMAT_VERSION, READABLE_VERSIONS, is_view, upgrade
 from ._state import MAX_COUNT, FittedState
 from ._text import _a, _reason, _shorten
 
 __all__ = ["save_model", "load", "FORMAT_NAME", "FORMAT_VERSION", "FittedState", "MAX_COUNT"]
 
 FORMAT_NAME = "neuroclust-model"
-FORMAT_VERSION = 2  # 2 adds nested estimators; files without them are still 1
 
 
 # --------------------------------------------------------------------------- save
@@ -51,12 +51,7 @@ def save_model(estimator, path):
         path += ".npz"
     arrays = {}
     description = _describe(estimator, arrays)
-    nested = "estimators" in description or "estimator_params" in description
-    meta = {"format": FORMAT_NAME,
-            # a model without nested estimators is written in format 1, which every
-            # neuroclust reads; a nested one in format 2, which older versions refuse
-            "format_version": FORMAT_VERSION if nested else 1,
-            **description}
+    meta = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, **description}
     # NaN and infinities are written as JSON's NaN / Infinity / -Infinity tokens, which
     # Python's json (and so every version of load) reads back exactly.
     text = json.dumps(meta, allow_nan=True)
@@ -99,10 +94,12 @@ def _describe(estimator, arrays, prefix="", fitted=True, _inside=()):
     if not fitted:
         return description
     scalars, estimators = {}, {}
-    for name, value in vars(estimator).items():
-        if not name.endswith("_") or name.startswith("_") or name in estimator._param_names():
-            continue  # (a parameter may end in "_", as GrowingNeuralGas's lambda_)
-        value = _to_host(value)
+    attributes = {name: _to_host(value) for name, value in vars(estimator).items()
+                  if name.endswith("_") and not name.startswith("_")
+                  and name not in estimator._param_names()}  # (a parameter may end in "_")
+    for name, value in attributes.items():
+        if is_view(estimator, name, value, attributes):
+            continue  # stored once, under the name of the array it views
         if isinstance(value, BaseEstimator):  # e.g. LatentClustering's autoencoder_
             estimators[name] = _describe(value, arrays, f"{prefix}{name}.", _inside=_inside)
         elif isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
@@ -147,8 +144,10 @@ def load(path):
 
     The file is read without pickle: it can hold only numbers and text, never code. A model
     made of models (a ``LatentClustering`` with its ``autoencoder_`` and ``clusterer_``) comes
-    back whole, the estimators nested in it rebuilt to any depth; files written before nesting
-    existed (format 1) load as they always did.
+    back whole, the estimators nested in it rebuilt to any depth. An array is stored once: a
+    SOM's ``weights_`` comes back as a view of its ``cluster_centers_``. Files in the older
+    formats 1 and 2 (which stored such views twice, and some parameters and ``history_``
+    under their former names and forms) load too, put in today's terms.
 
     Nothing in the file is trusted: only regular files are opened (a folder, a named pipe, a
     socket or a device, also behind a link, is refused before it is read); the sizes the
@@ -181,7 +180,7 @@ def load(path):
         contents, meta = _read_archive(path, handle, file_size, _check_format)
     used = set()
     n_stored = sum(int(array.size) for array in contents.values())
-    model = _rebuild(path, meta, contents, used, n_stored)
+    model = _rebuild(path, meta, contents, used, n_stored, meta["format_version"])
     unused = sorted(set(contents) - used)
     if unused:
         raise _ModelFileError(f"{path!r} is a corrupt neuroclust model file (it holds an array "
@@ -194,16 +193,17 @@ def _check_format(path, meta):
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise _ModelFileError(f"{path!r} is not a neuroclust model file.")
     version = meta.get("format_version")
-    if isinstance(version, bool) or version not in (1, FORMAT_VERSION):
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
         raise _ModelFileError(f"{path!r} was written in model format {_shorten(repr(version))}, "
                               f"but this neuroclust reads formats 1 to {FORMAT_VERSION}.")
 
 
-def _rebuild(path, description, contents, used, n_stored, prefix="", fitted=True):
+def _rebuild(path, description, contents, used, n_stored, version, prefix="", fitted=True):
     """The estimator ``description`` describes, with its arrays (keys starting with ``prefix``)
     from ``contents``; estimators nested in it are rebuilt the same way, to any depth. With
     ``fitted=False``, only from its class and parameters (an estimator passed as a parameter).
-    The keys of ``contents`` it takes are added to ``used``."""
+    A description from an older format ``version`` is first put in today's terms
+    (``_formats.upgrade``). The keys of ``contents`` it takes are added to ``used``."""
     where = f" (in {prefix[:-1]})" if prefix else ""
     _check_description(path, description, fitted, where)
     name = description.get("class")
@@ -211,6 +211,7 @@ def _rebuild(path, description, contents, used, n_stored, prefix="", fitted=True
     if cls is None:
         raise _ModelFileError(f"{path!r} holds an unknown model class "
                               f"{_shorten(repr(name))}{where}.")
+    description = upgrade(cls, description, version)
     accepted = set(cls._param_names())
     params = dict(description["params"])
     for kind in ("params", "array_params", "tuple_params", "estimator_params"):
@@ -230,8 +231,8 @@ def _rebuild(path, description, contents, used, n_stored, prefix="", fitted=True
         if isinstance(params.get(param), list):
             params[param] = tuple(params[param])
     for param, inner in description.get("estimator_params", {}).items():
-        params[param] = _rebuild(path, inner, contents, used, n_stored, f"{prefix}{param}.",
-                                 fitted=False)
+        params[param] = _rebuild(path, inner, contents, used, n_stored, version,
+                                 f"{prefix}{param}.", fitted=False)
     try:
         model = cls(**params)
     except TypeError as error:
@@ -271,7 +272,7 @@ def _rebuild(path, description, contents, used, n_stored, prefix="", fitted=True
             values[attribute] = value
     for attribute in estimators:
         values[attribute] = _rebuild(path, estimators[attribute], contents, used, n_stored,
-                                     f"{prefix}{attribute}.")
+                                     version, f"{prefix}{attribute}.")
     for attribute, value in values.items():
         setattr(model, attribute, value)
     check = getattr(model, "_check_fitted_state", None)

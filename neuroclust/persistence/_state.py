@@ -174,10 +174,11 @@ class FittedState:
         Parameters
         ----------
         lists : dict of {str: {"number", "count"}}, optional
-            Without it, ``history_`` is a list of numbers. With it, a dict holding exactly
-            these keys (and ``index``), each a list of "number"s (ints or floats; NaN and
-            infinities too, as they were recorded) or "count"s (integers from 0 to
-            :data:`MAX_COUNT`), all of one length.
+            A dict holding exactly these keys (and ``index``), each a list of "number"s (ints
+            or floats; NaN and infinities too, as they were recorded) or "count"s (integers
+            from 0 to :data:`MAX_COUNT`), all of one length. Without it, a list of "number"s
+            for each key of the class's ``_history_keys``, or, when the class declares none,
+            a plain list of numbers.
         length : (str, int), optional
             The attribute that counts the entries and its value, such as ``("n_iter_", 7)``:
             each list must have that many.
@@ -191,6 +192,8 @@ class FittedState:
         value = self._get("history_", required)
         if value is None:
             return None
+        if lists is None and getattr(type(self.model), "_history_keys", ()):
+            lists = {key: "number" for key in type(self.model)._history_keys}
         if lists is None:
             _check_entries("history_", value, "number")
             entries = value

@@ -111,6 +111,27 @@ def set_array(name, value):
     return change
 
 
+def in_format_2(meta, arrays):
+    """Make a saved file look as format 2 wrote it: the views stored too (a SOM's weights_, a
+    growing neural gas's nodes_)."""
+    meta["format_version"] = 2
+    if meta["class"] == "SOM":
+        rows, cols = meta["params"]["shape"]
+        arrays["weights_"] = arrays["cluster_centers_"].reshape(rows, cols, -1).copy()
+    elif meta["class"] == "GrowingNeuralGas":
+        arrays["nodes_"] = arrays["cluster_centers_"].copy()
+
+
+def format_2(*changes):
+    """A change of a file made to look as format 2 wrote it: ``in_format_2``, then each of
+    ``changes``."""
+    def change(meta, arrays):
+        in_format_2(meta, arrays)
+        for each in changes:
+            each(meta, arrays)
+    return change
+
+
 def set_attribute(name, value):
     return lambda meta, arrays: meta["attributes"].update({name: value})
 

@@ -15,8 +15,9 @@ import pytest
 from neuroclust import (SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas, KMeans,
                         LatentClustering, load)
 
-from persistence_helpers import (altered, blobs, drop_array, narrow_centres, run_python, set_array,
-                                 set_attribute, set_history, set_init, set_param)
+from persistence_helpers import (altered, blobs, drop_array, format_2, narrow_centres,
+                                 run_python, set_array, set_attribute, set_history, set_init,
+                                 set_param)
 
 CORRUPTIONS = [
     ("KMeans", narrow_centres,
@@ -43,11 +44,13 @@ CORRUPTIONS = [
     ("KMeans", set_attribute("backend_", "fortran"), r"backend_ must be one of"),
     ("CompetitiveLearning", set_array("win_frequency_", np.ones(7)),
      r"win_frequency_ has shape \(7,\)"),
-    ("SOM", set_array("weights_", lambda a: a.reshape(4, 3, 4)),
+    ("SOM", format_2(set_array("weights_", lambda a: a.reshape(4, 3, 4))),
      r"weights_ has shape \(4, 3, 4\), but it must have shape \(rows, cols, n_features_in_\) "
      r"= \(3, 4, 4\)"),
-    ("SOM", set_array("weights_", lambda a: a + 1), r"weights_ and cluster_centers_ hold "
-                                                    r"different prototypes"),
+    ("SOM", format_2(set_array("weights_", lambda a: a + 1)),
+     r"weights_ and cluster_centers_ hold different prototypes"),
+    ("SOM", narrow_centres, r"cluster_centers_ has shape \(12, 2\), but it must have shape "
+                            r"\(rows \* cols, n_features_in_\) = \(12, 4\)"),
     ("SOM", set_param("shape", [10 ** 11, 10 ** 11]),
      r"cluster_centers_ has shape \(12, 4\), but .* = \(10000000000000000000000, 4\)"),
     ("SOM", set_array("grid_positions_", lambda a: a * 2), r"grid_positions_ are not those of"),
@@ -61,8 +64,13 @@ CORRUPTIONS = [
     ("GrowingNeuralGas", set_array("unit_labels_", lambda a: np.arange(len(a))),
      r"unit_labels_ are not the connected components"),
     ("GrowingNeuralGas", set_attribute("n_clusters_", 7), r"n_clusters_ must be between"),
-    ("GrowingNeuralGas", set_param("max_nodes", 3), r"nodes_ holds 10 nodes, but a graph has "
-                                                    r"from 2 to max_nodes=3"),
+    ("GrowingNeuralGas", set_param("max_nodes", 3),
+     r"cluster_centers_ holds 10 nodes, but a graph has from 2 to max_nodes=3"),
+    ("GrowingNeuralGas", format_2(set_array("nodes_", lambda a: a + 1)),
+     r"cluster_centers_ and nodes_ differ \(they are one array\)"),
+    ("GrowingNeuralGas", format_2(set_array("nodes_", lambda a: a[:-1].copy())),
+     r"nodes_ has shape \(9, 4\), but it must have shape \(n_nodes, n_features_in_\) = "
+     r"\(10, 4\)"),
     ("GrowingNeuralGas", set_array("edge_ages_", lambda a: a[:-1].copy()),
      r"edge_ages_ has shape"),
     ("FuzzyART", set_array("weights_", lambda a: a[:, :4].copy()),
@@ -123,7 +131,8 @@ LIES = [
      r"errors_ holds NaN or infinite values"),
     ("GrowingNeuralGas", set_array("errors_", lambda a: a * 0 - 1), r"errors_ holds values "
                                                                     r"from -1.0"),
-    ("GrowingNeuralGas", set_array("nodes_", lambda a: a[:1].copy()), r"nodes_ holds 1 nodes"),
+    ("GrowingNeuralGas", set_array("cluster_centers_", lambda a: a[:1].copy()),
+     r"cluster_centers_ holds 1 nodes"),
     ("GrowingNeuralGas", set_attribute("n_clusters_", 2 ** 70), r"n_clusters_ must be at most"),
     # labels_: save always writes them, one per training sample
     ("KMeans", drop_array("labels_"), r"labels_ is missing"),
@@ -249,9 +258,10 @@ def test_what_fit_writes_passes_every_check(tmp_path, model):
 CRASHED = {
     "kmeans-narrow": ("KMeans", narrow_centres),
     "competitive-narrow": ("CompetitiveLearning", narrow_centres),
-    "som-weights": ("SOM", lambda meta, arrays: arrays.update(
+    "som-narrow": ("SOM", narrow_centres),
+    "som-weights": ("SOM", format_2(lambda meta, arrays: arrays.update(
         cluster_centers_=arrays["cluster_centers_"][:, :2].copy(),
-        weights_=arrays["weights_"][:, :, :2].copy())),
+        weights_=arrays["weights_"][:, :, :2].copy()))),
     "gng-edges": ("GrowingNeuralGas", set_array("edges_", lambda a: a * 1000)),
     "fuzzy-art-width": ("FuzzyART", set_array("weights_", lambda a: a[:, :2].copy())),
     "som-shape": ("SOM", set_param("shape", [10 ** 11, 10 ** 11])),

@@ -18,6 +18,7 @@ from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                         GrowingNeuralGas, KMeans, LatentClustering, load)
 from neuroclust.base import BaseEstimator
 from neuroclust.persistence import FORMAT_VERSION, FittedState
+from neuroclust.persistence._formats import upgrade
 
 from persistence_helpers import blobs, contents_of, write
 
@@ -134,6 +135,16 @@ def test_a_format2_history_list_becomes_the_dict_the_class_declares(cls, key):
     path, _ = fixture(cls.__name__)
     old = contents_of(path)[0]["attributes"]["history_"]
     assert load(path).history_ == {key: old}
+
+
+def test_a_format2_autoencoder_gets_its_best_epoch_as_an_attribute():
+    if "best_epoch_" not in Autoencoder._fitted_attributes:
+        pytest.skip("the Autoencoder still keeps its best epoch in history_")
+    path, _ = fixture("Autoencoder")
+    old = contents_of(path)[0]["attributes"]["history_"]
+    model = load(path)
+    assert model.best_epoch_ == old["best_epoch"]
+    assert model.history_ == {"loss": old["loss"], "val_loss": old["val_loss"]}
 
 
 # ------------------------------------------------------------------- format 3
@@ -257,8 +268,6 @@ def test_a_rename_to_a_name_the_class_does_not_take_is_not_made(tmp_path):
 
 def test_the_upgraded_file_is_described_in_one_place():
     meta = json.loads(json.dumps({"params": {"rate_": 1}}))
-    from neuroclust.persistence._formats import upgrade
-
     assert upgrade(RenamedModel, meta, 2)["params"] == {"learning_rate": 1}
     assert meta == {"params": {"rate_": 1}}   # the description read is not changed
     assert upgrade(RenamedModel, meta, 3) is meta

@@ -49,9 +49,15 @@ def save_model(estimator, path):
     check_is_fitted(estimator, "n_features_in_")
     if not path.endswith(".npz"):
         path += ".npz"
-    arrays = {}
-    description = _describe(estimator, arrays)
-    meta = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, **description}
+    arrays, left_out = {}, []
+    description = _describe(estimator, arrays, left_out=left_out)
+    nested = "estimators" in description or "estimator_params" in description
+    meta = {"format": FORMAT_NAME,
+            # the oldest format that holds the model, so that older versions of neuroclust
+            # read what they can: 1, or 2 for nested estimators, or 3 when a view was left
+            # out (which only format 3 knows to rebuild)
+            "format_version": FORMAT_VERSION if left_out else 2 if nested else 1,
+            **description}
     # NaN and infinities are written as JSON's NaN / Infinity / -Infinity tokens, which
     # Python's json (and so every version of load) reads back exactly.
     text = json.dumps(meta, allow_nan=True)
@@ -59,13 +65,15 @@ def save_model(estimator, path):
     return path
 
 
-def _describe(estimator, arrays, prefix="", fitted=True, _inside=()):
+def _describe(estimator, arrays, prefix="", fitted=True, _inside=(), left_out=None):
     """The JSON description of ``estimator``; its arrays are added to ``arrays``.
 
     Array keys start with ``prefix`` (``""`` for the saved model, ``"autoencoder_."`` for an
     estimator nested in it). With ``fitted=False`` only the class and the parameters are
-    described (an estimator passed as a parameter).
+    described (an estimator passed as a parameter). The keys of the views left out (stored
+    once, as the array they view) are added to ``left_out``.
     """
+    left_out = [] if left_out is None else left_out
     if any(estimator is outer for outer in _inside):
         raise ValueError(f"{type(estimator).__name__} cannot be saved: it contains itself.")
     _inside = _inside + (estimator,)
@@ -74,7 +82,7 @@ def _describe(estimator, arrays, prefix="", fitted=True, _inside=()):
         value = _to_host(value)
         if isinstance(value, BaseEstimator):  # e.g. LatentClustering(autoencoder=...)
             estimator_params[name] = _describe(value, arrays, f"{prefix}{name}.", fitted=False,
-                                               _inside=_inside)
+                                               _inside=_inside, left_out=left_out)
             value = None
         elif isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
             arrays[f"{prefix}__param__{name}"] = value
@@ -99,9 +107,11 @@ def _describe(estimator, arrays, prefix="", fitted=True, _inside=()):
                   and name not in estimator._param_names()}  # (a parameter may end in "_")
     for name, value in attributes.items():
         if is_view(estimator, name, value, attributes):
-            continue  # stored once, under the name of the array it views
+            left_out.append(prefix + name)  # stored once, under the name of the array it views
+            continue
         if isinstance(value, BaseEstimator):  # e.g. LatentClustering's autoencoder_
-            estimators[name] = _describe(value, arrays, f"{prefix}{name}.", _inside=_inside)
+            estimators[name] = _describe(value, arrays, f"{prefix}{name}.", _inside=_inside,
+                                         left_out=left_out)
         elif isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
             arrays[prefix + name] = value
         elif value is not None and isinstance(value, (bool, numbers.Real, str, list, tuple,

@@ -1,9 +1,11 @@
 """What changed between the model formats, and how an older file is read in today's terms.
 
-Format 1 is a model without nested estimators, format 2 adds them (``neuroclust/persistence/
-__init__.py`` reads both as it always did). Format 3 stores each array once and follows the
-redesigned conventions; what an older file holds differently is translated here, from tables
-each estimator class declares, before its parameters and attributes are checked:
+Format 1 is a model without nested estimators, format 2 adds them, format 3 stores each array
+once (a view is left out and made again on load). ``save`` writes the oldest format that holds
+the model, so an older neuroclust reads what it can. Files written before format 3 existed
+also kept some parameters and ``history_`` under former names and forms; what such a file
+holds differently is translated here, from tables each estimator class declares, before its
+parameters and attributes are checked:
 
 ``_view_attributes``, e.g. ``{"weights_": "cluster_centers_"}`` on the SOM
     Fitted attributes that are views of another one (the SOM's grid-shaped ``weights_`` of its
@@ -24,7 +26,7 @@ import numpy as np
 
 __all__ = ["FORMAT_VERSION", "READABLE_VERSIONS", "is_view", "upgrade"]
 
-FORMAT_VERSION = 3  # 3 stores each array once; 2 added nested estimators to 1
+FORMAT_VERSION = 3  # the newest: 3 stores each array once; 2 added nested estimators to 1
 READABLE_VERSIONS = (1, 2, 3)
 
 

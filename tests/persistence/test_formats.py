@@ -87,7 +87,8 @@ def test_every_format2_file_loads_and_predicts_as_it_did(name, tmp_path):
                                            rtol=1e-6, atol=1e-6)
     # saved again, in today's format, it comes back the same
     again = load(model.save(tmp_path / name))
-    assert contents_of(tmp_path / f"{name}.npz")[0]["format_version"] == FORMAT_VERSION
+    version = contents_of(tmp_path / f"{name}.npz")[0]["format_version"]
+    assert version == {"SOM": 3, "GrowingNeuralGas": 3, "LatentClustering": 2}.get(name, 1)
     for method in ("predict", "transform"):
         if callable(getattr(model, method, None)):
             np.testing.assert_array_equal(getattr(again, method)(X), getattr(model, method)(X))
@@ -166,11 +167,23 @@ def test_format3_stores_the_som_and_gng_prototypes_once(tmp_path):
     np.testing.assert_array_equal(loaded.nodes_, gng.nodes_)
 
 
+def test_a_file_is_written_in_the_oldest_format_that_holds_it(tmp_path):
+    X = blobs()
+    flat = KMeans(2, random_state=0).fit(X).save(tmp_path / "kmeans")
+    assert contents_of(flat)[0]["format_version"] == 1
+    nested = LatentClustering(Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
+                              n_clusters=2, random_state=0).fit(X).save(tmp_path / "latent")
+    assert contents_of(nested)[0]["format_version"] == 2
+    with_view = SOM((2, 2), epochs=1, random_state=0).fit(X).save(tmp_path / "som")
+    assert contents_of(with_view)[0]["format_version"] == FORMAT_VERSION == 3
+
+
 def test_a_view_that_no_longer_matches_is_stored_and_refused(tmp_path):
     som = SOM((2, 2), epochs=1, random_state=0).fit(blobs())
     som.weights_ = som.weights_ + 1   # no longer the prototypes: save keeps both, load refuses
     path = som.save(tmp_path / "som")
-    assert "weights_" in contents_of(path)[1]
+    meta, arrays = contents_of(path)
+    assert "weights_" in arrays and meta["format_version"] == 1
     with pytest.raises(ValueError, match=r"weights_ and cluster_centers_ hold different"):
         load(path)
 
@@ -178,8 +191,9 @@ def test_a_view_that_no_longer_matches_is_stored_and_refused(tmp_path):
 def test_a_nested_som_is_stored_once_too(tmp_path):
     model = LatentClustering(Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
                              clusterer=SOM((2, 2), epochs=2, random_state=0)).fit(blobs())
-    _, arrays = contents_of(model.save(tmp_path / "latent"))
+    meta, arrays = contents_of(model.save(tmp_path / "latent"))
     assert "clusterer_.cluster_centers_" in arrays and "clusterer_.weights_" not in arrays
+    assert meta["format_version"] == 3
     loaded = load(tmp_path / "latent.npz")
     assert np.shares_memory(loaded.clusterer_.weights_, loaded.clusterer_.cluster_centers_)
 

@@ -1,7 +1,7 @@
 """What every neuroclust estimator shares: parameters, checks, the epoch loop.
 
 The conventions are scikit-learn's: ``__init__`` only stores hyper-parameters, ``fit`` returns
-``self``, learned state ends in ``_``. Saving and loading live in ``neuroclust/persistence.py``.
+``self``, learned state ends in ``_``. Saving and loading live in ``neuroclust/persistence/``.
 """
 import contextlib
 import copy
@@ -250,9 +250,11 @@ class BaseEstimator:
         describes itself, under ``"extra"`` (``_json_extra``, undone by ``_restore_extra``).
         Numbers keep their value exactly, NaN and infinities included (as JSON's ``NaN`` and
         ``Infinity``). The file is written beside ``path`` and then moved into place, so a
-        save that fails leaves an older file there as it was. :func:`load` builds only the
-        fitted attributes a class declares (``_fitted_attributes``) and checks them with the
-        class's ``_check_fitted_state``.
+        save that fails leaves an older file there as it was. An attribute that is a view of
+        another (a SOM's ``weights_`` of its ``cluster_centers_``, declared in
+        ``_view_attributes``) is stored once, and made a view again on load. :func:`load`
+        builds only the fitted attributes a class declares (``_fitted_attributes``) and
+        checks them with the class's ``_check_fitted_state``.
 
         Returns
         -------

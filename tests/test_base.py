@@ -393,8 +393,8 @@ def corrupt_nested(tmp_path, change):
     (lambda meta: meta.update(estimators={"not a name": {}}), r"corrupt neuroclust model file"),
     (lambda meta: meta["estimator_params"]["inner"]["params"].update(colour="red"),
      r"parameters that NestingWrapper does not accept .* \(in inner\)"),
-    (lambda meta: meta.update(format_version=3),
-     r"written in model format 3, but this neuroclust reads formats 1 to 2"),
+    (lambda meta: meta.update(format_version=4),
+     r"written in model format 4, but this neuroclust reads formats 1 to 3"),
 ], ids=["class", "attributes", "not-a-dict", "name", "params", "version"])
 def test_a_corrupt_nested_description_is_one_clear_error(tmp_path, change, message):
     path = corrupt_nested(tmp_path, change)

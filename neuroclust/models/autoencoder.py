@@ -612,6 +612,9 @@ class Autoencoder(BaseEstimator):
     # The attributes a model file may set (neuroclust.load refuses any other).
     _fitted_attributes = ("parameters_", "n_features_in_", "latent_dim_", "input_shape_",
                           "history_")
+    # an entry a model file in format 2 or older keeps in history_, moved to its own attribute
+    # once the class declares that attribute in _fitted_attributes
+    _history_moved = {"best_epoch": "best_epoch_"}
 
     def _check_fitted_state(self):
         """ValueError unless the fitted attributes agree with each other and the parameters

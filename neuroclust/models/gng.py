@@ -288,27 +288,31 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
     _fitted_attributes = ("nodes_", "cluster_centers_", "edges_", "edge_ages_", "errors_",
                           "n_steps_", "unit_labels_", "n_clusters_", "labels_", "history_",
                           "n_features_in_", "backend_")
+    # nodes_ is cluster_centers_: a model file stores the array once
+    _view_attributes = {"nodes_": "cluster_centers_"}
+    # parameters a model file in format 2 or older holds under a former name
+    _renamed_params = {"lambda_": "insert_every"}
 
     def _check_fitted_state(self):
         """ValueError unless the fitted attributes agree with each other and the parameters
         (:func:`neuroclust.load` checks every model it reads from a file with this): edges
-        join existing nodes, components are those of the graph. ``cluster_centers_`` becomes
-        the same array as ``nodes_`` again, as after ``fit``."""
+        join existing nodes, components are those of the graph. ``nodes_`` becomes the same
+        array as ``cluster_centers_`` again, as after ``fit`` (a file in format 2 or older
+        also holds ``nodes_``, which must hold the same nodes)."""
         from ..persistence import FittedState
 
         state = FittedState(self)
         n_features = state.n_features()
-        nodes = state.array("nodes_", [("n_nodes", None), ("n_features_in_", n_features)],
-                            required=True)
-        n_nodes = len(nodes)
-        if not 2 <= n_nodes <= self.max_nodes:  # the winner's fresh edge keeps two alive
-            raise ValueError(f"nodes_ holds {n_nodes} nodes, but a graph has from 2 to "
-                             f"max_nodes={self.max_nodes}.")
-        centres = state.array("cluster_centers_", [("n_nodes", n_nodes),
+        centres = state.array("cluster_centers_", [("n_nodes", None),
                                                    ("n_features_in_", n_features)], required=True)
-        if not np.array_equal(centres, nodes):
+        n_nodes = len(centres)
+        if not 2 <= n_nodes <= self.max_nodes:  # the winner's fresh edge keeps two alive
+            raise ValueError(f"cluster_centers_ holds {n_nodes} nodes, but a graph has from 2 "
+                             f"to max_nodes={self.max_nodes}.")
+        nodes = state.array("nodes_", [("n_nodes", n_nodes), ("n_features_in_", n_features)])
+        if nodes is not None and not np.array_equal(centres, nodes):
             raise ValueError("cluster_centers_ and nodes_ differ (they are one array).")
-        self.cluster_centers_ = self.nodes_
+        self.nodes_ = self.cluster_centers_
         edges = state.array("edges_", [("n_edges", None), ("2", 2)], kind="index", low=0,
                             high=n_nodes - 1, required=True)
         if not bool((edges[:, 0] < edges[:, 1]).all()) or \

@@ -468,11 +468,16 @@ class SOM(BaseEstimator):
     # The attributes a model file may set (neuroclust.load refuses any other).
     _fitted_attributes = ("weights_", "cluster_centers_", "grid_positions_", "labels_",
                           "unit_labels_", "history_", "n_features_in_", "backend_")
+    # weights_ is cluster_centers_ on the grid: a model file stores the array once
+    _view_attributes = {"weights_": "cluster_centers_"}
+    # parameters a model file in format 2 or older holds under a former name
+    _renamed_params = {"history": "record_history"}
 
     def _check_fitted_state(self):
         """ValueError unless the fitted attributes agree with each other and the parameters
         (:func:`neuroclust.load` checks every model it reads from a file with this); makes
-        ``weights_`` a view of ``cluster_centers_`` again, as after ``fit``."""
+        ``weights_`` a view of ``cluster_centers_`` again, as after ``fit`` (a file in format
+        2 or older also holds ``weights_``, which must hold the same prototypes)."""
         from ..persistence import FittedState
 
         state = FittedState(self)
@@ -483,8 +488,9 @@ class SOM(BaseEstimator):
                                                    ("n_features_in_", n_features)],
                               required=True)
         weights = state.array("weights_", [("rows", rows), ("cols", cols),
-                                           ("n_features_in_", n_features)], required=True)
-        if not np.array_equal(weights.reshape(n_units, n_features), centres):
+                                           ("n_features_in_", n_features)])
+        if weights is not None and not np.array_equal(weights.reshape(n_units, n_features),
+                                                      centres):
             raise ValueError("weights_ and cluster_centers_ hold different prototypes (weights_ "
                              "is cluster_centers_ laid out on the grid).")
         self.weights_ = centres.reshape(rows, cols, n_features)

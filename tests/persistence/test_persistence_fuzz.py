@@ -24,7 +24,7 @@ import pytest
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
-from test_persistence import MODEL_NAMES, contents_of, make_model  # noqa: E402
+from persistence_helpers import MODEL_NAMES, contents_of, make_model  # noqa: E402
 
 BATCH = 30
 WORKER_MEMORY = 8 << 30

@@ -19,6 +19,7 @@ from .._validation import (array_module, check_bool, check_callbacks, check_choi
                            check_count, check_init_array, check_random_state, check_scalar,
                            check_seed, check_verbose)
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
+from ..nn.competitive import Competitive
 from ._init import INIT_METHODS, initial_prototypes
 from ._resources import check_prototype_memory
 
@@ -148,34 +149,42 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         check_prototype_memory(self, int(self.n_clusters), X)
         rng = check_random_state(self.random_state)
         xp = array_module(X)
-        weights = initial_prototypes(X, self.n_clusters, self.init, rng)
-        win_frequency = (xp.full(self.n_clusters, 1.0 / self.n_clusters)
-                         if self.conscience else None)
+        # The units are an nn.Competitive layer; its prototypes are cluster_centers_ (one
+        # array, trained in place) and its conscience's frequencies win_frequency_.
+        self._layer = Competitive(
+            self.n_clusters, X.shape[1], learning_rate=self.learning_rate, random_state=rng,
+            backend=self.backend_, conscience=self.conscience,
+            conscience_rate=self.conscience_rate, conscience_bias=self.conscience_bias,
+            W=xp.ascontiguousarray(initial_prototypes(X, self.n_clusters, self.init, rng)))
+        weights = self.cluster_centers_ = self._layer.params["W"]
+        win_frequency = self._layer.win_frequency
+        if win_frequency is not None:
+            self.win_frequency_ = win_frequency
 
         def run_epoch(epoch):
             rate = self._learning_rate_at(epoch)
             if self.mode == "online":
-                order = xp.asarray(rng.permutation(X.shape[0]))
-                kernels.wta_online(X, weights, order, rate, win_frequency,
-                                   self.conscience_rate, self.conscience_bias)
+                order = rng.permutation(X.shape[0])
+                self._layer.update(X, order, rate, check_input=False)
                 labels, distance = kernels.bmu(X, weights)
             else:
                 labels, distance, sums, counts = kernels.bmu_accumulate(X, weights)
                 _batch_step(weights, sums, counts, rate, xp)
                 labels, distance = kernels.bmu(X, weights)
-            self._store(weights, labels, win_frequency)
+            self.labels_ = labels
             return float(xp.sqrt(xp.maximum(distance, 0)).mean())                # eq. (3)
 
         def get_state():
-            return weights.copy(), None if win_frequency is None else win_frequency.copy()
+            return (weights.copy(), None if win_frequency is None else win_frequency.copy(),
+                    self.labels_)   # labels_ is replaced each epoch, never changed in place
 
         def set_state(state):
             weights[...] = state[0]
             if win_frequency is not None:
                 win_frequency[...] = state[1]
-            self._store(weights, kernels.bmu(X, weights)[0], win_frequency)
+            self.labels_ = state[2]
 
-        self._store(weights, kernels.bmu(X, weights)[0], win_frequency)
+        self.labels_ = kernels.bmu(X, weights)[0]
         self.history_ = list(run_epochs(self.epochs, run_epoch, get_state=get_state,
                                    set_state=set_state, estimator=self, verbose=self.verbose,
                                    callbacks=self.callbacks, description="competitive learning",
@@ -187,12 +196,6 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
             return self.learning_rate
         ratio = self.learning_rate_final / self.learning_rate
         return self.learning_rate * ratio ** (epoch / (self.epochs - 1))      # eq. (1)
-
-    def _store(self, weights, labels, win_frequency):
-        self.cluster_centers_ = weights.copy()
-        self.labels_ = labels
-        if win_frequency is not None:
-            self.win_frequency_ = win_frequency.copy()
 
     def score(self, X, y=None):
         """Minus the quantization error, eq. (3), on ``X`` (higher is better)."""

@@ -26,6 +26,7 @@ from .._validation import (array_module, check_array, check_bool, check_callback
                            check_scalar, check_seed, check_verbose, ndim_of, shown)
 from .. import grid
 from ..base import BaseEstimator, run_epochs
+from ..nn.som import SelfOrganizingMap, unit_rows
 from ._init import initial_prototypes
 from ._resources import check_som_memory
 
@@ -233,7 +234,15 @@ class SOM(BaseEstimator):
         grid_d2 = grid.grid_squared_distances(self.grid_positions_, periods)
         self._neighbours = grid.grid_neighbours(self.grid_positions_, periods, grid_d2)
         self._adjacent = None
-        weights = self._initial_weights(X, rows * cols, rng)
+        # The map is an nn.SelfOrganizingMap; its prototypes are cluster_centers_ (one array,
+        # trained in place) and weights_ is the grid-shaped view of them.
+        self._layer = SelfOrganizingMap(
+            (rows, cols), X.shape[1], sigma=self._sigma_start(rows, cols),
+            learning_rate=self.learning_rate, topology=self.topology, toroidal=self.toroidal,
+            neighbourhood=self.neighbourhood, random_state=rng, backend=self.backend_,
+            metric=self.metric, W=xp.ascontiguousarray(self._initial_weights(X, rows * cols, rng)))
+        weights = self.cluster_centers_ = self._layer.params["W"]
+        self.weights_ = weights.reshape(rows, cols, -1)
         steps = self._steps_per_epoch(X.shape[0])
         total_steps = steps.total
         history = {"quantization_error": [], "topographic_error": []}
@@ -244,12 +253,9 @@ class SOM(BaseEstimator):
                 order = rng.permutation(X.shape[0])[:steps[epoch]]
                 rates, sigmas = self._schedules(np.arange(first, first + len(order)),
                                                 total_steps, rows, cols)
-                kernels.som_online(X, weights, self.grid_positions_, periods,
-                                   xp.asarray(order), rates, sigmas, self.neighbourhood,
-                                   self.metric)
+                self._layer.update(X, order, rates, sigmas, check_input=False)
             else:
                 self._batch_epoch(X, weights, kernels, grid_d2, epoch, rows, cols)
-            self._store(weights, rows, cols)
             if not self.history:  # still guard against divergence, at the cost of one check
                 return 0.0 if bool(xp.isfinite(weights).all()) else float("nan")
             history["quantization_error"].append(self.quantization_error(X))
@@ -261,9 +267,7 @@ class SOM(BaseEstimator):
 
         def set_state(state):
             weights[...] = state
-            self._store(weights, rows, cols)
 
-        self._store(weights, rows, cols)
         n_done = len(run_epochs(len(steps), run_epoch, get_state=get_state, set_state=set_state,
                                 estimator=self, verbose=self.verbose, callbacks=self.callbacks,
                                 description="self-organizing map", metric="quantization error",
@@ -318,15 +322,11 @@ class SOM(BaseEstimator):
         H = xp.asarray(grid.neighbourhood(grid_d2, sigma[0], self.neighbourhood),
                        dtype=X.dtype)
         if self.metric == "cosine":
-            winners = kernels.bmu(_unit_rows(X), _unit_rows(weights))[0]
+            winners = kernels.bmu(unit_rows(X), unit_rows(weights))[0]
             sums, counts = kernels.accumulate(X, winners, weights.shape[0])
         else:
             _, _, sums, counts = kernels.bmu_accumulate(X, weights)
         weights[...] = som_batch_weights(sums, counts, H, weights)
-
-    def _store(self, weights, rows, cols):
-        self.cluster_centers_ = weights.copy()
-        self.weights_ = self.cluster_centers_.reshape(rows, cols, -1)
 
     def _cluster_prototypes(self, rng):
         """The two-level SOM: k-means on the prototypes (Vesanto and Alhoniemi, 2000)."""
@@ -348,7 +348,7 @@ class SOM(BaseEstimator):
     def _winners_of_valid(self, X, kernels):
         W = self._like(self.cluster_centers_, X)
         if self.metric == "cosine":
-            return kernels.bmu(_unit_rows(X), _unit_rows(W))[0]
+            return kernels.bmu(unit_rows(X), unit_rows(W))[0]
         return kernels.bmu(X, W)[0]
 
     def predict(self, X):
@@ -384,7 +384,7 @@ class SOM(BaseEstimator):
         X, _ = self._validate_for_predict(X, "weights_")
         W = self._like(self.cluster_centers_, X)
         if self.metric == "cosine":
-            X, W = _unit_rows(X), _unit_rows(W)
+            X, W = unit_rows(X), unit_rows(W)
         first, second = (np.asarray(a.get() if hasattr(a, "get") else a)
                          for a in two_nearest(X, W))
         adjacent = self._adjacency()
@@ -535,13 +535,6 @@ class _EpochSteps:
 
     def first_step(self, epoch):
         return epoch * self.n_samples
-
-
-def _unit_rows(A):
-    """Rows scaled to unit length (rows of zeros stay zero): cosine winners as nearest ones."""
-    xp = array_module(A)
-    norms = xp.sqrt((A * A).sum(axis=1, keepdims=True))
-    return A / xp.where(norms > 0, norms, 1)
 
 
 def pca_prototypes(X, positions):

@@ -139,13 +139,14 @@ def test_non_finite_numbers_round_trip_exactly(tmp_path):
     X = blobs()
     model = KMeans(3, random_state=0).fit(X)
     model.inertia_ = float("inf")
-    model.history_ = [1.5, float("nan"), float("-inf"), float("inf"), -0.0]
+    model.history_ = {"inertia": [1.5, float("nan"), float("-inf"), float("inf"), -0.0]}
     model.n_iter_ = 5  # one entry of history_ per iteration
     loaded = load(model.save(tmp_path / "kmeans"))
     assert loaded.inertia_ == math.inf
-    assert loaded.history_[0] == 1.5 and math.isnan(loaded.history_[1])
-    assert loaded.history_[2:4] == [-math.inf, math.inf]
-    assert math.copysign(1, loaded.history_[4]) == -1
+    inertia = loaded.history_["inertia"]
+    assert inertia[0] == 1.5 and math.isnan(inertia[1])
+    assert inertia[2:4] == [-math.inf, math.inf]
+    assert math.copysign(1, inertia[4]) == -1
 
     som = SOM((2, 2), epochs=2, random_state=0).fit(X)
     som.history_ = {"quantization_error": [np.float32(0.5), np.nan],
@@ -510,8 +511,8 @@ CORRUPTIONS = [
     ("KMeans", set_attribute("n_features_in_", True), r"n_features_in_ must be an integer"),
     ("KMeans", set_attribute("n_features_in_", "4"), r"n_features_in_ must be an integer"),
     ("KMeans", set_attribute("inertia_", "low"), r"inertia_ must be a number"),
-    ("KMeans", set_attribute("history_", {"a": "b"}), r"history_ must be a list of numbers, "
-                                                      r"got dict"),
+    ("KMeans", set_attribute("history_", {"a": "b"}), r"history_ must be a dict with the keys "
+                                                      r"\['inertia'\], got \['a'\]"),
     ("KMeans", set_attribute("backend_", "fortran"), r"backend_ must be one of"),
     ("CompetitiveLearning", set_array("win_frequency_", np.ones(7)),
      r"win_frequency_ has shape \(7,\)"),
@@ -655,15 +656,19 @@ LIES = [
         codes_=arrays["codes_"][:0].copy(), labels_=arrays["labels_"][:0].copy()),
      r"codes_ holds no code"),
     # history_: the shape each model's fit writes
-    ("KMeans", set_attribute("history_", -1), r"history_ must be a list of numbers, got int"),
-    ("KMeans", set_attribute("history_", {}), r"history_ must be a list of numbers, got dict"),
-    ("KMeans", set_attribute("history_", ["a", 1.0]), r"history_ must be a list of numbers, "
-                                                      r"but it holds 'a'"),
+    ("KMeans", set_attribute("history_", -1), r"history_ must be a dict with the keys "
+                                              r"\['inertia'\], got int"),
+    ("KMeans", set_attribute("history_", {}), r"history_ must be a dict with the keys "
+                                              r"\['inertia'\], got \[\]"),
+    ("KMeans", set_attribute("history_", ["a", 1.0]), r"history_\['inertia'\] must be a list of "
+                                                      r"numbers, but it holds 'a'"),
     ("KMeans", set_attribute("history_", None), r"history_ is None"),
     ("KMeans", set_attribute("history_", [1.0] * 40), r"history_ holds 40 entries, but "
                                                       r"n_iter_=\d+ counts"),
-    ("CompetitiveLearning", set_attribute("history_", [[1.0]]), r"history_ must be a list of "
-                                                                r"numbers, but it holds \[1.0\]"),
+    ("CompetitiveLearning", set_attribute("history_", [[1.0]]),
+     r"history_\['quantization_error'\] must be a list of numbers, but it holds \[1.0\]"),
+    ("CompetitiveLearning", set_attribute("history_", {"loss": [1.0]}),
+     r"history_ must be a dict with the keys \['quantization_error'\]"),
     ("SOM", set_attribute("history_", {}), r"history_ must be a dict with the keys "
                                            r"\['quantization_error', 'topographic_error'\]"),
     ("SOM", set_attribute("history_", [1, 2]), r"history_ must be a dict .*, got list"),
@@ -678,13 +683,12 @@ LIES = [
                                                  r"integers"),
     ("FuzzyART", set_history("n_changed", [True]), r"history_\['n_changed'\] must be a list "
                                                    r"of integers"),
-    ("Autoencoder", set_history("best_epoch", 7), r"history_\['best_epoch'\] must be None or "
-                                                  r"the index of an entry, from 0 to 1, got 7"),
-    ("Autoencoder", set_history("best_epoch", "last"), r"history_\['best_epoch'\] must be None"),
+    ("Autoencoder", set_attribute("best_epoch_", 7), r"best_epoch_ must be .*1, got 7"),
+    ("Autoencoder", set_attribute("best_epoch_", "last"), r"best_epoch_ must be an integer"),
     ("Autoencoder", set_history("val_loss", [0.5]), r"history_\['val_loss'\] holds 1 entries"),
     ("Autoencoder", set_history("loss", None), r"history_\['loss'\] must be a list of numbers"),
-    ("Autoencoder", lambda meta, arrays: meta["attributes"]["history_"].pop("best_epoch"),
-     r"history_ must be a dict with the keys \['best_epoch', 'loss', 'val_loss'\]"),
+    ("Autoencoder", lambda meta, arrays: meta["attributes"]["history_"].pop("val_loss"),
+     r"history_ must be a dict with the keys \['loss', 'val_loss'\]"),
     # KMeans' scalars and the backend
     ("KMeans", set_attribute("inertia_", None), r"inertia_ is None, but a fitted KMeans"),
     ("KMeans", set_attribute("inertia_", -1), r"inertia_ must be >= 0, got -1.0"),

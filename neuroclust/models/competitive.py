@@ -67,8 +67,8 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         The learned prototypes :math:`w_j`.
     labels_ : ndarray of int64, shape (n_samples,)
         The winning unit of each training sample.
-    history_ : list of float
-        Quantization error, eq. (3), after each epoch.
+    history_ : dict of lists
+        ``"quantization_error"``: eq. (3) after each epoch.
     win_frequency_ : ndarray of shape (n_clusters,)
         DeSieno's running win frequencies (only with ``conscience=True``).
     n_features_in_ : int
@@ -86,7 +86,8 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
 
     .. math:: w_j \leftarrow w_j + \min(1, \eta\, n_j)\, (\bar x_j - w_j)          \tag{2}
 
-    The quantization error recorded in ``history_`` (Kohonen's definition; note: not squared):
+    The quantization error recorded in ``history_["quantization_error"]`` (Kohonen's
+    definition; note: not squared):
 
     .. math:: E_Q = \frac{1}{n} \sum_i \|x_i - w_{c(x_i)}\|                        \tag{3}
 
@@ -157,9 +158,10 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
             conscience_rate=self.conscience_rate, conscience_bias=self.conscience_bias,
             W=xp.ascontiguousarray(initial_prototypes(X, self.n_clusters, self.init, rng)))
         weights = self.cluster_centers_ = self._layer.params["W"]
-        win_frequency = self._layer.win_frequency
-        if win_frequency is not None:
-            self.win_frequency_ = win_frequency
+        if self.conscience:
+            self.win_frequency_ = self._layer.win_frequency
+        else:   # not one left from an earlier fit with a conscience
+            vars(self).pop("win_frequency_", None)
 
         def run_epoch(epoch):
             rate = self._learning_rate_at(epoch)
@@ -174,22 +176,25 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
             self.labels_ = labels
             return float(xp.sqrt(xp.maximum(distance, 0)).mean())                # eq. (3)
 
-        def get_state():
-            return (weights.copy(), None if win_frequency is None else win_frequency.copy(),
-                    self.labels_)   # labels_ is replaced each epoch, never changed in place
-
-        def set_state(state):
-            weights[...] = state[0]
-            if win_frequency is not None:
-                win_frequency[...] = state[1]
-            self.labels_ = state[2]
-
         self.labels_ = kernels.bmu(X, weights)[0]
-        self.history_ = list(run_epochs(self.epochs, run_epoch, get_state=get_state,
-                                   set_state=set_state, estimator=self, verbose=self.verbose,
-                                   callbacks=self.callbacks, description="competitive learning",
-                                   metric="quantization error"))
+        history = run_epochs(self, self.epochs, run_epoch, verbose=self.verbose,
+                             callbacks=self.callbacks, description="competitive learning",
+                             metric="quantization error")
+        self.history_ = {"quantization_error": list(history)}
         return self
+
+    def _snapshot(self):
+        """The training state after an epoch, for run_epochs: copies of the prototypes, the
+        win frequencies and the labels."""
+        frequency = self._layer.win_frequency
+        return (self.cluster_centers_.copy(), None if frequency is None else frequency.copy(),
+                self.labels_.copy())
+
+    def _restore(self, snapshot):
+        centers, frequency, self.labels_ = snapshot
+        self.cluster_centers_[...] = centers
+        if frequency is not None:
+            self._layer.win_frequency[...] = frequency
 
     def _learning_rate_at(self, epoch):
         if self.learning_rate_final is None or self.epochs == 1:
@@ -221,7 +226,9 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         if frequency is not None and abs(float(frequency.sum()) - 1) > 1e-6:
             raise ValueError(f"win_frequency_ sums to {float(frequency.sum())}, but the shares "
                              "of the wins sum to 1.")
-        state.history()
+        if isinstance(vars(self).get("history_"), list):   # a file from before it was a dict
+            self.history_ = {"quantization_error": self.history_}
+        state.history({"quantization_error": "number"})
         state.backend()
 
 

@@ -220,22 +220,32 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
                 float(xp.sqrt(xp.maximum(distance, 0)).mean()))                      # eq. (1)
             return history["quantization_error"][-1]
 
-        def get_state():
-            return _copy(state)
-
-        def set_state(saved):
-            state.update(_copy(saved))
-            self._store(state)
-
         self._store(state)
-        n_done = len(run_epochs(n_epochs, run_epoch, get_state=get_state, set_state=set_state,
-                                estimator=self, verbose=self.verbose, callbacks=self.callbacks,
+        n_done = len(run_epochs(self, n_epochs, run_epoch, verbose=self.verbose,
+                                callbacks=self.callbacks,
                                 description="growing neural gas",
                                 metric="quantization error"))
         # Only the completed epochs: not one interrupted half-way (its state was rolled back).
         for name, values in history.items():
             self.history_[name].extend(values[:n_done])
         self.labels_ = self._components_of(kernels.bmu(X, self.nodes_)[0])
+
+    #: The fitted attributes :meth:`_store` makes anew from the kernel's state each epoch
+    #: (and ``cluster_centers_``, which is ``nodes_``).
+    _stored = ("nodes_", "edges_", "edge_ages_", "errors_", "n_steps_",
+               "unit_labels_", "n_clusters_")
+
+    def _snapshot(self):
+        """The graph after an epoch, for run_epochs: its fitted attributes (copies: a
+        callback may change them in place, and that is undone too)."""
+        return {name: _copy(getattr(self, name)) for name in self._stored}
+
+    def _restore(self, snapshot):
+        """The graph of the snapshot; training stops there, and ``partial_fit`` rebuilds the
+        kernel's arrays from these attributes (:meth:`_state_from_attributes`)."""
+        for name, value in snapshot.items():
+            setattr(self, name, value)
+        self.cluster_centers_ = self.nodes_
 
     def _store(self, state):
         """The fitted attributes from the kernel's state: nodes, edges, errors, components."""
@@ -377,10 +387,9 @@ def _at_least_two_samples(X):
                        min_samples_reason=" (the graph starts with two nodes at two samples)")
 
 
-def _copy(state):
-    """A copy of the kernel's state: its arrays copied, its counts as they are."""
-    return {name: value.copy() if hasattr(value, "copy") else value
-            for name, value in state.items()}
+def _copy(value):
+    """A copy of an array; a number as it is."""
+    return value.copy() if hasattr(value, "copy") else value
 
 
 def _host(array):

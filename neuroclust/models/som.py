@@ -262,14 +262,8 @@ class SOM(BaseEstimator):
             history["topographic_error"].append(self.topographic_error(X))
             return history["quantization_error"][-1]
 
-        def get_state():
-            return weights.copy()
-
-        def set_state(state):
-            weights[...] = state
-
-        n_done = len(run_epochs(len(steps), run_epoch, get_state=get_state, set_state=set_state,
-                                estimator=self, verbose=self.verbose, callbacks=self.callbacks,
+        n_done = len(run_epochs(self, len(steps), run_epoch, verbose=self.verbose,
+                                callbacks=self.callbacks,
                                 description="self-organizing map", metric="quantization error",
                                 check_state=_runaway_check(X, weights)))
         # Only the completed epochs: not one that diverged (its weights were rolled back) or
@@ -278,6 +272,13 @@ class SOM(BaseEstimator):
         self._cluster_prototypes(rng)
         self.labels_ = self._labels_of_winners(self._winners_of_valid(X, kernels))
         return self
+
+    def _snapshot(self):
+        """The prototypes after an epoch (trained in place, so copied), for run_epochs."""
+        return self.cluster_centers_.copy()
+
+    def _restore(self, snapshot):
+        self.cluster_centers_[...] = snapshot    # weights_ is a view: it follows
 
     def _steps_per_epoch(self, n_samples):
         """Samples presented in each epoch (online) or one per epoch (batch), as an

@@ -350,7 +350,7 @@ def _keeps_state_on_error(method):
             self._remember_fit_params()
             return result
         except BaseException:
-            params = set(self._param_names())   # (lambda_ ends in "_" but is a parameter)
+            params = set(self._param_names())   # (a parameter could end in "_" too)
             for name in [name for name in vars(self) if _is_state(name) and name not in params]:
                 delattr(self, name)
             vars(self).update(saved)

@@ -51,7 +51,7 @@ def make_model(name):
         "SOM": lambda: (SOM((3, 4), epochs=2, random_state=0), X),
         "SOM-clusters": lambda: (SOM((4, 3), topology="hexagonal", epochs=2, n_clusters=3,
                                      random_state=0), X),
-        "GrowingNeuralGas": lambda: (GrowingNeuralGas(max_nodes=10, lambda_=20, epochs=3,
+        "GrowingNeuralGas": lambda: (GrowingNeuralGas(max_nodes=10, insert_every=20, epochs=3,
                                                       random_state=0), X),
         "FuzzyART": lambda: (FuzzyART(rho=0.6), X),
         "FuzzyART-scaled": lambda: (FuzzyART(rho=0.6, scale=True, complement_coding=False),
@@ -432,7 +432,7 @@ def test_a_huge_json_integer_is_one_sentence(saved, tmp_path):
     ("KMeans", "__class__"), ("KMeans", "__dict__"), ("KMeans", "predict"),
     ("KMeans", "fit"), ("KMeans", "unknown_"), ("KMeans", "n_clusters"),
     ("ART1", "bottom_up_weights_"), ("Autoencoder", "encoder_"),
-    ("GrowingNeuralGas", "lambda_"), ("SOM", "_neighbours"),
+    ("GrowingNeuralGas", "insert_every"), ("SOM", "_neighbours"),
 ])
 def test_only_declared_attributes_can_be_set(saved, tmp_path, name, attribute):
     path = altered(saved, name, tmp_path,
@@ -741,14 +741,14 @@ def test_stored_values_are_checked_for_type_shape_and_range(saved, tmp_path, nam
            n_init=1),
     CompetitiveLearning(3, epochs=2, init=blobs()[:3].tolist(), random_state=0),
     SOM((2, 3), epochs=2, init=blobs()[:6].reshape(2, 3, 4), random_state=0),
-    SOM((2, 3), epochs=2, history=False, random_state=0),
+    SOM((2, 3), epochs=2, record_history=False, random_state=0),
     Autoencoder(hidden=(6,), latent_dim=2, epochs=3, validation_split=0.2, patience=1,
                 random_state=0),
     LatentClustering(Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
                      clusterer=SOM((2, 2), epochs=2, random_state=0)),
     LatentClustering(Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
                      clusterer=FuzzyART(rho=0.3, scale=True)),
-    GrowingNeuralGas(max_nodes=6, lambda_=5, max_age=2, epochs=4, random_state=0),
+    GrowingNeuralGas(max_nodes=6, insert_every=5, max_age=2, epochs=4, random_state=0),
 ], ids=lambda model: type(model).__name__)
 def test_what_fit_writes_passes_every_check(tmp_path, model):
     """The checks refuse lies, never a file ``save`` wrote: init arrays, an empty history,

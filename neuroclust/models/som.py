@@ -82,7 +82,7 @@ class SOM(BaseEstimator):
     n_clusters : int or None, default=None
         If given, the prototypes are clustered by k-means into this many groups after
         training, and ``predict``/``labels_`` give those cluster labels.
-    history : bool, default=True
+    record_history : bool, default=True
         Record quantization and topographic error after every epoch (one pass over the data
         each; switch off to time the training alone).
     random_state : int, numpy.random.Generator or None
@@ -133,7 +133,7 @@ class SOM(BaseEstimator):
                  neighbourhood="gaussian", sigma=None, sigma_final=0.5, learning_rate=0.5,
                  learning_rate_final=0.01, decay="exponential", sigma_decay=None,
                  mode="online", epochs=10, n_iterations=None, init="pca", metric="euclidean",
-                 n_clusters=None, history=True, random_state=None, backend="auto",
+                 n_clusters=None, record_history=True, random_state=None, backend="auto",
                  verbose=False, callbacks=None):
         self.shape = shape
         self.topology = topology
@@ -151,7 +151,7 @@ class SOM(BaseEstimator):
         self.init = init
         self.metric = metric
         self.n_clusters = n_clusters
-        self.history = history
+        self.record_history = record_history
         self.random_state = random_state
         self.backend = backend
         self.verbose = verbose
@@ -197,7 +197,7 @@ class SOM(BaseEstimator):
         if self.n_clusters is not None:
             check_scalar(self.n_clusters, "n_clusters", numbers.Integral, low=1,
                          high=rows * cols)
-        check_bool(self.history, "history")
+        check_bool(self.record_history, "record_history")
         self._check_init_array(rows, cols)
         check_seed(self.random_state)
         check_verbose(self.verbose)
@@ -256,7 +256,7 @@ class SOM(BaseEstimator):
                 self._layer.update(X, order, rates, sigmas, check_input=False)
             else:
                 self._batch_epoch(X, weights, kernels, grid_d2, epoch, rows, cols)
-            if not self.history:  # still guard against divergence, at the cost of one check
+            if not self.record_history:  # still guard against divergence, at the cost of one check
                 return 0.0 if bool(xp.isfinite(weights).all()) else float("nan")
             history["quantization_error"].append(self.quantization_error(X))
             history["topographic_error"].append(self.topographic_error(X))

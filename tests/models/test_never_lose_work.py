@@ -64,7 +64,7 @@ REJECTED_REFITS = {
         lambda: FuzzyART(rho=0.6),
         lambda model: None, ("outside",)),
     "GrowingNeuralGas one sample": (
-        lambda: GrowingNeuralGas(max_nodes=10, lambda_=20, epochs=2, random_state=0),
+        lambda: GrowingNeuralGas(max_nodes=10, insert_every=20, epochs=2, random_state=0),
         lambda model: None, ("one_sample",)),
     "Autoencoder bce on data outside [0, 1]": (
         lambda: Autoencoder(hidden=(8,), latent_dim=2, epochs=2, loss="bce",
@@ -137,7 +137,7 @@ class InterruptAt:
 @pytest.mark.parametrize("make", [
     lambda cb: SOM(shape=(4, 4), epochs=6, random_state=0, callbacks=[cb]),
     lambda cb: CompetitiveLearning(n_clusters=3, epochs=6, random_state=0, callbacks=[cb]),
-    lambda cb: GrowingNeuralGas(max_nodes=10, lambda_=20, epochs=6, random_state=0,
+    lambda cb: GrowingNeuralGas(max_nodes=10, insert_every=20, epochs=6, random_state=0,
                                 callbacks=[cb]),
     lambda cb: FuzzyART(rho=0.9, epochs=6, shuffle=True, random_state=0, callbacks=[cb]),
     lambda cb: Autoencoder(hidden=(8,), latent_dim=2, epochs=6, random_state=0,
@@ -428,6 +428,6 @@ def test_parameters_for_the_next_fit_may_change_before_save(tmp_path):
     model = KMeans(n_clusters=3, max_iter=50, random_state=0).fit(blobs())
     path = model.set_params(max_iter=1).save(tmp_path / "kmeans")
     np.testing.assert_array_equal(neuroclust.load(path).predict(blobs()), model.labels_)
-    graph = GrowingNeuralGas(max_nodes=10, lambda_=10, epochs=3, random_state=0).fit(blobs())
+    graph = GrowingNeuralGas(max_nodes=10, insert_every=10, epochs=3, random_state=0).fit(blobs())
     path = graph.set_params(max_age=1).save(tmp_path / "gng")
     neuroclust.load(path).partial_fit(blobs())

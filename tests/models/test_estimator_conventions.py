@@ -42,7 +42,8 @@ ESTIMATORS = {
          "history_", "n_features_in_", "backend_"),
     ),
     "GrowingNeuralGas": (
-        lambda: GrowingNeuralGas(max_nodes=3, insert_every=20, max_age=30, epochs=3, random_state=0),
+        lambda: GrowingNeuralGas(max_nodes=3, insert_every=20, max_age=30, epochs=3,
+                                 random_state=0),
         ("nodes_", "cluster_centers_", "edges_", "edge_ages_", "errors_", "n_steps_",
          "unit_labels_", "n_clusters_", "labels_", "history_", "n_features_in_", "backend_"),
     ),

@@ -1,13 +1,20 @@
 r"""Competitive learning: a layer of prototype units where the winner takes all.
 
-The whole algorithm, in the order it runs (kernels named; their math is in
-``neuroclust/backend/reference.py``):
+The units are an :class:`neuroclust.nn.Competitive` layer (the one that can sit on top of an
+encoder); this estimator runs its training loop. The files a reader follows, in order:
+``models/competitive.py`` (this estimator) -> ``nn/competitive.py`` (the layer) ->
+``backend/reference/competitive.py`` (the kernels in plain NumPy) -> ``csrc/competitive.pyx``
+-> ``plotting/competitive.py`` -> ``docs/algorithms/competitive.md`` ->
+``tutorials/plot_01_competitive_learning.py``.
 
-1. place ``n_clusters`` prototypes :math:`w_j` (``init``);
+The whole algorithm, in the order it runs (kernels named):
+
+1. place ``n_clusters`` prototypes :math:`w_j` (``init``): the layer's ``params["W"]``, which
+   is ``cluster_centers_``;
 2. each epoch, present the samples in an order drawn from ``random_state``;
-3. online mode: for each sample the nearest prototype wins and moves toward it,
-   :math:`w_c \leftarrow w_c + \eta (x - w_c)` (kernel ``wta_online``, eqs. 1-5 there,
-   optionally with DeSieno's conscience);
+3. online mode: the layer's update, :meth:`neuroclust.nn.Competitive.update`: for each sample
+   the nearest prototype wins and moves toward it, :math:`w_c \leftarrow w_c + \eta (x - w_c)`
+   (kernel ``wta_online``, eqs. 1-5 there, optionally with DeSieno's conscience);
    batch mode: all winners are found at once (kernel ``bmu_accumulate``) and each prototype
    takes the summed step of its samples, eq. (2) below;
 4. record the quantization error, eq. (3), after every epoch.
@@ -64,7 +71,8 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
     Attributes
     ----------
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
-        The learned prototypes :math:`w_j`.
+        The learned prototypes :math:`w_j`: the ``params["W"]`` of the
+        :class:`neuroclust.nn.Competitive` layer that training updates.
     labels_ : ndarray of int64, shape (n_samples,)
         The winning unit of each training sample.
     history_ : dict of lists

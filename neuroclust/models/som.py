@@ -1,12 +1,19 @@
 r"""The self-organizing map (Kohonen): competitive learning on a grid of units.
 
-The algorithm, in the order it runs (kernels named; their math is in
-``neuroclust/backend/reference.py``, the grid's in ``neuroclust/grid.py``):
+The map is an :class:`neuroclust.nn.SelfOrganizingMap` layer (the one that can sit inside a
+network); this estimator runs its training loop with decaying schedules. The files a reader
+follows, in order: ``models/som.py`` (this estimator) -> ``nn/som.py`` (the layer) ->
+``grid.py`` (the map's geometry) -> ``backend/reference/som.py`` (the kernels in plain NumPy)
+-> ``csrc/som.pyx`` -> ``plotting/som.py`` -> ``docs/algorithms/som.md`` ->
+``tutorials/plot_02_self_organizing_map.py``.
+
+The algorithm, in the order it runs (kernels named):
 
 1. lay the units on a grid (``shape``, ``topology``, ``toroidal``): positions :math:`r_j`;
 2. initialise the prototypes :math:`w_j` (random samples, uniform, or along the first two
    principal components, :func:`pca_prototypes`);
-3. online mode: present the samples one at a time in an order drawn from ``random_state``; the
+3. online mode: the layer's update, :meth:`neuroclust.nn.SelfOrganizingMap.update`, presents
+   the samples one at a time in an order drawn from ``random_state``; the
    winner :math:`c` and its grid neighbours move toward the sample,
    :math:`w_j \leftarrow w_j + \eta(t)\, h_{jc}(t)\, (x - w_j)` (kernel ``som_online``), with
    :math:`\eta` and the radius :math:`\sigma` shrinking over time (``decay``);
@@ -95,8 +102,10 @@ class SOM(BaseEstimator):
     Attributes
     ----------
     weights_ : ndarray of shape (rows, cols, n_features)
+        The prototypes laid out on the grid: a view of ``cluster_centers_`` (one array).
     cluster_centers_ : ndarray of shape (rows * cols, n_features)
-        The same prototypes, one row per unit, units numbered row by row.
+        The prototypes, one row per unit, units numbered row by row: the ``params["W"]`` of
+        the :class:`neuroclust.nn.SelfOrganizingMap` layer that training updates.
     grid_positions_ : ndarray of shape (rows * cols, 2)
         Each unit's (x, y) position on the grid.
     labels_ : ndarray of int64, shape (n_samples,)

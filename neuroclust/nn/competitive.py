@@ -4,9 +4,9 @@ r"""The competitive (winner-take-all) layer, for use inside a network.
 epoch is this layer's :meth:`Competitive.update`, so the estimator and the layer that sits on
 top of an encoder are one code path. The chain of files for the algorithm:
 ``models/competitive.py`` (the estimator) -> ``nn/competitive.py`` (this layer) ->
-``backend/reference.py`` (``wta_online``, ``bmu``, ``accumulate`` in plain NumPy) ->
-``csrc/`` (the compiled kernels) -> ``docs/algorithms/competitive.md`` ->
-``tutorials/plot_01_competitive_learning.py``.
+``backend/reference/competitive.py`` (``wta_online`` in plain NumPy) ->
+``csrc/competitive.pyx`` -> ``plotting/competitive.py`` -> ``docs/algorithms/competitive.md``
+-> ``tutorials/plot_01_competitive_learning.py``.
 """
 import numpy as np
 

@@ -4,9 +4,9 @@ r"""The self-organizing map as a layer, for use inside a network.
 layer's :meth:`SelfOrganizingMap.update` with the estimator's decaying schedules, so the
 estimator and the layer inside a network are one code path. The chain of files for the
 algorithm: ``models/som.py`` (the estimator) -> ``nn/som.py`` (this layer) ->
-``grid.py`` (the map's geometry) -> ``backend/reference.py`` (``som_online``,
-``som_batch_weights`` in plain NumPy) -> ``csrc/`` (the compiled kernels) ->
-``plotting.py`` -> ``docs/algorithms/som.md`` -> ``tutorials/plot_02_self_organizing_map.py``.
+``grid.py`` (the map's geometry) -> ``backend/reference/som.py`` (``som_online``,
+``som_batch_weights`` in plain NumPy) -> ``csrc/som.pyx`` -> ``plotting/som.py`` ->
+``docs/algorithms/som.md`` -> ``tutorials/plot_02_self_organizing_map.py``.
 """
 import numpy as np
 

@@ -28,8 +28,8 @@ import os
 
 import numpy as np
 
-PARAMS = {"max_nodes": 100, "lambda_": 100, "epsilon_b": 0.2, "epsilon_n": 0.006, "max_age": 50,
-          "alpha": 0.5, "beta": 0.005}  # GrowingNeuralGas's defaults (Fritzke 1995)
+PARAMS = {"max_nodes": 100, "insert_every": 100, "epsilon_b": 0.2, "epsilon_n": 0.006,
+          "max_age": 50, "alpha": 0.5, "beta": 0.005}  # GrowingNeuralGas's defaults (Fritzke 1995)
 EPOCHS = 20                   # GrowingNeuralGas's default
 N_QUALITY, NOISE = 1_000, 0.05
 QUALITY_SEEDS = 10            # neuroclust fits per data set
@@ -81,7 +81,7 @@ def make_mdp(mdp, X, first, second):
     ``second`` (``start_poss``; MDP joins the two starting nodes by an edge)."""
     return mdp.nodes.GrowingNeuralGasNode(
         start_poss=[X[first].copy(), X[second].copy()], eps_b=PARAMS["epsilon_b"],
-        eps_n=PARAMS["epsilon_n"], max_age=PARAMS["max_age"], lambda_=PARAMS["lambda_"],
+        eps_n=PARAMS["epsilon_n"], max_age=PARAMS["max_age"], lambda_=PARAMS["insert_every"],
         alpha=PARAMS["alpha"], d=1.0 - PARAMS["beta"], max_nodes=PARAMS["max_nodes"])
 
 
@@ -108,7 +108,7 @@ def make_mdp_fritzke(mdp, X, first, second):
             self.graph.nodes[-1].data.cum_error = q.data.cum_error
 
     node = FritzkeGNG(eps_b=PARAMS["epsilon_b"], eps_n=PARAMS["epsilon_n"],
-                      max_age=PARAMS["max_age"], lambda_=PARAMS["lambda_"],
+                      max_age=PARAMS["max_age"], lambda_=PARAMS["insert_every"],
                       alpha=PARAMS["alpha"], d=1.0 - PARAMS["beta"],
                       max_nodes=PARAMS["max_nodes"], input_dim=X.shape[1], dtype=X.dtype)
     node._add_node(X[first].copy())
@@ -166,7 +166,7 @@ def run_kernel(kernel, X, state, order):
     """One call of a ``gng_online`` kernel on ``state`` (updated in place)."""
     state["n_nodes"], state["n_steps"] = kernel(
         X, state["W"], state["error"], state["age"], state["n_nodes"], state["n_steps"], order,
-        PARAMS["epsilon_b"], PARAMS["epsilon_n"], PARAMS["max_age"], PARAMS["lambda_"],
+        PARAMS["epsilon_b"], PARAMS["epsilon_n"], PARAMS["max_age"], PARAMS["insert_every"],
         PARAMS["alpha"], PARAMS["beta"])
     return state
 
@@ -459,7 +459,7 @@ def run():
     speed, facts = speed_rows(mdp, reason)
     rows.extend(speed)
     notes = [
-        f"GNG parameters, the same for both libraries: lambda = {PARAMS['lambda_']}, epsilon_b = "
+        f"GNG parameters, the same for both libraries: lambda = {PARAMS['insert_every']}, epsilon_b = "
         f"{PARAMS['epsilon_b']}, epsilon_n = {PARAMS['epsilon_n']}, max_age = {PARAMS['max_age']}, "
         f"alpha = {PARAMS['alpha']}, beta = {PARAMS['beta']} (MDP's d = 1 - beta = "
         f"{1 - PARAMS['beta']}), at most {PARAMS['max_nodes']} nodes (MDP's `max_nodes`; its "
@@ -506,7 +506,7 @@ def run():
         f"(median of {KERNEL_REPEATS} runs a slot); {REFERENCE_PAIRS} alternating pairs after "
         "a warm-up pair. The whole-epoch figure for the reference is that per-sample time "
         f"times {N_SPEED:,} (an estimate: while the graph grows, in the first "
-        f"{(PARAMS['max_nodes'] - 2) * PARAMS['lambda_']:,} steps, a step costs a little less).",
+        f"{(PARAMS['max_nodes'] - 2) * PARAMS['insert_every']:,} steps, a step costs a little less).",
         f"GNG, MDP: {MDP_REQUIREMENT} from PyPI (`pip install {MDP_REQUIREMENT}`, pure Python, "
         "brings `future`), run in this process under NumPy "
         f"{np.__version__} with three import-time adjustments made by this script: "

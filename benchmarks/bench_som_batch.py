@@ -46,7 +46,7 @@ def ours_fit(X, init):
     import neuroclust
 
     return neuroclust.SOM(shape=SHAPE, topology="rectangular", neighbourhood="gaussian",
-                          sigma=SIGMA, mode="batch", epochs=1, init=init, history=False,
+                          sigma=SIGMA, mode="batch", epochs=1, init=init, record_history=False,
                           random_state=0, backend="cython").fit(X)
 
 
@@ -127,7 +127,7 @@ def run(pairs=3):
         n = SUBSETS.get(peer, N_SAMPLES)
         benchmark = (f"SOM batch, one epoch, float32, {n:,} x {N_FEATURES}, {SHAPE[0]}x{SHAPE[1]} "
                      "map" + (f" (first {n:,} of the {N_SAMPLES:,} rows)" if n < N_SAMPLES else ""))
-        ours_label = "`SOM(mode='batch', epochs=1, history=False)`"
+        ours_label = "`SOM(mode='batch', epochs=1, record_history=False)`"
         if reasons[peer]:
             rows.append(_common.skipped_row(benchmark, ours_label, labels[peer],
                                             "faster", reasons[peer]))
@@ -200,7 +200,7 @@ def run(pairs=3):
         "'same map' check compares the prototypes after the epoch: equal up to float32 "
         "summation order and near-tie winners.",
         "SOM batch, what each timed call includes: neuroclust's whole `fit` with "
-        "`history=False` (input checks, the epoch: one BMU search with per-unit sums, the "
+        "`record_history=False` (input checks, the epoch: one BMU search with per-unit sums, the "
         "neighbourhood matrix, two small matrix products; then the final labelling pass "
         "`labels_`, a second BMU search); somoclu's `train` (the epoch, then a second BMU "
         "pass for its `bmus` and a U-matrix); XPySom's `train` (the epoch only: one BMU "

@@ -54,8 +54,8 @@ def run(seeds=5):
             shape=SHAPE, topology="rectangular", neighbourhood="gaussian", sigma=SIGMA,
             sigma_final=SIGMA / 3, learning_rate=LEARNING_RATE,
             learning_rate_final=LEARNING_RATE / 3, decay="inverse_time", mode="online",
-            n_iterations=n_updates, init=inits[seed], n_clusters=N_CLUSTERS, history=False,
-            random_state=seed, backend="cython")
+            n_iterations=n_updates, init=inits[seed], n_clusters=N_CLUSTERS,
+            record_history=False, random_state=seed, backend="cython")
         start = _common.time.perf_counter()
         model.fit(X)
         elapsed = _common.time.perf_counter() - start

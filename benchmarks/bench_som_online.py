@@ -147,7 +147,7 @@ def run_case(name, n_samples, n_features, shape, n_updates, target, pairs, quali
             sigma_final=sigma / 3, learning_rate=LEARNING_RATE,
             learning_rate_final=LEARNING_RATE / 3, decay="inverse_time", mode="online",
             n_iterations=n_updates, init=init32 if dtype == np.float32 else init,
-            history=False, random_state=seed, backend="cython")
+            record_history=False, random_state=seed, backend="cython")
 
     def make_theirs(seed):
         som = MiniSom(shape[0], shape[1], n_features, sigma=sigma, learning_rate=LEARNING_RATE,
@@ -242,7 +242,7 @@ def run_case(name, n_samples, n_features, shape, n_updates, target, pairs, quali
         rows.append(_common.make_row(
             f"SOM online, {label}, {n_samples:,} x {n_features} ({data}), "
             f"{shape[0]}x{shape[1]} map, {n_updates:,} updates",
-            f"`SOM(mode='online', n_iterations={n_updates}, history=False)`, {label}",
+            f"`SOM(mode='online', n_iterations={n_updates}, record_history=False)`, {label}",
             f"MiniSom {minisom_version()} `train_random` (float64)",
             times, theirs_times, speedup=True,
             target=(f">= {target:.0f}x faster; QE no worse" if label == "float64"
@@ -277,8 +277,8 @@ def run():
         "and weights set outside the timer; no error is computed with verbose=False). "
         "neuroclust's whole `fit`: input checks, the initial prototypes, the schedules, the "
         "training kernel (called once per pass over the data), and the final labelling pass "
-        "(`labels_`, one BMU search over all samples), with `history=False` (no per-epoch "
-        "errors). MiniSom's step is NumPy element-wise work on one core.",
+        "(`labels_`, one BMU search over all samples), with `record_history=False` (no "
+        "per-epoch errors). MiniSom's step is NumPy element-wise work on one core.",
         f"SOM online: {a[6]} (case a) and {b[6]} (case b) alternating pairs after one warm-up "
         f"pair, each pair with its own seed; in case (b) a neuroclust slot is the median of "
         f"{INNER_REPEATS} fits (one fit takes milliseconds). The times are those of the whole "

@@ -271,6 +271,19 @@ class BaseEstimator:
 
         return save_model(self, path)
 
+    # ------------------------------------------------------------ the epoch loop's snapshots
+    def _snapshot(self):
+        """The training state after an epoch, as :func:`run_epochs` keeps it: whatever
+        :meth:`_restore` needs to put the fitted attributes back as they were then (a copy of
+        each array that training changes in place; arrays an epoch replaces are kept as
+        they are)."""
+        raise NotImplementedError(f"{type(self).__name__} does not train on run_epochs.")
+
+    def _restore(self, snapshot):
+        """Put back the state :meth:`_snapshot` took (after a divergence or Ctrl-C; training
+        stops there)."""
+        raise NotImplementedError(f"{type(self).__name__} does not train on run_epochs.")
+
 
 class PrototypeClusterMixin:
     """``predict``, ``transform`` and ``fit_*`` for models whose clusters are prototypes.
@@ -381,7 +394,7 @@ def _keeps_state_on_error(method):
             self._remember_fit_params()
             return result
         except BaseException:
-            params = set(self._param_names())   # (lambda_ ends in "_" but is a parameter)
+            params = set(self._param_names())   # (a parameter could end in "_" too)
             for name in [name for name in vars(self) if _is_state(name) and name not in params]:
                 delattr(self, name)
             vars(self).update(saved)
@@ -508,15 +521,16 @@ class EpochHistory(list):
     stopped_by = None
 
 
-def run_epochs(n_epochs, run_epoch, *, get_state, set_state, estimator, verbose=False,
-               callbacks=None, description="training", metric="loss", check_state=None,
-               untrained_is_usable=True, warn_on_interrupt=True):
+def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
+               description="training", metric="loss", check_state=None,
+               untrained_is_usable=True, warn_on_interrupt=True, snapshot=None, restore=None):
     """The training loop every model shares.
 
     ``run_epoch(epoch)`` trains one epoch and returns the value to record (a loss or an error).
-    The loop keeps a copy of the state after the last good epoch (taken before the callbacks
-    run, so a callback that spoils the weights is undone too) and ends training in three ways
-    that keep a usable model:
+    The loop keeps a snapshot of the training state after the last good epoch,
+    ``estimator._snapshot()`` (taken before the callbacks run, so a callback that spoils the
+    weights is undone too), puts it back with ``estimator._restore(snapshot)`` when training
+    stops badly, and ends training in three ways that keep a usable model:
 
     - divergence: the value is NaN or infinite, an array of the epoch held NaN or infinite
       values (``NonFiniteError``, ``FloatingPointError``), or ``check_state()`` names a
@@ -531,6 +545,9 @@ def run_epochs(n_epochs, run_epoch, *, get_state, set_state, estimator, verbose=
       caller (k-means, which keeps the best of several runs);
     - a callback, called as ``callback(estimator, epoch)`` after each epoch, returns False.
 
+    ``snapshot`` and ``restore``, when given, replace the estimator's pair (for a network
+    trained by :func:`neuroclust.nn.train`, which is a layer, not an estimator).
+
     Returns
     -------
     EpochHistory
@@ -541,6 +558,8 @@ def run_epochs(n_epochs, run_epoch, *, get_state, set_state, estimator, verbose=
 
     callbacks = check_callbacks(callbacks)
     verbose = check_verbose(verbose)
+    get_state = snapshot if snapshot is not None else estimator._snapshot
+    set_state = restore if restore is not None else estimator._restore
     history = EpochHistory()
     good_state = get_state()
     epochs = tqdm(range(n_epochs), desc=description, disable=not verbose, leave=False)

@@ -88,7 +88,7 @@ def grid_periods(shape, topology, toroidal):
     return np.array([float(cols), rows * _ROW_HEIGHT[topology]])
 
 
-def grid_squared_distances(positions, periods, centre=None):
+def grid_squared_distances(positions, periods, center=None):
     r"""Squared grid distances :math:`\|r_j - r_c\|^2`, wrapped on a torus.
 
     Parameters
@@ -96,7 +96,7 @@ def grid_squared_distances(positions, periods, centre=None):
     positions : ndarray of shape (n_units, 2)
     periods : ndarray of shape (2,)
         From :func:`grid_periods`; a zero period means that axis does not wrap.
-    centre : int, optional
+    center : int, optional
         Distances from this unit only, shape (n_units,); else all pairs, (n_units, n_units).
 
     Notes
@@ -105,7 +105,7 @@ def grid_squared_distances(positions, periods, centre=None):
 
     .. math:: \Delta = \min(|a - b|,\; P - |a - b|)                                 \tag{1}
     """
-    others = positions if centre is None else positions[centre][None, :]
+    others = positions if center is None else positions[center][None, :]
     delta = np.abs(positions[:, None, :] - others[None, :, :])
     for axis in (0, 1):
         if periods[axis] > 0:
@@ -116,7 +116,7 @@ def grid_squared_distances(positions, periods, centre=None):
     # a bubble of radius 1 would keep some neighbours at distance 1 and drop others.
     quarters = np.round(squared * 4)
     squared = np.where(np.abs(squared * 4 - quarters) < 1e-9, quarters / 4, squared)
-    return squared[:, 0] if centre is not None else squared
+    return squared[:, 0] if center is not None else squared
 
 
 def neighbourhood(squared_distance, sigma, kind):

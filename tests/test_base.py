@@ -24,7 +24,7 @@ class FakeTraining:
         self.values = values          # what run_epoch returns at each epoch
         self.interrupt_at = interrupt_at
         self.state = {"epochs_done": 0}
-        self.restored = []            # every state passed to set_state
+        self.restored = []            # every state passed to _restore
         self.calls = []
 
     def run_epoch(self, epoch):
@@ -35,16 +35,15 @@ class FakeTraining:
         self.state["epochs_done"] = epoch + 1
         return self.values[epoch]
 
-    def get_state(self):
+    def _snapshot(self):
         return dict(self.state)
 
-    def set_state(self, state):
+    def _restore(self, state):
         self.restored.append(dict(state))
         self.state = dict(state)
 
     def run(self, n_epochs, **kwargs):
-        return run_epochs(n_epochs, self.run_epoch, get_state=self.get_state,
-                          set_state=self.set_state, estimator=self, **kwargs)
+        return run_epochs(self, n_epochs, self.run_epoch, **kwargs)
 
 
 def test_run_epochs_records_every_epoch():
@@ -113,7 +112,7 @@ def test_other_exceptions_propagate():
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):
-        run_epochs(3, broken, get_state=lambda: None, set_state=lambda s: None, estimator=None)
+        run_epochs(FakeTraining([]), 3, broken)
 
 
 def test_warnings_are_runtime_warnings_and_exported():
@@ -190,7 +189,7 @@ def five_blobs(n_samples=200, seed=0):
 def test_competitive_learning_verbose_runs(capsys):
     X = five_blobs()
     model = CompetitiveLearning(n_clusters=5, epochs=3, random_state=0, verbose=True).fit(X)
-    assert len(model.history_) == 3
+    assert len(model.history_["quantization_error"]) == 3
     assert "competitive learning" in capsys.readouterr().err
     CompetitiveLearning(n_clusters=5, epochs=3, random_state=0, verbose=2).fit(X)
     out = capsys.readouterr().out
@@ -223,12 +222,12 @@ def test_ctrl_c_during_fit_leaves_a_usable_model(monkeypatch, mode):
         returned = model.fit(X)
     assert returned is model
     assert len(calls) == 3
-    assert len(model.history_) == 2
+    assert len(model.history_["quantization_error"]) == 2
     # The model is the model after two complete epochs, and it works.
     np.testing.assert_array_equal(model.cluster_centers_, two_epochs.cluster_centers_)
     np.testing.assert_array_equal(model.labels_, model.predict(X))
     assert model.predict(X).shape == (len(X),)
-    assert model.score(X) == pytest.approx(-model.history_[-1])
+    assert model.score(X) == pytest.approx(-model.history_["quantization_error"][-1])
 
 
 def poison_weights(monkeypatch, on_call, rows):
@@ -257,7 +256,7 @@ def test_divergence_during_fit_keeps_the_last_good_weights(monkeypatch):
         warnings.simplefilter("always", DivergenceWarning)
         with pytest.warns(DivergenceWarning, match="diverged at epoch 4"):
             model.fit(X)
-    assert len(model.history_) == 3
+    assert len(model.history_["quantization_error"]) == 3
     assert np.all(np.isfinite(model.cluster_centers_))
     np.testing.assert_array_equal(model.cluster_centers_, three_epochs.cluster_centers_)
     np.testing.assert_array_equal(model.predict(X), three_epochs.predict(X))
@@ -316,7 +315,7 @@ def test_estimators_nest_to_any_depth_in_one_file(tmp_path):
     assert {"offset_", "inner_.offset_", "inner_.inner_.cluster_centers_",
             "inner.inner.__param__init", "inner_.inner.__param__init",
             "inner_.inner_.__param__init"} <= keys
-    assert meta["format_version"] == 2
+    assert meta["format_version"] == 3
     assert meta["estimators"]["inner_"]["estimators"]["inner_"]["class"] == "KMeans"
     assert meta["estimator_params"]["inner"]["estimator_params"]["inner"]["class"] == "KMeans"
 
@@ -334,7 +333,7 @@ def test_estimators_nest_to_any_depth_in_one_file(tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
-def test_a_model_without_nesting_is_still_written_in_format_1(tmp_path):
+def test_a_model_without_nesting_is_written_in_the_current_format(tmp_path):
     import json
 
     X = five_blobs(60)
@@ -342,7 +341,7 @@ def test_a_model_without_nesting_is_still_written_in_format_1(tmp_path):
     with np.load(path, allow_pickle=False) as archive:
         assert sorted(archive.files) == ["__meta__", "offset_"]
         meta = json.loads(str(archive["__meta__"]))
-    assert meta == {"format": "neuroclust-model", "format_version": 1,
+    assert meta == {"format": "neuroclust-model", "format_version": 3,
                     "class": "NestingWrapper",
                     "params": {"inner": None, "scale": 3.0, "sizes": [1, 2]},
                     "array_params": [], "tuple_params": ["sizes"],
@@ -367,6 +366,7 @@ def test_an_old_file_loads_unchanged(tmp_path):
     assert isinstance(model, neuroclust.KMeans) and model.n_clusters == 2
     np.testing.assert_array_equal(model.init, centres)
     assert model.inertia_ == 1.5 and model.backend_ == "numpy"
+    assert model.history_ == {"inertia": [3.0, 1.5]}   # a list then, a dict of lists now
     assert not hasattr(model, "__param__init")
     np.testing.assert_array_equal(model.predict([[0.1, -0.2], [4.0, 6.0]]), [0, 1])
 

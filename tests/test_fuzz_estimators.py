@@ -24,7 +24,7 @@ ESTIMATORS = {
     "SOM": "SOM(shape=(2, {k}), epochs=2, random_state=0)",
     "SOM-batch-hex": "SOM(shape=(2, {k}), mode='batch', topology='hexagonal', epochs=2, "
                      "init='random', random_state=0)",
-    "GrowingNeuralGas": "GrowingNeuralGas(max_nodes={k} + 2, lambda_=5, epochs=2, random_state=0)",
+    "GrowingNeuralGas": "GrowingNeuralGas(max_nodes={k} + 2, insert_every=5, epochs=2, random_state=0)",
     "FuzzyART": "FuzzyART(rho=0.7, epochs=2, scale=True)",
     "ART1": "ART1(rho=0.5, epochs=2)",
     "Autoencoder": "Autoencoder(hidden=(4,), latent_dim=2, epochs=2, batch_size=8, "

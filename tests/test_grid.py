@@ -111,10 +111,10 @@ def test_hexagonal_torus_wraps_the_last_odd_row_onto_the_first():
 
 def test_toroidal_distance_takes_the_shorter_way_round():
     positions, periods = grid.standard_grid((1, 6), "rectangular", True)
-    np.testing.assert_array_equal(grid.grid_squared_distances(positions, periods, centre=0),
+    np.testing.assert_array_equal(grid.grid_squared_distances(positions, periods, center=0),
                                   [0, 1, 4, 9, 4, 1])
     flat = grid.grid_squared_distances(*grid.standard_grid((1, 6), "rectangular", False),
-                                        centre=0)
+                                        center=0)
     np.testing.assert_array_equal(flat, [0, 1, 4, 9, 16, 25])
 
 
@@ -151,7 +151,7 @@ def test_squared_distances_symmetric_non_negative_zero_on_the_diagonal(layout, t
     np.testing.assert_array_equal(np.diag(d2), 0.0)
     for centre in (0, len(positions) - 1):
         np.testing.assert_array_equal(
-            grid.grid_squared_distances(positions, periods, centre=centre), d2[centre])
+            grid.grid_squared_distances(positions, periods, center=centre), d2[centre])
 
 
 @settings(max_examples=50, deadline=None)

@@ -273,8 +273,8 @@ fig = plotting.plot_centroids_3d(
 #
 # What happens with more epochs?
 # ------------------------------
-# ``history_`` holds the quantization error after each epoch, the mean distance from a sample
-# to its winner,
+# ``history_["quantization_error"]`` holds the quantization error after each epoch, the mean
+# distance from a sample to its winner,
 #
 # .. math:: E_Q = \frac1n \sum_i \lVert x_i - w_{c(x_i)} \rVert .
 #
@@ -304,7 +304,7 @@ for name, (start, final) in schedules.items():
     run = CompetitiveLearning(n_clusters=K, learning_rate=start, learning_rate_final=final,
                               epochs=long_epochs, init="k-means++", random_state=SEED,
                               callbacks=[record]).fit(Z)
-    curves[name] = (run.history_, errors)
+    curves[name] = (run.history_["quantization_error"], errors)
 
 floor = metrics.quantization_error(Z, true_z)
 fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
@@ -379,7 +379,7 @@ print("samples won per unit, conscience:", np.bincount(fixed.labels_, minlength=
 print("win frequencies p_j:", np.round(fixed.win_frequency_, 3))
 for name, run in [("plain", plain), ("conscience", fixed)]:
     print(f"{name:>10}: ARI {metrics.adjusted_rand_score(y_dead, run.labels_):.3f}, "
-          f"E_Q {run.history_[-1]:.3f}")
+          f"E_Q {run.history_['quantization_error'][-1]:.3f}")
 
 fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
 for ax, run, title in [(axes[0], plain, "Plain: unit 4 never wins"),

@@ -105,7 +105,7 @@ axes[0].set(xlabel="grid distance $d$ to the winner", ylabel="$h$",
 axes[0].legend()
 for ax, toroidal in [(axes[1], False), (axes[2], True)]:
     periods = grid.grid_periods(picture_shape, "hexagonal", toroidal)
-    d2 = grid.grid_squared_distances(positions, periods, centre=corner)   # (120,)
+    d2 = grid.grid_squared_distances(positions, periods, center=corner)   # (120,)
     h = grid.neighbourhood(d2, sigma, "gaussian")
     cells = ax.scatter(positions[:, 0], positions[:, 1], c=h, s=300, marker="h",
                        cmap="viridis", vmin=0, vmax=1)
@@ -404,8 +404,8 @@ for epochs in sweep:
     line = f"{epochs:>6}"
     for mode in ("online", "batch"):
         start_time = time.perf_counter()
-        run = SOM(shape=(10, 10), mode=mode, epochs=epochs, init=start, history=False,
-                  random_state=SEED).fit(U)
+        run = SOM(shape=(10, 10), mode=mode, epochs=epochs, init=start,
+                  record_history=False, random_state=SEED).fit(U)
         seconds = time.perf_counter() - start_time
         quality = (run.quantization_error(U), run.topographic_error(U))
         results[mode].append((run, *quality, seconds))

@@ -274,8 +274,11 @@ fig.tight_layout()
 # keep a picture of the graph at a few moments.
 
 X_moons, y_moons = datasets.make_moons(N_SAMPLES, noise=NOISE, random_state=SEED)
-settings = dict(epsilon_b=0.2, epsilon_n=0.006, max_age=50, lambda_=100, alpha=0.5,
+settings = dict(epsilon_b=0.2, epsilon_n=0.006, max_age=50, insert_every=100, alpha=0.5,
                 beta=0.005)                         # Fritzke's values, the defaults
+# The estimator names lambda by what it does, ``insert_every``; the kernel by its letter.
+kernel_settings = {"lambda_" if name == "insert_every" else name: value
+                   for name, value in settings.items()}
 total_steps = EPOCHS * N_SAMPLES
 shown_steps = [0, 200, 1000, 3000, total_steps]
 
@@ -291,7 +294,7 @@ for epoch in range(EPOCHS):
     order = rng.permutation(N_SAMPLES)
     for start in range(0, N_SAMPLES, 50):
         n_nodes, n_steps = reference.gng_online(X_moons, W, E, age, n_nodes, n_steps,
-                                                order[start:start + 50], **settings)
+                                                order[start:start + 50], **kernel_settings)
         if n_steps in shown_steps:
             pairs = np.array([(i, j) for i, j, _ in edge_list(age, n_nodes)]).reshape(-1, 2)
             growth[n_steps] = (W[:n_nodes].copy(), pairs)
@@ -410,19 +413,19 @@ print(f"E_Q after the last epoch: GNG {gng.history_['quantization_error'][-1]:.4
 # a fair quantizer: its final :math:`E_Q` is close to that of k-means with the same number of
 # centres, which does nothing else.
 #
-# Two parameters shape the graph: ``max_age`` and ``lambda_``
-# -----------------------------------------------------------
+# Two parameters shape the graph: ``max_age`` and ``insert_every``
+# ----------------------------------------------------------------
 # ``max_age`` decides how long an edge survives without being renewed. Too short, and edges
 # inside a cluster die before a sample renews them, so clusters break into pieces (and nodes
 # left without edges are removed). Too long, and the edges made across the gap early on, when
-# the nodes were few, never die. ``lambda_`` decides how often a node is inserted: a large
-# value gives each node time to settle, but after the same number of samples the graph is
-# smaller and coarser.
+# the nodes were few, never die. ``insert_every`` (:math:`\lambda`) decides how often a node
+# is inserted: a large value gives each node time to settle, but after the same number of
+# samples the graph is smaller and coarser.
 
 ages_swept = [2, 5, 50, 1000]
 lambdas_swept = [25, 100, 600]
 fig, axes = plt.subplots(2, 4, figsize=(18, 9))
-print(f"{'parameter':<16}{'nodes':>6}{'edges':>7}{'clusters':>9}{'ARI':>7}")
+print(f"{'parameter':<18}{'nodes':>6}{'edges':>7}{'clusters':>9}{'ARI':>7}")
 
 
 def fit_and_report(name, value):
@@ -430,7 +433,7 @@ def fit_and_report(name, value):
     model = GrowingNeuralGas(max_nodes=MAX_NODES, epochs=EPOCHS, random_state=SEED,
                              **{name: value}).fit(X_moons)
     ari = metrics.adjusted_rand_score(y_moons, model.labels_)
-    print(f"{f'{name}={value}':<16}{len(model.nodes_):>6}{len(model.edges_):>7}"
+    print(f"{f'{name}={value}':<18}{len(model.nodes_):>6}{len(model.edges_):>7}"
           f"{model.n_clusters_:>9}{ari:>7.3f}")
     return model
 
@@ -440,8 +443,8 @@ for ax, value in zip(axes[0], ages_swept):
     plotting.plot_gng(model, X_moons, ax=ax,
                       title=f"max_age = {value}: {plural(model.n_clusters_, 'cluster')}")
 for ax, value in zip(axes[1], lambdas_swept):
-    model = fit_and_report("lambda_", value)
-    plotting.plot_gng(model, X_moons, ax=ax, title=f"lambda_ = {value}: "
+    model = fit_and_report("insert_every", value)
+    plotting.plot_gng(model, X_moons, ax=ax, title=f"insert_every = {value}: "
                       f"{len(model.nodes_)} nodes")
 axes[1, 3].set_visible(False)
 for ax in axes.flat:
@@ -455,7 +458,7 @@ fig.tight_layout()
 # made; nodes lose all their edges and are removed as fast as they are added, and the graph
 # stays tiny. A short age can also cut a moon in pieces. A very long age keeps edges that
 # cross the gap from the early, coarse graph, and the two moons stay one component. Fritzke's
-# 50 sits in the range that works here. For ``lambda_``, the graphs of a small and a medium
+# 50 sits in the range that works here. For ``insert_every``, the graphs of a small and a medium
 # value both reach ``max_nodes`` and look alike; the largest value inserts so rarely that the
 # graph is still small and coarse when training ends. The number of clusters a GNG finds is
 # therefore a result of these settings, as the number of clusters of DBSCAN is a result of its
@@ -544,7 +547,7 @@ for backend in ("numpy", "cython"):
         W_epoch, E_epoch, age_epoch = W.copy(), E.copy(), age.copy()   # the trained graph
         start_time = time.perf_counter()
         kernels.gng_online(X_moons, W_epoch, E_epoch, age_epoch, n_nodes, n_steps, order,
-                           **settings)
+                           **kernel_settings)
         best = min(best, time.perf_counter() - start_time)
     timings[backend] = (best, W_epoch)
     print(f"{backend:>6}: one epoch ({N_SAMPLES} steps, {len(gng.nodes_)} nodes) in "
@@ -571,7 +574,7 @@ if len(timings) == 2:
 # 4. Set ``beta=0`` (errors never fade) and compare the graph and ``history_`` with the
 #    default. Where do the insertions go when old errors are never forgotten?
 # 5. Train with slower settings: ``beta=0.0005``, ``epsilon_b=0.05``, ``epsilon_n=0.0006``
-#    and ``lambda_=300``, and enough epochs to reach ``max_nodes``. Compare the speed of
+#    and ``insert_every=300``, and enough epochs to reach ``max_nodes``. Compare the speed of
 #    growth, the final :math:`E_Q` and the picture with the defaults.
 # 6. Use ``partial_fit`` to train on a stream: feed the moons first, then only the circles
 #    (shifted to the right of the moons). What happens to the nodes on the moons once no

@@ -47,7 +47,7 @@ def _demo_models(n_clusters, random_state):
                                  random_state=random_state)),
             ("k-means", KMeans(n_clusters, n_init=10, random_state=random_state)),
             ("self-organizing map",  # the two-level SOM: k-means on a 10x10 map's prototypes
-             SOM(shape=(10, 10), epochs=20, n_clusters=n_clusters, history=False,
+             SOM(shape=(10, 10), epochs=20, n_clusters=n_clusters, record_history=False,
                  random_state=random_state))]
 
 

@@ -88,20 +88,10 @@ class _ART(BaseEstimator):
             history["n_changed"].append(n_changed)
             return n_changed
 
-        def get_state():
-            return self.weights_.copy(), self.n_categories_, labels.copy()
-
-        def set_state(state):
-            weights, count, saved_labels = state
-            templates[:count] = weights
-            labels[...] = saved_labels
-            self._store(templates, count, labels)
-
         def stop_when_stable(model, epoch):
             return history["n_changed"][-1] != 0  # False ends training
 
-        n_done = len(run_epochs(self.epochs, run_epoch, get_state=get_state,
-                                set_state=set_state, estimator=self, verbose=self.verbose,
+        n_done = len(run_epochs(self, self.epochs, run_epoch, verbose=self.verbose,
                                 callbacks=list(self.callbacks or ()) + [stop_when_stable],
                                 description=type(self).__name__, metric="changed",
                                 untrained_is_usable=False))   # no category before epoch 1
@@ -142,6 +132,14 @@ class _ART(BaseEstimator):
         self.history_["n_categories"].append(count)
         self.history_["n_changed"].append(n_samples)
         return self
+
+    def _snapshot(self):
+        """The categories after an epoch, for run_epochs (copies: a callback may change the
+        fitted arrays in place, and that is undone too)."""
+        return self.weights_.copy(), self.n_categories_, self.labels_.copy()
+
+    def _restore(self, snapshot):
+        self.weights_, self.n_categories_, self.labels_ = snapshot
 
     def _order(self, n_samples, rng):
         """The presentation order of one pass: as given, or shuffled (``shuffle=True``)."""

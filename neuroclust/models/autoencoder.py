@@ -183,9 +183,13 @@ class Autoencoder(BaseEstimator):
         Eq. (1), built on ``parameters_``.
     decoder_ : neuroclust.nn.Sequential
         Eq. (2), built on ``parameters_``.
-    history_ : dict
-        ``"loss"``: the mean training loss of each epoch (eq. (3)); ``"val_loss"``; and
-        ``"best_epoch"`` with early stopping (see :func:`neuroclust.nn.train`).
+    history_ : dict of lists
+        ``"loss"``: the mean training loss of each epoch (eq. (3)); ``"val_loss"``: the
+        validation loss of each epoch (empty without a validation split); see
+        :func:`neuroclust.nn.train`.
+    best_epoch_ : int or None
+        With ``patience``, the epoch whose weights early stopping kept (an index into
+        ``history_["loss"]``); None without early stopping.
     n_features_in_ : int
         The number of values in one sample (channels times length for ``kind="conv1d"``).
     latent_dim_ : int
@@ -273,11 +277,12 @@ class Autoencoder(BaseEstimator):
         callbacks = [lambda _network, epoch, callback=callback: callback(self, epoch)
                      for callback in self.callbacks or ()]
         # (a fit that raises leaves the model as it was: BaseEstimator wraps fit)
-        self.history_ = nn.train(network, loss, optimizer, X,                   # eqs. (3), (4)
-                                 epochs=self.epochs, batch_size=self.batch_size,
-                                 random_state=rng, validation_split=self.validation_split,
-                                 patience=self.patience, verbose=self.verbose,
-                                 callbacks=callbacks)
+        history = nn.train(network, loss, optimizer, X,                         # eqs. (3), (4)
+                           epochs=self.epochs, batch_size=self.batch_size,
+                           random_state=rng, validation_split=self.validation_split,
+                           patience=self.patience, verbose=self.verbose, callbacks=callbacks)
+        self.best_epoch_ = history.pop("best_epoch")
+        self.history_ = history
         return self
 
     def fit_transform(self, X, y=None):
@@ -611,9 +616,8 @@ class Autoencoder(BaseEstimator):
 
     # The attributes a model file may set (neuroclust.load refuses any other).
     _fitted_attributes = ("parameters_", "n_features_in_", "latent_dim_", "input_shape_",
-                          "history_")
+                          "history_", "best_epoch_")
     # an entry a model file in format 2 or older keeps in history_, moved to its own attribute
-    # once the class declares that attribute in _fitted_attributes
     _history_moved = {"best_epoch": "best_epoch_"}
 
     def _check_fitted_state(self):
@@ -674,9 +678,11 @@ class Autoencoder(BaseEstimator):
             raise ValueError(f"the decoder does not give back samples of {n_features} values.")
         self._networks = (theta, encoder, decoder)
         # nn.train's record: the loss of each epoch, the validation loss (empty without a
-        # validation split) and the epoch whose weights early stopping kept
-        state.history({"loss": "number", "val_loss": "number"}, may_be_empty=("val_loss",),
-                      index="best_epoch")
+        # validation split); and the epoch whose weights early stopping kept
+        history = state.history({"loss": "number", "val_loss": "number"},
+                                may_be_empty=("val_loss",))
+        # (None, without early stopping, is not written to the file)
+        self.best_epoch_ = state.integer("best_epoch_", low=0, high=len(history["loss"]) - 1)
 
 
 def _check_squares_fit(X):

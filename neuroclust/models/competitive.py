@@ -1,13 +1,20 @@
 r"""Competitive learning: a layer of prototype units where the winner takes all.
 
-The whole algorithm, in the order it runs (kernels named; their math is in
-``neuroclust/backend/reference.py``):
+The units are an :class:`neuroclust.nn.Competitive` layer (the one that can sit on top of an
+encoder); this estimator runs its training loop. The files a reader follows, in order:
+``models/competitive.py`` (this estimator) -> ``nn/competitive.py`` (the layer) ->
+``backend/reference/competitive.py`` (the kernels in plain NumPy) -> ``csrc/competitive.pyx``
+-> ``plotting/competitive.py`` -> ``docs/algorithms/competitive.md`` ->
+``tutorials/plot_01_competitive_learning.py``.
 
-1. place ``n_clusters`` prototypes :math:`w_j` (``init``);
+The whole algorithm, in the order it runs (kernels named):
+
+1. place ``n_clusters`` prototypes :math:`w_j` (``init``): the layer's ``params["W"]``, which
+   is ``cluster_centers_``;
 2. each epoch, present the samples in an order drawn from ``random_state``;
-3. online mode: for each sample the nearest prototype wins and moves toward it,
-   :math:`w_c \leftarrow w_c + \eta (x - w_c)` (kernel ``wta_online``, eqs. 1-5 there,
-   optionally with DeSieno's conscience);
+3. online mode: the layer's update, :meth:`neuroclust.nn.Competitive.update`: for each sample
+   the nearest prototype wins and moves toward it, :math:`w_c \leftarrow w_c + \eta (x - w_c)`
+   (kernel ``wta_online``, eqs. 1-5 there, optionally with DeSieno's conscience);
    batch mode: all winners are found at once (kernel ``bmu_accumulate``) and each prototype
    takes the summed step of its samples, eq. (2) below;
 4. record the quantization error, eq. (3), after every epoch.
@@ -19,6 +26,7 @@ from .._validation import (array_module, check_bool, check_callbacks, check_choi
                            check_count, check_init_array, check_random_state, check_scalar,
                            check_seed, check_verbose)
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
+from ..nn.competitive import Competitive
 from ._init import INIT_METHODS, initial_prototypes
 from ._resources import check_prototype_memory
 
@@ -63,11 +71,12 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
     Attributes
     ----------
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
-        The learned prototypes :math:`w_j`.
+        The learned prototypes :math:`w_j`: the ``params["W"]`` of the
+        :class:`neuroclust.nn.Competitive` layer that training updates.
     labels_ : ndarray of int64, shape (n_samples,)
         The winning unit of each training sample.
-    history_ : list of float
-        Quantization error, eq. (3), after each epoch.
+    history_ : dict of lists
+        ``"quantization_error"``: eq. (3) after each epoch.
     win_frequency_ : ndarray of shape (n_clusters,)
         DeSieno's running win frequencies (only with ``conscience=True``).
     n_features_in_ : int
@@ -85,7 +94,8 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
 
     .. math:: w_j \leftarrow w_j + \min(1, \eta\, n_j)\, (\bar x_j - w_j)          \tag{2}
 
-    The quantization error recorded in ``history_`` (Kohonen's definition; note: not squared):
+    The quantization error recorded in ``history_["quantization_error"]`` (Kohonen's
+    definition; note: not squared):
 
     .. math:: E_Q = \frac{1}{n} \sum_i \|x_i - w_{c(x_i)}\|                        \tag{3}
 
@@ -148,51 +158,57 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         check_prototype_memory(self, int(self.n_clusters), X)
         rng = check_random_state(self.random_state)
         xp = array_module(X)
-        weights = initial_prototypes(X, self.n_clusters, self.init, rng)
-        win_frequency = (xp.full(self.n_clusters, 1.0 / self.n_clusters)
-                         if self.conscience else None)
+        # The units are an nn.Competitive layer; its prototypes are cluster_centers_ (one
+        # array, trained in place) and its conscience's frequencies win_frequency_.
+        self._layer = Competitive(
+            self.n_clusters, X.shape[1], learning_rate=self.learning_rate, random_state=rng,
+            backend=self.backend_, conscience=self.conscience,
+            conscience_rate=self.conscience_rate, conscience_bias=self.conscience_bias,
+            W=xp.ascontiguousarray(initial_prototypes(X, self.n_clusters, self.init, rng)))
+        weights = self.cluster_centers_ = self._layer.params["W"]
+        if self.conscience:
+            self.win_frequency_ = self._layer.win_frequency
+        else:   # not one left from an earlier fit with a conscience
+            vars(self).pop("win_frequency_", None)
 
         def run_epoch(epoch):
             rate = self._learning_rate_at(epoch)
             if self.mode == "online":
-                order = xp.asarray(rng.permutation(X.shape[0]))
-                kernels.wta_online(X, weights, order, rate, win_frequency,
-                                   self.conscience_rate, self.conscience_bias)
+                order = rng.permutation(X.shape[0])
+                self._layer.update(X, order, rate, check_input=False)
                 labels, distance = kernels.bmu(X, weights)
             else:
                 labels, distance, sums, counts = kernels.bmu_accumulate(X, weights)
                 _batch_step(weights, sums, counts, rate, xp)
                 labels, distance = kernels.bmu(X, weights)
-            self._store(weights, labels, win_frequency)
+            self.labels_ = labels
             return float(xp.sqrt(xp.maximum(distance, 0)).mean())                # eq. (3)
 
-        def get_state():
-            return weights.copy(), None if win_frequency is None else win_frequency.copy()
-
-        def set_state(state):
-            weights[...] = state[0]
-            if win_frequency is not None:
-                win_frequency[...] = state[1]
-            self._store(weights, kernels.bmu(X, weights)[0], win_frequency)
-
-        self._store(weights, kernels.bmu(X, weights)[0], win_frequency)
-        self.history_ = list(run_epochs(self.epochs, run_epoch, get_state=get_state,
-                                   set_state=set_state, estimator=self, verbose=self.verbose,
-                                   callbacks=self.callbacks, description="competitive learning",
-                                   metric="quantization error"))
+        self.labels_ = kernels.bmu(X, weights)[0]
+        history = run_epochs(self, self.epochs, run_epoch, verbose=self.verbose,
+                             callbacks=self.callbacks, description="competitive learning",
+                             metric="quantization error")
+        self.history_ = {"quantization_error": list(history)}
         return self
+
+    def _snapshot(self):
+        """The training state after an epoch, for run_epochs: copies of the prototypes, the
+        win frequencies and the labels."""
+        frequency = self._layer.win_frequency
+        return (self.cluster_centers_.copy(), None if frequency is None else frequency.copy(),
+                self.labels_.copy())
+
+    def _restore(self, snapshot):
+        centers, frequency, self.labels_ = snapshot
+        self.cluster_centers_[...] = centers
+        if frequency is not None:
+            self._layer.win_frequency[...] = frequency
 
     def _learning_rate_at(self, epoch):
         if self.learning_rate_final is None or self.epochs == 1:
             return self.learning_rate
         ratio = self.learning_rate_final / self.learning_rate
         return self.learning_rate * ratio ** (epoch / (self.epochs - 1))      # eq. (1)
-
-    def _store(self, weights, labels, win_frequency):
-        self.cluster_centers_ = weights.copy()
-        self.labels_ = labels
-        if win_frequency is not None:
-            self.win_frequency_ = win_frequency.copy()
 
     def score(self, X, y=None):
         """Minus the quantization error, eq. (3), on ``X`` (higher is better)."""
@@ -201,6 +217,7 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
     # The attributes a model file may set (neuroclust.load refuses any other).
     _fitted_attributes = ("cluster_centers_", "labels_", "history_", "win_frequency_",
                           "n_features_in_", "backend_")
+    _history_keys = ("quantization_error",)   # history_ is a dict of these lists
 
     def _check_fitted_state(self):
         """ValueError unless the fitted attributes agree with each other and the parameters
@@ -218,7 +235,7 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         if frequency is not None and abs(float(frequency.sum()) - 1) > 1e-6:
             raise ValueError(f"win_frequency_ sums to {float(frequency.sum())}, but the shares "
                              "of the wins sum to 1.")
-        state.history()
+        state.history({"quantization_error": "number"})
         state.backend()
 
 

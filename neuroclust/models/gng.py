@@ -13,7 +13,7 @@ of ``neuroclust/backend/reference.py``, eqs. (1)-(11) there, and the same step i
    c. moves :math:`s_1` by ``epsilon_b`` and its neighbours by ``epsilon_n`` toward the sample;
    d. joins :math:`s_1` and :math:`s_2` by an edge of age 0 (competitive Hebbian learning);
    e. removes the edges older than ``max_age``, then the nodes left without an edge;
-   f. after every ``lambda_``-th sample, while there are fewer than ``max_nodes`` nodes,
+   f. after every ``insert_every``-th sample, while there are fewer than ``max_nodes`` nodes,
       inserts a node half-way between the node of largest error and its neighbour of
       largest error, and scales their errors by ``alpha``;
    g. lets every error decay by the fraction ``beta``;
@@ -48,8 +48,8 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
     max_nodes : int, default=100
         The most nodes the graph may have (at least 2); growth stops there. Fritzke grows until
         a size or a performance is reached; this is that size.
-    lambda_ : int, default=100
-        :math:`\lambda`: a node is inserted after every ``lambda_`` samples (at least 1).
+    insert_every : int, default=100
+        :math:`\lambda`: a node is inserted after every ``insert_every`` samples (at least 1).
     epsilon_b : float, default=0.2
         :math:`\epsilon_b` in [0, 1]: the fraction of the way to the sample the winner moves.
     epsilon_n : float, default=0.006
@@ -125,11 +125,11 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
     B. Fritzke, "Some Competitive Learning Methods", report, Ruhr-Universitaet Bochum, 1997.
     """
 
-    def __init__(self, max_nodes=100, lambda_=100, epsilon_b=0.2, epsilon_n=0.006, max_age=50,
+    def __init__(self, max_nodes=100, insert_every=100, epsilon_b=0.2, epsilon_n=0.006, max_age=50,
                  alpha=0.5, beta=0.005, epochs=20, random_state=None, backend="auto",
                  verbose=False, callbacks=None):
         self.max_nodes = max_nodes
-        self.lambda_ = lambda_
+        self.insert_every = insert_every
         self.epsilon_b = epsilon_b
         self.epsilon_n = epsilon_n
         self.max_age = max_age
@@ -142,13 +142,13 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
         self.callbacks = callbacks
 
     def __sklearn_is_fitted__(self):
-        """Fitted once it has a graph (the parameter ``lambda_`` ends in "_" but is no result)."""
+        """Fitted once it has a graph."""
         return hasattr(self, "nodes_")
 
     # ------------------------------------------------------------ parameters
     def _check_params(self):
         check_scalar(self.max_nodes, "max_nodes", numbers.Integral, low=2)
-        check_count(self.lambda_, "lambda_")
+        check_count(self.insert_every, "insert_every")
         check_scalar(self.epsilon_b, "epsilon_b", low=0, high=1)
         check_scalar(self.epsilon_n, "epsilon_n", low=0, high=1)
         check_count(self.max_age, "max_age")
@@ -211,7 +211,7 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
             order = xp.asarray(self._rng.permutation(X.shape[0]))
             state["n_nodes"], state["n_steps"] = kernels.gng_online(
                 X, state["W"], state["error"], state["age"], state["n_nodes"], state["n_steps"],
-                order, self.epsilon_b, self.epsilon_n, self.max_age, self.lambda_, self.alpha,
+                order, self.epsilon_b, self.epsilon_n, self.max_age, self.insert_every, self.alpha,
                 self.beta)
             self._store(state)
             distance = kernels.bmu(X, self.nodes_)[1]
@@ -220,22 +220,32 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
                 float(xp.sqrt(xp.maximum(distance, 0)).mean()))                      # eq. (1)
             return history["quantization_error"][-1]
 
-        def get_state():
-            return _copy(state)
-
-        def set_state(saved):
-            state.update(_copy(saved))
-            self._store(state)
-
         self._store(state)
-        n_done = len(run_epochs(n_epochs, run_epoch, get_state=get_state, set_state=set_state,
-                                estimator=self, verbose=self.verbose, callbacks=self.callbacks,
+        n_done = len(run_epochs(self, n_epochs, run_epoch, verbose=self.verbose,
+                                callbacks=self.callbacks,
                                 description="growing neural gas",
                                 metric="quantization error"))
         # Only the completed epochs: not one interrupted half-way (its state was rolled back).
         for name, values in history.items():
             self.history_[name].extend(values[:n_done])
         self.labels_ = self._components_of(kernels.bmu(X, self.nodes_)[0])
+
+    #: The fitted attributes :meth:`_store` makes anew from the kernel's state each epoch
+    #: (and ``cluster_centers_``, which is ``nodes_``).
+    _stored = ("nodes_", "edges_", "edge_ages_", "errors_", "n_steps_",
+               "unit_labels_", "n_clusters_")
+
+    def _snapshot(self):
+        """The graph after an epoch, for run_epochs: its fitted attributes (copies: a
+        callback may change them in place, and that is undone too)."""
+        return {name: _copy(getattr(self, name)) for name in self._stored}
+
+    def _restore(self, snapshot):
+        """The graph of the snapshot; training stops there, and ``partial_fit`` rebuilds the
+        kernel's arrays from these attributes (:meth:`_state_from_attributes`)."""
+        for name, value in snapshot.items():
+            setattr(self, name, value)
+        self.cluster_centers_ = self.nodes_
 
     def _store(self, state):
         """The fitted attributes from the kernel's state: nodes, edges, errors, components."""
@@ -381,10 +391,9 @@ def _at_least_two_samples(X):
                        min_samples_reason=" (the graph starts with two nodes at two samples)")
 
 
-def _copy(state):
-    """A copy of the kernel's state: its arrays copied, its counts as they are."""
-    return {name: value.copy() if hasattr(value, "copy") else value
-            for name, value in state.items()}
+def _copy(value):
+    """A copy of an array; a number as it is."""
+    return value.copy() if hasattr(value, "copy") else value
 
 
 def _host(array):

@@ -50,8 +50,8 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
         Eq. (3) for the returned centres and labels.
     n_iter_ : int
         Iterations of the kept run.
-    history_ : list of float
-        Inertia at each iteration of the kept run.
+    history_ : dict of lists
+        ``"inertia"``: eq. (3) at each iteration of the kept run.
 
     Notes
     -----
@@ -114,7 +114,8 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
         for seeding in range(n_seedings):
             try:
                 centres = initial_prototypes(X, self.n_clusters, self.init, rng)
-                run = _lloyd(X, centres, kernels, self.max_iter, tolerance, xp, self.verbose)
+                run = _lloyd(self, X, centres, kernels, self.max_iter, tolerance, xp,
+                             self.verbose)
             except KeyboardInterrupt:   # while seeding: the runs done so far are kept
                 if best is None:
                     raise
@@ -126,9 +127,18 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
             if run[5] == "interrupt":   # Ctrl-C: keep the best run so far, seed no more
                 _warn_interrupted(seeding, n_seedings)
                 break
-        (self.cluster_centers_, self.labels_, self.inertia_, self.n_iter_, self.history_,
+        (self.cluster_centers_, self.labels_, self.inertia_, self.n_iter_, inertia,
          _) = best
+        self.history_ = {"inertia": inertia}
         return self
+
+    def _snapshot(self):
+        """The run in progress after an iteration, for run_epochs: its centres and labels
+        (each iteration replaces them, never changes them in place, so none is copied)."""
+        return self.cluster_centers_, self.labels_
+
+    def _restore(self, snapshot):
+        self.cluster_centers_, self.labels_ = snapshot
 
     def score(self, X, y=None):
         """Minus the inertia, eq. (3), of ``X`` under the fitted centres."""
@@ -137,6 +147,7 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
     # The attributes a model file may set (neuroclust.load refuses any other).
     _fitted_attributes = ("cluster_centers_", "labels_", "inertia_", "n_iter_", "history_",
                           "n_features_in_", "backend_")
+    _history_keys = ("inertia",)   # history_ is a dict of these lists
 
     def _check_fitted_state(self):
         """ValueError unless the fitted attributes agree with each other and the parameters
@@ -152,7 +163,7 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
         state.number("inertia_", low=0, required=True)
         # (not bounded by max_iter: that may be changed after fit, for the next fit)
         n_iter = state.integer("n_iter_", low=0, required=True)
-        state.history(length=("n_iter_", n_iter))  # the inertia after each iteration
+        state.history({"inertia": "number"}, length=("n_iter_", n_iter))  # each iteration's
         state.backend()
 
 
@@ -170,39 +181,36 @@ def _mean_variance(X, chunk_rows=8192):
     return total / X.size
 
 
-def _lloyd(X, centres, kernels, max_iter, tolerance, xp, verbose):
+def _lloyd(model, X, centres, kernels, max_iter, tolerance, xp, verbose):
     """One run of Lloyd's iterations from ``centres``, on the epoch loop every model shares
     (:func:`neuroclust.base.run_epochs`: progress bar, NaN guard, Ctrl-C keeps the centres of
-    the last complete iteration).
+    the last complete iteration). The run in progress is ``model.cluster_centers_`` and
+    ``model.labels_`` (what :meth:`KMeans._snapshot` keeps).
 
     Returns (centres, labels, inertia, n_iter, history, stopped_by).
     """
-    run = {"centres": centres, "labels": None, "converged": False}
+    model.cluster_centers_, model.labels_ = centres, None
+    converged = [False]
 
     def iteration(_):
-        labels, distance, sums, counts = kernels.bmu_accumulate(X, run["centres"])  # eqs. (1), (2)
-        new_centres = _centres_from_sums(X, sums, counts, distance, labels, run["centres"], xp)
-        shift = float(((new_centres - run["centres"]) ** 2).sum())
+        old = model.cluster_centers_
+        labels, distance, sums, counts = kernels.bmu_accumulate(X, old)         # eqs. (1), (2)
+        new_centres = _centres_from_sums(X, sums, counts, distance, labels, old, xp)
+        shift = float(((new_centres - old) ** 2).sum())
         # strict convergence (the assignment is a fixed point), or a shift below tol
-        run["converged"] = ((run["labels"] is not None and bool((labels == run["labels"]).all()))
-                            or shift <= tolerance)
-        run["centres"], run["labels"] = new_centres, labels
+        converged[0] = ((model.labels_ is not None and bool((labels == model.labels_).all()))
+                        or shift <= tolerance)
+        model.cluster_centers_, model.labels_ = new_centres, labels
         return float(distance.sum())                                            # eq. (3)
 
-    def get_state():   # centres are replaced each iteration, never changed in place
-        return run["centres"], run["labels"]
-
-    def set_state(state):
-        run["centres"], run["labels"] = state
-
-    history = run_epochs(max_iter, iteration, get_state=get_state, set_state=set_state,
-                         estimator=None, verbose=2 if verbose else 0,
-                         callbacks=[lambda _model, _iteration: not run["converged"]],
+    history = run_epochs(model, max_iter, iteration, verbose=2 if verbose else 0,
+                         callbacks=[lambda _model, _iteration: not converged[0]],
                          description="k-means", metric="inertia", warn_on_interrupt=False)
     with interrupts_deferred() as presses:   # the labels of the centres kept: one more pass
-        labels, distance = kernels.bmu(X, run["centres"])
+        labels, distance = kernels.bmu(X, model.cluster_centers_)
     stopped_by = "interrupt" if presses.count else history.stopped_by
-    return run["centres"], labels, float(distance.sum()), len(history), list(history), stopped_by
+    return (model.cluster_centers_, labels, float(distance.sum()), len(history), list(history),
+            stopped_by)
 
 
 def _warn_interrupted(seeding, n_seedings):

@@ -1,12 +1,19 @@
 r"""The self-organizing map (Kohonen): competitive learning on a grid of units.
 
-The algorithm, in the order it runs (kernels named; their math is in
-``neuroclust/backend/reference.py``, the grid's in ``neuroclust/grid.py``):
+The map is an :class:`neuroclust.nn.SelfOrganizingMap` layer (the one that can sit inside a
+network); this estimator runs its training loop with decaying schedules. The files a reader
+follows, in order: ``models/som.py`` (this estimator) -> ``nn/som.py`` (the layer) ->
+``grid.py`` (the map's geometry) -> ``backend/reference/som.py`` (the kernels in plain NumPy)
+-> ``csrc/som.pyx`` -> ``plotting/som.py`` -> ``docs/algorithms/som.md`` ->
+``tutorials/plot_02_self_organizing_map.py``.
+
+The algorithm, in the order it runs (kernels named):
 
 1. lay the units on a grid (``shape``, ``topology``, ``toroidal``): positions :math:`r_j`;
 2. initialise the prototypes :math:`w_j` (random samples, uniform, or along the first two
    principal components, :func:`pca_prototypes`);
-3. online mode: present the samples one at a time in an order drawn from ``random_state``; the
+3. online mode: the layer's update, :meth:`neuroclust.nn.SelfOrganizingMap.update`, presents
+   the samples one at a time in an order drawn from ``random_state``; the
    winner :math:`c` and its grid neighbours move toward the sample,
    :math:`w_j \leftarrow w_j + \eta(t)\, h_{jc}(t)\, (x - w_j)` (kernel ``som_online``), with
    :math:`\eta` and the radius :math:`\sigma` shrinking over time (``decay``);
@@ -26,6 +33,7 @@ from .._validation import (array_module, check_array, check_bool, check_callback
                            check_scalar, check_seed, check_verbose, ndim_of, shown)
 from .. import grid
 from ..base import BaseEstimator, run_epochs
+from ..nn.som import SelfOrganizingMap, unit_rows
 from ._init import initial_prototypes
 from ._resources import check_som_memory
 
@@ -81,7 +89,7 @@ class SOM(BaseEstimator):
     n_clusters : int or None, default=None
         If given, the prototypes are clustered by k-means into this many groups after
         training, and ``predict``/``labels_`` give those cluster labels.
-    history : bool, default=True
+    record_history : bool, default=True
         Record quantization and topographic error after every epoch (one pass over the data
         each; switch off to time the training alone).
     random_state : int, numpy.random.Generator or None
@@ -94,8 +102,10 @@ class SOM(BaseEstimator):
     Attributes
     ----------
     weights_ : ndarray of shape (rows, cols, n_features)
+        The prototypes laid out on the grid: a view of ``cluster_centers_`` (one array).
     cluster_centers_ : ndarray of shape (rows * cols, n_features)
-        The same prototypes, one row per unit, units numbered row by row.
+        The prototypes, one row per unit, units numbered row by row: the ``params["W"]`` of
+        the :class:`neuroclust.nn.SelfOrganizingMap` layer that training updates.
     grid_positions_ : ndarray of shape (rows * cols, 2)
         Each unit's (x, y) position on the grid.
     labels_ : ndarray of int64, shape (n_samples,)
@@ -132,7 +142,7 @@ class SOM(BaseEstimator):
                  neighbourhood="gaussian", sigma=None, sigma_final=0.5, learning_rate=0.5,
                  learning_rate_final=0.01, decay="exponential", sigma_decay=None,
                  mode="online", epochs=10, n_iterations=None, init="pca", metric="euclidean",
-                 n_clusters=None, history=True, random_state=None, backend="auto",
+                 n_clusters=None, record_history=True, random_state=None, backend="auto",
                  verbose=False, callbacks=None):
         self.shape = shape
         self.topology = topology
@@ -150,7 +160,7 @@ class SOM(BaseEstimator):
         self.init = init
         self.metric = metric
         self.n_clusters = n_clusters
-        self.history = history
+        self.record_history = record_history
         self.random_state = random_state
         self.backend = backend
         self.verbose = verbose
@@ -196,7 +206,7 @@ class SOM(BaseEstimator):
         if self.n_clusters is not None:
             check_scalar(self.n_clusters, "n_clusters", numbers.Integral, low=1,
                          high=rows * cols)
-        check_bool(self.history, "history")
+        check_bool(self.record_history, "record_history")
         self._check_init_array(rows, cols)
         check_seed(self.random_state)
         check_verbose(self.verbose)
@@ -233,7 +243,15 @@ class SOM(BaseEstimator):
         grid_d2 = grid.grid_squared_distances(self.grid_positions_, periods)
         self._neighbours = grid.grid_neighbours(self.grid_positions_, periods, grid_d2)
         self._adjacent = None
-        weights = self._initial_weights(X, rows * cols, rng)
+        # The map is an nn.SelfOrganizingMap; its prototypes are cluster_centers_ (one array,
+        # trained in place) and weights_ is the grid-shaped view of them.
+        self._layer = SelfOrganizingMap(
+            (rows, cols), X.shape[1], sigma=self._sigma_start(rows, cols),
+            learning_rate=self.learning_rate, topology=self.topology, toroidal=self.toroidal,
+            neighbourhood=self.neighbourhood, random_state=rng, backend=self.backend_,
+            metric=self.metric, W=xp.ascontiguousarray(self._initial_weights(X, rows * cols, rng)))
+        weights = self.cluster_centers_ = self._layer.params["W"]
+        self.weights_ = weights.reshape(rows, cols, -1)
         steps = self._steps_per_epoch(X.shape[0])
         total_steps = steps.total
         history = {"quantization_error": [], "topographic_error": []}
@@ -244,28 +262,17 @@ class SOM(BaseEstimator):
                 order = rng.permutation(X.shape[0])[:steps[epoch]]
                 rates, sigmas = self._schedules(np.arange(first, first + len(order)),
                                                 total_steps, rows, cols)
-                kernels.som_online(X, weights, self.grid_positions_, periods,
-                                   xp.asarray(order), rates, sigmas, self.neighbourhood,
-                                   self.metric)
+                self._layer.update(X, order, rates, sigmas, check_input=False)
             else:
                 self._batch_epoch(X, weights, kernels, grid_d2, epoch, rows, cols)
-            self._store(weights, rows, cols)
-            if not self.history:  # still guard against divergence, at the cost of one check
+            if not self.record_history:  # still guard against divergence, at the cost of one check
                 return 0.0 if bool(xp.isfinite(weights).all()) else float("nan")
             history["quantization_error"].append(self.quantization_error(X))
             history["topographic_error"].append(self.topographic_error(X))
             return history["quantization_error"][-1]
 
-        def get_state():
-            return weights.copy()
-
-        def set_state(state):
-            weights[...] = state
-            self._store(weights, rows, cols)
-
-        self._store(weights, rows, cols)
-        n_done = len(run_epochs(len(steps), run_epoch, get_state=get_state, set_state=set_state,
-                                estimator=self, verbose=self.verbose, callbacks=self.callbacks,
+        n_done = len(run_epochs(self, len(steps), run_epoch, verbose=self.verbose,
+                                callbacks=self.callbacks,
                                 description="self-organizing map", metric="quantization error",
                                 check_state=_runaway_check(X, weights)))
         # Only the completed epochs: not one that diverged (its weights were rolled back) or
@@ -274,6 +281,13 @@ class SOM(BaseEstimator):
         self._cluster_prototypes(rng)
         self.labels_ = self._labels_of_winners(self._winners_of_valid(X, kernels))
         return self
+
+    def _snapshot(self):
+        """The prototypes after an epoch (trained in place, so copied), for run_epochs."""
+        return self.cluster_centers_.copy()
+
+    def _restore(self, snapshot):
+        self.cluster_centers_[...] = snapshot    # weights_ is a view: it follows
 
     def _steps_per_epoch(self, n_samples):
         """Samples presented in each epoch (online) or one per epoch (batch), as an
@@ -318,15 +332,11 @@ class SOM(BaseEstimator):
         H = xp.asarray(grid.neighbourhood(grid_d2, sigma[0], self.neighbourhood),
                        dtype=X.dtype)
         if self.metric == "cosine":
-            winners = kernels.bmu(_unit_rows(X), _unit_rows(weights))[0]
+            winners = kernels.bmu(unit_rows(X), unit_rows(weights))[0]
             sums, counts = kernels.accumulate(X, winners, weights.shape[0])
         else:
             _, _, sums, counts = kernels.bmu_accumulate(X, weights)
         weights[...] = som_batch_weights(sums, counts, H, weights)
-
-    def _store(self, weights, rows, cols):
-        self.cluster_centers_ = weights.copy()
-        self.weights_ = self.cluster_centers_.reshape(rows, cols, -1)
 
     def _cluster_prototypes(self, rng):
         """The two-level SOM: k-means on the prototypes (Vesanto and Alhoniemi, 2000)."""
@@ -348,7 +358,7 @@ class SOM(BaseEstimator):
     def _winners_of_valid(self, X, kernels):
         W = self._like(self.cluster_centers_, X)
         if self.metric == "cosine":
-            return kernels.bmu(_unit_rows(X), _unit_rows(W))[0]
+            return kernels.bmu(unit_rows(X), unit_rows(W))[0]
         return kernels.bmu(X, W)[0]
 
     def predict(self, X):
@@ -391,7 +401,7 @@ class SOM(BaseEstimator):
         X, _ = self._validate_for_predict(X, "weights_")
         W = self._like(self.cluster_centers_, X)
         if self.metric == "cosine":
-            X, W = _unit_rows(X), _unit_rows(W)
+            X, W = unit_rows(X), unit_rows(W)
         first, second = (np.asarray(a.get() if hasattr(a, "get") else a)
                          for a in two_nearest(X, W))
         adjacent = self._adjacency()
@@ -548,13 +558,6 @@ class _EpochSteps:
 
     def first_step(self, epoch):
         return epoch * self.n_samples
-
-
-def _unit_rows(A):
-    """Rows scaled to unit length (rows of zeros stay zero): cosine winners as nearest ones."""
-    xp = array_module(A)
-    norms = xp.sqrt((A * A).sum(axis=1, keepdims=True))
-    return A / xp.where(norms > 0, norms, 1)
 
 
 def pca_prototypes(X, positions):

@@ -1,7 +1,12 @@
 r"""The competitive (winner-take-all) layer, for use inside a network.
 
-It is the layer behind :class:`neuroclust.CompetitiveLearning`: the estimator runs the
-training loop, this layer is the unit that can sit on top of an encoder.
+:class:`neuroclust.CompetitiveLearning` holds one of these layers and trains it: its online
+epoch is this layer's :meth:`Competitive.update`, so the estimator and the layer that sits on
+top of an encoder are one code path. The chain of files for the algorithm:
+``models/competitive.py`` (the estimator) -> ``nn/competitive.py`` (this layer) ->
+``backend/reference/competitive.py`` (``wta_online`` in plain NumPy) ->
+``csrc/competitive.pyx`` -> ``plotting/competitive.py`` -> ``docs/algorithms/competitive.md``
+-> ``tutorials/plot_01_competitive_learning.py``.
 """
 import numpy as np
 
@@ -22,8 +27,30 @@ class Competitive(Layer):
     learning_rate : float, default=0.01
         :math:`\eta` for :meth:`update`.
     random_state : int, numpy.random.Generator or None
-        Seeds the initial prototypes (standard normal) and the order in :meth:`update`.
+        Seeds the initial prototypes (standard normal, unless ``W`` is given) and the order
+        in :meth:`update` (unless one is given there).
     backend : {"auto", "numpy", "cython", "cupy"}
+    conscience : bool, default=False
+        DeSieno's conscience in :meth:`update`: units that win more than their share
+        :math:`1/K` are handicapped (kernel ``wta_online``, eqs. (4) and (5) there). The
+        running win frequencies :math:`p_j` are the attribute ``win_frequency``.
+    conscience_rate : float, default=1e-4
+        :math:`B`, how fast the win frequencies follow the wins.
+    conscience_bias : float, default=10.0
+        :math:`C`, the weight of the handicap.
+    W : ndarray of shape (n_units, n_inputs), optional
+        The starting prototypes. The layer trains this array itself, in place (no copy), when
+        it is C-contiguous; nothing is drawn from ``random_state`` for it.
+
+    Attributes
+    ----------
+    params : dict
+        ``"W"``, the prototypes :math:`w_j`, shape (n_units, n_inputs).
+    grads : dict
+        ``"W"``, filled by :meth:`backward`.
+    win_frequency : ndarray of shape (n_units,) or None
+        The conscience's win frequencies :math:`p_j` (starting at :math:`1/K`); None without
+        a conscience.
 
     Notes
     -----
@@ -47,14 +74,25 @@ class Competitive(Layer):
     """
 
     def __init__(self, n_units, n_inputs, learning_rate=0.01, random_state=None,
-                 backend="auto"):
+                 backend="auto", conscience=False, conscience_rate=1e-4, conscience_bias=10.0,
+                 W=None):
         super().__init__()
         rng = check_random_state(random_state)
         self.learning_rate = learning_rate
         self.rng = rng
         self.backend = backend
-        self.params["W"] = rng.standard_normal((n_units, n_inputs))
-        self.grads["W"] = np.zeros_like(self.params["W"])
+        self.conscience = conscience
+        self.conscience_rate = conscience_rate
+        self.conscience_bias = conscience_bias
+        if W is None:
+            W = rng.standard_normal((n_units, n_inputs))
+        elif tuple(W.shape) != (n_units, n_inputs):
+            raise ValueError(f"W must have shape ({n_units}, {n_inputs}), one prototype of "
+                             f"n_inputs values per unit, got {tuple(W.shape)}.")
+        xp = array_module(W)
+        self.params["W"] = W
+        self.grads["W"] = xp.zeros_like(W)
+        self.win_frequency = xp.full(n_units, 1.0 / n_units) if conscience else None
         self._x = None
         self._winners = None
 
@@ -72,11 +110,15 @@ class Competitive(Layer):
             self.grads["W"] = array_module(x).zeros_like(self.params["W"])
         return x
 
+    def _find_winners(self, x, kernels):
+        """Eq. (1)'s :math:`c(x)`: the nearest prototype of each row of ``x``."""
+        return kernels.bmu(x, self.params["W"])[0]
+
     def forward(self, x, training=False):
         """One-hot code of the winning unit, shape (n_samples, n_units), eq. (1)."""
         x = self._check_input(x)
         xp = array_module(x)
-        winners = self._kernels(x).bmu(x, self.params["W"])[0]
+        winners = self._find_winners(x, self._kernels(x))
         self._x, self._winners = x, winners
         y = xp.zeros((x.shape[0], self.params["W"].shape[0]), dtype=x.dtype)
         y[xp.arange(x.shape[0]), winners] = 1                                   # eq. (1)
@@ -91,13 +133,42 @@ class Competitive(Layer):
         self.grads["W"] = -(sums - counts[:, None] * W) / x.shape[0]            # eq. (2)
         return array_module(x).zeros_like(x)
 
-    def update(self, x):
-        """Apply the online winner-take-all rule to every row of ``x`` in a random order."""
-        x = self._check_input(x)
-        xp = array_module(x)
-        order = xp.asarray(self.rng.permutation(x.shape[0]))
+    def _online_prototypes(self, x):
+        """``params["W"]`` ready for a kernel that updates it in place (C-contiguous)."""
         W = self.params["W"]
         if not W.flags.c_contiguous:
-            self.params["W"] = W = xp.ascontiguousarray(W)
-        self._kernels(x).wta_online(x, W, order, self.learning_rate)
+            self.params["W"] = W = array_module(x).ascontiguousarray(W)
+        return W
+
+    def update(self, x, order=None, learning_rate=None, check_input=True):
+        """Apply the online winner-take-all rule to the rows of ``x``, one after another.
+
+        Parameters
+        ----------
+        x : array-like of shape (n_samples, n_inputs)
+        order : array of int, optional
+            The row indices of ``x`` to present, in this order (a row may come several times
+            or not at all); by default every row once, in a random order drawn from the
+            layer's ``random_state``.
+        learning_rate : float, optional
+            :math:`\\eta` for this pass; by default the layer's ``learning_rate``.
+        check_input : bool, default=True
+            Validate ``x`` (numbers, two dimensions, finite, the layer's width) and bring the
+            prototypes to its dtype and array module. ``False`` skips that pass over ``x``
+            for a caller that has already checked it (:class:`neuroclust.CompetitiveLearning`
+            does, once per fit); the kernel still checks shapes and indices.
+
+        Returns
+        -------
+        self
+        """
+        if check_input:
+            x = self._check_input(x)
+        xp = array_module(x)
+        if order is None:
+            order = self.rng.permutation(x.shape[0])
+        rate = self.learning_rate if learning_rate is None else learning_rate
+        W = self._online_prototypes(x)
+        self._kernels(x).wta_online(x, W, xp.asarray(order), rate, self.win_frequency,
+                                    self.conscience_rate, self.conscience_bias)
         return self

@@ -1,7 +1,12 @@
 r"""The self-organizing map as a layer, for use inside a network.
 
-It is the layer behind :class:`neuroclust.SOM`: a competitive layer whose units sit on a grid,
-so the winner's neighbours learn too.
+:class:`neuroclust.SOM` holds one of these layers and trains it: its online epoch is this
+layer's :meth:`SelfOrganizingMap.update` with the estimator's decaying schedules, so the
+estimator and the layer inside a network are one code path. The chain of files for the
+algorithm: ``models/som.py`` (the estimator) -> ``nn/som.py`` (this layer) ->
+``grid.py`` (the map's geometry) -> ``backend/reference/som.py`` (``som_online``,
+``som_batch_weights`` in plain NumPy) -> ``csrc/som.pyx`` -> ``plotting/som.py`` ->
+``docs/algorithms/som.md`` -> ``tutorials/plot_02_self_organizing_map.py``.
 """
 import numpy as np
 
@@ -28,6 +33,10 @@ class SelfOrganizingMap(Competitive):
     neighbourhood : {"gaussian", "bubble", "mexican_hat", "triangle"}, default="gaussian"
     random_state, backend
         As for :class:`~neuroclust.nn.Competitive`.
+    metric : {"euclidean", "cosine"}, default="euclidean"
+        How the winner is chosen: the nearest prototype, or the largest cosine similarity.
+    W : ndarray of shape (rows * cols, n_inputs), optional
+        The starting prototypes, trained in place (see :class:`~neuroclust.nn.Competitive`).
 
     Notes
     -----
@@ -40,7 +49,8 @@ class SelfOrganizingMap(Competitive):
 
     with :math:`s` and :math:`\nu` the per-unit sums and counts of the samples won. So
     ``W -= lr * grads["W"]`` is a batch-map step and :meth:`update` applies Kohonen's online
-    rule (kernel ``som_online``) with constant :math:`\eta` and :math:`\sigma`.
+    rule (kernel ``som_online``), with constant :math:`\eta` and :math:`\sigma` unless it is
+    given a schedule of them.
 
     References
     ----------
@@ -49,13 +59,17 @@ class SelfOrganizingMap(Competitive):
     """
 
     def __init__(self, shape, n_inputs, sigma=1.0, learning_rate=0.1, topology="rectangular",
-                 toroidal=False, neighbourhood="gaussian", random_state=None, backend="auto"):
+                 toroidal=False, neighbourhood="gaussian", random_state=None, backend="auto",
+                 metric="euclidean", W=None):
         rows, cols = shape
         super().__init__(rows * cols, n_inputs, learning_rate=learning_rate,
-                         random_state=check_random_state(random_state), backend=backend)
+                         random_state=check_random_state(random_state), backend=backend, W=W)
         self.shape = (rows, cols)
         self.sigma = sigma
         self.neighbourhood = neighbourhood
+        self.topology = topology
+        self.toroidal = toroidal
+        self.metric = metric
         self.positions = grid.grid_positions(self.shape, topology)
         self.periods = grid.grid_periods(self.shape, topology, toroidal)
 
@@ -63,6 +77,11 @@ class SelfOrganizingMap(Competitive):
         """:math:`H_{jc} = h(\\|r_j - r_c\\|^2, \\sigma)`, shape (n_units, n_units)."""
         squared = grid.grid_squared_distances(self.positions, self.periods)
         return xp.asarray(grid.neighbourhood(squared, self.sigma, self.neighbourhood))
+
+    def _find_winners(self, x, kernels):
+        if self.metric == "cosine":
+            return kernels.bmu(unit_rows(x), unit_rows(self.params["W"]))[0]
+        return kernels.bmu(x, self.params["W"])[0]
 
     def backward(self, dy):
         """Zero input gradient; ``grads["W"]`` gets eq. (1) for the last forward's input."""
@@ -76,16 +95,43 @@ class SelfOrganizingMap(Competitive):
         self.grads["W"] = -pull / x.shape[0]                                       # eq. (1)
         return xp.zeros_like(x)
 
-    def update(self, x):
-        """One pass of Kohonen's online rule over the rows of ``x`` in a random order."""
-        x = self._check_input(x)
+    def update(self, x, order=None, learning_rates=None, sigmas=None, check_input=True):
+        """Kohonen's online rule over the rows of ``x``, one after another.
+
+        Parameters
+        ----------
+        x : array-like of shape (n_samples, n_inputs)
+        order : array of int, optional
+            The row indices of ``x`` to present, in this order; by default every row once,
+            in a random order drawn from the layer's ``random_state``.
+        learning_rates, sigmas : arrays of float of shape (len(order),), optional
+            :math:`\\eta(t)` and :math:`\\sigma(t)` for each step (a decaying schedule, as
+            :class:`neuroclust.SOM` gives); by default the layer's constant
+            ``learning_rate`` and ``sigma``.
+        check_input : bool, default=True
+            As for :meth:`Competitive.update <neuroclust.nn.Competitive.update>`.
+
+        Returns
+        -------
+        self
+        """
+        if check_input:
+            x = self._check_input(x)
         xp = array_module(x)
-        order = xp.asarray(self.rng.permutation(x.shape[0]))
-        W = self.params["W"]
-        if not W.flags.c_contiguous:
-            self.params["W"] = W = xp.ascontiguousarray(W)
-        rates = np.full(len(order), float(self.learning_rate))   # schedules live on the host
-        sigmas = np.full(len(order), float(self.sigma))
+        if order is None:
+            order = self.rng.permutation(x.shape[0])
+        order = xp.asarray(order)
+        W = self._online_prototypes(x)
+        rates = (np.full(len(order), float(self.learning_rate)) if learning_rates is None
+                 else learning_rates)   # schedules live on the host
+        sigmas = np.full(len(order), float(self.sigma)) if sigmas is None else sigmas
         self._kernels(x).som_online(x, W, self.positions, self.periods, order, rates, sigmas,
-                                    self.neighbourhood)
+                                    self.neighbourhood, self.metric)
         return self
+
+
+def unit_rows(A):
+    """Rows scaled to unit length (rows of zeros stay zero): cosine winners as nearest ones."""
+    xp = array_module(A)
+    norms = xp.sqrt((A * A).sum(axis=1, keepdims=True))
+    return A / xp.where(norms > 0, norms, 1)

@@ -188,8 +188,8 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
                 return False
         return not stop
 
-    history["loss"] = list(run_epochs(epochs, run_epoch, get_state=get_state,
-                                 set_state=restore_after_stop, estimator=model, verbose=verbose,
+    history["loss"] = list(run_epochs(model, epochs, run_epoch, snapshot=get_state,
+                                 restore=restore_after_stop, verbose=verbose,
                                  callbacks=[after_epoch], description="training", metric="loss",
                                  check_state=weights_still_work))
     if watch["state"] is not None:

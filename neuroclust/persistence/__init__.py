@@ -51,12 +51,10 @@ def save_model(estimator, path):
         path += ".npz"
     arrays, left_out = {}, []
     description = _describe(estimator, arrays, left_out=left_out)
-    nested = "estimators" in description or "estimator_params" in description
     meta = {"format": FORMAT_NAME,
-            # the oldest format that holds the model, so that older versions of neuroclust
-            # read what they can: 1, or 2 for nested estimators, or 3 when a view was left
-            # out (which only format 3 knows to rebuild)
-            "format_version": FORMAT_VERSION if left_out else 2 if nested else 1,
+            # always today's format: since format 3, history_ is a dict on every model and
+            # views are left out, so an older reader could misread even a flat model
+            "format_version": FORMAT_VERSION,
             **description}
     # NaN and infinities are written as JSON's NaN / Infinity / -Infinity tokens, which
     # Python's json (and so every version of load) reads back exactly.

@@ -1,8 +1,8 @@
 """What changed between the model formats, and how an older file is read in today's terms.
 
 Format 1 is a model without nested estimators, format 2 adds them, format 3 stores each array
-once (a view is left out and made again on load). ``save`` writes the oldest format that holds
-the model, so an older neuroclust reads what it can. Files written before format 3 existed
+once (a view is left out and made again on load), and every ``history_`` is a dict of lists.
+``save`` always writes format 3. Files written before format 3 existed
 also kept some parameters and ``history_`` under former names and forms; what such a file
 holds differently is translated here, from tables each estimator class declares, before its
 parameters and attributes are checked:

@@ -387,7 +387,7 @@ class TestCodePathWithFakeCupy:
 
         monkeypatch.setattr(neuroclust.backend, "_cupy_available", lambda: True)
         X = random_problem(8, np.float64, n_samples=120, n_features=2)[0]
-        params = dict(max_nodes=12, lambda_=20, max_age=15, epochs=3, random_state=0)
+        params = dict(max_nodes=12, insert_every=20, max_age=15, epochs=3, random_state=0)
         on_device = GrowingNeuralGas(backend="cupy", **params).fit(fake.to_device(X))
         on_host = GrowingNeuralGas(backend="numpy", **params).fit(X)
         assert on_device.backend_ == "cupy"

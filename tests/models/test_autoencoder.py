@@ -44,7 +44,8 @@ def test_reconstruction_error_falls_with_training_on_digits():
     assert after < 0.5 * before
     loss = trained.history_["loss"]
     assert len(loss) == 15 and loss[-1] < loss[0]
-    assert trained.history_["val_loss"] == [] and trained.history_["best_epoch"] is None
+    assert trained.history_["val_loss"] == [] and trained.best_epoch_ is None
+    assert sorted(trained.history_) == ["loss", "val_loss"]
 
 
 def test_transform_shape_dtype_and_reconstruction_error_definition():
@@ -104,7 +105,7 @@ def test_validation_split_and_early_stopping():
     X, _ = digits(200)
     model = small(epochs=30, validation_split=0.2, patience=2, learning_rate=0.05).fit(X)
     assert len(model.history_["val_loss"]) == len(model.history_["loss"]) <= 30
-    assert model.history_["best_epoch"] is not None
+    assert 0 <= model.best_epoch_ < len(model.history_["loss"])
 
 
 def test_callbacks_get_the_autoencoder_and_can_stop():

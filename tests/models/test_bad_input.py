@@ -60,7 +60,7 @@ def fit_quickly(Estimator, X, **params):
                      KMeans: dict(n_clusters=3, max_iter=5),
                      SOM: dict(n_clusters=3, shape=(3, 3), epochs=2),
                      # a graph of 3 nodes: it finds its clusters itself
-                     GrowingNeuralGas: dict(max_nodes=3, lambda_=10, epochs=2),
+                     GrowingNeuralGas: dict(max_nodes=3, insert_every=10, epochs=2),
                      # scaled to [0, 1]; at this vigilance it fills its 3 categories
                      FuzzyART: dict(rho=0.9, max_categories=3, scale=True, epochs=2)}[Estimator])
     settings.update(params)

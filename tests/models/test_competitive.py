@@ -89,7 +89,7 @@ def test_history_has_one_entry_per_epoch_and_settles(setting):
     X, _ = five_centroids(500, 1)
     model = CompetitiveLearning(n_clusters=5, epochs=12, init="random", random_state=1,
                                 **MODES[setting]).fit(X)
-    history = np.asarray(model.history_)
+    history = np.asarray(model.history_["quantization_error"])
     assert len(history) == 12
     assert np.all(np.isfinite(history)) and np.all(history > 0)
     # A start uniform in the bounding box is far worse than the end.
@@ -364,7 +364,7 @@ def test_numpy_and_cython_give_the_same_result_in_float64(mode):
         # The online pass is sequential in both: the same arithmetic, the same bits.
         np.testing.assert_array_equal(fast.cluster_centers_, slow.cluster_centers_)
     np.testing.assert_array_equal(fast.labels_, slow.labels_)
-    np.testing.assert_allclose(fast.history_, slow.history_, rtol=1e-12)
+    np.testing.assert_allclose(fast.history_["quantization_error"], slow.history_["quantization_error"], rtol=1e-12)
     if mode == "conscience":
         np.testing.assert_allclose(fast.win_frequency_, slow.win_frequency_, rtol=1e-12)
 
@@ -389,10 +389,10 @@ def test_repeated_fits_are_identical(mode):
     model = CompetitiveLearning(n_clusters=5, learning_rate=0.1, epochs=5, mode=mode,
                                 random_state=6)
     first = model.fit(X).cluster_centers_.copy()
-    first_history = list(model.history_)
+    first_history = list(model.history_["quantization_error"])
     second = model.fit(X).cluster_centers_
     np.testing.assert_array_equal(first, second)
-    assert first_history == model.history_
+    assert first_history == model.history_["quantization_error"]
     again = CompetitiveLearning(n_clusters=5, learning_rate=0.1, epochs=5, mode=mode,
                                 random_state=6).fit(X)
     np.testing.assert_array_equal(first, again.cluster_centers_)
@@ -493,7 +493,7 @@ def test_a_callback_returning_false_stops_training():
     model = CompetitiveLearning(n_clusters=5, epochs=10, random_state=0,
                                 callbacks=[stop_after_third]).fit(X)
     assert seen == [0, 1, 2]
-    assert len(model.history_) == 3
+    assert len(model.history_["quantization_error"]) == 3
     # The stopped model is the model after three epochs.
     three = CompetitiveLearning(n_clusters=5, epochs=3, random_state=0).fit(X)
     np.testing.assert_array_equal(model.cluster_centers_, three.cluster_centers_)
@@ -503,4 +503,4 @@ def test_a_callback_returning_none_does_not_stop_training():
     X, _ = five_centroids(200, 0)
     model = CompetitiveLearning(n_clusters=5, epochs=5, random_state=0,
                                 callbacks=[lambda m, e: None]).fit(X)
-    assert len(model.history_) == 5
+    assert len(model.history_["quantization_error"]) == 5

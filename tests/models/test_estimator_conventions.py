@@ -42,7 +42,8 @@ ESTIMATORS = {
          "history_", "n_features_in_", "backend_"),
     ),
     "GrowingNeuralGas": (
-        lambda: GrowingNeuralGas(max_nodes=3, lambda_=20, max_age=30, epochs=3, random_state=0),
+        lambda: GrowingNeuralGas(max_nodes=3, insert_every=20, max_age=30, epochs=3,
+                                 random_state=0),
         ("nodes_", "cluster_centers_", "edges_", "edge_ages_", "errors_", "n_steps_",
          "unit_labels_", "n_clusters_", "labels_", "history_", "n_features_in_", "backend_"),
     ),
@@ -94,9 +95,9 @@ def n_clusters_found(model):
 @estimator_names
 def test_init_only_stores_parameters(name):
     model = build(name)
-    # (a parameter may end in "_" too: GrowingNeuralGas's lambda_, Fritzke's symbol)
-    assert not [attribute for attribute in vars(model)
-                if attribute.endswith("_") and attribute not in model.get_params()]
+    assert not [attribute for attribute in vars(model) if attribute.endswith("_")]
+    # and no parameter ends in "_", as a fitted attribute does
+    assert not [parameter for parameter in model.get_params() if parameter.endswith("_")]
     # Even invalid values are stored without complaint: validation happens in fit.
     cls, size = type(model), size_parameter(name)
     cls(**{size: -5})

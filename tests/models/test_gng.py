@@ -48,10 +48,10 @@ def test_finds_the_two_shapes_without_being_told_how_many(make, seed):
 
 def test_history_records_growth_and_a_falling_error():
     X, _ = small_moons()
-    model = GrowingNeuralGas(max_nodes=40, lambda_=50, epochs=12, random_state=0).fit(X)
+    model = GrowingNeuralGas(max_nodes=40, insert_every=50, epochs=12, random_state=0).fit(X)
     nodes, errors = model.history_["n_nodes"], model.history_["quantization_error"]
     assert len(nodes) == len(errors) == 12
-    assert nodes[0] == 2 + 300 // 50 and nodes[-1] == 40           # one node per lambda_ steps
+    assert nodes[0] == 2 + 300 // 50 and nodes[-1] == 40           # one node per insert_every steps
     assert errors[-1] < errors[0] / 2
     winners, distance = reference.bmu(X, model.nodes_)
     assert errors[-1] == pytest.approx(np.sqrt(distance).mean(), rel=1e-12)     # eq. (1)
@@ -60,7 +60,7 @@ def test_history_records_growth_and_a_falling_error():
 # ------------------------------------------------------------------------ fitted graph
 def test_fitted_attributes_describe_one_consistent_graph():
     X, _ = small_moons()
-    model = GrowingNeuralGas(max_nodes=30, lambda_=40, epochs=8, max_age=20,
+    model = GrowingNeuralGas(max_nodes=30, insert_every=40, epochs=8, max_age=20,
                              random_state=1).fit(X)
     n_nodes = len(model.nodes_)
     assert model.nodes_.shape == (n_nodes, 2) and model.cluster_centers_ is model.nodes_
@@ -123,7 +123,7 @@ def test_same_seed_same_graph_and_another_seed_another():
 def test_numpy_and_cython_backends_grow_the_same_graph(dtype):
     X, _ = small_moons()
     X = X.astype(dtype)
-    params = dict(max_nodes=30, lambda_=30, max_age=15, epochs=4, random_state=2)
+    params = dict(max_nodes=30, insert_every=30, max_age=15, epochs=4, random_state=2)
     assert_same_graph(GrowingNeuralGas(backend="numpy", **params).fit(X),
                       GrowingNeuralGas(backend="cython", **params).fit(X))
 
@@ -161,7 +161,7 @@ def test_partial_fit_checks_what_it_continues():
     with pytest.raises(ValueError, match="X has 3 features, but GrowingNeuralGas is expecting 2 "
                                          "features as input"):
         model.partial_fit(np.zeros((5, 3)))
-    assert len(model.nodes_) == 11                        # 2 + 900 samples / lambda_ 100
+    assert len(model.nodes_) == 11                        # 2 + 900 samples / insert_every 100
     model.set_params(max_nodes=10)
     with pytest.raises(ValueError, match=r"max_nodes=10 is smaller than the 11 nodes the graph "
                                          r"already has"):
@@ -216,7 +216,7 @@ def test_verbose_shows_progress_and_epoch_lines(capsys):
 # -------------------------------------------------------------------------- save / load
 def test_save_and_load_round_trip(tmp_path):
     X, _ = small_moons()
-    model = GrowingNeuralGas(max_nodes=30, lambda_=40, beta=0.001, epochs=4,
+    model = GrowingNeuralGas(max_nodes=30, insert_every=40, beta=0.001, epochs=4,
                              random_state=0).fit(X.astype(np.float32))
     loaded = load(model.save(tmp_path / "gng.npz"))
     assert isinstance(loaded, GrowingNeuralGas) and loaded.get_params() == model.get_params()
@@ -236,8 +236,8 @@ def test_save_and_load_round_trip(tmp_path):
 @pytest.mark.parametrize("params, message", [
     (dict(max_nodes=1), "max_nodes must be >= 2, got 1"),
     (dict(max_nodes=2.5), "max_nodes must be an integer, got 2.5"),
-    (dict(lambda_=0), "lambda_ must be >= 1, got 0"),
-    (dict(lambda_=-3), "lambda_ must be >= 1, got -3"),
+    (dict(insert_every=0), "insert_every must be >= 1, got 0"),
+    (dict(insert_every=-3), "insert_every must be >= 1, got -3"),
     (dict(epsilon_b=-0.1), "epsilon_b must be >= 0 and <= 1, got -0.1"),
     (dict(epsilon_b=1.5), "epsilon_b must be >= 0 and <= 1, got 1.5"),
     (dict(epsilon_n=-0.006), "epsilon_n must be >= 0 and <= 1, got -0.006"),
@@ -272,7 +272,7 @@ def test_bad_data_names_the_argument():
 
 
 def test_two_samples_are_enough_and_duplicates_are_fine():
-    model = GrowingNeuralGas(max_nodes=4, lambda_=1, epochs=3, random_state=0)
+    model = GrowingNeuralGas(max_nodes=4, insert_every=1, epochs=3, random_state=0)
     model.fit(np.ones((2, 3)))
     assert len(model.nodes_) == 4 and model.n_clusters_ == 1
     np.testing.assert_array_equal(model.predict(np.ones((2, 3))), [0, 0])

@@ -70,14 +70,14 @@ def test_runs_to_convergence_like_sklearn(blobs, start):
 def test_history_is_the_inertia_of_each_iteration(blobs, start):
     """history_[t] is the inertia of the centres after t updates: sklearn with max_iter=t."""
     ours = KMeans(n_clusters=6, init=start, n_init=1, max_iter=8, tol=0.0).fit(blobs)
-    assert len(ours.history_) == ours.n_iter_ == 8
-    assert ours.history_[0] == pytest.approx(inertia_of(blobs, start), rel=1e-9)
+    inertia = ours.history_["inertia"]
+    assert list(ours.history_) == ["inertia"] and len(inertia) == ours.n_iter_ == 8
+    assert inertia[0] == pytest.approx(inertia_of(blobs, start), rel=1e-9)
     for t in range(1, 8):
-        assert ours.history_[t] == pytest.approx(sklearn_lloyd(blobs, start, t).inertia_,
-                                                 rel=1e-6)
+        assert inertia[t] == pytest.approx(sklearn_lloyd(blobs, start, t).inertia_, rel=1e-6)
     # Neither Lloyd step can raise the inertia.
-    assert np.all(np.diff(ours.history_) <= 1e-9 * ours.history_[0])
-    assert ours.inertia_ <= ours.history_[-1]
+    assert np.all(np.diff(inertia) <= 1e-9 * inertia[0])
+    assert ours.inertia_ <= inertia[-1]
 
 
 def test_inertia_matches_its_definition(blobs):
@@ -248,7 +248,7 @@ def test_n_init_keeps_the_run_of_lowest_inertia(blobs):
     np.testing.assert_array_equal(model.labels_, best.labels_)
     np.testing.assert_array_equal(model.cluster_centers_, best.cluster_centers_)
     assert model.n_iter_ == best.n_iter_
-    assert model.history_ == best.history_
+    assert model.history_["inertia"] == best.history_["inertia"]
 
 
 def test_more_seedings_never_hurt(blobs):
@@ -313,8 +313,8 @@ def test_same_seed_same_result_and_different_seed_different_start(blobs):
     b = KMeans(n_clusters=8, init="random_samples", n_init=1, random_state=3).fit(blobs)
     c = KMeans(n_clusters=8, init="random_samples", n_init=1, random_state=4).fit(blobs)
     np.testing.assert_array_equal(a.cluster_centers_, b.cluster_centers_)
-    assert a.history_ == b.history_
-    assert a.history_[0] != c.history_[0]
+    assert a.history_["inertia"] == b.history_["inertia"]
+    assert a.history_["inertia"][0] != c.history_["inertia"][0]
 
 
 # ------------------------------------------------------------- predict / transform / fit

@@ -104,7 +104,7 @@ def test_a_nested_file_reads_without_pickle(tmp_path):
         assert {"autoencoder_.parameters_", "clusterer_.cluster_centers_", "codes_",
                 "labels_"} <= set(archive.files)
         meta = json.loads(str(archive["__meta__"]))
-    assert meta["class"] == "LatentClustering" and meta["format_version"] == 2
+    assert meta["class"] == "LatentClustering" and meta["format_version"] == 3
     assert meta["params"]["autoencoder"] is None        # stored as class and params instead:
     described = meta["estimator_params"]
     assert described["autoencoder"]["class"] == "Autoencoder"

@@ -133,8 +133,8 @@ def test_long_requests_are_allowed_and_cost_no_memory(long_outcomes, name):
     (lambda: __import__("neuroclust").SOM(n_iterations=10 ** 40),
      r"^n_iterations must be at most"),
     (lambda: __import__("neuroclust").KMeans(max_iter=2 ** 64), r"^max_iter must be at most"),
-    (lambda: __import__("neuroclust").GrowingNeuralGas(lambda_=10 ** 20),
-     r"^lambda_ must be at most"),
+    (lambda: __import__("neuroclust").GrowingNeuralGas(insert_every=10 ** 20),
+     r"^insert_every must be at most"),
     (lambda: __import__("neuroclust").KMeans(n_clusters=10 ** 20),
      r"^X has 20 samples but at least 100000000000000000000 are needed"),
     (lambda: __import__("neuroclust").SOM(shape=(10 ** 20, 10 ** 20)),
@@ -142,7 +142,7 @@ def test_long_requests_are_allowed_and_cost_no_memory(long_outcomes, name):
      r"bytes"),
     (lambda: __import__("neuroclust").GrowingNeuralGas(max_nodes=10 ** 400),
      r"^GrowingNeuralGas\(max_nodes=.*\) needs about 10\^\d+ bytes"),
-], ids=["SOM-epochs", "SOM-n_iterations", "KMeans-max_iter", "GNG-lambda_", "KMeans-n_clusters",
+], ids=["SOM-epochs", "SOM-n_iterations", "KMeans-max_iter", "GNG-insert_every", "KMeans-n_clusters",
         "SOM-astronomic", "GNG-astronomic"])
 def test_counts_beyond_any_run_are_refused(make, message):
     """Too large for ``range`` or astronomically large: refused before any allocation."""
@@ -390,7 +390,7 @@ def _strategies():
                 "mode": ["batch"], "topology": ["hexagonal"], "toroidal": [True],
                 "neighbourhood": ["bubble", "mexican_hat"], "init": ["random"],
                 "n_clusters": [2]},
-        "GrowingNeuralGas": {"max_nodes": [4, 3000], "lambda_": [5], "epochs": [2]},
+        "GrowingNeuralGas": {"max_nodes": [4, 3000], "insert_every": [5], "epochs": [2]},
         "FuzzyART": {"max_categories": [3, 10 ** 9], "epochs": [2], "scale": [True],
                      "complement_coding": [False]},
         "ART1": {"max_categories": [3], "epochs": [2], "shuffle": [True]},

@@ -684,7 +684,7 @@ def test_a_generator_as_random_state(blobs):
 
 def test_history_off_trains_the_same_map(blobs):
     on = SOM(shape=(4, 4), epochs=3, random_state=0).fit(blobs[0])
-    off = SOM(shape=(4, 4), epochs=3, history=False, random_state=0).fit(blobs[0])
+    off = SOM(shape=(4, 4), epochs=3, record_history=False, random_state=0).fit(blobs[0])
     assert off.history_ == {"quantization_error": [], "topographic_error": []}
     np.testing.assert_array_equal(on.weights_, off.weights_)
     np.testing.assert_array_equal(on.labels_, off.labels_)
@@ -850,7 +850,7 @@ BAD_HYPER_PARAMETERS = [
     (dict(n_clusters=10), r"n_clusters must be >= 1 and <= 9, got 10"),
     (dict(n_clusters=0), r"n_clusters must be >= 1 and <= 9, got 0"),
     (dict(n_clusters=2.0), r"n_clusters must be an integer, got 2.0"),
-    (dict(history="no"), r"history must be True or False, got 'no'"),
+    (dict(record_history="no"), r"record_history must be True or False, got 'no'"),
 ]
 
 

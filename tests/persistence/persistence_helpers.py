@@ -43,7 +43,7 @@ def make_model(name):
         "SOM": lambda: (SOM((3, 4), epochs=2, random_state=0), X),
         "SOM-clusters": lambda: (SOM((4, 3), topology="hexagonal", epochs=2, n_clusters=3,
                                      random_state=0), X),
-        "GrowingNeuralGas": lambda: (GrowingNeuralGas(max_nodes=10, lambda_=20, epochs=3,
+        "GrowingNeuralGas": lambda: (GrowingNeuralGas(max_nodes=10, insert_every=20, epochs=3,
                                                       random_state=0), X),
         "FuzzyART": lambda: (FuzzyART(rho=0.6), X),
         "FuzzyART-scaled": lambda: (FuzzyART(rho=0.6, scale=True, complement_coding=False),

@@ -69,10 +69,6 @@ def fixture(name):
     return str(DATA / f"format2_{name}.npz"), X
 
 
-def takes(cls, param):
-    return param in cls._param_names()
-
-
 # -------------------------------------------------------------- format-2 files
 @pytest.mark.parametrize("name", sorted(CLASSES))
 def test_every_format2_file_loads_and_predicts_as_it_did(name, tmp_path):
@@ -88,7 +84,7 @@ def test_every_format2_file_loads_and_predicts_as_it_did(name, tmp_path):
     # saved again, in today's format, it comes back the same
     again = load(model.save(tmp_path / name))
     version = contents_of(tmp_path / f"{name}.npz")[0]["format_version"]
-    assert version == {"SOM": 3, "GrowingNeuralGas": 3, "LatentClustering": 2}.get(name, 1)
+    assert version == FORMAT_VERSION
     for method in ("predict", "transform"):
         if callable(getattr(model, method, None)):
             np.testing.assert_array_equal(getattr(again, method)(X), getattr(model, method)(X))
@@ -115,14 +111,11 @@ def test_a_format2_som_keeps_weights_a_view_and_gng_one_array():
     assert gng.nodes_ is gng.cluster_centers_
 
 
-@pytest.mark.skipif(not takes(GrowingNeuralGas, "insert_every"),
-                    reason="GrowingNeuralGas still takes lambda_")
 def test_a_format2_gng_gets_its_lambda_as_insert_every():
     model = load(fixture("GrowingNeuralGas")[0])
     assert model.insert_every == 5 and not hasattr(model, "lambda_")
 
 
-@pytest.mark.skipif(not takes(SOM, "record_history"), reason="SOM still takes history")
 def test_a_format2_som_gets_its_history_flag_as_record_history():
     model = load(fixture("SOM")[0])
     assert model.record_history is True and "history" not in model.get_params()
@@ -131,16 +124,12 @@ def test_a_format2_som_gets_its_history_flag_as_record_history():
 @pytest.mark.parametrize("cls, key", [(KMeans, "inertia"),
                                       (CompetitiveLearning, "quantization_error")])
 def test_a_format2_history_list_becomes_the_dict_the_class_declares(cls, key):
-    if not getattr(cls, "_history_keys", ()):
-        pytest.skip(f"{cls.__name__}.history_ is still a list")
     path, _ = fixture(cls.__name__)
     old = contents_of(path)[0]["attributes"]["history_"]
     assert load(path).history_ == {key: old}
 
 
 def test_a_format2_autoencoder_gets_its_best_epoch_as_an_attribute():
-    if "best_epoch_" not in Autoencoder._fitted_attributes:
-        pytest.skip("the Autoencoder still keeps its best epoch in history_")
     path, _ = fixture("Autoencoder")
     old = contents_of(path)[0]["attributes"]["history_"]
     model = load(path)
@@ -167,15 +156,14 @@ def test_format3_stores_the_som_and_gng_prototypes_once(tmp_path):
     np.testing.assert_array_equal(loaded.nodes_, gng.nodes_)
 
 
-def test_a_file_is_written_in_the_oldest_format_that_holds_it(tmp_path):
+def test_every_file_is_written_in_the_current_format(tmp_path):
     X = blobs()
     flat = KMeans(2, random_state=0).fit(X).save(tmp_path / "kmeans")
-    assert contents_of(flat)[0]["format_version"] == 1
     nested = LatentClustering(Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
                               n_clusters=2, random_state=0).fit(X).save(tmp_path / "latent")
-    assert contents_of(nested)[0]["format_version"] == 2
     with_view = SOM((2, 2), epochs=1, random_state=0).fit(X).save(tmp_path / "som")
-    assert contents_of(with_view)[0]["format_version"] == FORMAT_VERSION == 3
+    for path in (flat, nested, with_view):
+        assert contents_of(path)[0]["format_version"] == FORMAT_VERSION == 3
 
 
 def test_a_view_that_no_longer_matches_is_stored_and_refused(tmp_path):
@@ -183,7 +171,7 @@ def test_a_view_that_no_longer_matches_is_stored_and_refused(tmp_path):
     som.weights_ = som.weights_ + 1   # no longer the prototypes: save keeps both, load refuses
     path = som.save(tmp_path / "som")
     meta, arrays = contents_of(path)
-    assert "weights_" in arrays and meta["format_version"] == 1
+    assert "weights_" in arrays and meta["format_version"] == 3
     with pytest.raises(ValueError, match=r"weights_ and cluster_centers_ hold different"):
         load(path)
 

@@ -37,13 +37,14 @@ def test_non_finite_numbers_round_trip_exactly(tmp_path):
     X = blobs()
     model = KMeans(3, random_state=0).fit(X)
     model.inertia_ = float("inf")
-    model.history_ = [1.5, float("nan"), float("-inf"), float("inf"), -0.0]
+    model.history_ = {"inertia": [1.5, float("nan"), float("-inf"), float("inf"), -0.0]}
     model.n_iter_ = 5  # one entry of history_ per iteration
     loaded = load(model.save(tmp_path / "kmeans"))
     assert loaded.inertia_ == math.inf
-    assert loaded.history_[0] == 1.5 and math.isnan(loaded.history_[1])
-    assert loaded.history_[2:4] == [-math.inf, math.inf]
-    assert math.copysign(1, loaded.history_[4]) == -1
+    inertia = loaded.history_["inertia"]
+    assert inertia[0] == 1.5 and math.isnan(inertia[1])
+    assert inertia[2:4] == [-math.inf, math.inf]
+    assert math.copysign(1, inertia[4]) == -1
 
     som = SOM((2, 2), epochs=2, random_state=0).fit(X)
     som.history_ = {"quantization_error": [np.float32(0.5), np.nan],
@@ -81,7 +82,7 @@ def test_a_file_written_before_these_checks_still_loads(tmp_path):
     ("KMeans", "__class__"), ("KMeans", "__dict__"), ("KMeans", "predict"),
     ("KMeans", "fit"), ("KMeans", "unknown_"), ("KMeans", "n_clusters"),
     ("ART1", "bottom_up_weights_"), ("Autoencoder", "encoder_"),
-    ("GrowingNeuralGas", "lambda_"), ("SOM", "_neighbours"),
+    ("GrowingNeuralGas", "insert_every"), ("SOM", "_neighbours"),
 ])
 def test_only_declared_attributes_can_be_set(saved, tmp_path, name, attribute):
     path = altered(saved, name, tmp_path,

@@ -39,8 +39,8 @@ CORRUPTIONS = [
     ("KMeans", set_attribute("n_features_in_", True), r"n_features_in_ must be an integer"),
     ("KMeans", set_attribute("n_features_in_", "4"), r"n_features_in_ must be an integer"),
     ("KMeans", set_attribute("inertia_", "low"), r"inertia_ must be a number"),
-    ("KMeans", set_attribute("history_", {"a": "b"}), r"history_ must be a list of numbers, "
-                                                      r"got dict"),
+    ("KMeans", set_attribute("history_", {"a": "b"}), r"history_ must be a dict with the keys "
+                                                      r"\['inertia'\], got \['a'\]"),
     ("KMeans", set_attribute("backend_", "fortran"), r"backend_ must be one of"),
     ("CompetitiveLearning", set_array("win_frequency_", np.ones(7)),
      r"win_frequency_ has shape \(7,\)"),
@@ -152,15 +152,19 @@ LIES = [
         codes_=arrays["codes_"][:0].copy(), labels_=arrays["labels_"][:0].copy()),
      r"codes_ holds no code"),
     # history_: the shape each model's fit writes
-    ("KMeans", set_attribute("history_", -1), r"history_ must be a list of numbers, got int"),
-    ("KMeans", set_attribute("history_", {}), r"history_ must be a list of numbers, got dict"),
-    ("KMeans", set_attribute("history_", ["a", 1.0]), r"history_ must be a list of numbers, "
-                                                      r"but it holds 'a'"),
+    ("KMeans", set_attribute("history_", -1), r"history_ must be a dict with the keys "
+                                              r"\['inertia'\], got int"),
+    ("KMeans", set_attribute("history_", {}), r"history_ must be a dict with the keys "
+                                              r"\['inertia'\], got \[\]"),
+    ("KMeans", set_attribute("history_", {"inertia": ["a", 1.0]}),
+     r"history_\['inertia'\] must be a list of numbers, but it holds 'a'"),
     ("KMeans", set_attribute("history_", None), r"history_ is None"),
-    ("KMeans", set_attribute("history_", [1.0] * 40), r"history_ holds 40 entries, but "
-                                                      r"n_iter_=\d+ counts"),
-    ("CompetitiveLearning", set_attribute("history_", [[1.0]]), r"history_ must be a list of "
-                                                                r"numbers, but it holds \[1.0\]"),
+    ("KMeans", set_attribute("history_", {"inertia": [1.0] * 40}),
+     r"history_(\['inertia'\])? holds 40 entries, but n_iter_=\d+ counts"),
+    ("CompetitiveLearning", set_attribute("history_", {"quantization_error": [[1.0]]}),
+     r"history_\['quantization_error'\] must be a list of numbers, but it holds \[1.0\]"),
+    ("CompetitiveLearning", set_attribute("history_", {"loss": [1.0]}),
+     r"history_ must be a dict with the keys \['quantization_error'\]"),
     ("SOM", set_attribute("history_", {}), r"history_ must be a dict with the keys "
                                            r"\['quantization_error', 'topographic_error'\]"),
     ("SOM", set_attribute("history_", [1, 2]), r"history_ must be a dict .*, got list"),
@@ -175,13 +179,12 @@ LIES = [
                                                  r"integers"),
     ("FuzzyART", set_history("n_changed", [True]), r"history_\['n_changed'\] must be a list "
                                                    r"of integers"),
-    ("Autoencoder", set_history("best_epoch", 7), r"history_\['best_epoch'\] must be None or "
-                                                  r"the index of an entry, from 0 to 1, got 7"),
-    ("Autoencoder", set_history("best_epoch", "last"), r"history_\['best_epoch'\] must be None"),
+    ("Autoencoder", set_attribute("best_epoch_", 7), r"best_epoch_ must be .*1, got 7"),
+    ("Autoencoder", set_attribute("best_epoch_", "last"), r"best_epoch_ must be an integer"),
     ("Autoencoder", set_history("val_loss", [0.5]), r"history_\['val_loss'\] holds 1 entries"),
     ("Autoencoder", set_history("loss", None), r"history_\['loss'\] must be a list of numbers"),
-    ("Autoencoder", lambda meta, arrays: meta["attributes"]["history_"].pop("best_epoch"),
-     r"history_ must be a dict with the keys \['best_epoch', 'loss', 'val_loss'\]"),
+    ("Autoencoder", lambda meta, arrays: meta["attributes"]["history_"].pop("val_loss"),
+     r"history_ must be a dict with the keys \['loss', 'val_loss'\]"),
     # KMeans' scalars and the backend
     ("KMeans", set_attribute("inertia_", None), r"inertia_ is None, but a fitted KMeans"),
     ("KMeans", set_attribute("inertia_", -1), r"inertia_ must be >= 0, got -1.0"),
@@ -234,14 +237,14 @@ def test_stored_values_are_checked_for_type_shape_and_range(saved, tmp_path, nam
            n_init=1),
     CompetitiveLearning(3, epochs=2, init=blobs()[:3].tolist(), random_state=0),
     SOM((2, 3), epochs=2, init=blobs()[:6].reshape(2, 3, 4), random_state=0),
-    SOM((2, 3), epochs=2, history=False, random_state=0),
+    SOM((2, 3), epochs=2, record_history=False, random_state=0),
     Autoencoder(hidden=(6,), latent_dim=2, epochs=3, validation_split=0.2, patience=1,
                 random_state=0),
     LatentClustering(Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
                      clusterer=SOM((2, 2), epochs=2, random_state=0)),
     LatentClustering(Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
                      clusterer=FuzzyART(rho=0.3, scale=True)),
-    GrowingNeuralGas(max_nodes=6, lambda_=5, max_age=2, epochs=4, random_state=0),
+    GrowingNeuralGas(max_nodes=6, insert_every=5, max_age=2, epochs=4, random_state=0),
 ], ids=lambda model: type(model).__name__)
 def test_what_fit_writes_passes_every_check(tmp_path, model):
     """The checks refuse lies, never a file ``save`` wrote: init arrays, an empty history,

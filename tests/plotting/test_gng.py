@@ -34,7 +34,7 @@ def moons():
 def grown(moons):
     """A graph grown on the moons over 6 epochs, with its snapshots."""
     snapshots = []
-    model = GrowingNeuralGas(lambda_=50, epochs=6, random_state=0,
+    model = GrowingNeuralGas(insert_every=50, epochs=6, random_state=0,
                              callbacks=[gng_snapshot_callback(snapshots)]).fit(moons[0])
     return model, snapshots
 

@@ -184,7 +184,7 @@ def test_hit_map_writes_counts_in_cells(rect_som, moons, tmp_path):
 
 
 def test_hit_map_of_a_large_map_has_no_numbers(moons):
-    big = SOM(shape=(16, 16), epochs=1, history=False, random_state=0).fit(moons[0])
+    big = SOM(shape=(16, 16), epochs=1, record_history=False, random_state=0).fit(moons[0])
     _figure, ax = plt.subplots()
     assert plot_hit_map(big, moons[0], ax=ax) is ax
     assert len(ax.texts) == 0 and len(_cells(ax).get_paths()) == 256

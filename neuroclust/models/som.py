@@ -244,7 +244,7 @@ class SOM(BaseEstimator):
                 order = rng.permutation(X.shape[0])[:steps[epoch]]
                 rates, sigmas = self._schedules(np.arange(first, first + len(order)),
                                                 total_steps, rows, cols)
-                kernels.som_online(X, weights, self.grid_positions_, periods,
+                kernels.som_online(X, weights, (rows, cols), self.topology, self.toroidal,
                                    xp.asarray(order), rates, sigmas, self.neighbourhood,
                                    self.metric)
             else:

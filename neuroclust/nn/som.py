@@ -56,6 +56,7 @@ class SelfOrganizingMap(Competitive):
         self.shape = (rows, cols)
         self.sigma = sigma
         self.neighbourhood = neighbourhood
+        self.topology, self.toroidal = topology, bool(toroidal)
         self.positions = grid.grid_positions(self.shape, topology)
         self.periods = grid.grid_periods(self.shape, topology, toroidal)
 
@@ -86,6 +87,6 @@ class SelfOrganizingMap(Competitive):
             self.params["W"] = W = xp.ascontiguousarray(W)
         rates = np.full(len(order), float(self.learning_rate))   # schedules live on the host
         sigmas = np.full(len(order), float(self.sigma))
-        self._kernels(x).som_online(x, W, self.positions, self.periods, order, rates, sigmas,
-                                    self.neighbourhood)
+        self._kernels(x).som_online(x, W, self.shape, self.topology, self.toroidal, order, rates,
+                                    sigmas, self.neighbourhood)
         return self

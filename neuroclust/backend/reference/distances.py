@@ -153,7 +153,7 @@ def _scatter_add(xp, target, index, values):
     else:  # older CuPy spells the unbuffered scatter-add differently
         import cupyx
 
-        cupyx._scatter_add(target, index, values)
+        cupyx.scatter_add(target, index, values)
 
 
 def bmu_accumulate(X, W):

@@ -7,7 +7,7 @@ The chain of GNG: ``neuroclust/models/gng.py`` (the estimator) ->
 ``csrc/_common.pxd``.
 
 Fritzke's growing neural gas: one call runs a whole pass over ``order``, insertions every
-lambda_ steps included, with no Python per sample. The same steps as reference.gng_online on
+insert_every steps included, with no Python per sample. The same steps as reference.gng_online on
 the same fixed-capacity arrays: nodes 0 .. n_nodes - 1 are alive, age[i, j] is the age of the
 edge i-j (-1: no edge), a removed node's row is taken by the last node (the highest index
 removed first), and a tie goes to the lowest index.
@@ -150,7 +150,7 @@ def gng_online(const floating[:, ::1] X,    # IN  (n_samples, n_features)
                Py_ssize_t n_nodes,
                long long n_steps,
                const long long[::1] order,  # IN  (n_presented,) rows of X in order
-               double epsilon_b, double epsilon_n, long long max_age, long long lambda_,
+               double epsilon_b, double epsilon_n, long long max_age, long long insert_every,
                double alpha, double beta):
     """Growing neural gas over the samples in order (see reference.gng_online, eqs. 1-11).
 
@@ -165,9 +165,9 @@ def gng_online(const floating[:, ::1] X,    # IN  (n_samples, n_features)
                          f"({age.shape[0]}, {age.shape[1]}).")
     if not 2 <= n_nodes <= max_nodes:
         raise ValueError(f"gng_online: n_nodes must lie in [2, {max_nodes}], got {n_nodes}.")
-    if lambda_ < 1 or max_age < 0 or n_steps < 0:
-        raise ValueError(f"gng_online: lambda_ must be >= 1 and max_age and n_steps >= 0, got "
-                         f"{lambda_}, {max_age} and {n_steps}.")
+    if insert_every < 1 or max_age < 0 or n_steps < 0:
+        raise ValueError(f"gng_online: insert_every must be >= 1 and max_age and n_steps >= 0, got "
+                         f"{insert_every}, {max_age} and {n_steps}.")
     check_range("gng_online", "order", order, X.shape[0])
     cdef floating distance, nearest, second
     cdef floating rate_b = <floating> epsilon_b, rate_n = <floating> epsilon_n
@@ -204,7 +204,7 @@ def gng_online(const floating[:, ::1] X,    # IN  (n_samples, n_features)
             age[s2, s1] = 0
             n_nodes = _gng_remove_old_edges(W, error, age, s1, n_nodes, max_age, &old[0])
             n_steps += 1
-            if n_steps % lambda_ == 0 and n_nodes < max_nodes:
+            if n_steps % insert_every == 0 and n_nodes < max_nodes:
                 n_nodes = _gng_insert_node(W, error, age, n_nodes, alpha)         # eqs. (8)-(10)
             for j in range(n_nodes):                                              # eq. (11)
                 error[j] *= keep

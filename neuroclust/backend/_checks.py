@@ -269,7 +269,7 @@ def check_art_predict(X, W, alpha, rho):
 
 
 def check_gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age,
-                     lambda_, alpha, beta):
+                     insert_every, alpha, beta):
     """Returns the numbers as Python ints and floats, and ``order`` as int64."""
     check_data(X)
     check_prototypes(X, W, minimum=2, what="node positions")
@@ -292,7 +292,7 @@ def check_gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsil
                 check_real(epsilon_n, "epsilon_n", low=0, high=1),
                 # max_age >= 0 keeps the winner's fresh edge, so two nodes always stay alive
                 check_whole(max_age, "max_age", 0),
-                check_whole(lambda_, "lambda_", 1),
+                check_whole(insert_every, "insert_every", 1),
                 check_real(alpha, "alpha", low=0, high=1),
                 check_real(beta, "beta", low=0, high=1))
     return (n_nodes, n_steps, order) + numbers_

@@ -83,8 +83,8 @@ def art1_online(X, W, n_categories, order, rho, L):
 
 
 def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age,
-               lambda_, alpha, beta):
+               insert_every, alpha, beta):
     """See ``reference.gng_online``: the reference loop, run on the device (a few small
     kernels per sample; the graph of at most ``max_nodes`` nodes stays there too)."""
     return reference.gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b,
-                                epsilon_n, max_age, lambda_, alpha, beta)
+                                epsilon_n, max_age, insert_every, alpha, beta)

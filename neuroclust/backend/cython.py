@@ -350,19 +350,19 @@ def art1_online(X, W, n_categories, order, rho, L):
 
 # ------------------------------------------------------------------ growing neural gas
 def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age,
-               lambda_, alpha, beta):
+               insert_every, alpha, beta):
     """See ``reference.gng_online``; updates ``W``, ``error`` and ``age`` in place.
 
     One call runs the whole ``order`` (insertions and removals included) in compiled code on
     one thread: each step depends on the last. Returns ``(n_nodes, n_steps)``.
     """
-    (n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age, lambda_, alpha,
+    (n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age, insert_every, alpha,
      beta) = _checks.check_gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b,
-                                      epsilon_n, max_age, lambda_, alpha, beta)
+                                      epsilon_n, max_age, insert_every, alpha, beta)
     dtype = _state_dtype(W)
     X = np.ascontiguousarray(X, dtype=dtype)
     order = np.ascontiguousarray(order, dtype=np.int64)
     with _in_place(W, dtype) as W_work, _in_place(error, np.float64) as error_work, \
             _in_place(age, np.int64) as age_work:
         return _gng.gng_online(X, W_work, error_work, age_work, n_nodes, n_steps, order,
-                               epsilon_b, epsilon_n, max_age, lambda_, alpha, beta)
+                               epsilon_b, epsilon_n, max_age, insert_every, alpha, beta)

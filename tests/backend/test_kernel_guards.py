@@ -214,9 +214,9 @@ def _gng_state(max_nodes=5, width=4):
 
 
 def _gng(k, X=X4, state=None, n_nodes=2, n_steps=0, order=STEPS, eb=0.2, en=0.006,
-         max_age=50, lambda_=10, alpha=0.5, beta=0.005):
+         max_age=50, insert_every=10, alpha=0.5, beta=0.005):
     W, error, age = state if state is not None else _gng_state()
-    return k.gng_online(X, W, error, age, n_nodes, n_steps, order, eb, en, max_age, lambda_,
+    return k.gng_online(X, W, error, age, n_nodes, n_steps, order, eb, en, max_age, insert_every,
                         alpha, beta)
 
 
@@ -331,7 +331,7 @@ REFUSED = {
     "gng age wrong shape": (lambda k: _gng(k, state=(rng.random((5, 4)), np.zeros(5),
                                                       np.full((5, 4), -1))),
                             r"age must have shape \(5, 5\)"),
-    "gng lambda_ 0": (lambda k: _gng(k, lambda_=0), r"lambda_ must be >= 1, got 0"),
+    "gng insert_every 0": (lambda k: _gng(k, insert_every=0), r"insert_every must be >= 1, got 0"),
     "gng epsilon_b 2": (lambda k: _gng(k, eb=2.0), r"epsilon_b must lie in \[0, 1\], got 2.0"),
     "gng beta NaN": (lambda k: _gng(k, beta=np.nan), r"beta must be finite"),
 }
@@ -540,9 +540,9 @@ def fuzz(data):
         age = np.full((m, m), -1, dtype=draw(st.sampled_from([np.int64, np.int32, np.float64])))
         n_nodes = draw(st.sampled_from([2, m, m + 1, 1]))
         order = indices(draw, draw(sizes()), n)
-        max_age, lambda_ = draw(st.sampled_from([-1, 0, 5])), draw(st.sampled_from([0, 1, 3]))
+        max_age, insert_every = draw(st.sampled_from([-1, 0, 5])), draw(st.sampled_from([0, 1, 3]))
         eb = scalar(draw, 0.2)
-        args = lambda state: (X, *state, n_nodes, 0, order, eb, 0.006, max_age, lambda_, 0.5,
+        args = lambda state: (X, *state, n_nodes, 0, order, eb, 0.006, max_age, insert_every, 0.5,
                               0.005)
         first, second = copies(W, error, age), copies(W, error, age)
         compare(kernel, lambda: cy.gng_online(*args(first)),

@@ -4,7 +4,6 @@ last good model, and data too large for squared distances is refused with a sent
 The Ctrl-C cases that send a real SIGINT run in a subprocess: if the library let a second
 KeyboardInterrupt escape, it would otherwise stop the whole test session.
 """
-import os
 import subprocess
 import sys
 import textwrap
@@ -13,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
-from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
+from neuroclust import (SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                         GrowingNeuralGas, KMeans, LatentClustering, datasets)
 from neuroclust.base import DivergenceWarning, TrainingInterruptedWarning, run_epochs
 

@@ -13,7 +13,7 @@ __all__ = ["gng_online"]
 
 
 def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age,
-               lambda_, alpha, beta):
+               insert_every, alpha, beta):
     r"""Growing neural gas (Fritzke): present the samples in ``order``, growing the graph.
 
     The graph lives in arrays of a fixed capacity ``max_nodes = W.shape[0]``, so that the
@@ -43,7 +43,7 @@ def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, 
         neighbours.
     max_age : int
         :math:`a_{max}`: an edge older than this is removed.
-    lambda_ : int
+    insert_every : int
         :math:`\lambda`: a node is inserted after every :math:`\lambda` steps.
     alpha, beta : float
         :math:`\alpha`, the factor on the errors of the two nodes a new one is put between,
@@ -113,7 +113,7 @@ def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, 
     Information Processing Systems 7, 1995, pp. 625-632.
     """
     n_nodes, n_steps, order = check_gng_online(X, W, error, age, n_nodes, n_steps, order,
-                                               epsilon_b, epsilon_n, max_age, lambda_, alpha,
+                                               epsilon_b, epsilon_n, max_age, insert_every, alpha,
                                                beta)[:3]
     xp = array_module(X)
     max_nodes = W.shape[0]
@@ -134,7 +134,7 @@ def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, 
         age[s1, s2] = age[s2, s1] = 0                                                 # eq. (6)
         n_nodes = _gng_remove_old_edges(W, error, age, s1, n_nodes, max_age)
         n_steps += 1
-        if n_steps % lambda_ == 0 and n_nodes < max_nodes:
+        if n_steps % insert_every == 0 and n_nodes < max_nodes:
             n_nodes = _gng_insert_node(W, error, age, n_nodes, alpha)
         error[:n_nodes] *= 1.0 - beta                                                 # eq. (11)
     return n_nodes, n_steps

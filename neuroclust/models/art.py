@@ -6,7 +6,7 @@ category is committed whenever no existing one matches the input well enough, an
 vigilance :math:`\rho` says how well is enough.
 
 The algorithm, in the order it runs (kernels named; their math, eqs. (1)-(5), is in
-``neuroclust/backend/reference.py``):
+``neuroclust/backend/reference/art.py``):
 
 1. prepare the inputs (the F0 field): Fuzzy ART checks that they lie in [0, 1] (or scales them,
    ``scale=True``) and complement codes them, so every input has the same size; ART1 checks

@@ -1,8 +1,8 @@
 r"""Growing neural gas (Fritzke): a graph of nodes that grows into the shape of the data.
 
 The algorithm, in the order it runs (kernels named; the math of one step is in ``gng_online``
-of ``neuroclust/backend/reference.py``, eqs. (1)-(11) there, and the same step is compiled in
-``csrc/kernels.pyx``):
+of ``neuroclust/backend/reference/gng.py``, eqs. (1)-(11) there, and the same step is compiled
+in ``csrc/gng.pyx``):
 
 1. start with two nodes at two distinct random samples and no edge (``random_state``);
 2. each epoch, present the samples one at a time in a fresh random order; the whole epoch is

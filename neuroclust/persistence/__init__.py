@@ -102,7 +102,7 @@ def _describe(estimator, arrays, prefix="", fitted=True, _inside=(), left_out=No
     scalars, estimators = {}, {}
     attributes = {name: to_host(value) for name, value in vars(estimator).items()
                   if name.endswith("_") and not name.startswith("_")
-                  and name not in estimator._param_names()}  # (a parameter may end in "_")
+                  and name not in estimator._param_names()}
     for name, value in attributes.items():
         if is_view(estimator, name, value, attributes):
             left_out.append(prefix + name)  # stored once, under the name of the array it views

@@ -23,7 +23,7 @@ chain; the other files a reader opens, estimator to kernel to figure, are
   the same grid's distances from its rows, columns and topology, and know the neighbourhoods
   by their codes (``NEIGHBOURHOOD_CODES``);
 * ``neuroclust/nn/som.py``: the same map as a layer for use inside a network;
-* ``neuroclust/plotting.py``: the SOM's figures (U-matrix, hit map, prototypes, the map in
+* ``neuroclust/plotting/som.py``: the SOM's figures (U-matrix, hit map, prototypes, the map in
   input space);
 * ``docs/algorithms/som.md``: the equations, each quoted beside the line that computes it;
 * ``tutorials/plot_02_self_organizing_map.py``: the tutorial.

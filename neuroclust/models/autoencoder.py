@@ -1,5 +1,10 @@
 r"""An autoencoder of dense (or 1-D convolutional) layers, trained by backpropagation written out by hand.
 
+The files a reader follows, in order: ``models/autoencoder.py`` (this estimator) -> ``nn/``
+(``dense.py``, ``activations.py``, ``losses.py``, ``optimizers.py``, ``training.py``) ->
+``models/latent.py`` (clustering the codes) -> ``plotting/autoencoder.py`` ->
+``docs/algorithms/autoencoder.md`` -> ``tutorials/plot_05_autoencoder_clustering.py``.
+
 The network squeezes each sample :math:`x \in \mathbb R^d` through a narrow code
 :math:`z \in \mathbb R^m` (``latent_dim``, :math:`m < d`) and tries to rebuild it. What it
 must keep to rebuild well is what the data vary in, so the codes are a compact description

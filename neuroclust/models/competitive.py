@@ -26,6 +26,7 @@ from .._validation import (array_module, check_bool, check_callbacks, check_choi
                            check_count, check_init_array, check_random_state, check_scalar,
                            check_seed, check_verbose)
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
+from ..metrics import _quantization_error
 from ..nn.competitive import Competitive
 from ._init import INIT_METHODS, initial_prototypes
 from ._resources import check_prototype_memory
@@ -176,13 +177,11 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
             if self.mode == "online":
                 order = rng.permutation(X.shape[0])
                 self._layer.update(X, order, rate, check_input=False)
-                labels, distance = kernels.bmu(X, weights)
             else:
-                labels, distance, sums, counts = kernels.bmu_accumulate(X, weights)
+                _, _, sums, counts = kernels.bmu_accumulate(X, weights)
                 _batch_step(weights, sums, counts, rate, xp)
-                labels, distance = kernels.bmu(X, weights)
-            self.labels_ = labels
-            return float(xp.sqrt(xp.maximum(distance, 0)).mean())                # eq. (3)
+            self.labels_ = kernels.bmu(X, weights)[0]
+            return _quantization_error(X, weights, self.labels_)                # eq. (3)
 
         self.labels_ = kernels.bmu(X, weights)[0]
         history = run_epochs(self, self.epochs, run_epoch, verbose=self.verbose,
@@ -212,7 +211,9 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
 
     def score(self, X, y=None):
         """Minus the quantization error, eq. (3), on ``X`` (higher is better)."""
-        return -float((self._winner_distances(X).clip(0) ** 0.5).mean())
+        X, kernels = self._validate_for_predict(X, "cluster_centers_")
+        W = self._like(self.cluster_centers_, X)
+        return -_quantization_error(X, W, kernels.bmu(X, W)[0])
 
     # The attributes a model file may set (neuroclust.load refuses any other).
     _fitted_attributes = ("cluster_centers_", "labels_", "history_", "win_frequency_",

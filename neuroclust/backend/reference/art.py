@@ -11,7 +11,7 @@ search over a handful of categories runs on the host).
 """
 import numpy as np
 
-from ..._validation import array_module
+from ..._validation import array_module, to_host
 from .._checks import check_art1_online, check_art_online, check_art_predict
 
 __all__ = ["fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
@@ -102,8 +102,8 @@ def fuzzy_art_online(X, W, n_categories, order, rho, alpha, beta):
         committed = W[:n_categories]
         matched = xp.minimum(x, committed).sum(axis=1, dtype=xp.float64)   # eqs. (1), (3)
         sizes = committed.sum(axis=1, dtype=xp.float64)
-        choice = _host(matched / (alpha + sizes))                           # eq. (1)
-        match = _host(matched / x.sum(dtype=xp.float64))                    # eq. (3)
+        choice = to_host(matched / (alpha + sizes))                           # eq. (1)
+        match = to_host(matched / x.sum(dtype=xp.float64))                    # eq. (3)
         winner = -1
         for j in np.argsort(-choice, kind="stable").tolist():               # eq. (2)
             if match[j] >= rho:                                             # eq. (3)
@@ -269,8 +269,8 @@ def art1_online(X, W, n_categories, order, rho, L):
         templates = W[:n_categories]
         common = (x * templates).sum(axis=1, dtype=xp.float64)               # eqs. (1), (3)
         sizes = templates.sum(axis=1, dtype=xp.float64)
-        choice = _host(L * common / (L - 1 + sizes))                         # eq. (1)
-        match = _host(common / x.sum(dtype=xp.float64))                      # eq. (3)
+        choice = to_host(L * common / (L - 1 + sizes))                         # eq. (1)
+        match = to_host(common / x.sum(dtype=xp.float64))                      # eq. (3)
         winner = -1
         for j in np.argsort(-choice, kind="stable").tolist():                # eq. (2)
             if match[j] >= rho:                                              # eq. (3)
@@ -310,8 +310,3 @@ def art1_bottom_up(W, L):
     xp = array_module(W)
     sizes = W.sum(axis=1, keepdims=True, dtype=xp.float64)
     return (L * W / (L - 1 + sizes)).astype(W.dtype)                                   # eq. (1)
-
-
-def _host(a):
-    """A NumPy copy of a small device array (the search loop runs on the host)."""
-    return a.get() if hasattr(a, "get") else np.asarray(a)

@@ -24,7 +24,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._validation import check_array
+from ._validation import array_module, check_array
 
 __all__ = [
     "contingency_matrix",
@@ -538,14 +538,20 @@ def quantization_error(X, prototypes):
     return _quantization_error(X, prototypes)
 
 
-def _quantization_error(X, prototypes, winners=None):
+def _quantization_error(X, prototypes, winners=None, squared_distances=None):
     """:func:`quantization_error` of checked arrays (NumPy or CuPy), the estimators' too.
 
     ``winners``, each sample's unit when a kernel has already found it (by the model's own
-    metric), skips eq. (1). Nothing is checked: NaN or infinity anywhere in the prototypes
-    of a diverging model gives NaN or infinity, which the epoch loop reports (a unit that wins
-    nothing would otherwise hide it).
+    metric), skips eq. (1). ``squared_distances``, each sample's squared distance to its
+    winner as that kernel computed it, skips eq. (1) and the second pass over ``X``: the
+    per-epoch record of the estimators, whose winner search gives these distances anyway.
+    Nothing is checked: NaN or infinity anywhere in the prototypes of a diverging model gives
+    NaN or infinity, which the epoch loop reports (a unit that wins nothing would otherwise
+    hide it).
     """
+    if squared_distances is not None:
+        xp = array_module(squared_distances)
+        return float(xp.sqrt(xp.maximum(squared_distances, 0)).mean())          # eq. (2)
     dtype = np.result_type(X.dtype, prototypes.dtype)
     X, W = X.astype(dtype, copy=False), prototypes.astype(dtype, copy=False)
     largest = [float(abs(array).max()) for array in (X, W)]

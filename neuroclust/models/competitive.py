@@ -180,8 +180,8 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
             else:
                 _, _, sums, counts = kernels.bmu_accumulate(X, weights)
                 _batch_step(weights, sums, counts, rate, xp)
-            self.labels_ = kernels.bmu(X, weights)[0]
-            return _quantization_error(X, weights, self.labels_)                # eq. (3)
+            self.labels_, distance = kernels.bmu(X, weights)
+            return _quantization_error(X, weights, squared_distances=distance)  # eq. (3)
 
         self.labels_ = kernels.bmu(X, weights)[0]
         history = run_epochs(self, self.epochs, run_epoch, verbose=self.verbose,

@@ -220,10 +220,10 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
                 order, self.epsilon_b, self.epsilon_n, self.max_age, self.insert_every, self.alpha,
                 self.beta)
             self._store(state)
-            winners = kernels.bmu(X, self.nodes_)[0]
+            distance = kernels.bmu(X, self.nodes_)[1]
             history["n_nodes"].append(int(state["n_nodes"]))
             history["quantization_error"].append(
-                _quantization_error(X, self.nodes_, winners))                        # eq. (1)
+                _quantization_error(X, self.nodes_, squared_distances=distance))     # eq. (1)
             return history["quantization_error"][-1]
 
         self._store(state)

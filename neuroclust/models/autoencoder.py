@@ -619,8 +619,8 @@ class Autoencoder(BaseEstimator):
             check_scalar(self.patience, "patience", numbers.Integral, low=1)
         if self.dtype is not None and (not isinstance(self.dtype, str)
                                        or self.dtype not in ("float32", "float64")):
-            raise ValueError(f"dtype must be None (X's dtype), 'float32' or 'float64', got "
-                             f"{shown(self.dtype)}.")
+            raise ValueError(f"dtype must be one of None (X's dtype), 'float32', 'float64', "
+                             f"got {shown(self.dtype)}.")
         check_callbacks(self.callbacks)
         check_verbose(self.verbose)
         check_seed(self.random_state)

@@ -183,8 +183,8 @@ def test_a_loaded_model_can_be_trained_again(tmp_path):
     (dict(batch_size=0), "batch_size must be >= 1, got 0"),
     (dict(validation_split=1.0), "validation_split must be >= 0 and < 1"),
     (dict(patience=0), "patience must be >= 1"),
-    (dict(dtype="float16"), "dtype must be None \\(X's dtype\\), 'float32' or 'float64', "
-                              "got 'float16'"),
+    (dict(dtype="float16"), "dtype must be one of None \\(X's dtype\\), 'float32', "
+                              "'float64', got 'float16'"),
     (dict(random_state="seed"), "random_state must be None, an int"),
     (dict(callbacks=[1]), "callbacks must be a list of functions"),
 ])

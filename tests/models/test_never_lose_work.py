@@ -230,8 +230,8 @@ def test_an_overflowing_autoencoder_keeps_its_good_epochs():
             model.parameters_ *= 1e20
 
     with pytest.warns(DivergenceWarning, match="epoch 4.*after epoch 3"):
-        model = Autoencoder(hidden=(32,), latent_dim=4, epochs=6, random_state=0,
-                            callbacks=[blow_up]).fit(X)
+        model = Autoencoder(hidden=(32,), latent_dim=4, epochs=6, dtype="float32",
+                            random_state=0, callbacks=[blow_up]).fit(X)
     assert len(model.history_["loss"]) == 3
     assert np.isfinite(model.transform(X)).all()
     assert np.abs(model.parameters_).max() < 1e3
@@ -402,7 +402,7 @@ def test_weights_blown_up_by_the_last_step_of_an_epoch_are_not_kept():
     X = blobs()
     with pytest.warns(DivergenceWarning):
         model = Autoencoder(hidden=(4,), latent_dim=2, epochs=3, learning_rate=1e30,
-                            random_state=0).fit(X)
+                            dtype="float32", random_state=0).fit(X)
     assert np.isfinite(model.transform(X)).all()
 
 

@@ -12,9 +12,15 @@ so callers need not care which backend they hold. The reference checks every oth
 (``_checks.py``), so this backend refuses what the others refuse, with the same sentence.
 """
 from . import _checks, reference
+from .reference import (art1_bottom_up, fuzzy_art_choice, som_batch_weights, squared_distances,
+                        two_nearest, undefined_bmu)
 
-__all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "som_online",
-           "fuzzy_art_online", "fuzzy_art_predict", "art1_online", "gng_online"]
+# The kernels without a GPU version of their own are the reference's, which runs on CuPy arrays
+# as written (every backend module offers the same names).
+__all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
+           "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
+           "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
+           "art1_bottom_up"]
 
 
 def _same_dtype(X, W):

@@ -22,9 +22,15 @@ from .. import _kernels
 from .._validation import available_memory as _available_memory, format_bytes
 from ..grid import NEIGHBOURHOOD_CODES, standard_grid
 from . import _checks, reference
+from .reference import (art1_bottom_up, fuzzy_art_choice, som_batch_weights, squared_distances,
+                        two_nearest, undefined_bmu)
 
-__all__ = ["bmu", "accumulate", "bmu_accumulate", "wta_online", "som_online", "default_n_threads",
-           "fuzzy_art_online", "fuzzy_art_predict", "art1_online", "gng_online"]
+# The kernels without a compiled twin are the reference's own (every backend module offers
+# the same names, so a model calls get_kernels(backend).<name> whatever the backend).
+__all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
+           "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
+           "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
+           "art1_bottom_up", "default_n_threads"]
 
 _controller = None
 

@@ -1,4 +1,4 @@
-"""Tests for neuroclust.models.kmeans.KMeans and the seedings in neuroclust.models._init.
+"""Tests for neuroclust.models.kmeans.KMeans and the seedings in neuroclust.models.init.
 
 scikit-learn's Lloyd k-means is the oracle: from the same starting centres both must take the
 same steps.
@@ -11,7 +11,7 @@ from sklearn.datasets import make_blobs
 
 from neuroclust import KMeans
 from neuroclust.backend import available_backends
-from neuroclust.models._init import initial_prototypes, kmeans_plusplus
+from neuroclust.models.init import initial_prototypes, kmeans_plusplus
 
 needs_cython = pytest.mark.skipif("cython" not in available_backends(),
                                   reason="the compiled kernels (neuroclust._kernels) are not built")

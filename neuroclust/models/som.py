@@ -308,7 +308,7 @@ class SOM(BaseEstimator):
                              self.sigma_decay or self.decay)
         return np.atleast_1d(rates), np.atleast_1d(sigmas)
 
-    def _initial_weights(self, X, n_units, rng, kernels):
+    def _initial_weights(self, X, n_units, rng, kernels=None):
         xp = array_module(X)
         init = self.init
         if isinstance(init, str) and init == "pca":

@@ -499,7 +499,7 @@ def run():
         "MDP: 5,000 samples). QE = mean distance from a sample to its nearest node, the same "
         "float64 computation for both.",
         f"GNG, NumPy reference vs compiled kernel: neuroclust's reference backend (a NumPy "
-        "step per sample, `neuroclust/backend/reference.py`) is timed on the last "
+        "step per sample, `neuroclust/backend/reference/gng.py`) is timed on the last "
         f"{REFERENCE_SLICE:,} steps of the epoch (seed 0), from the state the compiled kernel "
         f"reached after the first {N_SPEED - REFERENCE_SLICE:,} (the full graph, as in most "
         "of the epoch), against the compiled kernel on the same steps from the same state "

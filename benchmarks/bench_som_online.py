@@ -120,14 +120,12 @@ def minisom_order(minisom, n_samples, n_updates):
 def same_order_difference(som, X, init, order, minisom_weights, shape):
     """Train neuroclust's kernel on MiniSom's exact order; max |difference| of the maps."""
     from neuroclust.backend import cython as kernels
-    from neuroclust import grid
 
     steps = np.arange(len(order))
     rates, sigmas = som._schedules(steps, len(order), *shape)
     W = np.ascontiguousarray(init, dtype=np.float64).copy()
-    positions = grid.grid_positions(shape, "rectangular")
-    periods = grid.grid_periods(shape, "rectangular", False)
-    kernels.som_online(X, W, positions, periods, order, rates, sigmas, "gaussian", "euclidean")
+    kernels.som_online(X, W, tuple(shape), "rectangular", False, order, rates, sigmas,
+                       "gaussian", "euclidean")
     return float(np.abs(W - minisom_weights.reshape(W.shape)).max())
 
 

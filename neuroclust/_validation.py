@@ -6,10 +6,11 @@ student sees ``X contains 3 NaN values (first at row 7)`` instead of a stack of 
 import decimal
 import math
 import numbers
-import os
 import sys
 
 import numpy as np
+
+from ._memory import InsufficientMemoryError, available_memory, check_memory, format_bytes
 
 __all__ = [
     "MAX_COUNT",
@@ -34,7 +35,9 @@ __all__ = [
     "available_memory",
     "format_bytes",
     "array_module",
+    "to_host",
     "to_module",
+    "check_prototypes_shape",
     "ndim_of",
     "shape_of",
 ]
@@ -101,6 +104,12 @@ def ndim_of(x):
 def shape_of(x):
     """The shape of ``x``: a NumPy or CuPy array, or a (nested) list."""
     return x.shape if hasattr(x, "shape") else np.shape(x)
+
+
+def to_host(a):
+    """``a`` as a NumPy array when it is a CuPy one (a copy, by ``.get()``: CuPy refuses an
+    implicit ``np.asarray``); anything else is returned as it is."""
+    return a.get() if array_module(a) is not np else a
 
 
 def to_module(a, xp):
@@ -529,124 +538,33 @@ def check_init_array(init, n_units, name="init"):
     if isinstance(init, str):
         return init
     init = check_array(init, name=name)
-    if init.shape[0] != n_units:
-        raise ValueError(f"{name} has shape {init.shape}, but {n_units} prototypes of "
-                         f"{init.shape[1]} features, shape ({n_units}, {init.shape[1]}), are "
-                         "needed.")
+    check_prototypes_shape(init, n_units, name=name)
     return init
 
 
-# ------------------------------------------------------------------------ memory
-class InsufficientMemoryError(MemoryError, ValueError):
-    """A request needs more memory than is available; raised before anything is allocated.
-
-    A ``MemoryError`` (what it is) and a ``ValueError`` (what a bad argument raises), so
-    code that reports either reports it.
-    """
-
-
-#: Requests below this size are never checked: reading the limits would cost more.
-_SMALL_REQUEST = 64 << 20
-
-
-def check_memory(n_bytes, request, what, advice):
-    """Refuse a request that needs more memory than this process can get.
+def check_prototypes_shape(W, n_units, n_features=None, name="init", grid_shape=None):
+    """Refuse a prototype array ``W`` whose shape is not (n_units, n_features), in the one
+    sentence every model and layer uses.
 
     Parameters
     ----------
-    n_bytes : int
-        The estimated peak, in bytes (a Python int: it may exceed any fixed-size integer).
-    request : str
-        The request, e.g. ``"SOM(shape=(5000, 5000))"``.
-    what : str
-        What the memory is for, e.g. ``"its grid distances (25,000,000 x 25,000,000
-        float64)"``.
-    advice : str
-        What to do instead, e.g. ``"use a smaller map"``.
-
-    Raises
-    ------
-    InsufficientMemoryError
-        When ``n_bytes`` exceeds :func:`available_memory`, in one sentence: "SOM(shape=(5000,
-        5000)) needs about 27 PiB for its grid distances (...), more than the 20 GiB this
-        machine has free; use a smaller map."
+    W : array
+        The prototypes, one row per unit (already checked to be an array of numbers).
+    n_units : int
+    n_features : int, optional
+        The width wanted; by default W's own (only the number of rows is checked).
+    name : str
+        The argument's name, used in the message.
+    grid_shape : tuple of int, optional
+        A map's (rows, cols): then (rows, cols, n_features) is accepted too.
     """
-    if n_bytes < _SMALL_REQUEST:
+    shape = tuple(int(size) for size in shape_of(W))
+    width = n_features if n_features is not None else (shape[-1] if shape else 0)
+    accepted = [(n_units, width)]
+    if grid_shape is not None:
+        accepted.append((*grid_shape, width))
+    if shape in accepted:
         return
-    available = available_memory()
-    if available is None or n_bytes <= available[0]:
-        return
-    raise InsufficientMemoryError(
-        f"{request} needs about {format_bytes(n_bytes)} for {what}, more than the "
-        f"{format_bytes(available[0])} {available[1]}; {advice}.")
-
-
-def available_memory():
-    """The memory this process can still allocate, as (bytes, a phrase saying whose), or
-    None when nothing can be read.
-
-    The smallest of: the machine's available memory (``MemAvailable`` of /proc/meminfo,
-    else the physical memory), what a cgroup (container) memory limit leaves, and what
-    the address-space limit (``ulimit -v``) leaves beside the process's current size.
-    """
-    found = [bound for bound in (_machine_memory(), _cgroup_memory(), _address_space_left())
-             if bound is not None]
-    return min(found, key=lambda bound: bound[0]) if found else None
-
-
-def _machine_memory():
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024, "this machine has free"
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return None
-    return (total, "this machine has") if total > 0 else None
-
-
-def _cgroup_memory():
-    try:
-        with open("/sys/fs/cgroup/memory.max") as limit, \
-                open("/sys/fs/cgroup/memory.current") as used:
-            text = limit.read().strip()
-            if text == "max":
-                return None
-            return max(int(text) - int(used.read()), 0), "left under this container's limit"
-    except (OSError, ValueError):
-        return None
-
-
-def _address_space_left():
-    try:
-        import resource
-
-        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-        if limit == resource.RLIM_INFINITY:
-            return None
-        with open("/proc/self/status") as status:
-            size = next(int(line.split()[1]) * 1024 for line in status
-                        if line.startswith("VmSize:"))
-    except (ImportError, OSError, ValueError, StopIteration):
-        return None
-    return max(limit - size, 0), "this process may still allocate (its address-space limit)"
-
-
-def format_bytes(n_bytes):
-    """A size in binary units, e.g. ``format_bytes(3 * 2**30) == "3 GiB"``."""
-    units = ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
-    power = 0
-    while n_bytes >= 1024 ** (power + 1) and power < len(units) - 1:
-        power += 1
-    if n_bytes >= 10 ** 6 * 1024 ** 8:      # a million YiB and more: as a power of ten
-        return f"10^{int(math.log10(n_bytes))} bytes"
-    if power == 0:
-        return f"{int(n_bytes)} bytes"
-    value = n_bytes / 1024 ** power
-    text = f"{value:.1f}".removesuffix(".0") if value < 10 else f"{round(value)}"
-    return f"{text} {units[power]}"
-
+    wanted = " or ".join(str(option) for option in accepted)
+    raise ValueError(f"{name} has shape {shape}, but {n_units} prototypes of {width} features, "
+                     f"shape {wanted}, are needed.")

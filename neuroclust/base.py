@@ -32,10 +32,10 @@ import numpy as np
 
 from ._validation import (NonFiniteError, _check_finite, array_module, check_array,
                           check_callbacks, check_is_fitted, check_n_features, check_verbose,
-                          shown)
+                          shown, to_host)
 from .backend import get_kernels, resolve_backend
 
-__all__ = ["BaseEstimator", "PrototypeClusterMixin", "run_epochs", "EpochHistory",
+__all__ = ["BaseEstimator", "PrototypeClusterMixin", "run_epochs", "EpochHistory", "clone",
            "DivergenceWarning", "TrainingInterruptedWarning"]
 
 _REGISTRY = {}  # class name -> estimator class, for neuroclust.persistence.load
@@ -246,8 +246,8 @@ class BaseEstimator:
         float32's range would become infinite, so that is refused with a sentence.
         """
         xp = array_module(X)
-        if xp is np and not isinstance(array, np.ndarray):
-            array = array.get()
+        if xp is np:
+            array = to_host(array)
         if (np.dtype(X.dtype).itemsize < np.dtype(array.dtype).itemsize and array.size
                 and array.dtype.kind == "f"):
             largest = float(xp.abs(xp.asarray(array)).max())
@@ -347,6 +347,17 @@ class PrototypeClusterMixin:
         """Squared distance from each row of X to its nearest prototype."""
         X, kernels = self._validate_for_predict(X, "cluster_centers_")
         return kernels.bmu(X, self._like(self.cluster_centers_, X))[1]
+
+
+def clone(estimator, **params):
+    """An unfitted copy of ``estimator`` with the same parameters, ``params`` changed.
+
+    What ``sklearn.base.clone`` does, except that an estimator passed as a parameter is
+    handed on as it is, not copied. Works on any object with ``get_params`` (a
+    scikit-learn clusterer too).
+    """
+    copy = type(estimator)(**estimator.get_params(deep=False))
+    return copy.set_params(**params) if params else copy
 
 
 def check_distances_representable(X, name="X", fitting=False):

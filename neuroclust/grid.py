@@ -16,13 +16,14 @@ chain; the other files a reader opens, estimator to kernel to figure, are
 
 * ``neuroclust/models/som.py``: the estimator :class:`neuroclust.SOM`, which lays out its grid
   with these functions and calls the kernels;
-* ``neuroclust/backend/reference.py``: the NumPy reference of the SOM kernels (``som_online``,
-  ``som_batch_weights``);
-* ``neuroclust/backend/cython.py`` and ``csrc/kernels.pyx``: the compiled kernels, which know
-  the standard grids built here (:func:`standard_grid`) and the neighbourhoods by their codes
-  (``NEIGHBOURHOOD_CODES``);
+* ``neuroclust/backend/reference/som.py``: the NumPy reference of the SOM kernels
+  (``som_online``, ``som_batch_weights``), which take the grid as ``(shape, topology,
+  toroidal)`` and lay it out with :func:`standard_grid`;
+* ``neuroclust/backend/cython.py`` and ``csrc/som.pyx``: the compiled kernels, which build
+  the same grid's distances from its rows, columns and topology, and know the neighbourhoods
+  by their codes (``NEIGHBOURHOOD_CODES``);
 * ``neuroclust/nn/som.py``: the same map as a layer for use inside a network;
-* ``neuroclust/plotting.py``: the SOM's figures (U-matrix, hit map, prototypes, the map in
+* ``neuroclust/plotting/som.py``: the SOM's figures (U-matrix, hit map, prototypes, the map in
   input space);
 * ``docs/algorithms/som.md``: the equations, each quoted beside the line that computes it;
 * ``tutorials/plot_02_self_organizing_map.py``: the tutorial.

@@ -19,11 +19,12 @@ Notation: :math:`n` samples; :math:`y_s` the class and :math:`\hat y_s` the clus
 :math:`b_j` its column sums (cluster sizes); :math:`C_k` the set of samples in cluster
 :math:`k`, :math:`K` the number of clusters, :math:`d(x, x')` the Euclidean distance.
 """
+import math
 from fractions import Fraction
 
 import numpy as np
 
-from ._validation import check_array
+from ._validation import array_module, check_array
 
 __all__ = [
     "contingency_matrix",
@@ -491,10 +492,14 @@ def _euclidean_distances(A, B):
 def quantization_error(X, prototypes):
     r"""Mean Euclidean distance from each sample to its nearest prototype.
 
+    Every estimator's quantization error (``history_["quantization_error"]``,
+    ``SOM.quantization_error``, ``CompetitiveLearning.score``) is computed by the same code,
+    given the winners its kernel found.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        The data.
+        The data (NumPy or CuPy).
     prototypes : array-like of shape (n_units, n_features)
         The prototypes :math:`w_j` (cluster centres, or a map's weight vectors).
 
@@ -530,20 +535,44 @@ def quantization_error(X, prototypes):
             f"prototypes has {prototypes.shape[1]} features, but X has {X.shape[1]}; "
             "they must have the same number of features."
         )
-    dtype = np.result_type(X, prototypes)
+    return _quantization_error(X, prototypes)
+
+
+def _quantization_error(X, prototypes, winners=None, squared_distances=None):
+    """:func:`quantization_error` of checked arrays (NumPy or CuPy), the estimators' too.
+
+    ``winners``, each sample's unit when a kernel has already found it (by the model's own
+    metric), skips eq. (1). ``squared_distances``, each sample's squared distance to its
+    winner as that kernel computed it, skips eq. (1) and the second pass over ``X``: the
+    per-epoch record of the estimators, whose winner search gives these distances anyway.
+    Nothing is checked: NaN or infinity anywhere in the prototypes of a diverging model gives
+    NaN or infinity, which the epoch loop reports (a unit that wins nothing would otherwise
+    hide it).
+    """
+    if squared_distances is not None:
+        xp = array_module(squared_distances)
+        return float(xp.sqrt(xp.maximum(squared_distances, 0)).mean())          # eq. (2)
+    dtype = np.result_type(X.dtype, prototypes.dtype)
     X, W = X.astype(dtype, copy=False), prototypes.astype(dtype, copy=False)
-    scale = _power_of_two_scale(X, W)   # so that squares neither overflow nor underflow
+    largest = [float(abs(array).max()) for array in (X, W)]
+    if not math.isfinite(sum(largest)):
+        return sum(largest)
+    scale = _power_of_two(max(largest))   # so that squares neither overflow nor underflow
     X, W = X / scale, W / scale
     n_samples = X.shape[0]
-    m = W.mean(axis=0)
-    Wc = W - m
-    w_sq = (Wc * Wc).sum(axis=1)
+    if winners is None:
+        m = W.mean(axis=0)
+        Wc = W - m
+        w_sq = (Wc * Wc).sum(axis=1)
     total = 0.0
     for rows in _row_blocks(n_samples, max(W.shape[0], X.shape[1])):
-        winners = (w_sq - 2 * ((X[rows] - m) @ Wc.T)).argmin(axis=1)              # eq. (1)
-        difference = X[rows] - W[winners]
-        total += np.sqrt((difference * difference).sum(axis=1)).sum(dtype=np.float64)
-    return float(total / n_samples) * scale                                       # eq. (2)
+        if winners is None:
+            chosen = (w_sq - 2 * ((X[rows] - m) @ Wc.T)).argmin(axis=1)           # eq. (1)
+        else:
+            chosen = winners[rows]
+        difference = X[rows] - W[chosen]
+        total += float(np.sqrt((difference * difference).sum(axis=1)).sum(dtype=np.float64))
+    return total / n_samples * scale                                              # eq. (2)
 
 
 def _power_of_two_scale(*arrays):
@@ -553,7 +582,11 @@ def _power_of_two_scale(*arrays):
     Davies-Bouldin, Calinski-Harabasz) come out bit for bit the same, and squared distances
     of data near 1e300 (which overflow) or 1e-310 (which underflow) become computable.
     """
-    largest = max(float(np.abs(array).max()) for array in arrays)
+    return _power_of_two(max(float(np.abs(array).max()) for array in arrays))
+
+
+def _power_of_two(largest):
+    """The power of two nearest ``largest`` (1.0 for zero, NaN or infinity)."""
     if largest == 0 or not np.isfinite(largest):
         return 1.0
     return float(np.ldexp(1.0, int(np.frexp(largest)[1])))

@@ -407,3 +407,14 @@ def test_an_estimator_that_contains_itself_cannot_be_saved(tmp_path):
     model.inner_ = model
     with pytest.raises(ValueError, match="NestingWrapper cannot be saved: it contains itself"):
         model.save(tmp_path / "loop")
+
+
+def test_clone_copies_the_parameters_unfitted():
+    from neuroclust import KMeans
+    from neuroclust.base import clone
+
+    fitted = KMeans(n_clusters=2, random_state=0).fit(np.random.default_rng(0).random((10, 2)))
+    copy = clone(fitted, n_clusters=3)
+    assert type(copy) is KMeans and copy.n_clusters == 3 and copy.random_state == 0
+    assert not hasattr(copy, "cluster_centers_")
+    assert clone(fitted).get_params() == fitted.get_params()

@@ -288,3 +288,13 @@ def test_imports_work_in_any_order_in_a_fresh_interpreter(statement, tmp_path):
     result = subprocess.run([sys.executable, "-c", statement], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_numpy_reference_imports_no_compiled_or_gpu_kernels():
+    """backend/reference/ is the plain-NumPy oracle: it runs, and reads, without the compiled
+    kernels or the other backends."""
+    faster = ("neuroclust._kernels", "neuroclust.backend.cython", "neuroclust.backend.cupy")
+    found = [f"{module} (line {line}) imports {target}" for module, line, target in EDGES
+             if is_within(module, "neuroclust.backend.reference")
+             and any(is_within(target, name) for name in faster)]
+    assert found == []

@@ -411,3 +411,22 @@ def test_a_power_of_two_scale_gives_bit_identical_scores():
     X = rng.normal(size=(30, 2))
     labels = np.arange(30) % 3
     assert metrics.silhouette_score(X * 2.0 ** 500, labels) == metrics.silhouette_score(X, labels)
+
+
+def test_the_estimators_quantization_error_is_the_metric():
+    from neuroclust import SOM, CompetitiveLearning, GrowingNeuralGas
+    from neuroclust.metrics import _quantization_error, quantization_error
+
+    X = np.random.default_rng(1).normal(size=(200, 3))
+    W = X[:5].copy()
+    winners = ((X[:, None, :] - W[None]) ** 2).sum(axis=2).argmin(axis=1)
+    assert _quantization_error(X, W, winners) == quantization_error(X, W)
+    som = SOM(shape=(3, 3), epochs=3, random_state=0).fit(X)
+    assert som.quantization_error(X) == pytest.approx(quantization_error(X, som.cluster_centers_))
+    competitive = CompetitiveLearning(n_clusters=4, epochs=3, random_state=0).fit(X)
+    qe = quantization_error(X, competitive.cluster_centers_)
+    assert competitive.history_["quantization_error"][-1] == pytest.approx(qe)
+    assert competitive.score(X) == pytest.approx(-qe)
+    gng = GrowingNeuralGas(max_nodes=6, epochs=2, random_state=0).fit(X)
+    assert gng.history_["quantization_error"][-1] == pytest.approx(
+        quantization_error(X, gng.cluster_centers_))

@@ -368,3 +368,24 @@ def test_shown_cuts_long_values():
     assert shown("x" * 100).endswith("...") and len(shown("x" * 100)) == 60
     assert shown(10 ** 5000) == "an integer of about 5001 digits"
     assert shown(3) == "3"
+
+
+# ------------------------------------------------------------------ shared helpers (issue 11)
+def test_to_host_returns_numpy_arrays_and_anything_else_unchanged():
+    from neuroclust._validation import to_host
+
+    a = np.arange(3.0)
+    assert to_host(a) is a
+    assert to_host([1, 2]) == [1, 2]
+
+
+def test_check_prototypes_shape_one_message():
+    from neuroclust._validation import check_prototypes_shape
+
+    check_prototypes_shape(np.zeros((3, 2)), 3, 2)
+    check_prototypes_shape(np.zeros((2, 3, 4)), 6, 4, grid_shape=(2, 3))
+    with pytest.raises(ValueError, match=r"^W has shape \(2, 2\), but 3 prototypes of 2 "
+                                         r"features, shape \(3, 2\), are needed\.$"):
+        check_prototypes_shape(np.zeros((2, 2)), 3, name="W")
+    with pytest.raises(ValueError, match=r"shape \(6, 4\) or \(2, 3, 4\), are needed"):
+        check_prototypes_shape(np.zeros((3, 2, 4)), 6, 4, grid_shape=(2, 3))

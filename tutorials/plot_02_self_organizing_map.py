@@ -155,9 +155,9 @@ print(np.round((eta * h).reshape(tiny_shape), 3))
 # per step.
 
 W_kernel = W0.copy()
-periods = grid.grid_periods(tiny_shape, "rectangular", False)   # zeros: a flat map
-winners = reference.som_online(X_tiny, W_kernel, tiny_positions, periods, np.array([0]),
-                               np.array([eta]), np.array([sigma]), "gaussian")
+# the grid as (shape, topology, toroidal): a flat rectangular 3 x 4 map
+winners = reference.som_online(X_tiny, W_kernel, tiny_shape, "rectangular", False,
+                               np.array([0]), np.array([eta]), np.array([sigma]), "gaussian")
 print("kernel winner:", int(winners[0]), "  max |kernel - hand| =", np.abs(W_kernel - W).max())
 assert np.allclose(W_kernel, W)
 
@@ -567,8 +567,8 @@ for backend in ("numpy", "cython"):
     for repeat in range(3):
         W = digit_som.cluster_centers_.copy()
         start_time = time.perf_counter()
-        kernels.som_online(X_digits, W, digit_som.grid_positions_, np.zeros(2), order, rates,
-                           sigmas, "gaussian")
+        kernels.som_online(X_digits, W, digit_som.shape, digit_som.topology,
+                           digit_som.toroidal, order, rates, sigmas, "gaussian")
         best = min(best, time.perf_counter() - start_time)
     timings[backend] = (best, W)
     print(f"{backend:>6}: one online epoch ({len(order)} steps) in {best:.4f} s")

@@ -154,7 +154,8 @@ for (i, j), a in {(0, 1): 1, (0, 3): 2, (1, 2): 0, (2, 3): 4, (0, 4): 5}.items()
     age0[i, j] = age0[j, i] = a
 n0 = 5                       # nodes 0..4 exist; row 5 is free
 steps_before = 9             # 9 samples seen so far; with lambda = 10 this step inserts a node
-rates = dict(epsilon_b=0.2, epsilon_n=0.006, max_age=5, lambda_=10, alpha=0.5, beta=0.005)
+rates = dict(epsilon_b=0.2, epsilon_n=0.006, max_age=5, insert_every=10, alpha=0.5,
+             beta=0.005)
 x = np.array([0.3, 0.2])
 
 
@@ -173,7 +174,7 @@ print("edges (i, j, age) before:", edge_list(age0, n0))
 
 W, E, age, n = W0.copy(), E0.copy(), age0.copy(), n0
 eps_b, eps_n, max_age = rates["epsilon_b"], rates["epsilon_n"], rates["max_age"]
-lambda_, alpha, beta = rates["lambda_"], rates["alpha"], rates["beta"]
+insert_every, alpha, beta = rates["insert_every"], rates["alpha"], rates["beta"]
 
 d2 = ((W[:n] - x) ** 2).sum(axis=1)                 # squared distances to the n nodes
 s1, s2 = (int(k) for k in np.argsort(d2, kind="stable")[:2])     # (1) the two nearest
@@ -201,7 +202,7 @@ for j in alone:
     n -= 1
 
 steps = steps_before + 1
-if steps % lambda_ == 0 and n < capacity:           # every lambda-th step: grow
+if steps % insert_every == 0 and n < capacity:           # every lambda-th step: grow
     q = int(E[:n].argmax())                         # (8) the node of largest error ...
     Nq = np.flatnonzero(age[q, :n] >= 0)
     f = int(Nq[E[Nq].argmax()])                     #     ... and its worst neighbour
@@ -276,9 +277,6 @@ fig.tight_layout()
 X_moons, y_moons = datasets.make_moons(N_SAMPLES, noise=NOISE, random_state=SEED)
 settings = dict(epsilon_b=0.2, epsilon_n=0.006, max_age=50, insert_every=100, alpha=0.5,
                 beta=0.005)                         # Fritzke's values, the defaults
-# The estimator names lambda by what it does, ``insert_every``; the kernel by its letter.
-kernel_settings = {"lambda_" if name == "insert_every" else name: value
-                   for name, value in settings.items()}
 total_steps = EPOCHS * N_SAMPLES
 shown_steps = [0, 200, 1000, 3000, total_steps]
 
@@ -294,7 +292,7 @@ for epoch in range(EPOCHS):
     order = rng.permutation(N_SAMPLES)
     for start in range(0, N_SAMPLES, 50):
         n_nodes, n_steps = reference.gng_online(X_moons, W, E, age, n_nodes, n_steps,
-                                                order[start:start + 50], **kernel_settings)
+                                                order[start:start + 50], **settings)
         if n_steps in shown_steps:
             pairs = np.array([(i, j) for i, j, _ in edge_list(age, n_nodes)]).reshape(-1, 2)
             growth[n_steps] = (W[:n_nodes].copy(), pairs)
@@ -547,7 +545,7 @@ for backend in ("numpy", "cython"):
         W_epoch, E_epoch, age_epoch = W.copy(), E.copy(), age.copy()   # the trained graph
         start_time = time.perf_counter()
         kernels.gng_online(X_moons, W_epoch, E_epoch, age_epoch, n_nodes, n_steps, order,
-                           **kernel_settings)
+                           **settings)
         best = min(best, time.perf_counter() - start_time)
     timings[backend] = (best, W_epoch)
     print(f"{backend:>6}: one epoch ({N_SAMPLES} steps, {len(gng.nodes_)} nodes) in "

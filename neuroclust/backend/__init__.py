@@ -5,18 +5,38 @@ else the NumPy reference. Asking for a backend that is not available is an error
 silent fallback. ``NEUROCLUST_BACKEND=numpy`` (or ``cython``, ``cupy``) in the environment
 overrides every estimator's choice, e.g. to step through the reference math in a debugger.
 
-Every backend module offers the same kernels with the same signatures:
-``bmu``, ``accumulate``, ``bmu_accumulate``, ``wta_online`` (see ``reference.py``).
+Every backend module (``reference``, ``cython``, ``cupy``) offers the same kernels with the
+same signatures, and models reach them only through the module ``get_kernels`` returns:
+
+* distances: ``squared_distances``, ``bmu``, ``undefined_bmu``, ``accumulate``,
+  ``bmu_accumulate``, ``two_nearest``;
+* competitive learning: ``wta_online``;
+* self-organizing map: ``som_online``, ``som_batch_weights``;
+* growing neural gas: ``gng_online``;
+* adaptive resonance theory: ``fuzzy_art_online``, ``fuzzy_art_choice``, ``fuzzy_art_predict``,
+  ``art1_online``, ``art1_bottom_up``.
+
+``KERNELS`` lists them. The NumPy reference (``backend/reference/<algorithm>.py``) states the
+math of each; ``cython`` wraps the compiled kernels of ``csrc/<algorithm>.pyx``; ``cupy`` runs
+the reference on the GPU. Where a backend has no version of its own (a kernel that is one
+matrix product or less), it re-exports the reference's function.
 """
 import importlib
 import os
 
 from .._validation import array_module, check_choice
 
-__all__ = ["BACKENDS", "available_backends", "resolve_backend", "get_kernels", "array_module"]
+__all__ = ["BACKENDS", "KERNELS", "available_backends", "resolve_backend", "get_kernels",
+           "array_module"]
 
 BACKENDS = ("auto", "numpy", "cython", "cupy")
 _MODULES = {"numpy": "reference", "cython": "cython", "cupy": "cupy"}
+
+#: The kernel names every backend module offers (see the module docstring).
+KERNELS = ("squared_distances", "bmu", "undefined_bmu", "accumulate", "bmu_accumulate",
+           "two_nearest", "wta_online", "som_online", "som_batch_weights", "gng_online",
+           "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
+           "art1_bottom_up")
 
 
 def _cython_available():

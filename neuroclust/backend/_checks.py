@@ -15,7 +15,7 @@ import numbers
 
 
 from .._validation import array_module
-from ..grid import NEIGHBOURHOOD_CODES
+from ..grid import NEIGHBOURHOOD_CODES, TOPOLOGIES
 
 #: BLAS and the compiled loops count rows and features in C ints.
 INT_MAX = 2**31 - 1
@@ -199,19 +199,35 @@ def check_wta_online(X, W, order, learning_rate, win_frequency, conscience_rate,
     return order, learning_rate, conscience_rate, conscience_bias
 
 
-def check_som_online(X, W, positions, periods, order, learning_rates, sigmas, neighbourhood,
-                     metric):
-    """Returns ``order`` as int64."""
+def check_grid(W, shape, topology, toroidal):
+    """The map's grid: ``shape`` a pair of whole numbers whose product is the number of rows
+    of ``W``, a known ``topology``, ``toroidal`` a bool. Returns ``(shape as a tuple of ints,
+    toroidal as a bool)``."""
+    if (isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__")
+            or getattr(shape, "ndim", 1) != 1 or len(shape) != 2):
+        raise ValueError(f"shape must be a pair (rows, cols) of the map's grid, got "
+                         f"{_describe(shape)}.")
+    rows = check_whole(shape[0], "shape[0] (the grid's rows)", 1)
+    cols = check_whole(shape[1], "shape[1] (the grid's columns)", 1)
+    if rows * cols != W.shape[0]:
+        raise ValueError(f"shape ({rows}, {cols}) has {rows * cols} units, but W has "
+                         f"{W.shape[0]} rows, one per unit.")
+    if not isinstance(topology, str) or topology not in TOPOLOGIES:
+        raise ValueError(f"topology must be one of {list(TOPOLOGIES)}, got {topology!r}.")
+    if getattr(toroidal, "ndim", None) == 0 and hasattr(toroidal, "item"):  # NumPy bools
+        toroidal = toroidal.item()
+    if not isinstance(toroidal, bool):
+        raise ValueError(f"toroidal must be True or False, got {_describe(toroidal)}.")
+    return (rows, cols), toroidal
+
+
+def check_som_online(X, W, shape, topology, toroidal, order, learning_rates, sigmas,
+                     neighbourhood, metric):
+    """Returns ``(order as int64, shape as a tuple of ints, toroidal as a bool)``."""
     check_data(X)
     check_prototypes(X, W, what="the prototypes of the map's units")
     check_updated(W, "W", "f", "the prototypes")
-    check_array(positions, "positions", 2, "the grid coordinates of the units")
-    if positions.shape != (W.shape[0], 2):
-        raise ValueError(f"positions must have shape ({W.shape[0]}, 2), one grid position per "
-                         f"row of W, got {positions.shape}.")
-    check_array(periods, "periods", 1, "the wrap-around lengths of the grid")
-    if periods.shape != (2,):
-        raise ValueError(f"periods must have shape (2,), got {periods.shape}.")
+    shape, toroidal = check_grid(W, shape, topology, toroidal)
     order = check_indices(order, X.shape[0], "order", "row indices of X")
     check_per_step(learning_rates, order.shape[0], "learning_rates", low=0)
     check_per_step(sigmas, order.shape[0], "sigmas", low=0, low_open=True)
@@ -220,7 +236,7 @@ def check_som_online(X, W, positions, periods, order, learning_rates, sigmas, ne
                          f"{neighbourhood!r}.")
     if metric not in ("euclidean", "cosine"):
         raise ValueError(f"metric must be 'euclidean' or 'cosine', got {metric!r}.")
-    return order
+    return order, shape, toroidal
 
 
 def check_art_online(X, W, n_categories, order, rho, alpha, beta):
@@ -253,7 +269,7 @@ def check_art_predict(X, W, alpha, rho):
 
 
 def check_gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age,
-                     lambda_, alpha, beta):
+                     insert_every, alpha, beta):
     """Returns the numbers as Python ints and floats, and ``order`` as int64."""
     check_data(X)
     check_prototypes(X, W, minimum=2, what="node positions")
@@ -276,7 +292,7 @@ def check_gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsil
                 check_real(epsilon_n, "epsilon_n", low=0, high=1),
                 # max_age >= 0 keeps the winner's fresh edge, so two nodes always stay alive
                 check_whole(max_age, "max_age", 0),
-                check_whole(lambda_, "lambda_", 1),
+                check_whole(insert_every, "insert_every", 1),
                 check_real(alpha, "alpha", low=0, high=1),
                 check_real(beta, "beta", low=0, high=1))
     return (n_nodes, n_steps, order) + numbers_

@@ -7,6 +7,11 @@ last); here it runs the reference loop on the device, which is correct but launc
 kernels per sample. A fused single-kernel version is worth writing only once profiling on a GPU
 shows it matters (see DESIGN.md).
 
+The kernels that are one matrix product or less (``squared_distances``, ``two_nearest``,
+``undefined_bmu``, ``som_batch_weights``, ``fuzzy_art_choice``, ``art1_bottom_up``) are the
+reference's own functions, re-exported, so this module offers every kernel name the reference
+does.
+
 The thread-count argument of the CPU kernels is accepted (and checked as there) and ignored,
 so callers need not care which backend they hold. The reference checks every other argument
 (``_checks.py``), so this backend refuses what the others refuse, with the same sentence.
@@ -15,8 +20,6 @@ from . import _checks, reference
 from .reference import (art1_bottom_up, fuzzy_art_choice, som_batch_weights, squared_distances,
                         two_nearest, undefined_bmu)
 
-# The kernels without a GPU version of their own are the reference's, which runs on CuPy arrays
-# as written (every backend module offers the same names).
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
@@ -54,10 +57,10 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
                                 conscience_rate, conscience_bias)
 
 
-def som_online(X, W, positions, periods, order, learning_rates, sigmas,
+def som_online(X, W, shape, topology, toroidal, order, learning_rates, sigmas,
                neighbourhood="gaussian", metric="euclidean"):
     """See ``reference.som_online``: the reference loop, run on the device."""
-    return reference.som_online(X, W, positions, periods, order, learning_rates, sigmas,
+    return reference.som_online(X, W, shape, topology, toroidal, order, learning_rates, sigmas,
                                 neighbourhood, metric)
 
 
@@ -80,8 +83,8 @@ def art1_online(X, W, n_categories, order, rho, L):
 
 
 def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age,
-               lambda_, alpha, beta):
+               insert_every, alpha, beta):
     """See ``reference.gng_online``: the reference loop, run on the device (a few small
     kernels per sample; the graph of at most ``max_nodes`` nodes stays there too)."""
     return reference.gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b,
-                                epsilon_n, max_age, lambda_, alpha, beta)
+                                epsilon_n, max_age, insert_every, alpha, beta)

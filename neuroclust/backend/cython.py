@@ -1,4 +1,13 @@
-"""Thin wrappers over the compiled kernels in ``csrc/kernels.pyx``.
+"""Thin wrappers over the compiled kernels, ``neuroclust._kernels`` (built from csrc/*.pyx).
+
+The compiled kernel of each algorithm is in ``csrc/<algorithm>.pyx`` and its NumPy twin in
+``neuroclust/backend/reference/<algorithm>.py``: distances (``bmu``, ``accumulate``,
+``bmu_accumulate``), competitive (``wta_online``), som (``som_online``), gng (``gng_online``)
+and art (``fuzzy_art_online``, ``fuzzy_art_predict``, ``art1_online``). The kernels with no
+compiled version (``squared_distances``, ``two_nearest``, ``undefined_bmu``,
+``som_batch_weights``, ``fuzzy_art_choice``, ``art1_bottom_up``: each one matrix product or
+less) are the reference's own functions, re-exported, so this module offers every kernel name
+the reference does.
 
 They check every argument before the kernels run (the checks of ``_checks.py``, which the
 NumPy reference runs too, so both refuse the same inputs with the same sentence), make the
@@ -18,15 +27,15 @@ import os
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from .. import _kernels
+from .._kernels import art as _art, competitive as _competitive, distances as _distances
+from .._kernels import gng as _gng, som as _som
 from .._validation import available_memory as _available_memory, format_bytes
-from ..grid import NEIGHBOURHOOD_CODES, standard_grid
-from . import _checks, reference
+from ..grid import NEIGHBOURHOOD_CODES
+from . import _checks
+from ._chunks import COMPILED_CHUNK_ROWS
 from .reference import (art1_bottom_up, fuzzy_art_choice, som_batch_weights, squared_distances,
                         two_nearest, undefined_bmu)
 
-# The kernels without a compiled twin are the reference's own (every backend module offers
-# the same names, so a model calls get_kernels(backend).<name> whatever the backend).
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
@@ -48,7 +57,9 @@ def default_n_threads():
         return os.cpu_count() or 1
 
 
-CHUNK_ROWS = 256  # as in csrc/kernels.pyx
+#: Rows per chunk of the compiled distance kernels (``backend/_chunks.py``, compiled in by
+#: setup.py).
+CHUNK_ROWS = COMPILED_CHUNK_ROWS
 
 
 #: Multiply-adds below which one more thread costs more (waking it) than it saves.
@@ -156,10 +167,10 @@ def bmu(X, W, n_threads=None):
     n_threads = _checks.check_n_threads(n_threads)
     X, W = _prepare(X, W)
     if not np.isfinite(W).all():
-        return reference.undefined_bmu(X)
+        return undefined_bmu(X)
     n_threads = _bmu_threads("bmu", X, W, _threads_for(X, W, n_threads), False)
     with _blas_limited_to_one_thread(n_threads):
-        return _kernels.bmu(X, W, n_threads)
+        return _distances.bmu(X, W, n_threads)
 
 
 def accumulate(X, labels, n_units, n_threads=None):
@@ -171,7 +182,7 @@ def accumulate(X, labels, n_units, n_threads=None):
     sums_bytes = n_units * (X.shape[1] * X.itemsize + 8)
     n_threads = _threads_that_fit("accumulate", _threads_for(X, None, n_threads), sums_bytes,
                                   sums_bytes, f"the sums of {n_units} units")
-    return _kernels.accumulate(X, labels, n_units, n_threads)
+    return _distances.accumulate(X, labels, n_units, n_threads)
 
 
 def bmu_accumulate(X, W, n_threads=None):
@@ -180,11 +191,11 @@ def bmu_accumulate(X, W, n_threads=None):
     n_threads = _checks.check_n_threads(n_threads)
     X, W = _prepare(X, W)
     if not np.isfinite(W).all():
-        index, distance = reference.undefined_bmu(X)
+        index, distance = undefined_bmu(X)
         return (index, distance) + accumulate(X, index, W.shape[0], n_threads)
     n_threads = _bmu_threads("bmu_accumulate", X, W, _threads_for(X, W, n_threads), True)
     with _blas_limited_to_one_thread(n_threads):
-        return _kernels.bmu_accumulate(X, W, n_threads)
+        return _distances.bmu_accumulate(X, W, n_threads)
 
 
 def _state_dtype(W):
@@ -207,8 +218,8 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
     frequency = (None if win_frequency is None
                  else np.ascontiguousarray(win_frequency, dtype=np.float64))
     try:
-        return _kernels.wta_online(X, work, order, learning_rate, frequency, conscience_rate,
-                                   conscience_bias)
+        return _competitive.wta_online(X, work, order, learning_rate, frequency,
+                                       conscience_rate, conscience_bias)
     finally:  # copies (another layout or dtype) go back into the caller's arrays
         if work is not W:
             W[...] = work
@@ -216,7 +227,7 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
             win_frequency[...] = frequency
 
 
-def som_online(X, W, positions, periods, order, learning_rates, sigmas,
+def som_online(X, W, shape, topology, toroidal, order, learning_rates, sigmas,
                neighbourhood="gaussian", metric="euclidean"):
     """See ``reference.som_online``; updates ``W`` in place.
 
@@ -225,19 +236,26 @@ def som_online(X, W, positions, periods, order, learning_rates, sigmas,
     expansion ||x||^2 - 2 x.w + ||w||^2 loses far less to rounding on centred numbers); float64
     has the precision to spare, and skips the copy of X. Rows of ``MIN_FEATURES_FOR_BLOCKS``
     features or more take the blocked kernel (the same steps, the prototypes touched twice per
-    block of steps; see ``_kernels.som_online_blocked``), shorter rows the step-by-step one.
+    block of steps; see ``csrc/som.pyx``'s ``som_online_blocked``), shorter rows the
+    step-by-step one.
     """
-    order = _checks.check_som_online(X, W, positions, periods, order, learning_rates, sigmas,
-                                     neighbourhood, metric)
-    rows, cols, hexagonal, toroidal = _grid_layout(positions, periods, W.shape[0])
+    order, (rows, cols), toroidal = _checks.check_som_online(
+        X, W, shape, topology, toroidal, order, learning_rates, sigmas, neighbourhood, metric)
+    if rows > MAX_GRID_SIDE or cols > MAX_GRID_SIDE:
+        raise ValueError(f"the compiled SOM kernel takes grids of at most {MAX_GRID_SIDE} rows "
+                         f"and columns, got {rows} x {cols}; use backend='numpy'.")
     dtype = _state_dtype(W)
     X = np.ascontiguousarray(X, dtype=dtype)
     order = np.ascontiguousarray(order, dtype=np.int64)
     learning_rates = np.ascontiguousarray(learning_rates, dtype=np.float64)
     sigmas = np.ascontiguousarray(sigmas, dtype=np.float64)
     with _in_place(W, dtype) as work:
-        return _som_online(X, work, rows, cols, hexagonal, toroidal, order, learning_rates,
-                           sigmas, neighbourhood, metric)
+        return _som_online(X, work, rows, cols, topology == "hexagonal", toroidal, order,
+                           learning_rates, sigmas, neighbourhood, metric)
+
+
+#: The compiled SOM's neighbourhood tables count grid rows and columns in C ints.
+MAX_GRID_SIDE = 1 << 28
 
 
 def _som_online(X, W, rows, cols, hexagonal, toroidal, order, learning_rates, sigmas,
@@ -255,18 +273,18 @@ def _som_online(X, W, rows, cols, hexagonal, toroidal, order, learning_rates, si
             # Small products lose more to waking BLAS threads than the threads give back.
             blas_threads = 1 if W.size < MIN_SOM_WORK_FOR_BLAS_THREADS else n_threads
             with _blas_limited_to_one_thread(2 if blas_threads == 1 else 1):
-                return _kernels.som_online_blocked(X, W, rows, cols, hexagonal, toroidal,
-                                                   order, learning_rates, sigmas, code,
-                                                   cosine, som_block_steps(X.shape[1]))
-        return _kernels.som_online(X, W, rows, cols, hexagonal, toroidal, order,
-                                   learning_rates, sigmas, code, cosine, n_threads)
+                return _som.som_online_blocked(X, W, rows, cols, hexagonal, toroidal, order,
+                                               learning_rates, sigmas, code, cosine,
+                                               som_block_steps(X.shape[1]))
+        return _som.som_online(X, W, rows, cols, hexagonal, toroidal, order, learning_rates,
+                               sigmas, code, cosine, n_threads)
     finally:
         if shift is not None:
             W += shift
 
 
 #: From this many features the online SOM runs in blocks of som_block_steps() steps
-#: (``_kernels.som_online_blocked``: two BLAS products per block instead of three passes over
+#: (``som_online_blocked`` of csrc/som.pyx: two BLAS products per block instead of three passes over
 #: the prototypes per step); below it, the step-by-step kernel is faster.
 MIN_FEATURES_FOR_BLOCKS = 32
 
@@ -288,31 +306,6 @@ def _som_threads(work_per_step):
     return max(1, min(default_n_threads(), work_per_step // MIN_SOM_WORK_PER_THREAD))
 
 
-def _grid_layout(positions, periods, n_units):
-    """(rows, cols, hexagonal, toroidal) of the grid that ``positions`` and ``periods`` describe.
-
-    The compiled kernel knows only the standard grids of :mod:`neuroclust.grid`; any other layout
-    is an error rather than a silently different map.
-    """
-    positions = np.asarray(positions, dtype=np.float64)
-    cols = int(np.count_nonzero(positions[:, 1] == positions[0, 1]))
-    rows = n_units // max(cols, 1)
-    if rows > 1 << 28 or cols > 1 << 28:  # the kernel's neighbourhood tables count in C ints
-        raise ValueError(f"the compiled SOM kernel takes grids of at most {1 << 28} rows and "
-                         f"columns, got {rows} x {cols}; use backend='numpy'.")
-    hexagonal = bool(positions.shape[0] > cols and positions[cols, 0] != positions[0, 0])
-    toroidal = bool(np.any(np.asarray(periods) > 0))
-    # One row has no shifted rows to tell a hexagonal grid by, only its toroidal periods.
-    for hexagonal in (hexagonal, not hexagonal) if rows == 1 else (hexagonal,):
-        topology = "hexagonal" if hexagonal else "rectangular"
-        expected_positions, expected_periods = standard_grid((rows, cols), topology, toroidal)
-        if (rows * cols == n_units and np.array_equal(positions, expected_positions)
-                and np.array_equal(periods, expected_periods)):
-            return rows, cols, hexagonal, toroidal
-    raise ValueError("the compiled SOM kernel takes the rectangular and hexagonal grids of "
-                     "neuroclust.grid only; use backend='numpy' for other layouts.")
-
-
 # ------------------------------------------------------------------ adaptive resonance theory
 def fuzzy_art_online(X, W, n_categories, order, rho, alpha, beta):
     """See ``reference.fuzzy_art_online``; updates ``W`` in place.
@@ -331,7 +324,7 @@ def _fuzzy_art_online(X, W, n_categories, order, rho, alpha, beta):
     X = np.ascontiguousarray(X, dtype=dtype)
     order = np.ascontiguousarray(order, dtype=np.int64)
     with _in_place(W, dtype) as work:
-        return _kernels.fuzzy_art_online(X, work, n_categories, order, rho, alpha, beta)
+        return _art.fuzzy_art_online(X, work, n_categories, order, rho, alpha, beta)
 
 
 def fuzzy_art_predict(X, W, alpha, rho=0.0, n_threads=None):
@@ -340,7 +333,7 @@ def fuzzy_art_predict(X, W, alpha, rho=0.0, n_threads=None):
     n_threads = _checks.check_n_threads(n_threads)
     X, W = _prepare(X, W)
     n_threads = _threads_for(X, W, n_threads)
-    return _kernels.fuzzy_art_predict(X, W, alpha, rho, n_threads)
+    return _art.fuzzy_art_predict(X, W, alpha, rho, n_threads)
 
 
 def art1_online(X, W, n_categories, order, rho, L):
@@ -357,19 +350,19 @@ def art1_online(X, W, n_categories, order, rho, L):
 
 # ------------------------------------------------------------------ growing neural gas
 def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age,
-               lambda_, alpha, beta):
+               insert_every, alpha, beta):
     """See ``reference.gng_online``; updates ``W``, ``error`` and ``age`` in place.
 
     One call runs the whole ``order`` (insertions and removals included) in compiled code on
     one thread: each step depends on the last. Returns ``(n_nodes, n_steps)``.
     """
-    (n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age, lambda_, alpha,
+    (n_nodes, n_steps, order, epsilon_b, epsilon_n, max_age, insert_every, alpha,
      beta) = _checks.check_gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b,
-                                      epsilon_n, max_age, lambda_, alpha, beta)
+                                      epsilon_n, max_age, insert_every, alpha, beta)
     dtype = _state_dtype(W)
     X = np.ascontiguousarray(X, dtype=dtype)
     order = np.ascontiguousarray(order, dtype=np.int64)
     with _in_place(W, dtype) as W_work, _in_place(error, np.float64) as error_work, \
             _in_place(age, np.int64) as age_work:
-        return _kernels.gng_online(X, W_work, error_work, age_work, n_nodes, n_steps, order,
-                                   epsilon_b, epsilon_n, max_age, lambda_, alpha, beta)
+        return _gng.gng_online(X, W_work, error_work, age_work, n_nodes, n_steps, order,
+                               epsilon_b, epsilon_n, max_age, insert_every, alpha, beta)

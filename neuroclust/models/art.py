@@ -1,12 +1,17 @@
 r"""Adaptive resonance theory: Fuzzy ART and ART1, categories that grow with the data.
 
+The files a reader follows, in order: ``models/art.py`` (these estimators) ->
+``backend/reference/art.py`` (the kernels in plain NumPy) -> ``csrc/art.pyx`` ->
+``plotting/art.py`` -> ``docs/algorithms/art.md`` ->
+``tutorials/plot_04_adaptive_resonance_theory.py``.
+
 ART answers the stability-plasticity dilemma: a network that keeps learning from new inputs
 without washing out what it learned before. It does not fix the number of clusters: a new
 category is committed whenever no existing one matches the input well enough, and the
 vigilance :math:`\rho` says how well is enough.
 
 The algorithm, in the order it runs (kernels named; their math, eqs. (1)-(5), is in
-``neuroclust/backend/reference.py``):
+``neuroclust/backend/reference/art.py``):
 
 1. prepare the inputs (the F0 field): Fuzzy ART checks that they lie in [0, 1] (or scales them,
    ``scale=True``) and complement codes them, so every input has the same size; ART1 checks

@@ -1,5 +1,10 @@
 r"""An autoencoder of dense (or 1-D convolutional) layers, trained by backpropagation written out by hand.
 
+The files a reader follows, in order: ``models/autoencoder.py`` (this estimator) -> ``nn/``
+(``dense.py``, ``activations.py``, ``losses.py``, ``optimizers.py``, ``training.py``) ->
+``models/latent.py`` (clustering the codes) -> ``plotting/autoencoder.py`` ->
+``docs/algorithms/autoencoder.md`` -> ``tutorials/plot_05_autoencoder_clustering.py``.
+
 The network squeezes each sample :math:`x \in \mathbb R^d` through a narrow code
 :math:`z \in \mathbb R^m` (``latent_dim``, :math:`m < d`) and tries to rebuild it. What it
 must keep to rebuild well is what the data vary in, so the codes are a compact description
@@ -87,7 +92,7 @@ import numpy as np
 from .._validation import (array_module, as_float_dtype, check_array, check_callbacks,
                            check_choice, check_count, check_is_fitted, check_n_features,
                            check_random_state, check_scalar, check_seed, check_verbose,
-                           ndim_of, shape_of, to_module)
+                           ndim_of, shape_of, shown, to_module)
 from ..base import BaseEstimator
 from .. import nn
 from ..nn.losses import circular_shift
@@ -135,8 +140,12 @@ class Autoencoder(BaseEstimator):
     patience : int >= 1 or None, default=None
         Early stopping on ``val_loss`` (or ``loss`` without a validation split); the model
         keeps the weights of its best epoch.
-    dtype : {"float32", "float64"}, default="float32"
-        The dtype of the weights and of the codes; X is converted to it.
+    dtype : {None, "float32", "float64"}, default=None
+        The dtype of the weights. None follows X, as every estimator does: float32 data
+        trains in float32, float64 data in float64, any other numbers (integers) in
+        float64; queries then answer in their own data's dtype (the weights cast to it).
+        "float32" or "float64" forces that dtype on the weights, on X and on every query;
+        float32 trains about twice as fast as float64.
     random_state : int, numpy.random.Generator or None
         Seeds the initial weights and the order of the mini-batches.
     verbose : bool or int, default=False
@@ -168,8 +177,9 @@ class Autoencoder(BaseEstimator):
         ``nn.Sigmoid()`` for ``loss="bce"``). ``hidden``, ``latent_dim``, ``activation``,
         ``output_activation``, ``kind``, ``channels``, ``kernel_size`` and ``global_pool``
         are then unused. ``fit`` trains copies, starting from the layers' current weights
-        converted to ``dtype``; the objects passed stay untouched. ``save`` stores each
-        layer's class and :meth:`~neuroclust.nn.Layer.config`, so every layer must have one.
+        converted to the dtype it trains in; the objects passed stay untouched. ``save``
+        stores each layer's class and :meth:`~neuroclust.nn.Layer.config`, so every layer
+        must have one.
 
     Attributes
     ----------
@@ -195,6 +205,9 @@ class Autoencoder(BaseEstimator):
         The number of values in one sample (channels times length for ``kind="conv1d"``).
     latent_dim_ : int
         The size of the codes: ``latent_dim``, or the width an explicit encoder returns.
+    dtype_ : numpy.dtype
+        The dtype the model was trained in (that of ``parameters_``): ``dtype``, or X's
+        with ``dtype=None``.
     input_shape_ : tuple of int
         ``kind="conv1d"`` and explicit networks only: the shape of one sample of X,
         ``(length,)`` or ``(channels, length)``.
@@ -216,7 +229,7 @@ class Autoencoder(BaseEstimator):
     def __init__(self, hidden=(256, 64), latent_dim=10, activation="relu",
                  output_activation=None, loss="mse", optimizer="adam", learning_rate=1e-3,
                  weight_decay=0.0, epochs=20, batch_size=256, validation_split=0.0,
-                 patience=None, dtype="float32", random_state=None, verbose=False,
+                 patience=None, dtype=None, random_state=None, verbose=False,
                  callbacks=None, kind="dense", channels=(8, 16), kernel_size=5,
                  global_pool=False, encoder=None, decoder=None):
         self.hidden = hidden
@@ -255,10 +268,10 @@ class Autoencoder(BaseEstimator):
                              f"divide by its maximum); its values range over "
                              f"[{float(X.min()):.4g}, {float(X.max()):.4g}].")
         rng = check_random_state(self.random_state)
-        encoder, decoder = self._build(input_shape, rng)
-        theta = _bind(encoder, decoder, self.dtype)        # the initial weights, in one vector
+        encoder, decoder = self._build(input_shape, rng, X.dtype)
+        theta = _bind(encoder, decoder, X.dtype)           # the initial weights, in one vector
         if array_module(X) is not array_module(theta):   # drawn on the host, trained on X's
-            theta = _bind(encoder, decoder, self.dtype, theta=to_module(theta, array_module(X)))
+            theta = _bind(encoder, decoder, X.dtype, theta=to_module(theta, array_module(X)))
         latent_dim = (self._check_explicit(encoder, decoder, X) if self._explicit()
                       else int(self.latent_dim))
         network = nn.Sequential(encoder.layers + decoder.layers)
@@ -291,11 +304,18 @@ class Autoencoder(BaseEstimator):
         return self.fit(X).transform(X)
 
     def __sklearn_tags__(self):
-        """scikit-learn's tags (see ``BaseEstimator``): the codes come out in ``dtype``."""
+        """scikit-learn's tags (see ``BaseEstimator``): the codes come out in X's dtype
+        (float32 or float64), or in ``dtype`` when one is given."""
         tags = super().__sklearn_tags__()
         if self.dtype in ("float32", "float64"):
             tags.transformer_tags.preserves_dtype = [self.dtype]
         return tags
+
+    @property
+    def dtype_(self):
+        """The dtype of ``parameters_``: ``dtype``, or the training data's with ``dtype=None``."""
+        check_is_fitted(self, "parameters_")
+        return np.dtype(self.parameters_.dtype)
 
     # -------------------------------------------------------------------- queries
     def transform(self, X):
@@ -309,7 +329,7 @@ class Autoencoder(BaseEstimator):
         (n_samples, latent_dim); returns shape (n_samples, n_features), or (n_samples,
         \*input_shape_) for ``kind="conv1d"``."""
         check_is_fitted(self, "parameters_")
-        Z = as_float_dtype(check_array(Z, name="Z"), self.dtype, name="Z")
+        Z = self._as_query_dtype(check_array(Z, name="Z"), name="Z")
         latent_dim = int(getattr(self, "latent_dim_", self.latent_dim))
         if Z.shape[1] != latent_dim:
             raise ValueError(f"Z has {Z.shape[1]} features, but the codes of this autoencoder "
@@ -369,27 +389,35 @@ class Autoencoder(BaseEstimator):
         return cached[1], cached[2]
 
     def _networks_for(self, X):
-        """The (encoder, decoder) in the array module (NumPy or CuPy) of ``X``.
+        """The (encoder, decoder) in the array module (NumPy or CuPy) and dtype of ``X``.
 
-        Those on ``parameters_`` when it lives there too; else networks on a copy of it, made
-        for this call, so a model fitted on the GPU answers NumPy queries and a loaded one
-        CuPy queries (``parameters_`` itself stays where it is)."""
+        Those on ``parameters_`` when it lives there too, in X's dtype; else networks on a
+        copy of it, made for this call, so a model fitted on the GPU answers NumPy queries, a
+        loaded one CuPy queries, and a float32 model float64 queries (``parameters_`` itself
+        stays as it is). A float64 model's weights beyond float32's range refuse a float32
+        query, as :meth:`~neuroclust.base.BaseEstimator._like` does."""
         check_is_fitted(self, "parameters_")
-        xp = array_module(X)
-        if array_module(self.parameters_) is xp:
+        theta = self.parameters_
+        if array_module(theta) is array_module(X) and theta.dtype == X.dtype:
             return self._current_networks()
-        return self._networks_on(to_module(self.parameters_, xp))
+        return self._networks_on(self._like(theta, X))
+
+    def _as_query_dtype(self, X, name="X"):
+        """A validated query in the dtype it is answered in: its own (float32 or float64)
+        with ``dtype=None``, else ``dtype`` (refused if its values do not fit in it)."""
+        return X if self.dtype is None else as_float_dtype(X, self.dtype, name=name)
 
     def _networks_on(self, theta):
         """A new (encoder, decoder) whose parameters are views into the vector ``theta``."""
-        encoder, decoder = self._build(self._input_shape(), np.random.default_rng(0))
+        encoder, decoder = self._build(self._input_shape(), np.random.default_rng(0),
+                                       theta.dtype)
         expected = sum(p.size for layer in encoder.layers_with_params()
                        + decoder.layers_with_params() for p in layer.params.values())
         shape = shape_of(theta)
         if shape != (expected,):
             raise ValueError(f"parameters_ has shape {shape}, but this architecture has "
                              f"{expected} parameters.")
-        _bind(encoder, decoder, self.dtype, theta=theta)
+        _bind(encoder, decoder, theta.dtype, theta=theta)
         return encoder, decoder
 
     def _loss(self, input_shape):
@@ -406,14 +434,15 @@ class Autoencoder(BaseEstimator):
             return tuple(int(s) for s in self.input_shape_)
         return (int(self.n_features_in_),)
 
-    def _build(self, input_shape, rng):
-        """The encoder and decoder Sequentials of eqs. (1), (2), with fresh weights."""
+    def _build(self, input_shape, rng, dtype):
+        """The encoder and decoder Sequentials of eqs. (1), (2), with fresh weights in
+        ``dtype``."""
+        dtype = np.dtype(dtype)
         if self._explicit():                    # copies: fit must not train the user's layers
-            return tuple(nn.Sequential(_copied(network, name, self.dtype)) for name, network
+            return tuple(nn.Sequential(_copied(network, name, dtype)) for name, network
                          in (("encoder", self.encoder), ("decoder", self.decoder)))
         Act = ACTIVATIONS[self.activation]
         init = "he" if self.activation in ("relu", "leaky_relu") else "glorot"
-        dtype = np.dtype(self.dtype)
         if self.kind == "conv1d":
             return self._build_conv1d(input_shape, rng, Act, init, dtype)
         n_features = input_shape[0]
@@ -529,11 +558,11 @@ class Autoencoder(BaseEstimator):
         self.encoder, self.decoder = networks["encoder"], networks["decoder"]
 
     def _check_X_for_fit(self, X):
-        """X checked for ``fit`` and converted to ``dtype`` (refused if its values do not fit
-        in it), its samples flattened; the request's memory checked. Returns (X, the shape
-        of one sample)."""
+        """X checked for ``fit`` and in the dtype it trains in (X's float32 or float64, or
+        ``dtype``: refused if its values do not fit in it), its samples flattened; the
+        request's memory checked. Returns (X, the shape of one sample)."""
         ndim = 3 if (self.kind == "conv1d" or self._explicit()) and ndim_of(X) == 3 else 2
-        X = as_float_dtype(check_array(X, ndim=ndim), self.dtype)
+        X = self._as_query_dtype(check_array(X, ndim=ndim))
         _check_squares_fit(X)
         input_shape = X.shape[1:]
         n = X.shape[0]
@@ -550,13 +579,13 @@ class Autoencoder(BaseEstimator):
         if self.kind != "conv1d" and not self._explicit():
             X = check_array(X)
             check_n_features(X, self.n_features_in_, owner=type(self).__name__)
-            return as_float_dtype(X, self.dtype)
+            return self._as_query_dtype(X)
         shape = self._input_shape()
         X = check_array(X, ndim=len(shape) + 1)
         if X.shape[1:] != shape:
             raise ValueError(f"X has samples of shape {X.shape[1:]}, but this autoencoder was "
                              f"fitted on samples of shape {shape}.")
-        return as_float_dtype(X, self.dtype)
+        return self._as_query_dtype(X)
 
     def _check_params(self):
         if isinstance(self.hidden, (str, bytes, dict, set)):
@@ -594,7 +623,10 @@ class Autoencoder(BaseEstimator):
                      high_inclusive=False)
         if self.patience is not None:
             check_scalar(self.patience, "patience", numbers.Integral, low=1)
-        check_choice(self.dtype, "dtype", ("float32", "float64"))
+        if self.dtype is not None and (not isinstance(self.dtype, str)
+                                       or self.dtype not in ("float32", "float64")):
+            raise ValueError(f"dtype must be one of None (X's dtype), 'float32', 'float64', "
+                             f"got {shown(self.dtype)}.")
         check_callbacks(self.callbacks)
         check_verbose(self.verbose)
         check_seed(self.random_state)
@@ -631,7 +663,7 @@ class Autoencoder(BaseEstimator):
         state = FittedState(self)
         n_features = state.n_features()
         theta = state.array("parameters_", [("n_params", None)], required=True)
-        if theta.dtype != np.dtype(self.dtype):
+        if self.dtype is not None and theta.dtype != np.dtype(self.dtype):
             raise ValueError(f"parameters_ holds {theta.dtype} numbers, but dtype={self.dtype!r}.")
         latent_dim = state.integer("latent_dim_", low=1, required=True)
         if not self._explicit() and latent_dim != self.latent_dim:
@@ -668,7 +700,7 @@ class Autoencoder(BaseEstimator):
             raise ValueError(f"parameters_ has {theta.size} values, but this architecture has "
                              f"{expected}.")
         encoder, decoder = self._networks_on(theta)
-        probe = np.zeros((1, n_features), dtype=self.dtype)
+        probe = np.zeros((1, n_features), dtype=theta.dtype)
         codes = encoder.forward(probe)
         if codes.shape != (1, latent_dim):
             raise ValueError(f"the encoder gives codes of shape {codes.shape[1:]}, but "

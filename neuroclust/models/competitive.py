@@ -26,6 +26,7 @@ from .._validation import (array_module, check_bool, check_callbacks, check_choi
                            check_count, check_init_array, check_random_state, check_scalar,
                            check_seed, check_verbose)
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
+from ..metrics import _quantization_error
 from ..nn.competitive import Competitive
 from ..persistence import FittedState
 from .init import INIT_METHODS, initial_prototypes
@@ -177,13 +178,11 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
             if self.mode == "online":
                 order = rng.permutation(X.shape[0])
                 self._layer.update(X, order, rate, check_input=False)
-                labels, distance = kernels.bmu(X, weights)
             else:
-                labels, distance, sums, counts = kernels.bmu_accumulate(X, weights)
+                _, _, sums, counts = kernels.bmu_accumulate(X, weights)
                 _batch_step(weights, sums, counts, rate, xp)
-                labels, distance = kernels.bmu(X, weights)
-            self.labels_ = labels
-            return float(xp.sqrt(xp.maximum(distance, 0)).mean())                # eq. (3)
+            self.labels_, distance = kernels.bmu(X, weights)
+            return _quantization_error(X, weights, squared_distances=distance)  # eq. (3)
 
         self.labels_ = kernels.bmu(X, weights)[0]
         history = run_epochs(self, self.epochs, run_epoch, verbose=self.verbose,
@@ -213,7 +212,9 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
 
     def score(self, X, y=None):
         """Minus the quantization error, eq. (3), on ``X`` (higher is better)."""
-        return -float((self._winner_distances(X).clip(0) ** 0.5).mean())
+        X, kernels = self._validate_for_predict(X, "cluster_centers_")
+        W = self._like(self.cluster_centers_, X)
+        return -_quantization_error(X, W, kernels.bmu(X, W)[0])
 
     # The attributes a model file may set (neuroclust.load refuses any other).
     _fitted_attributes = ("cluster_centers_", "labels_", "history_", "win_frequency_",

@@ -22,6 +22,7 @@ import numbers
 import numpy as np
 
 from .._validation import check_array, check_scalar
+from ..base import clone
 from .autoencoder import Autoencoder
 from ._resources import check_prototype_memory
 from .kmeans import KMeans
@@ -112,8 +113,7 @@ def _code_size_elbow(X, k_max, autoencoder, kmeans_params):
                          "not apply with an autoencoder.")
 
     def with_code_size(k):
-        return type(autoencoder)(**autoencoder.get_params(deep=False)).set_params(
-            latent_dim=int(k))
+        return clone(autoencoder, latent_dim=int(k))
 
     largest = with_code_size(k_max)    # checked whole before the first one trains
     largest._check_params()

@@ -1,8 +1,13 @@
 r"""Growing neural gas (Fritzke): a graph of nodes that grows into the shape of the data.
 
+The files a reader follows, in order: ``models/gng.py`` (this estimator) ->
+``backend/reference/gng.py`` (the kernel in plain NumPy) -> ``csrc/gng.pyx`` ->
+``plotting/gng.py`` -> ``docs/algorithms/gng.md`` ->
+``tutorials/plot_03_growing_neural_gas.py``.
+
 The algorithm, in the order it runs (kernels named; the math of one step is in ``gng_online``
-of ``neuroclust/backend/reference.py``, eqs. (1)-(11) there, and the same step is compiled in
-``csrc/kernels.pyx``):
+of ``neuroclust/backend/reference/gng.py``, eqs. (1)-(11) there, and the same step is compiled
+in ``csrc/gng.pyx``):
 
 1. start with two nodes at two distinct random samples and no edge (``random_state``);
 2. each epoch, present the samples one at a time in a fresh random order; the whole epoch is
@@ -29,8 +34,9 @@ import numpy as np
 
 from .._validation import (array_module, check_array, check_callbacks, check_count,
                            check_n_features, check_random_state, check_scalar, check_seed,
-                           check_verbose)
+                           check_verbose, to_host)
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
+from ..metrics import _quantization_error
 from ..persistence import FittedState
 from ._resources import check_gng_memory
 
@@ -218,7 +224,7 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
             distance = kernels.bmu(X, self.nodes_)[1]
             history["n_nodes"].append(int(state["n_nodes"]))
             history["quantization_error"].append(
-                float(xp.sqrt(xp.maximum(distance, 0)).mean()))                      # eq. (1)
+                _quantization_error(X, self.nodes_, squared_distances=distance))     # eq. (1)
             return history["quantization_error"][-1]
 
         self._store(state)
@@ -251,13 +257,13 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
     def _store(self, state):
         """The fitted attributes from the kernel's state: nodes, edges, errors, components."""
         n_nodes = int(state["n_nodes"])
-        ages = _host(state["age"][:n_nodes, :n_nodes])
+        ages = to_host(state["age"][:n_nodes, :n_nodes])
         first, second = np.nonzero(np.triu(ages >= 0, k=1))
         self.nodes_ = state["W"][:n_nodes].copy()
         self.cluster_centers_ = self.nodes_
         self.edges_ = np.column_stack([first, second]).astype(np.int64)
         self.edge_ages_ = ages[first, second].astype(np.int64)
-        self.errors_ = np.asarray(_host(state["error"][:n_nodes]), dtype=np.float64).copy()
+        self.errors_ = np.asarray(to_host(state["error"][:n_nodes]), dtype=np.float64).copy()
         self.n_steps_ = int(state["n_steps"])
         self.unit_labels_ = connected_components(n_nodes, self.edges_)
         self.n_clusters_ = int(self.unit_labels_.max()) + 1
@@ -273,7 +279,7 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
         W = xp.zeros((self.max_nodes, X.shape[1]), dtype=X.dtype)
         W[:n_nodes] = self._like(self.nodes_, X)
         error = np.zeros(self.max_nodes)
-        error[:n_nodes] = _host(self.errors_)
+        error[:n_nodes] = to_host(self.errors_)
         age = np.full((self.max_nodes, self.max_nodes), -1, dtype=np.int64)
         edges = np.asarray(self.edges_, dtype=np.int64).reshape(-1, 2)
         age[edges[:, 0], edges[:, 1]] = self.edge_ages_
@@ -393,8 +399,3 @@ def _at_least_two_samples(X):
 def _copy(value):
     """A copy of an array; a number as it is."""
     return value.copy() if hasattr(value, "copy") else value
-
-
-def _host(array):
-    """A NumPy array of a CuPy one (the graph's bookkeeping lives on the host)."""
-    return array.get() if array_module(array) is not np else array

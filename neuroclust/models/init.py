@@ -16,7 +16,8 @@ import math
 
 import numpy as np
 
-from .._validation import array_module, as_float_dtype, check_array
+from .._validation import (array_module, as_float_dtype, check_array, check_prototypes_shape,
+                           to_host)
 from ..backend import get_kernels
 
 __all__ = ["INIT_METHODS", "initial_prototypes", "kmeans_plusplus"]
@@ -47,7 +48,7 @@ def initial_prototypes(X, n_units, init, rng, kernels=None):
     if init not in INIT_METHODS:
         raise ValueError(f"init must be one of {', '.join(map(repr, INIT_METHODS))} or an array "
                          f"of shape ({n_units}, {X.shape[1]}), got {init!r}.")
-    host_X = X.get() if xp is not np else X
+    host_X = to_host(X)
     if init == "random_samples":
         chosen = host_X[rng.choice(X.shape[0], size=n_units, replace=False)]
     elif init == "random":
@@ -60,9 +61,7 @@ def initial_prototypes(X, n_units, init, rng, kernels=None):
 
 def _given_prototypes(X, n_units, init, xp):
     init = check_array(init, name="init")
-    if init.shape != (n_units, X.shape[1]):
-        raise ValueError(f"init has shape {init.shape}, but {n_units} prototypes of "
-                         f"{X.shape[1]} features, shape ({n_units}, {X.shape[1]}), are needed.")
+    check_prototypes_shape(init, n_units, X.shape[1])
     init = as_float_dtype(init, X.dtype, name="init", owner=f"X ({X.dtype.name})",
                           advice="scale it, or pass X as float64")
     return xp.array(init, dtype=X.dtype, copy=True)

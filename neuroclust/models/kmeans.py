@@ -1,5 +1,10 @@
 r"""k-means by Lloyd's algorithm, on the same kernels as competitive learning.
 
+The files a reader follows, in order: ``models/kmeans.py`` (this estimator) ->
+``backend/reference/distances.py`` (``bmu``, ``accumulate``, ``bmu_accumulate`` in plain NumPy)
+-> ``csrc/distances.pyx`` -> ``plotting/competitive.py`` -> ``docs/algorithms/competitive.md``
+-> ``tutorials/plot_01_competitive_learning.py``.
+
 The algorithm, in the order it runs:
 
 1. seed the centres (``init``: k-means++ by default, :func:`~neuroclust.models.init.kmeans_plusplus`);

@@ -29,7 +29,7 @@ import numpy as np
 
 from .._validation import (array_module, check_is_fitted, check_random_state, check_scalar,
                            to_module)
-from ..base import BaseEstimator
+from ..base import BaseEstimator, clone
 from ..persistence import FittedState
 from .autoencoder import Autoencoder
 from .kmeans import KMeans
@@ -47,7 +47,7 @@ class LatentClustering(BaseEstimator):
         is ``Autoencoder(random_state=random_state)``.
     clusterer : object with fit_predict, or None, default=None
         Left unchanged: a copy is fitted on the codes (``clusterer_``); copies are made with
-        ``type(c)(**c.get_params(deep=False))``. None is ``KMeans(n_clusters=n_clusters,
+        :func:`neuroclust.base.clone`, ``type(c)(**c.get_params(deep=False))``. None is ``KMeans(n_clusters=n_clusters,
         random_state=random_state)``.
     n_clusters : int >= 1, default=8
         Used by the default clusterer only.
@@ -112,12 +112,12 @@ class LatentClustering(BaseEstimator):
         check_random_state(self.random_state)
         backend = self._backend_for(X)   # the codes live in X's array module
         autoencoder = (Autoencoder(random_state=self.random_state) if self.autoencoder is None
-                       else _copy(self.autoencoder))
+                       else clone(self.autoencoder))
         if self.clusterer is None:
             clusterer = KMeans(n_clusters=self.n_clusters, random_state=self.random_state,
                                backend=backend)
         else:
-            clusterer = _copy(self.clusterer)
+            clusterer = clone(self.clusterer)
             if self.backend != "auto" and "backend" in clusterer.get_params(deep=False):
                 clusterer.set_params(backend=backend)
         _check_before_training(X, autoencoder, clusterer)
@@ -232,8 +232,3 @@ def _check_before_training(X, autoencoder, clusterer):
             and wanted > n_samples):
         raise ValueError(f"X has {n_samples} samples but at least {wanted} are needed (one "
                          f"per cluster, n_clusters={wanted}).")
-
-
-def _copy(estimator):
-    """An unfitted copy with the same parameters (what ``sklearn.base.clone`` does)."""
-    return type(estimator)(**estimator.get_params(deep=False))

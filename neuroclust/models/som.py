@@ -30,10 +30,11 @@ import numpy as np
 
 from .._validation import (array_module, check_array, check_bool, check_callbacks,
                            check_choice, check_count, check_init_array, check_is_fitted,
-                           check_random_state, check_scalar, check_seed, check_verbose, ndim_of,
-                           shown)
+                           check_prototypes_shape, check_random_state, check_scalar, check_seed,
+                           check_verbose, ndim_of, shown, to_host)
 from .. import grid
 from ..base import BaseEstimator, run_epochs
+from ..metrics import _quantization_error
 from ..nn.som import SelfOrganizingMap, unit_rows
 from ..persistence import FittedState
 from .init import initial_prototypes
@@ -226,10 +227,7 @@ class SOM(BaseEstimator):
             check_init_array(self.init, rows * cols)
             return
         init = check_array(self.init, name="init", ndim=3)
-        if init.shape[:2] != (rows, cols):
-            width = init.shape[2]
-            raise ValueError(f"init has shape {init.shape}, but this map needs shape "
-                             f"({rows}, {cols}, {width}) or ({rows * cols}, {width}).")
+        check_prototypes_shape(init, rows * cols, grid_shape=(rows, cols))
 
     def _sigma_start(self, rows, cols):
         return float(self.sigma) if self.sigma is not None else max(rows, cols) / 2.0
@@ -312,15 +310,11 @@ class SOM(BaseEstimator):
         xp = array_module(X)
         init = self.init
         if isinstance(init, str) and init == "pca":
-            host = X.get() if xp is not np else X
-            return xp.asarray(pca_prototypes(host, self.grid_positions_), dtype=X.dtype)
+            return xp.asarray(pca_prototypes(to_host(X), self.grid_positions_), dtype=X.dtype)
         if not isinstance(init, str):
             init = np.asarray(init)
             if init.ndim == 3:
-                wanted = (*self.shape, X.shape[1])
-                if init.shape != wanted:
-                    raise ValueError(f"init has shape {init.shape}, but this map needs shape "
-                                     f"{wanted} or ({n_units}, {X.shape[1]}).")
+                check_prototypes_shape(init, n_units, X.shape[1], grid_shape=tuple(self.shape))
                 init = init.reshape(-1, init.shape[-1])
         elif init == "random_samples" and X.shape[0] < n_units:
             raise ValueError(f"init='random_samples' needs a sample for each of the {n_units} "
@@ -347,8 +341,7 @@ class SOM(BaseEstimator):
         if self.n_clusters is None:
             return
         kmeans = KMeans(self.n_clusters, n_init=10, random_state=rng, backend=self.backend_)
-        labels = kmeans.fit(self.cluster_centers_).labels_
-        self.unit_labels_ = labels.get() if not isinstance(labels, np.ndarray) else labels
+        self.unit_labels_ = to_host(kmeans.fit(self.cluster_centers_).labels_)
 
     # -------------------------------------------------------------- queries
     def _winners(self, X):
@@ -392,8 +385,8 @@ class SOM(BaseEstimator):
     def quantization_error(self, X):
         """Eq. (1): mean Euclidean distance from each sample to its winner's prototype."""
         X, winners = self._winners(X)
-        difference = X - self._like(self.cluster_centers_, X)[winners]
-        return float(((difference * difference).sum(axis=1) ** 0.5).mean())         # eq. (1)
+        W = self._like(self.cluster_centers_, X)
+        return _quantization_error(X, W, winners)                                  # eq. (1)
 
     def topographic_error(self, X):
         """Eq. (2): fraction of samples whose two best units are not grid neighbours."""
@@ -401,8 +394,7 @@ class SOM(BaseEstimator):
         W = self._like(self.cluster_centers_, X)
         if self.metric == "cosine":
             X, W = unit_rows(X), unit_rows(W)
-        first, second = (np.asarray(a.get() if hasattr(a, "get") else a)
-                         for a in kernels.two_nearest(X, W))
+        first, second = (np.asarray(to_host(a)) for a in kernels.two_nearest(X, W))
         adjacent = self._adjacency()
         return float(np.mean(~adjacent[first, second]))                           # eq. (2)
 
@@ -438,8 +430,7 @@ class SOM(BaseEstimator):
             neighbours; toroidal maps wrap.
         """
         check_is_fitted(self, "weights_")
-        W = np.asarray(self.cluster_centers_.get() if hasattr(self.cluster_centers_, "get")
-                       else self.cluster_centers_, dtype=np.float64)
+        W = np.asarray(to_host(self.cluster_centers_), dtype=np.float64)
         def mean_distance(unit, near):
             return np.linalg.norm(W[near] - W[unit], axis=1).mean() if len(near) else 0.0  # eq. (3)
 
@@ -449,7 +440,7 @@ class SOM(BaseEstimator):
     def activation_response(self, X):
         """Hit map: how many samples of ``X`` each unit wins, shape (rows, cols)."""
         _, winners = self._winners(X)
-        winners = np.asarray(winners.get() if hasattr(winners, "get") else winners)
+        winners = np.asarray(to_host(winners))
         rows, cols = self.shape
         return np.bincount(winners, minlength=rows * cols).reshape(rows, cols)
 

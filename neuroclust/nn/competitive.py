@@ -8,9 +8,8 @@ top of an encoder are one code path. The chain of files for the algorithm:
 ``csrc/competitive.pyx`` -> ``plotting/competitive.py`` -> ``docs/algorithms/competitive.md``
 -> ``tutorials/plot_01_competitive_learning.py``.
 """
-import numpy as np
-
-from .._validation import array_module, check_array, check_random_state
+from .._validation import (array_module, check_array, check_prototypes_shape,
+                           check_random_state)
 from ..backend import get_kernels, resolve_backend
 from .layer import Layer
 
@@ -86,9 +85,8 @@ class Competitive(Layer):
         self.conscience_bias = conscience_bias
         if W is None:
             W = rng.standard_normal((n_units, n_inputs))
-        elif tuple(W.shape) != (n_units, n_inputs):
-            raise ValueError(f"W must have shape ({n_units}, {n_inputs}), one prototype of "
-                             f"n_inputs values per unit, got {tuple(W.shape)}.")
+        else:
+            check_prototypes_shape(W, n_units, n_inputs, name="W")
         xp = array_module(W)
         self.params["W"] = W
         self.grads["W"] = xp.zeros_like(W)

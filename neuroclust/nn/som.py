@@ -68,7 +68,7 @@ class SelfOrganizingMap(Competitive):
         self.sigma = sigma
         self.neighbourhood = neighbourhood
         self.topology = topology
-        self.toroidal = toroidal
+        self.toroidal = bool(toroidal)
         self.metric = metric
         self.positions = grid.grid_positions(self.shape, topology)
         self.periods = grid.grid_periods(self.shape, topology, toroidal)
@@ -125,8 +125,8 @@ class SelfOrganizingMap(Competitive):
         rates = (np.full(len(order), float(self.learning_rate)) if learning_rates is None
                  else learning_rates)   # schedules live on the host
         sigmas = np.full(len(order), float(self.sigma)) if sigmas is None else sigmas
-        self._kernels(x).som_online(x, W, self.positions, self.periods, order, rates, sigmas,
-                                    self.neighbourhood, self.metric)
+        self._kernels(x).som_online(x, W, self.shape, self.topology, self.toroidal, order, rates,
+                                    sigmas, self.neighbourhood, self.metric)
         return self
 
 

@@ -22,7 +22,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_is_fitted
+from .._validation import check_is_fitted, to_host
 from ..base import _REGISTRY, BaseEstimator
 from ._archive import (_file_name, _memory_budget, _ModelFileError, _open_regular_file,
                        _read_archive, _write_archive)
@@ -77,7 +77,7 @@ def _describe(estimator, arrays, prefix="", fitted=True, _inside=(), left_out=No
     _inside = _inside + (estimator,)
     params, array_params, tuple_params, estimator_params = {}, [], [], {}
     for name, value in estimator.get_params(deep=False).items():
-        value = _to_host(value)
+        value = to_host(value)
         if isinstance(value, BaseEstimator):  # e.g. LatentClustering(autoencoder=...)
             estimator_params[name] = _describe(value, arrays, f"{prefix}{name}.", fitted=False,
                                                _inside=_inside, left_out=left_out)
@@ -100,9 +100,9 @@ def _describe(estimator, arrays, prefix="", fitted=True, _inside=(), left_out=No
     if not fitted:
         return description
     scalars, estimators = {}, {}
-    attributes = {name: _to_host(value) for name, value in vars(estimator).items()
+    attributes = {name: to_host(value) for name, value in vars(estimator).items()
                   if name.endswith("_") and not name.startswith("_")
-                  and name not in estimator._param_names()}  # (a parameter may end in "_")
+                  and name not in estimator._param_names()}
     for name, value in attributes.items():
         if is_view(estimator, name, value, attributes):
             left_out.append(prefix + name)  # stored once, under the name of the array it views
@@ -358,9 +358,3 @@ def _check_declared_sizes(path, cls, extra, n_stored, where):
         raise _ModelFileError(f"{path!r} holds {_a(cls.__name__)} whose saved architecture "
                               f"declares layers of {total:,} values, far more than the "
                               f"{n_stored:,} numbers the file stores{where}.")
-
-
-def _to_host(value):
-    if type(value).__module__.startswith("cupy"):
-        return value.get()
-    return value

@@ -15,8 +15,8 @@ from matplotlib.colors import to_rgb
 from matplotlib.lines import Line2D
 from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
-from .._validation import NotFittedError, check_array
-from ._style import _FONT, _GRID_LINK, _LEARNED_EDGE, COLORS, _to_numpy
+from .._validation import NotFittedError, check_array, to_host
+from ._style import _FONT, _GRID_LINK, _LEARNED_EDGE, COLORS
 
 _HEX_RADIUS = 1.0 / np.sqrt(3.0)  # centre to corner of a hexagon whose neighbours are 1 apart
 _CELL_EDGE = "#D0D0D0"
@@ -30,11 +30,11 @@ def _som_map(som):
     if weights is None or positions is None:
         raise NotFittedError(f"This {type(som).__name__} is not fitted yet (it has no weights_); "
                              "call fit(X) before plotting it.")
-    weights = np.asarray(_to_numpy(weights))
+    weights = np.asarray(to_host(weights))
     if weights.ndim != 3:
         raise ValueError(f"som.weights_ must have shape (rows, cols, n_features), but its shape "
                          f"is {weights.shape}; pass a fitted neuroclust.SOM.")
-    positions = np.asarray(_to_numpy(positions), dtype=np.float64)
+    positions = np.asarray(to_host(positions), dtype=np.float64)
     rows, cols = weights.shape[:2]
     if positions.shape != (rows * cols, 2):
         raise ValueError(f"som.grid_positions_ must have shape ({rows * cols}, 2), one (x, y) "
@@ -47,7 +47,7 @@ def _som_map(som):
 
 def _unit_values(values, weights, name):
     """One value per unit from the SOM, as a float NumPy array of shape (rows, cols)."""
-    values = np.asarray(_to_numpy(values), dtype=np.float64)
+    values = np.asarray(to_host(values), dtype=np.float64)
     if values.shape != weights.shape[:2]:
         raise ValueError(f"{name} must have the map's shape {weights.shape[:2]}, but its shape "
                          f"is {values.shape}.")
@@ -215,7 +215,7 @@ def _input_dims(weights, function):
 def _som_data(X, n_dims, function):
     if X is None:
         return None
-    X = _to_numpy(check_array(X, "X"))
+    X = to_host(check_array(X, "X"))
     if X.shape[1] != n_dims:
         raise ValueError(f"X has {X.shape[1]} features, but the SOM was fit on {n_dims}-D data; "
                          f"{function} draws X and the map in the same {n_dims}-D space.")
@@ -226,7 +226,7 @@ def _snapshot_arrays(snapshots, shape):
     if isinstance(snapshots, np.ndarray) and snapshots.ndim == 3:
         snapshots = [snapshots]
     try:
-        frames = [np.asarray(_to_numpy(frame), dtype=np.float64) for frame in snapshots]
+        frames = [np.asarray(to_host(frame), dtype=np.float64) for frame in snapshots]
     except (TypeError, ValueError):
         raise ValueError("snapshots must be a list of weight arrays, one per epoch, e.g. "
                          "collected with som_snapshot_callback.") from None
@@ -247,7 +247,7 @@ def _grid_edges(som, positions):
     """
     if hasattr(som, "grid_neighbours"):
         pairs = [(i, int(j)) for i, neighbours in enumerate(som.grid_neighbours())
-                 for j in np.asarray(_to_numpy(neighbours)).ravel() if i < j]
+                 for j in np.asarray(to_host(neighbours)).ravel() if i < j]
         pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     else:
         squared = ((positions[:, None, :] - positions[None, :, :]) ** 2).sum(axis=-1)

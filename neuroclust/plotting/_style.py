@@ -20,7 +20,8 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from .._validation import array_module, check_array, check_is_fitted, check_n_features
+from .._validation import (check_array, check_is_fitted, check_n_features,
+                           to_host)
 
 #: Okabe & Ito's colour-blind-safe palette, without black (kept for the true centres) and
 #: reordered so that vermillion, the colour of the learned centres' rim, comes late.
@@ -90,18 +91,11 @@ def _save_animation(animation, path, interval):
 
 
 # ----------------------------------------------------------------------------- helpers
-def _to_numpy(array):
-    """A NumPy copy of a CuPy array (matplotlib draws NumPy only); other arrays unchanged."""
-    if array_module(array) is not np:
-        return array.get()
-    return array
-
-
 def _points(X, name, n_dims):
     """``X`` as a float NumPy array of shape (n, n_dims), or None when ``X`` is None."""
     if X is None:
         return None
-    X = _to_numpy(check_array(X, name))
+    X = to_host(check_array(X, name))
     if X.shape[1] != n_dims:
         other = {2: "plot_centroids_3d needs 3", 3: "plot_centroids_2d needs 2"}[n_dims]
         raise ValueError(f"{name} must have {n_dims} columns (features) for a {n_dims}-D plot, "
@@ -113,7 +107,7 @@ def _points(X, name, n_dims):
 def _labels(labels, n_samples):
     if labels is None:
         return None
-    labels = _to_numpy(labels) if array_module(labels) is not np else np.asarray(labels)
+    labels = np.asarray(to_host(labels))
     if labels.ndim != 1 or labels.shape[0] != n_samples:
         raise ValueError(f"labels must hold one label per sample ({n_samples}), but its shape "
                          f"is {labels.shape}.")
@@ -273,11 +267,11 @@ def _standard_data(model, X, y, labels, clusters=True):
     model."""
     X = check_array(X, "X")
     check_n_features(X, model.n_features_in_)
-    X = _to_numpy(X)
+    X = to_host(X)
     y = _named_labels(y, X.shape[0], "y")
     if not clusters:
         return X, y, None
-    labels = _to_numpy(model.predict(X)) if labels is None else labels
+    labels = to_host(model.predict(X)) if labels is None else labels
     return X, y, _labels(labels, X.shape[0])
 
 

@@ -12,11 +12,11 @@ The chain of ART: ``models/art.py`` -> ``backend/reference/art.py`` -> ``csrc/ar
 import numpy as np
 from matplotlib.patches import Patch, Rectangle
 
-from .._validation import NotFittedError
+from .._validation import NotFittedError, to_host
 from ..models import ART1, FuzzyART
 from ._style import (_MAX_LEGEND_CLUSTERS, _NOISE_COLOR, _check_model, _finish, _image_side,
                      _input_axes, _input_limits, _labels, _points, _proxy, _scatter_clusters,
-                     _standard_data, _style, _to_numpy)
+                     _standard_data, _style)
 from .competitive import plot_prototype_images
 from .history import _history_series, plot_history
 
@@ -61,7 +61,7 @@ def plot_fuzzy_art_boxes(model, X=None, labels=None, ax=None, title=None):
     ax, created = _input_axes(ax, 2)
     handles = []
     if X is not None and labels is None:
-        handles = _scatter_categories(ax, X, _to_numpy(model.predict(X)))
+        handles = _scatter_categories(ax, X, to_host(model.predict(X)))
     elif X is not None:
         handles = _scatter_clusters(ax, X, _labels(labels, X.shape[0]), size=16)
     _draw_boxes(ax, lower, upper)
@@ -86,8 +86,8 @@ def _art_boxes(model):
         raise ValueError(f"plot_fuzzy_art_boxes draws boxes on 2-D data, but the model was fit "
                          f"on {model.n_features_in_} features.")
     lower, upper = model.category_boxes()
-    return (np.asarray(_to_numpy(lower), dtype=np.float64),
-            np.asarray(_to_numpy(upper), dtype=np.float64))
+    return (np.asarray(to_host(lower), dtype=np.float64),
+            np.asarray(to_host(upper), dtype=np.float64))
 
 
 def _scatter_categories(ax, X, categories):
@@ -150,10 +150,10 @@ def standard_figures(model, X, y=None, labels=None):
         figures["categories"] = plot_fuzzy_art_boxes(model, X)
     side = _image_side(X.shape[1])
     if side is not None:
-        templates = np.asarray(_to_numpy(model.weights_))
+        templates = np.asarray(to_host(model.weights_))
         if isinstance(model, FuzzyART):
             lower, upper = model.category_boxes()
-            templates = (np.asarray(_to_numpy(lower)) + np.asarray(_to_numpy(upper))) / 2
+            templates = (np.asarray(to_host(lower)) + np.asarray(to_host(upper))) / 2
         figures["templates"] = plot_prototype_images(templates[:64], image_shape=(side, side))
     counts = _history_series(model).get("n_categories")
     if counts is not None:

@@ -22,11 +22,11 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from .._validation import array_module, check_array, check_scalar
+from .._validation import array_module, check_array, check_scalar, to_host
 from ..models import Autoencoder, LatentClustering
 from ._style import (_FONT, _MARKERS, _MAX_LEGEND_CLUSTERS, _NOISE_COLOR, _SEPARATOR, COLORS,
                      _check_model, _image_shape, _image_side, _labels, _named_labels, _proxy,
-                     _standard_data, _style, _to_numpy)
+                     _standard_data, _style)
 
 # ------------------------------------------------------------------------ autoencoders
 _LOG_RANGE = 30.0      # plot_training_curves: a log scale when the losses span more than this
@@ -62,11 +62,11 @@ def plot_training_curves(history, ax=None, title=None):
     if not isinstance(history, dict) or history.get("loss") is None:
         raise ValueError("history must be a dict with a 'loss' list (e.g. Autoencoder.history_ "
                          f"or the dict nn.train returns), got {type(history).__name__}.")
-    loss = _to_numpy(check_array(history["loss"], "history['loss']", ndim=1, allow_nan=True))
+    loss = to_host(check_array(history["loss"], "history['loss']", ndim=1, allow_nan=True))
     curves = [("loss", loss, COLORS[0], "o")]
     val = history.get("val_loss")
     if val is not None and len(val) > 0:
-        val = _to_numpy(check_array(val, "history['val_loss']", ndim=1, allow_nan=True))
+        val = to_host(check_array(val, "history['val_loss']", ndim=1, allow_nan=True))
         curves.append(("val_loss", val, COLORS[1], "s"))
     created = ax is None
     if created:
@@ -123,7 +123,7 @@ def plot_latent_space(codes, labels=None, true_labels=None, method="pca", ax=Non
     matplotlib.figure.Figure or Axes
         The new figure, or ``ax`` when one was given.
     """
-    codes = _to_numpy(check_array(codes, "codes"))
+    codes = to_host(check_array(codes, "codes"))
     n_samples, latent_dim = codes.shape
     labels = _labels(labels, n_samples)
     true_labels = _named_labels(true_labels, n_samples, "true_labels")
@@ -203,7 +203,7 @@ def plot_reconstructions(model, X, n=8, image_shape=None, ax=None):
     matplotlib.figure.Figure or Axes
         The new figure, or ``ax`` when one was given.
     """
-    X = _to_numpy(check_array(X, "X"))
+    X = to_host(check_array(X, "X"))
     check_scalar(n, "n", numbers.Integral, low=1)
     n = min(int(n), X.shape[0])
     X = X[:n]
@@ -214,7 +214,7 @@ def plot_reconstructions(model, X, n=8, image_shape=None, ax=None):
     else:
         raise ValueError("model must have reconstruct(X), or transform and inverse_transform "
                          f"(a fitted Autoencoder), got {type(model).__name__}.")
-    X_hat = _to_numpy(np.asarray(X_hat) if array_module(X_hat) is np else X_hat)
+    X_hat = to_host(np.asarray(X_hat) if array_module(X_hat) is np else X_hat)
     if X_hat.shape != X.shape:
         raise ValueError(f"the model's reconstructions have shape {X_hat.shape}, but X has "
                          f"{X.shape}; is it fitted on data with {X.shape[1]} features?")
@@ -277,7 +277,7 @@ def plot_signals_by_cluster(X, labels, n_per_cluster=5, ax=None):
     matplotlib.figure.Figure or list of Axes
         The new figure, or the Axes drawn into when ``ax`` was given.
     """
-    X = _to_numpy(check_array(X, "X"))
+    X = to_host(check_array(X, "X"))
     labels = _labels(labels, X.shape[0])
     if labels is None:
         raise ValueError("labels must hold one cluster label per signal, got None.")
@@ -463,7 +463,7 @@ def standard_figures(model, X, y=None, labels=None):
     clusters = isinstance(model, LatentClustering)
     X, y, labels = _standard_data(model, X, y, labels, clusters=clusters)
     autoencoder = model.autoencoder_ if clusters else model
-    codes = _to_numpy(model.transform(X))
+    codes = to_host(model.transform(X))
     figures = {"training_curves": plot_training_curves(autoencoder)}
     if labels is None and y is not None:  # no clusters: one panel, the marker is the label
         figure, ax = plt.subplots(figsize=(6.8, 5.6), layout="constrained")

@@ -20,11 +20,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from .._validation import check_array, check_scalar
+from .._validation import check_array, check_scalar, to_host
 from ..models import CompetitiveLearning, KMeans
 from ._style import (_FONT, COLORS, _check_model, _default_columns, _draw_centres, _finish,
                      _image_side, _image_shape, _labels, _points, _scatter_clusters,
-                     _standard_data, _to_numpy)
+                     _standard_data)
 from .history import _history_series, plot_history
 
 # ------------------------------------------------------------------ clusters and centres
@@ -170,7 +170,7 @@ def plot_prototype_images(prototypes, image_shape=(8, 8), n_cols=None, titles=No
     >>> means = np.array([X[y == digit].mean(axis=0) for digit in range(10)])
     >>> fig = plot_prototype_images(means, titles=[str(digit) for digit in range(10)])
     """
-    prototypes = _to_numpy(check_array(prototypes, "prototypes", allow_nan=True))
+    prototypes = to_host(check_array(prototypes, "prototypes", allow_nan=True))
     n_prototypes, n_pixels = prototypes.shape
     height, width = _image_shape(image_shape)
     if height * width != n_pixels:
@@ -231,8 +231,8 @@ def plot_elbow(ks, values, ax=None, ylabel="inertia", xlabel="number of clusters
     matplotlib.figure.Figure or Axes
         The new figure, or ``ax`` when one was given.
     """
-    ks = _to_numpy(check_array(ks, "ks", ndim=1))
-    values = _to_numpy(check_array(values, "values", ndim=1))
+    ks = to_host(check_array(ks, "ks", ndim=1))
+    values = to_host(check_array(values, "values", ndim=1))
     if ks.shape != values.shape:
         raise ValueError(f"ks has {ks.shape[0]} entries but values has {values.shape[0]}; "
                          "they must match.")
@@ -276,7 +276,7 @@ def standard_figures(model, X, y=None, labels=None, centers_true=None):
     """
     _check_model(model, (KMeans, CompetitiveLearning), "cluster_centers_")
     X, _y, labels = _standard_data(model, X, y, labels)
-    centres = _to_numpy(model.cluster_centers_)
+    centres = to_host(model.cluster_centers_)
     figures = {}
     if X.shape[1] == 2:
         figures["clusters"] = plot_centroids_2d(X, labels, centers=centres,

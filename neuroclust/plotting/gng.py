@@ -17,11 +17,11 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from .._validation import NotFittedError, check_array, check_scalar
+from .._validation import NotFittedError, check_array, check_scalar, to_host
 from ..models import GrowingNeuralGas
 from ._style import (_FONT, _GRID_LINK, _MAX_LEGEND_CLUSTERS, _check_gif_path, _check_model,
                      _finish, _input_axes, _input_limits, _labels, _proxy, _save_animation,
-                     _scatter_clusters, _snapshots, _standard_data, _style, _to_numpy)
+                     _scatter_clusters, _snapshots, _standard_data, _style)
 from .history import _history_series, plot_history
 
 # ------------------------------------------------------------------- growing neural gas
@@ -68,7 +68,7 @@ def plot_gng(model, X=None, labels=None, ax=None, title=None):
     ax, created = _input_axes(ax, 2)
     handles = []
     if X is not None and labels is None:
-        handles = _scatter_components(ax, X, _to_numpy(model.predict(X)))
+        handles = _scatter_components(ax, X, to_host(model.predict(X)))
     elif X is not None:
         handles = _scatter_clusters(ax, X, _labels(labels, X.shape[0]), size=16)
     _draw_graph(ax, nodes, edges, components)
@@ -110,7 +110,7 @@ def gng_snapshot_callback(store):
         raise ValueError(f"store must be a list to append the snapshots to, got {store!r}.")
 
     def snapshot(model, epoch):
-        store.append({"nodes": np.array(_to_numpy(model.nodes_), copy=True),
+        store.append({"nodes": np.array(to_host(model.nodes_), copy=True),
                       "edges": np.array(model.edges_, copy=True),
                       "unit_labels": np.array(model.unit_labels_, copy=True)})
 
@@ -180,7 +180,7 @@ def _gng_graph(model):
     if nodes is None or getattr(model, "edges_", None) is None:
         raise NotFittedError(f"This {type(model).__name__} is not fitted yet (it has no "
                              "nodes_); call fit(X) before plotting it.")
-    nodes = np.asarray(_to_numpy(nodes), dtype=np.float64)
+    nodes = np.asarray(to_host(nodes), dtype=np.float64)
     if nodes.ndim != 2 or nodes.shape[1] != 2:
         raise ValueError(f"plot_gng draws the graph over 2-D data, but the model's nodes have "
                          f"shape {nodes.shape}; fit it on 2-D data (or project the data first).")
@@ -211,7 +211,7 @@ def _gng_frames(snapshots):
         if not isinstance(snapshot, dict) or not {"nodes", "edges", "unit_labels"} <= set(snapshot):
             raise ValueError(f"snapshots[{i}] must be a dict with 'nodes', 'edges' and "
                              "'unit_labels', as gng_snapshot_callback stores them.")
-        nodes = np.asarray(_to_numpy(snapshot["nodes"]), dtype=np.float64)
+        nodes = np.asarray(to_host(snapshot["nodes"]), dtype=np.float64)
         if nodes.ndim != 2 or nodes.shape[1] != 2:
             raise ValueError(f"snapshots[{i}]['nodes'] must have shape (n_nodes, 2), but its "
                              f"shape is {nodes.shape}; animate_gng draws 2-D graphs.")
@@ -223,7 +223,7 @@ def _gng_frames(snapshots):
 def _gng_data(X, function):
     if X is None:
         return None
-    X = _to_numpy(check_array(X, "X"))
+    X = to_host(check_array(X, "X"))
     if X.shape[1] != 2:
         raise ValueError(f"X has {X.shape[1]} features, but {function} draws 2-D data under "
                          "the graph.")

@@ -13,8 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from .._validation import check_array
-from ._style import _FONT, COLORS, _to_numpy
+from .._validation import check_array, to_host
+from ._style import _FONT, COLORS
 
 #: The vertical axis's label for a plain sequence of values (a history without names).
 _DEFAULT_YLABEL = "quantization error"
@@ -47,7 +47,7 @@ def plot_history(history, ylabel=None, ax=None, label=None):
     if isinstance(history, dict) or hasattr(history, "history_"):
         name, values = _one_series(history)
     else:
-        name, values = None, _to_numpy(check_array(history, "history", ndim=1, allow_nan=True))
+        name, values = None, to_host(check_array(history, "history", ndim=1, allow_nan=True))
     if ylabel is None:
         ylabel = _DEFAULT_YLABEL if name is None else name.replace("_", " ")
     created = ax is None
@@ -98,7 +98,7 @@ def _history_series(history):
         if len(values) == 0:
             continue
         what = "history" if name is None else f"history[{name!r}]"
-        series[name] = np.asarray(_to_numpy(check_array(values, what, ndim=1, allow_nan=True)),
+        series[name] = np.asarray(to_host(check_array(values, what, ndim=1, allow_nan=True)),
                                   dtype=np.float64)
     return series
 

@@ -30,7 +30,7 @@ from matplotlib.colors import Normalize
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from .._validation import check_array, check_scalar
+from .._validation import check_array, check_scalar, to_host
 from ..models import SOM
 from ._som_map import (_CELL_EDGE, _MAX_TEXT_SIDE, _cell_fontsize, _class_color, _colorbar,
                        _draw_cells, _draw_map_in_input_space, _grid_edges, _input_dims,
@@ -41,7 +41,7 @@ from ._som_map import (_CELL_EDGE, _MAX_TEXT_SIDE, _cell_fontsize, _class_color,
 from ._style import (_FONT, _MAX_LEGEND_CLUSTERS, _SEPARATOR, _check_gif_path, _check_model,
                      _default_columns, _finish, _image_shape, _image_side, _input_axes,
                      _input_limits, _labels, _save_animation, _scatter_clusters, _snapshots,
-                     _standard_data, _to_numpy)
+                     _standard_data)
 from .history import _history_series, plot_history
 
 # ---------------------------------------------------------------- self-organizing maps
@@ -375,7 +375,7 @@ def som_snapshot_callback(store):
         raise ValueError(f"store must be a list to append the snapshots to, got {store!r}.")
 
     def snapshot(model, epoch):
-        store.append(np.array(_to_numpy(model.weights_), copy=True))
+        store.append(np.array(to_host(model.weights_), copy=True))
 
     snapshot.snapshots = store
     return snapshot

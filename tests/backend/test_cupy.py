@@ -133,14 +133,13 @@ def check_som_online(device, kind, metric, order_on_device):
     rates = grid.decay(0.3, 0.01, fraction, "exponential")
     sigmas = grid.decay(2.3, 0.7, fraction, "exponential")
     # The grid and the schedules stay on the host, as the estimator passes them.
-    positions, periods = grid.standard_grid((4, 3), "hexagonal", True)
+    layout = ((4, 3), "hexagonal", True)
     W_ref = W.copy()
-    ref_winners = reference.som_online(X, W_ref, positions, periods, order, rates, sigmas,
-                                       kind, metric)
+    ref_winners = reference.som_online(X, W_ref, *layout, order, rates, sigmas, kind, metric)
     W_dev = device.to_device(W)
     order_arg = device.to_device(order) if order_on_device else order
-    winners = cupy_kernels.som_online(device.to_device(X), W_dev, positions, periods, order_arg,
-                                      rates, sigmas, kind, metric)
+    winners = cupy_kernels.som_online(device.to_device(X), W_dev, *layout, order_arg, rates,
+                                      sigmas, kind, metric)
     assert isinstance(winners, device.array_type)
     winners = device.to_host(winners)
     assert winners.dtype == np.int64

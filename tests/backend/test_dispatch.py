@@ -150,16 +150,62 @@ def test_environment_cython_without_extension_is_an_error(monkeypatch):
 def test_get_kernels_numpy_is_the_reference():
     kernels = get_kernels("numpy")
     assert kernels is backend_module.reference
-    for name in ("bmu", "accumulate", "bmu_accumulate", "wta_online"):
+    for name in backend_module.KERNELS:
         assert callable(getattr(kernels, name))
+
+
+def kernel_names(module):
+    """The public functions a backend module offers (its own and those it re-exports)."""
+    return {name for name in dir(module) if not name.startswith("_")
+            and callable(getattr(module, name)) and not isinstance(getattr(module, name), type)
+            and getattr(getattr(module, name), "__module__", "").startswith("neuroclust.backend")}
 
 
 @cython_built
 def test_get_kernels_cython_offers_the_same_kernels():
     kernels = get_kernels("cython")
     assert kernels.__name__ == "neuroclust.backend.cython"
-    for name in ("bmu", "accumulate", "bmu_accumulate", "wta_online"):
+    for name in backend_module.KERNELS:
         assert callable(getattr(kernels, name))
+
+
+def test_every_backend_module_offers_the_same_kernel_names():
+    """reference, cython and cupy: the names of KERNELS, each in the module's __all__, and no
+    kernel that the others lack (cython adds only its thread helper)."""
+    from neuroclust.backend import cupy as cupy_module
+
+    modules = {"numpy": backend_module.reference, "cupy": cupy_module}
+    if "cython" in available_backends():
+        modules["cython"] = get_kernels("cython")
+    for label, module in modules.items():
+        assert set(backend_module.KERNELS) <= set(module.__all__), label
+        extra = kernel_names(module) - set(backend_module.KERNELS)
+        assert extra <= {"default_n_threads", "available_memory", "bmu_bytes_per_thread",
+                         "som_block_steps"}, (label, extra)
+    # Where a backend has no version of its own, it is the reference's function itself.
+    for name in ("squared_distances", "two_nearest", "undefined_bmu", "som_batch_weights",
+                 "fuzzy_art_choice", "art1_bottom_up"):
+        assert getattr(cupy_module, name) is getattr(backend_module.reference, name)
+
+
+def test_reference_package_re_exports_every_kernel_of_its_modules():
+    reference = backend_module.reference
+    for module in (reference.distances, reference.competitive, reference.som, reference.gng,
+                   reference.art):
+        for name in module.__all__:
+            assert getattr(reference, name) is getattr(module, name), name
+    assert set(reference.__all__) - {"CHUNK_ROWS"} == set(backend_module.KERNELS)
+
+
+@cython_built
+def test_one_chunk_size_source_for_numpy_and_the_compiled_kernels():
+    """The compiled build holds the chunk size of backend/_chunks.py (a stale build fails)."""
+    from neuroclust import _kernels
+    from neuroclust.backend import _chunks, cython
+
+    assert _kernels.CHUNK_ROWS == _chunks.COMPILED_CHUNK_ROWS == cython.CHUNK_ROWS
+    assert backend_module.reference.CHUNK_ROWS == _chunks.NUMPY_CHUNK_ROWS
+    assert backend_module.reference.distances.CHUNK_ROWS == _chunks.NUMPY_CHUNK_ROWS
 
 
 @pytest.mark.parametrize("name", ["auto", "torch"])

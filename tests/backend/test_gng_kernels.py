@@ -24,7 +24,7 @@ from neuroclust.backend import cython as cy  # noqa: E402  (needs the compiled k
 IMPLEMENTATIONS = {"numpy": reference.gng_online, "cython": cy.gng_online}
 both_implementations = pytest.mark.parametrize("name", list(IMPLEMENTATIONS))
 
-#: (epsilon_b, epsilon_n, max_age, lambda_, alpha, beta), Fritzke's values but for a short
+#: (epsilon_b, epsilon_n, max_age, insert_every, alpha, beta), Fritzke's values but for a short
 #: max_age, so that edges and nodes are removed within a few hundred steps.
 PARAMS = (0.2, 0.006, 8, 10, 0.5, 0.005)
 
@@ -110,12 +110,12 @@ def test_insertions_and_removals_are_exercised_and_agree(dtype):
     assert_same_graph(run("cython", X, state, 2, 0, order), run("numpy", X, state, 2, 0, order))
 
 
-@pytest.mark.parametrize("max_nodes, lambda_", [(2, 1), (3, 1), (40, 1), (6, 1000)])
-def test_odd_sizes_and_clocks(max_nodes, lambda_):
+@pytest.mark.parametrize("max_nodes, insert_every", [(2, 1), (3, 1), (40, 1), (6, 1000)])
+def test_odd_sizes_and_clocks(max_nodes, insert_every):
     X = random_data(4, 50, 3, np.float64)
     state = start(X, max_nodes)
     order = np.random.default_rng(4).integers(0, len(X), size=300)
-    params = (0.3, 0.05, 5, lambda_, 0.5, 0.01)
+    params = (0.3, 0.05, 5, insert_every, 0.5, 0.01)
     expected = run("numpy", X, state, 2, 0, order, params)
     assert_same_graph(run("cython", X, state, 2, 0, order, params), expected)
     assert 2 <= expected[3] <= max_nodes
@@ -177,13 +177,13 @@ def edges_of(age, n_nodes):
 def test_one_step_by_hand(name, dtype):
     """x = (0.2, 0.1): s1 = 0 (d = 0.05), s2 = 1 (d = 0.65). With max_age 5 the edge 0-2 ages
     to 6 and goes, node 2 is left alone and goes (node 3 moves into its row), and since
-    lambda_ = 1 a node is inserted between q = 1 (error 3) and its worse neighbour, the old
+    insert_every = 1 a node is inserted between q = 1 (error 3) and its worse neighbour, the old
     node 3 (error 2, now row 2)."""
     X = np.array([[0.2, 0.1]], dtype=dtype)
     W, error, age = hand_state(dtype)
-    eps_b, eps_n, max_age, lambda_, alpha, beta = 0.2, 0.1, 5, 1, 0.5, 0.1
+    eps_b, eps_n, max_age, insert_every, alpha, beta = 0.2, 0.1, 5, 1, 0.5, 0.1
     n_nodes, n_steps = IMPLEMENTATIONS[name](X, W, error, age, 4, 0, np.array([0]), eps_b,
-                                             eps_n, max_age, lambda_, alpha, beta)
+                                             eps_n, max_age, insert_every, alpha, beta)
     assert (n_nodes, n_steps) == (4, 1)
     x = np.array([0.2, 0.1])
     winner = np.array([0.0, 0.0]) + eps_b * x                         # eq. (4)
@@ -205,7 +205,7 @@ def test_one_step_by_hand(name, dtype):
 
 @both_implementations
 def test_step_without_insertion_or_removal(name):
-    """The same step with max_age 50 and lambda_ 2: only eqs. (1)-(6) and (11) act."""
+    """The same step with max_age 50 and insert_every 2: only eqs. (1)-(6) and (11) act."""
     X = np.array([[0.2, 0.1]])
     W, error, age = hand_state()
     n_nodes, n_steps = IMPLEMENTATIONS[name](X, W, error, age, 4, 0, np.array([0]), 0.2, 0.1,
@@ -302,7 +302,7 @@ def test_the_wrapper_refuses_state_it_cannot_update_in_place():
         (lambda: cy.gng_online(X, W, error, age, 2, 0, np.array([0, 20]), *PARAMS),
          r"order must hold row indices of X in \[0, 20\)"),
         (lambda: cy.gng_online(X, W, error, age, 2, 0, order, 0.2, 0.006, 8, 0, 0.5, 0.0),
-         r"lambda_ must be >= 1, got 0"),
+         r"insert_every must be >= 1, got 0"),
     ]
     for call, message in bad:
         with pytest.raises(ValueError, match=message):

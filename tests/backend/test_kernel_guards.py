@@ -20,7 +20,6 @@ import pytest
 
 from neuroclust.backend import available_backends, reference
 from neuroclust.backend import cupy as cupy_module
-from neuroclust.grid import standard_grid
 
 if "cython" not in available_backends():
     pytest.skip("the compiled kernels (neuroclust._kernels) are not built",
@@ -134,21 +133,24 @@ def test_direct_calls_of_the_compiled_kernels_check_shapes_and_indices():
             else:
                 print("accepted")
         Xf = np.ascontiguousarray(X)
-        refused(lambda: _kernels.bmu(Xf, np.zeros((3, 2)), 1))
-        refused(lambda: _kernels.bmu_accumulate(Xf, np.zeros((0, 4)), 1))
-        refused(lambda: _kernels.fuzzy_art_predict(Xf, np.zeros((3, 9)), 0.1, 0.0, 1))
-        refused(lambda: _kernels.wta_online(Xf, np.zeros((0, 4)), np.arange(3), 0.1))
-        refused(lambda: _kernels.accumulate(Xf[:3], np.array([0, 1, 7]), 3, 1))
-        refused(lambda: _kernels.wta_online(Xf, np.zeros((2, 4)), np.array([0, 300]), 0.1))
-        refused(lambda: _kernels.gng_online(Xf, np.zeros((5, 4)), np.zeros(5),
-                                            np.full((5, 5), -1), 2, 0, np.arange(3), .2, .006,
-                                            -1, 10, .5, .005))
+        refused(lambda: _kernels.distances.bmu(Xf, np.zeros((3, 2)), 1))
+        refused(lambda: _kernels.distances.bmu_accumulate(Xf, np.zeros((0, 4)), 1))
+        refused(lambda: _kernels.art.fuzzy_art_predict(Xf, np.zeros((3, 9)), 0.1, 0.0, 1))
+        refused(lambda: _kernels.competitive.wta_online(Xf, np.zeros((0, 4)), np.arange(3), 0.1))
+        refused(lambda: _kernels.distances.accumulate(Xf[:3], np.array([0, 1, 7]), 3, 1))
+        refused(lambda: _kernels.competitive.wta_online(Xf, np.zeros((2, 4)), np.array([0, 300]), 0.1))
+        refused(lambda: _kernels.gng.gng_online(Xf, np.zeros((5, 4)), np.zeros(5),
+                                                np.full((5, 5), -1), 2, 0, np.arange(3), .2,
+                                                .006, -1, 10, .5, .005))
+        refused(lambda: _kernels.som.som_online(Xf, np.zeros((6, 4)), 2, 2, False, False,
+                                                np.arange(3), np.ones(3), np.ones(3)))
     """)
     lines = result.stdout.splitlines()
     assert result.returncode == 0, result.stderr[-2000:]
-    assert len(lines) == 7 and "accepted" not in lines, lines
+    assert len(lines) == 8 and "accepted" not in lines, lines
     assert lines[0] == ("bmu: W must have as many features (columns) as X (4), got 2.")
     assert lines[4].startswith("accumulate: labels must hold indices in [0, 3)")
+    assert lines[7] == "som_online: a grid of 2 x 2 units does not fit the 6 rows of W."
 
 
 # ------------------------------------------------------------------ memory
@@ -171,7 +173,7 @@ def test_bmu_accumulate_under_a_memory_limit():
 def test_a_failed_malloc_in_the_kernel_raises_memory_error():
     """Calling the compiled function directly skips the wrapper's estimate: the allocation
     itself fails, and is checked."""
-    result = run_python("_kernels.bmu(X.astype(np.float32), "
+    result = run_python("_kernels.distances.bmu(X.astype(np.float32), "
                         "np.zeros((10**7, 4), np.float32), 1)", address_space=2 << 30)
     assert_refused(result, "MemoryError",
                    r"bmu could not allocate 10240004096 bytes \(9.54 GiB\) for the per-thread "
@@ -201,7 +203,7 @@ def test_available_memory_reads_the_system():
 rng = np.random.default_rng(1)
 X4 = rng.random((20, 4))
 W3 = rng.random((3, 4))
-GRID = standard_grid((2, 2), "rectangular", False)
+GRID = ((2, 2), "rectangular", False)
 STEPS = np.arange(5)
 RATES, SIGMAS = np.full(5, 0.1), np.ones(5)
 
@@ -212,16 +214,17 @@ def _gng_state(max_nodes=5, width=4):
 
 
 def _gng(k, X=X4, state=None, n_nodes=2, n_steps=0, order=STEPS, eb=0.2, en=0.006,
-         max_age=50, lambda_=10, alpha=0.5, beta=0.005):
+         max_age=50, insert_every=10, alpha=0.5, beta=0.005):
     W, error, age = state if state is not None else _gng_state()
-    return k.gng_online(X, W, error, age, n_nodes, n_steps, order, eb, en, max_age, lambda_,
+    return k.gng_online(X, W, error, age, n_nodes, n_steps, order, eb, en, max_age, insert_every,
                         alpha, beta)
 
 
-def _som(k, W=None, positions=GRID[0], periods=GRID[1], order=STEPS, rates=RATES,
+def _som(k, W=None, shape=GRID[0], topology=GRID[1], toroidal=GRID[2], order=STEPS, rates=RATES,
          sigmas=SIGMAS, neighbourhood="gaussian", metric="euclidean", X=X4):
     W = rng.random((4, 4)) if W is None else W
-    return k.som_online(X, W, positions, periods, order, rates, sigmas, neighbourhood, metric)
+    return k.som_online(X, W, shape, topology, toroidal, order, rates, sigmas, neighbourhood,
+                        metric)
 
 
 def _art(k, W=None, n=0, order=STEPS, rho=0.5, alpha=0.1, beta=1.0, X=X4):
@@ -288,12 +291,13 @@ REFUSED = {
     "wta conscience_bias inf": (lambda k: k.wta_online(X4, W3.copy(), STEPS, 0.1, np.ones(3),
                                                        0.1, np.inf),
                                 r"conscience_bias must be finite"),
-    "som W 0 rows": (lambda k: _som(k, W=np.empty((0, 4)), positions=np.empty((0, 2))),
+    "som W 0 rows": (lambda k: _som(k, W=np.empty((0, 4)), shape=(0, 0)),
                      r"W must hold at least 1 row"),
-    "som positions 1-D": (lambda k: _som(k, positions=np.zeros(4)),
-                          r"positions must be a 2-D array"),
-    "som periods of 3": (lambda k: _som(k, periods=np.zeros(3)),
-                         r"periods must have shape \(2,\), got \(3,\)"),
+    "som shape of 3": (lambda k: _som(k, shape=(2, 2, 1)), r"shape must be a pair \(rows, cols\)"),
+    "som shape not W": (lambda k: _som(k, shape=(1, 3)),
+                        r"shape \(1, 3\) has 3 units, but W has 4 rows, one per unit"),
+    "som topology": (lambda k: _som(k, topology="round"), r"topology must be one of"),
+    "som toroidal": (lambda k: _som(k, toroidal=None), r"toroidal must be True or False"),
     "som sigma 0": (lambda k: _som(k, sigmas=np.zeros(5)), r"sigmas must be > 0 at every step"),
     "som sigma NaN": (lambda k: _som(k, sigmas=np.full(5, np.nan)),
                       r"sigmas must be finite at every step"),
@@ -327,7 +331,7 @@ REFUSED = {
     "gng age wrong shape": (lambda k: _gng(k, state=(rng.random((5, 4)), np.zeros(5),
                                                       np.full((5, 4), -1))),
                             r"age must have shape \(5, 5\)"),
-    "gng lambda_ 0": (lambda k: _gng(k, lambda_=0), r"lambda_ must be >= 1, got 0"),
+    "gng insert_every 0": (lambda k: _gng(k, insert_every=0), r"insert_every must be >= 1, got 0"),
     "gng epsilon_b 2": (lambda k: _gng(k, eb=2.0), r"epsilon_b must lie in \[0, 1\], got 2.0"),
     "gng beta NaN": (lambda k: _gng(k, beta=np.nan), r"beta must be finite"),
 }
@@ -401,7 +405,6 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 from neuroclust import _kernels
 from neuroclust.backend import cython as cy, reference
-from neuroclust.grid import standard_grid
 
 warnings.simplefilter("ignore")
 np.seterr(all="ignore")
@@ -497,8 +500,9 @@ def fuzz(data):
     elif kernel == "som":
         rows, cols = draw(st.sampled_from([(1, 1), (1, 3), (2, 2), (3, 1)]))
         topology = draw(st.sampled_from(["rectangular", "hexagonal"]))
-        positions, periods = standard_grid((rows, cols), topology, draw(st.booleans()))
+        toroidal = draw(st.booleans())
         W = draw(arrays(rows * cols, fw, draw(st.sampled_from([np.float32, np.float64, int]))))
+        shape = draw(st.sampled_from([(rows, cols), (rows, cols), (rows + 1, cols), (rows,)]))
         order = indices(draw, draw(sizes()), n)
         steps = len(order)
         rates = np.full(draw(st.sampled_from([steps, steps + 1])), scalar(draw, 0.2))
@@ -506,10 +510,10 @@ def fuzz(data):
         metric = draw(st.sampled_from(["euclidean", "cosine"]))
         neighbourhood = draw(st.sampled_from(["gaussian", "bubble", "mexican_hat", "triangle"]))
         W1, W2 = copies(W, W)
-        compare(kernel, lambda: cy.som_online(X, W1, positions, periods, order, rates, sigmas,
-                                              neighbourhood, metric),
-                lambda: reference.som_online(X, W2, positions, periods, order, rates, sigmas,
-                                             neighbourhood, metric))
+        compare(kernel, lambda: cy.som_online(X, W1, shape, topology, toroidal, order, rates,
+                                              sigmas, neighbourhood, metric),
+                lambda: reference.som_online(X, W2, shape, topology, toroidal, order, rates,
+                                             sigmas, neighbourhood, metric))
     elif kernel in ("art", "art1"):
         order = indices(draw, draw(sizes()), n)
         n_categories = draw(st.sampled_from([0, 1, k, k + 1]))
@@ -536,9 +540,9 @@ def fuzz(data):
         age = np.full((m, m), -1, dtype=draw(st.sampled_from([np.int64, np.int32, np.float64])))
         n_nodes = draw(st.sampled_from([2, m, m + 1, 1]))
         order = indices(draw, draw(sizes()), n)
-        max_age, lambda_ = draw(st.sampled_from([-1, 0, 5])), draw(st.sampled_from([0, 1, 3]))
+        max_age, insert_every = draw(st.sampled_from([-1, 0, 5])), draw(st.sampled_from([0, 1, 3]))
         eb = scalar(draw, 0.2)
-        args = lambda state: (X, *state, n_nodes, 0, order, eb, 0.006, max_age, lambda_, 0.5,
+        args = lambda state: (X, *state, n_nodes, 0, order, eb, 0.006, max_age, insert_every, 0.5,
                               0.005)
         first, second = copies(W, error, age), copies(W, error, age)
         compare(kernel, lambda: cy.gng_online(*args(first)),
@@ -547,13 +551,15 @@ def fuzz(data):
         Xc = np.ascontiguousarray(X, dtype=np.float64)
         Wc = np.ascontiguousarray(W, dtype=np.float64)
         order = np.ascontiguousarray(indices(draw, draw(sizes()), n).reshape(-1), dtype=np.int64)
-        for call in (lambda: _kernels.bmu(Xc, Wc, 2),
-                     lambda: _kernels.bmu_accumulate(Xc, Wc, 2),
-                     lambda: _kernels.accumulate(Xc, order, k, 2),
-                     lambda: _kernels.wta_online(Xc, Wc.copy(), order, 0.1),
-                     lambda: _kernels.fuzzy_art_online(Xc, Wc.copy(), min(k, 1), order, 0.5,
+        for call in (lambda: _kernels.distances.bmu(Xc, Wc, 2),
+                     lambda: _kernels.distances.bmu_accumulate(Xc, Wc, 2),
+                     lambda: _kernels.distances.accumulate(Xc, order, k, 2),
+                     lambda: _kernels.competitive.wta_online(Xc, Wc.copy(), order, 0.1),
+                     lambda: _kernels.art.fuzzy_art_online(Xc, Wc.copy(), min(k, 1), order, 0.5,
                                                        0.1, 1.0),
-                     lambda: _kernels.fuzzy_art_predict(Xc, Wc, 0.1, 0.5, 2)):
+                     lambda: _kernels.art.fuzzy_art_predict(Xc, Wc, 0.1, 0.5, 2),
+                     lambda: _kernels.som.som_online(Xc, Wc.copy(), 1, k, False, False, order,
+                                                     np.ones(len(order)), np.ones(len(order)))):
             counts["accepted" if outcome(call) == "accepted" else "refused"] += 1
 
 
@@ -579,13 +585,14 @@ def test_fuzz_every_kernel_in_a_subprocess():
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (1, 4)])
-def test_a_one_row_hexagonal_torus_is_a_standard_grid(shape):
-    """Found by the fuzz: one row shows no hexagonal shift, only its periods do."""
-    positions, periods = standard_grid(shape, "hexagonal", True)
+def test_a_one_row_hexagonal_torus_runs_as_the_reference(shape):
+    """Found by the fuzz (when the grid was decoded from positions): one row of a hexagonal
+    torus, whose rows show no shift."""
     W, order = rng.random((shape[0] * shape[1], 4)), np.arange(20) % 20
     W_ref = W.copy()
-    winners = cy.som_online(X4, W, positions, periods, order, np.full(20, 0.3), np.ones(20))
-    expected = reference.som_online(X4, W_ref, positions, periods, order, np.full(20, 0.3),
-                                    np.ones(20))
+    winners = cy.som_online(X4, W, shape, "hexagonal", True, order, np.full(20, 0.3),
+                            np.ones(20))
+    expected = reference.som_online(X4, W_ref, shape, "hexagonal", True, order,
+                                    np.full(20, 0.3), np.ones(20))
     np.testing.assert_array_equal(winners, expected)
     np.testing.assert_allclose(W, W_ref, rtol=1e-12)

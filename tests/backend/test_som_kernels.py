@@ -24,6 +24,7 @@ import neuroclust
 from neuroclust.backend import available_backends, reference
 from neuroclust.grid import (NEIGHBOURHOODS, TOPOLOGIES, decay, grid_squared_distances,
                              neighbourhood, standard_grid)
+from neuroclust.backend import cupy as cupy_module
 
 if "cython" not in available_backends():
     pytest.skip("the compiled kernels (neuroclust._kernels) are not built; run "
@@ -38,6 +39,11 @@ N_SAMPLES = 40
 def _backend_not_forced(monkeypatch):
     """NEUROCLUST_BACKEND in the environment would override the estimators' backend choice."""
     monkeypatch.delenv("NEUROCLUST_BACKEND", raising=False)
+
+
+def grid_of(shape, topology, toroidal):
+    """The grid as the kernels take it: ``(shape, topology, toroidal)``."""
+    return tuple(shape), topology, toroidal
 
 
 def make_problem(seed, n_units, n_features, dtype=np.float64, n_samples=N_SAMPLES,
@@ -69,10 +75,9 @@ def both(X, W, grid, order, rates, sigmas, kind="gaussian", metric="euclidean"):
     -------
     (winners, W) of the reference, (winners, W) of the compiled kernel
     """
-    positions, periods = grid
     W_ref, W_cy = W.copy(), W.copy()
-    ref = reference.som_online(X, W_ref, positions, periods, order, rates, sigmas, kind, metric)
-    got = cy.som_online(X, W_cy, positions, periods, order, rates, sigmas, kind, metric)
+    ref = reference.som_online(X, W_ref, *grid, order, rates, sigmas, kind, metric)
+    got = cy.som_online(X, W_cy, *grid, order, rates, sigmas, kind, metric)
     return (ref, W_ref), (got, W_cy)
 
 
@@ -86,8 +91,7 @@ def scores(x, W, metric):
 def replay(X, W, grid, order, rates, sigmas, kind, metric, winners):
     """Eq. (2) in float64 with the given winners; also how far each winner's score was above
     the best score at its step, and the scale of that score's rounding error."""
-    positions, periods = grid
-    grid_d2 = grid_squared_distances(positions, periods)
+    grid_d2 = grid_squared_distances(*standard_grid(*grid))
     X, W = X.astype(np.float64), W.astype(np.float64).copy()
     centre = X.mean(axis=0)
     excess, scale = [], []
@@ -141,7 +145,7 @@ def test_online_matches_reference_on_every_grid_and_neighbourhood(topology, toro
     shape = (6, 5)                       # even rows: the hexagonal torus needs them
     X, W, order = make_problem(1, 30, 3, dtype)
     rates, sigmas = schedules(len(order), rate_for(kind))
-    grid = standard_grid(shape, topology, toroidal)
+    grid = grid_of(shape, topology, toroidal)
     check_against_reference(X, W, grid, order, rates, sigmas, kind, metric)
 
 
@@ -158,13 +162,13 @@ def test_blocked_kernel_matches_reference(monkeypatch, topology, toroidal, kind,
     monkeypatch.setattr(cy, "MIN_FEATURES_FOR_BLOCKS", 1)
     monkeypatch.setattr(cy, "som_block_steps", lambda n_features: block)
     calls = []
-    original = cy._kernels.som_online_blocked
-    monkeypatch.setattr(cy._kernels, "som_online_blocked",
+    original = cy._som.som_online_blocked
+    monkeypatch.setattr(cy._som, "som_online_blocked",
                         lambda *args: calls.append(args) or original(*args), raising=True)
     shape = (6, 5)
     X, W, order = make_problem(2, 30, 4, dtype)
     rates, sigmas = schedules(len(order), rate_for(kind))
-    grid = standard_grid(shape, topology, toroidal)
+    grid = grid_of(shape, topology, toroidal)
     check_against_reference(X, W, grid, order, rates, sigmas, kind, metric)
     assert calls, "the blocked kernel was not used"
 
@@ -180,7 +184,7 @@ def test_online_matches_reference_for_odd_feature_counts(n_features, metric, dty
                     "winner among them is decided by rounding noise")
     X, W, order = make_problem(2, 12, n_features, dtype, n_steps=150)
     rates, sigmas = schedules(len(order))
-    grid = standard_grid((3, 4), "hexagonal", False)
+    grid = grid_of((3, 4), "hexagonal", False)
     check_against_reference(X, W, grid, order, rates, sigmas, "gaussian", metric)
 
 
@@ -189,7 +193,7 @@ def test_online_on_uncentred_data(dtype):
     """Data around 1000: the wrapper centres float32 before the kernel's expansion."""
     X, W, order = make_problem(3, 20, 5, dtype, offset=1000.0)
     rates, sigmas = schedules(len(order))
-    grid = standard_grid((4, 5), "rectangular", False)
+    grid = grid_of((4, 5), "rectangular", False)
     check_against_reference(X, W, grid, order, rates, sigmas, "gaussian", "euclidean")
 
 
@@ -198,7 +202,7 @@ def test_online_on_thin_and_tiny_maps(shape):
     X, W, order = make_problem(4, shape[0] * shape[1], 3)
     rates, sigmas = schedules(len(order))
     for topology in TOPOLOGIES:
-        grid = standard_grid(shape, topology, False)
+        grid = grid_of(shape, topology, False)
         check_against_reference(X, W, grid, order, rates, sigmas, "gaussian", "euclidean")
 
 
@@ -211,7 +215,7 @@ def test_online_takes_non_contiguous_data(layout):
         X_in = np.repeat(X, 2, axis=1)[:, ::2]
     assert not X_in.flags.c_contiguous
     rates, sigmas = schedules(len(order))
-    grid = standard_grid((3, 4), "rectangular", False)
+    grid = grid_of((3, 4), "rectangular", False)
     (ref_winners, W_ref), (winners, W_cy) = both(X, W, grid, order, rates, sigmas)
     W_strided = W.copy()
     winners_strided = cy.som_online(X_in, W_strided, *grid, order, rates, sigmas)
@@ -223,7 +227,7 @@ def test_online_updates_W_in_place_and_returns_int64_winners_for_an_order_with_r
     X, W, _ = make_problem(6, 12, 3)
     order = np.array([3, 3, 3, 0, 3, 7, 7], dtype=np.int32)   # also: int32 is accepted
     rates, sigmas = schedules(len(order))
-    grid = standard_grid((3, 4), "rectangular", False)
+    grid = grid_of((3, 4), "rectangular", False)
     W_cy, W_before = W.copy(), W.copy()
     winners = cy.som_online(X, W_cy, *grid, order, rates, sigmas)
     assert winners.dtype == np.int64 and winners.shape == (7,)
@@ -237,7 +241,7 @@ def test_online_updates_W_in_place_and_returns_int64_winners_for_an_order_with_r
 def test_online_with_no_steps_changes_nothing():
     X, W, _ = make_problem(7, 6, 3)
     empty = np.zeros(0)
-    grid = standard_grid((2, 3), "rectangular", False)
+    grid = grid_of((2, 3), "rectangular", False)
     for som_online in (reference.som_online, cy.som_online):
         W_run = W.copy()
         winners = som_online(X, W_run, *grid, np.zeros(0, dtype=np.int64), empty, empty)
@@ -251,14 +255,14 @@ def spy_on_thread_count(monkeypatch):
     """Route the wrapper to the step-by-step kernel (the threaded one; the blocked kernel of
     long rows threads only through BLAS) and record its thread count, its last argument."""
     calls = []
-    kernel = cy._kernels.som_online
+    kernel = cy._som.som_online
 
     def run(*args):
         calls.append(args[-1])
         return kernel(*args)
 
     monkeypatch.setattr(cy, "MIN_FEATURES_FOR_BLOCKS", 1 << 30)
-    monkeypatch.setattr(cy, "_kernels", types.SimpleNamespace(som_online=run))
+    monkeypatch.setattr(cy, "_som", types.SimpleNamespace(som_online=run))
     return calls
 
 
@@ -284,7 +288,7 @@ def test_one_and_two_threads_give_bit_identical_maps(monkeypatch, dtype, kind, m
                                                      topology, toroidal, n_features):
     X, W, order = make_problem(8, 30, n_features, dtype, n_steps=100)
     rates, sigmas = schedules(len(order), rate_for(kind))
-    grid = standard_grid((6, 5), topology, toroidal)
+    grid = grid_of((6, 5), topology, toroidal)
     winners_1, W_1 = run_with_threads(monkeypatch, 1, X, W, grid, order, rates, sigmas, kind,
                                       metric)
     for n_threads in (2, 3):
@@ -304,7 +308,7 @@ def test_a_big_map_takes_the_threaded_path_by_itself(monkeypatch):
     assert 256 * 256 == 2 * cy.MIN_SOM_WORK_PER_THREAD
     X, W, order = make_problem(9, 256, 256, n_steps=40)
     rates, sigmas = schedules(len(order), sigma=(5.3, 1.1))
-    grid = standard_grid((16, 16), "rectangular", False)
+    grid = grid_of((16, 16), "rectangular", False)
     calls = spy_on_thread_count(monkeypatch)
     (ref_winners, W_ref), (winners, W_cy) = both(X, W, grid, order, rates, sigmas)
     assert calls == [2]
@@ -327,7 +331,7 @@ def test_euclidean_tie_goes_to_the_lowest_unit(monkeypatch, dtype, n_threads):
     X = np.array([a, b, [1.1, 2.0, -1.0], [-3.0, 0.4, 2.0]], dtype=dtype)
     order = np.array([0, 1, 2, 3, 0])
     zeros, sigmas = np.zeros(5), np.full(5, 0.7)
-    grid = standard_grid((2, 3), "rectangular", False)
+    grid = grid_of((2, 3), "rectangular", False)
     expected = [1, 0, 1, 0, 1]
     assert reference.som_online(X, W.copy(), *grid, order, zeros, sigmas).tolist() == expected
     winners, _ = run_with_threads(monkeypatch, n_threads, X, W, grid, order, zeros, sigmas,
@@ -339,7 +343,7 @@ def test_equidistant_distinct_units_tie_to_the_lowest():
     """x = 0 is at distance 1 from units 1, 2 and 3, all exactly representable."""
     W = np.array([[2.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, -1.0]])
     X = np.zeros((1, 2))
-    grid = standard_grid((2, 2), "rectangular", False)
+    grid = grid_of((2, 2), "rectangular", False)
     for som_online in (reference.som_online, cy.som_online):
         winners = som_online(X, W.copy(), *grid, np.array([0]), np.zeros(1), np.ones(1))
         assert winners.tolist() == [1]
@@ -355,7 +359,7 @@ def test_cosine_tie_goes_to_the_lowest_unit(dtype):
     X = X.astype(dtype)
     order = np.array([0, 1, 2])
     zeros, sigmas = np.zeros(3), np.ones(3)
-    grid = standard_grid((2, 2), "rectangular", False)
+    grid = grid_of((2, 2), "rectangular", False)
     for som_online in (reference.som_online, cy.som_online):
         W_run = W.copy()
         winners = som_online(X, W_run, *grid, order, zeros, sigmas, "gaussian", "cosine")
@@ -446,7 +450,7 @@ def test_online_step_by_step_equals_minisom(shape):
         minisom_winners.append(win[0] * cols + win[1])
         som.update(X[i], win, t, len(order))
     rates, sigmas = minisom_schedules(len(order), learning_rate, sigma)
-    grid = standard_grid(shape, "rectangular", False)
+    grid = grid_of(shape, "rectangular", False)
     (ref_winners, W_ref), (winners, W_cy) = both(X, W, grid, order, rates, sigmas)
     expected = som.get_weights().reshape(rows * cols, -1)
     for got_winners, got_W in ((ref_winners, W_ref), (winners, W_cy)):
@@ -465,7 +469,7 @@ def test_online_equals_minisom_train_in_sequential_order():
         som.train(X, n_steps)
     order = np.arange(n_steps) % len(X)
     rates, sigmas = minisom_schedules(n_steps, learning_rate, sigma)
-    grid = standard_grid((rows, cols), "rectangular", False)
+    grid = grid_of((rows, cols), "rectangular", False)
     (_, W_ref), (_, W_cy) = both(X, W, grid, order, rates, sigmas)
     expected = som.get_weights().reshape(rows * cols, -1)
     np.testing.assert_allclose(W_ref, expected, rtol=0, atol=1e-6)
@@ -497,64 +501,83 @@ def test_same_seed_same_map_for_the_briefs_shape():
 def wrapper_arguments(shape=(3, 4), topology="rectangular", toroidal=False):
     X, W, order = make_problem(16, shape[0] * shape[1], 3, n_steps=10)
     rates, sigmas = schedules(len(order))
-    positions, periods = standard_grid(shape, topology, toroidal)
-    return X, W, positions, periods, order, rates, sigmas
+    return X, W, grid_of(shape, topology, toroidal), order, rates, sigmas
 
 
-@pytest.mark.parametrize("change", ["scaled", "shuffled", "one axis wraps", "too few units"])
-def test_a_non_standard_grid_is_refused(change):
-    X, W, positions, periods, order, rates, sigmas = wrapper_arguments()
-    if change == "scaled":
-        positions = 2 * positions
-    elif change == "shuffled":
-        positions = positions[::-1]
-    elif change == "one axis wraps":
-        periods = np.array([4.0, 0.0])
-    else:
-        W = W[:10].copy()
+BAD_GRIDS = {
+    "too few units": (((3, 3), "rectangular", False),
+                      r"shape \(3, 3\) has 9 units, but W has 12 rows, one per unit"),
+    "not a pair": (((12,), "rectangular", False), r"shape must be a pair \(rows, cols\)"),
+    "a string": (("3x4", "rectangular", False), r"shape must be a pair \(rows, cols\)"),
+    "zero rows": (((0, 12), "rectangular", False), r"shape\[0\] \(the grid's rows\) must be >= 1"),
+    "fractional": (((3, 4.5), "rectangular", False), r"shape\[1\] .* must be a whole number"),
+    "topology": (((3, 4), "triangular", False), r"topology must be one of \['rectangular', "),
+    "toroidal": (((3, 4), "rectangular", "yes"), r"toroidal must be True or False"),
+}
+
+
+@pytest.mark.parametrize("module", [reference, cy, cupy_module], ids=["numpy", "cython", "cupy"])
+@pytest.mark.parametrize("case", sorted(BAD_GRIDS))
+def test_a_grid_that_does_not_describe_W_is_refused_by_every_backend(module, case):
+    X, W, _, order, rates, sigmas = wrapper_arguments()
+    grid, message = BAD_GRIDS[case]
     W_before = W.copy()
-    message = "rectangular and hexagonal grids .* backend='numpy'"
-    if change == "too few units":  # every backend refuses positions that do not match W
-        message = r"positions must have shape \(10, 2\), one grid position per row of W"
     with pytest.raises(ValueError, match=message):
-        cy.som_online(X, W, positions, periods, order, rates, sigmas)
+        module.som_online(X, W, *grid, order, rates, sigmas)
     np.testing.assert_array_equal(W, W_before)
+
+
+def test_numpy_bools_and_whole_floats_describe_a_grid():
+    X, W, grid, order, rates, sigmas = wrapper_arguments()
+    W_ref, W_cy = W.copy(), W.copy()
+    expected = reference.som_online(X, W_ref, *grid, order, rates, sigmas)
+    got = cy.som_online(X, W_cy, np.array([3.0, 4.0]), "rectangular", np.bool_(False), order,
+                        rates, sigmas)
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_allclose(W_cy, W_ref, rtol=1e-10, atol=1e-12)
+
+
+def test_a_grid_too_big_for_the_compiled_tables_is_refused(monkeypatch):
+    monkeypatch.setattr(cy, "MAX_GRID_SIDE", 3)
+    X, W, grid, order, rates, sigmas = wrapper_arguments()
+    with pytest.raises(ValueError, match=r"at most 3 rows and columns, got 3 x 4; use "
+                                         r"backend='numpy'"):
+        cy.som_online(X, W, *grid, order, rates, sigmas)
 
 
 @pytest.mark.parametrize("bad", [[0, 40], [-1, 3]])
 def test_order_out_of_range_is_refused(bad):
-    X, W, positions, periods, _, rates, sigmas = wrapper_arguments()
+    X, W, grid, _, rates, sigmas = wrapper_arguments()
     with pytest.raises(ValueError, match=r"order must hold row indices of X in \[0, 40\)"):
-        cy.som_online(X, W, positions, periods, np.array(bad), rates[:2], sigmas[:2])
+        cy.som_online(X, W, *grid, np.array(bad), rates[:2], sigmas[:2])
 
 
 @pytest.mark.parametrize("which", ["learning_rates", "sigmas"])
 def test_schedules_of_the_wrong_length_are_refused(which):
-    X, W, positions, periods, order, rates, sigmas = wrapper_arguments()
+    X, W, grid, order, rates, sigmas = wrapper_arguments()
     if which == "learning_rates":
         rates = rates[:-1]
     else:
         sigmas = np.append(sigmas, 0.5)
     with pytest.raises(ValueError, match="one value per step of order"):
-        cy.som_online(X, W, positions, periods, order, rates, sigmas)
+        cy.som_online(X, W, *grid, order, rates, sigmas)
 
 
 @pytest.mark.parametrize("problem", ["dtype", "layout"])
 def test_prototypes_of_another_dtype_or_layout_are_updated_through_a_copy(problem):
-    X, W, positions, periods, order, rates, sigmas = wrapper_arguments()
+    X, W, grid, order, rates, sigmas = wrapper_arguments()
     odd = W.astype(np.float32) if problem == "dtype" else np.asfortranarray(W)
     expected = np.array(odd, order="C")
-    winners = cy.som_online(X, odd, positions, periods, order, rates, sigmas)
-    expected_winners = cy.som_online(X, expected, positions, periods, order, rates, sigmas)
+    winners = cy.som_online(X, odd, *grid, order, rates, sigmas)
+    expected_winners = cy.som_online(X, expected, *grid, order, rates, sigmas)
     np.testing.assert_array_equal(winners, expected_winners)
     np.testing.assert_array_equal(odd, expected)   # written back into the caller's array
 
 
 def test_prototypes_of_another_width_are_refused():
-    X, W, positions, periods, order, rates, sigmas = wrapper_arguments()
+    X, W, grid, order, rates, sigmas = wrapper_arguments()
     with pytest.raises(ValueError, match=r"W must have as many features \(columns\) as X"):
-        cy.som_online(X, np.ascontiguousarray(W[:, :2]), positions, periods, order, rates,
-                      sigmas)
+        cy.som_online(X, np.ascontiguousarray(W[:, :2]), *grid, order, rates, sigmas)
 
 
 # --- radius equal to a grid distance ---------------------------------------------------------
@@ -564,7 +587,7 @@ def test_prototypes_of_another_width_are_refused():
 def test_hexagonal_bubble_at_a_grid_distance_matches_reference():
     X, W, order = make_problem(17, 48, 3, n_steps=100)
     rates, sigmas = np.full(100, 0.2), np.full(100, 1.0)
-    grid = standard_grid((8, 6), "hexagonal", False)
+    grid = grid_of((8, 6), "hexagonal", False)
     (ref_winners, W_ref), (winners, W_cy) = both(X, W, grid, order, rates, sigmas, "bubble")
     np.testing.assert_array_equal(winners, ref_winners)
     np.testing.assert_allclose(W_cy, W_ref, rtol=1e-10)
@@ -577,5 +600,5 @@ def test_blocked_kernel_with_and_without_blas_threads_matches_reference(monkeypa
     monkeypatch.setattr(cy, "default_n_threads", lambda: 2)
     X, W, order = make_problem(12, 48, 96, n_steps=150)
     rates, sigmas = schedules(len(order))
-    grid = standard_grid((8, 6), "hexagonal", False)
+    grid = grid_of((8, 6), "hexagonal", False)
     check_against_reference(X, W, grid, order, rates, sigmas, "gaussian", "euclidean")

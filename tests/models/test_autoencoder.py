@@ -52,7 +52,7 @@ def test_transform_shape_dtype_and_reconstruction_error_definition():
     X, _ = digits(200)
     model = small().fit(X)
     Z = model.transform(X)
-    assert Z.shape == (200, 4) and Z.dtype == np.float32
+    assert Z.shape == (200, 4) and Z.dtype == np.float64           # X's dtype
     assert model.inverse_transform(Z).shape == (200, 64)
     errors = model.reconstruction_error(X)
     assert errors.shape == (200,)
@@ -183,7 +183,8 @@ def test_a_loaded_model_can_be_trained_again(tmp_path):
     (dict(batch_size=0), "batch_size must be >= 1, got 0"),
     (dict(validation_split=1.0), "validation_split must be >= 0 and < 1"),
     (dict(patience=0), "patience must be >= 1"),
-    (dict(dtype="float16"), "dtype must be one of 'float32', 'float64', got 'float16'"),
+    (dict(dtype="float16"), "dtype must be one of None \\(X's dtype\\), 'float32', "
+                              "'float64', got 'float16'"),
     (dict(random_state="seed"), "random_state must be None, an int"),
     (dict(callbacks=[1]), "callbacks must be a list of functions"),
 ])

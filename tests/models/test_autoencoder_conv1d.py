@@ -19,7 +19,7 @@ def test_shapes_round_trip_for_even_and_odd_lengths(length):
     X = np.random.default_rng(0).normal(size=(12, length))
     model = conv().fit(X)
     Z = model.transform(X)
-    assert Z.shape == (12, 3) and Z.dtype == np.float32
+    assert Z.shape == (12, 3) and Z.dtype == np.float64
     assert model.inverse_transform(Z).shape == (12, length)
     assert model.reconstruction_error(X).shape == (12,)
     X3 = np.random.default_rng(0).normal(size=(12, 2, length))

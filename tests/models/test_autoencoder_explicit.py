@@ -50,7 +50,7 @@ def test_same_network_as_the_built_in_one_gives_the_same_model():
     settings = dict(epochs=3, batch_size=30, dtype="float64", random_state=0)  # one batch
     built_in = Autoencoder(hidden=(5,), latent_dim=2, **settings).fit(X)
     encoder, decoder = Autoencoder(hidden=(5,), latent_dim=2, dtype="float64")._build(
-        (6,), np.random.default_rng(0))                  # the weights fit drew first
+        (6,), np.random.default_rng(0), np.float64)     # the weights fit drew first
     explicit = Autoencoder(encoder=encoder, decoder=decoder, **settings).fit(X)
     np.testing.assert_allclose(explicit.parameters_, built_in.parameters_, rtol=1e-12)
     assert explicit.history_["loss"] == pytest.approx(built_in.history_["loss"], rel=1e-12)

@@ -4,7 +4,6 @@ last good model, and data too large for squared distances is refused with a sent
 The Ctrl-C cases that send a real SIGINT run in a subprocess: if the library let a second
 KeyboardInterrupt escape, it would otherwise stop the whole test session.
 """
-import os
 import subprocess
 import sys
 import textwrap
@@ -13,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
-from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
+from neuroclust import (SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                         GrowingNeuralGas, KMeans, LatentClustering, datasets)
 from neuroclust.base import DivergenceWarning, TrainingInterruptedWarning, run_epochs
 
@@ -231,8 +230,8 @@ def test_an_overflowing_autoencoder_keeps_its_good_epochs():
             model.parameters_ *= 1e20
 
     with pytest.warns(DivergenceWarning, match="epoch 4.*after epoch 3"):
-        model = Autoencoder(hidden=(32,), latent_dim=4, epochs=6, random_state=0,
-                            callbacks=[blow_up]).fit(X)
+        model = Autoencoder(hidden=(32,), latent_dim=4, epochs=6, dtype="float32",
+                            random_state=0, callbacks=[blow_up]).fit(X)
     assert len(model.history_["loss"]) == 3
     assert np.isfinite(model.transform(X)).all()
     assert np.abs(model.parameters_).max() < 1e3
@@ -403,7 +402,7 @@ def test_weights_blown_up_by_the_last_step_of_an_epoch_are_not_kept():
     X = blobs()
     with pytest.warns(DivergenceWarning):
         model = Autoencoder(hidden=(4,), latent_dim=2, epochs=3, learning_rate=1e30,
-                            random_state=0).fit(X)
+                            dtype="float32", random_state=0).fit(X)
     assert np.isfinite(model.transform(X)).all()
 
 

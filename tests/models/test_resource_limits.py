@@ -208,10 +208,11 @@ def test_float32_autoencoder_refuses_values_beyond_float32():
     X = np.random.default_rng(0).random((30, 4))
     X[:21, 1] = 1e39
     with pytest.raises(ValueError) as info:
-        Autoencoder(hidden=(4,), latent_dim=2, epochs=1).fit(X)
+        Autoencoder(hidden=(4,), latent_dim=2, epochs=1, dtype="float32").fit(X)
     assert str(info.value) == ("X holds values up to 1e+39, beyond the float32 range (3.4e+38) "
                                "of this model; scale the data or use dtype='float64'.")
-    model = Autoencoder(hidden=(4,), latent_dim=2, epochs=1).fit(X[:, [0, 2, 3, 0]])
+    model = Autoencoder(hidden=(4,), latent_dim=2, epochs=1,
+                        dtype="float32").fit(X[:, [0, 2, 3, 0]])
     with pytest.raises(ValueError, match=r"^X holds values up to 1e\+39, beyond the float32"):
         model.transform(X)
     with warnings.catch_warnings():   # float64 takes it (training on 1e39 may diverge)

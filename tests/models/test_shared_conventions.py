@@ -57,20 +57,15 @@ def test_the_autoencoders_best_epoch_is_its_own_attribute():
     assert 0 <= stopped.best_epoch_ < len(stopped.history_["loss"])
 
 
-def test_old_files_with_the_old_histories_still_load(tmp_path):
+def test_a_current_file_with_an_old_history_is_refused(tmp_path):
+    """Format-3 files hold history_ as a dict; the old list form loads only from files of
+    formats 1 and 2 (tests/persistence/test_formats.py loads those)."""
     X = data()
     model = CompetitiveLearning(3, epochs=2, random_state=0).fit(X)
     model.history_ = model.history_["quantization_error"]      # as files held it before
-    loaded = load(model.save(tmp_path / "competitive"))
-    assert list(loaded.history_) == ["quantization_error"]
-    assert loaded.history_["quantization_error"] == model.history_
-    autoencoder = Autoencoder(hidden=(4,), latent_dim=2, epochs=3, patience=1,
-                              validation_split=0.2, random_state=0).fit(data(60, 6))
-    best = autoencoder.best_epoch_
-    autoencoder.history_ = dict(autoencoder.history_, best_epoch=best)
-    del autoencoder.best_epoch_
-    loaded = load(autoencoder.save(tmp_path / "autoencoder"))
-    assert loaded.best_epoch_ == best and sorted(loaded.history_) == ["loss", "val_loss"]
+    with pytest.raises(ValueError, match=r"history_ must be a dict with the keys "
+                                         r"\['quantization_error'\], got list"):
+        load(model.save(tmp_path / "competitive"))
     plain = Autoencoder(hidden=(4,), latent_dim=2, epochs=2, random_state=0).fit(data(60, 6))
     assert load(plain.save(tmp_path / "plain")).best_epoch_ is None
 
@@ -152,7 +147,6 @@ def test_the_som_is_its_kernel_run_by_hand(backend, dtype):
     X = data(90, 4, seed=3, dtype=dtype)
     som = SOM((3, 4), epochs=3, random_state=5, backend=backend).fit(X)
     rng = np.random.default_rng(5)
-    positions = grid.grid_positions((3, 4), "rectangular")
     W = np.ascontiguousarray(som._initial_weights(X, 12, rng))
     kernels = get_kernels(backend)
     total = 3 * len(X)
@@ -161,8 +155,8 @@ def test_the_som_is_its_kernel_run_by_hand(backend, dtype):
         fraction = np.arange(epoch * len(X), (epoch + 1) * len(X)) / total
         rates = grid.decay(0.5, 0.01, fraction, "exponential")
         sigmas = grid.decay(2.0, 0.5, fraction, "exponential")
-        kernels.som_online(X, W, positions, np.zeros(2), order, rates, sigmas, "gaussian",
-                           "euclidean")
+        kernels.som_online(X, W, (3, 4), "rectangular", False, order, rates, sigmas,
+                           "gaussian", "euclidean")
     assert W.dtype == som.cluster_centers_.dtype == dtype
     np.testing.assert_array_equal(som.cluster_centers_, W)
 

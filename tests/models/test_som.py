@@ -884,10 +884,10 @@ def test_edge_values_are_accepted():
     (np.zeros((8, 3)), r"init has shape \(8, 3\), but 9 prototypes of 3 features, "
                        r"shape \(9, 3\), are needed"),
     (np.zeros((9, 2)), r"init has shape \(9, 2\)"),
-    (np.zeros((3, 3, 2)), r"init has shape \(3, 3, 2\), but this map needs shape "
-                          r"\(3, 3, 3\) or \(9, 3\)"),
-    (np.zeros((1, 9, 3)), r"init has shape \(1, 9, 3\), but this map needs shape "
-                          r"\(3, 3, 3\)"),
+    (np.zeros((3, 3, 2)), r"init has shape \(3, 3, 2\), but 9 prototypes of 3 features, "
+                          r"shape \(9, 3\) or \(3, 3, 3\), are needed"),
+    (np.zeros((1, 9, 3)), r"init has shape \(1, 9, 3\), but 9 prototypes of 3 features, "
+                          r"shape \(9, 3\) or \(3, 3, 3\), are needed"),
     (np.zeros(27), r"init must be a 2-D array"),
     (np.full((9, 3), np.nan), r"init contains 27 NaN value\(s\)"),
 ], ids=["too-few-units", "too-few-features", "3-D-too-few-features", "3-D-other-grid", "1-D",
@@ -903,8 +903,8 @@ def test_bad_init_array(init, message):
 def test_a_3d_init_for_the_transposed_grid_is_refused():
     # (4, 3, f) has the right number of units for a 3 x 4 map, but the units would land in
     # the wrong places: refused rather than silently reshaped.
-    with pytest.raises(ValueError, match=r"init has shape \(4, 3, 3\), but this map needs "
-                                         r"shape \(3, 4, 3\) or \(12, 3\)"):
+    with pytest.raises(ValueError, match=r"init has shape \(4, 3, 3\), but 12 prototypes of 3 "
+                                         r"features, shape \(12, 3\) or \(3, 4, 3\)"):
         SOM(shape=(3, 4), init=np.zeros((4, 3, 3)), epochs=1).fit(small_data())
 
 

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 from neuroclust.backend import reference
-from neuroclust import grid
 from neuroclust.nn import SelfOrganizingMap
 
 
@@ -57,8 +56,7 @@ def test_update_is_kohonens_rule_with_constant_rate_and_radius(backend):
     replay = np.random.default_rng(4)
     replay.standard_normal((9, 2))
     order = replay.permutation(30)
-    positions = grid.grid_positions((3, 3), "rectangular")
-    reference.som_online(x, expected, positions, np.zeros(2), order, np.full(30, 0.2),
+    reference.som_online(x, expected, (3, 3), "rectangular", False, order, np.full(30, 0.2),
                          np.full(30, 0.8))
     layer.update(x)
     np.testing.assert_allclose(layer.params["W"], expected, rtol=1e-12, atol=1e-12)

@@ -1,10 +1,10 @@
-"""The NumPy reference kernels against independent, brute-force statements of the same math.
+"""The NumPy reference of the distance kernels (backend/reference/distances.py) against
+independent, brute-force statements of the same math.
 
-``reference.py`` is the oracle for the fast kernels, so it is itself checked here against
+The reference is the oracle for the fast kernels, so it is itself checked here against
 formulas that share none of its tricks: distances straight from the broadcast difference
-``((X[:, None] - W[None]) ** 2).sum(-1)`` (no expansion, no centring), per-unit Python loops for
-the sums, and a sample-by-sample loop for winner-take-all learning and DeSieno's conscience.
-Data of both signs and data shifted by 1000 (uncentred) are used, so a lost sign, a lost
+``((X[:, None] - W[None]) ** 2).sum(-1)`` (no expansion, no centring), and per-unit Python
+loops for the sums. Data of both signs and data shifted by 1000 (uncentred) are used, so a lost sign, a lost
 centring or a cancellation error shows up.
 """
 import numpy as np
@@ -106,11 +106,14 @@ def test_bmu_chunks_give_the_same_answer(monkeypatch):
     # 23 rows in chunks of 5: four full chunks and a ragged one of 3.
     X, W = random_problem(5, n_samples=23)
     whole = reference.bmu(X, W)
-    monkeypatch.setattr(reference, "CHUNK_ROWS", 5)
+    monkeypatch.setattr(reference.distances, "CHUNK_ROWS", 5)
     chunked = reference.bmu(X, W)
     np.testing.assert_array_equal(chunked[0], brute_squared_distances(X, W).argmin(axis=1))
     np.testing.assert_array_equal(chunked[0], whole[0])
     np.testing.assert_allclose(chunked[1], whole[1], rtol=1e-12)
+    first, second = reference.two_nearest(X, W)
+    np.testing.assert_array_equal(first, whole[0])
+    assert (second != first).all()
 
 
 def test_bmu_tie_goes_to_lowest_index():
@@ -178,116 +181,3 @@ def test_bmu_accumulate_equals_brute_force(offset):
         members = X[expected_index == j]
         np.testing.assert_allclose(sums[j], members.sum(axis=0), rtol=1e-12, atol=1e-9)
         assert counts[j] == len(members)
-
-
-# --- wta_online ----------------------------------------------------------------------------
-
-def wta_by_hand(X, W, order, learning_rate, p=None, rate=0.0, bias=0.0):
-    """Winner-take-all learning written sample by sample and unit by unit, in float64.
-
-    With ``p`` (DeSieno's win frequencies): the unbiased winner y = argmin_j d_j moves the
-    frequencies, p_j <- p_j + B([j = y] - p_j); the learner is z = argmin_j (d_j - C(1/K - p_j)).
-    A tie goes to the lowest index (strict comparison while scanning upwards).
-    """
-    W = np.array(W, dtype=np.float64)
-    p = None if p is None else np.array(p, dtype=np.float64)
-    n_units = W.shape[0]
-    winners = []
-    for i in order:
-        d = [float(np.sum((X[i] - W[j]) ** 2)) for j in range(n_units)]
-        y = 0
-        for j in range(1, n_units):
-            if d[j] < d[y]:
-                y = j
-        z = y
-        if p is not None:
-            score = [d[j] - bias * (1.0 / n_units - p[j]) for j in range(n_units)]
-            z = 0
-            for j in range(1, n_units):
-                if score[j] < score[z]:
-                    z = j
-            p = np.array([p[j] + rate * ((1.0 if j == y else 0.0) - p[j])
-                          for j in range(n_units)])
-        W[z] = W[z] + learning_rate * (X[i] - W[z])
-        winners.append(z)
-    return np.array(winners), W, p
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("offset", OFFSETS)
-def test_wta_online_equals_hand_loop(seed, offset):
-    X, W = random_problem(seed, n_samples=30, n_units=4, offset=offset)
-    order = np.random.default_rng(seed + 100).integers(0, len(X), size=25)
-    expected_winners, expected_W, _ = wta_by_hand(X, W, order, 0.3)
-    W_ref = W.copy()
-    winners = reference.wta_online(X, W_ref, order, 0.3)
-    assert winners.dtype == np.int64
-    np.testing.assert_array_equal(winners, expected_winners)
-    np.testing.assert_allclose(W_ref, expected_W, rtol=1e-12, atol=1e-9)
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-def test_wta_online_conscience_equals_hand_loop(seed):
-    # A bias of C = 20 on data of spread ~3 is strong enough that the learner often differs
-    # from the unbiased winner (checked below), so both branches of the rule run.
-    X, W = random_problem(seed, n_samples=30, n_units=5)
-    order = np.random.default_rng(seed + 100).integers(0, len(X), size=40)
-    p0 = np.array([0.6, 0.1, 0.1, 0.1, 0.1])
-    expected_winners, expected_W, expected_p = wta_by_hand(X, W, order, 0.2, p0, 0.1, 20.0)
-    W_ref, p_ref = W.copy(), p0.copy()
-    winners = reference.wta_online(X, W_ref, order, 0.2, win_frequency=p_ref,
-                                   conscience_rate=0.1, conscience_bias=20.0)
-    np.testing.assert_array_equal(winners, expected_winners)
-    np.testing.assert_allclose(W_ref, expected_W, rtol=1e-12, atol=1e-9)
-    np.testing.assert_allclose(p_ref, expected_p, rtol=1e-12, atol=1e-15)
-    # The conscience really changed something: without it the winners differ.
-    plain_winners, _, _ = wta_by_hand(X, W, order, 0.2)
-    assert (plain_winners != expected_winners).any()
-    # The frequencies stay a probability vector when they start as one.
-    assert p_ref.sum() == pytest.approx(1.0)
-
-
-def test_wta_online_hand_worked_example():
-    # 2 units on a line at 0 and 10, learning rate 0.5, samples 2, 9, 4, 2:
-    #   x=2: d = (4, 64)      -> unit 0: w0 = 0 + 0.5 (2 - 0)    = 1
-    #   x=9: d = (64, 1)      -> unit 1: w1 = 10 + 0.5 (9 - 10)  = 9.5
-    #   x=4: d = (9, 30.25)   -> unit 0: w0 = 1 + 0.5 (4 - 1)    = 2.5
-    #   x=2: d = (0.25, 56.25)-> unit 0: w0 = 2.5 + 0.5 (2 - 2.5) = 2.25
-    X = np.array([[2.0], [9.0], [4.0]])
-    W = np.array([[0.0], [10.0]])
-    winners = reference.wta_online(X, W, np.array([0, 1, 2, 0]), 0.5)
-    np.testing.assert_array_equal(winners, [0, 1, 0, 0])
-    np.testing.assert_array_equal(W, [[2.25], [9.5]])
-
-
-def test_wta_online_conscience_hand_worked_example():
-    # Units at 0 and 3, x = 1: d = (1, 4), so the unbiased winner is y = 0.
-    # p = (0.9, 0.1), C = 10, K = 2: b = C (1/2 - p) = (-4, 4); d - b = (5, 0): unit 1 learns,
-    # w1 = 3 + 0.5 (1 - 3) = 2. The frequencies follow y, not the learner (B = 0.5):
-    # p0 = 0.9 + 0.5 (1 - 0.9) = 0.95, p1 = 0.1 + 0.5 (0 - 0.1) = 0.05.
-    X = np.array([[1.0]])
-    W = np.array([[0.0], [3.0]])
-    p = np.array([0.9, 0.1])
-    winners = reference.wta_online(X, W, np.array([0]), 0.5, win_frequency=p,
-                                   conscience_rate=0.5, conscience_bias=10.0)
-    np.testing.assert_array_equal(winners, [1])
-    np.testing.assert_array_equal(W, [[0.0], [2.0]])
-    np.testing.assert_allclose(p, [0.95, 0.05], rtol=1e-14)
-
-
-def test_wta_online_tie_goes_to_lowest_index():
-    # x = 0 is equidistant from -1 and +1: unit 0 learns, whichever side it is on.
-    for start in ([[1.0], [-1.0]], [[-1.0], [1.0]]):
-        W = np.array(start)
-        winners = reference.wta_online(np.array([[0.0]]), W, np.array([0]), 0.5)
-        np.testing.assert_array_equal(winners, [0])
-        np.testing.assert_array_equal(W, [[start[0][0] / 2], start[1]])
-
-
-def test_wta_online_keeps_float32_and_updates_in_place():
-    X, W = random_problem(7, n_samples=10, n_units=3)
-    X32, W32 = X.astype(np.float32), W.astype(np.float32)
-    before = W32.copy()
-    reference.wta_online(X32, W32, np.arange(10), 0.1)
-    assert W32.dtype == np.float32
-    assert not np.array_equal(W32, before)

@@ -1,0 +1,16 @@
+"""Rows per chunk of the distance kernels: the one source for the NumPy and compiled code.
+
+``bmu``, ``accumulate``, ``bmu_accumulate`` and ``two_nearest`` go through ``X`` a chunk of
+rows at a time, so that the (rows, units) block of scores stays small. setup.py reads
+``COMPILED_CHUNK_ROWS`` from this file and compiles it into ``csrc/distances.pyx`` (as the macro
+``NEUROCLUST_CHUNK_ROWS``); ``neuroclust._kernels.CHUNK_ROWS`` reports the number a build holds,
+and a test checks it against this file (a stale build fails it). Keep each assignment a plain
+integer literal: setup.py reads it without importing the package.
+"""
+
+#: The compiled kernels: each thread centres a chunk and scores it with one small BLAS product;
+#: 256 rows and their block of scores stay in the thread's cache.
+COMPILED_CHUNK_ROWS = 256
+
+#: The NumPy reference: one BLAS call per chunk, so larger chunks pay less Python overhead.
+NUMPY_CHUNK_ROWS = 4096

@@ -2,6 +2,21 @@
 
 The conventions are scikit-learn's: ``__init__`` only stores hyper-parameters, ``fit`` returns
 ``self``, learned state ends in ``_``. Saving and loading live in ``neuroclust/persistence/``.
+
+Which kernels run
+-----------------
+A model reaches its kernels only through the kernel module of its backend,
+``get_kernels(backend)`` (``neuroclust/backend/``), never by importing the NumPy reference.
+``fit`` and every query (``predict``, ``transform``, ``partial_fit`` after the first call,
+``quantization_error``...) choose that backend by one rule, :meth:`BaseEstimator._backend_for`:
+``resolve_backend(self.backend, X)``, the estimator's ``backend`` parameter and the data
+(a CuPy array makes "auto" choose CuPy; ``NEUROCLUST_BACKEND`` overrides both), and with the
+CuPy backend the data go to the GPU. So a model fitted with ``backend="numpy"`` answers with
+the NumPy reference too, and asking for a backend this machine cannot run is the same clear
+error at ``predict`` as at ``fit`` (a model saved with ``backend="cython"`` and loaded where
+the kernels are not built: set ``model.backend = "numpy"``). A nested estimator (the k-means of
+the SOM's two-level clustering, the clusterer of ``LatentClustering``) gets its parent's
+backend.
 """
 import contextlib
 import copy
@@ -18,6 +33,7 @@ import numpy as np
 from ._validation import (NonFiniteError, _check_finite, array_module, check_array,
                           check_callbacks, check_is_fitted, check_n_features, check_verbose,
                           shown, to_host)
+from .backend import get_kernels, resolve_backend
 
 __all__ = ["BaseEstimator", "PrototypeClusterMixin", "run_epochs", "EpochHistory", "clone",
            "DivergenceWarning", "TrainingInterruptedWarning"]
@@ -93,7 +109,7 @@ class BaseEstimator:
         A model adjusts the result in its own ``__sklearn_tags__`` (ART1 takes binary
         input only).
         """
-        from sklearn.utils import Tags, TargetTags, TransformerTags
+        from sklearn.utils import Tags, TargetTags, TransformerTags  # optional: tests only
 
         tags = Tags(estimator_type="clusterer" if hasattr(self, "fit_predict") else None,
                     target_tags=TargetTags(required=False))
@@ -160,55 +176,67 @@ class BaseEstimator:
         return f"{type(self).__name__}({', '.join(changed)})"
 
     # ----------------------------------------------------------------- checks
+    def _backend_for(self, X):
+        """The backend that runs on ``X``, by the rule of ``fit`` and of every query:
+        ``resolve_backend(self.backend, X)`` ("numpy", "cython" or "cupy"; see the module's
+        docstring)."""
+        return resolve_backend(self.backend, X)
+
+    def _kernels_for(self, X):
+        """The kernel module that runs on ``X`` (the backend of :meth:`_backend_for`), for a
+        query that has no data to check (``ART1.bottom_up_weights_`` passes its templates)."""
+        return get_kernels(self._backend_for(X))
+
+    @staticmethod
+    def _to_backend(X, backend):
+        """``X`` where ``backend`` computes: on the GPU for "cupy", else as it is."""
+        if backend == "cupy":
+            import cupy  # optional dependency: imported only when the CuPy backend was chosen
+
+            return cupy.asarray(X)
+        return X
+
     def _validate_for_fit(self, X, min_samples=1):
         """Check X, choose the backend; set ``n_features_in_`` and ``backend_``.
 
         Returns
         -------
         X : ndarray
-            The validated data (float32 kept, other numbers become float64).
+            The validated data (float32 kept, other numbers become float64), on the GPU when
+            the backend is CuPy.
         kernels : module
             The kernel module of the chosen backend.
         """
-        from .backend import get_kernels, resolve_backend
-
         reason = f" (one per cluster, n_clusters={min_samples})" if min_samples > 1 else ""
         # (a distance model checks finiteness together with the range, in the same two passes)
         X = check_array(X, min_samples=min_samples, min_samples_reason=reason,
                         allow_nan=self._compares_distances)
         if self._compares_distances:
             check_distances_representable(X, fitting=True)
-        self.backend_ = resolve_backend(self.backend, X)
+        self.backend_ = self._backend_for(X)
         self.n_features_in_ = X.shape[1]
-        if self.backend_ == "cupy":
-            import cupy
-
-            X = cupy.asarray(X)
-        return X, get_kernels(self.backend_)
+        return self._to_backend(X, self.backend_), get_kernels(self.backend_)
 
     def _validate_for_predict(self, X, fitted_attribute):
-        """Check that the model is fitted and that X matches it.
+        """Check that the model is fitted and that X matches it; choose the backend as ``fit``
+        does (:meth:`_backend_for`).
 
-        The kernels follow the data: a CuPy array runs on the GPU, a NumPy array on the CPU
-        (Cython when built, unless this model asked for the NumPy reference), whatever backend
-        the model was trained on. Use :meth:`_like` to bring fitted arrays to X's module.
+        Use :meth:`_like` to bring fitted arrays to X's module.
 
         Returns
         -------
         X : ndarray
+            On the GPU when the backend is CuPy.
         kernels : module
+            The kernel module of the chosen backend.
         """
-        from .backend import get_kernels, resolve_backend
-
         check_is_fitted(self, fitted_attribute)
         X = check_array(X, allow_nan=self._compares_distances)
         check_n_features(X, self.n_features_in_, owner=type(self).__name__)
         if self._compares_distances:
             check_distances_representable(X)
-        wanted = self.backend if self.backend in ("numpy", "cython") else "auto"
-        if wanted == "cython" and not _cython_built():
-            wanted = "auto"  # saved where the kernels were built, loaded where they are not
-        return X, get_kernels(resolve_backend(wanted, X))
+        backend = self._backend_for(X)
+        return self._to_backend(X, backend), get_kernels(backend)
 
     @staticmethod
     def _like(array, X):
@@ -217,8 +245,6 @@ class BaseEstimator:
         A float64 model asked about float32 data has its arrays cast down; values beyond
         float32's range would become infinite, so that is refused with a sentence.
         """
-        from ._validation import array_module
-
         xp = array_module(X)
         if xp is np:
             array = to_host(array)
@@ -267,6 +293,7 @@ class BaseEstimator:
             If ``path`` is not a file name, is a folder or another non-file, or cannot be
             written (a folder that cannot be made, no permission, a full disk).
         """
+        # Local: neuroclust.persistence imports this module (BaseEstimator, _REGISTRY).
         from .persistence import save_model
 
         return save_model(self, path)
@@ -300,10 +327,8 @@ class PrototypeClusterMixin:
 
     def transform(self, X):
         """Euclidean distance from each row of ``X`` to each prototype, shape (n, n_clusters)."""
-        from .backend.reference import squared_distances
-
-        X, _ = self._validate_for_predict(X, "cluster_centers_")
-        return squared_distances(X, self._like(self.cluster_centers_, X)) ** 0.5
+        X, kernels = self._validate_for_predict(X, "cluster_centers_")
+        return kernels.squared_distances(X, self._like(self.cluster_centers_, X)) ** 0.5
 
     def fit_predict(self, X, y=None):
         """Fit, then return the cluster of each training sample."""
@@ -365,12 +390,6 @@ def check_distances_representable(X, name="X", fitting=False):
                          f"points underflow {X.dtype} (smallest normal number "
                          f"{float(info.tiny):.3g}), so the samples cannot be told apart. Scale "
                          f"the data (e.g. standardise it, or divide it by {span:.3g}).")
-
-
-def _cython_built():
-    from .backend import available_backends
-
-    return "cython" in available_backends()
 
 
 def _same(a, b):
@@ -565,7 +584,7 @@ def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
         A list with the recorded value of every completed epoch; ``stopped_by`` says why it
         ended early, if it did.
     """
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # slow to import (it loads asyncio): only once a model trains
 
     callbacks = check_callbacks(callbacks)
     verbose = check_verbose(verbose)

@@ -1,6 +1,6 @@
 """The package's import graph, read from the source with ``ast`` (nothing is imported to walk it).
 
-Two rules keep the layers readable from the bottom up (issue 11):
+Four rules keep the layers readable from the bottom up (issue 11):
 
 * nothing under ``neuroclust/backend/`` or ``neuroclust/nn/``, and not ``neuroclust/grid.py``,
   imports ``neuroclust.models``: the estimators are built on the kernels, the layers and the
@@ -9,7 +9,13 @@ Two rules keep the layers readable from the bottom up (issue 11):
 * a library module imports no private module or private name (one starting with ``_``) of
   another package: ``neuroclust._validation`` belongs to the whole library, but
   ``neuroclust.nn._checks`` belongs to ``neuroclust.nn`` only. Whatever two packages share
-  moves down into a module both may use.
+  moves down into a module both may use;
+* no module under ``neuroclust/models/`` imports ``neuroclust.backend.reference`` (or a module
+  or name in it): a model reaches its kernels only through ``get_kernels(backend)``, the
+  kernel module of the backend ``fit`` (and every query) chose;
+* imports sit at the top of files. An import inside a function is allowed only where it is
+  listed below with its reason: an import cycle it avoids, or an optional or slow dependency
+  loaded on first use.
 
 Every ``import`` and ``from ... import`` counts, at the top of a file or inside a function;
 relative imports are resolved against the importing module's package.
@@ -37,6 +43,30 @@ BELOW_MODELS = ("neuroclust.backend", "neuroclust.nn", "neuroclust.grid")
 #: (importing module, imported module or name); each is a step of issue 11. Keep this short:
 #: a test below fails once an entry is fixed, so that it is removed from the list.
 KNOWN_PRIVATE_IMPORTS = set()
+
+#: The imports of a neuroclust module that stay inside a function, as (importing module,
+#: imported module or name): each avoids an import cycle or a slow import.
+ALLOWED_LOCAL_IMPORTS = {
+    # neuroclust.persistence imports neuroclust.base (BaseEstimator, _REGISTRY).
+    ("neuroclust.base", "neuroclust.persistence.save_model"),
+    # matplotlib is slow to import and must be told to draw off-screen (Agg) before
+    # neuroclust.plotting loads pyplot: only a command that draws imports it.
+    ("neuroclust.cli._fit", "neuroclust.plotting"),
+    # python -m neuroclust: Ctrl-C while the command line is imported is one line, code 130.
+    ("neuroclust.__main__", "neuroclust.cli.main"),
+}
+
+#: Other packages that may be imported inside a function, and why: optional dependencies,
+#: and required ones that are slow to import and needed by few calls.
+ALLOWED_LAZY_PACKAGES = {
+    "cupy": "optional (the GPU backend)",
+    "cupyx": "optional (the GPU backend)",
+    "sklearn": "optional (only scikit-learn asks for the estimator tags)",
+    "matplotlib": "slow to import; only figures need it (outside neuroclust.plotting)",
+    "scipy": "slow to import; only the Hungarian matching of the metrics needs it",
+    "tqdm": "tqdm.auto is slow to import (it loads asyncio); only a model that trains needs it",
+    "resource": "POSIX only; the memory estimate does without it elsewhere",
+}
 
 
 def module_name(path):
@@ -84,6 +114,35 @@ def imported(module, path):
                 source = node.module
             for alias in node.names:
                 yield node.lineno, source if alias.name == "*" else f"{source}.{alias.name}"
+
+
+def function_level_imports(path):
+    """(line, target, importing function's name) for every import inside a function."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+
+    def visit(node, function):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                visit(child, getattr(child, "name", "<lambda>"))
+            elif isinstance(child, (ast.Import, ast.ImportFrom)) and function is not None:
+                found.append((child.lineno, child, function))
+            else:
+                visit(child, function)
+
+    visit(tree, None)
+    return found
+
+
+def local_imports():
+    """(importer, line, target) for every import inside a function, targets resolved as in
+    :func:`imported`."""
+    result = []
+    for module, path in MODULES.items():
+        lines = {line for line, _, _ in function_level_imports(path)}
+        result += [(module, line, target) for line, target in imported(module, path)
+                   if line in lines]
+    return result
 
 
 def edges():
@@ -148,7 +207,7 @@ def test_private_owner():
     assert private_owner("neuroclust.nn._checks") == "neuroclust.nn"
     assert private_owner("neuroclust.nn._checks.check_input") == "neuroclust.nn"
     assert private_owner("neuroclust.nn.conv._windows") == "neuroclust.nn"
-    assert private_owner("neuroclust.models._init") == "neuroclust.models"
+    assert private_owner("neuroclust.models._resources") == "neuroclust.models"
     assert private_owner("neuroclust.__version__") is None
 
 
@@ -160,6 +219,42 @@ def test_backend_nn_and_grid_do_not_import_models():
               and is_within(target, "neuroclust.models")]
     assert upward == [], ("backend/, nn/ and grid.py must not import neuroclust.models; move "
                           "what they share down:\n" + "\n".join(upward))
+
+
+def test_models_reach_the_reference_only_through_get_kernels():
+    direct = [f"{module} (line {line}) imports {target}" for module, line, target in EDGES
+              if is_within(module, "neuroclust.models")
+              and is_within(target, "neuroclust.backend.reference")]
+    assert direct == [], ("a model calls get_kernels(self.backend_).<kernel> (or the kernels "
+                          "its _validate_for_fit / _validate_for_predict returned), never the "
+                          "NumPy reference directly:\n" + "\n".join(direct))
+
+
+def test_the_local_import_walk_sees_only_imports_inside_functions():
+    found = {(module, target) for module, _, target in local_imports()}
+    assert ("neuroclust.base", "neuroclust.persistence.save_model") in found
+    assert ("neuroclust.models.som", "neuroclust.grid") not in found      # at the top
+
+
+def allowed_locally(module, target):
+    """Whether ``module`` may import ``target`` inside a function (the lists above)."""
+    if is_within(target, ROOT):
+        return (module, target) in ALLOWED_LOCAL_IMPORTS
+    return target.split(".")[0] in ALLOWED_LAZY_PACKAGES
+
+
+def test_imports_sit_at_the_top_of_files():
+    local = [f"{module} (line {line}) imports {target}" for module, line, target in
+             local_imports() if not allowed_locally(module, target)]
+    assert local == [], ("import at the top of the file; where a real import cycle forces a "
+                         "local import, break the cycle by moving code, or add the import to "
+                         "ALLOWED_LOCAL_IMPORTS with the cycle it avoids:\n" + "\n".join(local))
+
+
+def test_the_allowed_local_imports_still_exist():
+    found = {(module, target) for module, _, target in local_imports()}
+    gone = ALLOWED_LOCAL_IMPORTS - found
+    assert gone == set(), f"no longer local, so remove them from ALLOWED_LOCAL_IMPORTS: {gone}"
 
 
 def test_grid_needs_numpy_only():

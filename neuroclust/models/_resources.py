@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from .._validation import check_memory, shown
-from ..backend import reference
+from ..backend import get_kernels
 
 __all__ = ["check_prototype_memory", "check_som_memory", "check_gng_memory",
            "check_art_memory", "check_autoencoder_memory"]
@@ -59,11 +59,11 @@ def check_prototype_memory(estimator, n_units, X):
 def _distance_buffers(estimator, n_units, n_features, n_samples, itemsize):
     """The per-thread (chunk, n_units) distance blocks and per-thread partial sums."""
     if getattr(estimator, "backend_", None) == "cython":
-        from ..backend import cython    # built, since the fit chose it
-
+        cython = get_kernels("cython")    # built, since the fit chose it
         threads = min(cython.default_n_threads(), -(-n_samples // cython.CHUNK_ROWS))
         return threads * cython.bmu_bytes_per_thread(n_units, n_features, itemsize, True)
-    rows = min(n_samples, reference.CHUNK_ROWS)
+    # The NumPy reference's chunks (the CuPy backend runs the reference's distance code).
+    rows = min(n_samples, get_kernels("numpy").CHUNK_ROWS)
     return 3 * rows * n_units * itemsize + n_units * n_features * 8   # scores and temporaries
 
 

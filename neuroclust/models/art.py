@@ -34,8 +34,10 @@ import numbers
 import numpy as np
 
 from .._validation import (array_module, check_bool, check_callbacks, check_count,
-                           check_random_state, check_scalar, check_seed, check_verbose)
+                           check_is_fitted, check_random_state, check_scalar, check_seed,
+                           check_verbose)
 from ..base import BaseEstimator, run_epochs
+from ..persistence import FittedState
 from ._resources import check_art_memory
 
 __all__ = ["FuzzyART", "ART1"]
@@ -227,9 +229,10 @@ class _ART(BaseEstimator):
         self._check_params()
 
     def _prepare_for_query(self, X):
-        X, _ = self._validate_for_predict(X, "weights_")
+        """The prepared inputs, the templates in their module and dtype, the kernels."""
+        X, kernels = self._validate_for_predict(X, "weights_")
         inputs = self._prepare(X)
-        return inputs, self._like(self.weights_, inputs)
+        return inputs, self._like(self.weights_, inputs), kernels
 
     # -------------------------------------------------------- input checks
     @staticmethod
@@ -428,10 +431,8 @@ class FuzzyART(_ART):
             The activity of the recognition field before lateral inhibition; its row maxima
             are :meth:`predict`'s answers.
         """
-        from ..backend.reference import fuzzy_art_choice
-
-        inputs, W = self._prepare_for_query(X)
-        return fuzzy_art_choice(inputs, W, float(self.alpha))[0]
+        inputs, W, kernels = self._prepare_for_query(X)
+        return kernels.fuzzy_art_choice(inputs, W, float(self.alpha))[0]
 
     def category_boxes(self):
         """Each category's box, eq. (3), in the units of the training data.
@@ -442,8 +443,6 @@ class FuzzyART(_ART):
             The corners :math:`u_j` and :math:`v_j`; with ``scale=True`` mapped back through
             eq. (2). A category that learned one sample is a point (``lower == upper``).
         """
-        from .._validation import check_is_fitted
-
         check_is_fitted(self, "weights_")
         if not self.complement_coding:
             raise ValueError("category_boxes needs complement_coding=True: without it a "
@@ -465,8 +464,6 @@ class FuzzyART(_ART):
         """ValueError unless the fitted attributes agree with each other and the parameters
         (:func:`neuroclust.load` checks every model it reads from a file with this);
         complement coding doubles the width of the templates."""
-        from ..persistence import FittedState
-
         state = FittedState(self)
         n_features = state.n_features()
         if self.complement_coding:
@@ -579,11 +576,9 @@ class ART1(_ART):
     @property
     def bottom_up_weights_(self):
         """Eq. (1), from the templates (fast learning keeps the two in step)."""
-        from .._validation import check_is_fitted
-        from ..backend.reference import art1_bottom_up
-
         check_is_fitted(self, "weights_")
-        return art1_bottom_up(self.weights_, float(self.L))                           # eq. (1)
+        kernels = self._kernels_for(self.weights_)
+        return kernels.art1_bottom_up(self.weights_, float(self.L))                   # eq. (1)
 
     def transform(self, X):
         r"""The choice value :math:`T_j(x) = x \cdot b_j` of every category, per row of ``X``.
@@ -592,10 +587,8 @@ class ART1(_ART):
         -------
         ndarray of float64, shape (n_samples, n_categories)
         """
-        from ..backend.reference import fuzzy_art_choice
-
-        inputs, W = self._prepare_for_query(X)
-        return float(self.L) * fuzzy_art_choice(inputs, W, self._choice_alpha())[0]
+        inputs, W, kernels = self._prepare_for_query(X)
+        return float(self.L) * kernels.fuzzy_art_choice(inputs, W, self._choice_alpha())[0]
 
     # The attributes a model file may set (neuroclust.load refuses any other).
     _fitted_attributes = ("weights_", "n_categories_", "labels_", "history_", "n_features_in_",
@@ -605,8 +598,6 @@ class ART1(_ART):
         """ValueError unless the fitted attributes agree with each other and the parameters
         (:func:`neuroclust.load` checks every model it reads from a file with this); the
         templates are binary."""
-        from ..persistence import FittedState
-
         state = FittedState(self)
         weights = self._check_categories(state, state.n_features(), "n_features_in_")
         if not bool(((weights == 0) | (weights == 1)).all()):

@@ -96,6 +96,7 @@ from .._validation import (array_module, as_float_dtype, check_array, check_call
 from ..base import BaseEstimator
 from .. import nn
 from ..nn.losses import circular_shift
+from ..persistence import FittedState
 from ._resources import check_autoencoder_memory
 
 __all__ = ["Autoencoder"]
@@ -659,8 +660,6 @@ class Autoencoder(BaseEstimator):
         ``parameters_`` must have exactly the length of the architecture, which is counted
         before any layer is built (a file may declare layers far too large to build); the
         networks are then built on it and run on one sample of zeros."""
-        from ..persistence import FittedState
-
         state = FittedState(self)
         n_features = state.n_features()
         theta = state.array("parameters_", [("n_params", None)], required=True)

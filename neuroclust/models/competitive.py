@@ -28,7 +28,8 @@ from .._validation import (array_module, check_bool, check_callbacks, check_choi
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
 from ..metrics import _quantization_error
 from ..nn.competitive import Competitive
-from ._init import INIT_METHODS, initial_prototypes
+from ..persistence import FittedState
+from .init import INIT_METHODS, initial_prototypes
 from ._resources import check_prototype_memory
 
 __all__ = ["CompetitiveLearning"]
@@ -59,7 +60,7 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
     mode : {"online", "batch"}, default="online"
         "online" updates after every sample; "batch" after every epoch, eq. (2).
     init : {"random_samples", "random", "k-means++"} or array of shape (n_clusters, n_features)
-        Starting prototypes; see :func:`neuroclust.models._init.initial_prototypes`.
+        Starting prototypes; see :func:`neuroclust.models.init.initial_prototypes`.
     random_state : int, numpy.random.Generator or None
         Seeds the initialisation and the sample order.
     backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
@@ -165,7 +166,7 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
             self.n_clusters, X.shape[1], learning_rate=self.learning_rate, random_state=rng,
             backend=self.backend_, conscience=self.conscience,
             conscience_rate=self.conscience_rate, conscience_bias=self.conscience_bias,
-            W=xp.ascontiguousarray(initial_prototypes(X, self.n_clusters, self.init, rng)))
+            W=xp.ascontiguousarray(initial_prototypes(X, self.n_clusters, self.init, rng, kernels)))
         weights = self.cluster_centers_ = self._layer.params["W"]
         if self.conscience:
             self.win_frequency_ = self._layer.win_frequency
@@ -223,8 +224,6 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
     def _check_fitted_state(self):
         """ValueError unless the fitted attributes agree with each other and the parameters
         (:func:`neuroclust.load` checks every model it reads from a file with this)."""
-        from ..persistence import FittedState
-
         state = FittedState(self)
         self._check_centres_and_labels(state)
         state.labels(high=self.n_clusters - 1, min_samples=self.n_clusters)

@@ -37,6 +37,7 @@ from .._validation import (array_module, check_array, check_callbacks, check_cou
                            check_verbose, to_host)
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
 from ..metrics import _quantization_error
+from ..persistence import FittedState
 from ._resources import check_gng_memory
 
 __all__ = ["GrowingNeuralGas", "connected_components"]
@@ -315,8 +316,6 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
         join existing nodes, components are those of the graph. ``nodes_`` becomes the same
         array as ``cluster_centers_`` again, as after ``fit`` (a file in format 2 or older
         also holds ``nodes_``, which must hold the same nodes)."""
-        from ..persistence import FittedState
-
         state = FittedState(self)
         n_features = state.n_features()
         centres = state.array("cluster_centers_", [("n_nodes", None),

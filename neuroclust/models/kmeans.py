@@ -7,7 +7,7 @@ The files a reader follows, in order: ``models/kmeans.py`` (this estimator) ->
 
 The algorithm, in the order it runs:
 
-1. seed the centres (``init``: k-means++ by default, :func:`~neuroclust.models._init.kmeans_plusplus`);
+1. seed the centres (``init``: k-means++ by default, :func:`~neuroclust.models.init.kmeans_plusplus`);
 2. assignment step: each sample goes to its nearest centre, eq. (1) (kernel ``bmu``, fused
    with step 3 in ``bmu_accumulate`` so the data is read once per iteration);
 3. update step: each centre becomes the mean of its samples, eq. (2) (kernel ``accumulate``);
@@ -23,7 +23,8 @@ from .._validation import (array_module, check_choice, check_count, check_init_a
                            check_random_state, check_scalar, check_seed, check_verbose)
 from ..base import (BaseEstimator, PrototypeClusterMixin, TrainingInterruptedWarning,
                     ignore_further_interrupts, interrupts_deferred, run_epochs)
-from ._init import INIT_METHODS, initial_prototypes
+from ..persistence import FittedState
+from .init import INIT_METHODS, initial_prototypes
 from ._resources import check_prototype_memory
 
 __all__ = ["KMeans"]
@@ -118,7 +119,7 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
         best, n_seedings = None, self._n_seedings()
         for seeding in range(n_seedings):
             try:
-                centres = initial_prototypes(X, self.n_clusters, self.init, rng)
+                centres = initial_prototypes(X, self.n_clusters, self.init, rng, kernels)
                 run = _lloyd(self, X, centres, kernels, self.max_iter, tolerance, xp,
                              self.verbose)
             except KeyboardInterrupt:   # while seeding: the runs done so far are kept
@@ -157,8 +158,6 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
     def _check_fitted_state(self):
         """ValueError unless the fitted attributes agree with each other and the parameters
         (:func:`neuroclust.load` checks every model it reads from a file with this)."""
-        from ..persistence import FittedState
-
         state = FittedState(self)
         self._check_centres_and_labels(state)
         n_features = self.n_features_in_

@@ -29,8 +29,8 @@ import numpy as np
 
 from .._validation import (array_module, check_is_fitted, check_random_state, check_scalar,
                            to_module)
-from ..backend.reference import squared_distances
 from ..base import BaseEstimator, clone
+from ..persistence import FittedState
 from .autoencoder import Autoencoder
 from .kmeans import KMeans
 
@@ -53,6 +53,11 @@ class LatentClustering(BaseEstimator):
         Used by the default clusterer only.
     random_state : int or None, default=None
         Used by the default autoencoder and clusterer only (a passed-in object keeps its own).
+    backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
+        The kernels of the clusterer and of ``predict``'s nearest-code search, chosen as every
+        estimator chooses them (from this and the codes' array module). The default clusterer
+        runs on the backend this resolves to, and so does a passed-in clusterer that has a
+        ``backend`` parameter, unless this is "auto" (then it keeps its own).
 
     Attributes
     ----------
@@ -78,11 +83,13 @@ class LatentClustering(BaseEstimator):
     as arrays.
     """
 
-    def __init__(self, autoencoder=None, clusterer=None, n_clusters=8, random_state=None):
+    def __init__(self, autoencoder=None, clusterer=None, n_clusters=8, random_state=None,
+                 backend="auto"):
         self.autoencoder = autoencoder
         self.clusterer = clusterer
         self.n_clusters = n_clusters
         self.random_state = random_state
+        self.backend = backend
 
     def fit(self, X, y=None):
         """Train the autoencoder on ``X`` (n_samples, n_features), cluster the codes; self."""
@@ -103,10 +110,16 @@ class LatentClustering(BaseEstimator):
             raise ValueError("random_state must be None or an int here (it seeds two models), "
                              "got a Generator.")
         check_random_state(self.random_state)
+        backend = self._backend_for(X)   # the codes live in X's array module
         autoencoder = (Autoencoder(random_state=self.random_state) if self.autoencoder is None
                        else clone(self.autoencoder))
-        clusterer = (KMeans(n_clusters=self.n_clusters, random_state=self.random_state)
-                     if self.clusterer is None else clone(self.clusterer))
+        if self.clusterer is None:
+            clusterer = KMeans(n_clusters=self.n_clusters, random_state=self.random_state,
+                               backend=backend)
+        else:
+            clusterer = clone(self.clusterer)
+            if self.backend != "auto" and "backend" in clusterer.get_params(deep=False):
+                clusterer.set_params(backend=backend)
         _check_before_training(X, autoencoder, clusterer)
         codes = autoencoder.fit_transform(X)
         labels = _as_array_like(clusterer.fit_predict(codes), codes)
@@ -142,7 +155,8 @@ class LatentClustering(BaseEstimator):
             return _as_array_like(self.clusterer_.predict(Z), Z)
         xp = array_module(Z)
         codes = _as_array_like(self.codes_, Z).astype(Z.dtype, copy=False)
-        nearest = xp.argmin(squared_distances(Z, codes), axis=1)                   # eq. (1)
+        distances = self._kernels_for(Z).squared_distances(Z, codes)
+        nearest = xp.argmin(distances, axis=1)                                      # eq. (1)
         return _as_array_like(self.labels_, Z)[nearest]
 
     def save(self, path):
@@ -170,8 +184,6 @@ class LatentClustering(BaseEstimator):
         """ValueError unless the fitted attributes agree with each other (:func:`neuroclust.load`
         checks every model it reads from a file with this, after checking the nested
         autoencoder and clusterer with theirs)."""
-        from ..persistence import FittedState
-
         state = FittedState(self)
         n_features = state.n_features()
         autoencoder, clusterer = vars(self).get("autoencoder_"), vars(self).get("clusterer_")

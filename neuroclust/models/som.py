@@ -29,14 +29,16 @@ from collections import Counter
 import numpy as np
 
 from .._validation import (array_module, check_array, check_bool, check_callbacks,
-                           check_choice, check_count, check_init_array, check_random_state,
-                           check_prototypes_shape, check_scalar, check_seed, check_verbose,
-                           ndim_of, shown, to_host)
+                           check_choice, check_count, check_init_array, check_is_fitted,
+                           check_prototypes_shape, check_random_state, check_scalar, check_seed,
+                           check_verbose, ndim_of, shown, to_host)
 from .. import grid
 from ..base import BaseEstimator, run_epochs
 from ..metrics import _quantization_error
 from ..nn.som import SelfOrganizingMap, unit_rows
-from ._init import initial_prototypes
+from ..persistence import FittedState
+from .init import initial_prototypes
+from .kmeans import KMeans
 from ._resources import check_som_memory
 
 __all__ = ["SOM", "pca_prototypes"]
@@ -90,7 +92,8 @@ class SOM(BaseEstimator):
         How the winner is chosen: nearest prototype, or largest cosine similarity.
     n_clusters : int or None, default=None
         If given, the prototypes are clustered by k-means into this many groups after
-        training, and ``predict``/``labels_`` give those cluster labels.
+        training (a :class:`~neuroclust.KMeans` on this map's backend), and
+        ``predict``/``labels_`` give those cluster labels.
     record_history : bool, default=True
         Record quantization and topographic error after every epoch (one pass over the data
         each; switch off to time the training alone).
@@ -248,7 +251,8 @@ class SOM(BaseEstimator):
             (rows, cols), X.shape[1], sigma=self._sigma_start(rows, cols),
             learning_rate=self.learning_rate, topology=self.topology, toroidal=self.toroidal,
             neighbourhood=self.neighbourhood, random_state=rng, backend=self.backend_,
-            metric=self.metric, W=xp.ascontiguousarray(self._initial_weights(X, rows * cols, rng)))
+            metric=self.metric,
+            W=xp.ascontiguousarray(self._initial_weights(X, rows * cols, rng, kernels)))
         weights = self.cluster_centers_ = self._layer.params["W"]
         self.weights_ = weights.reshape(rows, cols, -1)
         steps = self._steps_per_epoch(X.shape[0])
@@ -302,7 +306,7 @@ class SOM(BaseEstimator):
                              self.sigma_decay or self.decay)
         return np.atleast_1d(rates), np.atleast_1d(sigmas)
 
-    def _initial_weights(self, X, n_units, rng):
+    def _initial_weights(self, X, n_units, rng, kernels=None):
         xp = array_module(X)
         init = self.init
         if isinstance(init, str) and init == "pca":
@@ -316,12 +320,10 @@ class SOM(BaseEstimator):
             raise ValueError(f"init='random_samples' needs a sample for each of the {n_units} "
                              f"units, but X has {X.shape[0]} samples; use init='pca' or "
                              "'random', or a smaller map.")
-        return xp.ascontiguousarray(initial_prototypes(X, n_units, init, rng))
+        return xp.ascontiguousarray(initial_prototypes(X, n_units, init, rng, kernels))
 
     def _batch_epoch(self, X, weights, kernels, grid_d2, epoch, rows, cols):
-        """One epoch of Kohonen's batch map (reference.som_batch_weights)."""
-        from ..backend.reference import som_batch_weights
-
+        """One epoch of Kohonen's batch map (kernels ``bmu_accumulate``, ``som_batch_weights``)."""
         xp = array_module(X)
         _, sigma = self._schedules([epoch], len(self._steps_per_epoch(X.shape[0])), rows, cols)
         H = xp.asarray(grid.neighbourhood(grid_d2, sigma[0], self.neighbourhood),
@@ -331,17 +333,15 @@ class SOM(BaseEstimator):
             sums, counts = kernels.accumulate(X, winners, weights.shape[0])
         else:
             _, _, sums, counts = kernels.bmu_accumulate(X, weights)
-        weights[...] = som_batch_weights(sums, counts, H, weights)
+        weights[...] = kernels.som_batch_weights(sums, counts, H, weights)
 
     def _cluster_prototypes(self, rng):
-        """The two-level SOM: k-means on the prototypes (Vesanto and Alhoniemi, 2000)."""
-        from .kmeans import KMeans
-
+        """The two-level SOM: k-means on the prototypes (Vesanto and Alhoniemi, 2000), on the
+        SOM's own backend (``backend_``); ``unit_labels_`` are kept on the host."""
         if self.n_clusters is None:
             return
-        kmeans = KMeans(self.n_clusters, n_init=10, random_state=rng).fit(
-            to_host(self.cluster_centers_))
-        self.unit_labels_ = kmeans.labels_
+        kmeans = KMeans(self.n_clusters, n_init=10, random_state=rng, backend=self.backend_)
+        self.unit_labels_ = to_host(kmeans.fit(self.cluster_centers_).labels_)
 
     # -------------------------------------------------------------- queries
     def _winners(self, X):
@@ -390,13 +390,11 @@ class SOM(BaseEstimator):
 
     def topographic_error(self, X):
         """Eq. (2): fraction of samples whose two best units are not grid neighbours."""
-        from ..backend.reference import two_nearest
-
-        X, _ = self._validate_for_predict(X, "weights_")
+        X, kernels = self._validate_for_predict(X, "weights_")
         W = self._like(self.cluster_centers_, X)
         if self.metric == "cosine":
             X, W = unit_rows(X), unit_rows(W)
-        first, second = (np.asarray(to_host(a)) for a in two_nearest(X, W))
+        first, second = (np.asarray(to_host(a)) for a in kernels.two_nearest(X, W))
         adjacent = self._adjacency()
         return float(np.mean(~adjacent[first, second]))                           # eq. (2)
 
@@ -412,8 +410,6 @@ class SOM(BaseEstimator):
 
     def grid_neighbours(self):
         """For each unit (flat index), the array of its adjacent units' indices."""
-        from .._validation import check_is_fitted
-
         check_is_fitted(self, "weights_")
         return self._grid_neighbours()
 
@@ -433,8 +429,6 @@ class SOM(BaseEstimator):
             borders between clusters; low valleys are clusters. Hexagonal maps use their six
             neighbours; toroidal maps wrap.
         """
-        from .._validation import check_is_fitted
-
         check_is_fitted(self, "weights_")
         W = np.asarray(to_host(self.cluster_centers_), dtype=np.float64)
         def mean_distance(unit, near):
@@ -480,8 +474,6 @@ class SOM(BaseEstimator):
         (:func:`neuroclust.load` checks every model it reads from a file with this); makes
         ``weights_`` a view of ``cluster_centers_`` again, as after ``fit`` (a file in format
         2 or older also holds ``weights_``, which must hold the same prototypes)."""
-        from ..persistence import FittedState
-
         state = FittedState(self)
         rows, cols = (int(size) for size in self.shape)
         n_units, n_features = rows * cols, state.n_features()

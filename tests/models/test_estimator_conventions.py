@@ -143,7 +143,7 @@ def test_nested_parameters_follow_scikit_learns_double_underscore_convention():
 
     model = LatentClustering(autoencoder=Autoencoder(epochs=2), n_clusters=3)
     deep, shallow = model.get_params(), model.get_params(deep=False)
-    assert set(shallow) == {"autoencoder", "clusterer", "n_clusters", "random_state"}
+    assert set(shallow) == {"autoencoder", "clusterer", "n_clusters", "random_state", "backend"}
     assert deep["autoencoder__epochs"] == 2 and set(shallow) < set(deep)
     assert repr(model) == "LatentClustering(autoencoder=Autoencoder(epochs=2), n_clusters=3)"
     for params in ParameterGrid({"autoencoder__latent_dim": [2, 3]}):   # a grid search's way

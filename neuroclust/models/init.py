@@ -1,5 +1,14 @@
 r"""Where the prototypes start: the initialisations the competitive models share.
 
+The ``init`` parameter of :class:`~neuroclust.CompetitiveLearning`, :class:`~neuroclust.KMeans`
+and :class:`~neuroclust.SOM` names one of these (the SOM adds ``"pca"``,
+:func:`neuroclust.models.som.pca_prototypes`); they are public so that a start can be drawn,
+looked at or passed as an array. The chain of competitive learning and k-means:
+``models/competitive.py`` and ``models/kmeans.py`` (with this module) ->
+``backend/reference/competitive.py`` and ``backend/reference/distances.py`` ->
+``csrc/competitive.pyx`` -> ``plotting/competitive.py`` -> ``docs/algorithms/competitive.md``
+-> ``tutorials/plot_01_competitive_learning.py``.
+
 All randomness comes from the ``numpy.random.Generator`` passed in, on the host, so the same
 seed gives the same start on every backend.
 """
@@ -9,12 +18,14 @@ import numpy as np
 
 from .._validation import (array_module, as_float_dtype, check_array, check_prototypes_shape,
                            to_host)
-from ..backend.reference import squared_distances
+from ..backend import get_kernels
+
+__all__ = ["INIT_METHODS", "initial_prototypes", "kmeans_plusplus"]
 
 INIT_METHODS = ("random_samples", "random", "k-means++")
 
 
-def initial_prototypes(X, n_units, init, rng):
+def initial_prototypes(X, n_units, init, rng, kernels=None):
     """Return the starting prototypes, an array of shape (n_units, n_features) of X's dtype.
 
     Parameters
@@ -26,6 +37,10 @@ def initial_prototypes(X, n_units, init, rng):
         bounding box; "k-means++": Arthur and Vassilvitskii's seeding (see
         :func:`kmeans_plusplus`); an array is used as given (copied).
     rng : numpy.random.Generator
+    kernels : module, optional
+        The kernel module of the model's backend (``neuroclust.backend.get_kernels(backend)``),
+        whose ``squared_distances`` the k-means++ seeding calls on the host data; default the
+        NumPy reference's.
     """
     xp = array_module(X)
     if not isinstance(init, str):
@@ -40,7 +55,7 @@ def initial_prototypes(X, n_units, init, rng):
         low, high = host_X.min(axis=0), host_X.max(axis=0)
         chosen = low + (high - low) * rng.random((n_units, X.shape[1]))
     else:
-        chosen = kmeans_plusplus(host_X, n_units, rng)
+        chosen = kmeans_plusplus(host_X, n_units, rng, kernels=kernels)
     return xp.asarray(chosen, dtype=X.dtype)
 
 
@@ -52,7 +67,7 @@ def _given_prototypes(X, n_units, init, xp):
     return xp.array(init, dtype=X.dtype, copy=True)
 
 
-def kmeans_plusplus(X, n_clusters, rng, n_local_trials=None):
+def kmeans_plusplus(X, n_clusters, rng, n_local_trials=None, *, kernels=None):
     r"""Greedy k-means++ seeding.
 
     Parameters
@@ -62,6 +77,9 @@ def kmeans_plusplus(X, n_clusters, rng, n_local_trials=None):
     rng : numpy.random.Generator
     n_local_trials : int, optional
         Candidates tried for each new centre; default :math:`2 + \lfloor \ln k \rfloor`.
+    kernels : module, optional
+        A kernel module (``neuroclust.backend.get_kernels(backend)``) whose
+        ``squared_distances`` scores the candidates; default the NumPy reference's.
 
     Returns
     -------
@@ -81,12 +99,13 @@ def kmeans_plusplus(X, n_clusters, rng, n_local_trials=None):
     ----------
     D. Arthur and S. Vassilvitskii, "k-means++: the advantages of careful seeding", SODA 2007.
     """
+    kernels = get_kernels("numpy") if kernels is None else kernels
     n_samples = X.shape[0]
     if n_local_trials is None:
         n_local_trials = 2 + int(math.log(n_clusters))
     centres = np.empty((n_clusters, X.shape[1]), dtype=X.dtype)
     centres[0] = X[rng.integers(n_samples)]
-    closest = squared_distances(X, centres[:1])[:, 0].astype(np.float64)
+    closest = kernels.squared_distances(X, centres[:1])[:, 0].astype(np.float64)
     for c in range(1, n_clusters):
         potential = closest.sum()
         if potential > 0:
@@ -95,7 +114,7 @@ def kmeans_plusplus(X, n_clusters, rng, n_local_trials=None):
             candidates = np.minimum(np.searchsorted(cumulative, draws), n_samples - 1)
         else:  # every sample already sits on a centre: any choice is as good
             candidates = rng.integers(n_samples, size=n_local_trials)
-        trial = np.minimum(closest[None, :], squared_distances(X, X[candidates]).T)
+        trial = np.minimum(closest[None, :], kernels.squared_distances(X, X[candidates]).T)
         best = int(trial.sum(axis=1).argmin())
         centres[c] = X[candidates[best]]
         closest = trial[best]

@@ -6,14 +6,13 @@ when no cell of that line begins like a number it is names, else data, whose eve
 be a number (see ``DATA_HELP`` in ``_parser.py``). A cell that is not a number is named by
 line and column. The output checks run before any data is loaded or any model trained.
 """
-import csv
 import os
 import re
 import stat
 import tempfile
 
 from .. import datasets
-from ..datasets import _guess_delimiter, _is_number, _label_column
+from .._csv import check_file, is_number, label_column, read_rows, to_arrays
 from ._errors import UsageError, _print_stderr
 
 # ----------------------------------------------------------------- output files
@@ -133,66 +132,39 @@ _NAMES_SHOWN = 10
 
 
 def _load_csv(path):
-    """X and y (or None) of a csv file, read by ``datasets.load_file`` once its first line is
-    known to be column names or data (see DATA_HELP).
+    """X and y (or None) of a csv file, read once by the csv reader ``datasets.load_file``
+    uses (``neuroclust/_csv.py``), once its first line is known to be column names or data
+    (see DATA_HELP).
 
     A first line that is data must hold numbers only; column names are said in a note on
     stderr. A cell that is not a plain decimal number is named by line and column, with what
     the reader expects, whether on the first line or on a later one.
     """
-    delimiter = _csv_delimiter(path)
-    first = next(_csv_rows(path, delimiter), None) if delimiter else None
-    header = first is not None and not any(map(_begins_like_a_number, first[1]))
-    if first is not None and not header:
-        _raise_bad_cell(path, delimiter, [first], first_line=True)
+    check_file(path)
+    table = read_rows(path)
+    rows = list(zip(table.line_numbers, table.rows))
+    header = bool(rows) and not any(map(_begins_like_a_number, rows[0][1]))
+    if rows and not header:
+        _raise_bad_cell(path, table.delimiter, rows[:1], first_line=True)
     try:
-        X, y = datasets.load_file(path)
+        X, y = to_arrays(table)
     except ValueError as error:
-        rows = _csv_rows(path, delimiter) if delimiter else iter(())
-        if header:
-            next(rows, None)
-        _raise_bad_cell(path, delimiter, rows, cause=error)
+        _raise_bad_cell(path, table.delimiter, rows[1:] if header else rows, cause=error)
         raise
     if header:
-        label_column = _label_column(first[1]) if y is not None else None
-        _note_column_names(first[1], label_column)
+        _note_column_names(rows[0][1], label_column(rows[0][1]) if y is not None else None)
     return X, y
 
 
 def _begins_like_a_number(cell):
-    return bool(_NUMBER_START.match(cell)) or _is_number(cell)
-
-
-def _csv_delimiter(path):
-    """The separator ``datasets.load_file`` uses for ``path`` (guessed from its first
-    non-blank line), or None when the file cannot be read as UTF-8 text (the loader says so)."""
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            return _guess_delimiter(next((line for line in handle if line.strip()), ""))
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def _csv_rows(path, delimiter):
-    """The non-blank rows of a csv file as the loader reads them: (line number, the cells
-    stripped of spaces); stops quietly where the file stops being readable csv (the loader
-    then says why)."""
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter, skipinitialspace=True)
-            for row in reader:
-                cells = [cell.strip() for cell in row]
-                if any(cells):
-                    yield reader.line_num, cells
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return
+    return bool(_NUMBER_START.match(cell)) or is_number(cell)
 
 
 def _raise_bad_cell(path, delimiter, rows, first_line=False, cause=None):
     """ValueError naming the first cell of ``rows`` that is not a number, if there is one."""
     for line, cells in rows:
         for column, cell in enumerate(cells, start=1):
-            if not _is_number(cell):
+            if not is_number(cell):
                 where = f"DATA {path!r}, line {line}, column {column}"
                 message = _bad_cell_sentence(where, cell, delimiter, first_line)
                 raise ValueError(message) from cause

@@ -26,7 +26,7 @@ from .._validation import (array_module, check_bool, check_callbacks, check_choi
                            check_count, check_init_array, check_random_state, check_scalar,
                            check_seed, check_verbose)
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
-from ..metrics import _quantization_error
+from .._quantization import _quantization_error
 from ..nn.competitive import Competitive
 from ..persistence import FittedState
 from .init import INIT_METHODS, initial_prototypes

@@ -36,7 +36,7 @@ from .._validation import (array_module, check_array, check_callbacks, check_cou
                            check_n_features, check_random_state, check_scalar, check_seed,
                            check_verbose, to_host)
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
-from ..metrics import _quantization_error
+from .._quantization import _quantization_error
 from ..persistence import FittedState
 from ._resources import check_gng_memory
 

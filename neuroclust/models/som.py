@@ -34,7 +34,7 @@ from .._validation import (array_module, check_array, check_bool, check_callback
                            check_verbose, ndim_of, shown, to_host)
 from .. import grid
 from ..base import BaseEstimator, run_epochs
-from ..metrics import _quantization_error
+from .._quantization import _quantization_error
 from ..nn.som import SelfOrganizingMap, unit_rows
 from ..persistence import FittedState
 from .init import initial_prototypes

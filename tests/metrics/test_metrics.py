@@ -1,4 +1,4 @@
-"""Tests for neuroclust.metrics: scikit-learn and brute-force formulas as oracles."""
+"""Tests for neuroclust/metrics/ (external.py, internal.py) and neuroclust/_quantization.py."""
 import itertools
 from unittest import mock
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neuroclust import metrics
+from neuroclust import _quantization, metrics
 
 sklearn_metrics = pytest.importorskip("sklearn.metrics")
 sklearn_cluster = pytest.importorskip("sklearn.metrics.cluster")
@@ -212,10 +212,10 @@ def _davies_bouldin_by_loops(X, labels):
 
 
 @settings(deadline=None, max_examples=30)
-@given(clustered_data(), st.sampled_from([64, metrics._CHUNK_ELEMENTS]))
+@given(clustered_data(), st.sampled_from([64, _quantization._CHUNK_ELEMENTS]))
 def test_internal_measures_match_sklearn(data, chunk_elements):
     X, labels = data
-    with mock.patch.object(metrics, "_CHUNK_ELEMENTS", chunk_elements):
+    with mock.patch.object(_quantization, "_CHUNK_ELEMENTS", chunk_elements):
         samples = metrics.silhouette_samples(X, labels)
         score = metrics.silhouette_score(X, labels)
         db = metrics.davies_bouldin_score(X, labels)
@@ -238,7 +238,7 @@ def test_internal_measures_match_sklearn(data, chunk_elements):
 def test_silhouette_matches_direct_differences_on_uncentred_data(data, offset):
     X, labels = data
     X = X + offset
-    with mock.patch.object(metrics, "_CHUNK_ELEMENTS", 64):
+    with mock.patch.object(_quantization, "_CHUNK_ELEMENTS", 64):
         samples = metrics.silhouette_samples(X, labels)
     np.testing.assert_allclose(samples, _silhouette_by_direct_differences(X, labels),
                                rtol=0, atol=1e-9)
@@ -247,7 +247,7 @@ def test_silhouette_matches_direct_differences_on_uncentred_data(data, offset):
 def test_silhouette_in_several_default_blocks_matches_sklearn():
     rng = np.random.default_rng(0)
     n_samples = 3000  # more rows than one default block of distances holds
-    assert metrics._CHUNK_ELEMENTS // n_samples < n_samples
+    assert _quantization._CHUNK_ELEMENTS // n_samples < n_samples
     labels = rng.integers(-3, 4, n_samples)
     X = rng.normal(size=(n_samples, 3)) + labels[:, None]
     np.testing.assert_allclose(metrics.silhouette_samples(X, labels),
@@ -291,13 +291,13 @@ def _quantization_error_by_brute_force(X, W):
 @SETTINGS
 @given(st.integers(0, 2**32 - 1), st.integers(1, 80), st.integers(1, 12), st.integers(1, 6),
        st.sampled_from([np.float32, np.float64]), st.sampled_from([0.0, 1000.0, -1000.0]),
-       st.sampled_from([8, metrics._CHUNK_ELEMENTS]))
+       st.sampled_from([8, _quantization._CHUNK_ELEMENTS]))
 def test_quantization_error_matches_brute_force(seed, n_samples, n_units, n_features, dtype,
                                                 offset, chunk_elements):
     rng = np.random.default_rng(seed)
     X = (offset + rng.normal(scale=2.0, size=(n_samples, n_features))).astype(dtype)
     W = (offset + rng.normal(scale=2.0, size=(n_units, n_features))).astype(dtype)
-    with mock.patch.object(metrics, "_CHUNK_ELEMENTS", chunk_elements):
+    with mock.patch.object(_quantization, "_CHUNK_ELEMENTS", chunk_elements):
         error = metrics.quantization_error(X, W)
     rel = 1e-5 if dtype == np.float32 else 1e-12
     assert error == pytest.approx(_quantization_error_by_brute_force(X, W), rel=rel, abs=1e-6)

@@ -1,4 +1,4 @@
-"""Tests for neuroclust/datasets.py: generators, the embedded digits, load and load_file."""
+"""Tests for neuroclust/datasets/ (synthetic.py, __init__.py: the digits, load, load_file)."""
 import importlib.util
 import warnings
 from pathlib import Path

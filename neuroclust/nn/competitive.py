@@ -131,12 +131,23 @@ class Competitive(Layer):
         self.grads["W"] = -(sums - counts[:, None] * W) / x.shape[0]            # eq. (2)
         return array_module(x).zeros_like(x)
 
-    def _online_prototypes(self, x):
-        """``params["W"]`` ready for a kernel that updates it in place (C-contiguous)."""
+    def _online_pass(self, x, order, check_input):
+        """What an online pass of :meth:`update` needs, for this layer and its subclasses.
+
+        Returns ``x`` (checked unless ``check_input`` is False), the order of its rows
+        (``order``, or a permutation drawn from the layer's ``random_state``) in ``x``'s array
+        module, and ``params["W"]`` ready for a kernel that updates it in place
+        (C-contiguous).
+        """
+        if check_input:
+            x = self._check_input(x)
+        xp = array_module(x)
+        if order is None:
+            order = self.rng.permutation(x.shape[0])
         W = self.params["W"]
         if not W.flags.c_contiguous:
-            self.params["W"] = W = array_module(x).ascontiguousarray(W)
-        return W
+            self.params["W"] = W = xp.ascontiguousarray(W)
+        return x, xp.asarray(order), W
 
     def update(self, x, order=None, learning_rate=None, check_input=True):
         """Apply the online winner-take-all rule to the rows of ``x``, one after another.
@@ -160,13 +171,8 @@ class Competitive(Layer):
         -------
         self
         """
-        if check_input:
-            x = self._check_input(x)
-        xp = array_module(x)
-        if order is None:
-            order = self.rng.permutation(x.shape[0])
+        x, order, W = self._online_pass(x, order, check_input)
         rate = self.learning_rate if learning_rate is None else learning_rate
-        W = self._online_prototypes(x)
-        self._kernels(x).wta_online(x, W, xp.asarray(order), rate, self.win_frequency,
+        self._kernels(x).wta_online(x, W, order, rate, self.win_frequency,
                                     self.conscience_rate, self.conscience_bias)
         return self

@@ -115,13 +115,7 @@ class SelfOrganizingMap(Competitive):
         -------
         self
         """
-        if check_input:
-            x = self._check_input(x)
-        xp = array_module(x)
-        if order is None:
-            order = self.rng.permutation(x.shape[0])
-        order = xp.asarray(order)
-        W = self._online_prototypes(x)
+        x, order, W = self._online_pass(x, order, check_input)
         rates = (np.full(len(order), float(self.learning_rate)) if learning_rates is None
                  else learning_rates)   # schedules live on the host
         sigmas = np.full(len(order), float(self.sigma)) if sigmas is None else sigmas

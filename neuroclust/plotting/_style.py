@@ -12,6 +12,7 @@ competitive learning), ``plotting/som.py`` (with its map helpers in ``plotting/_
 """
 import numbers
 import os
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -20,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from .._validation import (check_array, check_is_fitted, check_n_features,
+from .._validation import (check_array, check_is_fitted, check_n_features, check_scalar,
                            to_host)
 
 #: Okabe & Ito's colour-blind-safe palette, without black (kept for the true centres) and
@@ -35,6 +36,54 @@ _GRID_LINK = "#222222"          # the links of a map or a graph drawn in input s
 _SEPARATOR = "#BFE1F6"          # the thin lines between images drawn side by side
 _GIF_DPI = 80
 _DEFAULT_INTERVAL = 200.0       # milliseconds per frame of the animations
+# -------------------------------------------------------------------------- docstrings
+#: The docstring paragraphs several figures share, each kept once here. In a docstring of a
+#: function decorated with :func:`_shared_doc`, a line holding only ``{name}`` stands for the
+#: paragraph ``name``, indented like that line.
+_DOCS = {
+    "ax": """\
+ax : matplotlib Axes, default=None
+    Draw into this Axes; None makes a new figure.""",
+    "returns_figure_or_ax": """\
+Returns
+-------
+matplotlib.figure.Figure or Axes
+    The new figure, or ``ax`` when one was given.""",
+    "labels_or_none": """\
+labels : array-like of shape (n_samples,) or None
+    The cluster (or class) of each sample, which sets its colour; None draws every sample
+    in one colour. Negative labels (noise) are drawn in grey.""",
+    "standard_X": """\
+X : array-like of shape (n_samples, n_features)
+    The samples, with as many features as the model was fit on.""",
+    "standard_y_unused": """\
+y : array-like of shape (n_samples,), default=None
+    The true labels; these figures do not use them (every family takes them).""",
+    "standard_returns": """\
+Returns
+-------
+dict of str to matplotlib.figure.Figure
+    ``{file stem: figure}``.""",
+    "standard_returns_animation": """\
+Returns
+-------
+dict of str to matplotlib.figure.Figure or matplotlib.animation.FuncAnimation
+    ``{file stem: figure}``; :func:`save_figure` writes either kind.""",
+}
+_PLACEHOLDER = re.compile(r"^( *)\{(\w+)\}$", re.MULTILINE)
+
+
+def _shared_doc(function):
+    """Put the paragraph ``_DOCS[name]`` in place of each ``{name}`` line of the docstring."""
+    def paragraph(match):
+        indent, name = match.groups()
+        return "\n".join(indent + line if line else line for line in _DOCS[name].split("\n"))
+
+    if function.__doc__ is not None:  # None under python -OO
+        function.__doc__ = _PLACEHOLDER.sub(paragraph, function.__doc__)
+    return function
+
+
 # -------------------------------------------------------------------------------- save
 def save_figure(fig, path):
     """Save a figure (PNG, SVG, PDF, ... by the extension) at 120 dpi, creating its folder.
@@ -114,12 +163,27 @@ def _labels(labels, n_samples):
     return labels
 
 
+def _sample_labels(X, labels):
+    """The labels that colour the samples ``X`` in input space, checked; None without X."""
+    if labels is not None and X is None:
+        raise ValueError("labels colour the samples, so they need X; got labels without X.")
+    return None if X is None else _labels(labels, X.shape[0])
+
+
 def _named_labels(labels, n_samples, name):
     """Like :func:`_labels`, naming the argument in the message."""
     try:
         return _labels(labels, n_samples)
     except ValueError as error:
         raise ValueError(str(error).replace("labels must", f"{name} must", 1)) from None
+
+
+def _columns(n_cols, n_panels):
+    """Panels per row: ``n_cols`` (checked; at most ``n_panels``), or a default for None."""
+    if n_cols is None:
+        return _default_columns(n_panels)
+    check_scalar(n_cols, "n_cols", numbers.Integral, low=1)
+    return min(n_cols, n_panels)
 
 
 def _image_shape(image_shape):
@@ -147,6 +211,17 @@ def _default_columns(n_prototypes):
 def _style(index):
     """Colour and marker of the ``index``-th cluster: 7 colours, then the next marker shape."""
     return COLORS[index % len(COLORS)], _MARKERS[(index // len(COLORS)) % len(_MARKERS)]
+
+
+def _scatter_samples(ax, X, labels, model=None, scatter_own=None):
+    """The samples under a map, graph or boxes (none when ``X`` is None), coloured by
+    ``labels``; without labels, by the model's own clusters, ``scatter_own(ax, X,
+    model.predict(X))``, when it is given. Return the legend handles."""
+    if X is None:
+        return []
+    if labels is None and scatter_own is not None:
+        return scatter_own(ax, X, to_host(model.predict(X)))
+    return _scatter_clusters(ax, X, labels, size=16)
 
 
 def _scatter_clusters(ax, X, labels, size):
@@ -204,23 +279,40 @@ def _finish(ax, handles, title, loc):
 
 
 # ------------------------------------------------------------------------- input space
-def _input_axes(ax, n_dims, figsize=None):
+def _axes_or_new(ax, figsize):
+    """``(ax, created)``: ``ax`` itself, or the Axes of a new figure of ``figsize`` inches."""
     created = ax is None
     if created:
-        if n_dims == 3:
-            fig = plt.figure(figsize=figsize or (8.5, 7))
-            ax = fig.add_subplot(projection="3d")
-            fig.subplots_adjust(left=0.0, right=0.98, bottom=0.02, top=0.95)
-        else:
-            _fig, ax = plt.subplots(figsize=figsize or (8, 6.5), layout="constrained")
+        _fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax, created
+
+
+def _input_axes(ax, n_dims, figsize=None, data="a map fit on"):
+    """``(ax, created)``: ``ax`` (checked) or a new figure's Axes, labelled for input space.
+
+    ``data`` names what is drawn in the message of a wrong ``ax``; None names nothing.
+    """
+    created = ax is None
+    suffix = "." if data is None else f", for {data} {n_dims}-D data."
+    if created and n_dims == 3:
+        fig = plt.figure(figsize=figsize or (8.5, 7))
+        ax = fig.add_subplot(projection="3d")
+        fig.subplots_adjust(left=0.0, right=0.98, bottom=0.02, top=0.95)
+    elif created:
+        ax, _created = _axes_or_new(None, figsize or (8, 6.5))
     elif n_dims == 3 and getattr(ax, "name", None) != "3d":
-        raise ValueError("ax must be a 3-D Axes, made with projection='3d', for a map fit on "
-                         "3-D data.")
+        raise ValueError("ax must be a 3-D Axes, made with projection='3d'" + suffix)
     elif n_dims == 2 and getattr(ax, "name", None) == "3d":
-        raise ValueError("ax must be a 2-D Axes for a map fit on 2-D data, got a 3-D Axes.")
+        raise ValueError(f"ax must be a 2-D Axes for {data} 2-D data, got a 3-D Axes.")
+    _input_labels(ax, n_dims)
+    return ax, created
+
+
+def _input_labels(ax, n_dims):
+    """The axis names x_1, x_2 (and x_3), tick sizes and, in 2-D, a light grid."""
     names = ("$x_1$", "$x_2$", "$x_3$")
     if n_dims == 3:
-        ax.computed_zorder = False  # the map over the samples, in drawing order
+        ax.computed_zorder = False  # in drawing order: the map over the samples, x over o
         ax.set_xlabel(names[0], fontsize=_FONT["label"], labelpad=10)
         ax.set_ylabel(names[1], fontsize=_FONT["label"], labelpad=10)
         ax.set_zlabel(names[2], fontsize=_FONT["label"], labelpad=8)
@@ -233,7 +325,6 @@ def _input_axes(ax, n_dims, figsize=None):
         ax.set_ylabel(names[1], fontsize=_FONT["label"])
         ax.tick_params(labelsize=_FONT["tick"])
         ax.grid(True, alpha=0.3)
-    return ax, created
 
 
 def _input_limits(ax, arrays):
@@ -261,10 +352,12 @@ def _check_model(model, classes, attribute):
     check_is_fitted(model, attribute)
 
 
-def _standard_data(model, X, y, labels, clusters=True):
-    """X (NumPy), the true labels y (or None) and each sample's cluster (``labels``, or
-    ``model.predict(X)``; None for a model without ``clusters``), checked against the fitted
-    model."""
+def _standard_data(model, classes, attribute, X, y, labels, clusters=True):
+    """The preamble of every ``standard_figures``: check that ``model`` is a fitted one of
+    ``classes`` (fitted: it has ``attribute``); return X (NumPy), the true labels y (or None)
+    and each sample's cluster (``labels``, or ``model.predict(X)``; None for a model without
+    ``clusters``), checked against the fitted model."""
+    _check_model(model, classes, attribute)
     X = check_array(X, "X")
     check_n_features(X, model.n_features_in_)
     X = to_host(X)

@@ -14,13 +14,14 @@ from matplotlib.patches import Patch, Rectangle
 
 from .._validation import NotFittedError, to_host
 from ..models import ART1, FuzzyART
-from ._style import (_MAX_LEGEND_CLUSTERS, _NOISE_COLOR, _check_model, _finish, _image_side,
-                     _input_axes, _input_limits, _labels, _points, _proxy, _scatter_clusters,
+from ._style import (_MAX_LEGEND_CLUSTERS, _NOISE_COLOR, _finish, _image_side, _input_axes,
+                     _input_limits, _points, _proxy, _sample_labels, _scatter_samples, _shared_doc,
                      _standard_data, _style)
 from .competitive import plot_prototype_images
 from .history import _history_series, plot_history
 
 # ----------------------------------------------------------------- adaptive resonance theory
+@_shared_doc
 def plot_fuzzy_art_boxes(model, X=None, labels=None, ax=None, title=None):
     """The categories of a Fuzzy ART on 2-D data: one box per category, over the samples.
 
@@ -38,15 +39,11 @@ def plot_fuzzy_art_boxes(model, X=None, labels=None, ax=None, title=None):
     labels : array-like of shape (n_samples,), default=None
         The cluster (or class) of each sample, which sets its colour; None colours each sample
         by its category.
-    ax : matplotlib Axes, default=None
-        Draw into this Axes; None makes a new figure.
+    {ax}
     title : str, default=None
         The title; None writes the vigilance and the number of categories, "" writes none.
 
-    Returns
-    -------
-    matplotlib.figure.Figure or Axes
-        The new figure, or ``ax`` when one was given.
+    {returns_figure_or_ax}
 
     Examples
     --------
@@ -56,14 +53,9 @@ def plot_fuzzy_art_boxes(model, X=None, labels=None, ax=None, title=None):
     """
     lower, upper = _art_boxes(model)
     X = None if X is None else _points(X, "X", 2)
-    if labels is not None and X is None:
-        raise ValueError("labels colour the samples, so they need X; got labels without X.")
+    labels = _sample_labels(X, labels)
     ax, created = _input_axes(ax, 2)
-    handles = []
-    if X is not None and labels is None:
-        handles = _scatter_categories(ax, X, to_host(model.predict(X)))
-    elif X is not None:
-        handles = _scatter_clusters(ax, X, _labels(labels, X.shape[0]), size=16)
+    handles = _scatter_samples(ax, X, labels, model, _scatter_categories)
     _draw_boxes(ax, lower, upper)
     _input_limits(ax, [lower, upper] + ([X] if X is not None else []))
     handles.append(Patch(facecolor="none", edgecolor="black", linewidth=2,
@@ -119,6 +111,7 @@ def _draw_boxes(ax, lower, upper):
 
 
 # -------------------------------------------------------------------- standard figures
+@_shared_doc
 def standard_figures(model, X, y=None, labels=None):
     """The standard figures of a fitted Fuzzy ART or ART1, by file stem.
 
@@ -130,21 +123,15 @@ def standard_figures(model, X, y=None, labels=None):
     Parameters
     ----------
     model : fitted neuroclust.FuzzyART or neuroclust.ART1
-    X : array-like of shape (n_samples, n_features)
-        The samples, with as many features as the model was fit on.
-    y : array-like of shape (n_samples,), default=None
-        The true labels; these figures do not use them (every family takes them).
+    {standard_X}
+    {standard_y_unused}
     labels : array-like of shape (n_samples,), default=None
         The category of each sample; None computes ``model.predict(X)``. The boxes colour
         each sample by its category themselves.
 
-    Returns
-    -------
-    dict of str to matplotlib.figure.Figure
-        ``{file stem: figure}``.
+    {standard_returns}
     """
-    _check_model(model, (FuzzyART, ART1), "weights_")
-    X, _y, labels = _standard_data(model, X, y, labels)
+    X, _y, labels = _standard_data(model, (FuzzyART, ART1), "weights_", X, y, labels)
     figures = {}
     if X.shape[1] == 2 and isinstance(model, FuzzyART):
         figures["categories"] = plot_fuzzy_art_boxes(model, X)

@@ -25,13 +25,14 @@ from matplotlib.ticker import MaxNLocator
 from .._validation import array_module, check_array, check_scalar, to_host
 from ..models import Autoencoder, LatentClustering
 from ._style import (_FONT, _MARKERS, _MAX_LEGEND_CLUSTERS, _NOISE_COLOR, _SEPARATOR, COLORS,
-                     _check_model, _image_shape, _image_side, _labels, _named_labels, _proxy,
-                     _standard_data, _style)
+                     _axes_or_new, _image_shape, _image_side, _labels, _named_labels, _proxy,
+                     _shared_doc, _standard_data, _style)
 
 # ------------------------------------------------------------------------ autoencoders
 _LOG_RANGE = 30.0      # plot_training_curves: a log scale when the losses span more than this
 
 
+@_shared_doc
 def plot_training_curves(history, ax=None, title=None):
     """The autoencoder's training curves: ``loss`` (and ``val_loss``) per epoch.
 
@@ -46,14 +47,10 @@ def plot_training_curves(history, ax=None, title=None):
         ``"best_epoch"`` (0-based). E.g. ``Autoencoder.history_`` or the dict returned by
         :func:`neuroclust.nn.train`. A model's ``best_epoch_``, when it has one, marks the
         best epoch too.
-    ax : matplotlib Axes, default=None
-        Draw into this Axes; None makes a new figure.
+    {ax}
     title : str, default=None
 
-    Returns
-    -------
-    matplotlib.figure.Figure or Axes
-        The new figure, or ``ax`` when one was given.
+    {returns_figure_or_ax}
     """
     best = None
     if not isinstance(history, dict) and hasattr(history, "history_"):
@@ -68,9 +65,7 @@ def plot_training_curves(history, ax=None, title=None):
     if val is not None and len(val) > 0:
         val = to_host(check_array(val, "history['val_loss']", ndim=1, allow_nan=True))
         curves.append(("val_loss", val, COLORS[1], "s"))
-    created = ax is None
-    if created:
-        _fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
+    ax, created = _axes_or_new(ax, (7.5, 4.8))
     for name, values, color, marker in curves:
         ax.plot(np.arange(1, values.shape[0] + 1), values, color=color, linewidth=2.4,
                 label=name, marker=marker if values.shape[0] <= 40 else None, markersize=6)
@@ -93,6 +88,7 @@ def plot_training_curves(history, ax=None, title=None):
     return ax.figure if created else ax
 
 
+@_shared_doc
 def plot_latent_space(codes, labels=None, true_labels=None, method="pca", ax=None, title=None):
     """The codes in 2-D, coloured by cluster (e.g. ``LatentClustering.codes_`` and ``labels_``).
 
@@ -118,10 +114,7 @@ def plot_latent_space(codes, labels=None, true_labels=None, method="pca", ax=Non
         Draw into this Axes; None makes a new figure (two panels with ``true_labels``).
     title : str, default=None
 
-    Returns
-    -------
-    matplotlib.figure.Figure or Axes
-        The new figure, or ``ax`` when one was given.
+    {returns_figure_or_ax}
     """
     codes = to_host(check_array(codes, "codes"))
     n_samples, latent_dim = codes.shape
@@ -177,6 +170,7 @@ def plot_latent_space(codes, labels=None, true_labels=None, method="pca", ax=Non
     return panels[0][0].figure if created else ax
 
 
+@_shared_doc
 def plot_reconstructions(model, X, n=8, image_shape=None, ax=None):
     """The first ``n`` samples of ``X`` next to the model's reconstructions of them.
 
@@ -195,13 +189,9 @@ def plot_reconstructions(model, X, n=8, image_shape=None, ax=None):
         How many samples to show (at most ``n_samples``).
     image_shape : (int, int), default=None
         The (height, width) of one image; None draws line plots.
-    ax : matplotlib Axes, default=None
-        Draw into this Axes; None makes a new figure.
+    {ax}
 
-    Returns
-    -------
-    matplotlib.figure.Figure or Axes
-        The new figure, or ``ax`` when one was given.
+    {returns_figure_or_ax}
     """
     X = to_host(check_array(X, "X"))
     check_scalar(n, "n", numbers.Integral, low=1)
@@ -414,9 +404,7 @@ def _reconstruction_images(X, X_hat, image_shape, ax):
     low, high = float(X.min()), float(X.max())   # the inputs' scale; reconstructions clip to it
     if not high > low:
         low, high = low - 0.5, high + 0.5
-    created = ax is None
-    if created:
-        _fig, ax = plt.subplots(figsize=(min(1.3 * n, 14.0) + 1.2, 3.2), layout="constrained")
+    ax, created = _axes_or_new(ax, (min(1.3 * n, 14.0) + 1.2, 3.2))
     cmap = plt.get_cmap("gray_r").with_extremes(bad=_SEPARATOR)
     ax.imshow(mosaic, cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
     ax.set_xticks([i * (width + gap) + (width - 1) / 2 for i in range(n)],
@@ -434,6 +422,7 @@ def _reconstruction_handles():
 
 
 # -------------------------------------------------------------------- standard figures
+@_shared_doc
 def standard_figures(model, X, y=None, labels=None):
     """The standard figures of a fitted autoencoder, or of clustering in its latent space.
 
@@ -446,22 +435,18 @@ def standard_figures(model, X, y=None, labels=None):
     Parameters
     ----------
     model : fitted neuroclust.LatentClustering or neuroclust.Autoencoder
-    X : array-like of shape (n_samples, n_features)
-        The samples, with as many features as the model was fit on.
+    {standard_X}
     y : array-like of shape (n_samples,), default=None
         The true labels, for the latent space's second panel (an Autoencoder alone, which
         has no clusters, draws its codes by true label in one panel).
     labels : array-like of shape (n_samples,), default=None
         The cluster of each sample (LatentClustering); None computes ``model.predict(X)``.
 
-    Returns
-    -------
-    dict of str to matplotlib.figure.Figure
-        ``{file stem: figure}``.
+    {standard_returns}
     """
-    _check_model(model, (LatentClustering, Autoencoder), "n_features_in_")
     clusters = isinstance(model, LatentClustering)
-    X, y, labels = _standard_data(model, X, y, labels, clusters=clusters)
+    X, y, labels = _standard_data(model, (LatentClustering, Autoencoder), "n_features_in_", X, y,
+                                  labels, clusters=clusters)
     autoencoder = model.autoencoder_ if clusters else model
     codes = to_host(model.transform(X))
     figures = {"training_curves": plot_training_curves(autoencoder)}

@@ -14,20 +14,19 @@ The chain of competitive learning and k-means: ``models/competitive.py`` and
 ``tutorials/plot_01_competitive_learning.py``. The shared style is in ``plotting/_style.py``,
 the training curve in ``plotting/history.py``.
 """
-import numbers
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from .._validation import check_array, check_scalar, to_host
+from .._validation import check_array, to_host
 from ..models import CompetitiveLearning, KMeans
-from ._style import (_FONT, COLORS, _check_model, _default_columns, _draw_centres, _finish,
-                     _image_side, _image_shape, _labels, _points, _scatter_clusters,
-                     _standard_data)
+from ._style import (_FONT, COLORS, _axes_or_new, _columns, _draw_centres, _finish, _image_shape,
+                     _image_side, _input_axes, _input_labels, _labels, _points, _scatter_clusters,
+                     _shared_doc, _standard_data)
 from .history import _history_series, plot_history
 
 # ------------------------------------------------------------------ clusters and centres
+@_shared_doc
 def plot_centroids_3d(X, labels, centers_true=None, centers_learned=None, ax=None, title=None):
     """Samples in 3-D coloured by cluster, with true and learned centres.
 
@@ -35,9 +34,7 @@ def plot_centroids_3d(X, labels, centers_true=None, centers_learned=None, ax=Non
     ----------
     X : array-like of shape (n_samples, 3)
         The samples.
-    labels : array-like of shape (n_samples,) or None
-        The cluster (or class) of each sample, which sets its colour; None draws every sample
-        in one colour. Negative labels (noise) are drawn in grey.
+    {labels_or_none}
     centers_true : array-like of shape (n_true, 3), default=None
         The true centres, drawn as large black crosses.
     centers_learned : array-like of shape (n_learned, 3), default=None
@@ -49,10 +46,7 @@ def plot_centroids_3d(X, labels, centers_true=None, centers_learned=None, ax=Non
     title : str, default=None
         The title of the panel.
 
-    Returns
-    -------
-    matplotlib.figure.Figure or Axes
-        The new figure, or ``ax`` when one was given.
+    {returns_figure_or_ax}
 
     Examples
     --------
@@ -64,27 +58,14 @@ def plot_centroids_3d(X, labels, centers_true=None, centers_learned=None, ax=Non
     labels = _labels(labels, X.shape[0])
     centers_true = _points(centers_true, "centers_true", 3)
     centers_learned = _points(centers_learned, "centers_learned", 3)
-    created = ax is None
-    if created:
-        fig = plt.figure(figsize=(8.5, 7))
-        ax = fig.add_subplot(projection="3d")
-        fig.subplots_adjust(left=0.0, right=0.98, bottom=0.02, top=0.95)
-    elif getattr(ax, "name", None) != "3d":
-        raise ValueError("ax must be a 3-D Axes, made with projection='3d'.")
-    ax.computed_zorder = False  # keep each true centre's cross above its learned circle
+    ax, created = _input_axes(ax, 3, data=None)
     handles = _scatter_clusters(ax, X, labels, size=24)
     handles += _draw_centres(ax, centers_true, centers_learned, size=320)
-    ax.set_xlabel("$x_1$", fontsize=_FONT["label"], labelpad=10)
-    ax.set_ylabel("$x_2$", fontsize=_FONT["label"], labelpad=10)
-    ax.set_zlabel("$x_3$", fontsize=_FONT["label"], labelpad=8)
-    ax.tick_params(labelsize=_FONT["small"])
-    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
-        axis.set_major_locator(MaxNLocator(nbins=5))
-    ax.view_init(elev=22, azim=-55)
     _finish(ax, handles, title, loc="upper left")
     return ax.figure if created else ax
 
 
+@_shared_doc
 def plot_centroids_2d(X, labels, centers=None, ax=None, title=None, centers_true=None):
     """Samples in 2-D coloured by cluster, with the centres.
 
@@ -92,23 +73,17 @@ def plot_centroids_2d(X, labels, centers=None, ax=None, title=None, centers_true
     ----------
     X : array-like of shape (n_samples, 2)
         The samples.
-    labels : array-like of shape (n_samples,) or None
-        The cluster (or class) of each sample, which sets its colour; None draws every sample
-        in one colour. Negative labels (noise) are drawn in grey.
+    {labels_or_none}
     centers : array-like of shape (n_centers, 2), default=None
         The learned centres (e.g. ``model.cluster_centers_``), drawn as large white circles
         with a vermillion rim.
-    ax : matplotlib Axes, default=None
-        Draw into this Axes; None makes a new figure.
+    {ax}
     title : str, default=None
         The title of the panel.
     centers_true : array-like of shape (n_true, 2), default=None
         The true centres, drawn as large black crosses.
 
-    Returns
-    -------
-    matplotlib.figure.Figure or Axes
-        The new figure, or ``ax`` when one was given.
+    {returns_figure_or_ax}
 
     Examples
     --------
@@ -120,16 +95,11 @@ def plot_centroids_2d(X, labels, centers=None, ax=None, title=None, centers_true
     labels = _labels(labels, X.shape[0])
     centers = _points(centers, "centers", 2)
     centers_true = _points(centers_true, "centers_true", 2)
-    created = ax is None
-    if created:
-        _fig, ax = plt.subplots(figsize=(8, 6.5), layout="constrained")
+    ax, created = _axes_or_new(ax, (8, 6.5))
+    _input_labels(ax, 2)
     handles = _scatter_clusters(ax, X, labels, size=26)
     handles += _draw_centres(ax, centers_true, centers, size=280)
-    ax.set_xlabel("$x_1$", fontsize=_FONT["label"])
-    ax.set_ylabel("$x_2$", fontsize=_FONT["label"])
-    ax.tick_params(labelsize=_FONT["tick"])
     ax.set_aspect("equal", adjustable="datalim")
-    ax.grid(True, alpha=0.3)
     _finish(ax, handles, title, loc="best")
     return ax.figure if created else ax
 
@@ -176,11 +146,7 @@ def plot_prototype_images(prototypes, image_shape=(8, 8), n_cols=None, titles=No
     if height * width != n_pixels:
         raise ValueError(f"image_shape {(height, width)} holds {height * width} pixels, but the "
                          f"prototypes have {n_pixels} features.")
-    if n_cols is None:
-        n_cols = _default_columns(n_prototypes)
-    else:
-        check_scalar(n_cols, "n_cols", numbers.Integral, low=1)
-        n_cols = min(n_cols, n_prototypes)
+    n_cols = _columns(n_cols, n_prototypes)
     if titles is None:
         titles = [f"unit {j}" for j in range(n_prototypes)] if n_prototypes <= 40 else None
     elif isinstance(titles, str) or len(titles) != n_prototypes:
@@ -211,6 +177,7 @@ def plot_prototype_images(prototypes, image_shape=(8, 8), n_cols=None, titles=No
 
 
 # ------------------------------------------------------------------------------- elbow
+@_shared_doc
 def plot_elbow(ks, values, ax=None, ylabel="inertia", xlabel="number of clusters k"):
     """The elbow plot: a score (k-means inertia, or a reconstruction error) against k.
 
@@ -220,25 +187,19 @@ def plot_elbow(ks, values, ax=None, ylabel="inertia", xlabel="number of clusters
         The numbers of clusters, e.g. from :func:`neuroclust.models.elbow`.
     values : array-like of shape (n,)
         The score for each k.
-    ax : matplotlib Axes, default=None
-        Draw into this Axes; None makes a new figure.
+    {ax}
     ylabel : str, default="inertia"
     xlabel : str, default="number of clusters k"
         E.g. "code size k" for ``elbow(X, autoencoder=...)``.
 
-    Returns
-    -------
-    matplotlib.figure.Figure or Axes
-        The new figure, or ``ax`` when one was given.
+    {returns_figure_or_ax}
     """
     ks = to_host(check_array(ks, "ks", ndim=1))
     values = to_host(check_array(values, "values", ndim=1))
     if ks.shape != values.shape:
         raise ValueError(f"ks has {ks.shape[0]} entries but values has {values.shape[0]}; "
                          "they must match.")
-    created = ax is None
-    if created:
-        _fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
+    ax, created = _axes_or_new(ax, (7.5, 4.8))
     ax.plot(ks, values, color=COLORS[0], linewidth=2.4, marker="o", markersize=6)
     ax.set_xlabel(xlabel, fontsize=_FONT["label"])
     ax.set_ylabel(ylabel, fontsize=_FONT["label"])
@@ -249,6 +210,7 @@ def plot_elbow(ks, values, ax=None, ylabel="inertia", xlabel="number of clusters
 
 
 # -------------------------------------------------------------------- standard figures
+@_shared_doc
 def standard_figures(model, X, y=None, labels=None, centers_true=None):
     """The standard figures of a fitted k-means or competitive-learning model, by file stem.
 
@@ -260,10 +222,8 @@ def standard_figures(model, X, y=None, labels=None, centers_true=None):
     Parameters
     ----------
     model : fitted neuroclust.KMeans or neuroclust.CompetitiveLearning
-    X : array-like of shape (n_samples, n_features)
-        The samples, with as many features as the model was fit on.
-    y : array-like of shape (n_samples,), default=None
-        The true labels; these figures do not use them (every family takes them).
+    {standard_X}
+    {standard_y_unused}
     labels : array-like of shape (n_samples,), default=None
         The cluster of each sample; None computes ``model.predict(X)``.
     centers_true : array-like of shape (n_true, n_features), default=None
@@ -274,8 +234,8 @@ def standard_figures(model, X, y=None, labels=None, centers_true=None):
     dict of str to matplotlib.figure.Figure
         ``{file stem: figure}``, e.g. ``{"clusters": ..., "history": ...}``.
     """
-    _check_model(model, (KMeans, CompetitiveLearning), "cluster_centers_")
-    X, _y, labels = _standard_data(model, X, y, labels)
+    X, _y, labels = _standard_data(model, (KMeans, CompetitiveLearning), "cluster_centers_", X,
+                                   y, labels)
     centres = to_host(model.cluster_centers_)
     figures = {}
     if X.shape[1] == 2:

@@ -19,15 +19,16 @@ from matplotlib.lines import Line2D
 
 from .._validation import NotFittedError, check_array, check_scalar, to_host
 from ..models import GrowingNeuralGas
-from ._style import (_FONT, _GRID_LINK, _MAX_LEGEND_CLUSTERS, _check_gif_path, _check_model,
-                     _finish, _input_axes, _input_limits, _labels, _proxy, _save_animation,
-                     _scatter_clusters, _snapshots, _standard_data, _style)
+from ._style import (_FONT, _GRID_LINK, _MAX_LEGEND_CLUSTERS, _check_gif_path, _finish,
+                     _input_axes, _input_limits, _proxy, _sample_labels, _save_animation,
+                     _scatter_samples, _shared_doc, _snapshots, _standard_data, _style)
 from .history import _history_series, plot_history
 
 # ------------------------------------------------------------------- growing neural gas
 _GNG_NODE_SIZE = 70
 
 
+@_shared_doc
 def plot_gng(model, X=None, labels=None, ax=None, title=None):
     """A growing neural gas in input space: its nodes and edges over the 2-D data.
 
@@ -45,15 +46,11 @@ def plot_gng(model, X=None, labels=None, ax=None, title=None):
     labels : array-like of shape (n_samples,), default=None
         The cluster (or class) of each sample, which sets its colour; None colours each sample
         by the model's cluster of it.
-    ax : matplotlib Axes, default=None
-        Draw into this Axes; None makes a new figure.
+    {ax}
     title : str, default=None
         The title; None writes the number of nodes and clusters, "" writes none.
 
-    Returns
-    -------
-    matplotlib.figure.Figure or Axes
-        The new figure, or ``ax`` when one was given.
+    {returns_figure_or_ax}
 
     Examples
     --------
@@ -63,14 +60,9 @@ def plot_gng(model, X=None, labels=None, ax=None, title=None):
     """
     nodes, edges, components = _gng_graph(model)
     X = _gng_data(X, "plot_gng")
-    if labels is not None and X is None:
-        raise ValueError("labels colour the samples, so they need X; got labels without X.")
+    labels = _sample_labels(X, labels)
     ax, created = _input_axes(ax, 2)
-    handles = []
-    if X is not None and labels is None:
-        handles = _scatter_components(ax, X, to_host(model.predict(X)))
-    elif X is not None:
-        handles = _scatter_clusters(ax, X, _labels(labels, X.shape[0]), size=16)
+    handles = _scatter_samples(ax, X, labels, model, _scatter_components)
     _draw_graph(ax, nodes, edges, components)
     _input_limits(ax, [nodes] + ([X] if X is not None else []))
     default = f"Growing neural gas: {len(nodes)} nodes, {_clusters_text(components)}"
@@ -148,13 +140,11 @@ def animate_gng(snapshots, X, path=None, interval=200, labels=None):
     """
     frames = _gng_frames(snapshots)
     X = _gng_data(X, "animate_gng")
-    if labels is not None and X is None:
-        raise ValueError("labels colour the samples, so they need X; got labels without X.")
-    labels = _labels(labels, X.shape[0]) if X is not None else None
+    labels = _sample_labels(X, labels)
     check_scalar(interval, "interval", numbers.Real, low=0, low_inclusive=False)
     _check_gif_path(path)
     ax, _created = _input_axes(None, 2, figsize=(8, 6.5))
-    handles = _scatter_clusters(ax, X, labels, size=16) if X is not None else []
+    handles = _scatter_samples(ax, X, labels)
     links, units = _draw_graph(ax, *frames[0])
     _input_limits(ax, [frame[0] for frame in frames] + ([X] if X is not None else []))
     _finish(ax, handles + _graph_handles(), "Growing neural gas", loc="best")
@@ -268,6 +258,7 @@ def _graph_handles():
 
 
 # -------------------------------------------------------------------- standard figures
+@_shared_doc
 def standard_figures(model, X, y=None, labels=None):
     """The standard figures of a fitted growing neural gas, by file stem.
 
@@ -282,19 +273,14 @@ def standard_figures(model, X, y=None, labels=None):
     model : fitted neuroclust.GrowingNeuralGas
     X : array-like of shape (n_samples, n_features)
         The samples, with as many features as the graph was grown on.
-    y : array-like of shape (n_samples,), default=None
-        The true labels; these figures do not use them (every family takes them).
+    {standard_y_unused}
     labels : array-like of shape (n_samples,), default=None
         The cluster of each sample, which colours it in the animation; None computes
         ``model.predict(X)``.
 
-    Returns
-    -------
-    dict of str to matplotlib.figure.Figure or matplotlib.animation.FuncAnimation
-        ``{file stem: figure}``; :func:`save_figure` writes either kind.
+    {standard_returns_animation}
     """
-    _check_model(model, (GrowingNeuralGas,), "nodes_")
-    X, _y, labels = _standard_data(model, X, y, labels)
+    X, _y, labels = _standard_data(model, (GrowingNeuralGas,), "nodes_", X, y, labels)
     figures = {}
     if X.shape[1] == 2:
         figures["gng_graph"] = plot_gng(model, X)

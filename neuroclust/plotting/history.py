@@ -9,15 +9,15 @@ model's) into its per-epoch series, for the standard figures of every family mod
 """
 import numbers
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .._validation import check_array, to_host
-from ._style import _FONT, COLORS
+from ._style import _FONT, COLORS, _axes_or_new, _shared_doc
 
 #: The vertical axis's label for a plain sequence of values (a history without names).
 _DEFAULT_YLABEL = "quantization error"
+@_shared_doc
 def plot_history(history, ylabel=None, ax=None, label=None):
     """The training curve: one value per epoch (e.g. ``model.history_["quantization_error"]``).
 
@@ -34,15 +34,11 @@ def plot_history(history, ylabel=None, ax=None, label=None):
     ylabel : str, default=None
         The label of the vertical axis; None writes the metric's name ("quantization
         error" for a sequence of values, which has none).
-    ax : matplotlib Axes, default=None
-        Draw into this Axes; None makes a new figure.
+    {ax}
     label : str, default=None
         The curve's name in the legend; None draws no legend entry.
 
-    Returns
-    -------
-    matplotlib.figure.Figure or Axes
-        The new figure, or ``ax`` when one was given.
+    {returns_figure_or_ax}
     """
     if isinstance(history, dict) or hasattr(history, "history_"):
         name, values = _one_series(history)
@@ -50,9 +46,7 @@ def plot_history(history, ylabel=None, ax=None, label=None):
         name, values = None, to_host(check_array(history, "history", ndim=1, allow_nan=True))
     if ylabel is None:
         ylabel = _DEFAULT_YLABEL if name is None else name.replace("_", " ")
-    created = ax is None
-    if created:
-        _fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
+    ax, created = _axes_or_new(ax, (7.5, 4.8))
     epochs = np.arange(1, values.shape[0] + 1)
     color = COLORS[len(ax.lines) % len(COLORS)]
     ax.plot(epochs, values, color=color, linewidth=2.4, label=label,

@@ -38,13 +38,14 @@ from ._som_map import (_CELL_EDGE, _MAX_TEXT_SIDE, _cell_fontsize, _class_color,
                        _map_labels, _map_title, _move_map_in_input_space, _snapshot_arrays,
                        _som_data, _som_map, _text_color, _tick_indices, _unit_values,
                        _write_in_cells)
-from ._style import (_FONT, _MAX_LEGEND_CLUSTERS, _SEPARATOR, _check_gif_path, _check_model,
-                     _default_columns, _finish, _image_shape, _image_side, _input_axes,
-                     _input_limits, _labels, _save_animation, _scatter_clusters, _snapshots,
+from ._style import (_FONT, _MAX_LEGEND_CLUSTERS, _SEPARATOR, _check_gif_path, _columns, _finish,
+                     _image_shape, _image_side, _input_axes, _input_limits, _labels,
+                     _sample_labels, _save_animation, _scatter_samples, _shared_doc, _snapshots,
                      _standard_data)
 from .history import _history_series, plot_history
 
 # ---------------------------------------------------------------- self-organizing maps
+@_shared_doc
 def plot_umatrix(som, ax=None, cmap="bone_r", title=None):
     """The U-matrix: how far each unit's prototype is from its grid neighbours' prototypes.
 
@@ -55,17 +56,13 @@ def plot_umatrix(som, ax=None, cmap="bone_r", title=None):
     ----------
     som : fitted neuroclust.SOM
         The map; its ``distance_map()`` gives the value of each cell.
-    ax : matplotlib Axes, default=None
-        Draw into this Axes; None makes a new figure.
+    {ax}
     cmap : str or matplotlib Colormap, default="bone_r"
         The colour map; "bone_r" draws large distances dark.
     title : str, default=None
         The title; None writes "U-matrix", "" writes none.
 
-    Returns
-    -------
-    matplotlib.figure.Figure or Axes
-        The new figure, or ``ax`` when one was given.
+    {returns_figure_or_ax}
 
     Examples
     --------
@@ -112,11 +109,7 @@ def plot_component_planes(som, feature_names=None, n_cols=None, cmap="viridis"):
     elif isinstance(feature_names, str) or len(feature_names) != n_features:
         raise ValueError(f"feature_names must be a list of {n_features} strings (one per "
                          f"feature), got {feature_names!r}.")
-    if n_cols is None:
-        n_cols = _default_columns(n_features)
-    else:
-        check_scalar(n_cols, "n_cols", numbers.Integral, low=1)
-        n_cols = min(n_cols, n_features)
+    n_cols = _columns(n_cols, n_features)
     n_rows = -(-n_features // n_cols)
     x0, x1, y0, y1 = _map_extent(positions, topology)
     panel = float(np.clip(12.0 / n_cols, 1.6, 3.4))  # inches per map width
@@ -137,6 +130,7 @@ def plot_component_planes(som, feature_names=None, n_cols=None, cmap="viridis"):
     return fig
 
 
+@_shared_doc
 def plot_hit_map(som, X, ax=None):
     """How many samples of ``X`` each unit wins (is the best-matching unit of).
 
@@ -149,13 +143,9 @@ def plot_hit_map(som, X, ax=None):
         The map; its ``activation_response(X)`` gives the counts.
     X : array-like of shape (n_samples, n_features)
         The samples, with as many features as the map was fit on.
-    ax : matplotlib Axes, default=None
-        Draw into this Axes; None makes a new figure.
+    {ax}
 
-    Returns
-    -------
-    matplotlib.figure.Figure or Axes
-        The new figure, or ``ax`` when one was given.
+    {returns_figure_or_ax}
     """
     weights, positions, topology = _som_map(som)
     hits = _unit_values(som.activation_response(X), weights, "som.activation_response(X)")
@@ -174,6 +164,7 @@ def plot_hit_map(som, X, ax=None):
     return ax.figure if created else ax
 
 
+@_shared_doc
 def plot_labels_map(som, X, y, ax=None, label_names=None):
     """The most common true label among the samples each unit wins.
 
@@ -190,17 +181,13 @@ def plot_labels_map(som, X, y, ax=None, label_names=None):
         The samples.
     y : array-like of shape (n_samples,)
         The true label (class) of each sample.
-    ax : matplotlib Axes, default=None
-        Draw into this Axes; None makes a new figure.
+    {ax}
     label_names : sequence or dict, default=None
         The name of each label: a dict ``{label: name}``, or a sequence with the name of
         label ``k`` at index ``k``. When every name has at most three characters the names
         are written in the cells; otherwise the labels are, and a legend names them.
 
-    Returns
-    -------
-    matplotlib.figure.Figure or Axes
-        The new figure, or ``ax`` when one was given.
+    {returns_figure_or_ax}
     """
     weights, positions, topology = _som_map(som)
     X = check_array(X, "X")
@@ -302,6 +289,7 @@ def plot_som_prototypes(som, image_shape=(8, 8), cmap="gray_r"):
     return fig
 
 
+@_shared_doc
 def plot_som_grid(som, X=None, labels=None, ax=None, title=None):
     """The map drawn in input space: each prototype a dot, joined to its grid neighbours.
 
@@ -323,20 +311,15 @@ def plot_som_grid(som, X=None, labels=None, ax=None, title=None):
     title : str, default=None
         The title; None writes "SOM in input space", "" writes none.
 
-    Returns
-    -------
-    matplotlib.figure.Figure or Axes
-        The new figure, or ``ax`` when one was given.
+    {returns_figure_or_ax}
     """
     weights, positions, _topology = _som_map(som)
     n_dims = _input_dims(weights, "plot_som_grid")
     X = _som_data(X, n_dims, "plot_som_grid")
-    if labels is not None and X is None:
-        raise ValueError("labels colour the samples, so they need X; got labels without X.")
-    labels = _labels(labels, X.shape[0]) if X is not None else None
+    labels = _sample_labels(X, labels)
     prototypes = weights.reshape(-1, n_dims)  # (n_units, n_dims), row by row
     ax, created = _input_axes(ax, n_dims)
-    handles = _scatter_clusters(ax, X, labels, size=16) if X is not None else []
+    handles = _scatter_samples(ax, X, labels)
     edges = _grid_edges(som, positions)
     _draw_map_in_input_space(ax, prototypes, edges)
     _input_limits(ax, [prototypes] + ([X] if X is not None else []))
@@ -413,15 +396,13 @@ def animate_som(snapshots, X, som, path=None, interval=200, labels=None):
     n_dims = _input_dims(weights, "animate_som")
     frames = _snapshot_arrays(snapshots, weights.shape)
     X = _som_data(X, n_dims, "animate_som")
-    if labels is not None and X is None:
-        raise ValueError("labels colour the samples, so they need X; got labels without X.")
-    labels = _labels(labels, X.shape[0]) if X is not None else None
+    labels = _sample_labels(X, labels)
     check_scalar(interval, "interval", numbers.Real, low=0, low_inclusive=False)
     _check_gif_path(path)
     edges = _grid_edges(som, positions)
     ax, _created = _input_axes(None, n_dims, figsize=(8, 6.5))
     fig = ax.figure
-    handles = _scatter_clusters(ax, X, labels, size=16) if X is not None else []
+    handles = _scatter_samples(ax, X, labels)
     links, units = _draw_map_in_input_space(ax, frames[0].reshape(-1, n_dims), edges)
     _input_limits(ax, [frame.reshape(-1, n_dims) for frame in frames]
                   + ([X] if X is not None else []))
@@ -440,6 +421,7 @@ def animate_som(snapshots, X, som, path=None, interval=200, labels=None):
 
 
 # -------------------------------------------------------------------- standard figures
+@_shared_doc
 def standard_figures(model, X, y=None, labels=None):
     """The standard figures of a fitted self-organizing map, by file stem.
 
@@ -462,13 +444,9 @@ def standard_figures(model, X, y=None, labels=None):
         The cluster of each sample, which colours it in input space; None computes
         ``model.predict(X)``.
 
-    Returns
-    -------
-    dict of str to matplotlib.figure.Figure or matplotlib.animation.FuncAnimation
-        ``{file stem: figure}``; :func:`save_figure` writes either kind.
+    {standard_returns_animation}
     """
-    _check_model(model, (SOM,), "weights_")
-    X, y, labels = _standard_data(model, X, y, labels)
+    X, y, labels = _standard_data(model, (SOM,), "weights_", X, y, labels)
     figures = {"umatrix": plot_umatrix(model), "hit_map": plot_hit_map(model, X)}
     if X.shape[1] <= 16:
         figures["component_planes"] = plot_component_planes(model)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from kernel_helpers import DTYPES, W_LAYOUTS, X_LAYOUTS, layout
 from neuroclust.backend import available_backends, reference
 
 if "cython" not in available_backends():
@@ -17,25 +18,6 @@ if "cython" not in available_backends():
                 "`python setup.py build_ext --inplace`", allow_module_level=True)
 
 from neuroclust.backend import cython as cy  # noqa: E402  (needs the compiled kernels)
-
-DTYPES = (np.float32, np.float64)
-X_LAYOUTS = ("C", "F", "strided")
-W_LAYOUTS = ("C", "transposed", "strided")
-
-
-def layout(A, how, rng):
-    """The values of the C-ordered ``A`` in another memory layout."""
-    if how == "C":
-        return A
-    if how == "F":
-        return np.asfortranarray(A)
-    if how == "transposed":  # the transpose of a C-ordered (n_features, n_rows) array
-        return np.ascontiguousarray(A.T).T
-    # "strided": every other column of a twice-as-wide array
-    wide = np.empty((A.shape[0], 2 * A.shape[1]), dtype=A.dtype)
-    wide[:, ::2] = A
-    wide[:, 1::2] = rng.normal(size=A.shape)
-    return wide[:, ::2]
 
 
 @st.composite

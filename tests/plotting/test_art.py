@@ -1,22 +1,13 @@
 """Tests for the Fuzzy ART figure of neuroclust/plotting/art.py: the category boxes on 2-D data."""
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-
-from neuroclust import FuzzyART, NotFittedError, datasets, plotting  # noqa: E402
-from neuroclust.plotting import plot_fuzzy_art_boxes, save_figure  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from neuroclust import FuzzyART, NotFittedError, datasets, plotting
+from neuroclust.plotting import plot_fuzzy_art_boxes, save_figure
 
 
 @pytest.fixture(scope="module")

@@ -1,29 +1,18 @@
 """Tests for the figures of neuroclust/plotting/autoencoder.py: each draws under Agg and saves
 a non-trivial PNG, on a tiny Autoencoder (2 epochs, 200 digits) and small synthetic signals."""
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from neuroclust import Autoencoder, LatentClustering, datasets, plotting  # noqa: E402
-from neuroclust.plotting import (  # noqa: E402
+from neuroclust import Autoencoder, LatentClustering, datasets, plotting
+from neuroclust.plotting import (
     plot_latent_space,
     plot_reconstructions,
     plot_signals_by_cluster,
     plot_training_curves,
-    save_figure,
 )
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +39,6 @@ def signals():
     return X, y
 
 
-def _saved_png(figure, path):
-    save_figure(figure, path)
-    assert path.is_file() and path.stat().st_size > 3000
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
 def test_exported():
     for name in ("plot_training_curves", "plot_latent_space", "plot_reconstructions",
                  "plot_signals_by_cluster"):
@@ -63,7 +46,7 @@ def test_exported():
 
 
 # ---------------------------------------------------------------- plot_training_curves
-def test_training_curves_autoencoder_history(autoencoder, tmp_path):
+def test_training_curves_autoencoder_history(autoencoder, tmp_path, saved_png):
     figure = plot_training_curves(autoencoder.history_, title="tiny autoencoder")
     assert isinstance(figure, Figure)
     ax = figure.axes[0]
@@ -71,7 +54,7 @@ def test_training_curves_autoencoder_history(autoencoder, tmp_path):
     assert labels == ["loss", "val_loss"]
     assert len(ax.lines[0].get_xdata()) == 2
     assert ax.get_title() == "tiny autoencoder"
-    _saved_png(figure, tmp_path / "curves.png")
+    saved_png(figure, tmp_path / "curves.png", min_bytes=3000)
 
 
 def test_training_curves_without_val_loss_and_model_accepted(digits):
@@ -83,13 +66,13 @@ def test_training_curves_without_val_loss_and_model_accepted(digits):
     assert [line.get_label() for line in figure.axes[0].lines] == ["loss"]
 
 
-def test_training_curves_log_scale_and_best_epoch(tmp_path):
+def test_training_curves_log_scale_and_best_epoch(tmp_path, saved_png):
     history = {"loss": [100.0, 10.0, 1.0, 0.5, 0.4], "val_loss": [], "best_epoch": 3}
     figure = plot_training_curves(history)
     ax = figure.axes[0]
     assert ax.get_yscale() == "log"
     assert "best epoch (4)" in [line.get_label() for line in ax.lines]
-    _saved_png(figure, tmp_path / "log.png")
+    saved_png(figure, tmp_path / "log.png", min_bytes=3000)
     flat = plot_training_curves({"loss": [1.0, 0.9, 0.8]})
     assert flat.axes[0].get_yscale() == "linear"
 
@@ -106,7 +89,7 @@ def test_training_curves_bad_history(bad):
 
 
 # ------------------------------------------------------------------- plot_latent_space
-def test_latent_space_pca_two_panels(autoencoder, digits, tmp_path):
+def test_latent_space_pca_two_panels(autoencoder, digits, tmp_path, saved_png):
     X, y = digits
     codes = autoencoder.transform(X)
     assert codes.shape[1] == 3
@@ -120,7 +103,7 @@ def test_latent_space_pca_two_panels(autoencoder, digits, tmp_path):
     assert legend == [f"cluster {k}" for k in range(4)]
     legend = [t.get_text() for t in figure.axes[1].get_legend().get_texts()]
     assert legend == [f"true {k}" for k in range(10)]
-    _saved_png(figure, tmp_path / "latent.png")
+    saved_png(figure, tmp_path / "latent.png", min_bytes=3000)
 
 
 def test_latent_space_pca_matches_numpy_projection():
@@ -137,7 +120,7 @@ def test_latent_space_pca_matches_numpy_projection():
     assert np.allclose(first.axes[0].collections[0].get_offsets(), codes[:, :2])
 
 
-def test_latent_space_two_dims_drawn_directly(tmp_path):
+def test_latent_space_two_dims_drawn_directly(tmp_path, saved_png):
     rng = np.random.default_rng(2)
     codes = rng.standard_normal((40, 2))
     figure = plot_latent_space(codes)                     # labels None: one colour
@@ -145,10 +128,10 @@ def test_latent_space_two_dims_drawn_directly(tmp_path):
     assert ax.get_xlabel() == "code 1" and ax.get_ylabel() == "code 2"
     assert np.allclose(ax.collections[0].get_offsets(), codes)
     assert ax.get_legend() is None
-    _saved_png(figure, tmp_path / "two.png")
+    saved_png(figure, tmp_path / "two.png", min_bytes=3000)
 
 
-def test_latent_space_one_dim_strip_plot(tmp_path):
+def test_latent_space_one_dim_strip_plot(tmp_path, saved_png):
     rng = np.random.default_rng(3)
     codes = rng.standard_normal((60, 1))
     labels = np.repeat([0, 1, 2], 20)
@@ -157,7 +140,7 @@ def test_latent_space_one_dim_strip_plot(tmp_path):
     assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "1", "2"]
     assert ax.get_xlabel() == "code"
     assert ax.get_ylabel() == "cluster" and figure.axes[1].get_ylabel() == "true label"
-    _saved_png(figure, tmp_path / "one.png")
+    saved_png(figure, tmp_path / "one.png", min_bytes=3000)
     assert len(plot_latent_space(codes).axes) == 1        # no labels
 
 
@@ -172,12 +155,12 @@ def test_latent_space_into_axes_uses_marker_shapes(autoencoder, digits):
     assert ax.get_title() == "one panel"
 
 
-def test_latent_space_with_latent_clustering(digits, tmp_path):
+def test_latent_space_with_latent_clustering(digits, tmp_path, saved_png):
     X, y = digits
     ae = Autoencoder(hidden=(8,), latent_dim=2, epochs=2, batch_size=64, random_state=0)
     model = LatentClustering(autoencoder=ae, n_clusters=3, random_state=0).fit(X)
     figure = plot_latent_space(model.codes_, model.labels_, true_labels=y)
-    _saved_png(figure, tmp_path / "latent_clustering.png")
+    saved_png(figure, tmp_path / "latent_clustering.png", min_bytes=3000)
 
 
 def test_latent_space_bad_input():
@@ -191,7 +174,7 @@ def test_latent_space_bad_input():
 
 
 # ---------------------------------------------------------------- plot_reconstructions
-def test_reconstructions_images(autoencoder, digits, tmp_path):
+def test_reconstructions_images(autoencoder, digits, tmp_path, saved_png):
     X, _y = digits
     figure = plot_reconstructions(autoencoder, X, n=6, image_shape=(8, 8))
     ax = figure.axes[0]
@@ -201,7 +184,7 @@ def test_reconstructions_images(autoencoder, digits, tmp_path):
     assert np.allclose(image[9:, :8], autoencoder.reconstruct(X[:1]).reshape(8, 8), atol=1e-6)
     assert ax.get_images()[0].get_clim() == (X[:6].min(), X[:6].max())   # the inputs' scale
     assert [t.get_text() for t in ax.get_yticklabels()] == ["input", "reconstruction"]
-    _saved_png(figure, tmp_path / "reconstructions.png")
+    saved_png(figure, tmp_path / "reconstructions.png", min_bytes=3000)
 
 
 class _TransformOnly:
@@ -214,13 +197,13 @@ class _TransformOnly:
         return np.repeat(Z.mean(axis=1, keepdims=True), 40, axis=1)
 
 
-def test_reconstructions_signals(signals, tmp_path):
+def test_reconstructions_signals(signals, tmp_path, saved_png):
     X, _y = signals
     figure = plot_reconstructions(_TransformOnly(), X, n=5)
     drawn = [ax for ax in figure.axes if ax.lines]
     assert len(drawn) == 5 and all(len(ax.lines) == 2 for ax in drawn)
     assert np.allclose(drawn[0].lines[0].get_ydata(), X[0])
-    _saved_png(figure, tmp_path / "signals.png")
+    saved_png(figure, tmp_path / "signals.png", min_bytes=3000)
 
 
 def test_reconstructions_signals_into_axes_and_n_capped(signals):
@@ -245,7 +228,7 @@ def test_reconstructions_bad_input(autoencoder, digits):
 
 
 # ------------------------------------------------------------- plot_signals_by_cluster
-def test_signals_by_cluster(signals, tmp_path):
+def test_signals_by_cluster(signals, tmp_path, saved_png):
     X, y = signals
     figure = plot_signals_by_cluster(X, y, n_per_cluster=4)
     drawn = [ax for ax in figure.axes if ax.lines]
@@ -253,7 +236,7 @@ def test_signals_by_cluster(signals, tmp_path):
     assert all(len(ax.lines) == 5 for ax in drawn)        # 4 members + the mean
     assert np.allclose(drawn[1].lines[-1].get_ydata(), X[y == 1].mean(axis=0))
     assert drawn[0].get_title() == "cluster 0 (10 signals)"
-    _saved_png(figure, tmp_path / "by_cluster.png")
+    saved_png(figure, tmp_path / "by_cluster.png", min_bytes=3000)
 
 
 def test_signals_by_cluster_noise_last_and_axes(signals):

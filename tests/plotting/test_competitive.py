@@ -1,18 +1,14 @@
 """Tests for neuroclust/plotting/competitive.py, plot_history and save_figure: every figure
 draws under Agg and saves a non-empty PNG."""
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.image import AxesImage  # noqa: E402
-
-from neuroclust import plotting  # noqa: E402
-from neuroclust.datasets import FIVE_CENTROIDS, make_five_centroids  # noqa: E402
-from neuroclust.plotting import (  # noqa: E402
+from neuroclust import plotting
+from neuroclust.datasets import FIVE_CENTROIDS, make_five_centroids
+from neuroclust.plotting import (
     plot_centroids_2d,
     plot_centroids_3d,
     plot_history,
@@ -21,22 +17,9 @@ from neuroclust.plotting import (  # noqa: E402
 )
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture
 def blobs():
     return make_five_centroids(n_samples=150, random_state=0)
-
-
-def _saved_png(figure, path):
-    returned = save_figure(figure, path)
-    assert returned == path
-    assert path.is_file() and path.stat().st_size > 1000
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def _legend_texts(ax):
@@ -54,7 +37,7 @@ def _font_sizes(figure):
     return sizes
 
 
-def test_plot_centroids_3d(blobs, tmp_path):
+def test_plot_centroids_3d(blobs, tmp_path, saved_png):
     X, y = blobs
     learned = FIVE_CENTROIDS + 0.1
     figure = plot_centroids_3d(X, y, centers_true=FIVE_CENTROIDS, centers_learned=learned,
@@ -67,7 +50,7 @@ def test_plot_centroids_3d(blobs, tmp_path):
     assert legend[5:] == ["learned centres", "true centres"]
     assert len(ax.collections) == 5 + 2        # one scatter per cluster, two of centres
     assert min(_font_sizes(figure)) >= 11
-    _saved_png(figure, tmp_path / "centroids_3d.png")
+    saved_png(figure, tmp_path / "centroids_3d.png")
 
 
 def test_plot_centroids_3d_into_given_axes_without_labels(blobs):
@@ -78,7 +61,7 @@ def test_plot_centroids_3d_into_given_axes_without_labels(blobs):
     assert _legend_texts(ax) == ["samples"]
 
 
-def test_plot_centroids_2d(tmp_path):
+def test_plot_centroids_2d(tmp_path, saved_png):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 2))
     labels = np.repeat([-1, 0, 1, 2], 30)       # -1: noise, drawn grey
@@ -89,7 +72,7 @@ def test_plot_centroids_2d(tmp_path):
     assert _legend_texts(ax) == ["noise", "cluster 0", "cluster 1", "cluster 2",
                                  "learned centres", "true centres"]
     assert min(_font_sizes(figure)) >= 11
-    _saved_png(figure, tmp_path / "sub" / "dir" / "centroids_2d.png")   # folders created
+    saved_png(figure, tmp_path / "sub" / "dir" / "centroids_2d.png")   # folders created
 
 
 def test_plot_centroids_2d_into_given_axes_many_clusters():
@@ -105,7 +88,7 @@ def test_plot_centroids_2d_into_given_axes_many_clusters():
     assert len(styles) == 15                   # every cluster looks different
 
 
-def test_plot_prototype_images_draws_one_image_per_prototype(tmp_path):
+def test_plot_prototype_images_draws_one_image_per_prototype(tmp_path, saved_png):
     prototypes = np.random.default_rng(0).uniform(0, 16, size=(10, 64))
     figure = plot_prototype_images(prototypes)
     assert isinstance(figure, Figure)
@@ -116,10 +99,10 @@ def test_plot_prototype_images_draws_one_image_per_prototype(tmp_path):
     np.testing.assert_array_equal(images[3].get_array(), prototypes[3].reshape(8, 8))
     assert {image.get_clim() for image in images} == {(prototypes.min(), prototypes.max())}
     assert [ax.get_title() for ax in figure.axes] == [f"unit {j}" for j in range(10)]
-    _saved_png(figure, tmp_path / "prototypes.png")
+    saved_png(figure, tmp_path / "prototypes.png")
 
 
-def test_plot_prototype_images_grid_titles_and_shape(tmp_path):
+def test_plot_prototype_images_grid_titles_and_shape(tmp_path, saved_png):
     prototypes = np.arange(7 * 12, dtype=float).reshape(7, 12)
     figure = plot_prototype_images(prototypes, image_shape=(3, 4), n_cols=3,
                                    titles=list("abcdefg"), cmap="viridis")
@@ -127,10 +110,10 @@ def test_plot_prototype_images_grid_titles_and_shape(tmp_path):
     images = [artist for ax in figure.axes for artist in ax.get_images()]
     assert len(images) == 7 and images[0].get_array().shape == (3, 4)
     assert [ax.get_title() for ax in figure.axes][:7] == list("abcdefg")
-    _saved_png(figure, tmp_path / "grid.png")
+    saved_png(figure, tmp_path / "grid.png")
 
 
-def test_plot_history(tmp_path):
+def test_plot_history(tmp_path, saved_png):
     history = 1.0 / np.arange(1, 13)
     figure = plot_history(history)
     assert isinstance(figure, Figure)
@@ -140,7 +123,7 @@ def test_plot_history(tmp_path):
     np.testing.assert_array_equal(line.get_ydata(), history)
     assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "quantization error"
     assert ax.get_legend() is None
-    _saved_png(figure, tmp_path / "history.png")
+    saved_png(figure, tmp_path / "history.png")
 
 
 def test_plot_history_two_runs_on_one_axes():

@@ -1,28 +1,18 @@
 """Tests for the growing neural gas figures of neuroclust/plotting/gng.py: the graph over the data
 and the animation of its growth."""
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.animation import FuncAnimation
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from PIL import Image
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.animation import FuncAnimation  # noqa: E402
-from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from neuroclust import GrowingNeuralGas, NotFittedError, datasets, plotting  # noqa: E402
-from neuroclust.plotting import COLORS, animate_gng, gng_snapshot_callback, plot_gng  # noqa: E402
+from neuroclust import GrowingNeuralGas, NotFittedError, datasets, plotting
+from neuroclust.plotting import COLORS, animate_gng, gng_snapshot_callback, plot_gng
 
 GNG_FUNCTIONS = ["plot_gng", "animate_gng", "gng_snapshot_callback"]
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +37,7 @@ def graph_artists(ax):
     return links, nodes
 
 
-def _saved_png(figure, path):
-    plotting.save_figure(figure, path)
-    assert path.stat().st_size > 5000
-
-
-def test_plot_gng_draws_every_edge_and_node_coloured_by_cluster(grown, moons, tmp_path):
+def test_plot_gng_draws_every_edge_and_node_coloured_by_cluster(grown, moons, tmp_path, saved_png):
     model, _ = grown
     figure = plot_gng(model, moons[0])
     assert isinstance(figure, Figure)
@@ -67,7 +52,7 @@ def test_plot_gng_draws_every_edge_and_node_coloured_by_cluster(grown, moons, tm
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["cluster 0", "cluster 1", "nodes (colour: cluster)", "edges"]
     assert ax.get_title() == f"Growing neural gas: {len(model.nodes_)} nodes, 2 clusters"
-    _saved_png(figure, tmp_path / "gng.png")
+    saved_png(figure, tmp_path / "gng.png", min_bytes=5000)
 
 
 def test_samples_take_the_colour_of_their_cluster(grown, moons):

@@ -1,20 +1,16 @@
 """Tests for the SOM figures of neuroclust/plotting/som.py: U-matrix, component planes, hit map,
 labels map, prototype images, the map in input space and its animation."""
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.animation import FuncAnimation
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.figure import Figure
+from PIL import Image
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.animation import FuncAnimation  # noqa: E402
-from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from neuroclust import NotFittedError, datasets, plotting  # noqa: E402
-from neuroclust.models import SOM  # noqa: E402
-from neuroclust.plotting import (  # noqa: E402
+from neuroclust import NotFittedError, datasets, plotting
+from neuroclust.models import SOM
+from neuroclust.plotting import (
     animate_som,
     plot_component_planes,
     plot_hit_map,
@@ -22,23 +18,11 @@ from neuroclust.plotting import (  # noqa: E402
     plot_som_grid,
     plot_som_prototypes,
     plot_umatrix,
-    save_figure,
     som_snapshot_callback,
 )
 
 SOM_FUNCTIONS = ["plot_umatrix", "plot_component_planes", "plot_hit_map", "plot_labels_map",
                  "plot_som_prototypes", "plot_som_grid", "animate_som", "som_snapshot_callback"]
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def moons():
-    return datasets.make_moons(n_samples=200, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -62,20 +46,8 @@ def hex_som(blobs):
 
 
 @pytest.fixture(scope="module")
-def digits():
-    X, y = datasets.load_digits()
-    return X[:300], y[:300]
-
-
-@pytest.fixture(scope="module")
 def digits_som(digits):
     return SOM(shape=(6, 6), epochs=3, mode="batch", random_state=0).fit(digits[0])
-
-
-def _saved_png(figure, path):
-    assert save_figure(figure, path) == path
-    assert path.is_file() and path.stat().st_size > 1000
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def _cells(ax):
@@ -103,7 +75,7 @@ def _grid_links(rows, cols, topology):
 
 
 # ------------------------------------------------------------------------------ U-matrix
-def test_umatrix_rectangular_draws_one_square_per_unit(rect_som, tmp_path):
+def test_umatrix_rectangular_draws_one_square_per_unit(rect_som, tmp_path, saved_png):
     som, _ = rect_som
     figure = plot_umatrix(som)
     assert isinstance(figure, Figure)
@@ -121,10 +93,10 @@ def test_umatrix_rectangular_draws_one_square_per_unit(rect_som, tmp_path):
     bottom, top = ax.get_ylim()
     assert bottom > top                                           # row 0 at the top
     assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "1", "2", "3"]
-    _saved_png(figure, tmp_path / "umatrix_rect.png")
+    saved_png(figure, tmp_path / "umatrix_rect.png")
 
 
-def test_umatrix_hexagonal_draws_touching_hexagons(hex_som, tmp_path):
+def test_umatrix_hexagonal_draws_touching_hexagons(hex_som, tmp_path, saved_png):
     figure = plot_umatrix(hex_som, title="")
     (ax,) = _map_axes(figure)
     corners = _corners(_cells(ax))
@@ -137,7 +109,7 @@ def test_umatrix_hexagonal_draws_touching_hexagons(hex_som, tmp_path):
     np.testing.assert_allclose(np.linalg.norm(corners[0] - positions[0], axis=1),
                                1 / np.sqrt(3))
     assert ax.get_title() == ""
-    _saved_png(figure, tmp_path / "umatrix_hex.png")
+    saved_png(figure, tmp_path / "umatrix_hex.png")
 
 
 def test_umatrix_into_given_axes(rect_som):
@@ -148,7 +120,7 @@ def test_umatrix_into_given_axes(rect_som):
 
 
 # ---------------------------------------------------------------------- component planes
-def test_component_planes_one_map_per_feature(hex_som, tmp_path):
+def test_component_planes_one_map_per_feature(hex_som, tmp_path, saved_png):
     figure = plot_component_planes(hex_som, feature_names=["a", "b", "c"])
     assert isinstance(figure, Figure)
     maps = _map_axes(figure)
@@ -157,7 +129,7 @@ def test_component_planes_one_map_per_feature(hex_som, tmp_path):
         cells = _cells(ax)
         assert all(c.shape == (6, 2) for c in _corners(cells))
         np.testing.assert_allclose(cells.get_array(), hex_som.weights_[:, :, f].ravel())
-    _saved_png(figure, tmp_path / "planes.png")
+    saved_png(figure, tmp_path / "planes.png")
 
 
 def test_component_planes_in_rows_of_n_cols(som_5d):
@@ -170,7 +142,7 @@ def test_component_planes_in_rows_of_n_cols(som_5d):
 
 
 # ------------------------------------------------------------------------------ hit map
-def test_hit_map_writes_counts_in_cells(rect_som, moons, tmp_path):
+def test_hit_map_writes_counts_in_cells(rect_som, moons, tmp_path, saved_png):
     som, _ = rect_som
     X = moons[0]
     figure = plot_hit_map(som, X)
@@ -180,7 +152,7 @@ def test_hit_map_writes_counts_in_cells(rect_som, moons, tmp_path):
     assert _cell_texts(ax) == [str(h) for h in hits.ravel()]
     assert min(t.get_fontsize() for t in ax.texts) >= 7
     assert "200 in all" in ax.get_title()
-    _saved_png(figure, tmp_path / "hits.png")
+    saved_png(figure, tmp_path / "hits.png")
 
 
 def test_hit_map_of_a_large_map_has_no_numbers(moons):
@@ -191,7 +163,7 @@ def test_hit_map_of_a_large_map_has_no_numbers(moons):
 
 
 # ---------------------------------------------------------------------------- labels map
-def test_labels_map_writes_the_majority_label(digits_som, digits, tmp_path):
+def test_labels_map_writes_the_majority_label(digits_som, digits, tmp_path, saved_png):
     X, y = digits
     figure = plot_labels_map(digits_som, X, y)
     (ax,) = _map_axes(figure)
@@ -208,7 +180,7 @@ def test_labels_map_writes_the_majority_label(digits_som, digits, tmp_path):
     same_label = [unit for unit, text in enumerate(expected) if text == expected[0]]
     assert all(np.allclose(faces[unit], faces[0]) for unit in same_label)
     assert ax.get_legend() is None                               # the cells say it all
-    _saved_png(figure, tmp_path / "labels.png")
+    saved_png(figure, tmp_path / "labels.png")
 
 
 def test_labels_map_ties_go_to_the_smallest_label_and_names_are_used():
@@ -229,7 +201,7 @@ def test_labels_map_ties_go_to_the_smallest_label_and_names_are_used():
 
 
 # ------------------------------------------------------------------------ prototype images
-def test_som_prototypes_laid_out_like_the_grid(digits_som, tmp_path):
+def test_som_prototypes_laid_out_like_the_grid(digits_som, tmp_path, saved_png):
     figure = plot_som_prototypes(digits_som)
     (ax,) = _map_axes(figure)
     (image,) = ax.get_images()
@@ -239,7 +211,7 @@ def test_som_prototypes_laid_out_like_the_grid(digits_som, tmp_path):
     tile = canvas[1 + row * 9:1 + row * 9 + 8, 1 + col * 9:1 + col * 9 + 8]
     np.testing.assert_allclose(tile, digits_som.weights_[row, col].reshape(8, 8))
     assert np.ma.getmaskarray(canvas)[0].all()                    # the separators are blank
-    _saved_png(figure, tmp_path / "prototypes.png")
+    saved_png(figure, tmp_path / "prototypes.png")
 
 
 def test_som_prototypes_hexagonal_rows_are_shifted():
@@ -252,7 +224,7 @@ def test_som_prototypes_hexagonal_rows_are_shifted():
 
 
 # ------------------------------------------------------------------------- input space
-def test_som_grid_2d_links_grid_neighbours(rect_som, moons, tmp_path):
+def test_som_grid_2d_links_grid_neighbours(rect_som, moons, tmp_path, saved_png):
     som, _ = rect_som
     X, y = moons
     figure = plot_som_grid(som, X, labels=y)
@@ -268,10 +240,10 @@ def test_som_grid_2d_links_grid_neighbours(rect_som, moons, tmp_path):
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["cluster 0", "cluster 1", "prototypes", "grid neighbours"]
     assert ax.get_title() == "SOM in input space"
-    _saved_png(figure, tmp_path / "grid_2d.png")
+    saved_png(figure, tmp_path / "grid_2d.png")
 
 
-def test_som_grid_3d_hexagonal(hex_som, blobs, tmp_path):
+def test_som_grid_3d_hexagonal(hex_som, blobs, tmp_path, saved_png):
     figure = plot_som_grid(hex_som, blobs[0], title="hex")
     ax = figure.axes[0]
     assert ax.name == "3d" and ax.computed_zorder is False
@@ -279,7 +251,7 @@ def test_som_grid_3d_hexagonal(hex_som, blobs, tmp_path):
     assert len(links) == 1
     figure.canvas.draw()                                          # projects the 3-D links
     assert len(links[0].get_segments()) == _grid_links(5, 7, "hexagonal")
-    _saved_png(figure, tmp_path / "grid_3d.png")
+    saved_png(figure, tmp_path / "grid_3d.png")
 
 
 @pytest.mark.parametrize("topology", ["rectangular", "hexagonal"])

@@ -1,39 +1,15 @@
 """Tests for the standard figures: each family's ``standard_figures`` and the dispatcher
 ``neuroclust.plotting.standard_figures``, which picks the family by the model's class; and the
 history helper every family reads ``history_`` through (a dict of lists, or a plain list)."""
-import matplotlib
+import numpy as np
+import pytest
+from matplotlib.animation import FuncAnimation
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.animation import FuncAnimation  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART,  # noqa: E402
-                        GrowingNeuralGas, KMeans, LatentClustering, NotFittedError, datasets,
-                        plotting)
-from neuroclust.plotting import (art, autoencoder, competitive, gng, som,  # noqa: E402
-                                 standard_figures)
-from neuroclust.plotting.history import _history_series, plot_history  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def moons():
-    return datasets.make_moons(n_samples=120, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = datasets.load_digits()
-    return X[:150], y[:150]
+from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
+                        KMeans, LatentClustering, NotFittedError, plotting)
+from neuroclust.plotting import art, autoencoder, competitive, gng, som, standard_figures
+from neuroclust.plotting.history import _history_series, plot_history
 
 
 def _kinds(figures):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from kernel_helpers import DTYPES, W_LAYOUTS, X_LAYOUTS, layout
+from kernel_helpers import DTYPES, X_LAYOUTS, layout
 from neuroclust.backend import available_backends, reference
 
 if "cython" not in available_backends():

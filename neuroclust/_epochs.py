@@ -1,0 +1,263 @@
+"""A fit as a transaction, Ctrl-C during training, and the epoch loop every model shares.
+
+:func:`run_epochs` runs an estimator's epochs with the progress bar, the callbacks, the
+divergence guard (NaN, infinity or overflow keeps the last good state, with a
+:class:`DivergenceWarning`) and Ctrl-C (the model trained so far is kept, with a
+:class:`TrainingInterruptedWarning`); the estimator's ``_snapshot`` / ``_restore`` pair keeps
+and puts back its state. :func:`_keeps_state_on_error` wraps every ``fit`` and ``partial_fit``
+(:class:`neuroclust.base.BaseEstimator` applies it) so that a call that raises leaves the model
+as it was. The estimators import these names from :mod:`neuroclust.base`.
+"""
+import contextlib
+import copy
+import functools
+import math
+import signal
+import threading
+import warnings
+
+import numpy as np
+
+from ._validation import NonFiniteError, check_callbacks, check_verbose
+
+__all__ = ["run_epochs", "EpochHistory", "DivergenceWarning", "TrainingInterruptedWarning",
+           "ignore_further_interrupts", "interrupts_deferred"]
+
+
+class DivergenceWarning(RuntimeWarning):
+    """Training stopped because the loss became NaN or infinite."""
+
+
+class TrainingInterruptedWarning(RuntimeWarning):
+    """Training stopped early because of Ctrl-C (KeyboardInterrupt)."""
+
+
+# ------------------------------------------------------------------ fit as a transaction
+_fitting = threading.local()   # how deep in fit calls this thread is, and its Ctrl-C shield
+
+
+def _keeps_state_on_error(method):
+    """Wrap ``fit`` / ``partial_fit`` so that an exception leaves the model as it was.
+
+    The fitted state (every attribute ending or starting in "_") is kept before the call and
+    put back if the call raises, so a rejected re-fit (an ``init`` of the wrong width, data
+    out of range, Ctrl-C before the first epoch ended) cannot leave ``n_features_in_`` of the
+    new data beside the prototypes of the old. For that, a fit never writes into the arrays
+    of the fitted state it replaces (see :func:`_copy_fitted`).
+    """
+    @functools.wraps(method)
+    def fit_or_keep(self, *args, **kwargs):
+        saved = {name: _copy_fitted(value) for name, value in vars(self).items()
+                 if _is_state(name)}
+        if method.__name__ == "fit":   # makes the model anew; partial_fit goes on with it
+            vars(self).pop("_fit_params", None)
+        _fitting.depth = getattr(_fitting, "depth", 0) + 1
+        try:
+            result = method(self, *args, **kwargs)
+            self._remember_fit_params()
+            return result
+        except BaseException:
+            params = set(self._param_names())   # (a parameter could end in "_" too)
+            for name in [name for name in vars(self) if _is_state(name) and name not in params]:
+                delattr(self, name)
+            vars(self).update(saved)
+            raise
+        finally:
+            _fitting.depth -= 1
+            if _fitting.depth == 0:
+                _release_interrupts()
+
+    fit_or_keep._keeps_state_on_error = True
+    return fit_or_keep
+
+
+def _is_state(name):
+    """Fitted attributes end in "_", private ones start with it."""
+    return name.endswith("_") or name.startswith("_")
+
+
+def _copy_fitted(value):
+    """A copy of a fitted value deep enough that a fit cannot change it in place.
+
+    Containers (``history_``, a dict of lists that ``partial_fit`` appends to) are copied and
+    a random generator too (a rejected call must not advance its stream); arrays and nested
+    estimators are kept as they are, because a fit replaces them and never writes into them
+    (that keeps views such as an Autoencoder's layers on ``parameters_`` intact).
+    """
+    if isinstance(value, dict):
+        return {key: _copy_fitted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_fitted(item) for item in value]
+    if isinstance(value, np.random.Generator):
+        return copy.deepcopy(value)
+    return value
+
+
+class _DeferredInterrupts:
+    """Once training has been interrupted, further Ctrl-C presses are noted, not raised,
+    until the model is finished (its labels computed): otherwise a second Ctrl-C would
+    throw away the epochs the first one meant to keep. Main thread only (where Python
+    delivers signals)."""
+
+    def __init__(self):
+        self.previous, self.count = None, 0
+
+    def hold(self):
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self.previous = signal.signal(signal.SIGINT, self._note)
+            except (ValueError, TypeError):  # not the main interpreter, or no signals here
+                self.previous = None
+        return self
+
+    def _note(self, signum, frame):
+        self.count += 1
+
+    def release(self):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
+
+
+def _hold_interrupts():
+    if getattr(_fitting, "shield", None) is None:
+        _fitting.shield = _DeferredInterrupts().hold()
+
+
+def ignore_further_interrupts():
+    """After a Ctrl-C that a model handled (it keeps what it learned), ignore further Ctrl-C
+    presses until the outermost ``fit`` returns, so they cannot throw that model away."""
+    _hold_interrupts()
+
+
+@contextlib.contextmanager
+def interrupts_deferred():
+    """Inside the block Ctrl-C is noted (the ``count`` of the object yielded), not raised:
+    for a short step that finishes a model (its labels after the last epoch)."""
+    shield = _DeferredInterrupts().hold()
+    try:
+        yield shield
+    finally:
+        shield.release()
+
+
+def _release_interrupts():
+    shield = getattr(_fitting, "shield", None)
+    if shield is not None:
+        shield.release()
+        _fitting.shield = None
+
+
+# ------------------------------------------------------------------ the epoch loop
+class EpochHistory(list):
+    """The value recorded after each completed epoch, and why training stopped:
+    ``stopped_by`` is None (all epochs ran), "callback", "divergence" or "interrupt"."""
+
+    stopped_by = None
+
+
+def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
+               description="training", metric="loss", check_state=None,
+               untrained_is_usable=True, warn_on_interrupt=True, snapshot=None, restore=None):
+    """The training loop every model shares.
+
+    ``run_epoch(epoch)`` trains one epoch and returns the value to record (a loss or an error).
+    The loop keeps a snapshot of the training state after the last good epoch,
+    ``estimator._snapshot()`` (taken before the callbacks run, so a callback that spoils the
+    weights is undone too), puts it back with ``estimator._restore(snapshot)`` when training
+    stops badly, and ends training in three ways that keep a usable model:
+
+    - divergence: the value is NaN or infinite, an array of the epoch held NaN or infinite
+      values (``NonFiniteError``, ``FloatingPointError``), or ``check_state()`` names a
+      problem (prototypes that ran off to 1e300 are finite but useless): the last good state
+      is restored, a :class:`DivergenceWarning` says why;
+    - Ctrl-C, during an epoch or a callback: the last good state is restored, a
+      :class:`TrainingInterruptedWarning` says which epochs are kept, and further Ctrl-C
+      presses are ignored until the model is finished (until the outermost ``fit`` returns).
+      When no epoch has completed and ``untrained_is_usable`` is False (Fuzzy ART before its
+      first epoch has no category), the KeyboardInterrupt is raised again and ``fit`` leaves
+      the model as it was before. ``warn_on_interrupt=False`` leaves the warning to the
+      caller (k-means, which keeps the best of several runs);
+    - a callback, called as ``callback(estimator, epoch)`` after each epoch, returns False.
+
+    ``snapshot`` and ``restore``, when given, replace the estimator's pair (for a network
+    trained by :func:`neuroclust.nn.train`, which is a layer, not an estimator).
+
+    Returns
+    -------
+    EpochHistory
+        A list with the recorded value of every completed epoch; ``stopped_by`` says why it
+        ended early, if it did.
+    """
+    from tqdm.auto import tqdm  # slow to import (it loads asyncio): only once a model trains
+
+    callbacks = check_callbacks(callbacks)
+    verbose = check_verbose(verbose)
+    get_state = snapshot if snapshot is not None else estimator._snapshot
+    set_state = restore if restore is not None else estimator._restore
+    history = EpochHistory()
+    good_state = get_state()
+    epochs = tqdm(range(n_epochs), desc=description, disable=not verbose, leave=False)
+    try:
+        for epoch in epochs:
+            try:
+                value, stop = _one_epoch(run_epoch, epoch, check_state, metric)
+                if stop is None:
+                    good_state = get_state()
+                    history.append(value)
+                    _report(epochs, verbose, epoch, n_epochs, metric, history[-1])
+                    if any(callback(estimator, epoch) is False for callback in callbacks):
+                        history.stopped_by = "callback"
+                        break
+                    continue
+            except KeyboardInterrupt:
+                _hold_interrupts()
+                set_state(good_state)
+                history.stopped_by = "interrupt"
+                if not history and not untrained_is_usable:
+                    raise KeyboardInterrupt(
+                        f"{description} was interrupted before its first epoch ended; "
+                        "the model is left as it was before fit.") from None
+                if warn_on_interrupt:
+                    warnings.warn(_interrupt_message(epoch, len(history)),
+                                  TrainingInterruptedWarning, stacklevel=3)
+                break
+            _hold_interrupts()      # the restore below must not be cut short either
+            set_state(good_state)
+            history.stopped_by = "divergence"
+            warnings.warn(f"training diverged at epoch {epoch + 1} ({stop}); stopped and kept "
+                          f"the last good weights (after epoch {len(history)}). Try a smaller "
+                          "learning rate or scale the data.", DivergenceWarning, stacklevel=3)
+            break
+    finally:
+        epochs.close()
+        if getattr(_fitting, "depth", 0) == 0:   # not inside a fit that finishes the model
+            _release_interrupts()
+    return history
+
+
+def _one_epoch(run_epoch, epoch, check_state, metric):
+    """Run one epoch: (its value, None) if it went well, else (None, why it diverged)."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):   # the guard below says it once
+            value = float(run_epoch(epoch))
+            if not math.isfinite(value):
+                return None, f"{metric} became {value}"
+            problem = check_state() if check_state is not None else None
+    except (NonFiniteError, FloatingPointError, OverflowError) as error:
+        return None, f"values computed in the epoch overflowed: {str(error).split(';')[0]}"
+    return value, problem or None
+
+
+def _report(epochs, verbose, epoch, n_epochs, metric, value):
+    if verbose:
+        epochs.set_postfix({metric: f"{value:.4g}"})
+        if verbose >= 2:
+            epochs.write(f"epoch {epoch + 1}/{n_epochs}  {metric} {value:.6g}")
+
+
+def _interrupt_message(epoch, n_done):
+    kept = f"the weights after epoch {n_done}" + ("" if n_done else
+                                                  " (its starting weights: none had completed)")
+    return (f"training interrupted during epoch {epoch + 1}; the model keeps {kept} (Ctrl-C). "
+            "Further Ctrl-C presses are ignored until it is finished.")

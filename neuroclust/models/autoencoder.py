@@ -1,9 +1,10 @@
 r"""An autoencoder of dense (or 1-D convolutional) layers, trained by backpropagation written out by hand.
 
-The files a reader follows, in order: ``models/autoencoder.py`` (this estimator) -> ``nn/``
-(``dense.py``, ``activations.py``, ``losses.py``, ``optimizers.py``, ``training.py``) ->
-``models/latent.py`` (clustering the codes) -> ``plotting/autoencoder.py`` ->
-``docs/algorithms/autoencoder.md`` -> ``tutorials/plot_05_autoencoder_clustering.py``.
+The files a reader follows, in order: ``models/autoencoder.py`` (this estimator) ->
+``models/_architecture.py`` (its networks) -> ``nn/`` (``dense.py``, ``activations.py``,
+``losses.py``, ``optimizers.py``, ``training.py``) -> ``models/latent.py`` (clustering the
+codes) -> ``plotting/autoencoder.py`` -> ``docs/algorithms/autoencoder.md`` ->
+``tutorials/plot_05_autoencoder_clustering.py``.
 
 The network squeezes each sample :math:`x \in \mathbb R^d` through a narrow code
 :math:`z \in \mathbb R^m` (``latent_dim``, :math:`m < d`) and tries to rebuild it. What it
@@ -83,7 +84,6 @@ networks", Science 313 (5786), 2006.
 D. E. Rumelhart, G. E. Hinton and R. J. Williams, "Learning representations by
 back-propagating errors", Nature 323, 1986.
 """
-import copy
 import math
 import numbers
 
@@ -97,13 +97,11 @@ from ..base import BaseEstimator
 from .. import nn
 from ..nn.losses import circular_shift
 from ..persistence import FittedState
+from ._architecture import (ACTIVATIONS, bind, build_networks, check_explicit,
+                            count_parameters, explicit, layers_of)
 from ._resources import check_autoencoder_memory
 
 __all__ = ["Autoencoder"]
-
-ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh,
-               "sigmoid": nn.Sigmoid}
-
 
 class Autoencoder(BaseEstimator):
     r"""A dense autoencoder: ``transform`` gives the codes, ``inverse_transform`` rebuilds.
@@ -269,10 +267,10 @@ class Autoencoder(BaseEstimator):
                              f"[{float(X.min()):.4g}, {float(X.max()):.4g}].")
         rng = check_random_state(self.random_state)
         encoder, decoder = self._build(input_shape, rng, X.dtype)
-        theta = _bind(encoder, decoder, X.dtype)           # the initial weights, in one vector
+        theta = bind(encoder, decoder, X.dtype)           # the initial weights, in one vector
         if array_module(X) is not array_module(theta):   # drawn on the host, trained on X's
-            theta = _bind(encoder, decoder, X.dtype, theta=to_module(theta, array_module(X)))
-        latent_dim = (self._check_explicit(encoder, decoder, X) if self._explicit()
+            theta = bind(encoder, decoder, X.dtype, theta=to_module(theta, array_module(X)))
+        latent_dim = (check_explicit(encoder, decoder, X, self.loss) if self._explicit()
                       else int(self.latent_dim))
         network = nn.Sequential(encoder.layers + decoder.layers)
         if self.loss == "bce":   # train on the logits: BinaryCrossEntropy applies the sigmoid
@@ -417,7 +415,7 @@ class Autoencoder(BaseEstimator):
         if shape != (expected,):
             raise ValueError(f"parameters_ has shape {shape}, but this architecture has "
                              f"{expected} parameters.")
-        _bind(encoder, decoder, theta.dtype, theta=theta)
+        bind(encoder, decoder, theta.dtype, theta=theta)
         return encoder, decoder
 
     def _loss(self, input_shape):
@@ -435,105 +433,12 @@ class Autoencoder(BaseEstimator):
         return (int(self.n_features_in_),)
 
     def _build(self, input_shape, rng, dtype):
-        """The encoder and decoder Sequentials of eqs. (1), (2), with fresh weights in
-        ``dtype``."""
-        dtype = np.dtype(dtype)
-        if self._explicit():                    # copies: fit must not train the user's layers
-            return tuple(nn.Sequential(_copied(network, name, dtype)) for name, network
-                         in (("encoder", self.encoder), ("decoder", self.decoder)))
-        Act = ACTIVATIONS[self.activation]
-        init = "he" if self.activation in ("relu", "leaky_relu") else "glorot"
-        if self.kind == "conv1d":
-            return self._build_conv1d(input_shape, rng, Act, init, dtype)
-        n_features = input_shape[0]
-
-        def stack(widths, n_out, last):
-            layers = []
-            for n_in, width in zip(widths, widths[1:]):
-                layers += [nn.Dense(n_in, width, init=init, random_state=rng, dtype=dtype),
-                           Act()]
-            layers.append(nn.Dense(widths[-1], n_out, init="glorot", random_state=rng,
-                                   dtype=dtype))
-            return nn.Sequential(layers + last)
-
-        hidden = [int(h) for h in self.hidden]
-        encoder = stack([n_features] + hidden, self.latent_dim, [])
-        output = [nn.Sigmoid()] if self.output_activation == "sigmoid" else []
-        decoder = stack([self.latent_dim] + hidden[::-1], n_features, output)
-        return encoder, decoder
-
-    def _build_conv1d(self, input_shape, rng, Act, init, dtype):
-        """The convolutional encoder and decoder (module docstring), on flattened samples."""
-        c_in, length = (1, input_shape[0]) if len(input_shape) == 1 else input_shape
-        K, channels = int(self.kernel_size), [int(c) for c in self.channels]
-        encoder, lengths = [nn.Reshape((c_in, length))], [length]
-        for n_in, n_out in zip([c_in] + channels, channels):
-            conv = nn.Conv1D(n_in, n_out, K, stride=2, padding=K // 2, init=init,
-                             random_state=rng, dtype=dtype)
-            try:
-                lengths.append(conv.output_length(lengths[-1]))
-            except ValueError:
-                raise ValueError(f"kernel_size={K} with {len(channels)} stride-2 convolutions "
-                                 f"is too large for signals of length {length} (length "
-                                 f"{lengths[-1]} before convolution {len(lengths)}); use a "
-                                 "smaller kernel_size or fewer channels.") from None
-            encoder += [conv, Act()]
-        n_code = channels[-1] * lengths[-1]
-        pooled = [nn.GlobalAveragePool1D()] if self.global_pool else [nn.Flatten()]
-        encoder += pooled + [nn.Dense(channels[-1] if self.global_pool else n_code,
-                                      self.latent_dim, init="glorot", random_state=rng,
-                                      dtype=dtype)]
-        decoder = [nn.Dense(self.latent_dim, n_code, init=init, random_state=rng, dtype=dtype),
-                   Act(), nn.Reshape((channels[-1], lengths[-1]))]
-        outs = channels[::-1][1:] + [c_in]            # mirrored, the last back to c_in
-        for i, (n_in, n_out) in enumerate(zip(channels[::-1], outs)):
-            L_in, target = lengths[-1 - i], lengths[-2 - i]
-            base = (L_in - 1) * 2 - 2 * (K // 2) + K                  # with output_padding 0
-            if not 0 <= target - base < 2:
-                raise ValueError(f"no output_padding lets a transposed convolution "
-                                 f"(kernel_size={K}, stride 2) rebuild length {target} from "
-                                 f"{L_in}; choose another kernel_size.")
-            last = i == len(channels) - 1
-            decoder.append(nn.ConvTranspose1D(n_in, n_out, K, stride=2, padding=K // 2,
-                                              output_padding=target - base,
-                                              init="glorot" if last else init,
-                                              random_state=rng, dtype=dtype))
-            if not last:
-                decoder.append(Act())
-        decoder.append(nn.Flatten())
-        if self.output_activation == "sigmoid":
-            decoder.append(nn.Sigmoid())
-        return nn.Sequential(encoder), nn.Sequential(decoder)
+        """The encoder and decoder of eqs. (1), (2), with fresh weights in ``dtype``."""
+        return build_networks(self, input_shape, rng, dtype)
 
     def _explicit(self):
         """Whether the architecture was given as an encoder and a decoder."""
-        return self.encoder is not None or self.decoder is not None
-
-    def _check_explicit(self, encoder, decoder, X):
-        """Run two samples through explicit networks; the code size, or a clear error."""
-        probe = X[:2]
-        try:
-            Z = encoder.forward(probe)
-        except ValueError as error:
-            raise ValueError(f"the encoder cannot take samples of {X.shape[1]} values "
-                             f"(flattened X): {error}") from None
-        if Z.ndim != 2:
-            raise ValueError(f"the encoder returns codes of shape {tuple(Z.shape[1:])} per "
-                             "sample; a code must be a vector (end the encoder with "
-                             "nn.Flatten() or a Dense layer).")
-        try:
-            X_hat = decoder.forward(Z)
-        except ValueError as error:
-            raise ValueError(f"the decoder cannot take the encoder's codes of {Z.shape[1]} "
-                             f"values: {error}") from None
-        if X_hat.shape != probe.shape:
-            raise ValueError(f"the decoder returns samples of shape {tuple(X_hat.shape[1:])}, "
-                             f"but it must return rows of {X.shape[1]} values, the samples "
-                             "flattened (end it with nn.Flatten()).")
-        if self.loss == "bce" and not isinstance(decoder.layers[-1], nn.Sigmoid):
-            raise ValueError("loss='bce' needs the decoder to end with nn.Sigmoid() (the "
-                             "cross-entropy is computed from the logits before it).")
-        return int(Z.shape[1])
+        return explicit(self)
 
     def _json_extra(self):
         """An explicit encoder and decoder, as their layers' classes and
@@ -541,7 +446,7 @@ class Autoencoder(BaseEstimator):
         if not self._explicit():
             return None
         return {name: [[type(layer).__name__, layer.config()]
-                       for layer in _layers_of(network, name)]
+                       for layer in layers_of(network, name)]
                 for name, network in (("encoder", self.encoder), ("decoder", self.decoder))}
 
     def _restore_extra(self, extra):
@@ -609,8 +514,8 @@ class Autoencoder(BaseEstimator):
                 missing = "decoder" if self.decoder is None else "encoder"
                 raise ValueError(f"encoder and decoder must be given together; the {missing} "
                                  "is missing.")
-            _layers_of(self.encoder, "encoder")
-            _layers_of(self.decoder, "decoder")
+            layers_of(self.encoder, "encoder")
+            layers_of(self.decoder, "decoder")
         elif self.loss == "bce" and self.output_activation != "sigmoid":
             raise ValueError("loss='bce' needs output_activation='sigmoid' (a cross-entropy "
                              "compares probabilities).")
@@ -678,24 +583,7 @@ class Autoencoder(BaseEstimator):
                 raise ValueError(f"input_shape_ must be (length,) or (channels, length) with "
                                  f"n_features_in_={n_features} values, got {shape!r}.")
             self.input_shape_ = tuple(int(s) for s in shape)
-        expected = None
-        m = int(self.latent_dim)
-        if self.kind == "dense" and not self._explicit():
-            widths = [n_features] + [int(h) for h in self.hidden] + [m]
-            expected = sum(a * b + b for a, b in zip(widths, widths[1:])) + \
-                sum(a * b + b for a, b in zip(widths[::-1], widths[::-1][1:]))
-        elif not self._explicit():  # the layers of _build_conv1d, counted
-            c_in, length = (1, *self.input_shape_) if len(self.input_shape_) == 1 \
-                else self.input_shape_
-            K, channels = int(self.kernel_size), [int(c) for c in self.channels]
-            for _ in channels:
-                length = (length + 2 * (K // 2) - K) // 2 + 1
-            n_code = channels[-1] * max(length, 0)
-            expected = (sum(a * b * K + b for a, b in zip([c_in] + channels, channels))
-                        + sum(a * b * K + b for a, b in zip(channels[::-1],
-                                                            channels[::-1][1:] + [c_in]))
-                        + (channels[-1] if self.global_pool else n_code) * m + m
-                        + m * n_code + n_code)
+        expected = count_parameters(self, n_features)
         if expected is not None and theta.size != expected:
             raise ValueError(f"parameters_ has {theta.size} values, but this architecture has "
                              f"{expected}.")
@@ -726,47 +614,3 @@ def _check_squares_fit(X):
                          f"(the reconstruction error) overflow {X.dtype} (largest "
                          f"{float(np.finfo(X.dtype).max):.3g}); scale the data, e.g. "
                          "standardise it.")
-
-
-def _layers_of(network, name):
-    """The list of layers of a Sequential or a list of layers, checked."""
-    layers = network.layers if isinstance(network, nn.Sequential) else network
-    if (not isinstance(layers, (list, tuple)) or not layers
-            or not all(isinstance(layer, nn.Layer) for layer in layers)):
-        raise ValueError(f"{name} must be a neuroclust.nn.Sequential or a non-empty list of "
-                         f"neuroclust.nn layers, got {type(network).__name__}.")
-    return list(layers)
-
-
-def _copied(network, name, dtype):
-    """Deep copies of a network's layers, computing in ``dtype`` (their weights are converted
-    by :func:`_bind`)."""
-    layers = copy.deepcopy(_layers_of(network, name))
-    for layer in layers:
-        if hasattr(layer, "dtype"):
-            layer.dtype = np.dtype(dtype)
-    return layers
-
-
-def _bind(encoder, decoder, dtype, theta=None):
-    """Make every layer parameter a view into one flat vector ``theta`` and return it.
-
-    Without ``theta`` a new vector is filled with the layers' current (initial) values; with
-    one, the layers take its values. The optimizer updates parameters in place, so training
-    the layers trains ``theta``.
-    """
-    layers = encoder.layers_with_params() + decoder.layers_with_params()
-    fill = theta is None
-    if fill:
-        theta = np.empty(sum(p.size for layer in layers for p in layer.params.values()),
-                         dtype=dtype)
-    offset = 0
-    for layer in layers:
-        for name, value in list(layer.params.items()):
-            view = theta[offset:offset + value.size].reshape(value.shape)
-            if fill:
-                view[...] = value
-            layer.params[name] = view
-            offset += value.size
-    return theta
-

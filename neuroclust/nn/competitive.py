@@ -8,6 +8,8 @@ top of an encoder are one code path. The chain of files for the algorithm:
 ``csrc/competitive.pyx`` -> ``plotting/competitive.py`` -> ``docs/algorithms/competitive.md``
 -> ``tutorials/plot_01_competitive_learning.py``.
 """
+import os
+
 from .._validation import (array_module, check_array, check_prototypes_shape,
                            check_random_state)
 from ..backend import get_kernels, resolve_backend
@@ -95,7 +97,13 @@ class Competitive(Layer):
         self._winners = None
 
     def _kernels(self, x):
-        return get_kernels(resolve_backend(self.backend, x))
+        """The kernel module for ``x``, by the rule every estimator uses (resolve_backend);
+        remembered per setting, since an estimator's online epoch calls it every epoch."""
+        key = (self.backend, array_module(x).__name__, os.environ.get("NEUROCLUST_BACKEND"))
+        if getattr(self, "_kernels_key", None) != key:
+            self._kernel_module = get_kernels(resolve_backend(self.backend, x))
+            self._kernels_key = key
+        return self._kernel_module
 
     def _check_input(self, x):
         x = check_array(x, name="x")

@@ -5,6 +5,11 @@ are far apart. An autoencoder's codes keep what the data vary in and drop much o
 so a clustering method run on them often does better, and faster (m numbers per sample
 instead of d).
 
+The files a reader follows, in order: ``models/autoencoder.py`` (the autoencoder) ->
+``models/latent.py`` (this estimator) -> the clusterer's own module (``models/kmeans.py`` by
+default) -> ``plotting/autoencoder.py`` -> ``docs/algorithms/autoencoder.md`` ->
+``tutorials/plot_05_autoencoder_clustering.py``.
+
 The algorithm, in the order it runs:
 
 1. train the autoencoder on X (:class:`~neuroclust.models.Autoencoder`, eqs. (1) to (4) of

@@ -17,6 +17,9 @@ from .layer import Layer
 
 __all__ = ["Competitive"]
 
+# (backend, array module, NEUROCLUST_BACKEND) -> the kernel module resolve_backend chooses
+_KERNEL_MODULES = {}
+
 
 class Competitive(Layer):
     r"""A layer of ``n_units`` prototypes whose output is the one-hot code of the winner.
@@ -98,12 +101,12 @@ class Competitive(Layer):
 
     def _kernels(self, x):
         """The kernel module for ``x``, by the rule every estimator uses (resolve_backend);
-        remembered per setting, since an estimator's online epoch calls it every epoch."""
+        remembered per setting, since an estimator's online epoch calls it every epoch (kept
+        outside the layer, which must stay picklable)."""
         key = (self.backend, array_module(x).__name__, os.environ.get("NEUROCLUST_BACKEND"))
-        if getattr(self, "_kernels_key", None) != key:
-            self._kernel_module = get_kernels(resolve_backend(self.backend, x))
-            self._kernels_key = key
-        return self._kernel_module
+        if key not in _KERNEL_MODULES:
+            _KERNEL_MODULES[key] = get_kernels(resolve_backend(self.backend, x))
+        return _KERNEL_MODULES[key]
 
     def _check_input(self, x):
         x = check_array(x, name="x")

@@ -188,7 +188,8 @@ def two_nearest(X, W):
         :math:`c(x_i)`, as :func:`bmu` gives it, and :math:`c_2(x_i)`, the nearest unit other
         than :math:`c(x_i)`; ties go to the lowest index. With a single prototype there is no
         second one: ``second`` is 0 (that prototype) and its distance infinity.
-    first_distance, second_distance : ndarrays of shape (n_samples,), dtype of ``X``
+    first_distance, second_distance : ndarrays of shape (n_samples,)
+        In the dtype of ``X`` (float64 for integer data):
         :math:`\|x_i - w_{c(x_i)}\|^2` and :math:`\|x_i - w_{c_2(x_i)}\|^2`, each computed
         directly from the difference.
 
@@ -213,8 +214,9 @@ def two_nearest(X, W):
     w_sq = (Wc * Wc).sum(axis=1)
     first = xp.empty(n_samples, dtype=xp.int64)
     second = xp.empty(n_samples, dtype=xp.int64)
-    first_distance = xp.empty(n_samples, dtype=X.dtype)
-    second_distance = xp.empty(n_samples, dtype=X.dtype)
+    dtype = X.dtype if X.dtype.kind == "f" else xp.float64   # infinity needs a float
+    first_distance = xp.empty(n_samples, dtype=dtype)
+    second_distance = xp.empty(n_samples, dtype=dtype)
     for start in range(0, n_samples, CHUNK_ROWS):
         rows = slice(start, start + CHUNK_ROWS)
         scores = w_sq - 2 * ((X[rows] - centre) @ Wc.T)

@@ -20,7 +20,9 @@ The algorithm, in the order it runs (kernels named):
    batch mode: each epoch find every sample's winner and the per-unit sums (kernel
    ``bmu_accumulate``), then set each prototype to the neighbourhood-weighted mean of the
    samples (``som_batch_weights``, two small matrix products);
-4. after each epoch record the quantization error, eq. (1), and topographic error, eq. (2);
+4. after each epoch record the quantization error, eq. (1), and topographic error, eq. (2),
+   both from one pass of the kernel ``two_nearest`` (each sample's two nearest units and their
+   distances);
 5. optionally cluster the prototypes with k-means (``n_clusters``): the two-level SOM.
 """
 import numbers

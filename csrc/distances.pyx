@@ -1,5 +1,6 @@
 # cython: language_level=3
-"""Best-matching units and per-unit sums, compiled: ``bmu``, ``accumulate``, ``bmu_accumulate``.
+"""Best-matching units and per-unit sums, compiled: ``bmu``, ``accumulate``, ``bmu_accumulate``,
+``two_nearest``.
 
 The chain of the distance kernels: ``neuroclust/models/kmeans.py`` and
 ``neuroclust/models/competitive.py`` (their callers) -> ``neuroclust/backend/reference/distances.py``
@@ -14,6 +15,7 @@ compiles in as the macro ``NEUROCLUST_CHUNK_ROWS``. Shared helpers: ``csrc/_comm
 """
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
+from libc.math cimport INFINITY
 from libc.stdlib cimport free
 from scipy.linalg.cython_blas cimport sgemm, dgemm
 
@@ -93,6 +95,54 @@ cdef void _bmu_chunk(
         distance[i] = squared_distance(&X[i, 0], &W[best, 0], n_features)
 
 
+cdef void _two_nearest_chunk(
+    const floating[:, ::1] X,        # IN  (n_samples, n_features)
+    const floating[:, ::1] W,        # IN  (n_units, n_features)
+    const floating[:, ::1] W_centred,  # IN (n_units, n_features): W minus the prototypes' mean
+    const floating[::1] centre,      # IN  (n_features,) the prototypes' mean
+    const floating[::1] w_sq,        # IN  (n_units,) squared norms of W_centred
+    Py_ssize_t start, Py_ssize_t stop,
+    floating *X_centred,             # scratch (CHUNK_ROWS, n_features)
+    floating *products,              # scratch (CHUNK_ROWS, n_units)
+    long long[::1] index,            # OUT (n_samples,) the nearest unit
+    floating[::1] distance,          # OUT (n_samples,) its squared distance
+    long long[::1] second,           # OUT (n_samples,) the second-nearest unit
+    floating[::1] second_distance,   # OUT (n_samples,) its squared distance
+) noexcept nogil:
+    # _bmu_chunk's scores, keeping the two smallest: the same winner as bmu, in one pass.
+    cdef Py_ssize_t n_features = X.shape[1], n_units = W.shape[0]
+    cdef Py_ssize_t i, r, j, f, best, runner_up
+    cdef floating best_score, runner_up_score, score
+    for r in range(stop - start):
+        for f in range(n_features):
+            X_centred[r * n_features + f] = X[start + r, f] - centre[f]
+    _gemm_scores(X_centred, &W_centred[0, 0], products, <int> (stop - start),
+                 <int> n_units, <int> n_features)
+    for r in range(stop - start):
+        i = start + r
+        best = 0
+        best_score = w_sq[0] - 2 * products[r * n_units]
+        runner_up = 0          # stays 0 with a single unit, as in the reference
+        runner_up_score = INFINITY
+        for j in range(1, n_units):
+            score = w_sq[j] - 2 * products[r * n_units + j]
+            if score < best_score:   # strict: the lowest index keeps a tie
+                runner_up_score = best_score
+                runner_up = best
+                best_score = score
+                best = j
+            elif score < runner_up_score:
+                runner_up_score = score
+                runner_up = j
+        index[i] = best
+        distance[i] = squared_distance(&X[i, 0], &W[best, 0], n_features)
+        second[i] = runner_up
+        if n_units > 1:
+            second_distance[i] = squared_distance(&X[i, 0], &W[runner_up, 0], n_features)
+        else:
+            second_distance[i] = INFINITY
+
+
 cdef void _accumulate_rows(
     const floating[:, ::1] X,        # IN  (n_samples, n_features)
     const long long[::1] labels,     # IN  (n_samples,)
@@ -125,11 +175,15 @@ cdef int _bmu_chunks(
     floating[::1] distance,            # OUT (n_samples,)
     floating[:, :, ::1] partial_sums,  # INOUT (n_threads, n_units, n_features) or None
     long long[:, ::1] partial_counts,  # INOUT (n_threads, n_units) or None
+    long long[::1] second,             # OUT (n_samples,) or None
+    floating[::1] second_distance,     # OUT (n_samples,) or None
 ) except -1:
-    """The chunks of X split between threads: each finds its rows' winners (_bmu_chunk) and,
-    when partial sums are given, adds the rows to its own thread's sums (_accumulate_rows)."""
+    """The chunks of X split between threads: each finds its rows' winners (_bmu_chunk, or
+    _two_nearest_chunk when ``second`` is given) and, when partial sums are given, adds the
+    rows to its own thread's sums (_accumulate_rows)."""
     cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1], n_units = W.shape[0]
     cdef bint accumulating = partial_sums is not None
+    cdef bint two = second is not None
     W_centred_arr, centre_arr, w_sq_arr = _prepare_centred(np.asarray(W))
     cdef const floating[:, ::1] W_centred = W_centred_arr
     cdef const floating[::1] centre = centre_arr
@@ -152,8 +206,12 @@ cdef int _bmu_chunks(
             for chunk in prange(n_chunks, schedule="static"):
                 start = chunk * CHUNK_ROWS
                 stop = min(start + CHUNK_ROWS, n_samples)
-                _bmu_chunk(X, W, W_centred, centre, w_sq, start, stop, X_centred, products,
-                           index, distance)
+                if two:
+                    _two_nearest_chunk(X, W, W_centred, centre, w_sq, start, stop, X_centred,
+                                       products, index, distance, second, second_distance)
+                else:
+                    _bmu_chunk(X, W, W_centred, centre, w_sq, start, stop, X_centred,
+                               products, index, distance)
                 if accumulating:
                     _accumulate_rows(X, index, start, stop, &partial_sums[thread, 0, 0],
                                      &partial_counts[thread, 0])
@@ -177,8 +235,36 @@ def bmu(const floating[:, ::1] X, const floating[:, ::1] W, int n_threads=1):
     cdef floating[::1] distance = distance_arr
     cdef floating[:, :, ::1] no_sums = None
     cdef long long[:, ::1] no_counts = None
-    _bmu_chunks(X, W, "bmu", n_threads, index, distance, no_sums, no_counts)
+    cdef long long[::1] no_second = None
+    cdef floating[::1] no_second_distance = None
+    _bmu_chunks(X, W, "bmu", n_threads, index, distance, no_sums, no_counts, no_second,
+                no_second_distance)
     return index_arr, distance_arr
+
+
+def two_nearest(const floating[:, ::1] X, const floating[:, ::1] W, int n_threads=1):
+    """The nearest and second-nearest row of W for every row of X, and their squared distances.
+
+    Returns (first, second, first_distance, second_distance) as ``reference.two_nearest``;
+    see it for the equations. ``first`` and ``first_distance`` are ``bmu``'s.
+    """
+    cdef Py_ssize_t n_samples = X.shape[0]
+    check_width("two_nearest", X.shape[1], W.shape[1], "W", W.shape[0], 1)
+    dtype = np.float32 if floating is float else np.float64
+    n_threads = clamp_threads(n_threads, (n_samples + CHUNK_ROWS - 1) // CHUNK_ROWS)
+    index_arr = np.empty(n_samples, dtype=np.int64)
+    distance_arr = np.empty(n_samples, dtype=dtype)
+    second_arr = np.empty(n_samples, dtype=np.int64)
+    second_distance_arr = np.empty(n_samples, dtype=dtype)
+    cdef long long[::1] index = index_arr
+    cdef floating[::1] distance = distance_arr
+    cdef long long[::1] second = second_arr
+    cdef floating[::1] second_distance = second_distance_arr
+    cdef floating[:, :, ::1] no_sums = None
+    cdef long long[:, ::1] no_counts = None
+    _bmu_chunks(X, W, "two_nearest", n_threads, index, distance, no_sums, no_counts, second,
+                second_distance)
+    return index_arr, second_arr, distance_arr, second_distance_arr
 
 
 def accumulate(const floating[:, ::1] X, const long long[::1] labels, Py_ssize_t n_units,
@@ -224,6 +310,8 @@ def bmu_accumulate(const floating[:, ::1] X, const floating[:, ::1] W, int n_thr
     cdef floating[::1] distance = distance_arr
     cdef floating[:, :, ::1] partial_sums = partial_sums_arr
     cdef long long[:, ::1] partial_counts = partial_counts_arr
+    cdef long long[::1] no_second = None
+    cdef floating[::1] no_second_distance = None
     _bmu_chunks(X, W, "bmu_accumulate", n_threads, index, distance, partial_sums,
-                partial_counts)
+                partial_counts, no_second, no_second_distance)
     return index_arr, distance_arr, partial_sums_arr.sum(axis=0), partial_counts_arr.sum(axis=0)

@@ -1,16 +1,15 @@
 """The kernels on a GPU with CuPy.
 
 The reference kernels are written against the array module of their inputs, so on CuPy arrays
-they already run on the GPU: ``bmu`` as cuBLAS products plus a device argmin, ``accumulate``
-with ``cupyx.scatter_add``. ``wta_online`` is sequential by nature (each step depends on the
-last); here it runs the reference loop on the device, which is correct but launches a few
-kernels per sample. A fused single-kernel version is worth writing only once profiling on a GPU
+they already run on the GPU: ``bmu`` as cuBLAS products plus a device argmin, ``two_nearest``
+as the same products plus two argmins per row, ``accumulate`` with ``cupyx.scatter_add``.
+``wta_online`` is sequential by nature (each step depends on the last); here it runs the
+reference loop on the device, which is correct but launches a few kernels per sample. A fused single-kernel version is worth writing only once profiling on a GPU
 shows it matters (see DESIGN.md).
 
-The kernels that are one matrix product or less (``squared_distances``, ``two_nearest``,
-``undefined_bmu``, ``som_batch_weights``, ``fuzzy_art_choice``, ``art1_bottom_up``) are the
-reference's own functions, re-exported, so this module offers every kernel name the reference
-does.
+The kernels that are one matrix product or less (``squared_distances``, ``undefined_bmu``,
+``som_batch_weights``, ``fuzzy_art_choice``, ``art1_bottom_up``) are the reference's own
+functions, re-exported, so this module offers every kernel name the reference does.
 
 The thread-count argument of the CPU kernels is accepted (and checked as there) and ignored,
 so callers need not care which backend they hold. The reference checks every other argument
@@ -18,7 +17,7 @@ so callers need not care which backend they hold. The reference checks every oth
 """
 from . import _checks, reference
 from .reference import (art1_bottom_up, fuzzy_art_choice, som_batch_weights, squared_distances,
-                        two_nearest, undefined_bmu)
+                        undefined_bmu)
 
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
@@ -35,6 +34,13 @@ def bmu(X, W, n_threads=None):
     _checks.check_bmu(X, W)
     _checks.check_n_threads(n_threads)
     return reference.bmu(X, _same_dtype(X, W))
+
+
+def two_nearest(X, W, n_threads=None):
+    """See ``reference.two_nearest``: its cuBLAS products and two device argmins per row."""
+    _checks.check_bmu(X, W)
+    _checks.check_n_threads(n_threads)
+    return reference.two_nearest(X, _same_dtype(X, W))
 
 
 def accumulate(X, labels, n_units, n_threads=None):

@@ -2,9 +2,9 @@
 
 The compiled kernel of each algorithm is in ``csrc/<algorithm>.pyx`` and its NumPy twin in
 ``neuroclust/backend/reference/<algorithm>.py``: distances (``bmu``, ``accumulate``,
-``bmu_accumulate``), competitive (``wta_online``), som (``som_online``), gng (``gng_online``)
-and art (``fuzzy_art_online``, ``fuzzy_art_predict``, ``art1_online``). The kernels with no
-compiled version (``squared_distances``, ``two_nearest``, ``undefined_bmu``,
+``bmu_accumulate``, ``two_nearest``), competitive (``wta_online``), som (``som_online``), gng
+(``gng_online``) and art (``fuzzy_art_online``, ``fuzzy_art_predict``, ``art1_online``). The
+kernels with no compiled version (``squared_distances``, ``undefined_bmu``,
 ``som_batch_weights``, ``fuzzy_art_choice``, ``art1_bottom_up``: each one matrix product or
 less) are the reference's own functions, re-exported, so this module offers every kernel name
 the reference does.
@@ -34,7 +34,7 @@ from ..grid import NEIGHBOURHOOD_CODES
 from . import _checks
 from ._chunks import COMPILED_CHUNK_ROWS
 from .reference import (art1_bottom_up, fuzzy_art_choice, som_batch_weights, squared_distances,
-                        two_nearest, undefined_bmu)
+                        undefined_bmu)
 
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
@@ -151,11 +151,13 @@ def bmu_bytes_per_thread(n_units, n_features, itemsize, accumulating):
     return per_thread
 
 
-def _bmu_threads(kernel, X, W, n_threads, accumulating):
+def _bmu_threads(kernel, X, W, n_threads, accumulating, n_outputs=1):
+    """Threads of ``bmu``-like kernels whose buffers fit; ``n_outputs`` (index, distance)
+    pairs per sample (two for ``two_nearest``)."""
     n_samples, n_features = X.shape
     n_units, itemsize = W.shape[0], X.itemsize
     per_thread = bmu_bytes_per_thread(n_units, n_features, itemsize, accumulating)
-    shared = 3 * W.nbytes + n_samples * (8 + itemsize)
+    shared = 3 * W.nbytes + n_outputs * n_samples * (8 + itemsize)
     return _threads_that_fit(kernel, n_threads, per_thread, shared,
                              f"{n_units} prototypes of {n_features} features")
 
@@ -196,6 +198,19 @@ def bmu_accumulate(X, W, n_threads=None):
     n_threads = _bmu_threads("bmu_accumulate", X, W, _threads_for(X, W, n_threads), True)
     with _blas_limited_to_one_thread(n_threads):
         return _distances.bmu_accumulate(X, W, n_threads)
+
+
+def two_nearest(X, W, n_threads=None):
+    """See ``reference.two_nearest``: chunked as ``bmu``, the two nearest units in one pass."""
+    _checks.check_bmu(X, W)
+    n_threads = _checks.check_n_threads(n_threads)
+    X, W = _prepare(X, W)
+    if not np.isfinite(W).all():
+        index, distance = undefined_bmu(X)
+        return index, index.copy(), distance, distance.copy()
+    n_threads = _bmu_threads("two_nearest", X, W, _threads_for(X, W, n_threads), False, 2)
+    with _blas_limited_to_one_thread(n_threads):
+        return _distances.two_nearest(X, W, n_threads)
 
 
 def _state_dtype(W):

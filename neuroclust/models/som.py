@@ -20,7 +20,9 @@ The algorithm, in the order it runs (kernels named):
    batch mode: each epoch find every sample's winner and the per-unit sums (kernel
    ``bmu_accumulate``), then set each prototype to the neighbourhood-weighted mean of the
    samples (``som_batch_weights``, two small matrix products);
-4. after each epoch record the quantization error, eq. (1), and topographic error, eq. (2);
+4. after each epoch record the quantization error, eq. (1), and topographic error, eq. (2),
+   both from one pass of the kernel ``two_nearest`` (each sample's two nearest units and their
+   distances);
 5. optionally cluster the prototypes with k-means (``n_clusters``): the two-level SOM.
 """
 import numbers
@@ -270,9 +272,10 @@ class SOM(BaseEstimator):
                 self._batch_epoch(X, weights, kernels, grid_d2, epoch, rows, cols)
             if not self.record_history:  # still guard against divergence, at the cost of one check
                 return 0.0 if bool(xp.isfinite(weights).all()) else float("nan")
-            history["quantization_error"].append(self.quantization_error(X))
-            history["topographic_error"].append(self.topographic_error(X))
-            return history["quantization_error"][-1]
+            quantization, topographic = self._errors_of_valid(X, kernels)
+            history["quantization_error"].append(quantization)
+            history["topographic_error"].append(topographic)
+            return quantization
 
         n_done = len(run_epochs(self, len(steps), run_epoch, verbose=self.verbose,
                                 callbacks=self.callbacks,
@@ -394,9 +397,26 @@ class SOM(BaseEstimator):
         W = self._like(self.cluster_centers_, X)
         if self.metric == "cosine":
             X, W = unit_rows(X), unit_rows(W)
-        first, second = (np.asarray(to_host(a)) for a in kernels.two_nearest(X, W))
+        first, second = (np.asarray(to_host(a)) for a in kernels.two_nearest(X, W)[:2])
         adjacent = self._adjacency()
         return float(np.mean(~adjacent[first, second]))                           # eq. (2)
+
+    def _errors_of_valid(self, X, kernels):
+        """Eqs. (1) and (2) of checked ``X`` from one ``two_nearest`` pass: the per-epoch record.
+
+        The nearest unit's squared distance gives the quantization error (with the cosine
+        metric the units are chosen on unit rows and the distance is taken in X's space, as in
+        :meth:`quantization_error`).
+        """
+        W = self._like(self.cluster_centers_, X)
+        if self.metric == "cosine":
+            first, second, _, _ = kernels.two_nearest(unit_rows(X), unit_rows(W))
+            quantization = _quantization_error(X, W, first)                        # eq. (1)
+        else:
+            first, second, distance, _ = kernels.two_nearest(X, W)
+            quantization = _quantization_error(X, W, squared_distances=distance)   # eq. (1)
+        first, second = (np.asarray(to_host(a)) for a in (first, second))
+        return quantization, float(np.mean(~self._adjacency()[first, second]))    # eq. (2)
 
     def _adjacency(self):
         """Boolean (n_units, n_units) matrix: which units are grid neighbours (kept per fit)."""

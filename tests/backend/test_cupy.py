@@ -79,6 +79,31 @@ def check_bmu_casts_prototypes_to_the_data_dtype(device):
     assert_winners_valid(X, W, device.to_host(index), reference.bmu(X, W)[0])
 
 
+def check_two_nearest(device, dtype, offset):
+    X, W = random_problem(5, dtype, offset=offset)
+    W64 = W.astype(np.float64)   # cast to the data's dtype, as bmu does
+    result = cupy_kernels.two_nearest(device.to_device(X), device.to_device(W64), n_threads=2)
+    assert all(isinstance(a, device.array_type) for a in result)
+    first, second, first_distance, second_distance = (device.to_host(a) for a in result)
+    assert first.dtype == second.dtype == np.int64
+    assert first_distance.dtype == second_distance.dtype == dtype
+    ref_first, ref_second, _, _ = reference.two_nearest(X, W)
+    assert_winners_valid(X, W, first, ref_first)
+    assert (second != first).all()
+    truth = true_squared_distances(X, W)
+    rows = np.arange(len(X))
+    if dtype == np.float64:
+        np.testing.assert_array_equal(second, ref_second)
+    else:   # the second unit's true distance near the second smallest
+        excess = truth[rows, second] - np.sort(truth, axis=1)[:, 1]
+        centre = W.astype(np.float64).mean(axis=0)
+        scale = (((X - centre) ** 2).sum(axis=1) + ((W - centre) ** 2).sum(axis=1).max())
+        assert (excess <= 4 * (X.shape[1] + 2) * np.finfo(np.float32).eps * scale).all()
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(first_distance, truth[rows, first], rtol=rtol)
+    np.testing.assert_allclose(second_distance, truth[rows, second], rtol=rtol)
+
+
 def check_accumulate(device, dtype):
     X, W = random_problem(2, dtype)
     labels = np.random.default_rng(2).integers(0, 7, size=len(X))   # unit 7 gets nothing
@@ -208,6 +233,11 @@ class TestOnGPU:
 
     def test_bmu_casts_prototypes(self, gpu):
         check_bmu_casts_prototypes_to_the_data_dtype(gpu)
+
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+    @pytest.mark.parametrize("offset", [0.0, 1000.0])
+    def test_two_nearest(self, gpu, dtype, offset):
+        check_two_nearest(gpu, dtype, offset)
 
     @pytest.mark.parametrize("dtype", [np.float32, np.float64])
     def test_accumulate(self, gpu, dtype):
@@ -348,6 +378,11 @@ class TestCodePathWithFakeCupy:
 
     def test_bmu_casts_prototypes(self, fake):
         check_bmu_casts_prototypes_to_the_data_dtype(fake)
+
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+    @pytest.mark.parametrize("offset", [0.0, 1000.0])
+    def test_two_nearest(self, fake, dtype, offset):
+        check_two_nearest(fake, dtype, offset)
 
     @pytest.mark.parametrize("dtype", [np.float32, np.float64])
     def test_accumulate_takes_the_cupyx_branch(self, fake, dtype):

@@ -183,7 +183,7 @@ def test_every_backend_module_offers_the_same_kernel_names():
         assert extra <= {"default_n_threads", "available_memory", "bmu_bytes_per_thread",
                          "som_block_steps"}, (label, extra)
     # Where a backend has no version of its own, it is the reference's function itself.
-    for name in ("squared_distances", "two_nearest", "undefined_bmu", "som_batch_weights",
+    for name in ("squared_distances", "undefined_bmu", "som_batch_weights",
                  "fuzzy_art_choice", "art1_bottom_up"):
         assert getattr(cupy_module, name) is getattr(backend_module.reference, name)
 

@@ -1,4 +1,4 @@
-"""The distance kernels: the compiled ``bmu``, ``accumulate`` and ``bmu_accumulate``
+"""The distance kernels: the compiled ``bmu``, ``accumulate``, ``bmu_accumulate`` and ``two_nearest``
 (csrc/distances.pyx) against the NumPy reference (backend/reference/distances.py), on
 hypothesis-generated inputs.
 
@@ -8,7 +8,7 @@ The rules are DESIGN.md's ("Kernels: three implementations of one function"):
 - float32: the BLAS expansion may pick another unit when two are nearly equidistant, so the
   chosen unit's true distance (computed in float64) must be within a tolerance of the minimum;
 - returned distances, sums and updated weights are ``allclose``; counts are equal;
-- a tie goes to the lowest index, in both implementations;
+- a tie goes to the lowest index, in both implementations (``two_nearest``'s second unit too);
 - 1 thread and 2 threads give identical winners and ``allclose`` sums.
 
 Shapes go up to 700 rows so that several 256-row chunks and a ragged last chunk occur; inputs
@@ -233,10 +233,90 @@ def test_compiled_kernels_with_more_threads_than_chunks():
         sums, counts = _kernels.distances.accumulate(X, ref_index, 6, n_threads)
         np.testing.assert_array_equal(counts, ref_counts)
         np.testing.assert_allclose(sums, ref_sums, rtol=1e-12, atol=1e-12)
+        two = _kernels.distances.two_nearest(X, W, n_threads)
+        np.testing.assert_array_equal(two[0], ref_index)
+        np.testing.assert_array_equal(two[1], reference.two_nearest(X, W)[1])
         fused = _kernels.distances.bmu_accumulate(X, W, n_threads)
         np.testing.assert_array_equal(fused[0], ref_index)
         np.testing.assert_array_equal(fused[3], ref_counts)
         np.testing.assert_allclose(fused[2], ref_sums, rtol=1e-12, atol=1e-12)
+
+
+# --- two_nearest ---------------------------------------------------------------------------
+
+def assert_two_nearest_valid(X, W, result, reference_result):
+    """First as bmu's rule; second: identical in float64, and in float32 its true distance
+    within tolerance of the second smallest; both distances those of the chosen units."""
+    first, second, first_distance, second_distance = result
+    assert_winners_valid(X, W, first, reference_result[0])
+    assert_distances_valid(X, W, first, first_distance)
+    assert second.dtype == np.int64 and second.shape == (X.shape[0],)
+    assert second_distance.dtype == X.dtype
+    if W.shape[0] == 1:   # no second unit: the reference's answer
+        assert (second == 0).all() and np.isinf(second_distance).all()
+        return
+    assert (second != first).all()
+    assert ((0 <= second) & (second < W.shape[0])).all()
+    assert_distances_valid(X, W, second, second_distance)
+    if X.dtype == np.float64:
+        np.testing.assert_array_equal(second, reference_result[1])
+    else:
+        truth = true_squared_distances(X, W)
+        runner_up = np.sort(truth, axis=1)[:, 1]
+        excess = truth[np.arange(len(second)), second] - runner_up
+        assert (excess <= float32_tolerance(X, W)).all(), excess.max()
+
+
+@settings(max_examples=60, deadline=None)
+@given(problem=problems(), n_threads=threads)
+def test_two_nearest_matches_reference(problem, n_threads):
+    X, W = problem.X, problem.W
+    X_before, W_before = X.copy(), W.copy()
+    expected = reference.two_nearest(X, W)
+    result = cy.two_nearest(X, W, n_threads=n_threads)
+    assert_two_nearest_valid(X, W, result, expected)
+    # The reference obeys the same rules, and its first unit is its bmu's.
+    assert_two_nearest_valid(X, W, expected, expected)
+    np.testing.assert_array_equal(expected[0], reference.bmu(X, W)[0])
+    # The first unit and its distance are the compiled bmu's: same chunks, same arithmetic.
+    index, distance = cy.bmu(X, W, n_threads=n_threads)
+    np.testing.assert_array_equal(result[0], index)
+    np.testing.assert_array_equal(result[2], distance)
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(W, W_before)
+
+
+@settings(max_examples=25, deadline=None)
+@given(problem=multi_chunk)
+def test_two_nearest_one_and_two_threads_agree(problem):
+    one = cy.two_nearest(problem.X, problem.W, n_threads=1)
+    two = cy.two_nearest(problem.X, problem.W, n_threads=2)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_two_nearest_of_a_single_prototype(dtype):
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(300, 3)).astype(dtype)
+    W = rng.normal(size=(1, 3)).astype(dtype)
+    for first, second, first_distance, second_distance in (reference.two_nearest(X, W),
+                                                            cy.two_nearest(X, W, n_threads=2)):
+        assert (first == 0).all() and (second == 0).all()
+        assert_distances_valid(X, W, first, first_distance)
+        assert np.isinf(second_distance).all() and second_distance.dtype == dtype
+
+
+def test_two_nearest_hand_worked_example():
+    # x = 0 ties between -1 and +1 (units 0 and 1); x = 4.5 is nearest 5 (unit 2) then 3 (unit 3).
+    X = np.array([[0.0], [4.5], [3.1]])
+    W = np.array([[1.0], [-1.0], [5.0], [3.0]])
+    for module in (reference, cy):
+        first, second, first_distance, second_distance = module.two_nearest(X, W)
+        np.testing.assert_array_equal(first, [0, 2, 3])
+        np.testing.assert_array_equal(second, [1, 3, 2])
+        np.testing.assert_allclose(first_distance, [1.0, 0.25, 0.01], rtol=1e-12)
+        np.testing.assert_allclose(second_distance, [1.0, 2.25, 3.61], rtol=1e-12)
 
 
 # --- ties ----------------------------------------------------------------------------------
@@ -271,6 +351,14 @@ def test_ties_go_to_the_lowest_index(problem, dtype, n_threads):
                   cy.bmu(X, W, n_threads=n_threads)[0],
                   cy.bmu_accumulate(X, W, n_threads=n_threads)[0]):
         np.testing.assert_array_equal(index, first_minimum)
+    rows = np.arange(len(X))
+    without_first = truth.copy()
+    without_first[rows, first_minimum] = np.inf
+    second_minimum = without_first.argmin(axis=1) if W.shape[0] > 1 else np.zeros(len(X), int)
+    for first, second, _, _ in (reference.two_nearest(X, W),
+                                cy.two_nearest(X, W, n_threads=n_threads)):
+        np.testing.assert_array_equal(first, first_minimum)
+        np.testing.assert_array_equal(second, second_minimum)
     winners = cy.wta_online(X, W.copy(), np.zeros(1, dtype=np.int64), 0.5)
     assert winners[0] == first_minimum[0]
 

@@ -94,6 +94,15 @@ CRASHED = {
     "bmu_accumulate, W of 0 rows": (
         "cy.bmu_accumulate(X, np.empty((0, 4)))",
         "ValueError", r"W must hold at least 1 row\(s\)"),
+    "two_nearest, W narrower": (
+        "cy.two_nearest(X, rng.random((3, 2)))",
+        "ValueError", r"W must have as many features \(columns\) as X \(4\), got shape \(3, 2\)"),
+    "two_nearest, W wider": (
+        "cy.two_nearest(X, rng.random((3, 6)))",
+        "ValueError", r"W must have as many features \(columns\) as X \(4\)"),
+    "two_nearest, W of 0 rows": (
+        "cy.two_nearest(X, np.empty((0, 4)))",
+        "ValueError", r"W must hold at least 1 row\(s\) \(prototypes\), got shape \(0, 4\)"),
     "fuzzy_art_predict, W narrower": (
         "cy.fuzzy_art_predict(X, rng.random((3, 2)), 0.1)",
         "ValueError", r"W must have as many features \(columns\) as X \(4\)"),
@@ -144,13 +153,15 @@ def test_direct_calls_of_the_compiled_kernels_check_shapes_and_indices():
                                                 .006, -1, 10, .5, .005))
         refused(lambda: _kernels.som.som_online(Xf, np.zeros((6, 4)), 2, 2, False, False,
                                                 np.arange(3), np.ones(3), np.ones(3)))
+        refused(lambda: _kernels.distances.two_nearest(Xf, np.zeros((0, 4)), 1))
     """)
     lines = result.stdout.splitlines()
     assert result.returncode == 0, result.stderr[-2000:]
-    assert len(lines) == 8 and "accepted" not in lines, lines
+    assert len(lines) == 9 and "accepted" not in lines, lines
     assert lines[0] == ("bmu: W must have as many features (columns) as X (4), got 2.")
     assert lines[4].startswith("accumulate: labels must hold indices in [0, 3)")
     assert lines[7] == "som_online: a grid of 2 x 2 units does not fit the 6 rows of W."
+    assert lines[8] == "two_nearest: W must hold at least 1 row(s), got 0."
 
 
 # ------------------------------------------------------------------ memory
@@ -162,6 +173,13 @@ def test_prototypes_that_cannot_fit_raise_memory_error_before_allocating():
     assert_refused(result, "MemoryError",
                    r"bmu needs about .* GiB for 10000000 prototypes of 4 features, more than "
                    r"the .* this process can still allocate\.")
+
+
+def test_two_nearest_under_a_memory_limit():
+    result = run_python("cy.two_nearest(X.astype(np.float32), "
+                        "np.zeros((10**7, 4), np.float32))", address_space=2 << 30)
+    assert_refused(result, "MemoryError",
+                   r"two_nearest needs about .* GiB for 10000000 prototypes of 4 features")
 
 
 def test_bmu_accumulate_under_a_memory_limit():
@@ -247,6 +265,15 @@ REFUSED = {
     "bmu W 0 rows": (lambda k: k.bmu(X4, W3[:0]), r"W must hold at least 1 row"),
     "bmu_accumulate W wider": (lambda k: k.bmu_accumulate(X4, rng.random((3, 5))),
                                r"W must have as many features"),
+    "two_nearest X 1-D": (lambda k: k.two_nearest(X4[0], W3), r"X must be a 2-D array"),
+    "two_nearest X list": (lambda k: k.two_nearest([[1.0, 2.0]], W3), r"X must be an array"),
+    "two_nearest W of strings": (lambda k: k.two_nearest(X4, W3.astype(str)),
+                                 r"W must hold real numbers"),
+    "two_nearest X 0 features": (lambda k: k.two_nearest(np.empty((5, 0)), np.empty((3, 0))),
+                                 r"X must have at least one feature \(column\), got 0"),
+    "two_nearest W narrower": (lambda k: k.two_nearest(X4, W3[:, :2]),
+                               r"W must have as many features"),
+    "two_nearest W 0 rows": (lambda k: k.two_nearest(X4, W3[:0]), r"W must hold at least 1 row"),
     "accumulate labels 2-D": (lambda k: k.accumulate(X4, np.zeros((20, 1), int), 3),
                               r"labels must be a 1-D array"),
     "accumulate labels too short": (lambda k: k.accumulate(X4, np.zeros(19, int), 3),
@@ -352,6 +379,8 @@ def test_every_backend_refuses_with_the_same_sentence(case, module):
 def test_thread_counts_are_checked(module, n_threads):
     with pytest.raises(ValueError, match="n_threads must be"):
         module.bmu(X4, W3, n_threads=n_threads)
+    with pytest.raises(ValueError, match="n_threads must be"):
+        module.two_nearest(X4, W3, n_threads=n_threads)
 
 
 def test_many_threads_are_capped_by_the_work():
@@ -384,6 +413,11 @@ def test_empty_X_and_non_finite_W_are_answered():
     W[1, 2] = np.nan
     index, distance = cy.bmu(X4, W)
     assert (index == 0).all() and np.isnan(distance).all()
+    for module in (cy, reference):
+        first, second, first_distance, second_distance = module.two_nearest(X4, W)
+        assert (first == 0).all() and (second == 0).all()
+        assert np.isnan(first_distance).all() and np.isnan(second_distance).all()
+        assert all(a.shape == (0,) for a in module.two_nearest(X4[:0], W3))
     assert cy.fuzzy_art_predict(X4, W3[:0], 0.1).tolist() == [-1] * 20
 
 
@@ -479,10 +513,13 @@ def fuzz(data):
     X = draw(arrays(n, f))
     W = draw(arrays(k, fw))
     threads = draw(st.sampled_from([None, 1, 2, 64]))
-    kernel = draw(st.sampled_from(["bmu", "bmu_accumulate", "accumulate", "wta", "som", "art",
-                                   "art1", "predict", "gng", "direct"]))
+    kernel = draw(st.sampled_from(["bmu", "bmu_accumulate", "two_nearest", "accumulate", "wta",
+                                   "som", "art", "art1", "predict", "gng", "direct"]))
     if kernel == "bmu":
         compare(kernel, lambda: cy.bmu(X, W, threads), lambda: reference.bmu(X, W))
+    elif kernel == "two_nearest":
+        compare(kernel, lambda: cy.two_nearest(X, W, threads),
+                lambda: reference.two_nearest(X, W))
     elif kernel == "bmu_accumulate":
         compare(kernel, lambda: cy.bmu_accumulate(X, W, threads),
                 lambda: reference.bmu_accumulate(X, W))
@@ -553,6 +590,7 @@ def fuzz(data):
         order = np.ascontiguousarray(indices(draw, draw(sizes()), n).reshape(-1), dtype=np.int64)
         for call in (lambda: _kernels.distances.bmu(Xc, Wc, 2),
                      lambda: _kernels.distances.bmu_accumulate(Xc, Wc, 2),
+                     lambda: _kernels.distances.two_nearest(Xc, Wc, 2),
                      lambda: _kernels.distances.accumulate(Xc, order, k, 2),
                      lambda: _kernels.competitive.wta_online(Xc, Wc.copy(), order, 0.1),
                      lambda: _kernels.art.fuzzy_art_online(Xc, Wc.copy(), min(k, 1), order, 0.5,

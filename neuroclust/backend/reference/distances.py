@@ -172,31 +172,62 @@ def bmu_accumulate(X, W):
 
 
 def two_nearest(X, W):
-    r"""The nearest and the second-nearest prototype of every sample (for topographic error).
+    r"""The nearest and second-nearest prototype of every sample, and their squared distances.
+
+    One pass gives what the SOM records per epoch: the quantization error (from the nearest
+    unit's distance) and the topographic error (whether the two units are grid neighbours).
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-    W : ndarray of shape (n_units, n_features), with n_units >= 2
+    W : ndarray of shape (n_units, n_features)
 
     Returns
     -------
     first, second : ndarrays of int64, shape (n_samples,)
+        :math:`c(x_i)`, as :func:`bmu` gives it, and :math:`c_2(x_i)`, the nearest unit other
+        than :math:`c(x_i)`; ties go to the lowest index. With a single prototype there is no
+        second one: ``second`` is 0 (that prototype) and its distance infinity.
+    first_distance, second_distance : ndarrays of shape (n_samples,)
+        In the dtype of ``X`` (float64 for integer data):
+        :math:`\|x_i - w_{c(x_i)}\|^2` and :math:`\|x_i - w_{c_2(x_i)}\|^2`, each computed
+        directly from the difference.
 
     Notes
     -----
-    Squared distances by :func:`squared_distances` a chunk of rows at a time; ties go to the
-    lowest index, as in :func:`bmu`. This is one matrix product per chunk, so every backend
-    uses this function as it is.
+    The scores of :func:`bmu`, eq. (1) there, keeping the two smallest:
+
+    .. math:: c_2(x) = \arg\min_{j \ne c(x)}
+                       \left(\|w_j - m\|^2 - 2\,(x - m) \cdot (w_j - m)\right)        \tag{1}
+
+    If any prototype holds NaN or infinity, both indices are 0 and both distances NaN, as
+    :func:`bmu` answers then.
     """
+    check_bmu(X, W)
     xp = array_module(X)
-    first = xp.empty(X.shape[0], dtype=xp.int64)
-    second = xp.empty(X.shape[0], dtype=xp.int64)
-    for start in range(0, X.shape[0], CHUNK_ROWS):
+    n_samples = X.shape[0]
+    if not bool(xp.isfinite(W).all()):
+        index, distance = undefined_bmu(X)
+        return index, index.copy(), distance, distance.copy()
+    centre = W.mean(axis=0)
+    Wc = W - centre
+    w_sq = (Wc * Wc).sum(axis=1)
+    first = xp.empty(n_samples, dtype=xp.int64)
+    second = xp.empty(n_samples, dtype=xp.int64)
+    dtype = X.dtype if X.dtype.kind == "f" else xp.float64   # infinity needs a float
+    first_distance = xp.empty(n_samples, dtype=dtype)
+    second_distance = xp.empty(n_samples, dtype=dtype)
+    for start in range(0, n_samples, CHUNK_ROWS):
         rows = slice(start, start + CHUNK_ROWS)
-        distances = squared_distances(X[rows], W)
-        nearest = distances.argmin(axis=1)          # argmin: the first of equal values
-        first[rows] = nearest
-        distances[xp.arange(len(nearest)), nearest] = xp.inf
-        second[rows] = distances.argmin(axis=1)
-    return first, second
+        scores = w_sq - 2 * ((X[rows] - centre) @ Wc.T)
+        nearest = scores.argmin(axis=1)    # argmin returns the first minimum: lowest index wins
+        scores[xp.arange(len(nearest)), nearest] = xp.inf
+        runner_up = scores.argmin(axis=1)                                     # eq. (1)
+        for index, distance, units in ((first, first_distance, nearest),
+                                       (second, second_distance, runner_up)):
+            difference = X[rows] - W[units]
+            index[rows] = units
+            distance[rows] = (difference * difference).sum(axis=1)
+    if W.shape[0] == 1:
+        second_distance[...] = xp.inf
+    return first, second, first_distance, second_distance

@@ -111,9 +111,10 @@ def test_bmu_chunks_give_the_same_answer(monkeypatch):
     np.testing.assert_array_equal(chunked[0], brute_squared_distances(X, W).argmin(axis=1))
     np.testing.assert_array_equal(chunked[0], whole[0])
     np.testing.assert_allclose(chunked[1], whole[1], rtol=1e-12)
-    first, second = reference.two_nearest(X, W)
+    first, second, first_distance, second_distance = reference.two_nearest(X, W)
     np.testing.assert_array_equal(first, whole[0])
-    assert (second != first).all()
+    np.testing.assert_allclose(first_distance, whole[1], rtol=1e-12)
+    assert (second != first).all() and (second_distance >= first_distance).all()
 
 
 def test_bmu_tie_goes_to_lowest_index():

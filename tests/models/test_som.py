@@ -14,7 +14,7 @@ from sklearn.base import clone
 
 from neuroclust import SOM, DivergenceWarning, datasets
 from neuroclust.metrics import adjusted_rand_score
-from neuroclust.models.som import pca_prototypes
+from neuroclust.models.som import PCA_SAMPLE_ROWS, pca_prototypes
 
 from som_helpers import (cosine_similarities, distances, far_start, hand_neighbours,
                          neighbour_to_pair_ratio)
@@ -313,6 +313,29 @@ def test_init_pca_starts_on_the_principal_plane(blobs):
     _, _, directions = np.linalg.svd(X - X.mean(axis=0))
     off_plane = (som.cluster_centers_ - X.mean(axis=0)) @ directions[2]
     np.testing.assert_allclose(off_plane, 0.0, atol=1e-6)
+
+
+def test_pca_start_on_many_samples_uses_a_bounded_subsample_close_to_the_full_plane():
+    """Above PCA_SAMPLE_ROWS samples the axes come from every k-th sample: the start is
+    deterministic and its prototypes lie within a few percent of the spread of those from
+    the full data's principal plane (the tolerance is the subsample's sampling error,
+    about 1/sqrt(4096) relative, with margin)."""
+    rng = np.random.default_rng(3)
+    n = 5 * PCA_SAMPLE_ROWS + 7
+    plane = rng.standard_normal((n, 2)) * [3.0, 1.5]
+    X = plane @ rng.standard_normal((2, 20)) + 0.1 * rng.standard_normal((n, 20)) + 5.0
+    positions = SOM(shape=(4, 6)).fit(X[:50]).grid_positions_
+    start = pca_prototypes(X, positions)
+    np.testing.assert_array_equal(start, pca_prototypes(X, positions))
+    centred = X - X.mean(axis=0)
+    _, singular, directions = np.linalg.svd(centred, full_matrices=False)
+    spread = singular[:2] / np.sqrt(n - 1)
+    signs = np.sign(directions[np.arange(2), np.abs(directions[:2]).argmax(axis=1)])
+    span = positions.max(axis=0) - positions.min(axis=0)
+    unit = 2 * (positions - positions.min(axis=0)) / span - 1
+    full = (X.mean(axis=0) + unit[:, :1] * spread[0] * signs[0] * directions[0]
+            + unit[:, 1:] * spread[1] * signs[1] * directions[1])
+    assert np.abs(start - full).max() < 0.05 * spread[0]
 
 
 def test_init_is_pca_by_default(blobs):

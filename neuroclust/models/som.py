@@ -593,9 +593,9 @@ def pca_prototypes(X, positions):
 
     :math:`\mu` is the mean of all samples; the axes and spreads come from at most
     ``PCA_SAMPLE_ROWS`` (4,096) of them, every k-th sample, so the start costs about the
-    same whatever the number of samples (about 0.1 s for 784 features, most of it the
-    eigendecomposition) and stays deterministic. A start only needs the plane roughly right: training moves
-    the map from there.
+    same whatever the number of samples and stays deterministic; only the two leading
+    eigenpairs are computed (:func:`_leading_eigenpairs`). A start only needs the plane roughly
+    right: training moves the map from there.
     """
     X = np.asarray(X)
     mean = X.mean(axis=0, dtype=np.float64)
@@ -616,20 +616,61 @@ def _principal_axes(centred, n_axes):
 
     From the eigenvectors of the smaller of the two cross-product matrices (features x
     features, or samples x samples when there are fewer samples): the same axes as an SVD of
-    the data, at the cost of one matrix product and a small symmetric eigenproblem.
+    the data, at the cost of one matrix product and a symmetric eigenproblem, which
+    :func:`_leading_eigenpairs` solves for the leading pairs only.
     """
     n_samples, n_features = centred.shape
     spread, directions = np.zeros(n_axes), np.zeros((n_axes, n_features))
     if n_features <= n_samples:
-        values, vectors = np.linalg.eigh(centred.T @ centred)
-        axes = vectors[:, ::-1][:, :n_axes].T
+        values, vectors = _leading_eigenpairs(centred.T @ centred, n_axes)
+        axes = vectors.T
     else:
-        values, vectors = np.linalg.eigh(centred @ centred.T)
-        axes = (centred.T @ vectors[:, ::-1][:, :n_axes]).T
+        values, vectors = _leading_eigenpairs(centred @ centred.T, n_axes)
+        axes = (centred.T @ vectors).T
         lengths = np.linalg.norm(axes, axis=1, keepdims=True)
         axes = axes / np.where(lengths > 0, lengths, 1)
-    values = np.clip(values[::-1][:n_axes], 0, None)
+    values = np.clip(values, 0, None)
     kept = min(n_axes, len(values))
     spread[:kept] = np.sqrt(values[:kept] / max(n_samples - 1, 1))
     directions[:kept] = axes[:kept]
     return spread, directions
+
+
+#: Matrices up to this size get a full eigendecomposition; above it, subspace iteration.
+FULL_EIGH_SIZE = 128
+#: Extra vectors carried by the subspace iteration, and its most iterations.
+SUBSPACE_OVERSAMPLING, SUBSPACE_MAX_ITERATIONS = 8, 30
+
+
+def _leading_eigenpairs(gram, n_pairs):
+    r"""The ``n_pairs`` largest eigenvalues (descending) of the symmetric positive
+    semi-definite ``gram``, with their unit eigenvectors as columns.
+
+    A full ``eigh`` up to ``FULL_EIGH_SIZE`` rows; above, block subspace iteration with
+    Rayleigh-Ritz (Halko, Martinsson and Tropp 2011, Algorithm 4.4; Golub and Van Loan,
+    section 8.2.4): from a fixed Gaussian block :math:`Q_0` of
+    :math:`k = n_{\text{pairs}} + 8` columns,
+
+    .. math:: Q_{t+1} = \operatorname{orth}(G\, Q_t),
+
+    then the eigenpairs of the small :math:`Q^\top G Q`. It stops when the leading Ritz values
+    change by less than :math:`10^{-8}` relative (or after ``SUBSPACE_MAX_ITERATIONS``). On a
+    784 x 784 matrix that is a few milliseconds against about 60 for the full ``eigh``. The
+    block is fixed (seed 0), so the start stays deterministic and independent of
+    ``random_state``.
+    """
+    size = gram.shape[0]
+    if size <= FULL_EIGH_SIZE:
+        values, vectors = np.linalg.eigh(gram)
+        return values[::-1][:n_pairs], vectors[:, ::-1][:, :n_pairs]
+    width = min(size, n_pairs + SUBSPACE_OVERSAMPLING)
+    basis = np.random.default_rng(0).standard_normal((size, width))
+    previous = np.zeros(n_pairs)
+    for _ in range(SUBSPACE_MAX_ITERATIONS):
+        basis, _ = np.linalg.qr(gram @ basis)
+        ritz_values, ritz_vectors = np.linalg.eigh(basis.T @ gram @ basis)
+        leading = ritz_values[::-1][:n_pairs]
+        if np.all(np.abs(leading - previous) <= 1e-8 * max(abs(leading[0]), 1e-300)):
+            break
+        previous = leading
+    return leading, basis @ ritz_vectors[:, ::-1][:, :n_pairs]

@@ -5,8 +5,8 @@ Run from the repository root after building the kernels in place:
     python setup.py build_ext --inplace
     python benchmarks/run_all.py
 
-Takes about twelve and a half minutes on two cores (the growing neural gas section about two
-and a half, the autoencoder section about six, Fuzzy ART about one).
+Takes about twenty minutes on two cores (the defaults section, in fresh processes, about
+seven, the growing neural gas section about two and a half, the autoencoder section about six, Fuzzy ART about one).
 The neurolab comparison creates its own virtual environment (benchmarks/.venv-neurolab,
 NumPy < 2) on first use and is skipped, with the reason in the table, when that is impossible
 (e.g. no network for pip). The SOM comparisons need MiniSom, somoclu and XPySom installed,
@@ -24,6 +24,7 @@ import bench_art
 import bench_autoencoder
 import bench_bmu
 import bench_competitive
+import bench_defaults
 import bench_gng
 import bench_kmeans
 import bench_som_batch
@@ -33,6 +34,7 @@ import bench_som_online
 RESULTS = os.path.join(_common.BENCH_DIR, "results.md")
 
 SECTIONS = [
+    ("The defaults, as a user calls them", bench_defaults.run),
     ("BMU search vs GEMM", bench_bmu.run),
     ("k-means vs scikit-learn", bench_kmeans.run),
     ("Competitive learning vs neurolab", bench_competitive.run),

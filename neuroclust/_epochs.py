@@ -18,10 +18,11 @@ import warnings
 
 import numpy as np
 
-from ._validation import NonFiniteError, check_callbacks, check_verbose
+from ._validation import NonFiniteError, array_module, check_callbacks, check_verbose
+from .backend.threads import blas_on_all_threads
 
-__all__ = ["run_epochs", "EpochHistory", "DivergenceWarning", "TrainingInterruptedWarning",
-           "ignore_further_interrupts", "interrupts_deferred"]
+__all__ = ["run_epochs", "EpochHistory", "LastPass", "DivergenceWarning",
+           "TrainingInterruptedWarning", "ignore_further_interrupts", "interrupts_deferred"]
 
 
 class DivergenceWarning(RuntimeWarning):
@@ -156,6 +157,30 @@ class EpochHistory(list):
     stopped_by = None
 
 
+class LastPass:
+    """The winners of an epoch's last pass over the training data, for the labels after
+    ``fit``: valid while the prototypes are still those that pass ran on.
+
+    An epoch that records its errors finds every sample's winner on the prototypes it ends
+    with; :meth:`keep` holds those winners with a copy of the prototypes. After training,
+    :meth:`winners_for` gives them back when the model's prototypes are still exactly that
+    copy, and None when anything changed them since (an epoch that diverged or was
+    interrupted and rolled back, a callback): then the labels need a pass of their own.
+    """
+
+    def __init__(self):
+        self.winners = self.prototypes = None
+
+    def keep(self, winners, prototypes):
+        self.winners, self.prototypes = winners, prototypes.copy()
+
+    def winners_for(self, prototypes):
+        kept = self.prototypes
+        if kept is None or kept.shape != prototypes.shape or kept.dtype != prototypes.dtype:
+            return None
+        return self.winners if bool(array_module(kept).array_equal(kept, prototypes)) else None
+
+
 def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
                description="training", metric="loss", check_state=None,
                untrained_is_usable=True, warn_on_interrupt=True, snapshot=None, restore=None):
@@ -206,7 +231,7 @@ def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
                     good_state = get_state()
                     history.append(value)
                     _report(epochs, verbose, epoch, n_epochs, metric, history[-1])
-                    if any(callback(estimator, epoch) is False for callback in callbacks):
+                    if callbacks and _any_says_stop(callbacks, estimator, epoch):
                         history.stopped_by = "callback"
                         break
                     continue
@@ -234,6 +259,14 @@ def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
         if getattr(_fitting, "depth", 0) == 0:   # not inside a fit that finishes the model
             _release_interrupts()
     return history
+
+
+def _any_says_stop(callbacks, estimator, epoch):
+    """Call the callbacks in order until one returns False; whether one did. They are the
+    user's code: BLAS gets back the threads a fit's kernels may hold it from
+    (``backend/threads.py``)."""
+    with blas_on_all_threads():
+        return any(callback(estimator, epoch) is False for callback in callbacks)
 
 
 def _one_epoch(run_epoch, epoch, check_state, metric):

@@ -66,27 +66,32 @@ def quantization_error(X, prototypes):
     return _quantization_error(X, prototypes)
 
 
-def _quantization_error(X, prototypes, winners=None, squared_distances=None):
+def _quantization_error(X, prototypes, winners=None, squared_distances=None,
+                        largest_in_X=None):
     """:func:`quantization_error` of checked arrays (NumPy or CuPy), the estimators' too.
 
     ``winners``, each sample's unit when a kernel has already found it (by the model's own
     metric), skips eq. (1). ``squared_distances``, each sample's squared distance to its
     winner as that kernel computed it, skips eq. (1) and the second pass over ``X``: the
     per-epoch record of the estimators, whose winner search gives these distances anyway.
-    Nothing is checked: NaN or infinity anywhere in the prototypes of a diverging model gives
-    NaN or infinity, which the epoch loop reports (a unit that wins nothing would otherwise
-    hide it).
+    ``largest_in_X``, the largest magnitude in ``X`` when the caller knows it (a fit's
+    validation found it), spares a pass over ``X``. Nothing is checked: NaN or infinity
+    anywhere in the prototypes of a diverging model gives NaN or infinity, which the epoch
+    loop reports (a unit that wins nothing would otherwise hide it).
     """
     if squared_distances is not None:
         xp = array_module(squared_distances)
         return float(xp.sqrt(xp.maximum(squared_distances, 0)).mean())          # eq. (2)
     dtype = np.result_type(X.dtype, prototypes.dtype)
     X, W = X.astype(dtype, copy=False), prototypes.astype(dtype, copy=False)
-    largest = [float(abs(array).max()) for array in (X, W)]
+    largest = [float(abs(X).max()) if largest_in_X is None else float(largest_in_X),
+               float(abs(W).max())]
     if not math.isfinite(sum(largest)):
         return sum(largest)
-    scale = _power_of_two(max(largest))   # so that squares neither overflow nor underflow
-    X, W = X / scale, W / scale
+    # so that squares neither overflow nor underflow; a power of two, so dividing a block of
+    # X by it (below) gives the same numbers as dividing all of X
+    scale = _power_of_two(max(largest))
+    W = W / scale
     n_samples = X.shape[0]
     if winners is None:
         m = W.mean(axis=0)
@@ -94,11 +99,12 @@ def _quantization_error(X, prototypes, winners=None, squared_distances=None):
         w_sq = (Wc * Wc).sum(axis=1)
     total = 0.0
     for rows in _row_blocks(n_samples, max(W.shape[0], X.shape[1])):
+        block = X[rows] / scale
         if winners is None:
-            chosen = (w_sq - 2 * ((X[rows] - m) @ Wc.T)).argmin(axis=1)           # eq. (1)
+            chosen = (w_sq - 2 * ((block - m) @ Wc.T)).argmin(axis=1)             # eq. (1)
         else:
             chosen = winners[rows]
-        difference = X[rows] - W[chosen]
+        difference = block - W[chosen]
         total += float(np.sqrt((difference * difference).sum(axis=1)).sum(dtype=np.float64))
     return total / n_samples * scale                                              # eq. (2)
 

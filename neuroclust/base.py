@@ -28,9 +28,9 @@ import numpy as np
 
 from ._validation import (_check_finite, array_module, check_array,
                           check_is_fitted, check_n_features, shown, to_host)
-from ._epochs import (DivergenceWarning, EpochHistory, TrainingInterruptedWarning,  # noqa: F401
-                      _is_state, _keeps_state_on_error, ignore_further_interrupts,
-                      interrupts_deferred, run_epochs)
+from ._epochs import (DivergenceWarning, EpochHistory, LastPass,  # noqa: F401
+                      TrainingInterruptedWarning, _is_state, _keeps_state_on_error,
+                      ignore_further_interrupts, interrupts_deferred, run_epochs)
 from .backend import get_kernels, resolve_backend
 
 __all__ = ["BaseEstimator", "PrototypeClusterMixin", "run_epochs", "EpochHistory", "clone",
@@ -186,8 +186,11 @@ class BaseEstimator:
             return cupy.asarray(X)
         return X
 
-    def _validate_for_fit(self, X, min_samples=1):
-        """Check X, choose the backend; set ``n_features_in_`` and ``backend_``.
+    def _validate_for_fit(self, X, min_samples=1, min_samples_reason=None):
+        """Check X, choose the backend; set ``n_features_in_`` and ``backend_`` (and, for a
+        model that compares distances, ``_data_range``: X's smallest and largest value).
+
+        A ``fit`` calls this once; its epochs take the X it returns as it is, unchecked.
 
         Returns
         -------
@@ -197,12 +200,15 @@ class BaseEstimator:
         kernels : module
             The kernel module of the chosen backend.
         """
-        reason = f" (one per cluster, n_clusters={min_samples})" if min_samples > 1 else ""
+        reason = min_samples_reason
+        if reason is None:
+            reason = f" (one per cluster, n_clusters={min_samples})" if min_samples > 1 else ""
         # (a distance model checks finiteness together with the range, in the same two passes)
         X = check_array(X, min_samples=min_samples, min_samples_reason=reason,
                         allow_nan=self._compares_distances)
-        if self._compares_distances:
-            check_distances_representable(X, fitting=True)
+        # (low, high): the data's range, found by the check, for a model's divergence guard
+        self._data_range = (check_distances_representable(X, fitting=True)
+                            if self._compares_distances else None)
         self.backend_ = self._backend_for(X)
         self.n_features_in_ = X.shape[1]
         return self._to_backend(X, self.backend_), get_kernels(self.backend_)
@@ -362,6 +368,11 @@ def check_distances_representable(X, name="X", fitting=False):
     float32), the squared distances underflow to zero or lose their precision, and every
     sample would look like every other. Two passes over X (its minimum and maximum, which are
     NaN or infinite exactly when X holds such a value) do all three checks.
+
+    Returns
+    -------
+    (float, float)
+        X's smallest and largest value.
     """
     info = np.finfo(X.dtype)
     low, high = float(X.min()), float(X.max())
@@ -380,6 +391,7 @@ def check_distances_representable(X, name="X", fitting=False):
                          f"points underflow {X.dtype} (smallest normal number "
                          f"{float(info.tiny):.3g}), so the samples cannot be told apart. Scale "
                          f"the data (e.g. standardise it, or divide it by {span:.3g}).")
+    return low, high
 
 
 def _same(a, b):

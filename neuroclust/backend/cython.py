@@ -6,15 +6,19 @@ The compiled kernel of each algorithm is in ``csrc/<algorithm>.pyx`` and its Num
 (``gng_online``) and art (``fuzzy_art_online``, ``fuzzy_art_predict``, ``art1_online``). The
 kernels with no compiled version (``squared_distances``, ``undefined_bmu``,
 ``som_batch_weights``, ``fuzzy_art_choice``, ``art1_bottom_up``: each one matrix product or
-less) are the reference's own functions, re-exported, so this module offers every kernel name
-the reference does.
+less) are the reference's own functions, re-exported (``squared_distances`` and
+``som_batch_weights`` inside a lift of the fit's BLAS limit), so this module offers every
+kernel name the reference does.
 
 They check every argument before the kernels run (the checks of ``_checks.py``, which the
 NumPy reference runs too, so both refuse the same inputs with the same sentence), make the
 inputs contiguous and of one dtype, choose the thread count, refuse a call whose buffers
 cannot fit in memory, and keep BLAS single-threaded inside the kernels' own parallel loops
 (each thread runs its own small matrix products; a multi-threaded BLAS inside them would
-oversubscribe the cores).
+oversubscribe the cores). That limit is entered per call, or once for a whole fit that holds
+``backend/threads.py``'s ``fit_scope``; the products of ``som_batch_weights`` and
+``squared_distances`` (the reference's, wrapped here) lift a limit the fit holds, since they
+run faster on BLAS's own threads.
 
 Data are computed in float32 when they come as float16 or float32, else in float64 (integers
 and booleans are converted). Arrays a kernel updates in place (prototypes, win frequencies,
@@ -25,24 +29,19 @@ import contextlib
 import os
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from .._kernels import art as _art, competitive as _competitive, distances as _distances
 from .._kernels import gng as _gng, som as _som
 from .._validation import available_memory as _available_memory, format_bytes
 from ..grid import NEIGHBOURHOOD_CODES
-from . import _checks
+from . import _checks, reference, threads
 from ._chunks import COMPILED_CHUNK_ROWS
-from .reference import (art1_bottom_up, fuzzy_art_choice, som_batch_weights, squared_distances,
-                        undefined_bmu)
+from .reference import art1_bottom_up, fuzzy_art_choice, undefined_bmu
 
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
            "art1_bottom_up", "default_n_threads"]
-
-_controller = None
-
 
 def default_n_threads():
     """Threads for the kernels: ``NEUROCLUST_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the
@@ -80,13 +79,21 @@ def _threads_for(X, W, n_threads):
 
 
 def _blas_limited_to_one_thread(n_threads):
-    """Keep BLAS on one thread while the kernel runs ``n_threads`` threads of its own."""
-    global _controller
-    if n_threads == 1:
-        return contextlib.nullcontext()
-    if _controller is None:
-        _controller = ThreadpoolController()
-    return _controller.limit(limits=1, user_api="blas")
+    """Keep BLAS on one thread while the kernel runs ``n_threads`` threads of its own: per
+    call, or once for a fit that holds ``threads.fit_scope`` (see ``backend/threads.py``)."""
+    return threads.blas_on_one_thread(n_threads)
+
+
+def squared_distances(X, W):
+    """See ``reference.squared_distances``: one product, on BLAS's own threads."""
+    with threads.blas_on_all_threads():
+        return reference.squared_distances(X, W)
+
+
+def som_batch_weights(sums, counts, H, previous):
+    """See ``reference.som_batch_weights``: two products, on BLAS's own threads."""
+    with threads.blas_on_all_threads():
+        return reference.som_batch_weights(sums, counts, H, previous)
 
 
 def _compute_dtype(dtype):
@@ -287,7 +294,8 @@ def _som_online(X, W, rows, cols, hexagonal, toroidal, order, learning_rates, si
         if X.shape[1] >= MIN_FEATURES_FOR_BLOCKS:
             # Small products lose more to waking BLAS threads than the threads give back.
             blas_threads = 1 if W.size < MIN_SOM_WORK_FOR_BLAS_THREADS else n_threads
-            with _blas_limited_to_one_thread(2 if blas_threads == 1 else 1):
+            with (_blas_limited_to_one_thread(2) if blas_threads == 1
+                  else threads.blas_on_all_threads()):
                 return _som.som_online_blocked(X, W, rows, cols, hexagonal, toroidal, order,
                                                learning_rates, sigmas, code, cosine,
                                                som_block_steps(X.shape[1]))

@@ -25,6 +25,7 @@ import numbers
 from .._validation import (array_module, check_bool, check_callbacks, check_choice,
                            check_count, check_init_array, check_random_state, check_scalar,
                            check_seed, check_verbose)
+from ..backend.threads import fit_scope
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
 from .._quantization import _quantization_error
 from ..nn.competitive import Competitive
@@ -184,10 +185,15 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
             self.labels_, distance = kernels.bmu(X, weights)
             return _quantization_error(X, weights, squared_distances=distance)  # eq. (3)
 
-        self.labels_ = kernels.bmu(X, weights)[0]
-        history = run_epochs(self, self.epochs, run_epoch, verbose=self.verbose,
-                             callbacks=self.callbacks, description="competitive learning",
-                             metric="quantization error")
+        # Each epoch's pass on its final prototypes gives the labels; only when none
+        # completes (Ctrl-C in the first) do they take a pass of their own.
+        self.labels_ = None
+        with fit_scope():    # BLAS limits for the kernels: once for the whole training
+            history = run_epochs(self, self.epochs, run_epoch, verbose=self.verbose,
+                                 callbacks=self.callbacks, description="competitive learning",
+                                 metric="quantization error")
+            if self.labels_ is None:
+                self.labels_ = kernels.bmu(X, weights)[0]
         self.history_ = {"quantization_error": list(history)}
         return self
 
@@ -196,7 +202,7 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         win frequencies and the labels."""
         frequency = self._layer.win_frequency
         return (self.cluster_centers_.copy(), None if frequency is None else frequency.copy(),
-                self.labels_.copy())
+                None if self.labels_ is None else self.labels_.copy())
 
     def _restore(self, snapshot):
         centers, frequency, self.labels_ = snapshot

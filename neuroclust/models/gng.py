@@ -26,16 +26,18 @@ in ``csrc/gng.pyx``):
 3. after each epoch, record the number of nodes and the quantization error, eq. (1) (kernel
    ``bmu``);
 4. the clusters are the connected components of the graph, eq. (2): a sample belongs to the
-   component of its nearest node. The number of clusters is found, not given.
+   component of its nearest node. The number of clusters is found, not given. The labels
+   after training take their nearest nodes from the last epoch's ``bmu`` pass (step 3).
 """
 import numbers
 
 import numpy as np
 
-from .._validation import (array_module, check_array, check_callbacks, check_count,
+from .._validation import (array_module, check_callbacks, check_count,
                            check_n_features, check_random_state, check_scalar, check_seed,
                            check_verbose, to_host)
-from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
+from ..backend.threads import fit_scope
+from ..base import BaseEstimator, LastPass, PrototypeClusterMixin, run_epochs
 from .._quantization import _quantization_error
 from ..persistence import FittedState
 from ._resources import check_gng_memory
@@ -170,7 +172,7 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Grow the graph on ``X`` of shape (n_samples, n_features); returns self."""
         self._check_params()
-        X, kernels = self._validate_for_fit(_at_least_two_samples(X))
+        X, kernels = self._validate_for_fit(X, **_AT_LEAST_TWO_SAMPLES)
         self._rng = check_random_state(self.random_state)
         state = self._start(X, self._rng)
         self.history_ = {"n_nodes": [], "quantization_error": []}
@@ -185,13 +187,14 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
         """
         self._check_params()
         if not hasattr(self, "nodes_"):
-            X, kernels = self._validate_for_fit(_at_least_two_samples(X))
+            X, kernels = self._validate_for_fit(X, **_AT_LEAST_TWO_SAMPLES)
             self._rng = check_random_state(self.random_state)
             state = self._start(X, self._rng)
             self.history_ = {"n_nodes": [], "quantization_error": []}
         else:
-            check_n_features(check_array(X), self.n_features_in_, owner=type(self).__name__)
+            n_features = self.n_features_in_   # X is checked once, then against the graph
             X, kernels = self._validate_for_fit(X)
+            check_n_features(X, n_features, owner=type(self).__name__)
             if getattr(self, "_rng", None) is None:
                 self._rng = check_random_state(self.random_state)
             state = self._state_from_attributes(X)
@@ -213,6 +216,7 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
         """Run ``n_epochs`` epochs of the kernel ``gng_online`` (step 2), recording eq. (1)."""
         xp = array_module(X)
         history = {"n_nodes": [], "quantization_error": []}
+        last_pass = LastPass()
 
         def run_epoch(epoch):
             order = xp.asarray(self._rng.permutation(X.shape[0]))
@@ -221,21 +225,28 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
                 order, self.epsilon_b, self.epsilon_n, self.max_age, self.insert_every, self.alpha,
                 self.beta)
             self._store(state)
-            distance = kernels.bmu(X, self.nodes_)[1]
+            winners, distance = kernels.bmu(X, self.nodes_)
+            last_pass.keep(winners, self.nodes_)
             history["n_nodes"].append(int(state["n_nodes"]))
             history["quantization_error"].append(
                 _quantization_error(X, self.nodes_, squared_distances=distance))     # eq. (1)
             return history["quantization_error"][-1]
 
         self._store(state)
-        n_done = len(run_epochs(self, n_epochs, run_epoch, verbose=self.verbose,
-                                callbacks=self.callbacks,
-                                description="growing neural gas",
-                                metric="quantization error"))
-        # Only the completed epochs: not one interrupted half-way (its state was rolled back).
-        for name, values in history.items():
-            self.history_[name].extend(values[:n_done])
-        self.labels_ = self._components_of(kernels.bmu(X, self.nodes_)[0])
+        with fit_scope():    # BLAS limits for the kernels: once for the whole training
+            n_done = len(run_epochs(self, n_epochs, run_epoch, verbose=self.verbose,
+                                    callbacks=self.callbacks,
+                                    description="growing neural gas",
+                                    metric="quantization error"))
+            # Only the completed epochs: not one interrupted half-way (its state was rolled
+            # back).
+            for name, values in history.items():
+                self.history_[name].extend(values[:n_done])
+            # the nearest nodes from the last epoch's pass, unless the nodes changed since
+            winners = last_pass.winners_for(self.nodes_)
+            if winners is None:
+                winners = kernels.bmu(X, self.nodes_)[0]
+        self.labels_ = self._components_of(winners)
 
     #: The fitted attributes :meth:`_store` makes anew from the kernel's state each epoch
     #: (and ``cluster_centers_``, which is ``nodes_``).
@@ -391,9 +402,9 @@ def connected_components(n_nodes, edges):
     return labels
 
 
-def _at_least_two_samples(X):
-    return check_array(X, min_samples=2,
-                       min_samples_reason=" (the graph starts with two nodes at two samples)")
+#: The graph starts with two nodes at two samples: what ``fit`` asks of X.
+_AT_LEAST_TWO_SAMPLES = {"min_samples": 2, "min_samples_reason": " (the graph starts with two "
+                         "nodes at two samples)"}
 
 
 def _copy(value):

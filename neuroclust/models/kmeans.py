@@ -21,7 +21,8 @@ import warnings
 
 from .._validation import (array_module, check_choice, check_count, check_init_array,
                            check_random_state, check_scalar, check_seed, check_verbose)
-from ..base import (BaseEstimator, PrototypeClusterMixin, TrainingInterruptedWarning,
+from ..backend.threads import fit_scope
+from ..base import (BaseEstimator, LastPass, PrototypeClusterMixin, TrainingInterruptedWarning,
                     ignore_further_interrupts, interrupts_deferred, run_epochs)
 from ..persistence import FittedState
 from .init import INIT_METHODS, initial_prototypes
@@ -117,22 +118,23 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
         xp = array_module(X)
         tolerance = self.tol * _mean_variance(X) if self.tol > 0 else 0.0      # eq. (4)
         best, n_seedings = None, self._n_seedings()
-        for seeding in range(n_seedings):
-            try:
-                centres = initial_prototypes(X, self.n_clusters, self.init, rng, kernels)
-                run = _lloyd(self, X, centres, kernels, self.max_iter, tolerance, xp,
-                             self.verbose)
-            except KeyboardInterrupt:   # while seeding: the runs done so far are kept
-                if best is None:
-                    raise
-                ignore_further_interrupts()
-                _warn_interrupted(seeding, n_seedings)
-                break
-            if best is None or run[2] < best[2]:
-                best = run
-            if run[5] == "interrupt":   # Ctrl-C: keep the best run so far, seed no more
-                _warn_interrupted(seeding, n_seedings)
-                break
+        with fit_scope():    # BLAS limits for the kernels: once for all the runs
+            for seeding in range(n_seedings):
+                try:
+                    centres = initial_prototypes(X, self.n_clusters, self.init, rng, kernels)
+                    run = _lloyd(self, X, centres, kernels, self.max_iter, tolerance, xp,
+                                 self.verbose)
+                except KeyboardInterrupt:   # while seeding: the runs done so far are kept
+                    if best is None:
+                        raise
+                    ignore_further_interrupts()
+                    _warn_interrupted(seeding, n_seedings)
+                    break
+                if best is None or run[2] < best[2]:
+                    best = run
+                if run[5] == "interrupt":   # Ctrl-C: keep the best run so far, seed no more
+                    _warn_interrupted(seeding, n_seedings)
+                    break
         (self.cluster_centers_, self.labels_, self.inertia_, self.n_iter_, inertia,
          _) = best
         self.history_ = {"inertia": inertia}
@@ -191,14 +193,18 @@ def _lloyd(model, X, centres, kernels, max_iter, tolerance, xp, verbose):
     the last complete iteration). The run in progress is ``model.cluster_centers_`` and
     ``model.labels_`` (what :meth:`KMeans._snapshot` keeps).
 
-    Returns (centres, labels, inertia, n_iter, history, stopped_by).
+    Returns (centres, labels, inertia, n_iter, history, stopped_by). The labels and inertia
+    are those of the centres returned: from the last iteration's assignment when the centres
+    did not move in it (strict convergence), else from one more ``bmu`` pass.
     """
     model.cluster_centers_, model.labels_ = centres, None
     converged = [False]
+    last_pass = LastPass()
 
     def iteration(_):
         old = model.cluster_centers_
         labels, distance, sums, counts = kernels.bmu_accumulate(X, old)         # eqs. (1), (2)
+        last_pass.keep((labels, distance), old)
         new_centres = _centres_from_sums(X, sums, counts, distance, labels, old, xp)
         shift = float(((new_centres - old) ** 2).sum())
         # strict convergence (the assignment is a fixed point), or a shift below tol
@@ -210,9 +216,14 @@ def _lloyd(model, X, centres, kernels, max_iter, tolerance, xp, verbose):
     history = run_epochs(model, max_iter, iteration, verbose=2 if verbose else 0,
                          callbacks=[lambda _model, _iteration: not converged[0]],
                          description="k-means", metric="inertia", warn_on_interrupt=False)
-    with interrupts_deferred() as presses:   # the labels of the centres kept: one more pass
-        labels, distance = kernels.bmu(X, model.cluster_centers_)
-    stopped_by = "interrupt" if presses.count else history.stopped_by
+    presses = 0
+    found = last_pass.winners_for(model.cluster_centers_)
+    if found is None:
+        with interrupts_deferred() as shield:   # the labels of the centres kept: one more pass
+            found = kernels.bmu(X, model.cluster_centers_)
+        presses = shield.count
+    labels, distance = found
+    stopped_by = "interrupt" if presses else history.stopped_by
     return (model.cluster_centers_, labels, float(distance.sum()), len(history), list(history),
             stopped_by)
 

@@ -22,8 +22,12 @@ The algorithm, in the order it runs (kernels named):
    samples (``som_batch_weights``, two small matrix products);
 4. after each epoch record the quantization error, eq. (1), and topographic error, eq. (2),
    both from one pass of the kernel ``two_nearest`` (each sample's two nearest units and their
-   distances);
+   distances); the last epoch's pass also gives the labels after ``fit`` (without the
+   history, one ``bmu`` pass after training gives them);
 5. optionally cluster the prototypes with k-means (``n_clusters``): the two-level SOM.
+
+``fit`` checks X once; the epochs take it as it is. The kernels' BLAS thread limit is held
+for the whole training (``backend/threads.py``).
 """
 import numbers
 from collections import Counter
@@ -35,7 +39,8 @@ from .._validation import (array_module, check_array, check_bool, check_callback
                            check_prototypes_shape, check_random_state, check_scalar, check_seed,
                            check_verbose, ndim_of, shown, to_host)
 from .. import grid
-from ..base import BaseEstimator, run_epochs
+from ..backend.threads import fit_scope
+from ..base import BaseEstimator, LastPass, run_epochs
 from .._quantization import _quantization_error
 from ..nn.som import SelfOrganizingMap, unit_rows
 from ..persistence import FittedState
@@ -97,8 +102,9 @@ class SOM(BaseEstimator):
         training (a :class:`~neuroclust.KMeans` on this map's backend), and
         ``predict``/``labels_`` give those cluster labels.
     record_history : bool, default=True
-        Record quantization and topographic error after every epoch (one pass over the data
-        each; switch off to time the training alone).
+        Record quantization and topographic error after every epoch (one ``two_nearest``
+        pass over the data each; the last one also gives ``labels_``). Switch off to time
+        the training alone: ``labels_`` then take one ``bmu`` pass after training.
     random_state : int, numpy.random.Generator or None
     backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
     verbose : bool or int, default=False
@@ -116,7 +122,9 @@ class SOM(BaseEstimator):
     grid_positions_ : ndarray of shape (rows * cols, 2)
         Each unit's (x, y) position on the grid.
     labels_ : ndarray of int64, shape (n_samples,)
-        Winning unit of each training sample, or its cluster when ``n_clusters`` is set.
+        Winning unit of each training sample, or its cluster when ``n_clusters`` is set:
+        ``predict`` of the training data, found by the last epoch's pass of the history (or,
+        when that pass did not run on the final prototypes, by a pass of its own).
     unit_labels_ : ndarray of int64, shape (rows * cols,)
         The k-means cluster of each unit (only with ``n_clusters``).
     history_ : dict of lists
@@ -260,6 +268,9 @@ class SOM(BaseEstimator):
         steps = self._steps_per_epoch(X.shape[0])
         total_steps = steps.total
         history = {"quantization_error": [], "topographic_error": []}
+        # X on unit rows, once per fit: the cosine metric's winners are found there
+        X_unit = unit_rows(X) if self.metric == "cosine" else None
+        last_pass = LastPass()
 
         def run_epoch(epoch):
             if self.mode == "online":
@@ -269,23 +280,30 @@ class SOM(BaseEstimator):
                                                 total_steps, rows, cols)
                 self._layer.update(X, order, rates, sigmas, check_input=False)
             else:
-                self._batch_epoch(X, weights, kernels, grid_d2, epoch, rows, cols)
+                self._batch_epoch(X, X_unit, weights, kernels, grid_d2, epoch, rows, cols)
             if not self.record_history:  # still guard against divergence, at the cost of one check
                 return 0.0 if bool(xp.isfinite(weights).all()) else float("nan")
-            quantization, topographic = self._errors_of_valid(X, kernels)
+            quantization, topographic, winners = self._errors_of_valid(X, kernels, X_unit)
+            last_pass.keep(winners, weights)
             history["quantization_error"].append(quantization)
             history["topographic_error"].append(topographic)
             return quantization
 
-        n_done = len(run_epochs(self, len(steps), run_epoch, verbose=self.verbose,
-                                callbacks=self.callbacks,
-                                description="self-organizing map", metric="quantization error",
-                                check_state=_runaway_check(X, weights)))
-        # Only the completed epochs: not one that diverged (its weights were rolled back) or
-        # was interrupted half-way.
-        self.history_ = {name: values[:n_done] for name, values in history.items()}
-        self._cluster_prototypes(rng)
-        self.labels_ = self._labels_of_winners(self._winners_of_valid(X, kernels))
+        with fit_scope():    # BLAS limits for the kernels: once for the whole training
+            n_done = len(run_epochs(self, len(steps), run_epoch, verbose=self.verbose,
+                                    callbacks=self.callbacks, description="self-organizing map",
+                                    metric="quantization error",
+                                    check_state=_runaway_check(self._data_range, weights)))
+            # Only the completed epochs: not one that diverged (its weights were rolled back)
+            # or was interrupted half-way.
+            self.history_ = {name: values[:n_done] for name, values in history.items()}
+            self._cluster_prototypes(rng)
+            # The labels: the winners of the last epoch's pass when its weights are the final
+            # ones (they are unless training stopped early or a callback changed them).
+            winners = last_pass.winners_for(weights)
+            if winners is None:
+                winners = self._winners_of_valid(X, kernels, X_unit)
+        self.labels_ = self._labels_of_winners(winners)
         return self
 
     def _snapshot(self):
@@ -325,14 +343,15 @@ class SOM(BaseEstimator):
                              "'random', or a smaller map.")
         return xp.ascontiguousarray(initial_prototypes(X, n_units, init, rng, kernels))
 
-    def _batch_epoch(self, X, weights, kernels, grid_d2, epoch, rows, cols):
-        """One epoch of Kohonen's batch map (kernels ``bmu_accumulate``, ``som_batch_weights``)."""
+    def _batch_epoch(self, X, X_unit, weights, kernels, grid_d2, epoch, rows, cols):
+        """One epoch of Kohonen's batch map (kernels ``bmu_accumulate``, ``som_batch_weights``);
+        ``X_unit`` is X on unit rows (cosine metric), else None."""
         xp = array_module(X)
         _, sigma = self._schedules([epoch], len(self._steps_per_epoch(X.shape[0])), rows, cols)
         H = xp.asarray(grid.neighbourhood(grid_d2, sigma[0], self.neighbourhood),
                        dtype=X.dtype)
         if self.metric == "cosine":
-            winners = kernels.bmu(unit_rows(X), unit_rows(weights))[0]
+            winners = kernels.bmu(X_unit, unit_rows(weights))[0]
             sums, counts = kernels.accumulate(X, winners, weights.shape[0])
         else:
             _, _, sums, counts = kernels.bmu_accumulate(X, weights)
@@ -352,10 +371,11 @@ class SOM(BaseEstimator):
         X, kernels = self._validate_for_predict(X, "weights_")
         return X, self._winners_of_valid(X, kernels)
 
-    def _winners_of_valid(self, X, kernels):
+    def _winners_of_valid(self, X, kernels, X_unit=None):
+        """Winners of checked ``X`` (``X_unit``: X on unit rows, if already computed)."""
         W = self._like(self.cluster_centers_, X)
         if self.metric == "cosine":
-            return kernels.bmu(unit_rows(X), unit_rows(W))[0]
+            return kernels.bmu(unit_rows(X) if X_unit is None else X_unit, unit_rows(W))[0]
         return kernels.bmu(X, W)[0]
 
     def predict(self, X):
@@ -401,22 +421,27 @@ class SOM(BaseEstimator):
         adjacent = self._adjacency()
         return float(np.mean(~adjacent[first, second]))                           # eq. (2)
 
-    def _errors_of_valid(self, X, kernels):
+    def _errors_of_valid(self, X, kernels, X_unit=None):
         """Eqs. (1) and (2) of checked ``X`` from one ``two_nearest`` pass: the per-epoch record.
 
         The nearest unit's squared distance gives the quantization error (with the cosine
-        metric the units are chosen on unit rows and the distance is taken in X's space, as in
-        :meth:`quantization_error`).
+        metric the units are chosen on unit rows, ``X_unit``, and the distance is taken in X's
+        space, as in :meth:`quantization_error`). Returns the two errors and the winners,
+        which are the labels when these are the final prototypes (as :meth:`predict` finds
+        them: the same kernel scores on the same arrays).
         """
         W = self._like(self.cluster_centers_, X)
         if self.metric == "cosine":
-            first, second, _, _ = kernels.two_nearest(unit_rows(X), unit_rows(W))
-            quantization = _quantization_error(X, W, first)                        # eq. (1)
+            X_unit = unit_rows(X) if X_unit is None else X_unit
+            winners, second, _, _ = kernels.two_nearest(X_unit, unit_rows(W))
+            largest = None if self._data_range is None else max(map(abs, self._data_range))
+            quantization = _quantization_error(X, W, winners, largest_in_X=largest)  # eq. (1)
         else:
-            first, second, distance, _ = kernels.two_nearest(X, W)
+            winners, second, distance, _ = kernels.two_nearest(X, W)
             quantization = _quantization_error(X, W, squared_distances=distance)   # eq. (1)
-        first, second = (np.asarray(to_host(a)) for a in (first, second))
-        return quantization, float(np.mean(~self._adjacency()[first, second]))    # eq. (2)
+        first, second = (np.asarray(to_host(a)) for a in (winners, second))
+        topographic = float(np.mean(~self._adjacency()[first, second]))           # eq. (2)
+        return quantization, topographic, winners
 
     def _adjacency(self):
         """Boolean (n_units, n_units) matrix: which units are grid neighbours (kept per fit)."""
@@ -523,16 +548,17 @@ class SOM(BaseEstimator):
         state.backend()
 
 
-def _runaway_check(X, weights):
+def _runaway_check(data_range, weights):
     """A function that names the problem when a prototype has left the data far behind.
 
     Finite weights of 1e300 pass the NaN guard but make a useless map (and overflow the next
-    epoch's distances): past ``RUNAWAY_FACTOR`` times the data's range (from its smallest to
-    its largest value, over all features) outside that range, training counts as diverged.
+    epoch's distances): past ``RUNAWAY_FACTOR`` times the data's range (``data_range``, its
+    smallest and largest value over all features, as the fit's validation found them)
+    outside that range, training counts as diverged.
     """
-    low, high = float(X.min()), float(X.max())    # the data's range, over every feature
+    low, high = data_range
     largest = max(abs(low), abs(high))
-    reach = RUNAWAY_FACTOR * max(high - low, largest * 1e-6, float(np.finfo(X.dtype).tiny))
+    reach = RUNAWAY_FACTOR * max(high - low, largest * 1e-6, float(np.finfo(weights.dtype).tiny))
 
     def check():
         outside = max(low - float(weights.min()), float(weights.max()) - high)

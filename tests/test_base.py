@@ -7,7 +7,7 @@ import pytest
 import neuroclust
 from neuroclust import CompetitiveLearning, DivergenceWarning, TrainingInterruptedWarning
 from neuroclust.backend import reference
-from neuroclust.base import run_epochs
+from neuroclust.base import LastPass, run_epochs
 
 
 @pytest.fixture(autouse=True)
@@ -418,3 +418,20 @@ def test_clone_copies_the_parameters_unfitted():
     assert type(copy) is KMeans and copy.n_clusters == 3 and copy.random_state == 0
     assert not hasattr(copy, "cluster_centers_")
     assert clone(fitted).get_params() == fitted.get_params()
+
+
+# ------------------------------------------------------------------ LastPass
+def test_last_pass_gives_its_winners_only_for_the_prototypes_it_ran_on():
+    W = np.arange(6.0).reshape(3, 2)
+    last = LastPass()
+    assert last.winners_for(W) is None                 # no pass yet
+    winners = np.array([0, 2, 1])
+    last.keep(winners, W)
+    assert last.winners_for(W.copy()) is winners       # equal prototypes, another array
+    W[1, 0] += 1e-12                                   # changed in place after the pass
+    assert last.winners_for(W) is None
+    assert last.winners_for(np.arange(6.0, dtype=np.float32).reshape(3, 2)) is None
+    assert last.winners_for(np.arange(4.0).reshape(2, 2)) is None
+    nan = np.full((3, 2), np.nan)
+    last.keep(winners, nan)
+    assert last.winners_for(nan) is None               # NaN equals nothing: a pass of its own

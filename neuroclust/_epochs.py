@@ -204,6 +204,8 @@ def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
       the model as it was before. ``warn_on_interrupt=False`` leaves the warning to the
       caller (k-means, which keeps the best of several runs);
     - a callback, called as ``callback(estimator, epoch)`` after each epoch, returns False.
+      Callbacks are the user's code: they run with BLAS on its own threads, even when the
+      fit holds the kernels' one-thread limit (``backend/threads.py``).
 
     ``snapshot`` and ``restore``, when given, replace the estimator's pair (for a network
     trained by :func:`neuroclust.nn.train`, which is a layer, not an estimator).

@@ -152,7 +152,8 @@ def _release_interrupts():
 # ------------------------------------------------------------------ the epoch loop
 class EpochHistory(list):
     """The value recorded after each completed epoch, and why training stopped:
-    ``stopped_by`` is None (all epochs ran), "callback", "divergence" or "interrupt"."""
+    ``stopped_by`` is None (all epochs ran), "callback", "converged" (the model's own
+    ``stop_when`` rule), "divergence" or "interrupt"."""
 
     stopped_by = None
 
@@ -183,7 +184,8 @@ class LastPass:
 
 def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
                description="training", metric="loss", check_state=None,
-               untrained_is_usable=True, warn_on_interrupt=True, snapshot=None, restore=None):
+               untrained_is_usable=True, warn_on_interrupt=True, snapshot=None, restore=None,
+               stop_when=None):
     """The training loop every model shares.
 
     ``run_epoch(epoch)`` trains one epoch and returns the value to record (a loss or an error).
@@ -205,7 +207,10 @@ def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
       caller (k-means, which keeps the best of several runs);
     - a callback, called as ``callback(estimator, epoch)`` after each epoch, returns False.
       Callbacks are the user's code: they run with BLAS on its own threads, even when the
-      fit holds the kernels' one-thread limit (``backend/threads.py``).
+      fit holds the kernels' one-thread limit (``backend/threads.py``);
+    - ``stop_when(epoch)``, the model's own stopping rule (k-means' convergence), returns True
+      after an epoch whose callbacks did not stop training (``stopped_by`` "converged"; it
+      runs under the fit's BLAS limit, so it should not multiply large matrices).
 
     ``snapshot`` and ``restore``, when given, replace the estimator's pair (for a network
     trained by :func:`neuroclust.nn.train`, which is a layer, not an estimator).
@@ -235,6 +240,9 @@ def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
                     _report(epochs, verbose, epoch, n_epochs, metric, history[-1])
                     if callbacks and _any_says_stop(callbacks, estimator, epoch):
                         history.stopped_by = "callback"
+                        break
+                    if stop_when is not None and stop_when(epoch):
+                        history.stopped_by = "converged"
                         break
                     continue
             except KeyboardInterrupt:

@@ -435,3 +435,12 @@ def test_last_pass_gives_its_winners_only_for_the_prototypes_it_ran_on():
     nan = np.full((3, 2), np.nan)
     last.keep(winners, nan)
     assert last.winners_for(nan) is None               # NaN equals nothing: a pass of its own
+
+
+def test_run_epochs_stop_when_ends_training_as_converged():
+    seen = []
+    history = run_epochs(None, 10, lambda epoch: float(epoch), snapshot=lambda: None,
+                         restore=lambda state: None, stop_when=lambda epoch: epoch == 2,
+                         callbacks=[lambda model, epoch: seen.append(epoch)])
+    assert list(history) == [0.0, 1.0, 2.0] and history.stopped_by == "converged"
+    assert seen == [0, 1, 2]                    # the callbacks ran first, every epoch

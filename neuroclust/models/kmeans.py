@@ -214,7 +214,7 @@ def _lloyd(model, X, centres, kernels, max_iter, tolerance, xp, verbose):
         return float(distance.sum())                                            # eq. (3)
 
     history = run_epochs(model, max_iter, iteration, verbose=2 if verbose else 0,
-                         callbacks=[lambda _model, _iteration: not converged[0]],
+                         stop_when=lambda _iteration: converged[0],
                          description="k-means", metric="inertia", warn_on_interrupt=False)
     presses = 0
     found = last_pass.winners_for(model.cluster_centers_)

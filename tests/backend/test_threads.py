@@ -24,9 +24,11 @@ def blas_threads():
 
 @pytest.fixture
 def two_blas_threads(monkeypatch):
-    """BLAS on two threads (whatever the shell set), so that a limit to one shows; no backend
-    forced from the environment."""
+    """BLAS on two threads (whatever the shell set), so that a limit to one shows, and two
+    threads for the kernels (whatever the machine has); no backend forced from the
+    environment."""
     monkeypatch.delenv("NEUROCLUST_BACKEND", raising=False)
+    monkeypatch.setenv("NEUROCLUST_NUM_THREADS", "2")
     with threadpool_limits(limits=2, user_api="blas"):
         yield
 
@@ -40,7 +42,9 @@ def test_outside_a_fit_the_limit_is_per_call(two_blas_threads):
     assert not threads.blas_limit_held()
 
 
-def test_inside_a_fit_the_limit_is_entered_once_and_kept(two_blas_threads, monkeypatch):
+@pytest.fixture
+def limits_entered(monkeypatch):
+    """Every limit threadpoolctl is asked to enter."""
     entered = []
     controller = threads._threadpool_controller()
     original = type(controller).limit
@@ -50,6 +54,11 @@ def test_inside_a_fit_the_limit_is_entered_once_and_kept(two_blas_threads, monke
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(type(controller), "limit", counting_limit)
+    return entered
+
+
+def test_inside_a_fit_the_limit_is_entered_once_and_kept(two_blas_threads, limits_entered):
+    entered = limits_entered
     with threads.fit_scope():
         assert blas_threads() == {2}          # nothing before the first kernel call
         for _ in range(5):
@@ -166,3 +175,12 @@ def test_nested_fit_shares_the_scope(two_blas_threads):
     SOM(shape=(6, 6), mode="batch", epochs=2, n_clusters=3, random_state=0,
         backend="cython").fit(_data())
     assert blas_threads() == {2} and not threads.blas_limit_held()
+
+
+@cython_built
+def test_kmeans_enters_the_limit_once_for_all_its_iterations(two_blas_threads, limits_entered):
+    X = _data(np.float32, n=40000, d=64)      # enough work for the kernels to take two threads
+    model = KMeans(8, init=X[:8].copy(), max_iter=6, tol=0, backend="cython").fit(X)
+    assert model.n_iter_ == 6
+    assert len(limits_entered) == 1
+    assert blas_threads() == {2}

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
-from neuroclust import (SOM, CompetitiveLearning, DivergenceWarning, GrowingNeuralGas, KMeans,
+from neuroclust import (SOM, CompetitiveLearning, GrowingNeuralGas, KMeans,
                         TrainingInterruptedWarning, datasets)
 from neuroclust.backend import available_backends, get_kernels
 
@@ -185,7 +185,3 @@ def test_gng_labels_are_predict_without_an_extra_pass(backend, dtype, bmu_calls)
     assert len(bmu_calls) == 3                 # one per epoch, none after
     np.testing.assert_array_equal(host(model.labels_), host(model.predict(X)))
 
-
-def test_divergence_warning_is_still_importable():
-    """(DivergenceWarning is what a diverged SOM warns with; imported above for that test.)"""
-    assert issubclass(DivergenceWarning, RuntimeWarning)

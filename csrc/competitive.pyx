@@ -23,9 +23,11 @@ def wta_online(const floating[:, ::1] X,      # IN  (n_samples, n_features)
                double learning_rate,
                double[::1] win_frequency=None,  # INOUT (n_units,) or None: no conscience
                double conscience_rate=0.0,
-               double conscience_bias=0.0):
+               double conscience_bias=0.0,
+               double variance=1.0):          # V: the bias's unit, eq. (3)
     """One sequential pass (an epoch) of winner-take-all learning over the samples in order,
-    all of it in compiled code (see reference.wta_online, eqs. 1-5)."""
+    all of it in compiled code (see reference.wta_online, eqs. 1-5: the frequencies are
+    updated before the bias is formed from them, as DeSieno orders it)."""
     cdef Py_ssize_t n_steps = order.shape[0], n_units = W.shape[0], n_features = W.shape[1]
     cdef bint conscience = win_frequency is not None
     check_width("wta_online", X.shape[1], n_features, "W", n_units, 1)
@@ -34,34 +36,40 @@ def wta_online(const floating[:, ::1] X,      # IN  (n_samples, n_features)
         check_length("wta_online", "win_frequency", win_frequency.shape[0], n_units)
     winners_arr = np.empty(n_steps, dtype=np.int64)
     cdef long long[::1] winners = winners_arr
+    # each unit's squared distance to the current sample: the biased competition (eq. 4)
+    # needs them after the frequencies (eq. 2) have followed the unbiased winner (eq. 1)
+    distances_arr = np.empty(n_units if conscience else 0, dtype=np.float64)
+    cdef double[::1] distances = distances_arr
     cdef Py_ssize_t step, i, j, f, nearest, winner
     cdef double distance, nearest_distance, score, winner_score, fair_share = 1.0 / n_units
+    cdef double bias_unit = conscience_bias * variance
     cdef floating rate = <floating> learning_rate
     with nogil:
         for step in range(n_steps):
             i = order[step]
             nearest = 0
-            winner = 0
             nearest_distance = squared_distance(&X[i, 0], &W[0, 0], n_features)
-            winner_score = nearest_distance
             if conscience:
-                winner_score = nearest_distance - conscience_bias * (fair_share - win_frequency[0])
+                distances[0] = nearest_distance
             for j in range(1, n_units):
                 distance = squared_distance(&X[i, 0], &W[j, 0], n_features)
+                if conscience:
+                    distances[j] = distance
                 if distance < nearest_distance:                       # eq. (1)
                     nearest_distance = distance
                     nearest = j
-                if conscience:
-                    score = distance - conscience_bias * (fair_share - win_frequency[j])  # eq. (2)
-                    if score < winner_score:                          # eq. (3)
-                        winner_score = score
-                        winner = j
+            winner = nearest
             if conscience:
-                for j in range(n_units):                              # eq. (4)
+                for j in range(n_units):                              # eq. (2)
                     win_frequency[j] *= 1.0 - conscience_rate
                 win_frequency[nearest] += conscience_rate
-            else:
-                winner = nearest
+                winner = 0
+                winner_score = distances[0] - bias_unit * (fair_share - win_frequency[0])
+                for j in range(1, n_units):
+                    score = distances[j] - bias_unit * (fair_share - win_frequency[j])  # eq. (3)
+                    if score < winner_score:                          # eq. (4)
+                        winner_score = score
+                        winner = j
             for f in range(n_features):                               # eq. (5)
                 W[winner, f] = W[winner, f] + rate * (X[i, f] - W[winner, f])
             winners[step] = winner

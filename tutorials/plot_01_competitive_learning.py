@@ -361,17 +361,20 @@ print("unit 4 is still at", plain.cluster_centers_[4])
 # that the picture is the same in both.)
 #
 # DeSieno's *conscience* keeps a running estimate :math:`p_j` of how often each unit wins and
-# lowers the distance of units that win less than their share :math:`1/K` by a bias
+# lowers the distance of units that win less than their share :math:`1/K` by a bias: first
+# the frequencies follow the plain winner, then the bias and the biased competition,
 #
-# .. math:: b_j = C\,(1/K - p_j), \qquad z = \arg\min_j \big(\lVert x - w_j \rVert^2 - b_j\big),
-#           \qquad p_j \leftarrow p_j + B\,([\,j = c(x)\,] - p_j),
+# .. math:: p_j \leftarrow p_j + B\,([\,j = c(x)\,] - p_j), \qquad b_j = C\,V\,(1/K - p_j),
+#           \qquad z = \arg\min_j \big(\lVert x - w_j \rVert^2 - b_j\big),
 #
 # and the unit that learns is :math:`z`. A unit that never wins drifts to :math:`p_j = 0`, so it
-# gets the largest bias, :math:`C/K`, and starts winning the samples that are almost as close
-# to it as to their nearest prototype; once it wins its share its bias vanishes. :math:`C` has
-# the units of a squared distance, which on standardised data makes DeSieno's :math:`C = 10`
-# sensible. His :math:`B = 10^{-4}` lets :math:`p_j` follow the wins over about 10,000 samples,
-# longer than these short runs, so we take :math:`B = 10^{-3}`.
+# gets the largest bias, :math:`CV/K`, and starts winning the samples that are almost as close
+# to it as to their nearest prototype; once it wins its share its bias vanishes. The bias is
+# compared with squared distances, so it is measured in the data's total variance :math:`V`
+# (the mean squared distance of a sample to the mean, 3 on these standardised clouds): the
+# same :math:`C` then works at any scale. DeSieno's :math:`B = 10^{-4}` lets :math:`p_j` follow
+# the wins over about 10,000 samples, longer than these short runs, so we take the default
+# :math:`B = 10^{-3}`.
 
 fixed = CompetitiveLearning(**dead_settings, conscience=True, conscience_rate=1e-3,
                             conscience_bias=10.0).fit(Z_dead)
@@ -394,7 +397,7 @@ for ax, run, title in [(axes[0], plain, "Plain: unit 4 never wins"),
 fig.tight_layout()
 
 # %%
-# The conscience is a nudge, not a cure-all: it only reaches units within about :math:`C/K` in
+# The conscience is a nudge, not a cure-all: it only reaches units within about :math:`CV/K` in
 # squared distance of winning (exercise 4), and it changes the objective, trading a little
 # quantization error for units that all get used. A good start (``init="k-means++"``, used
 # above) makes dead units rare in the first place.
@@ -486,7 +489,7 @@ assert np.allclose(step_W, gradient_W)
 #    which unit is split?
 # 4. Start the dead unit farther out, at ``(4, 4, 4)``. Does the conscience still bring it
 #    back? Compare the squared distance from the unit to the nearest sample, minus that
-#    sample's squared distance to its own winner, with :math:`C/K`. What happens with
+#    sample's squared distance to its own winner, with :math:`CV/K`. What happens with
 #    ``conscience_bias=100``, and why is a very strong conscience not a good fix?
 # 5. Multiply feature 0 by 0.01 instead of 100. Which clouds can the layer still tell apart,
 #    and why?

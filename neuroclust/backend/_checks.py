@@ -181,8 +181,9 @@ def check_accumulate(X, labels, n_units):
 
 
 def check_wta_online(X, W, order, learning_rate, win_frequency, conscience_rate,
-                     conscience_bias):
-    """Returns ``(order as int64, learning_rate, conscience_rate, conscience_bias)``."""
+                     conscience_bias, variance=1.0):
+    """Returns ``(order as int64, learning_rate, conscience_rate, conscience_bias,
+    variance)``."""
     check_data(X)
     check_prototypes(X, W)
     check_updated(W, "W", "f", "the prototypes")
@@ -196,7 +197,11 @@ def check_wta_online(X, W, order, learning_rate, win_frequency, conscience_rate,
                              f"shape {win_frequency.shape}.")
     conscience_rate = check_real(conscience_rate, "conscience_rate", low=0, high=1)
     conscience_bias = check_real(conscience_bias, "conscience_bias", low=0)
-    return order, learning_rate, conscience_rate, conscience_bias
+    variance = check_real(variance, "variance", low=0)
+    if not math.isfinite(conscience_bias * variance):
+        raise ValueError(f"conscience_bias * variance must be finite, got {conscience_bias} * "
+                         f"{variance}; the bias would overflow.")
+    return order, learning_rate, conscience_rate, conscience_bias, variance
 
 
 def check_grid(W, shape, topology, toroidal):

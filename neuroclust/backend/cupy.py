@@ -57,10 +57,10 @@ def bmu_accumulate(X, W, n_threads=None):
 
 
 def wta_online(X, W, order, learning_rate, win_frequency=None,
-               conscience_rate=0.0, conscience_bias=0.0):
+               conscience_rate=0.0, conscience_bias=0.0, variance=1.0):
     """See ``reference.wta_online``; ``order`` may live on the host or the device."""
     return reference.wta_online(X, W, order, learning_rate, win_frequency,
-                                conscience_rate, conscience_bias)
+                                conscience_rate, conscience_bias, variance)
 
 
 def som_online(X, W, shape, topology, toroidal, order, learning_rates, sigmas,

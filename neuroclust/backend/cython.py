@@ -226,13 +226,14 @@ def _state_dtype(W):
 
 
 def wta_online(X, W, order, learning_rate, win_frequency=None,
-               conscience_rate=0.0, conscience_bias=0.0):
+               conscience_rate=0.0, conscience_bias=0.0, variance=1.0):
     """See ``reference.wta_online``; updates ``W`` (and ``win_frequency``) in place.
 
     ``X`` is taken in ``W``'s precision (float32 for float16 and float32 prototypes).
     """
-    order, learning_rate, conscience_rate, conscience_bias = _checks.check_wta_online(
-        X, W, order, learning_rate, win_frequency, conscience_rate, conscience_bias)
+    order, learning_rate, conscience_rate, conscience_bias, variance = (
+        _checks.check_wta_online(X, W, order, learning_rate, win_frequency, conscience_rate,
+                                 conscience_bias, variance))
     dtype = _state_dtype(W)
     X = np.ascontiguousarray(X, dtype=dtype)
     order = np.ascontiguousarray(order, dtype=np.int64)
@@ -241,7 +242,7 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
                  else np.ascontiguousarray(win_frequency, dtype=np.float64))
     try:
         return _competitive.wta_online(X, work, order, learning_rate, frequency,
-                                       conscience_rate, conscience_bias)
+                                       conscience_rate, conscience_bias, variance)
     finally:  # copies (another layout or dtype) go back into the caller's arrays
         if work is not W:
             W[...] = work

@@ -28,7 +28,7 @@ from .._validation import (array_module, check_bool, check_callbacks, check_choi
 from ..backend.threads import fit_scope
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
 from .._quantization import _quantization_error
-from ..nn.competitive import Competitive
+from ..nn.competitive import Competitive, total_variance
 from ..persistence import FittedState
 from .init import INIT_METHODS, initial_prototypes
 from ._resources import check_prototype_memory
@@ -52,12 +52,18 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         to this value at the last, eq. (1); else it stays constant.
     conscience : bool, default=False
         Use DeSieno's conscience (online mode only): units that win more than their share
-        :math:`1/K` are handicapped, so no unit stays dead.
-    conscience_rate : float, default=1e-4
-        :math:`B`, how fast the win frequencies follow the wins (DeSieno's value).
+        :math:`1/K` are handicapped and units that win less are favoured, so a unit left
+        dead or a unit stuck between two clusters gets pushed out (kernel ``wta_online``,
+        eqs. (2)-(4) there).
+    conscience_rate : float, default=1e-3
+        :math:`B`, how fast the win frequencies follow the wins: over about :math:`1/B`
+        samples. DeSieno's :math:`10^{-4}` is slower than a default run on a few thousand
+        samples, so the handicap had not built up by its end.
     conscience_bias : float, default=10.0
-        :math:`C`, the weight of the handicap (DeSieno's value; it is in units of squared
-        distance, so it suits standardised data).
+        :math:`C`, the weight of the handicap (DeSieno's value), in units of the data's
+        total variance :math:`V` (the mean squared distance of a sample to the mean,
+        measured once per fit): the handicap scales with the squared distances it competes
+        with, so the same :math:`C` works on data at any scale, standardised or not.
     mode : {"online", "batch"}, default="online"
         "online" updates after every sample; "batch" after every epoch, eq. (2).
     init : {"random_samples", "random", "k-means++"} or array of shape (n_clusters, n_features)
@@ -81,7 +87,7 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
     history_ : dict of lists
         ``"quantization_error"``: eq. (3) after each epoch.
     win_frequency_ : ndarray of shape (n_clusters,)
-        DeSieno's running win frequencies (only with ``conscience=True``).
+        DeSieno's running win frequencies :math:`p_j` (only with ``conscience=True``).
     n_features_in_ : int
     backend_ : str
 
@@ -116,7 +122,7 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
     _params_fixed_by_fit = ("n_clusters",)
 
     def __init__(self, n_clusters=8, learning_rate=0.01, epochs=20, learning_rate_final=None,
-                 conscience=False, conscience_rate=1e-4, conscience_bias=10.0, mode="online",
+                 conscience=False, conscience_rate=1e-3, conscience_bias=10.0, mode="online",
                  init="random_samples", random_state=None, backend="auto", verbose=False,
                  callbacks=None):
         self.n_clusters = n_clusters
@@ -167,6 +173,7 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
             self.n_clusters, X.shape[1], learning_rate=self.learning_rate, random_state=rng,
             backend=self.backend_, conscience=self.conscience,
             conscience_rate=self.conscience_rate, conscience_bias=self.conscience_bias,
+            data_variance=total_variance(X) if self.conscience else None,
             W=xp.ascontiguousarray(initial_prototypes(X, self.n_clusters, self.init, rng, kernels)))
         weights = self.cluster_centers_ = self._layer.params["W"]
         if self.conscience:

@@ -15,7 +15,7 @@ from .._validation import (array_module, check_array, check_prototypes_shape,
 from ..backend import get_kernels, resolve_backend
 from .layer import Layer
 
-__all__ = ["Competitive"]
+__all__ = ["Competitive", "total_variance"]
 
 # (backend, array module, NEUROCLUST_BACKEND) -> the kernel module resolve_backend chooses
 _KERNEL_MODULES = {}
@@ -36,12 +36,19 @@ class Competitive(Layer):
     backend : {"auto", "numpy", "cython", "cupy"}
     conscience : bool, default=False
         DeSieno's conscience in :meth:`update`: units that win more than their share
-        :math:`1/K` are handicapped (kernel ``wta_online``, eqs. (4) and (5) there). The
+        :math:`1/K` are handicapped (kernel ``wta_online``, eqs. (2)-(4) there). The
         running win frequencies :math:`p_j` are the attribute ``win_frequency``.
-    conscience_rate : float, default=1e-4
-        :math:`B`, how fast the win frequencies follow the wins.
+    conscience_rate : float, default=1e-3
+        :math:`B`, how fast the win frequencies follow the wins (over about :math:`1/B`
+        samples).
     conscience_bias : float, default=10.0
-        :math:`C`, the weight of the handicap.
+        :math:`C`, the weight of the handicap, in units of ``data_variance``.
+    data_variance : float or None, default=None
+        :math:`V`, the unit of the handicap (eq. (3) of ``wta_online``). None measures
+        it on every ``x`` that :meth:`update` receives, by
+        :func:`~neuroclust.nn.competitive.total_variance`; a number
+        is used as given (:class:`neuroclust.CompetitiveLearning` measures its training data
+        once per fit).
     W : ndarray of shape (n_units, n_inputs), optional
         The starting prototypes. The layer trains this array itself, in place (no copy), when
         it is C-contiguous; nothing is drawn from ``random_state`` for it.
@@ -78,8 +85,8 @@ class Competitive(Layer):
     """
 
     def __init__(self, n_units, n_inputs, learning_rate=0.01, random_state=None,
-                 backend="auto", conscience=False, conscience_rate=1e-4, conscience_bias=10.0,
-                 W=None):
+                 backend="auto", conscience=False, conscience_rate=1e-3, conscience_bias=10.0,
+                 data_variance=None, W=None):
         super().__init__()
         rng = check_random_state(random_state)
         self.learning_rate = learning_rate
@@ -88,6 +95,7 @@ class Competitive(Layer):
         self.conscience = conscience
         self.conscience_rate = conscience_rate
         self.conscience_bias = conscience_bias
+        self.data_variance = data_variance
         if W is None:
             W = rng.standard_normal((n_units, n_inputs))
         else:
@@ -184,6 +192,32 @@ class Competitive(Layer):
         """
         x, order, W = self._online_pass(x, order, check_input)
         rate = self.learning_rate if learning_rate is None else learning_rate
+        variance = 1.0
+        if self.win_frequency is not None:
+            variance = (total_variance(x) if self.data_variance is None
+                        else self.data_variance)
         self._kernels(x).wta_online(x, W, order, rate, self.win_frequency,
-                                    self.conscience_rate, self.conscience_bias)
+                                    self.conscience_rate, self.conscience_bias, variance)
         return self
+
+
+def total_variance(x):
+    r"""The total variance of the rows of ``x``: the unit of the conscience's handicap.
+
+    .. math:: V = \frac1n \sum_i \|x_i - \bar x\|^2 = \sum_f \operatorname{Var}(x_f)  \tag{1}
+
+    the mean squared distance of a sample to the mean of the data (the quantization energy
+    of a single prototype at the mean), in float64 whatever the dtype of ``x``. Measured in
+    this unit, the bias :math:`C\,(1/K - p_j)` of ``wta_online`` scales with the squared
+    distances it is compared with, so one :math:`C` suits data at any scale.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_samples, n_features)
+        Checked data (NumPy or CuPy), at least one row.
+
+    Returns
+    -------
+    float
+    """
+    return float(x.var(axis=0, dtype="float64").sum())                        # eq. (1)

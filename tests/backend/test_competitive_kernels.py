@@ -51,9 +51,9 @@ def check_wta_online(X, W, order, learning_rate, conscience=None):
     kwargs = {}
     p_ref = p_cy = None
     if conscience is not None:
-        p0, rate, bias = conscience
+        p0, rate, bias, variance = conscience
         p_ref, p_cy = p0.copy(), p0.copy()
-        kwargs = dict(conscience_rate=rate, conscience_bias=bias)
+        kwargs = dict(conscience_rate=rate, conscience_bias=bias, variance=variance)
     W_ref, W_cy = W.copy(), W.copy()
     ref_winners = reference.wta_online(X, W_ref, order, learning_rate, p_ref, **kwargs)
     winners = cy.wta_online(X, W_cy, order, learning_rate, p_cy, **kwargs)
@@ -83,22 +83,22 @@ def test_wta_online_on_blobs_both_dtypes(problem, learning_rate):
 
 @settings(max_examples=40, deadline=None)
 @given(problem=online_problems(blobs=False), rate=st.floats(0.0, 0.5),
-       bias=st.floats(0.0, 50.0))
-def test_wta_online_conscience_float64_random_data(problem, rate, bias):
+       bias=st.floats(0.0, 50.0), variance=st.floats(0.25, 4.0))
+def test_wta_online_conscience_float64_random_data(problem, rate, bias, variance):
     X, W, order, rng = problem
     p0 = rng.dirichlet(np.ones(W.shape[0]))
-    check_wta_online(X, W, order, 0.1, (p0, rate, bias))
+    check_wta_online(X, W, order, 0.1, (p0, rate, bias, variance))
 
 
 @settings(max_examples=30, deadline=None)
 @given(problem=online_problems(blobs=True), rate=st.floats(0.0, 0.5),
-       bias=st.floats(0.0, 20.0))
-def test_wta_online_conscience_on_blobs_both_dtypes(problem, rate, bias):
-    # |bias term| <= 20 < the gap between a blob's own unit (d ~ 2 * 40 * 0.09) and the next
-    # (d >= 100), so the learner is never nearly tied with another unit in float32.
+       bias=st.floats(0.0, 5.0), variance=st.floats(0.25, 4.0))
+def test_wta_online_conscience_on_blobs_both_dtypes(problem, rate, bias, variance):
+    # |bias term| <= C V <= 20 < the gap between a blob's own unit (d ~ 2 * 40 * 0.09) and the
+    # next (d >= 100), so the learner is never nearly tied with another unit in float32.
     X, W, order, rng = problem
     p0 = rng.dirichlet(np.ones(W.shape[0]))
-    check_wta_online(X, W, order, 0.1, (p0, rate, bias))
+    check_wta_online(X, W, order, 0.1, (p0, rate, bias, variance))
 
 
 def test_wta_online_conscience_changes_winners_identically():
@@ -108,8 +108,20 @@ def test_wta_online_conscience_changes_winners_identically():
     X = rng.normal(size=(50, 3))
     W = np.vstack([np.zeros(3), np.full((3, 3), 2.0)])
     p0 = np.array([1.0, 0.0, 0.0, 0.0])
-    winners = check_wta_online(X, W, np.arange(50), 0.1, (p0, 0.05, 40.0))
+    winners = check_wta_online(X, W, np.arange(50), 0.1, (p0, 0.05, 40.0, 1.0))
     assert (winners != 0).any()
+
+
+def test_wta_online_conscience_updates_the_frequencies_before_the_bias():
+    # The reference's worked example (DeSieno's order): p moves to (0.75, 0.25) first, so
+    # b = 5 * 2 * (0.5 - p) = (-2.5, 2.5) and unit 1 learns although unit 0 is nearest.
+    X = np.array([[1.0]])
+    W = np.array([[0.0], [3.0]])
+    p = np.array([0.5, 0.5])
+    winners = cy.wta_online(X, W, np.array([0]), 0.5, p, 0.5, 5.0, 2.0)
+    np.testing.assert_array_equal(winners, [1])
+    np.testing.assert_array_equal(W, [[0.0], [2.0]])
+    np.testing.assert_array_equal(p, [0.75, 0.25])
 
 
 def test_wta_online_updates_W_of_another_layout_or_dtype_through_a_copy():

@@ -134,7 +134,7 @@ def check_wta_online(device, conscience, order_on_device):
     X, W = random_problem(4, np.float64, n_samples=40, n_units=5)
     order = np.random.default_rng(4).integers(0, len(X), size=60)
     p0 = np.array([0.6, 0.1, 0.1, 0.1, 0.1]) if conscience else None
-    args = (0.05, 20.0) if conscience else ()
+    args = (0.05, 20.0, 0.5) if conscience else ()   # B, C and the variance V
     W_ref = W.copy()
     p_ref = None if p0 is None else p0.copy()
     ref_winners = reference.wta_online(X, W_ref, order, 0.2, p_ref, *args)

@@ -120,8 +120,10 @@ def test_without_conscience_far_units_never_win():
     assert not np.array_equal(model.cluster_centers_[0], init[0])
 
 
-def test_conscience_with_a_bias_too_small_for_the_scale_leaves_units_dead():
-    # The default C = 10 is in units of squared distance; the far units are about 7000 away.
+def test_conscience_with_a_bias_too_small_for_the_distance_leaves_units_dead():
+    # The default C = 10 is in units of the data's total variance V (about 19 here): an idle
+    # unit can reach C V / K = 2 V further than its rivals, but the far units are about 340 V
+    # (6300 squared units) from the nearest sample.
     X, _ = five_centroids(500, 0)
     init = dead_unit_start(X)
     model = CompetitiveLearning(n_clusters=5, learning_rate=0.05, epochs=10, init=init,
@@ -142,8 +144,9 @@ def test_conscience_scaled_to_the_data_makes_every_unit_win(backend, monkeypatch
         return result
 
     monkeypatch.setattr(reference, "wta_online", recording_wta_online)
-    # C of the order of the squared distance to the far units (3 * 50**2 ~ 7500, times a
-    # margin), and a faster frequency estimate B so the handicap builds up within the run.
+    # C V / K above the squared distance from the far units to the data (about 340 V, so
+    # C > 1700; C = 1e5 leaves a wide margin), and B = 1e-3 (the default) so the handicap
+    # builds up within the run.
     model = CompetitiveLearning(n_clusters=5, learning_rate=0.05, epochs=20, init=init,
                                 conscience=True, conscience_rate=1e-3, conscience_bias=1e5,
                                 random_state=0, backend=backend).fit(X)

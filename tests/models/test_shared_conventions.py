@@ -9,6 +9,7 @@ import pytest
 from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                         GrowingNeuralGas, KMeans, grid, load, nn)
 from neuroclust.backend import available_backends, get_kernels
+from neuroclust.nn.competitive import total_variance
 
 
 def data(n_samples=120, n_features=3, seed=0, dtype=np.float64):
@@ -172,8 +173,9 @@ def test_competitive_learning_is_its_kernel_run_by_hand(backend, conscience):
     W = X[rng.choice(len(X), size=4, replace=False)].copy()    # init="random_samples"
     frequency = np.full(4, 0.25) if conscience else None
     kernels = get_kernels(backend)
+    variance = total_variance(X)    # the conscience's unit, measured once per fit
     for _ in range(3):
-        kernels.wta_online(X, W, rng.permutation(len(X)), 0.1, frequency, 0.01, 1.0)
+        kernels.wta_online(X, W, rng.permutation(len(X)), 0.1, frequency, 0.01, 1.0, variance)
     np.testing.assert_array_equal(model.cluster_centers_, W)
     if conscience:
         np.testing.assert_array_equal(model.win_frequency_, frequency)
@@ -195,7 +197,8 @@ RECORDED = {
     "conscience": (lambda: CompetitiveLearning(n_clusters=6, epochs=4, random_state=3,
                                                conscience=True, conscience_rate=0.01,
                                                conscience_bias=1.0, init="random"),
-                   "cl_conscience", "-0x1.4601f2ee48a21p+2", "0x1.43fbd787f3d52p+0", 389),
+                   # re-recorded in issue 12: DeSieno's order and the bias in units of V
+                   "cl_conscience", "-0x1.1d77f429a928bp+2", "0x1.3f949b91255a1p+0", 386),
 }
 
 

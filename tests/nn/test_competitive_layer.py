@@ -6,6 +6,7 @@ import pytest
 
 from neuroclust.backend import available_backends, reference
 from neuroclust.nn import Competitive, Layer
+from neuroclust.nn.competitive import total_variance
 
 BACKENDS = [
     "numpy",
@@ -174,6 +175,36 @@ def test_update_is_wta_online_in_the_layers_random_order(backend, dtype):
     layer.update(X)
     reference.wta_online(X, W, rng.permutation(X.shape[0]), 0.3)
     np.testing.assert_allclose(layer.params["W"], W, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("data_variance", [None, 0.5])
+def test_update_with_a_conscience_passes_the_variance(backend, data_variance):
+    # None: the variance V of each x that update receives; a number: that number.
+    X = 7.0 * make_data(seed=3)
+    layer = Competitive(5, 3, learning_rate=0.2, random_state=7, backend=backend,
+                        conscience=True, conscience_rate=0.05, conscience_bias=4.0,
+                        data_variance=data_variance)
+    layer.update(X)
+    rng = np.random.default_rng(7)
+    W = rng.standard_normal((5, 3))
+    order = rng.permutation(X.shape[0])
+    p = np.full(5, 0.2)
+    variance = total_variance(X) if data_variance is None else data_variance
+    reference.wta_online(X, W, order, 0.2, p, 0.05, 4.0, variance)
+    np.testing.assert_allclose(layer.params["W"], W, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(layer.win_frequency, p, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_total_variance_is_the_mean_squared_distance_to_the_mean(dtype):
+    X = (1000.0 + 3.0 * make_data(seed=4, n_samples=500, n_features=4)).astype(dtype)
+    X64 = X.astype(np.float64)
+    expected = ((X64 - X64.mean(axis=0)) ** 2).sum(axis=1).mean()
+    got = total_variance(X)
+    assert isinstance(got, float)
+    assert got == pytest.approx(expected, rel=1e-12)
+    assert total_variance(np.ones((3, 2), dtype=dtype)) == 0.0
 
 
 def test_update_moves_prototypes():

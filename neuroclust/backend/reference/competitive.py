@@ -15,7 +15,7 @@ __all__ = ["wta_online"]
 
 
 def wta_online(X, W, order, learning_rate, win_frequency=None,
-               conscience_rate=0.0, conscience_bias=0.0):
+               conscience_rate=0.0, conscience_bias=0.0, variance=1.0):
     r"""One pass of sequential winner-take-all learning, updating ``W`` in place.
 
     Parameters
@@ -33,7 +33,12 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
     conscience_rate : float
         :math:`B`, how fast :math:`p_j` follows the wins.
     conscience_bias : float
-        :math:`C`, the weight of the bias.
+        :math:`C`, the weight of the bias, a pure number.
+    variance : float, default=1.0
+        :math:`V`, the unit the bias is measured in: the data's total variance (the
+        mean squared distance of a sample to the data's mean, computed once per fit by the
+        caller), so that the bias scales with the squared distances it is compared with.
+        1.0 leaves :math:`C` in units of squared distance (DeSieno's form).
 
     Returns
     -------
@@ -42,19 +47,23 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
 
     Notes
     -----
-    For each presented sample :math:`x`, with :math:`d_j = \|x - w_j\|^2`:
+    For each presented sample :math:`x`, with :math:`d_j = \|x - w_j\|^2`, in DeSieno's
+    order (the frequencies first, then the bias they give):
 
     .. math:: y = \arg\min_j d_j                                                \tag{1}
-    .. math:: b_j = C\,(1/K - p_j)                                              \tag{2}
-    .. math:: z = \arg\min_j (d_j - b_j)                                        \tag{3}
-    .. math:: p_j \leftarrow p_j + B\,([j = y] - p_j)                           \tag{4}
+    .. math:: p_j \leftarrow p_j + B\,([j = y] - p_j)                           \tag{2}
+    .. math:: b_j = C\,V\,(1/K - p_j)                                    \tag{3}
+    .. math:: z = \arg\min_j (d_j - b_j)                                        \tag{4}
     .. math:: w_z \leftarrow w_z + \eta\,(x - w_z)                              \tag{5}
 
     Without conscience :math:`z = y` and only (1) and (5) run. Rule (5) is a stochastic
     gradient step on :math:`E = \tfrac12 \|x - w_{c(x)}\|^2`, whose gradient with respect to
     the winner is :math:`-(x - w_c)`. Equations (2)-(4) are DeSieno's conscience: a unit that
     wins more than its share :math:`1/K` is handicapped, so units that never win (dead units)
-    get a chance.
+    get a chance. DeSieno compares :math:`C\,(1/K - p_j)` with squared distances directly,
+    so his :math:`C = 10` means something different on every scale of the data; measured in
+    :math:`V`, the same :math:`C` handicaps a unit by the same share of the data's
+    spread whether the data are in millimetres or in kilometres.
 
     References
     ----------
@@ -62,9 +71,10 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
     on Neural Networks, 1988, pp. 117-124.
     """
     order = check_wta_online(X, W, order, learning_rate, win_frequency, conscience_rate,
-                             conscience_bias)[0]
+                             conscience_bias, variance)[0]
     xp = array_module(X)
     n_units = W.shape[0]
+    bias_unit = conscience_bias * variance  # C V of eq. (3), once per pass
     winners = xp.empty(len(order), dtype=xp.int64)
     for step, i in enumerate(order.tolist()):
         x = X[i]
@@ -72,10 +82,10 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
         nearest = int(distances.argmin())                                   # eq. (1)
         winner = nearest
         if win_frequency is not None:
-            bias = conscience_bias * (1.0 / n_units - win_frequency)        # eq. (2)
-            winner = int((distances - bias).argmin())                       # eq. (3)
-            win_frequency *= 1.0 - conscience_rate                          # eq. (4)
-            win_frequency[nearest] += conscience_rate                       # eq. (4)
+            win_frequency *= 1.0 - conscience_rate                          # eq. (2)
+            win_frequency[nearest] += conscience_rate                       # eq. (2)
+            bias = bias_unit * (1.0 / n_units - win_frequency)              # eq. (3)
+            winner = int((distances - bias).argmin())                       # eq. (4)
         W[winner] += learning_rate * (x - W[winner])                        # eq. (5)
         winners[step] = winner
     return winners

@@ -14,8 +14,7 @@ from sklearn.base import clone
 
 from neuroclust import SOM, DivergenceWarning, datasets
 from neuroclust.metrics import adjusted_rand_score
-from neuroclust.models.som import (FULL_EIGH_SIZE, PCA_SAMPLE_ROWS, _leading_eigenpairs,
-                                   pca_prototypes)
+from neuroclust.models.init import pca_prototypes
 
 from som_helpers import (cosine_similarities, distances, far_start, hand_neighbours,
                          neighbour_to_pair_ratio)
@@ -314,62 +313,6 @@ def test_init_pca_starts_on_the_principal_plane(blobs):
     _, _, directions = np.linalg.svd(X - X.mean(axis=0))
     off_plane = (som.cluster_centers_ - X.mean(axis=0)) @ directions[2]
     np.testing.assert_allclose(off_plane, 0.0, atol=1e-6)
-
-
-def test_pca_start_on_many_samples_uses_a_bounded_subsample_close_to_the_full_plane():
-    """Above PCA_SAMPLE_ROWS samples the axes come from every k-th sample: the start is
-    deterministic and its prototypes lie within a few percent of the spread of those from
-    the full data's principal plane (the tolerance is the subsample's sampling error,
-    about 1/sqrt(4096) relative, with margin)."""
-    rng = np.random.default_rng(3)
-    n = 5 * PCA_SAMPLE_ROWS + 7
-    plane = rng.standard_normal((n, 2)) * [3.0, 1.5]
-    X = plane @ rng.standard_normal((2, 20)) + 0.1 * rng.standard_normal((n, 20)) + 5.0
-    positions = SOM(shape=(4, 6)).fit(X[:50]).grid_positions_
-    start = pca_prototypes(X, positions)
-    np.testing.assert_array_equal(start, pca_prototypes(X, positions))
-    centred = X - X.mean(axis=0)
-    _, singular, directions = np.linalg.svd(centred, full_matrices=False)
-    spread = singular[:2] / np.sqrt(n - 1)
-    signs = np.sign(directions[np.arange(2), np.abs(directions[:2]).argmax(axis=1)])
-    span = positions.max(axis=0) - positions.min(axis=0)
-    unit = 2 * (positions - positions.min(axis=0)) / span - 1
-    full = (X.mean(axis=0) + unit[:, :1] * spread[0] * signs[0] * directions[0]
-            + unit[:, 1:] * spread[1] * signs[1] * directions[1])
-    assert np.abs(start - full).max() < 0.05 * spread[0]
-
-
-def test_leading_eigenpairs_by_subspace_iteration_match_the_full_decomposition():
-    """Above FULL_EIGH_SIZE the two leading pairs come from subspace iteration; on spectra with
-    a gap after the second value they match ``eigh`` to 1e-6 relative (values)
-    and 1e-4 (directions, up to sign): the iteration stops at 1e-8 on the values, and the
-    directions converge as the square root of that."""
-    for seed in range(5):
-        rng = np.random.default_rng(seed)
-        size = FULL_EIGH_SIZE + 1 + 97 * seed
-        rotation, _ = np.linalg.qr(rng.standard_normal((size, size)))
-        spectrum = np.concatenate([[10.0, 5.0], rng.uniform(0, 2, size - 2)])
-        gram = (rotation * spectrum) @ rotation.T
-        values, vectors = _leading_eigenpairs(gram, 2)
-        exact_values, exact_vectors = np.linalg.eigh(gram)
-        np.testing.assert_allclose(values, exact_values[::-1][:2], rtol=1e-6)
-        alignment = np.abs(np.sum(vectors * exact_vectors[:, ::-1][:, :2], axis=0))
-        np.testing.assert_allclose(alignment, 1.0, atol=1e-4)
-        np.testing.assert_array_equal(values, _leading_eigenpairs(gram, 2)[0])  # deterministic
-
-
-def test_pca_start_in_many_dimensions_lies_on_the_principal_plane():
-    """With more features than FULL_EIGH_SIZE (the subspace-iteration path) the start still
-    lies on the plane of the two leading principal directions."""
-    rng = np.random.default_rng(7)
-    n, d = 2000, 3 * FULL_EIGH_SIZE
-    X = (rng.standard_normal((n, 2)) * [4.0, 2.0]) @ rng.standard_normal((2, d))
-    X += 0.05 * rng.standard_normal((n, d)) + 1.0
-    positions = SOM(shape=(3, 4)).fit(X[:20]).grid_positions_
-    start = pca_prototypes(X, positions)
-    _, _, directions = np.linalg.svd(X - X.mean(axis=0), full_matrices=False)
-    off_plane = (start - X.mean(axis=0)) @ directions[2:].T
-    assert np.abs(off_plane).max() < 1e-3 * np.abs(start - X.mean(axis=0)).max()
 
 
 def test_init_is_pca_by_default(blobs):

@@ -149,16 +149,20 @@ def pca_prototypes(X, positions):
     The map starts flat and already ordered, so training mostly refines it (Kohonen's
     "linear initialisation"). Component signs are fixed so the result is deterministic.
 
-    :math:`\mu` is the mean of all samples; the axes and spreads come from at most
-    ``PCA_SAMPLE_ROWS`` (4,096) of them, every k-th sample, so the start costs about the
-    same whatever the number of samples and stays deterministic; only the two leading
-    eigenpairs are computed (:func:`_leading_eigenpairs`). A start only needs the plane roughly
-    right: training moves the map from there.
+    :math:`\mu` is the mean of all samples (accumulated in float64); the axes and spreads
+    come from at most ``PCA_SAMPLE_ROWS`` (4,096) of them, every k-th sample, so the start
+    costs about the same whatever the number of samples and stays deterministic. For float32
+    data their cross-product matrix is a float32 matrix product (relative rounding about
+    1e-6, far below the subsample's own error); only the two leading eigenpairs are computed,
+    in float64 (:func:`_leading_eigenpairs`). A start only needs the plane roughly right:
+    training moves the map from there.
     """
     X = np.asarray(X)
     mean = X.mean(axis=0, dtype=np.float64)
     step = -(-X.shape[0] // PCA_SAMPLE_ROWS)          # ceil: every step-th row
-    sample = np.asarray(X[::step], dtype=np.float64) - mean
+    # float32 data is centred and multiplied in float32: half the memory, single-precision BLAS
+    work = np.float32 if X.dtype == np.float32 else np.float64
+    sample = np.subtract(X[::step], mean.astype(work), dtype=work)
     spread, directions = _principal_axes(sample, 2)
     signs = np.sign(directions[np.arange(2), np.abs(directions).argmax(axis=1)])
     directions *= np.where(signs == 0, 1, signs)[:, None]
@@ -180,10 +184,10 @@ def _principal_axes(centred, n_axes):
     n_samples, n_features = centred.shape
     spread, directions = np.zeros(n_axes), np.zeros((n_axes, n_features))
     if n_features <= n_samples:
-        values, vectors = _leading_eigenpairs(centred.T @ centred, n_axes)
+        values, vectors = _leading_eigenpairs(np.asarray(centred.T @ centred, np.float64), n_axes)
         axes = vectors.T
     else:
-        values, vectors = _leading_eigenpairs(centred @ centred.T, n_axes)
+        values, vectors = _leading_eigenpairs(np.asarray(centred @ centred.T, np.float64), n_axes)
         axes = (centred.T @ vectors).T
         lengths = np.linalg.norm(axes, axis=1, keepdims=True)
         axes = axes / np.where(lengths > 0, lengths, 1)

@@ -12,7 +12,10 @@ Kohonen's batch map (each prototype becomes the neighbourhood-weighted mean of t
 A peer too slow for the whole set (somoclu, MiniSom) runs on its first rows only, and
 neuroclust is timed on exactly the same rows in that row: each ratio compares the same work.
 Every row also checks that the two maps agree (from the same start, one batch epoch is a
-deterministic function of the data). Target: neuroclust faster than each.
+deterministic function of the data). Target: neuroclust faster than each. This compares
+equal work (the kernels), so neuroclust runs with ``record_history=False`` from the peers'
+start: extra rows, named as such. The call a user makes, with the defaults, is timed against
+XPySom in ``bench_defaults.py``.
 
 Run: ``python benchmarks/bench_som_batch.py``
 """
@@ -126,7 +129,9 @@ def run(pairs=3):
     for peer in ("XPySom", "somoclu", "MiniSom"):
         n = SUBSETS.get(peer, N_SAMPLES)
         benchmark = (f"SOM batch, one epoch, float32, {n:,} x {N_FEATURES}, {SHAPE[0]}x{SHAPE[1]} "
-                     "map" + (f" (first {n:,} of the {N_SAMPLES:,} rows)" if n < N_SAMPLES else ""))
+                     "map" + (f" (first {n:,} of the {N_SAMPLES:,} rows)" if n < N_SAMPLES else "")
+                     + ", equal work: the same start, history off (extra row; the defaults "
+                     "are timed in bench_defaults.py)")
         ours_label = "`SOM(mode='batch', epochs=1, record_history=False)`"
         if reasons[peer]:
             rows.append(_common.skipped_row(benchmark, ours_label, labels[peer],

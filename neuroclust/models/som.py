@@ -22,8 +22,9 @@ The algorithm, in the order it runs (kernels named):
    samples (``som_batch_weights``, two small matrix products);
 4. after each epoch record the quantization error, eq. (1), and topographic error, eq. (2),
    both from one pass of the kernel ``two_nearest`` (each sample's two nearest units and their
-   distances); the last epoch's pass also gives the labels after ``fit`` (without the
-   history, one ``bmu`` pass after training gives them);
+   distances; in batch mode it is the next epoch's search for winners, whose sums are then
+   taken by ``accumulate``); the pass over the final map also gives the labels after ``fit``
+   (without the history, one ``bmu`` pass after training gives them);
 5. optionally cluster the prototypes with k-means (``n_clusters``): the two-level SOM.
 
 ``fit`` checks X once; the epochs take it as it is. The kernels' BLAS thread limit is held
@@ -102,9 +103,12 @@ class SOM(BaseEstimator):
         training (a :class:`~neuroclust.KMeans` on this map's backend), and
         ``predict``/``labels_`` give those cluster labels.
     record_history : bool, default=True
-        Record quantization and topographic error after every epoch (one ``two_nearest``
-        pass over the data each; the last one also gives ``labels_``). Switch off to time
-        the training alone: ``labels_`` then take one ``bmu`` pass after training.
+        Record quantization and topographic error after every epoch, from one ``two_nearest``
+        pass over the data each; the last one also gives ``labels_``. In batch mode that pass
+        is the one the next epoch finds its winners with (the errors of the map an epoch
+        starts from are those of the previous epoch's result; the progress bar shows them),
+        so the history costs one pass over the whole fit. Switch off to time the training
+        alone: ``labels_`` then take one ``bmu`` pass after training.
     random_state : int, numpy.random.Generator or None
     backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
     verbose : bool or int, default=False
@@ -272,6 +276,10 @@ class SOM(BaseEstimator):
         X_unit = unit_rows(X) if self.metric == "cosine" else None
         last_pass = LastPass()
 
+        def record(quantization, topographic):
+            history["quantization_error"].append(quantization)
+            history["topographic_error"].append(topographic)
+
         def run_epoch(epoch):
             if self.mode == "online":
                 first = steps.first_step(epoch)
@@ -279,14 +287,22 @@ class SOM(BaseEstimator):
                 rates, sigmas = self._schedules(np.arange(first, first + len(order)),
                                                 total_steps, rows, cols)
                 self._layer.update(X, order, rates, sigmas, check_input=False)
+            elif self.record_history:
+                # One pass: the errors of the map entering this epoch (the previous epoch's
+                # result, recorded now) and the winners this epoch's update uses.
+                quantization, topographic, winners = self._errors_of_valid(X, kernels, X_unit)
+                if epoch > 0:
+                    record(quantization, topographic)
+                self._batch_epoch(X, X_unit, weights, kernels, grid_d2, epoch, rows, cols,
+                                  winners)
+                return quantization if bool(xp.isfinite(weights).all()) else float("nan")
             else:
                 self._batch_epoch(X, X_unit, weights, kernels, grid_d2, epoch, rows, cols)
             if not self.record_history:  # still guard against divergence, at the cost of one check
                 return 0.0 if bool(xp.isfinite(weights).all()) else float("nan")
             quantization, topographic, winners = self._errors_of_valid(X, kernels, X_unit)
             last_pass.keep(winners, weights)
-            history["quantization_error"].append(quantization)
-            history["topographic_error"].append(topographic)
+            record(quantization, topographic)
             return quantization
 
         with fit_scope():    # BLAS limits for the kernels: once for the whole training
@@ -294,6 +310,14 @@ class SOM(BaseEstimator):
                                     callbacks=self.callbacks, description="self-organizing map",
                                     metric="quantization error",
                                     check_state=_runaway_check(self._data_range, weights)))
+            if self.mode == "batch" and self.record_history and n_done:
+                # The last completed epoch's errors come from a pass over the final map,
+                # which also gives the labels.
+                quantization, topographic, winners = self._errors_of_valid(X, kernels, X_unit)
+                last_pass.keep(winners, weights)
+                for values in history.values():
+                    del values[n_done - 1:]
+                record(quantization, topographic)
             # Only the completed epochs: not one that diverged (its weights were rolled back)
             # or was interrupted half-way.
             self.history_ = {name: values[:n_done] for name, values in history.items()}
@@ -343,14 +367,18 @@ class SOM(BaseEstimator):
                              "'random', or a smaller map.")
         return xp.ascontiguousarray(initial_prototypes(X, n_units, init, rng, kernels))
 
-    def _batch_epoch(self, X, X_unit, weights, kernels, grid_d2, epoch, rows, cols):
+    def _batch_epoch(self, X, X_unit, weights, kernels, grid_d2, epoch, rows, cols,
+                     winners=None):
         """One epoch of Kohonen's batch map (kernels ``bmu_accumulate``, ``som_batch_weights``);
-        ``X_unit`` is X on unit rows (cosine metric), else None."""
+        ``X_unit`` is X on unit rows (cosine metric), else None; ``winners``, when a pass
+        already found them on these weights, are summed by ``accumulate`` instead."""
         xp = array_module(X)
         _, sigma = self._schedules([epoch], len(self._steps_per_epoch(X.shape[0])), rows, cols)
         H = xp.asarray(grid.neighbourhood(grid_d2, sigma[0], self.neighbourhood),
                        dtype=X.dtype)
-        if self.metric == "cosine":
+        if winners is not None:
+            sums, counts = kernels.accumulate(X, winners, weights.shape[0])
+        elif self.metric == "cosine":
             winners = kernels.bmu(X_unit, unit_rows(weights))[0]
             sums, counts = kernels.accumulate(X, winners, weights.shape[0])
         else:

@@ -249,6 +249,41 @@ def test_batch_and_online_both_reach_a_low_error(blobs):
     assert max(qe_online, qe_batch) < 1.25 * min(qe_online, qe_batch)
 
 
+@pytest.mark.parametrize("mode", ["batch", "online"])
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+@pytest.mark.parametrize("stop_after", [None, 2])
+def test_history_holds_the_errors_of_the_map_after_each_epoch(blobs, mode, metric, stop_after):
+    """In batch mode an epoch's errors are measured by the next epoch's search for winners
+    (and the last by the pass over the final map): each entry must still be exactly the
+    errors of the map the epoch left, as the queries compute them, also when a callback stops
+    training early."""
+    X = blobs[0]
+    after = []
+
+    def snapshot(som, epoch):
+        after.append((som.quantization_error(X), som.topographic_error(X)))
+        return None if stop_after is None or epoch + 1 < stop_after else False
+    som = SOM(shape=(4, 5), mode=mode, metric=metric, epochs=4, random_state=0,
+              callbacks=[snapshot]).fit(X)
+    assert len(after) == (4 if stop_after is None else stop_after)
+    np.testing.assert_allclose(som.history_["quantization_error"], [a[0] for a in after],
+                               rtol=1e-12)
+    np.testing.assert_array_equal(som.history_["topographic_error"], [a[1] for a in after])
+    np.testing.assert_array_equal(som.labels_, som.predict(X))
+
+
+def test_batch_history_on_and_off_train_the_same_map(blobs):
+    """Recording the history changes how the sums are taken (a separate summing pass over the
+    winners instead of the fused search-and-sum), not the training: the same map up to the
+    rounding of the sums."""
+    X = blobs[0]
+    on, off = (SOM(shape=(5, 5), mode="batch", epochs=6, random_state=0, record_history=flag)
+               .fit(X) for flag in (True, False))
+    np.testing.assert_allclose(on.cluster_centers_, off.cluster_centers_, rtol=1e-10,
+                               atol=1e-12)
+    np.testing.assert_array_equal(on.labels_, off.labels_)
+
+
 def test_epochs_sets_the_length_of_history(blobs):
     som = SOM(shape=(3, 3), epochs=7, random_state=0).fit(blobs[0])
     assert len(som.history_["quantization_error"]) == 7

@@ -61,6 +61,22 @@ cdef inline void _gemm_scores(
               &beta_d, <double*> products, &n_units)
 
 
+cdef inline void _chunk_products(
+    const floating[:, ::1] X,        # IN  (n_samples, n_features)
+    const floating[:, ::1] W_centred,  # IN (n_units, n_features): W minus the prototypes' mean
+    const floating[::1] centre,      # IN  (n_features,) the prototypes' mean
+    Py_ssize_t start, Py_ssize_t stop,
+    floating *X_centred,             # scratch (CHUNK_ROWS, n_features)
+    floating *products,              # OUT (stop - start, n_units): X_centred @ W_centred.T
+) noexcept nogil:
+    """The rows start:stop of X, centred, times the centred prototypes: one BLAS product."""
+    cdef Py_ssize_t n_features = X.shape[1], r, f
+    for r in range(stop - start):
+        for f in range(n_features):
+            X_centred[r * n_features + f] = X[start + r, f] - centre[f]
+    _gemm_scores(X_centred, &W_centred[0, 0], products, <int> (stop - start),
+                 <int> W_centred.shape[0], <int> n_features)
+
 
 cdef void _bmu_chunk(
     const floating[:, ::1] X,        # IN  (n_samples, n_features)
@@ -75,13 +91,9 @@ cdef void _bmu_chunk(
     floating[::1] distance,          # OUT (n_samples,)
 ) noexcept nogil:
     cdef Py_ssize_t n_features = X.shape[1], n_units = W.shape[0]
-    cdef Py_ssize_t i, r, j, f, best
+    cdef Py_ssize_t i, r, j, best
     cdef floating best_score, score
-    for r in range(stop - start):
-        for f in range(n_features):
-            X_centred[r * n_features + f] = X[start + r, f] - centre[f]
-    _gemm_scores(X_centred, &W_centred[0, 0], products, <int> (stop - start),
-                 <int> n_units, <int> n_features)
+    _chunk_products(X, W_centred, centre, start, stop, X_centred, products)
     for r in range(stop - start):
         i = start + r
         best = 0
@@ -111,13 +123,9 @@ cdef void _two_nearest_chunk(
 ) noexcept nogil:
     # _bmu_chunk's scores, keeping the two smallest: the same winner as bmu, in one pass.
     cdef Py_ssize_t n_features = X.shape[1], n_units = W.shape[0]
-    cdef Py_ssize_t i, r, j, f, best, runner_up
+    cdef Py_ssize_t i, r, j, best, runner_up
     cdef floating best_score, runner_up_score, score
-    for r in range(stop - start):
-        for f in range(n_features):
-            X_centred[r * n_features + f] = X[start + r, f] - centre[f]
-    _gemm_scores(X_centred, &W_centred[0, 0], products, <int> (stop - start),
-                 <int> n_units, <int> n_features)
+    _chunk_products(X, W_centred, centre, start, stop, X_centred, products)
     for r in range(stop - start):
         i = start + r
         best = 0

@@ -103,16 +103,25 @@ cdef inline void _winner_distances(
     const long long[::1] index,      # IN  (n_samples,) a unit of each row
     Py_ssize_t start, Py_ssize_t stop,
     floating[::1] distance,          # OUT (n_samples,) ||x_i - w_index[i]||^2, rows start:stop
+    floating *sums,                  # INOUT (n_units, n_features) or NULL: rows added by unit
+    long long *counts,               # INOUT (n_units,) or NULL: rows counted by unit
 ) noexcept nogil:
-    """The exact squared distances of the rows to their units, from the differences. The
-    rows have left the cache by now (the product streamed the prototypes through it): the
-    next pair is asked for while this one is summed."""
-    cdef Py_ssize_t n_features = X.shape[1], i
+    """The exact squared distances of the rows to their units, from the differences, and
+    (given sums) each row added into its unit's sum in the same pass. The rows have left the
+    cache by now (the product streamed the prototypes through it): the next pairs are asked
+    for while this one is summed."""
+    cdef Py_ssize_t n_features = X.shape[1], i, f
+    cdef floating *unit_sums
     for i in range(start, stop):
         if i + 3 < stop:
             nc_prefetch(&X[i + 3, 0], n_features * sizeof(floating))
             nc_prefetch(&W[index[i + 3], 0], n_features * sizeof(floating))
         distance[i] = squared_distance(&X[i, 0], &W[index[i], 0], n_features)
+        if sums != NULL:  # the row is in the nearest cache now
+            unit_sums = &sums[index[i] * n_features]
+            counts[index[i]] += 1
+            for f in range(n_features):
+                unit_sums[f] += X[i, f]
 
 
 cdef void _bmu_chunk(
@@ -127,6 +136,8 @@ cdef void _bmu_chunk(
     floating *products,              # scratch (CHUNK_ROWS, n_units)
     long long[::1] index,            # OUT (n_samples,)
     floating[::1] distance,          # OUT (n_samples,)
+    floating *sums,                  # INOUT (n_units, n_features) or NULL: this thread's sums
+    long long *counts,               # INOUT (n_units,) or NULL: this thread's counts
 ) noexcept nogil:
     cdef Py_ssize_t n_units = W.shape[0], r
     _chunk_products(X, W_centred, centre, centre_rows, start, stop, X_centred, products)
@@ -137,7 +148,7 @@ cdef void _bmu_chunk(
         else:
             index[start + r] = nc_first_min_f64(&offset[0], &products[r * n_units],
                                                 <int> n_units)
-    _winner_distances(X, W, index, start, stop, distance)
+    _winner_distances(X, W, index, start, stop, distance, sums, counts)
 
 
 cdef void _two_nearest_chunk(
@@ -167,9 +178,9 @@ cdef void _two_nearest_chunk(
             index[start + r] = nc_two_min_f64(&offset[0], &products[r * n_units],
                                               <int> n_units, &runner_up)
         second[start + r] = runner_up
-    _winner_distances(X, W, index, start, stop, distance)
+    _winner_distances(X, W, index, start, stop, distance, NULL, NULL)
     if n_units > 1:
-        _winner_distances(X, W, second, start, stop, second_distance)
+        _winner_distances(X, W, second, start, stop, second_distance, NULL, NULL)
     else:
         for i in range(start, stop):
             second_distance[i] = INFINITY
@@ -253,7 +264,7 @@ cdef int _bmu_chunks(
 ) except -1:
     """The chunks of X split between threads: each finds its rows' winners (_bmu_chunk, or
     _two_nearest_chunk when ``second`` is given) and, when partial sums are given, adds the
-    rows to its own thread's sums (_accumulate_rows)."""
+    rows to its own thread's sums in the pass that takes their distances."""
     cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1], n_units = W.shape[0]
     cdef bint accumulating = partial_sums is not None
     cdef bint two = second is not None
@@ -289,12 +300,13 @@ cdef int _bmu_chunks(
                     _two_nearest_chunk(X, W, W_centred, centre, offset, centre_rows, start,
                                        stop, X_centred, products, index, distance, second,
                                        second_distance)
+                elif accumulating:
+                    _bmu_chunk(X, W, W_centred, centre, offset, centre_rows, start, stop,
+                               X_centred, products, index, distance,
+                               &partial_sums[thread, 0, 0], &partial_counts[thread, 0])
                 else:
                     _bmu_chunk(X, W, W_centred, centre, offset, centre_rows, start, stop,
-                               X_centred, products, index, distance)
-                if accumulating:
-                    _accumulate_rows(X, index, start, stop, &partial_sums[thread, 0, 0],
-                                     &partial_counts[thread, 0])
+                               X_centred, products, index, distance, NULL, NULL)
     finally:
         free(scratch)
     return 0

@@ -3,8 +3,8 @@
 70,000 x 784 float32 samples, k=10, the same initial centres for both, 50 iterations with
 ``tol=0``. scikit-learn stops as soon as the labels stop changing, so the data is
 low-structure (uniform noise) on which both run all 50 iterations; the time of a whole ``fit``
-is divided by each model's own ``n_iter_``. Target: within 1.5x of scikit-learn per iteration,
-with the same inertia from the same start.
+is divided by each model's own ``n_iter_``. Target (issue 12): at most 1.1x scikit-learn's time
+per iteration, goal 1.0x, with the same inertia from the same start.
 
 Run: ``python benchmarks/bench_kmeans.py``
 """
@@ -13,7 +13,7 @@ import _common  # first: sets the thread counts before NumPy loads
 import numpy as np
 
 N_SAMPLES, N_FEATURES, N_CLUSTERS, MAX_ITER = 70_000, 784, 10, 50
-TARGET = 1.5
+TARGET, GOAL = 1.1, 1.0
 INERTIA_RTOL = 1e-4
 
 
@@ -25,7 +25,7 @@ def make_data(seed=1):
     return X, centres
 
 
-def run(pairs=4):
+def run(pairs=7):
     import sklearn
     from sklearn.cluster import KMeans as SklearnKMeans
 
@@ -66,16 +66,16 @@ def run(pairs=4):
         f"max_iter={MAX_ITER}, time per iteration",
         "`KMeans(backend='cython')`",
         f"scikit-learn {sklearn.__version__} `KMeans(algorithm='lloyd')`",
-        ours_per_iter, theirs_per_iter, speedup=False, target=f"<= {TARGET}x the time",
+        ours_per_iter, theirs_per_iter, speedup=False,
+        target=f"<= {TARGET}x the time (goal {GOAL}x)",
         met=ratio <= TARGET and same_iters and inertia_rel <= INERTIA_RTOL, check=check)
     notes = [
         "k-means: X uniform in [0, 1) (low structure, so neither stops before max_iter); the "
         "same 10 samples as initial centres for both, n_init=1, tol=0. Per-iteration time = "
         "wall time of the whole `fit` (input checks, scikit-learn's centring copy of X, the "
-        "final assignment pass; neuroclust's computes `X.var(axis=0)` for its tolerance even "
-        "at tol=0, which scikit-learn skips) divided by that model's `n_iter_`. scikit-learn "
-        "runs float32 "
-        "data in float32, as neuroclust does.",
+        "final assignment pass; neither computes the data's variance for its tolerance at "
+        "tol=0) divided by that model's `n_iter_`. scikit-learn runs float32 data in float32, "
+        "as neuroclust does.",
         f"k-means: {pairs} alternating pairs after one short warm-up pair (max_iter=2); "
         f"medians. Same inertia means a relative difference <= {INERTIA_RTOL:.0e}: both use "
         "float32 distances, so near-tie assignments may differ in a few samples.",

@@ -87,24 +87,6 @@ static NC_WIDE void nc_narrow_step_##SUFFIX(T *restrict wt, int n_features, int 
 NEUROCLUST_NARROW(float, f32)
 NEUROCLUST_NARROW(double, f64)
 
-/* The unit of lowest ||w||^2 - 2 x.w (ties to the lowest index): the scores go to a buffer in
- * one vectorised pass, their minimum in a second, and the first unit holding it in a third,
- * so the value compared is the very number stored (no re-rounding between passes). */
-#define NEUROCLUST_ARGMIN(T, SUFFIX)                                                           \
-static inline int nc_argmin_score_##SUFFIX(const T *restrict norms, const T *restrict products,\
-                                          int n, double *restrict scores) {                    \
-    _Pragma("omp simd")                                                                        \
-    for (int j = 0; j < n; j++) scores[j] = (double)norms[j] - 2.0 * (double)products[j];      \
-    double best = scores[0];                                                                   \
-    _Pragma("omp simd reduction(min:best)")                                                    \
-    for (int j = 0; j < n; j++) best = scores[j] < best ? scores[j] : best;                    \
-    int j = 0;                                                                                 \
-    while (j < n - 1 && scores[j] != best) j++;  /* (a NaN score can never equal best) */      \
-    return j;                                                                                  \
-}
-NEUROCLUST_ARGMIN(float, f32)
-NEUROCLUST_ARGMIN(double, f64)
-
 /* out[c] = scale * factors[c], rounded to the prototypes' dtype: a row of learning rates. */
 #define NEUROCLUST_SCALED(T, SUFFIX)                                                           \
 static inline void nc_scaled_row_##SUFFIX(T *restrict out, const double *restrict factors,     \

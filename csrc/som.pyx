@@ -5,7 +5,7 @@ The chain of the SOM: ``neuroclust/models/som.py`` (the estimator) and ``neurocl
 (the layer) -> ``neuroclust/backend/reference/som.py`` (the same steps in NumPy, with the
 equations) -> this file -> ``neuroclust/plotting/som.py`` -> ``docs/algorithms/som.md`` ->
 ``tutorials/plot_02_self_organizing_map.py``. Shared helpers: ``csrc/_common.pxd``; the vector
-loops and the thread barrier: ``csrc/simd.h``.
+loops and the thread barrier: ``csrc/simd.h``; the winner search: ``csrc/argmin.h``.
 
 Each kernel runs a whole pass over ``order`` (one step per presented sample) in compiled code;
 the grid is given as its rows, columns, hexagonal flag and toroidal flag, from which the
@@ -53,6 +53,11 @@ cdef inline double _wrapped(double delta, double period) noexcept nogil:
     return delta
 
 
+cdef extern from "argmin.h":
+    int nc_first_min_f32_in_f64(const float *offset, const float *products,
+                                int n) noexcept nogil
+    int nc_first_min_f64(const double *offset, const double *products, int n) noexcept nogil
+
 cdef extern from "simd.h":
     void nc_update_f32(float *w, const float *x, const float *next, float a, int n,
                        float *norm_out, float *dot_out) noexcept nogil
@@ -75,10 +80,6 @@ cdef extern from "simd.h":
     void nc_scaled_row_f32(float *out, const double *factors, double scale, int n) noexcept nogil
     void nc_scaled_row_f64(double *out, const double *factors, double scale,
                            int n) noexcept nogil
-    int nc_argmin_score_f32(const float *norms, const float *products, int n,
-                            double *scores) noexcept nogil
-    int nc_argmin_score_f64(const double *norms, const double *products, int n,
-                            double *scores) noexcept nogil
     void nc_narrow_step_f32(float *wt, int n_features, int n_units, const float *x,
                             const float *next, const float *a, float *norms,
                             float *products) noexcept nogil
@@ -142,23 +143,20 @@ cdef void _axis_tables(int n, int winner_index, double offset, double squared_sp
 
 
 cdef inline int _winner(const floating *products, const floating *norms, int n_units,
-                        bint cosine, double *scores=NULL) noexcept nogil:
+                        bint cosine) noexcept nogil:
     """eq. (1): the unit of lowest ||w||^2 - 2 x.w (or of highest cosine); ties to the lowest.
 
-    With a ``scores`` buffer (one thread) the Euclidean search runs vectorised.
+    The Euclidean search runs vectorised (csrc/argmin.h), its scores in double.
     """
     cdef int j, winner = 0
     cdef double score, best = 0
-    if scores != NULL and not cosine:
+    if not cosine:
         if floating is float:
-            return nc_argmin_score_f32(norms, products, n_units, scores)
+            return nc_first_min_f32_in_f64(norms, products, n_units)
         else:
-            return nc_argmin_score_f64(norms, products, n_units, scores)
+            return nc_first_min_f64(norms, products, n_units)
     for j in range(n_units):
-        if cosine:
-            score = -products[j] / sqrt(norms[j]) if norms[j] > 0 else 0.0
-        else:
-            score = norms[j] - 2 * products[j]
+        score = -products[j] / sqrt(norms[j]) if norms[j] > 0 else 0.0
         if j == 0 or score < best:
             best = score
             winner = j
@@ -233,7 +231,6 @@ cdef void _som_online_narrow(const floating[:, ::1] X, floating[:, ::1] W, int r
     transposed_arr = np.ascontiguousarray(np.asarray(W).T)
     cdef floating[:, ::1] transposed = transposed_arr
     cdef floating[::1] rates = np.empty(n_units, dtype=dtype)
-    cdef double[::1] scores = np.empty(n_units)
     cdef double[::1] tables = np.empty(_tables_size(rows, cols))
     cdef int winner, r, c
     cdef double row_rate
@@ -241,7 +238,7 @@ cdef void _som_online_narrow(const floating[:, ::1] X, floating[:, ::1] W, int r
     cdef const floating *next_x
     with nogil:
         for step in range(n_steps):
-            winner = _winner(&products[0], &norms[0], n_units, cosine, &scores[0])  # eq. (1)
+            winner = _winner(&products[0], &norms[0], n_units, cosine)  # eq. (1)
             _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
                          sigmas[step], with_exp, &tables[0])
             for r in range(rows):
@@ -309,7 +306,6 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
     cdef long long[::1] winners = winners_arr
     cdef floating[:, ::1] products = products_arr
     cdef floating[:, ::1] norms = norms_arr
-    cdef double[::1] scores = np.empty(n_units)
     cdef int n_tables = _tables_size(rows, cols)
     cdef double row_spacing_sq = 0.75 if hexagonal else 1.0  # (sqrt(3) / 2)^2
     cdef double x_period = cols if toroidal else 0.0
@@ -333,7 +329,7 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
     try:
         _som_online_steps(X, W, rows, cols, hexagonal, row_spacing_sq, x_period, y_period,
                           order, learning_rates, sigmas, neighbourhood, cosine, with_exp,
-                          norms, products, scores, winners, all_tables, n_tables, n_threads)
+                          norms, products, winners, all_tables, n_tables, n_threads)
     finally:
         free(all_tables)
     return winners_arr
@@ -345,7 +341,7 @@ cdef void _som_online_steps(const floating[:, ::1] X, floating[:, ::1] W, int ro
                             const double[::1] learning_rates, const double[::1] sigmas,
                             int neighbourhood, bint cosine, bint with_exp,
                             floating[:, ::1] norms, floating[:, ::1] products,
-                            double[::1] scores, long long[::1] winners, double *all_tables,
+                            long long[::1] winners, double *all_tables,
                             int n_tables, int n_threads):
     """som_online's steps, on one thread or with the units of each step split between threads;
     ``all_tables`` holds ``n_tables`` numbers per thread."""
@@ -359,8 +355,7 @@ cdef void _som_online_steps(const floating[:, ::1] X, floating[:, ::1] W, int ro
             tables = all_tables
             for step in range(n_steps):
                 now = step % 2
-                winner = _winner(&products[now, 0], &norms[now, 0], n_units, cosine,
-                                 &scores[0])                                          # eq. (1)
+                winner = _winner(&products[now, 0], &norms[now, 0], n_units, cosine)  # eq. (1)
                 _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
                              sigmas[step], with_exp, tables)
                 next_x = &X[order[step + 1], 0] if step + 1 < n_steps else NULL

@@ -322,16 +322,17 @@ def test_two_nearest_hand_worked_example():
 # --- ties ----------------------------------------------------------------------------------
 
 @st.composite
-def tied_problems(draw):
-    """Integer data and prototypes in which every pool row appears twice, plus one row that
-    makes the prototypes' mean exactly zero: all arithmetic is then exact in float32 and
-    float64, so equal true distances give equal scores and the tie rule alone decides."""
+def tied_problems(draw, max_features=40, max_pool=14, max_copies=2):
+    """Integer data and prototypes in which every pool row appears ``copies`` times, plus one
+    row that makes the prototypes' mean exactly zero: all arithmetic is then exact in float32
+    and float64, so equal true distances give equal scores and the tie rule alone decides."""
     n_samples = draw(st.integers(1, 700))
-    n_features = draw(st.integers(1, 40))
-    n_pool = draw(st.integers(1, 14))
+    n_features = draw(st.integers(1, max_features))
+    n_pool = draw(st.integers(1, max_pool))
+    copies = draw(st.integers(2, max_copies))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     pool = rng.integers(-3, 4, size=(n_pool, n_features))
-    body = pool[rng.permutation(np.repeat(np.arange(n_pool), 2))]
+    body = pool[rng.permutation(np.repeat(np.arange(n_pool), copies))]
     W = np.vstack([body, -body.sum(axis=0, keepdims=True)])
     # The first sample sits on a pool row, so it is certainly tied between that row's copies.
     X = np.vstack([pool[rng.integers(0, n_pool, size=1)],
@@ -339,10 +340,9 @@ def tied_problems(draw):
     return X, W
 
 
-@settings(max_examples=40, deadline=None)
-@given(problem=tied_problems(), dtype=st.sampled_from(DTYPES), n_threads=threads)
-def test_ties_go_to_the_lowest_index(problem, dtype, n_threads):
-    X, W = (A.astype(dtype) for A in problem)
+def assert_ties_go_to_the_lowest_index(X, W, n_threads):
+    """Every kernel's winner is the first of the exactly equal nearest units, and
+    two_nearest's second unit the first nearest of the others."""
     truth = true_squared_distances(X, W)
     first_minimum = truth.argmin(axis=1)   # numpy's argmin: the first of equal minima
     tied = (truth == truth.min(axis=1, keepdims=True)).sum(axis=1) > 1
@@ -361,6 +361,25 @@ def test_ties_go_to_the_lowest_index(problem, dtype, n_threads):
         np.testing.assert_array_equal(second, second_minimum)
     winners = cy.wta_online(X, W.copy(), np.zeros(1, dtype=np.int64), 0.5)
     assert winners[0] == first_minimum[0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(problem=tied_problems(), dtype=st.sampled_from(DTYPES), n_threads=threads)
+def test_ties_go_to_the_lowest_index(problem, dtype, n_threads):
+    X, W = (A.astype(dtype) for A in problem)
+    assert_ties_go_to_the_lowest_index(X, W, n_threads)
+
+
+@settings(max_examples=60, deadline=None)
+@given(problem=tied_problems(max_features=5, max_pool=40, max_copies=4),
+       dtype=st.sampled_from(DTYPES), n_threads=threads)
+def test_ties_go_to_the_lowest_index_across_blocks_of_units(problem, dtype, n_threads):
+    """Up to 161 units in 1 to 5 features, so that many rows tie: the compiled search takes
+    the units in blocks of 16 (csrc/argmin.h), a tie may fall inside a block, across two
+    blocks or in the units after the last whole block, and the copies of a unit may stand on
+    either side of the winner (two_nearest's second unit)."""
+    X, W = (A.astype(dtype) for A in problem)
+    assert_ties_go_to_the_lowest_index(X, W, n_threads)
 
 
 # --- wta_online ----------------------------------------------------------------------------

@@ -190,11 +190,12 @@ def test_bmu_accumulate_under_a_memory_limit():
 
 def test_a_failed_malloc_in_the_kernel_raises_memory_error():
     """Calling the compiled function directly skips the wrapper's estimate: the allocation
-    itself fails, and is checked."""
+    itself fails, and is checked. (The prototypes are centred on the origin, so the rows are
+    not centred: each thread's buffer holds only a chunk's scores.)"""
     result = run_python("_kernels.distances.bmu(X.astype(np.float32), "
                         "np.zeros((10**7, 4), np.float32), 1)", address_space=2 << 30)
     assert_refused(result, "MemoryError",
-                   r"bmu could not allocate 10240004096 bytes \(9.54 GiB\) for the per-thread "
+                   r"bmu could not allocate 10240000000 bytes \(9.54 GiB\) for the per-thread "
                    r"buffers of 1 thread\(s\) for 10000000 prototypes\.")
 
 

@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import neuroclust
 from neuroclust.backend import available_backends, reference
@@ -337,6 +338,34 @@ def test_euclidean_tie_goes_to_the_lowest_unit(monkeypatch, dtype, n_threads):
     winners, _ = run_with_threads(monkeypatch, n_threads, X, W, grid, order, zeros, sigmas,
                                   "gaussian", "euclidean")
     assert winners.tolist() == expected
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), n_features=st.integers(1, 5),
+       dtype=st.sampled_from([np.float64, np.float32]), n_threads=st.sampled_from([1, 2]))
+def test_euclidean_ties_among_many_units_go_to_the_lowest(monkeypatch, seed, n_features,
+                                                          dtype, n_threads):
+    """A 10x10 map of small integer prototypes, each pool row copied several times: the
+    compiled search takes the units in blocks of 16 (csrc/argmin.h), and the copies fall
+    inside one block, across blocks and after the last whole block. The samples come in
+    pairs x, -x, so the data's mean (the float32 kernel's shift) is exactly zero and every
+    distance exact; rate 0 keeps the prototypes, so each step's winner is the first nearest."""
+    rng = np.random.default_rng(seed)
+    pool = rng.integers(-3, 4, size=(rng.integers(5, 40), n_features))
+    W = pool[rng.integers(0, len(pool), size=100)].astype(dtype)
+    half = np.vstack([pool, rng.integers(-3, 4, size=(10, n_features))])
+    X = np.vstack([half, -half]).astype(dtype)
+    order = rng.permutation(len(X))
+    zeros, sigmas = np.zeros(len(order)), np.full(len(order), 0.7)
+    grid = grid_of((10, 10), "rectangular", False)
+    truth = ((X[order, None, :].astype(np.float64) - W[None]) ** 2).sum(axis=-1)
+    expected = truth.argmin(axis=1)   # the first of equal minima
+    assert reference.som_online(X, W.copy(), *grid, order, zeros, sigmas).tolist() == \
+        expected.tolist()
+    winners, _ = run_with_threads(monkeypatch, n_threads, X, W, grid, order, zeros, sigmas,
+                                  "gaussian", "euclidean")
+    np.testing.assert_array_equal(winners, expected)
 
 
 def test_equidistant_distinct_units_tie_to_the_lowest():

@@ -66,22 +66,47 @@ NEUROCLUST_DEFINE(double, f64, static NC_WIDE, _wide)
  * every unit j moves by a[j] toward x, and its new squared norm and product with the next
  * sample are summed feature by feature. The loops run along the units, so short rows (2-D
  * and 3-D data) still fill the vector lanes. */
+#define NC_NARROW_MAX 8  /* som.pyx NARROW_ROW: the widest row this step takes */
+/* The step for a row width F known when compiled: the feature loop unrolls, each unit's norm
+ * and product stay in registers, and the prototypes are read and written once per step. */
+#define NEUROCLUST_NARROW_FIXED(T, SUFFIX)                                                     \
+static inline __attribute__((always_inline)) void nc_narrow_fixed_##SUFFIX(                    \
+        T *restrict wt, const int F, int n_units, const T *restrict x,                         \
+        const T *restrict next, const T *restrict a, T *restrict norms,                        \
+        T *restrict products) {                                                                \
+    _Pragma("omp simd")                                                                        \
+    for (int j = 0; j < n_units; j++) {                                                        \
+        T norm = 0, product = 0;                                                               \
+        for (int f = 0; f < F; f++) {                                                          \
+            T *restrict row = wt + (long)f * n_units;                                          \
+            T v = row[j] + a[j] * (x[f] - row[j]);                                             \
+            row[j] = v;                                                                        \
+            norm += v * v;                                                                     \
+            product += v * next[f];                                                            \
+        }                                                                                      \
+        norms[j] = norm;                                                                       \
+        products[j] = product;                                                                 \
+    }                                                                                          \
+}
+NEUROCLUST_NARROW_FIXED(float, f32)
+NEUROCLUST_NARROW_FIXED(double, f64)
+
 #define NEUROCLUST_NARROW(T, SUFFIX)                                                           \
 static NC_WIDE void nc_narrow_step_##SUFFIX(T *restrict wt, int n_features, int n_units,        \
                                           const T *restrict x, const T *restrict next,         \
                                           const T *restrict a, T *restrict norms,              \
                                           T *restrict products) {                              \
-    for (int j = 0; j < n_units; j++) { norms[j] = 0; products[j] = 0; }                       \
-    for (int f = 0; f < n_features; f++) {                                                     \
-        T *restrict row = wt + (long)f * n_units;                                              \
-        const T xf = x[f], nf = next ? next[f] : 0;                                            \
-        _Pragma("omp simd")                                                                    \
-        for (int j = 0; j < n_units; j++) {                                                    \
-            T v = row[j] + a[j] * (xf - row[j]);                                               \
-            row[j] = v;                                                                        \
-            norms[j] += v * v;                                                                 \
-            products[j] += v * nf;                                                             \
-        }                                                                                      \
+    T zeros[NC_NARROW_MAX] = {0};                                                              \
+    const T *n = next ? next : zeros;                                                          \
+    switch (n_features) {                                                                      \
+    case 1: nc_narrow_fixed_##SUFFIX(wt, 1, n_units, x, n, a, norms, products); return;        \
+    case 2: nc_narrow_fixed_##SUFFIX(wt, 2, n_units, x, n, a, norms, products); return;        \
+    case 3: nc_narrow_fixed_##SUFFIX(wt, 3, n_units, x, n, a, norms, products); return;        \
+    case 4: nc_narrow_fixed_##SUFFIX(wt, 4, n_units, x, n, a, norms, products); return;        \
+    case 5: nc_narrow_fixed_##SUFFIX(wt, 5, n_units, x, n, a, norms, products); return;        \
+    case 6: nc_narrow_fixed_##SUFFIX(wt, 6, n_units, x, n, a, norms, products); return;        \
+    case 7: nc_narrow_fixed_##SUFFIX(wt, 7, n_units, x, n, a, norms, products); return;        \
+    default: nc_narrow_fixed_##SUFFIX(wt, 8, n_units, x, n, a, norms, products); return;       \
     }                                                                                          \
 }
 NEUROCLUST_NARROW(float, f32)

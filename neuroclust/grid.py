@@ -107,16 +107,23 @@ def grid_squared_distances(positions, periods, center=None):
     .. math:: \Delta = \min(|a - b|,\; P - |a - b|)                                 \tag{1}
     """
     others = positions if center is None else positions[center][None, :]
-    delta = np.abs(positions[:, None, :] - others[None, :, :])
+    squared = None
     for axis in (0, 1):
+        delta = np.abs(positions[:, None, axis] - others[None, :, axis])
         if periods[axis] > 0:
-            delta[..., axis] = np.minimum(delta[..., axis], periods[axis] - delta[..., axis])  # eq. (1)
-    squared = (delta ** 2).sum(axis=-1)
+            np.minimum(delta, periods[axis] - delta, out=delta)                   # eq. (1)
+        if squared is None:
+            squared = np.multiply(delta, delta, out=delta)
+        else:
+            squared += delta * delta
     # Hexagonal rows are sqrt(3)/2 apart, which no float holds exactly; on the standard grids
     # every squared distance is a multiple of 1/4, so snap the ones within rounding of it, or
     # a bubble of radius 1 would keep some neighbours at distance 1 and drop others.
-    quarters = np.round(squared * 4)
-    squared = np.where(np.abs(squared * 4 - quarters) < 1e-9, quarters / 4, squared)
+    # Coordinates on a half-step lattice (rectangular grids) give exact quarters already.
+    if not np.array_equal(positions, np.round(positions * 2) / 2):
+        quarters = np.round(squared * 4)
+        snap = np.abs(squared * 4 - quarters) < 1e-9
+        squared[snap] = quarters[snap] / 4
     return squared[:, 0] if center is not None else squared
 
 

@@ -7,6 +7,8 @@ from .elbow import elbow
 from .kmeans import KMeans
 from .latent import LatentClustering
 from .som import SOM
+from .vae import VariationalAutoencoder
 
 __all__ = ["CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1",
-           "Autoencoder", "LatentClustering", "elbow"]
+           "Autoencoder", "LatentClustering", "elbow",
+           "VariationalAutoencoder"]

@@ -2,7 +2,9 @@
 its parameters, eqs. (1) and (2) of :class:`neuroclust.Autoencoder`, the count of their
 parameters, and the one parameter vector they are bound to.
 
-Used by ``models/autoencoder.py`` (the estimator); the layers are those of ``neuroclust.nn``.
+Used by ``models/autoencoder.py`` (the estimator) and ``models/vae.py`` (whose encoder gives
+twice the code's width: the means and the log-variances); the layers are those of
+``neuroclust.nn``.
 """
 import copy
 
@@ -22,17 +24,20 @@ def explicit(model):
     return model.encoder is not None or model.decoder is not None
 
 
-def build_networks(model, input_shape, rng, dtype):
+def build_networks(model, input_shape, rng, dtype, code_width=None):
     """The encoder and decoder Sequentials of eqs. (1), (2), with fresh weights in
-    ``dtype``."""
+    ``dtype``. The encoder's last layer gives ``code_width`` values per sample (None:
+    ``latent_dim``; a variational autoencoder's gives ``2 * latent_dim``, the means and the
+    log-variances); the decoder takes ``latent_dim``."""
     dtype = np.dtype(dtype)
     if explicit(model):                    # copies: fit must not train the user's layers
         return tuple(nn.Sequential(copied(network, name, dtype)) for name, network
                      in (("encoder", model.encoder), ("decoder", model.decoder)))
     Act = ACTIVATIONS[model.activation]
     init = "he" if model.activation in ("relu", "leaky_relu") else "glorot"
+    code_width = int(model.latent_dim) if code_width is None else int(code_width)
     if model.kind == "conv1d":
-        return _conv1d_networks(model, input_shape, rng, Act, init, dtype)
+        return _conv1d_networks(model, input_shape, rng, Act, init, dtype, code_width)
     n_features = input_shape[0]
 
     def stack(widths, n_out, last):
@@ -45,13 +50,13 @@ def build_networks(model, input_shape, rng, dtype):
         return nn.Sequential(layers + last)
 
     hidden = [int(h) for h in model.hidden]
-    encoder = stack([n_features] + hidden, model.latent_dim, [])
+    encoder = stack([n_features] + hidden, code_width, [])
     output = [nn.Sigmoid()] if model.output_activation == "sigmoid" else []
     decoder = stack([model.latent_dim] + hidden[::-1], n_features, output)
     return encoder, decoder
 
 
-def _conv1d_networks(model, input_shape, rng, Act, init, dtype):
+def _conv1d_networks(model, input_shape, rng, Act, init, dtype, code_width):
     """The convolutional encoder and decoder (described in models/autoencoder.py), on flattened
     samples."""
     c_in, length = (1, input_shape[0]) if len(input_shape) == 1 else input_shape
@@ -71,7 +76,7 @@ def _conv1d_networks(model, input_shape, rng, Act, init, dtype):
     n_code = channels[-1] * lengths[-1]
     pooled = [nn.GlobalAveragePool1D()] if model.global_pool else [nn.Flatten()]
     encoder += pooled + [nn.Dense(channels[-1] if model.global_pool else n_code,
-                                  model.latent_dim, init="glorot", random_state=rng,
+                                  code_width, init="glorot", random_state=rng,
                                   dtype=dtype)]
     decoder = [nn.Dense(model.latent_dim, n_code, init=init, random_state=rng, dtype=dtype),
                Act(), nn.Reshape((channels[-1], lengths[-1]))]
@@ -96,16 +101,19 @@ def _conv1d_networks(model, input_shape, rng, Act, init, dtype):
     return nn.Sequential(encoder), nn.Sequential(decoder)
 
 
-def count_parameters(model, n_features):
+def count_parameters(model, n_features, code_width=None):
     """The number of parameters of ``model``'s architecture for ``n_features`` inputs, counted
     without building a layer (a model file may declare layers far too large to build), or
-    None for an encoder and decoder given as networks."""
+    None for an encoder and decoder given as networks. ``code_width`` is that of
+    :func:`build_networks`."""
     expected = None
     m = int(model.latent_dim)
+    c = m if code_width is None else int(code_width)
     if model.kind == "dense" and not explicit(model):
-        widths = [n_features] + [int(h) for h in model.hidden] + [m]
-        expected = sum(a * b + b for a, b in zip(widths, widths[1:])) + \
-            sum(a * b + b for a, b in zip(widths[::-1], widths[::-1][1:]))
+        hidden = [int(h) for h in model.hidden]
+        encoder, decoder = [n_features] + hidden + [c], [m] + hidden[::-1] + [n_features]
+        expected = sum(a * b + b for widths in (encoder, decoder)
+                       for a, b in zip(widths, widths[1:]))
     elif not explicit(model):  # the layers of _conv1d_networks, counted
         c_in, length = (1, *model.input_shape_) if len(model.input_shape_) == 1 \
             else model.input_shape_
@@ -116,7 +124,7 @@ def count_parameters(model, n_features):
         expected = (sum(a * b * K + b for a, b in zip([c_in] + channels, channels))
                     + sum(a * b * K + b for a, b in zip(channels[::-1],
                                                         channels[::-1][1:] + [c_in]))
-                    + (channels[-1] if model.global_pool else n_code) * m + m
+                    + (channels[-1] if model.global_pool else n_code) * c + c
                     + m * n_code + n_code)
     return expected
 

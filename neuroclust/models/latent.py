@@ -49,7 +49,9 @@ class LatentClustering(BaseEstimator):
     ----------
     autoencoder : Autoencoder or None, default=None
         Left unchanged: a copy with the same parameters is trained (``autoencoder_``). None
-        is ``Autoencoder(random_state=random_state)``.
+        is ``Autoencoder(random_state=random_state)``. A
+        :class:`~neuroclust.models.VariationalAutoencoder` is an Autoencoder: its codes are
+        the means of eq. (1) of its module.
     clusterer : object with fit_predict, or None, default=None
         Left unchanged: a copy is fitted on the codes (``clusterer_``); copies are made with
         :func:`neuroclust.base.clone`, ``type(c)(**c.get_params(deep=False))``. None is ``KMeans(n_clusters=n_clusters,

@@ -15,6 +15,7 @@ from .som import SelfOrganizingMap
 from .dense import Dense
 from .activations import Identity, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax
 from .dropout import Dropout
+from .variational import VariationalBottleneck
 from .reshape import Flatten, Reshape
 from .conv import Conv1D, ConvTranspose1D
 from .pooling import MaxPool1D, AveragePool1D, GlobalAveragePool1D
@@ -30,4 +31,5 @@ __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "Re
            "Conv1D", "ConvTranspose1D", "MaxPool1D", "AveragePool1D", "GlobalAveragePool1D",
            "Loss", "MeanSquaredError", "ShiftInvariantMSE", "BinaryCrossEntropy",
            "SoftmaxCrossEntropy", "KLDivergence",
-           "gradcheck", "check_gradients", "Optimizer", "SGD", "Adam", "Sequential", "train"]
+           "gradcheck", "check_gradients", "Optimizer", "SGD", "Adam", "Sequential", "train",
+           "VariationalBottleneck"]

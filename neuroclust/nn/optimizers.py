@@ -216,6 +216,7 @@ class Adam(Optimizer):
         self.beta1 = check_scalar(beta1, "beta1", low=0, high=1, high_inclusive=False)
         self.beta2 = check_scalar(beta2, "beta2", low=0, high=1, high_inclusive=False)
         self.eps = check_scalar(eps, "eps", low=0, low_inclusive=False)
+        self._buffers = {}   # (array module, dtype) -> two scratch arrays, see _scratch
 
     def _new_state(self, param):
         xp = array_module(param)
@@ -225,14 +226,31 @@ class Adam(Optimizer):
         b1, b2 = self.beta1, self.beta2
         state["t"] += 1
         t, m, v = state["t"], state["m"], state["v"]
+        # Two scratch arrays shared by all parameters hold the temporaries: a network's large
+        # weight matrices would otherwise be allocated and freed (and their pages faulted in
+        # again) several times per step. The operations, in order, are those of the equations.
+        a, b = self._scratch(theta)
         m *= b1
-        m += (1 - b1) * g                                                         # eq. (1)
+        m += np.multiply(g, 1 - b1, out=a)                                        # eq. (1)
         v *= b2
-        v += (1 - b2) * (g * g)                                                   # eq. (2)
-        m_hat = m / (1 - b1 ** t)                                                 # eq. (3)
-        v_hat = v / (1 - b2 ** t)                                                 # eq. (4)
-        step = m_hat / (np.sqrt(v_hat) + self.eps) + self.weight_decay * theta    # eq. (5)
-        theta -= self.learning_rate * step                                        # eq. (5)
+        v += np.multiply(np.multiply(g, g, out=a), 1 - b2, out=a)                 # eq. (2)
+        m_hat = np.divide(m, 1 - b1 ** t, out=a)                                  # eq. (3)
+        v_hat = np.divide(v, 1 - b2 ** t, out=b)                                  # eq. (4)
+        step = np.divide(m_hat, np.add(np.sqrt(v_hat, out=b), self.eps, out=b), out=a)
+        if self.weight_decay:    # (adding 0 * theta changes no number but the sign of a zero)
+            step += np.multiply(theta, self.weight_decay, out=b)                  # eq. (5)
+        theta -= np.multiply(step, self.learning_rate, out=a)                     # eq. (5)
+
+    def _scratch(self, param):
+        """Two arrays of ``param``'s shape, dtype and array module, reused across steps and
+        parameters (views into two buffers as large as the largest parameter seen)."""
+        key = (array_module(param).__name__, param.dtype.str)
+        buffers = self._buffers.get(key)
+        if buffers is None or buffers[0].size < param.size:
+            xp = array_module(param)
+            buffers = self._buffers[key] = [xp.empty(param.size, dtype=param.dtype)
+                                            for _ in range(2)]
+        return [buffer[:param.size].reshape(param.shape) for buffer in buffers]
 
 
 def _as_layers(layers):

@@ -10,6 +10,7 @@ from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                         GrowingNeuralGas, KMeans, grid, load, nn)
 from neuroclust.backend import available_backends, get_kernels
 from neuroclust.nn.competitive import total_variance
+from neuroclust import VariationalAutoencoder
 
 
 def data(n_samples=120, n_features=3, seed=0, dtype=np.float64):
@@ -33,6 +34,9 @@ HISTORIES = {
              ["n_categories", "n_changed"]),
     "Autoencoder": (lambda: Autoencoder(hidden=(4,), latent_dim=2, epochs=3, random_state=0),
                     data, ["loss", "val_loss"]),
+    "VariationalAutoencoder": (lambda: VariationalAutoencoder(hidden=(4,), latent_dim=2,
+                                                              epochs=3, random_state=0),
+                               data, ["loss", "val_loss", "reconstruction", "kl"]),
 }
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from neuroclust import Autoencoder, load, nn
+from neuroclust import VariationalAutoencoder
 from neuroclust.backend import available_backends
 from neuroclust.base import TrainingInterruptedWarning
 
@@ -30,6 +31,7 @@ from neuroclust.base import TrainingInterruptedWarning
 LIBRARY_MODULES = [importlib.import_module(f"neuroclust.nn.{name}") for name in (
     "activations", "conv", "dense", "losses", "optimizers", "reshape", "sequential",
     "training")] + [importlib.import_module("neuroclust.models.autoencoder")]
+LIBRARY_MODULES += [importlib.import_module("neuroclust.nn.variational")]
 
 
 # --- the stand-in for cupy ----------------------------------------------------------------
@@ -196,6 +198,10 @@ LAYERS = {   # name: (a function building the layer, the input's shape, training
         nn.Reshape((1, 8)), nn.Conv1D(1, 2, 3, padding=1, random_state=0), nn.ReLU(),
         nn.Flatten(), nn.Dropout(0.2, random_state=1), nn.Dense(16, 3, random_state=2)]),
         (5, 8), True),
+    "variational_bottleneck": (lambda: nn.VariationalBottleneck(0.5, random_state=0), (5, 6),
+                               True),
+    "variational_bottleneck_at_inference": (lambda: nn.VariationalBottleneck(0.5), (5, 6),
+                                            False),
 }
 
 
@@ -361,6 +367,7 @@ AUTOENCODERS = {   # name: (parameters, data)
     "conv1d_global_pool_shift_mse": (dict(kind="conv1d", channels=(4, 8), kernel_size=3,
                                           latent_dim=2, global_pool=True, loss="shift_mse"),
                                      signals),
+    "variational": (dict(hidden=(8,), latent_dim=3, beta=0.5), tabular),
 }
 
 
@@ -372,8 +379,9 @@ def check_autoencoder(device, name, tmp_path, dtype="float32"):
     X = data().astype(dtype)
     settings = dict(params, epochs=3, batch_size=16, validation_split=0.25, random_state=0,
                     dtype=dtype)
-    on_host = Autoencoder(**settings).fit(X)
-    model = Autoencoder(**settings).fit(device.to_device(X))
+    Model = VariationalAutoencoder if "beta" in params else Autoencoder
+    on_host = Model(**settings).fit(X)
+    model = Model(**settings).fit(device.to_device(X))
     assert_same_floats(device, model.history_["loss"] + model.history_["val_loss"],
                        on_host.history_["loss"] + on_host.history_["val_loss"])
     assert_on_device(device, model.parameters_, on_host.parameters_)

@@ -13,6 +13,7 @@ import pytest
 
 from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
                         KMeans, LatentClustering, nn)
+from neuroclust import VariationalAutoencoder
 
 
 def blobs(n=60, seed=0):
@@ -61,12 +62,23 @@ def make_model(name):
         "LatentClustering": lambda: (LatentClustering(
             Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0), n_clusters=3,
             random_state=0), X),
+        "VariationalAutoencoder": lambda: (VariationalAutoencoder(
+            hidden=(8,), latent_dim=2, beta=0.5, epochs=2, random_state=0), X),
+        "VariationalAutoencoder-explicit": lambda: (VariationalAutoencoder(
+            encoder=[nn.Dense(4, 3, random_state=0), nn.Tanh(), nn.Dense(3, 4, random_state=1)],
+            decoder=[nn.Dense(2, 4, random_state=2)], epochs=2, dtype="float64",
+            random_state=0), X),
+        "LatentClustering-VAE": lambda: (LatentClustering(
+            VariationalAutoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
+            n_clusters=3, random_state=0), X),
     }[name]()
 
 
 MODEL_NAMES = ["KMeans", "CompetitiveLearning", "SOM", "SOM-clusters", "GrowingNeuralGas",
                "FuzzyART", "FuzzyART-scaled", "ART1", "Autoencoder", "Autoencoder-conv1d",
-               "Autoencoder-explicit", "LatentClustering"]
+               "Autoencoder-explicit", "LatentClustering",
+               "VariationalAutoencoder", "VariationalAutoencoder-explicit",
+               "LatentClustering-VAE"]
 
 
 def queries(model):

@@ -2,6 +2,7 @@
 from .art import ART1, FuzzyART
 from .autoencoder import Autoencoder
 from .competitive import CompetitiveLearning
+from .dec import DEC
 from .gng import GrowingNeuralGas
 from .elbow import elbow
 from .kmeans import KMeans
@@ -9,4 +10,5 @@ from .latent import LatentClustering
 from .som import SOM
 
 __all__ = ["CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1",
-           "Autoencoder", "LatentClustering", "elbow"]
+           "Autoencoder", "LatentClustering", "elbow",
+           "DEC"]

@@ -59,9 +59,9 @@ import numbers
 
 import numpy as np
 
-from .._validation import (array_module, check_callbacks, check_choice, check_count,
-                           check_is_fitted, check_random_state, check_scalar, check_seed,
-                           check_verbose, shown)
+from .._validation import (array_module, check_array, check_callbacks, check_choice,
+                           check_count, check_is_fitted, check_n_features, check_random_state,
+                           check_scalar, check_seed, check_verbose, shown)
 from ..base import BaseEstimator, clone
 from .. import nn
 from ..nn.clustering import ClusteringLayer, dec_target
@@ -270,6 +270,10 @@ class DEC(BaseEstimator):
     def transform(self, X):
         """The codes :math:`z = f_\\theta(x)`, shape (n_samples, latent_dim)."""
         check_is_fitted(self, "cluster_centers_")
+        autoencoder = self.autoencoder_
+        if autoencoder.kind != "conv1d" and not autoencoder._explicit():   # rows of features
+            X = check_array(X)
+            check_n_features(X, self.n_features_in_, owner=type(self).__name__)
         return self.autoencoder_.transform(X)
 
     def predict_proba(self, X):

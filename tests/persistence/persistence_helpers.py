@@ -13,6 +13,7 @@ import pytest
 
 from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
                         KMeans, LatentClustering, nn)
+from neuroclust import DEC
 
 
 def blobs(n=60, seed=0):
@@ -61,12 +62,18 @@ def make_model(name):
         "LatentClustering": lambda: (LatentClustering(
             Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0), n_clusters=3,
             random_state=0), X),
+        "DEC": lambda: (DEC(Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
+                            n_clusters=3, update_interval=3, max_iter=12, random_state=0), X),
+        "IDEC": lambda: (DEC(Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
+                             n_clusters=3, gamma=0.1, update_interval=3, max_iter=12,
+                             random_state=0), X),
     }[name]()
 
 
 MODEL_NAMES = ["KMeans", "CompetitiveLearning", "SOM", "SOM-clusters", "GrowingNeuralGas",
                "FuzzyART", "FuzzyART-scaled", "ART1", "Autoencoder", "Autoencoder-conv1d",
-               "Autoencoder-explicit", "LatentClustering"]
+               "Autoencoder-explicit", "LatentClustering",
+               "DEC", "IDEC"]
 
 
 def queries(model):

@@ -142,7 +142,7 @@ class DEC(BaseEstimator):
     n_features_in_ : int
     """
 
-    _params_fixed_by_fit = ("n_clusters", "alpha")
+    _params_fixed_by_fit = ("n_clusters", "alpha", "gamma")
 
     def __init__(self, autoencoder=None, n_clusters=8, alpha=1.0, gamma=None,
                  update_interval=140, tol=0.001, max_iter=20000, batch_size=256,

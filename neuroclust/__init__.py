@@ -10,10 +10,11 @@ from .persistence import load
 from .models import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
                      KMeans, LatentClustering, elbow)
 from .models import VariationalAutoencoder
+from .models import DEC
 from ._validation import NotFittedError
 
 __version__ = "0.1.0"
 
-__all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "load", "NotFittedError", "DivergenceWarning",
+__all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "DEC", "load", "NotFittedError", "DivergenceWarning",
            "TrainingInterruptedWarning", "__version__",
            "VariationalAutoencoder"]

@@ -25,6 +25,7 @@ import neuroclust.models  # noqa: E402
 from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART,  # noqa: E402
                         GrowingNeuralGas, KMeans, LatentClustering)
 from neuroclust import VariationalAutoencoder  # noqa: E402
+from neuroclust import DEC  # noqa: E402
 
 if not hasattr(sklearn.utils, "Tags"):      # __sklearn_tags__ and expected_failed_checks
     pytest.skip("scikit-learn >= 1.6 is needed for its estimator checks of tagged "
@@ -47,6 +48,8 @@ ESTIMATORS = [
     _small_autoencoder(),
     LatentClustering(autoencoder=_small_autoencoder(), n_clusters=2, random_state=0),
     VariationalAutoencoder(hidden=(4,), latent_dim=2, epochs=2, batch_size=16, random_state=0),
+    DEC(autoencoder=_small_autoencoder(), n_clusters=2, max_iter=4, update_interval=2,
+        n_init=2, random_state=0),
 ]
 
 _OBJECT = ("neuroclust refuses arrays of dtype object, even of numbers, with a ValueError that "

@@ -123,7 +123,7 @@ class EqCode(SphinxDirective):
     @staticmethod
     def name_node(name):
         """A cross-reference to ``name`` in the API pages; plain code for private helpers."""
-        if name.split(".")[-1].startswith("_"):
+        if any(part.startswith("_") for part in name.split(".")):   # a private name anywhere
             return nodes.literal(name, name)
         reference = addnodes.pending_xref("", refdomain="py", reftype="obj", reftarget=name,
                                           refexplicit=False, refwarn=True)

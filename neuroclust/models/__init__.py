@@ -2,6 +2,7 @@
 from .art import ART1, FuzzyART
 from .autoencoder import Autoencoder
 from .competitive import CompetitiveLearning
+from .dec import DEC
 from .gng import GrowingNeuralGas
 from .elbow import elbow
 from .kmeans import KMeans
@@ -11,4 +12,5 @@ from .vae import VariationalAutoencoder
 
 __all__ = ["CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1",
            "Autoencoder", "LatentClustering", "elbow",
-           "VariationalAutoencoder"]
+           "VariationalAutoencoder",
+           "DEC"]

@@ -11,6 +11,7 @@ order of mini-batches) are drawn on the host, so a seed gives the same numbers e
 """
 from .layer import Layer
 from .competitive import Competitive
+from .clustering import ClusteringLayer, dec_target
 from .som import SelfOrganizingMap
 from .dense import Dense
 from .activations import Identity, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax
@@ -31,5 +32,6 @@ __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "Re
            "Conv1D", "ConvTranspose1D", "MaxPool1D", "AveragePool1D", "GlobalAveragePool1D",
            "Loss", "MeanSquaredError", "ShiftInvariantMSE", "BinaryCrossEntropy",
            "SoftmaxCrossEntropy", "KLDivergence",
+           "ClusteringLayer", "dec_target",
            "gradcheck", "check_gradients", "Optimizer", "SGD", "Adam", "Sequential", "train",
            "VariationalBottleneck"]

@@ -26,7 +26,7 @@ PROBE_ROWS = 256
 
 def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffle=True,
           random_state=None, validation_split=0.0, patience=None, verbose=False,
-          callbacks=None):
+          callbacks=None, after_batch=None):
     r"""Train ``model`` on ``X`` (and ``y``) by mini-batch gradient descent.
 
     Parameters
@@ -66,6 +66,14 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     callbacks : list of callable, optional
         Called as ``callback(model, epoch)`` after each epoch; one that returns ``False``
         stops training.
+    after_batch : callable, optional
+        Called as ``after_batch(step)`` after each optimizer step, ``step`` counting the steps
+        taken so far (1, 2, ...) across epochs. Returning ``False`` ends training there: the
+        epoch in progress ends early and is recorded with the mean over its batches so far
+        (DEC's stopping rule and its budget of steps). The hook may rewrite the target in
+        place (DEC refreshes its target every few steps): a ``y`` that is already a float
+        array of X's array module and dtype is used as given, never copied, and other ``y``
+        is refused when ``after_batch`` is given.
 
     Returns
     -------
@@ -73,10 +81,12 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
         ``"loss"``: the mean training loss of each completed epoch, eq. (1);
         ``"val_loss"``: the validation loss after each epoch (empty without a validation
         split); ``"best_epoch"``: with early stopping, the index of the epoch whose weights
-        the model keeps, else ``None``. When layers of ``model`` add terms to the loss
-        (:meth:`~neuroclust.nn.Layer.extra_losses`, eq. (2)), also ``"data_loss"``, the
-        epoch's mean of ``loss`` alone, and one list per term's name with the epoch's mean
-        of its value (unweighted), each weighted by batch size as in eq. (1).
+        the model keeps, else ``None``. The loss of a batch may have parts, eq. (2): the
+        terms a loss made of several reports after each ``forward`` in a dict ``terms_``
+        (name: value; DEC's KL and reconstruction), and the terms layers of ``model`` add
+        (:meth:`~neuroclust.nn.Layer.extra_losses`; the VAE's KL), which also bring
+        ``"data_loss"``, the value of ``loss`` alone. Each part gets one list under its name
+        with the epoch's mean of its (unweighted) value, by eq. (1).
 
     Notes
     -----
@@ -110,6 +120,9 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     Y = X if y is None else check_array(y, name="y", ndim=max(ndim_of(y), 1))
     if Y.shape[0] != X.shape[0]:
         raise ValueError(f"y has {Y.shape[0]} samples, but X has {X.shape[0]}; they must match.")
+    if after_batch is not None and not callable(after_batch):
+        raise ValueError(f"after_batch must be a function of the step, got "
+                         f"{type(after_batch).__name__}.")
     check_count(epochs, "epochs")
     check_scalar(batch_size, "batch_size", numbers.Integral, low=1)
     if not isinstance(shuffle, (bool, np.bool_)):
@@ -129,6 +142,9 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
                          f"{n - n_val} training samples of {n}; each needs at least one.")
     xp = array_module(X)
     Y = to_module(Y, xp)                               # a target on the host follows X
+    if after_batch is not None and y is not None and (Y is not y or Y.dtype != X.dtype):
+        raise ValueError("y must be a float array of X's array module and dtype when "
+                         "after_batch is given (the hook may rewrite it in place).")
     X_train, Y_train = X[:n - n_val], Y[:n - n_val]
     X_val, Y_val = X[n - n_val:], Y[n - n_val:]
     n_train = n - n_val
@@ -151,13 +167,17 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
             optimizer.reset()
 
     history = {"loss": None, "val_loss": [], "best_epoch": None}
-    pending = {}
+    pending = {"steps": 0, "stop": False}
 
     def batch_loss(X_batch, Y_batch, training):
-        """Eq. (2): the total, and the value of each part (``"data_loss"`` first)."""
+        """Eq. (2): the total, and the value of each part: the loss's own ``terms_``, then
+        ``"data_loss"`` and the layers' terms when layers add any."""
         value = float(loss.forward(model.forward(X_batch, training=training), Y_batch))
-        parts = {"data_loss": value}
-        for name, (weight, term) in model.extra_losses().items():
+        parts = {name: float(term) for name, term in (getattr(loss, "terms_", None) or {}).items()}
+        extra = model.extra_losses()
+        if extra:
+            parts["data_loss"] = value
+        for name, (weight, term) in extra.items():
             value += weight * term                                                # eq. (2)
             parts[name] = term
         return value, parts
@@ -165,7 +185,7 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     def run_epoch(epoch):
         # The order is drawn on the host (the same for a seed on every device), used on X's.
         order = xp.asarray(rng.permutation(n_train)) if shuffle else xp.arange(n_train)
-        total, totals = 0.0, {}
+        total, seen, totals = 0.0, 0, {}
         for start in range(0, n_train, batch_size):
             batch = order[start:start + batch_size]
             value, parts = batch_loss(X_train[batch], Y_train[batch], True)
@@ -174,11 +194,15 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
             model.backward(loss.backward())
             optimizer.step(model)
             total += len(batch) * value
+            seen += len(batch)
             for name, part in parts.items():
                 totals[name] = totals.get(name, 0.0) + len(batch) * part
-        mean = pending["loss"] = total / n_train                                  # eq. (1)
-        pending["parts"] = {name: part / n_train for name, part in totals.items()} \
-            if len(totals) > 1 else {}
+            pending["steps"] += 1
+            if after_batch is not None and after_batch(pending["steps"]) is False:
+                pending["stop"] = True
+                break
+        mean = pending["loss"] = total / seen                                     # eq. (1)
+        pending["parts"] = {name: part / seen for name, part in totals.items()}   # eq. (1)
         if n_val:
             pending["val"] = batch_loss(X_val, Y_val, False)[0]
             if not math.isfinite(pending["val"]):
@@ -218,7 +242,8 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     history["loss"] = list(run_epochs(model, epochs, run_epoch, snapshot=get_state,
                                  restore=restore_after_stop, verbose=verbose,
                                  callbacks=[after_epoch], description="training", metric="loss",
-                                 check_state=weights_still_work))
+                                 check_state=weights_still_work,
+                                 stop_when=lambda epoch: pending["stop"]))
     if watch["state"] is not None:
         set_state(watch["state"])   # early stopping keeps the best epoch's weights
     return history

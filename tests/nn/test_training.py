@@ -147,3 +147,61 @@ def test_bad_arguments_raise_one_sentence_naming_the_argument(kwargs, match):
                  "optimizer": SGD(0.1), "X": X, "y": y, **kwargs}
     with pytest.raises(ValueError, match=match):
         train(**arguments)
+
+
+# ------------------------------------------------------------ the after_batch hook
+def test_after_batch_sees_every_step_and_can_stop_mid_epoch():
+    X, y = regression_data(n=64)                          # 4 batches of 16 per epoch
+    steps = []
+
+    def hook(step):
+        steps.append(step)
+        return False if step == 6 else None
+
+    history = train(regression_model(), MeanSquaredError(), Adam(0.02), X, y, epochs=10,
+                    batch_size=16, random_state=0, after_batch=hook)
+    assert steps == [1, 2, 3, 4, 5, 6]
+    assert len(history["loss"]) == 2     # the second epoch ended after two of its batches
+
+
+def test_after_batch_may_rewrite_the_target_in_place():
+    X, y = regression_data(n=32)
+    target = y.copy()
+    seen = []
+
+    class Recording(MeanSquaredError):
+        def forward(self, prediction, target_rows):
+            seen.append(float(np.asarray(target_rows).max()))
+            return super().forward(prediction, target_rows)
+
+    def hook(step):
+        target[...] = 100.0 + step
+
+    train(regression_model(), Recording(), SGD(1e-4), X, target, epochs=1, batch_size=16,
+          shuffle=False, after_batch=hook)
+    assert seen[1] == 101.0                  # the second batch read what the hook wrote
+
+
+def test_after_batch_refuses_a_target_it_could_not_rewrite():
+    X, y = regression_data()
+    with pytest.raises(ValueError, match="after_batch is given"):
+        train(regression_model(), MeanSquaredError(), Adam(), X, y.tolist(),
+              after_batch=lambda step: None)
+    with pytest.raises(ValueError, match="after_batch must be a function"):
+        train(regression_model(), MeanSquaredError(), Adam(), X, y, after_batch=3)
+
+
+def test_the_terms_a_loss_reports_are_recorded_per_epoch():
+    X, y = regression_data(n=48)
+
+    class TwoTerms(MeanSquaredError):
+        def forward(self, prediction, target):
+            value = super().forward(prediction, target)
+            self.terms_ = {"half": value / 2, "rows": len(prediction)}
+            return value
+
+    history = train(regression_model(), TwoTerms(), Adam(0.02), X, y, epochs=3,
+                    batch_size=20, random_state=0)
+    np.testing.assert_allclose(history["half"], np.array(history["loss"]) / 2)
+    # batches of 20, 20, 8: the size-weighted mean of eq. (1)
+    assert history["rows"] == [pytest.approx((20 * 20 + 20 * 20 + 8 * 8) / 48)] * 3

@@ -14,6 +14,7 @@ import pytest
 from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
                         KMeans, LatentClustering, nn)
 from neuroclust import VariationalAutoencoder
+from neuroclust import DEC
 
 
 def blobs(n=60, seed=0):
@@ -71,6 +72,11 @@ def make_model(name):
         "LatentClustering-VAE": lambda: (LatentClustering(
             VariationalAutoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
             n_clusters=3, random_state=0), X),
+        "DEC": lambda: (DEC(Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
+                            n_clusters=3, update_interval=3, max_iter=12, random_state=0), X),
+        "IDEC": lambda: (DEC(Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
+                             n_clusters=3, gamma=0.1, update_interval=3, max_iter=12,
+                             random_state=0), X),
     }[name]()
 
 
@@ -78,7 +84,8 @@ MODEL_NAMES = ["KMeans", "CompetitiveLearning", "SOM", "SOM-clusters", "GrowingN
                "FuzzyART", "FuzzyART-scaled", "ART1", "Autoencoder", "Autoencoder-conv1d",
                "Autoencoder-explicit", "LatentClustering",
                "VariationalAutoencoder", "VariationalAutoencoder-explicit",
-               "LatentClustering-VAE"]
+               "LatentClustering-VAE",
+               "DEC", "IDEC"]
 
 
 def queries(model):

@@ -436,6 +436,11 @@ class Autoencoder(BaseEstimator):
         """The encoder and decoder of eqs. (1), (2), with fresh weights in ``dtype``."""
         return build_networks(self, input_shape, rng, dtype)
 
+    def _count_parameters(self, n_features):
+        """The number of parameters :meth:`_build` makes, counted without building (None for
+        an explicit encoder and decoder)."""
+        return count_parameters(self, n_features)
+
     def _explicit(self):
         """Whether the architecture was given as an encoder and a decoder."""
         return explicit(self)
@@ -557,6 +562,8 @@ class Autoencoder(BaseEstimator):
                           "history_", "best_epoch_")
     # an entry a model file in format 2 or older keeps in history_, moved to its own attribute
     _history_moved = {"best_epoch": "best_epoch_"}
+    # the lists history_ holds
+    _history_lists = ("loss", "val_loss")
 
     def _check_fitted_state(self):
         """ValueError unless the fitted attributes agree with each other and the parameters
@@ -583,7 +590,7 @@ class Autoencoder(BaseEstimator):
                 raise ValueError(f"input_shape_ must be (length,) or (channels, length) with "
                                  f"n_features_in_={n_features} values, got {shape!r}.")
             self.input_shape_ = tuple(int(s) for s in shape)
-        expected = count_parameters(self, n_features)
+        expected = self._count_parameters(n_features)
         if expected is not None and theta.size != expected:
             raise ValueError(f"parameters_ has {theta.size} values, but this architecture has "
                              f"{expected}.")
@@ -598,7 +605,7 @@ class Autoencoder(BaseEstimator):
         self._networks = (theta, encoder, decoder)
         # nn.train's record: the loss of each epoch, the validation loss (empty without a
         # validation split); and the epoch whose weights early stopping kept
-        history = state.history({"loss": "number", "val_loss": "number"},
+        history = state.history(dict.fromkeys(self._history_lists, "number"),
                                 may_be_empty=("val_loss",))
         # (None, without early stopping, is not written to the file)
         self.best_epoch_ = state.integer("best_epoch_", low=0, high=len(history["loss"]) - 1)

@@ -5,9 +5,13 @@ Notes
 For a layer, :func:`gradcheck` turns the output into a scalar with a fixed random
 projection :math:`R` (standard normal, drawn from ``seed``),
 
-.. math:: f(\theta) = \sum_k R_k\, y_k(\theta)                                     \tag{1}
+.. math:: f(\theta) = \sum_k R_k\, y_k(\theta) + \sum_t w_t\, v_t(\theta)            \tag{1}
 
 so that :math:`\partial f / \partial y = R` is the upstream gradient handed to ``backward``.
+The second sum is over the terms :math:`w_t v_t` a layer adds to the loss itself
+(:meth:`~neuroclust.nn.Layer.extra_losses`, such as the KL divergence of
+:class:`~neuroclust.nn.VariationalBottleneck`), whose gradient its ``backward`` adds; it is
+empty for most layers.
 For a loss, :math:`f` is the loss itself and ``backward()`` gives its gradient. Every entry
 :math:`\theta_i` of the input and of every parameter is then moved by :math:`\pm\epsilon`,
 
@@ -148,10 +152,11 @@ def _layer_gradients(layer, x, eps, seed, training):
                   for name, g in layer.grads.items()})
 
     def f():
-        return np.array(layer.forward(x, training=training), dtype=np.float64)  # a copy
+        y = np.array(layer.forward(x, training=training), dtype=np.float64)    # a copy
+        return y, sum(weight * value for weight, value in layer.extra_losses().values())
 
     def difference(plus, minus):
-        return np.sum((plus - minus) * R)                                        # eq. (1)
+        return np.sum((plus[0] - minus[0]) * R) + (plus[1] - minus[1])          # eq. (1)
 
     tensors = {"x": x, **layer.params}
     return {name: (grads[name], _central_differences(f, tensor, eps, difference))

@@ -31,6 +31,17 @@ class Layer(ABC):
     def __call__(self, x, training=False):
         return self.forward(x, training=training)
 
+    def extra_losses(self):
+        """The terms the last ``forward`` added to the loss: ``{name: (weight, value)}``.
+
+        A layer that charges a cost of its own (the KL divergence of
+        :class:`~neuroclust.nn.VariationalBottleneck`) adds ``weight * value`` to the loss
+        and the gradient of that term in its ``backward``; :func:`~neuroclust.nn.train` adds
+        it to the loss it reports and records ``value`` per epoch under ``name``, and
+        :func:`~neuroclust.nn.gradcheck` includes it. Most layers add nothing: ``{}``.
+        """
+        return {}
+
     def config(self):
         """The constructor arguments that rebuild this layer's architecture, not its weights.
 

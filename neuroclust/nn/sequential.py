@@ -74,6 +74,20 @@ class Sequential(Layer):
                 found.append(layer)
         return found
 
+    def extra_losses(self):
+        """The terms the layers' last ``forward`` added to the loss (see
+        :meth:`Layer.extra_losses`), input side first; a name used again gets ``_2``,
+        ``_3``, ... appended."""
+        terms = {}
+        for layer in self.layers:
+            for name, term in layer.extra_losses().items():
+                key, count = name, 1
+                while key in terms:
+                    count += 1
+                    key = f"{name}_{count}"
+                terms[key] = term
+        return terms
+
     def forward(self, x, training=False):
         """Run every layer in order; ``training`` is passed to each (Dropout uses it)."""
         for layer in self.layers:

@@ -73,7 +73,10 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
         ``"loss"``: the mean training loss of each completed epoch, eq. (1);
         ``"val_loss"``: the validation loss after each epoch (empty without a validation
         split); ``"best_epoch"``: with early stopping, the index of the epoch whose weights
-        the model keeps, else ``None``.
+        the model keeps, else ``None``. When layers of ``model`` add terms to the loss
+        (:meth:`~neuroclust.nn.Layer.extra_losses`, eq. (2)), also ``"data_loss"``, the
+        epoch's mean of ``loss`` alone, and one list per term's name with the epoch's mean
+        of its value (unweighted), each weighted by batch size as in eq. (1).
 
     Notes
     -----
@@ -83,6 +86,16 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     the epoch (the weights change between batches, so it is not the loss at the epoch's end):
 
     .. math:: \bar L = \frac{1}{n} \sum_{j=1}^{J} |B_j|\, L_{B_j}.                  \tag{1}
+
+    The loss of a batch is that of ``loss`` plus the terms :math:`w_t v_t` the layers added in
+    their forward pass (the KL divergence of a
+    :class:`~neuroclust.nn.VariationalBottleneck`; none for most networks), whose gradients
+    their ``backward`` adds:
+
+    .. math:: L_B = \ell(\text{model}(X_B), Y_B) + \sum_t w_t\, v_t .               \tag{2}
+
+    The validation loss and the divergence check use the same sum, with the model in
+    evaluation mode.
     """
     if not isinstance(model, Layer):
         raise ValueError(f"model must be a Layer (e.g. a Sequential), got "
@@ -140,21 +153,34 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     history = {"loss": None, "val_loss": [], "best_epoch": None}
     pending = {}
 
+    def batch_loss(X_batch, Y_batch, training):
+        """Eq. (2): the total, and the value of each part (``"data_loss"`` first)."""
+        value = float(loss.forward(model.forward(X_batch, training=training), Y_batch))
+        parts = {"data_loss": value}
+        for name, (weight, term) in model.extra_losses().items():
+            value += weight * term                                                # eq. (2)
+            parts[name] = term
+        return value, parts
+
     def run_epoch(epoch):
         # The order is drawn on the host (the same for a seed on every device), used on X's.
         order = xp.asarray(rng.permutation(n_train)) if shuffle else xp.arange(n_train)
-        total = 0.0
+        total, totals = 0.0, {}
         for start in range(0, n_train, batch_size):
             batch = order[start:start + batch_size]
-            value = loss.forward(model.forward(X_train[batch], training=True), Y_train[batch])
+            value, parts = batch_loss(X_train[batch], Y_train[batch], True)
             if not math.isfinite(value):
                 return value                           # run_epochs stops and restores
             model.backward(loss.backward())
             optimizer.step(model)
             total += len(batch) * value
+            for name, part in parts.items():
+                totals[name] = totals.get(name, 0.0) + len(batch) * part
         mean = pending["loss"] = total / n_train                                  # eq. (1)
+        pending["parts"] = {name: part / n_train for name, part in totals.items()} \
+            if len(totals) > 1 else {}
         if n_val:
-            pending["val"] = float(loss.forward(model.forward(X_val, training=False), Y_val))
+            pending["val"] = batch_loss(X_val, Y_val, False)[0]
             if not math.isfinite(pending["val"]):
                 return pending["val"]
         return mean
@@ -166,14 +192,15 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
         """The loss in evaluation mode on a few training rows, with the weights the epoch
         ended with: the epoch's mean loss was taken while the weights changed, so the last
         step may have blown them up after it (a learning rate of 1e30)."""
-        value = float(loss.forward(model.forward(X_train[probe], training=False),
-                                   Y_train[probe]))
+        value = batch_loss(X_train[probe], Y_train[probe], False)[0]
         return None if math.isfinite(value) else (
             f"the weights the epoch ended with give a {value} loss on the first training rows")
 
     def after_epoch(_, epoch):
         if n_val:
             history["val_loss"].append(pending["val"])
+        for name, part in pending["parts"].items():
+            history.setdefault(name, []).append(part)
         answers = [callback(model, epoch) for callback in callbacks or ()]   # call every one
         stop = any(answer is False for answer in answers)
         if patience is None:

@@ -24,10 +24,12 @@ from .gradcheck import gradcheck, check_gradients
 from .optimizers import Optimizer, SGD, Adam
 from .sequential import Sequential
 from .training import train
+from .entropy import EntropyPenalty
 
 __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "ReLU",
            "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "Flatten", "Reshape",
            "Conv1D", "ConvTranspose1D", "MaxPool1D", "AveragePool1D", "GlobalAveragePool1D",
            "Loss", "MeanSquaredError", "ShiftInvariantMSE", "BinaryCrossEntropy",
            "SoftmaxCrossEntropy", "KLDivergence",
-           "gradcheck", "check_gradients", "Optimizer", "SGD", "Adam", "Sequential", "train"]
+           "gradcheck", "check_gradients", "Optimizer", "SGD", "Adam", "Sequential", "train",
+           "EntropyPenalty"]

@@ -9,9 +9,10 @@ from .base import DivergenceWarning, TrainingInterruptedWarning
 from .persistence import load
 from .models import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
                      KMeans, LatentClustering, elbow)
+from .models import SoftmaxAutoencoder
 from ._validation import NotFittedError
 
 __version__ = "0.1.0"
 
 __all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "load", "NotFittedError", "DivergenceWarning",
-           "TrainingInterruptedWarning", "__version__"]
+           "TrainingInterruptedWarning", "__version__", "SoftmaxAutoencoder"]

@@ -24,6 +24,7 @@ estimator_checks = pytest.importorskip("sklearn.utils.estimator_checks")
 import neuroclust.models  # noqa: E402
 from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART,  # noqa: E402
                         GrowingNeuralGas, KMeans, LatentClustering)
+from neuroclust import SoftmaxAutoencoder  # noqa: E402
 
 if not hasattr(sklearn.utils, "Tags"):      # __sklearn_tags__ and expected_failed_checks
     pytest.skip("scikit-learn >= 1.6 is needed for its estimator checks of tagged "
@@ -45,6 +46,7 @@ ESTIMATORS = [
     ART1(epochs=2, random_state=0),
     _small_autoencoder(),
     LatentClustering(autoencoder=_small_autoencoder(), n_clusters=2, random_state=0),
+    SoftmaxAutoencoder(n_clusters=2, hidden=(4,), epochs=2, batch_size=16, random_state=0),
 ]
 
 _OBJECT = ("neuroclust refuses arrays of dtype object, even of numbers, with a ValueError that "

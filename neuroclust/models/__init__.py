@@ -7,6 +7,8 @@ from .elbow import elbow
 from .kmeans import KMeans
 from .latent import LatentClustering
 from .som import SOM
+from .softmax_autoencoder import SoftmaxAutoencoder
 
 __all__ = ["CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1",
-           "Autoencoder", "LatentClustering", "elbow"]
+           "Autoencoder", "LatentClustering", "elbow",
+           "SoftmaxAutoencoder"]

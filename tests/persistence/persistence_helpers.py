@@ -13,6 +13,7 @@ import pytest
 
 from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
                         KMeans, LatentClustering, nn)
+from neuroclust import SoftmaxAutoencoder
 
 
 def blobs(n=60, seed=0):
@@ -61,12 +62,16 @@ def make_model(name):
         "LatentClustering": lambda: (LatentClustering(
             Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0), n_clusters=3,
             random_state=0), X),
+        "SoftmaxAutoencoder": lambda: (SoftmaxAutoencoder(n_clusters=3, hidden=(6,),
+                                                          temperature=0.5, entropy_weight=0.1,
+                                                          epochs=2, random_state=0), X),
     }[name]()
 
 
 MODEL_NAMES = ["KMeans", "CompetitiveLearning", "SOM", "SOM-clusters", "GrowingNeuralGas",
                "FuzzyART", "FuzzyART-scaled", "ART1", "Autoencoder", "Autoencoder-conv1d",
-               "Autoencoder-explicit", "LatentClustering"]
+               "Autoencoder-explicit", "LatentClustering",
+               "SoftmaxAutoencoder"]
 
 
 def queries(model):

@@ -8,8 +8,8 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from neuroclust import (KMeans, NotFittedError, SoftmaxAutoencoder, datasets, elbow, load,
-                        nn)
+from neuroclust import (DivergenceWarning, KMeans, NotFittedError, SoftmaxAutoencoder,
+                        datasets, elbow, load, nn)
 
 
 def blobs(seed, n=300, d=10, k=3, separation=10.0):
@@ -241,3 +241,12 @@ def test_the_docstring_example():
     X, _ = datasets.make_five_centroids(random_state=0)
     model = SoftmaxAutoencoder(n_clusters=5, hidden=(16,), epochs=2, random_state=0).fit(X)
     assert model.predict_proba(X).shape == (500, 5) and model.cluster_centers_.shape == (5, 3)
+
+
+def test_a_diverging_fit_keeps_the_last_good_weights_and_labels_with_them():
+    X, _ = blobs(8, n=60)
+    model = small(epochs=4, optimizer="sgd", learning_rate=1e30)
+    with pytest.warns(DivergenceWarning):
+        model.fit(X)
+    assert np.isfinite(model.parameters_).all()
+    np.testing.assert_array_equal(model.labels_, model.predict(X))

@@ -34,11 +34,11 @@ The algorithm, in the order it runs:
              w_k = \text{row } k \text{ of } W \in \mathbb R^{K \times d} ;              \tag{3}
 
 4. the **loss** is the Autoencoder's reconstruction loss :math:`\ell_i` (eq. (3) of
-   :class:`~neuroclust.models.Autoencoder`) plus ``entropy_weight`` :math:`w` times the mean
+   :class:`~neuroclust.models.Autoencoder`) plus ``entropy_weight`` :math:`\lambda` times the mean
    entropy of the codes (:class:`~neuroclust.nn.EntropyPenalty`), which favours one-hot codes:
 
    .. math:: L = \frac{1}{|B|} \sum_{i \in B} \Big(\ell_i
-             - w \sum_{k=1}^K q_{ik} \log q_{ik}\Big) ;                                 \tag{4}
+             - \lambda \sum_{k=1}^K q_{ik} \log q_{ik}\Big) ;                           \tag{4}
 
 5. **backpropagate** eq. (4) (the softmax's Jacobian-vector product, eq. (2) of
    :class:`~neuroclust.nn.Softmax`; the entropy's gradient, eq. (3) of
@@ -51,7 +51,7 @@ The algorithm, in the order it runs:
              c_k = \psi(e_k W + b) = \psi(w_k + b).                                       \tag{5}
 
 With :math:`\psi` the identity and one-hot codes, eq. (4) is :math:`\frac1n\sum_i
-\|x_i - c_{\text{label}(i)}\|^2`, the k-means inertia per sample (with :math:`w = 0`): the
+\|x_i - c_{\text{label}(i)}\|^2`, the k-means inertia per sample (with :math:`\lambda = 0`): the
 best prototypes are the cluster means. Soft codes can do better than any one prototype by
 mixing several (a sample between two prototypes is rebuilt on the segment joining them), so
 nothing forces hard codes, and then the prototypes need not be the means: the tutorial
@@ -95,7 +95,7 @@ class SoftmaxAutoencoder(Autoencoder):
         and how far one step moves the codes: a small :math:`\tau` starts from nearly one-hot
         codes, which tend to stay hard (a clustering), 1 from soft ones (see the tutorial).
     entropy_weight : float >= 0, default=0.0
-        :math:`w` of eq. (4): 0 leaves the codes free to mix units; larger values push each
+        :math:`\lambda` of eq. (4): 0 leaves the codes free to mix units; larger values push each
         code towards one-hot.
     activation : {"relu", "leaky_relu", "tanh", "sigmoid"}, default="relu"
         :math:`\varphi` of the encoder's hidden layers.
@@ -118,7 +118,7 @@ dtype, random_state, verbose, callbacks
     history_ : dict of lists
         ``"loss"``: eq. (4) per epoch (the mean over the epoch's batches);
         ``"reconstruction"``: its first term, the mean :math:`\ell_i`; ``"entropy"``: the
-        mean entropy of the codes (without :math:`w`), between 0 (one-hot) and
+        mean entropy of the codes (without :math:`\lambda`), between 0 (one-hot) and
         :math:`\log K` (uniform); ``"val_loss"``: eq. (4) on the validation samples (empty
         without a validation split).
     parameters_, encoder_, decoder_, best_epoch_, n_features_in_, latent_dim_, dtype_

@@ -18,15 +18,15 @@ class EntropyPenalty(Layer):
     r"""Charge ``weight`` times the mean entropy of the rows of its input, a soft code.
 
     Placed after a :class:`~neuroclust.nn.Softmax`, it leaves the code as it is (forward is
-    the identity) and adds :math:`w H` to the loss (:meth:`extra_losses`, which
-    :func:`~neuroclust.nn.train` adds and records under ``"entropy"``): with :math:`w > 0`
+    the identity) and adds :math:`\lambda H` to the loss (:meth:`extra_losses`, which
+    :func:`~neuroclust.nn.train` adds and records under ``"entropy"``): with :math:`\lambda > 0`
     training prefers codes near a one-hot row, one unit per sample, as a hard clustering
     gives.
 
     Parameters
     ----------
     weight : float >= 0, default=0.0
-        :math:`w` of eq. (2). 0 adds nothing, but the entropy is still measured.
+        :math:`\lambda` of eq. (2). 0 adds nothing, but the entropy is still measured.
     eps : float > 0, default=1e-12
         The floor :math:`\epsilon` inside the logarithm of eq. (1), so a code entry of 0
         gives a finite term.
@@ -41,14 +41,14 @@ class EntropyPenalty(Layer):
     between 0 (every row one-hot) and :math:`\log K` (every row uniform). The layer's
     output is its input, and the loss it adds is
 
-    .. math:: L_H = w\, H.                                                          \tag{2}
+    .. math:: L_H = \lambda H.                                                          \tag{2}
 
     Each term depends on its own entry only: for :math:`q > \epsilon`,
     :math:`\frac{d}{dq}(-q \log q) = -\log q - 1`; below the floor the term is
     :math:`-q \log \epsilon`, of derivative :math:`-\log \epsilon`. So ``backward`` adds to
     the upstream gradient :math:`g` (the identity's Jacobian passes it on)
 
-    .. math:: \frac{\partial L}{\partial q_{ik}} = g_{ik} - \frac{w}{n}
+    .. math:: \frac{\partial L}{\partial q_{ik}} = g_{ik} - \frac{\lambda}{n}
               \begin{cases} \log q_{ik} + 1 & q_{ik} > \epsilon \\
               \log \epsilon & q_{ik} \le \epsilon \end{cases}.                       \tag{3}
 
@@ -89,7 +89,7 @@ class EntropyPenalty(Layer):
         return {"entropy": (float(self.weight), self._entropy)}                    # eq. (2)
 
     def backward(self, dy):
-        """Eq. (3): the upstream gradient plus that of :math:`w H`, shape (n, K)."""
+        r"""Eq. (3): the upstream gradient plus that of :math:`\lambda H`, shape (n, K)."""
         require_forward(self, self._cache)
         Q, log_q = self._cache
         dy = check_upstream(dy, Q.shape).astype(Q.dtype, copy=False)

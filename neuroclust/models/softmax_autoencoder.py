@@ -204,7 +204,7 @@ dtype, random_state, verbose, callbacks
     def predict(self, X):
         """The cluster of each sample, its largest code unit, eq. (5) (ties: the lowest
         index)."""
-        return np.asarray(self.transform(X).argmax(axis=1))                       # eq. (5)
+        return self.transform(X).argmax(axis=1)                                   # eq. (5)
 
     @property
     def cluster_centers_(self):

@@ -93,7 +93,8 @@ class SoftmaxAutoencoder(Autoencoder):
         :math:`\tau` of eq. (2). The encoder's last layer can scale its logits by itself, so
         :math:`\tau` changes no model that can be learned; it changes where training starts
         and how far one step moves the codes: a small :math:`\tau` starts from nearly one-hot
-        codes, which tend to stay hard (a clustering), 1 from soft ones (see the tutorial).
+        codes, which on well-separated groups stay hard (a clustering), 1 from soft ones
+        (measured in ``tutorials/plot_09_softmax_bottleneck.py``).
     entropy_weight : float >= 0, default=0.0
         :math:`\lambda` of eq. (4): 0 leaves the codes free to mix units; larger values push each
         code towards one-hot.

@@ -105,8 +105,9 @@ class SoftmaxAutoencoder(Autoencoder):
     loss : {"mse", "bce"}, default="mse"
         The reconstruction loss :math:`\ell_i` of eq. (4); "bce" needs
         ``output_activation="sigmoid"`` and X in [0, 1].
-    optimizer, learning_rate, weight_decay, epochs, batch_size, validation_split, patience, \
-dtype, random_state, verbose, callbacks
+    optimizer, learning_rate, weight_decay, epochs, batch_size
+        As for :class:`~neuroclust.models.Autoencoder`.
+    validation_split, patience, dtype, random_state, verbose, callbacks
         As for :class:`~neuroclust.models.Autoencoder`; ``callbacks`` are called as
         ``callback(model, epoch)``.
 
@@ -210,7 +211,7 @@ dtype, random_state, verbose, callbacks
     @property
     def cluster_centers_(self):
         """The decoded one-hot codes :math:`c_k = \\psi(w_k + b)` of eq. (5), shape
-        (n_clusters, n_features_in_), in the model's dtype."""
+        (n_clusters, ``n_features_in_``), in the model's dtype."""
         check_is_fitted(self, "parameters_")
         one_hot = np.eye(int(self.latent_dim_), dtype=self.dtype_)
         return np.asarray(self.inverse_transform(one_hot))                        # eq. (5)

@@ -250,3 +250,11 @@ def test_a_diverging_fit_keeps_the_last_good_weights_and_labels_with_them():
         model.fit(X)
     assert np.isfinite(model.parameters_).all()
     np.testing.assert_array_equal(model.labels_, model.predict(X))
+
+
+def test_a_network_too_large_for_memory_is_refused_before_it_is_built():
+    model = SoftmaxAutoencoder(n_clusters=3, hidden=(10**9,))
+    with pytest.raises(ValueError, match=r"^SoftmaxAutoencoder\(hidden=\(1000000000,\).* needs "
+                                         r"about [\d.]+ TiB"):
+        model.fit(blobs(0, n=30)[0])
+    assert not hasattr(model, "parameters_")

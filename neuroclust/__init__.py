@@ -7,14 +7,14 @@
 from . import datasets, grid, metrics
 from .base import DivergenceWarning, TrainingInterruptedWarning
 from .persistence import load
-from .models import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
-                     KMeans, LatentClustering, elbow)
-from .models import VariationalAutoencoder
-from .models import DEC
+from .models import (ART1, DEC, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
+                     GrowingNeuralGas, KMeans, LatentClustering, SoftmaxAutoencoder,
+                     VariationalAutoencoder, elbow)
 from ._validation import NotFittedError
 
 __version__ = "0.1.0"
 
-__all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "DEC", "load", "NotFittedError", "DivergenceWarning",
-           "TrainingInterruptedWarning", "__version__",
-           "VariationalAutoencoder"]
+__all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans",
+           "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "load",
+           "NotFittedError", "DivergenceWarning", "TrainingInterruptedWarning", "__version__",
+           "VariationalAutoencoder", "DEC", "SoftmaxAutoencoder"]

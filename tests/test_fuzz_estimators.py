@@ -32,6 +32,8 @@ ESTIMATORS = {
                         "random_state=0), n_clusters={k}, random_state=0)",
     "VariationalAutoencoder": "VariationalAutoencoder(hidden=(4,), latent_dim=2, epochs=2, "
                               "batch_size=8, random_state=0)",
+    "SoftmaxAutoencoder": "SoftmaxAutoencoder(n_clusters={k}, hidden=(4,), epochs=2, "
+                          "batch_size=8, random_state=0)",
 }
 DTYPES = ["float64", "float32", "float16", "int64", "int8", "bool", "complex64", "object",
           ">f8"]

@@ -8,9 +8,11 @@ from .elbow import elbow
 from .kmeans import KMeans
 from .latent import LatentClustering
 from .som import SOM
+from .softmax_autoencoder import SoftmaxAutoencoder
 from .vae import VariationalAutoencoder
 
 __all__ = ["CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1",
            "Autoencoder", "LatentClustering", "elbow",
            "VariationalAutoencoder",
-           "DEC"]
+           "DEC",
+           "SoftmaxAutoencoder"]

@@ -136,8 +136,10 @@ def check_autoencoder_memory(estimator, input_shape, n_samples, itemsize):
     total = copies * n_params * itemsize + 3 * rows * widths * itemsize
     shape = (f"hidden={tuple(int(h) for h in estimator.hidden)}" if estimator.kind == "dense"
              else f"channels={tuple(int(c) for c in estimator.channels)}")
+    # the parameter the user set for the code's width (SoftmaxAutoencoder: n_clusters)
+    code = getattr(estimator, "_code_parameter", "latent_dim")
     check_memory(total, f"{type(estimator).__name__}({shape}, "
-                 f"latent_dim={int(estimator.latent_dim)})",
+                 f"{code}={int(getattr(estimator, code))})",
                  f"its {n_params:,} parameters (with the copies training keeps) and the "
                  "activations of a batch", "use narrower layers or a smaller batch_size")
 

@@ -15,7 +15,9 @@ reconstruction error of a network trained with ``latent_dim=k``,
 
 .. math:: E(k) = \frac1n \sum_{i=1}^n \|\hat x^{(k)}_i - x_i\|^2,                     \tag{2}
 
-falls as the code grows and bends once the extra numbers only store noise.
+falls as the code grows and bends once the extra numbers only store noise. For a
+:class:`~neuroclust.models.SoftmaxAutoencoder` the code size is its number of clusters, and
+:math:`E(k)` is compared with :math:`W(k) / n` (``tutorials/plot_09_softmax_bottleneck.py``).
 """
 import numbers
 
@@ -46,8 +48,9 @@ def elbow(X, k_max=10, *, n_init=3, random_state=None, autoencoder=None, **kmean
         Seeds every k-means run (the same seed for each k).
     autoencoder : Autoencoder, optional
         Score code sizes instead of cluster counts: for each k, a copy of this (unfitted)
-        autoencoder with ``latent_dim=k`` is trained on X and scored by its mean
-        reconstruction error on X, eq. (2). X may then have the shapes that the autoencoder
+        autoencoder with ``latent_dim=k`` (``n_clusters=k`` for a
+        :class:`~neuroclust.models.SoftmaxAutoencoder`) is trained on X and scored by its
+        mean reconstruction error on X, eq. (2). X may then have the shapes that the autoencoder
         takes (signals for ``kind="conv1d"``).
     **kmeans_params
         Any other parameter of :class:`~neuroclust.KMeans` (``max_iter``, ``backend``...).
@@ -112,8 +115,11 @@ def _code_size_elbow(X, k_max, autoencoder, kmeans_params):
         raise ValueError(f"{', '.join(sorted(kmeans_params))} are k-means parameters; they do "
                          "not apply with an autoencoder.")
 
+    # a SoftmaxAutoencoder's code size is its number of clusters
+    size = "n_clusters" if "n_clusters" in autoencoder.get_params(deep=False) else "latent_dim"
+
     def with_code_size(k):
-        return clone(autoencoder, latent_dim=int(k))
+        return clone(autoencoder, **{size: int(k)})
 
     largest = with_code_size(k_max)    # checked whole before the first one trains
     largest._check_params()

@@ -26,6 +26,7 @@ from .gradcheck import gradcheck, check_gradients
 from .optimizers import Optimizer, SGD, Adam
 from .sequential import Sequential
 from .training import train
+from .entropy import EntropyPenalty
 
 __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "ReLU",
            "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "Flatten", "Reshape",
@@ -34,4 +35,5 @@ __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "Re
            "SoftmaxCrossEntropy", "KLDivergence",
            "ClusteringLayer", "dec_target",
            "gradcheck", "check_gradients", "Optimizer", "SGD", "Adam", "Sequential", "train",
-           "VariationalBottleneck"]
+           "VariationalBottleneck",
+           "EntropyPenalty"]

@@ -145,27 +145,53 @@ class Tanh(_Activation):
 
 
 class Softmax(_Activation):
-    r"""The softmax over the last axis: each row becomes a probability distribution.
+    r"""The softmax over the last axis, with a temperature: each row becomes a probability
+    distribution.
+
+    Parameters
+    ----------
+    temperature : float > 0, default=1.0
+        :math:`\tau` of eq. (1): below 1 the distribution sharpens towards the one-hot row of
+        the largest input, above 1 it flattens towards the uniform one; 1 is the plain
+        softmax.
 
     Notes
     -----
     Subtracting the row maximum :math:`m = \max_k x_k` changes nothing mathematically and
     keeps every exponent :math:`\le 0`, so inputs like 1000 do not overflow:
 
-    .. math:: y_j = \frac{e^{x_j - m}}{\sum_k e^{x_k - m}}.                        \tag{1}
+    .. math:: y_j = \frac{e^{(x_j - m)/\tau}}{\sum_k e^{(x_k - m)/\tau}}.            \tag{1}
 
-    Its Jacobian is :math:`\partial y_j / \partial x_k = y_j (\delta_{jk} - y_k)`, so
+    With :math:`u_j = x_j / \tau`, :math:`y_j = e^{u_j} / \sum_k e^{u_k}`, so
+    :math:`\partial y_j / \partial u_k = y_j \delta_{jk} - y_j y_k` (the derivative of the
+    numerator, then of the denominator), and :math:`\partial u_k / \partial x_k = 1/\tau`:
+    the Jacobian is :math:`\partial y_j / \partial x_k = y_j (\delta_{jk} - y_k) / \tau`.
+    Its product with the upstream gradient :math:`g_j = \partial L / \partial y_j`, summed
+    over :math:`j`, is
 
-    .. math:: \frac{\partial L}{\partial x_k} = y_k \left(\frac{\partial L}{\partial y_k}
-              - \sum_j \frac{\partial L}{\partial y_j} y_j\right).                  \tag{2}
+    .. math:: \frac{\partial L}{\partial x_k} = \frac{y_k}{\tau}\left(g_k
+              - \sum_j g_j\, y_j\right),                                              \tag{2}
+
+    computed in :math:`O(K)` per row without forming the :math:`K \times K` Jacobian. A
+    constant added to every :math:`g_j` cancels: eq. (2) sees only how the upstream gradient
+    varies across the row.
 
     For classification, prefer :class:`~neuroclust.nn.SoftmaxCrossEntropy` on the logits: it
     fuses the two and avoids :math:`\log 0`.
     """
 
+    def __init__(self, temperature=1.0):
+        super().__init__()
+        self.temperature = check_scalar(temperature, "temperature", low=0,
+                                        low_inclusive=False)
+
+    def config(self):
+        """``temperature`` (see :meth:`Layer.config`)."""
+        return {"temperature": float(self.temperature)}
+
     def _forward(self, x):
-        E = np.exp(x - x.max(axis=-1, keepdims=True))
+        E = np.exp((x - x.max(axis=-1, keepdims=True)) / self.temperature)
         return E / E.sum(axis=-1, keepdims=True)                                 # eq. (1)
 
     def _backward(self, x, y, dy):
-        return y * (dy - np.sum(dy * y, axis=-1, keepdims=True))                 # eq. (2)
+        return y * (dy - np.sum(dy * y, axis=-1, keepdims=True)) / self.temperature  # eq. (2)

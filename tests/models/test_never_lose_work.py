@@ -14,6 +14,7 @@ import pytest
 
 from neuroclust import (SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                         GrowingNeuralGas, KMeans, LatentClustering, datasets)
+from neuroclust import SoftmaxAutoencoder
 from neuroclust.base import DivergenceWarning, TrainingInterruptedWarning, run_epochs
 
 
@@ -69,6 +70,9 @@ REJECTED_REFITS = {
         lambda: Autoencoder(hidden=(8,), latent_dim=2, epochs=2, loss="bce",
                             output_activation="sigmoid", random_state=0),
         lambda model: None, ("outside",)),
+    "SoftmaxAutoencoder fewer samples than clusters": (
+        lambda: SoftmaxAutoencoder(n_clusters=3, hidden=(8,), epochs=2, random_state=0),
+        lambda model: None, ("one_sample",)),
 }
 
 
@@ -141,7 +145,10 @@ class InterruptAt:
     lambda cb: FuzzyART(rho=0.9, epochs=6, shuffle=True, random_state=0, callbacks=[cb]),
     lambda cb: Autoencoder(hidden=(8,), latent_dim=2, epochs=6, random_state=0,
                            callbacks=[cb]),
-], ids=["SOM", "CompetitiveLearning", "GrowingNeuralGas", "FuzzyART", "Autoencoder"])
+    lambda cb: SoftmaxAutoencoder(n_clusters=3, hidden=(8,), epochs=6, random_state=0,
+                                  callbacks=[cb]),
+], ids=["SOM", "CompetitiveLearning", "GrowingNeuralGas", "FuzzyART", "Autoencoder",
+        "SoftmaxAutoencoder"])
 def test_ctrl_c_in_a_callback_keeps_the_epochs_done(make):
     X = blobs()
     with pytest.warns(TrainingInterruptedWarning, match="interrupted during epoch 3"):

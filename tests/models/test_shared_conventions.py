@@ -8,6 +8,7 @@ import pytest
 
 from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                         GrowingNeuralGas, KMeans, grid, load, nn)
+from neuroclust import SoftmaxAutoencoder
 from neuroclust.backend import available_backends, get_kernels
 from neuroclust.nn.competitive import total_variance
 from neuroclust import VariationalAutoencoder
@@ -37,6 +38,9 @@ HISTORIES = {
     "VariationalAutoencoder": (lambda: VariationalAutoencoder(hidden=(4,), latent_dim=2,
                                                               epochs=3, random_state=0),
                                data, ["loss", "val_loss", "reconstruction", "kl"]),
+    "SoftmaxAutoencoder": (lambda: SoftmaxAutoencoder(n_clusters=3, hidden=(4,), epochs=3,
+                                                      random_state=0),
+                           data, ["loss", "val_loss", "reconstruction", "entropy"]),
 }
 
 

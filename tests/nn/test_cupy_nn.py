@@ -24,6 +24,7 @@ import pytest
 
 from neuroclust import Autoencoder, load, nn
 from neuroclust import VariationalAutoencoder
+from neuroclust import SoftmaxAutoencoder
 from neuroclust.backend import available_backends
 from neuroclust.base import TrainingInterruptedWarning
 
@@ -32,6 +33,8 @@ LIBRARY_MODULES = [importlib.import_module(f"neuroclust.nn.{name}") for name in 
     "activations", "conv", "dense", "losses", "optimizers", "reshape", "sequential",
     "training")] + [importlib.import_module("neuroclust.models.autoencoder")]
 LIBRARY_MODULES += [importlib.import_module("neuroclust.nn.variational")]
+LIBRARY_MODULES += [importlib.import_module("neuroclust.nn.entropy"),
+                    importlib.import_module("neuroclust.models.softmax_autoencoder")]
 
 
 # --- the stand-in for cupy ----------------------------------------------------------------
@@ -180,6 +183,8 @@ LAYERS = {   # name: (a function building the layer, the input's shape, training
     "sigmoid": (nn.Sigmoid, (5, 6), False),
     "tanh": (nn.Tanh, (5, 6), False),
     "softmax": (nn.Softmax, (5, 6), False),
+    "softmax_cold": (lambda: nn.Softmax(0.3), (5, 6), False),
+    "entropy_penalty": (lambda: nn.EntropyPenalty(0.5), (5, 6), False),
     "dropout": (lambda: nn.Dropout(0.4, random_state=0), (5, 6), True),
     "dropout_at_inference": (lambda: nn.Dropout(0.4, random_state=0), (5, 6), False),
     "flatten": (nn.Flatten, (5, 2, 4), False),
@@ -413,6 +418,32 @@ def check_autoencoder(device, name, tmp_path, dtype="float32"):
     assert_on_device(device, reloaded.reconstruction_error(X_device), errors)
 
 
+def check_softmax_autoencoder(device, tmp_path, dtype="float32"):
+    """A SoftmaxAutoencoder fitted on device data: its history, parameters, codes, clusters
+    and training labels equal the host's with the same seed; the decoded one-hots come back
+    on the host."""
+    X = tabular().astype(dtype)
+    settings = dict(n_clusters=3, hidden=(5,), temperature=0.5, entropy_weight=0.2, epochs=3,
+                    batch_size=16, random_state=0, dtype=dtype)
+    on_host = SoftmaxAutoencoder(**settings).fit(X)
+    model = SoftmaxAutoencoder(**settings).fit(device.to_device(X))
+    assert_same_floats(device, model.history_["loss"] + model.history_["entropy"],
+                       on_host.history_["loss"] + on_host.history_["entropy"])
+    assert_on_device(device, model.parameters_, on_host.parameters_)
+    X_device = device.to_device(X)
+    assert_on_device(device, model.predict_proba(X_device), on_host.predict_proba(X))
+    assert_on_device(device, model.predict(X_device), on_host.predict(X))
+    assert_on_device(device, model.labels_, on_host.labels_)
+    centres = model.cluster_centers_
+    assert type(centres) is np.ndarray
+    if device.exact:
+        np.testing.assert_array_equal(centres, on_host.cluster_centers_)
+    else:
+        np.testing.assert_allclose(centres, on_host.cluster_centers_, rtol=1e-4, atol=1e-4)
+    reloaded = load(model.save(tmp_path / "softmax"))
+    np.testing.assert_array_equal(reloaded.labels_, device.to_host(model.labels_))
+
+
 # --- the code path, on the CPU, with the stand-in ------------------------------------------
 
 class TestCodePathWithStandIn:
@@ -447,6 +478,9 @@ class TestCodePathWithStandIn:
 
     def test_autoencoder_in_float64(self, stand_in, tmp_path):
         check_autoencoder(stand_in, "conv1d_global_pool_shift_mse", tmp_path, dtype="float64")
+
+    def test_softmax_autoencoder(self, stand_in, tmp_path):
+        check_softmax_autoencoder(stand_in, tmp_path)
 
     def test_the_stand_in_refuses_what_cupy_refuses(self, stand_in):
         on_device = stand_in.to_device(np.ones((2, 3)))
@@ -495,3 +529,6 @@ class TestOnGPU:
     @pytest.mark.parametrize("name", AUTOENCODERS)
     def test_autoencoder(self, gpu, name, tmp_path):
         check_autoencoder(gpu, name, tmp_path, dtype="float64")
+
+    def test_softmax_autoencoder(self, gpu, tmp_path):
+        check_softmax_autoencoder(gpu, tmp_path, dtype="float64")

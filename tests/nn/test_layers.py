@@ -243,3 +243,52 @@ def test_config_rebuilds_the_same_architecture_as_json(make):
 def test_a_layer_with_arguments_but_no_config_says_so():
     with pytest.raises(ValueError, match="Competitive cannot describe its architecture"):
         nn.Competitive(3, 2).config()
+
+
+# --- the softmax's temperature (issue 13, the softmax bottleneck) ----------------------------
+
+@pytest.mark.parametrize("temperature", [0.05, 0.5, 1.0, 3.0])
+@FEW
+@given(shape=shapes, seed=seeds)
+def test_softmax_with_a_temperature_passes_gradcheck(temperature, shape, seed):
+    n, d, _ = shape
+    # inputs of the temperature's scale: x / tau of order 1, where the rows are not one-hot
+    # to machine precision (there every derivative is below the differences' round-off)
+    x = temperature * normal(seed, (n, d))
+    errors = gradcheck(Softmax(temperature), x, seed=seed % 1000)
+    assert errors["x"] < TOL, errors
+
+
+def test_softmax_temperature_divides_the_inputs_and_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    x, R = normal(0, (4, 5)) * 3, normal(1, (4, 5))
+    for tau in (0.1, 1.0, 4.0):
+        layer = Softmax(tau)
+        y = layer.forward(x)
+        expected = np.exp(x / tau) / np.exp(x / tau).sum(axis=1, keepdims=True)
+        np.testing.assert_allclose(y, expected, rtol=1e-12)
+        xt = torch.tensor(x, requires_grad=True)
+        (torch.softmax(xt / tau, dim=1) * torch.tensor(R)).sum().backward()
+        np.testing.assert_allclose(layer.backward(R), xt.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_a_low_temperature_gives_the_one_hot_row_and_a_high_one_the_uniform_row():
+    x = np.array([[1.0, 3.0, 2.0], [1000.0, -1000.0, 0.0]])
+    np.testing.assert_array_equal(Softmax(1e-3).forward(x), [[0, 1, 0], [1, 0, 0]])
+    np.testing.assert_allclose(Softmax(1e6).forward(x[:1]), np.full((1, 3), 1 / 3), rtol=1e-5)
+    # the default is the plain softmax
+    np.testing.assert_array_equal(Softmax().forward(x), Softmax(1.0).forward(x))
+
+
+@pytest.mark.parametrize("temperature", [0, -1.0, np.nan, np.inf, "1", True])
+def test_a_bad_temperature_is_refused_with_one_sentence(temperature):
+    with pytest.raises(ValueError, match="temperature must be"):
+        Softmax(temperature)
+
+
+def test_softmax_config_keeps_its_temperature_and_float32_stays_float32():
+    layer = Softmax(0.25)
+    assert type(layer)(**layer.config()).config() == {"temperature": 0.25}
+    x = normal(0, (3, 4)).astype(np.float32)
+    assert layer.forward(x).dtype == np.float32
+    assert layer.backward(np.ones((3, 4), dtype=np.float32)).dtype == np.float32

@@ -15,6 +15,7 @@ from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, G
                         KMeans, LatentClustering, nn)
 from neuroclust import VariationalAutoencoder
 from neuroclust import DEC
+from neuroclust import SoftmaxAutoencoder
 
 
 def blobs(n=60, seed=0):
@@ -77,6 +78,9 @@ def make_model(name):
         "IDEC": lambda: (DEC(Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
                              n_clusters=3, gamma=0.1, update_interval=3, max_iter=12,
                              random_state=0), X),
+        "SoftmaxAutoencoder": lambda: (SoftmaxAutoencoder(n_clusters=3, hidden=(6,),
+                                                          temperature=0.5, entropy_weight=0.1,
+                                                          epochs=2, random_state=0), X),
     }[name]()
 
 
@@ -85,7 +89,8 @@ MODEL_NAMES = ["KMeans", "CompetitiveLearning", "SOM", "SOM-clusters", "GrowingN
                "Autoencoder-explicit", "LatentClustering",
                "VariationalAutoencoder", "VariationalAutoencoder-explicit",
                "LatentClustering-VAE",
-               "DEC", "IDEC"]
+               "DEC", "IDEC",
+               "SoftmaxAutoencoder"]
 
 
 def queries(model):

@@ -71,9 +71,13 @@ from .kmeans import KMeans
 
 __all__ = ["DEC"]
 
-#: Rows encoded at once when DEC refreshes its target or answers a query (bounds the memory
-#: the encoder's hidden layers take on large data).
-CHUNK = 8192
+#: Rows encoded at once when DEC refreshes its target or answers a query. It bounds the
+#: memory the encoder's hidden layers take on large data, and keeps each layer's block of
+#: activations (2,048 x 2,000 float32 in the papers' network: 16 MiB) under the size above
+#: which the C allocator maps fresh pages for every array and frees them after, so that the
+#: blocks of one chunk are reused by the next instead of being faulted in afresh (8,192 rows
+#: made a DEC epoch on 70,000 x 784 about 20% slower).
+CHUNK = 2048
 
 
 class DEC(BaseEstimator):
@@ -401,11 +405,13 @@ def _soft_assignments(encoder, clustering, X):
 
 
 def _in_chunks(function, X):
+    """``function`` of the rows of X (checked by fit or the query), CHUNK rows at a time."""
     xp = array_module(X)
-    if X.shape[0] <= CHUNK:
-        return function(X)
-    return xp.concatenate([function(X[start:start + CHUNK])
-                           for start in range(0, X.shape[0], CHUNK)])
+    with nn.data_already_checked():
+        if X.shape[0] <= CHUNK:
+            return function(X)
+        return xp.concatenate([function(X[start:start + CHUNK])
+                               for start in range(0, X.shape[0], CHUNK)])
 
 
 class _EncodeClusterDecode(nn.Layer):

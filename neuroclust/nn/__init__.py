@@ -26,6 +26,7 @@ from .gradcheck import gradcheck, check_gradients
 from .optimizers import Optimizer, SGD, Adam
 from .sequential import Sequential
 from .training import train
+from ._checks import data_already_checked
 from .entropy import EntropyPenalty
 
 __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "ReLU",
@@ -36,4 +37,5 @@ __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "Re
            "ClusteringLayer", "dec_target",
            "gradcheck", "check_gradients", "Optimizer", "SGD", "Adam", "Sequential", "train",
            "VariationalBottleneck",
-           "EntropyPenalty"]
+           "EntropyPenalty",
+           "data_already_checked"]

@@ -87,7 +87,10 @@ class Dense(Layer):
             raise ValueError(f"x has {X.shape[1]} features, but this Dense layer takes "
                              f"n_inputs={W.shape[0]}.")
         self._X = X
-        return X @ W + b                                                          # eq. (1)
+        # the bias added in place: one block of activations fewer to allocate
+        Y = X @ W                                                                 # eq. (1)
+        Y += b                                                                    # eq. (1)
+        return Y
 
     def backward(self, dy):
         """Eq. (2): fills ``grads["W"]`` and ``grads["b"]``, returns dL/dx (n_samples, n_inputs)."""

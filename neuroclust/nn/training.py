@@ -14,6 +14,7 @@ import numpy as np
 from .._validation import (array_module, check_array, check_callbacks, check_count,
                            check_fits_dtype, check_random_state, check_scalar, check_verbose)
 from ..base import run_epochs
+from ._checks import data_already_checked
 from .._validation import ndim_of, to_module
 from .layer import Layer
 from .losses import Loss
@@ -172,7 +173,9 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     def batch_loss(X_batch, Y_batch, training):
         """Eq. (2): the total, and the value of each part: the loss's own ``terms_``, then
         ``"data_loss"`` and the layers' terms when layers add any."""
-        value = float(loss.forward(model.forward(X_batch, training=training), Y_batch))
+        with data_already_checked():   # X and y were checked above; a NaN that arises
+            outputs = model.forward(X_batch, training=training)    # between layers makes
+        value = float(loss.forward(outputs, Y_batch))              # the loss NaN: a stop
         parts = {name: float(term) for name, term in (getattr(loss, "terms_", None) or {}).items()}
         extra = model.extra_losses()
         if extra:
@@ -191,7 +194,8 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
             value, parts = batch_loss(X_train[batch], Y_train[batch], True)
             if not math.isfinite(value):
                 return value                           # run_epochs stops and restores
-            model.backward(loss.backward())
+            with data_already_checked():
+                model.backward(loss.backward())
             optimizer.step(model)
             total += len(batch) * value
             seen += len(batch)

@@ -205,3 +205,34 @@ def test_the_terms_a_loss_reports_are_recorded_per_epoch():
     np.testing.assert_allclose(history["half"], np.array(history["loss"]) / 2)
     # batches of 20, 20, 8: the size-weighted mean of eq. (1)
     assert history["rows"] == [pytest.approx((20 * 20 + 20 * 20 + 8 * 8) / 48)] * 3
+
+
+def test_a_nan_that_arises_between_layers_stops_training_as_a_divergence():
+    # train checks X once and lets the layers skip their scan for NaN; a hidden layer whose
+    # output turns NaN (a callback spoils its weights) must still end training, through the
+    # loss, with the last good weights back.
+    X, y = regression_data()
+    model = regression_model()
+
+    def spoil_the_first_layer(network, epoch):
+        network.layers[0].params["W"][...] = np.nan
+
+    with pytest.warns(DivergenceWarning):
+        history = train(model, MeanSquaredError(), SGD(0.01), X, y, epochs=5, batch_size=8,
+                        random_state=0, callbacks=[spoil_the_first_layer])
+    assert len(history["loss"]) == 1
+    assert all(np.all(np.isfinite(p)) for p in model.params.values())
+
+
+def test_layers_still_scan_their_input_outside_the_training_loop():
+    from neuroclust.nn._checks import data_already_checked
+    from neuroclust._validation import NonFiniteError
+
+    layer = Dense(2, 3, random_state=0)
+    bad = np.array([[1.0, np.nan]])
+    with pytest.raises(NonFiniteError, match="NaN"):
+        layer.forward(bad)
+    with data_already_checked():
+        assert np.isnan(layer.forward(bad)).any()     # skipped inside the scope ...
+    with pytest.raises(NonFiniteError, match="NaN"):  # ... and back once it is left
+        layer.forward(bad)

@@ -27,7 +27,7 @@ HIDDEN, LATENT, K = (500, 500, 2000), 10, 10
 SAMPLES, FEATURES, BATCH = 70_000, 784, 256
 UPDATE_INTERVAL, LEARNING_RATE, MOMENTUM = 140, 0.01, 0.9
 PAIRS = int(os.environ.get("DEC_BENCH_PAIRS", 5))   # timed epochs of each, after a warm-up
-CHUNK = 8192                   # rows per block when PyTorch refreshes the target (as DEC)
+CHUNK = 2048                   # rows per block when PyTorch refreshes the target (as DEC)
 MEMORY_SAMPLES = 4 * CHUNK     # the memory subprocesses train one epoch on this many rows
 MEMORY_INTERVAL = 32
 
@@ -157,61 +157,62 @@ def _memory(which):
         return {"error": f"{type(error).__name__}: {error}"}
 
 
-def run_speed():
+def run(pairs=PAIRS):
+    """One table row: neuroclust's DEC epoch time against PyTorch's, and both peak memories."""
+    title = "One DEC epoch (clustering phase)"
     torch_version, why = _torch_status()
+    if torch_version is None:
+        return {"rows": [_common.skipped_row(title, "DEC", "PyTorch (CPU)",
+                                             "<= 1.25x PyTorch", why)], "notes": []}
+    import torch
+
+    monitor = _common.LoadMonitor()
     X = _data()
     steps_per_epoch = -(-SAMPLES // BATCH)
     ours_t, theirs_t, torch_losses = [], [], []
     marks = {"end": None}
-    peer = None
-    if torch_version is not None:
-        import torch
-
-        peer = _TorchDEC(torch.from_numpy(X))
+    peer = _TorchDEC(torch.from_numpy(X))
 
     def after_epoch(_model, _epoch):
         ours_t.append(time.perf_counter() - marks["end"])
-        if peer is not None:
-            start = time.perf_counter()
-            torch_losses.append(peer.epoch())
-            theirs_t.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        torch_losses.append(peer.epoch())
+        theirs_t.append(time.perf_counter() - start)
+        print(f"  neuroclust {ours_t[-1]:.2f} s, PyTorch {theirs_t[-1]:.2f} s",
+              file=sys.stderr, flush=True)
         marks["end"] = time.perf_counter()
 
-    model = _dec(_pretrained(X), 1 + PAIRS, steps_per_epoch, callbacks=[after_epoch])
-
+    model = _dec(_pretrained(X), 1 + pairs, steps_per_epoch, callbacks=[after_epoch])
     marks["end"] = time.perf_counter()   # the first (dropped) epoch also holds the k-means start
     model.fit(X)
     ours_t, theirs_t = ours_t[1:], theirs_t[1:]              # drop the warm-up epochs
-    mem_ours = _memory("neuroclust")
-    mem_theirs = _memory("torch") if peer is not None else {"error": "no PyTorch"}
+    others = monitor.others_share()
+    mem_ours, mem_theirs = _memory("neuroclust"), _memory("torch")
 
     def fmt(mem):
-        return (f"memory not measured ({mem['error']})" if "error" in mem
-                else f"max RSS +{mem['maxrss_delta_mb']:.0f} MiB")
+        return (f"not measured ({mem['error']})" if "error" in mem
+                else f"+{mem['maxrss_delta_mb']:.0f} MiB")
 
-    ours = _common.median(ours_t)
-    lines = [f"neuroclust DEC epoch: median {ours:.2f} s over {len(ours_t)} "
-             f"({', '.join(f'{t:.2f}' for t in ours_t)}); {fmt(mem_ours)}; losses "
-             f"{', '.join(f'{v:.4f}' for v in model.history_['loss'])}"]
-    if peer is None:
-        lines.append(f"PyTorch: skipped ({why})")
-    else:
-        ratios = _common.pair_ratios(ours_t, theirs_t)
-        lines.append(f"PyTorch {torch_version} DEC epoch: median "
-                     f"{_common.median(theirs_t):.2f} s ({', '.join(f'{t:.2f}' for t in theirs_t)})"
-                     f"; {fmt(mem_theirs)}; losses {', '.join(f'{v:.4f}' for v in torch_losses)}")
-        lines.append(f"ratio neuroclust / PyTorch: {ours / _common.median(theirs_t):.2f}x "
-                     f"(pairs {min(ratios):.2f}-{max(ratios):.2f}); target <= 1.25x")
-    lines.append(f"memory: one epoch on {MEMORY_SAMPLES:,} rows, update_interval "
-                 f"{MEMORY_INTERVAL}, each library in a fresh process; growth of the peak RSS "
-                 "over the RSS with X loaded")
-    return lines
+    ratio = _common.median(ours_t) / _common.median(theirs_t)
+    check = (f"peak RSS growth of one epoch on {MEMORY_SAMPLES:,} rows (update_interval "
+             f"{MEMORY_INTERVAL}, fresh processes): neuroclust {fmt(mem_ours)}, PyTorch "
+             f"{fmt(mem_theirs)}; epoch losses: neuroclust "
+             f"{', '.join(f'{v:.4f}' for v in model.history_['loss'][1:])}; PyTorch "
+             f"{', '.join(f'{v:.4f}' for v in torch_losses[1:])}"
+             + ("" if others is None else f"; other processes used {others:.0%} of the cores"))
+    row = _common.make_row(
+        f"{title}: 784-500-500-2000-10 ReLU encoder + 10 Student-t centres, KL(P || Q), SGD "
+        "(0.01, momentum 0.9), batch 256, P refreshed every 140 steps, float32, 70,000 x 784 "
+        "uniform [0, 1), epochs alternating inside one fit",
+        "`DEC(autoencoder, n_clusters=10, update_interval=140, optimizer=\"sgd\")`",
+        f"PyTorch {torch_version} CPU, same model and schedule, `torch.set_num_threads(2)`",
+        ours_t, theirs_t, speedup=False, target="<= 1.25x PyTorch's time", met=ratio <= 1.25,
+        check=check, threads=_common.THREADS_LABEL + ", torch.set_num_threads(2)")
+    return {"rows": [row], "notes": []}
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--memory":
         _memory_worker(sys.argv[2])
     else:
-        print(_common.THREADS_LABEL + ", torch.set_num_threads(2)")
-        for line in run_speed():
-            print(line)
+        _common.print_report("DEC", run(int(sys.argv[1]) if len(sys.argv) > 1 else PAIRS))

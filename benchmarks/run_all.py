@@ -5,12 +5,13 @@ Run from the repository root after building the kernels in place:
     python setup.py build_ext --inplace
     python benchmarks/run_all.py
 
-Takes about twenty minutes on two cores (the defaults section, in fresh processes, about
-seven, the growing neural gas section about two and a half, the autoencoder section about six, Fuzzy ART about one).
+Takes about half an hour on two cores (the defaults section, in fresh processes, about
+seven, the growing neural gas section about two and a half, the autoencoder section about six,
+the variational autoencoder and DEC sections about three each, Fuzzy ART about one).
 The neurolab comparison creates its own virtual environment (benchmarks/.venv-neurolab,
 NumPy < 2) on first use and is skipped, with the reason in the table, when that is impossible
 (e.g. no network for pip). The SOM comparisons need MiniSom, somoclu and XPySom installed,
-the growing neural gas comparison MDP, the Fuzzy ART comparison artlib, the autoencoder speed row PyTorch (see README.md); a
+the growing neural gas comparison MDP, the Fuzzy ART comparison artlib, the autoencoder, VAE and DEC speed rows PyTorch (see README.md); a
 missing peer fails or skips its rows.
 """
 import _common  # first: sets the thread counts before NumPy loads
@@ -24,12 +25,14 @@ import bench_art
 import bench_autoencoder
 import bench_bmu
 import bench_competitive
+import bench_dec
 import bench_defaults
 import bench_gng
 import bench_kmeans
 import bench_som_batch
 import bench_som_digits
 import bench_som_online
+import bench_vae
 
 RESULTS = os.path.join(_common.BENCH_DIR, "results.md")
 
@@ -44,6 +47,8 @@ SECTIONS = [
     ("Growing neural gas", bench_gng.run),
     ("Fuzzy ART vs artlib", bench_art.run),
     ("Autoencoder", bench_autoencoder.run),
+    ("Variational autoencoder", bench_vae.run),
+    ("DEC", bench_dec.run),
 ]
 
 

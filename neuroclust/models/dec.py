@@ -434,9 +434,14 @@ class _EncodeClusterDecode(nn.Layer):
         return array_module(Q).concatenate([Q, X_hat.reshape(X_hat.shape[0], -1)], axis=1)
 
     def backward(self, dy):
-        dZ = (self.clustering.backward(dy[:, :self._k])
-              + self.decoder.backward(dy[:, self._k:]))         # the chain rule at a fork
-        return self.encoder.backward(dZ)
+        return self.encoder.backward(self._code_gradient(dy))
+
+    def backward_params(self, dy):
+        self.encoder.backward_params(self._code_gradient(dy))
+
+    def _code_gradient(self, dy):
+        return (self.clustering.backward(dy[:, :self._k])
+                + self.decoder.backward(dy[:, self._k:]))         # the chain rule at a fork
 
 
 class _IDECLoss(nn.Loss):

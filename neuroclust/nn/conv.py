@@ -185,8 +185,20 @@ class Conv1D(Layer):
     def backward(self, dy):
         """Eqs. (3)-(5): fills ``grads["W"]`` and ``grads["b"]``, returns dL/dx of shape
         (n_samples, in_channels, length)."""
-        require_forward(self, self._Xpad)
+        G = self._parameter_gradients(dy)
         Xpad, W = self._Xpad, self.params["W"]
+        L_pad = Xpad.shape[2]
+        dcols = array_module(Xpad).tensordot(W, G, axes=([0], [1])).transpose(2, 0, 3, 1)
+        dXpad = _scatter(dcols, self.stride, L_pad)                               # eq. (3)
+        return dXpad[:, :, self._pad[0] : L_pad - self._pad[1]]
+
+    def backward_params(self, dy):
+        """Eqs. (4) and (5) only: dL/dx is skipped (see :meth:`Layer.backward_params`)."""
+        self._parameter_gradients(dy)
+
+    def _parameter_gradients(self, dy):
+        require_forward(self, self._Xpad)
+        Xpad = self._Xpad
         n, L_pad = Xpad.shape[0], Xpad.shape[2]
         L_out = (L_pad - self.kernel_size) // self.stride + 1
         G = check_upstream(dy, (n, self.out_channels, L_out)).astype(self.dtype, copy=False)
@@ -194,9 +206,7 @@ class Conv1D(Layer):
         xp = array_module(Xpad)
         self.grads["W"] = xp.tensordot(G, cols, axes=([0, 2], [0, 2]))           # eq. (4)
         self.grads["b"] = G.sum(axis=(0, 2))                                      # eq. (5)
-        dcols = xp.tensordot(W, G, axes=([0], [1])).transpose(2, 0, 3, 1)  # (n, C_in, L_out, K)
-        dXpad = _scatter(dcols, self.stride, L_pad)                               # eq. (3)
-        return dXpad[:, :, self._pad[0] : L_pad - self._pad[1]]
+        return G
 
 
 class ConvTranspose1D(Layer):

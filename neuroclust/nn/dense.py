@@ -94,12 +94,20 @@ class Dense(Layer):
 
     def backward(self, dy):
         """Eq. (2): fills ``grads["W"]`` and ``grads["b"]``, returns dL/dx (n_samples, n_inputs)."""
+        return self._parameter_gradients(dy) @ self.params["W"].T                 # eq. (2)
+
+    def backward_params(self, dy):
+        """Eq. (2) for ``grads["W"]`` and ``grads["b"]`` only: the product for dL/dx is
+        skipped (see :meth:`Layer.backward_params`)."""
+        self._parameter_gradients(dy)
+
+    def _parameter_gradients(self, dy):
         require_forward(self, self._X)
         X, W = self._X, self.params["W"]
         dY = check_upstream(dy, (X.shape[0], W.shape[1])).astype(self.dtype, copy=False)
         self.grads["W"] = X.T @ dY                                                # eq. (2)
         self.grads["b"] = dY.sum(axis=0)                                          # eq. (2)
-        return dY @ W.T                                                           # eq. (2)
+        return dY
 
 
 def check_dtype(dtype):

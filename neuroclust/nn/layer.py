@@ -28,6 +28,16 @@ class Layer(ABC):
     def backward(self, dy):
         """Gradient of the loss with respect to the input, given ``dy`` for the output."""
 
+    def backward_params(self, dy):
+        """Fill ``grads`` as :meth:`backward` does, without the gradient with respect to the
+        input, and return None.
+
+        :func:`~neuroclust.nn.train` calls it on the whole network, whose input (the data)
+        needs no gradient. A layer that would spend work on that gradient (the matrix product
+        of :class:`~neuroclust.nn.Dense`) overrides it; by default it runs ``backward``.
+        """
+        self.backward(dy)
+
     def __call__(self, x, training=False):
         return self.forward(x, training=training)
 

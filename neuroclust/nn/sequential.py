@@ -100,6 +100,17 @@ class Sequential(Layer):
             dy = layer.backward(dy)                                               # eq. (1)
         return dy
 
+    def backward_params(self, dy):
+        """Eq. (1) down to the first layer that holds parameters, which only fills its
+        ``grads``; the layers before it (no parameters) and the gradient with respect to
+        the input are skipped (see :meth:`Layer.backward_params`)."""
+        first = next((i for i, layer in enumerate(self.layers) if _has_params(layer)), None)
+        if first is None:
+            return
+        for layer in reversed(self.layers[first + 1:]):
+            dy = layer.backward(dy)                                               # eq. (1)
+        self.layers[first].backward_params(dy)
+
     def n_params(self):
         """The number of trainable numbers across all layers."""
         return int(sum(np.size(value) for value in self.params.values()))
@@ -116,3 +127,10 @@ class Sequential(Layer):
     def __repr__(self):
         inner = ",\n".join(f"    {type(layer).__name__}" for layer in self.layers)
         return f"Sequential([\n{inner}\n])"
+
+
+def _has_params(layer):
+    """Whether ``layer`` (or a layer nested in it) holds parameters."""
+    if hasattr(layer, "layers_with_params"):
+        return bool(layer.layers_with_params())
+    return bool(layer.params)

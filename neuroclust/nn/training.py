@@ -194,8 +194,8 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
             value, parts = batch_loss(X_train[batch], Y_train[batch], True)
             if not math.isfinite(value):
                 return value                           # run_epochs stops and restores
-            with data_already_checked():
-                model.backward(loss.backward())
+            with data_already_checked():   # the data need no gradient: backward_params
+                model.backward_params(loss.backward())
             optimizer.step(model)
             total += len(batch) * value
             seen += len(batch)

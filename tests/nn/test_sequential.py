@@ -87,3 +87,41 @@ def test_training_flag_reaches_every_layer():
 def test_bad_layers_raise_one_sentence(layers, match):
     with pytest.raises(ValueError, match=match):
         Sequential(layers)
+
+
+def _grads_of(layers, x, dy, params_only):
+    model = Sequential(layers)
+    model.forward(x)
+    result = model.backward_params(dy) if params_only else model.backward(dy)
+    return result, {name: g.copy() for name, g in model.grads.items()}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("lead", [[], [Dropout(0.0)], [Tanh()]])
+def test_backward_params_fills_the_same_grads_without_the_input_gradient(dtype, lead):
+    """What nn.train calls: every parameter's gradient bit for bit as backward gives it,
+    the layers before the first one with parameters and dL/dx skipped, None returned."""
+    from neuroclust.nn import Conv1D, Reshape
+
+    rng = np.random.default_rng(3)
+    for layers, x in [
+            (lead + [Dense(6, 5, random_state=0, dtype=dtype), ReLU(),
+                     Sequential([Dense(5, 4, random_state=1, dtype=dtype), Tanh()]),
+                     Dense(4, 2, random_state=2, dtype=dtype)], rng.normal(size=(7, 6))),
+            (lead + [Conv1D(1, 3, 3, padding=1, random_state=0, dtype=dtype), ReLU(), Reshape((24,)),
+                     Dense(24, 2, random_state=1, dtype=dtype)], rng.normal(size=(5, 1, 8)))]:
+        x = x.astype(dtype)
+        dy = rng.normal(size=(x.shape[0], 2)).astype(dtype)
+        dx, full = _grads_of(layers, x, dy, params_only=False)
+        assert dx.shape == x.shape
+        nothing, partial = _grads_of(layers, x, dy, params_only=True)
+        assert nothing is None
+        assert full.keys() == partial.keys()
+        for name in full:
+            assert full[name].tobytes() == partial[name].tobytes(), name
+
+
+def test_backward_params_of_layers_without_parameters_does_nothing():
+    model = Sequential([ReLU(), Tanh()])
+    model.forward(np.ones((2, 3)))
+    assert model.backward_params(np.ones((2, 3))) is None

@@ -61,13 +61,31 @@ class ReLU(_Activation):
 
     .. math:: \frac{\partial L}{\partial x} = \frac{\partial L}{\partial y}\,[x > 0]
               \quad \text{(the derivative at 0 is taken as 0)}.                    \tag{2}
+
+    :math:`[x > 0] = [y > 0]` for every :math:`x` (NaN included), so ``backward`` reads only
+    the output. Inside a :class:`~neuroclust.nn.Sequential`, after a layer whose output is a
+    new array no one else holds (:class:`~neuroclust.nn.Dense`), eq. (1) overwrites that
+    array, and eq. (2) the gradient the next such layer returns: no block of activations is
+    allocated, the same numbers.
     """
 
     def _forward(self, x):
         return np.maximum(x, 0)                                                  # eq. (1)
 
     def _backward(self, x, y, dy):
-        return dy * (x > 0)                                                      # eq. (2)
+        return dy * (y > 0)                                                      # eq. (2)
+
+    def _forward_in_place(self, x):
+        y = np.maximum(x, 0, out=x)                                              # eq. (1)
+        self._cache = (y, y)
+        return y
+
+    def _backward_in_place(self, dy):
+        require_forward(self, self._cache)
+        y = self._cache[1]
+        if dy.shape != y.shape or dy.dtype != y.dtype:
+            return self.backward(dy)
+        return np.multiply(dy, y > 0, out=dy)                                    # eq. (2)
 
 
 class LeakyReLU(_Activation):

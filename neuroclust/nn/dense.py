@@ -61,6 +61,10 @@ class Dense(Layer):
     neural networks", AISTATS 2010.
     """
 
+    #: ``forward`` and ``backward`` return new arrays that nothing else holds: inside a
+    #: Sequential the next layer may overwrite them (see :meth:`Sequential.forward`).
+    _new_output = _new_input_gradient = True
+
     def __init__(self, n_inputs, n_outputs, init="he", random_state=None, dtype=np.float32):
         super().__init__()
         n_in = check_scalar(n_inputs, "n_inputs", numbers.Integral, low=1)

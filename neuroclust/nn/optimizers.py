@@ -34,6 +34,7 @@ class Optimizer(ABC):
                                           low_inclusive=False)
         self.weight_decay = check_scalar(weight_decay, "weight_decay", low=0)
         self._state = {}   # (id(layer), name) -> (layer, dict of state arrays)
+        self._buffers = {}   # (array module, dtype) -> two scratch arrays, see _scratch
 
     def step(self, layers):
         """Update every parameter of ``layers`` in place from its gradient; return ``self``."""
@@ -75,6 +76,17 @@ class Optimizer(ABC):
 
     def _new_state(self, param):
         return {}
+
+    def _scratch(self, param):
+        """Two arrays of ``param``'s shape, dtype and array module, reused across steps and
+        parameters (views into two buffers as large as the largest parameter seen)."""
+        key = (array_module(param).__name__, param.dtype.str)
+        buffers = self._buffers.get(key)
+        if buffers is None or buffers[0].size < param.size:
+            xp = array_module(param)
+            buffers = self._buffers[key] = [xp.empty(param.size, dtype=param.dtype)
+                                            for _ in range(2)]
+        return [buffer[:param.size].reshape(param.shape) for buffer in buffers]
 
     @abstractmethod
     def _update(self, theta, g, state):
@@ -157,7 +169,8 @@ class SGD(Optimizer):
             g = g + lam * theta                                                   # eq. (1)
         v = state["v"]
         v *= mu
-        v -= eta * g                                                              # eq. (2)
+        # eta * g in a scratch array reused across steps (as Adam's): the same product
+        v -= np.multiply(g, eta, out=self._scratch(theta)[0])                     # eq. (2)
         if self.nesterov:
             theta += mu * v - eta * g                                             # eq. (4)
         else:
@@ -216,7 +229,6 @@ class Adam(Optimizer):
         self.beta1 = check_scalar(beta1, "beta1", low=0, high=1, high_inclusive=False)
         self.beta2 = check_scalar(beta2, "beta2", low=0, high=1, high_inclusive=False)
         self.eps = check_scalar(eps, "eps", low=0, low_inclusive=False)
-        self._buffers = {}   # (array module, dtype) -> two scratch arrays, see _scratch
 
     def _new_state(self, param):
         xp = array_module(param)
@@ -240,18 +252,6 @@ class Adam(Optimizer):
         if self.weight_decay:    # (adding 0 * theta changes no number but the sign of a zero)
             step += np.multiply(theta, self.weight_decay, out=b)                  # eq. (5)
         theta -= np.multiply(step, self.learning_rate, out=a)                     # eq. (5)
-
-    def _scratch(self, param):
-        """Two arrays of ``param``'s shape, dtype and array module, reused across steps and
-        parameters (views into two buffers as large as the largest parameter seen)."""
-        key = (array_module(param).__name__, param.dtype.str)
-        buffers = self._buffers.get(key)
-        if buffers is None or buffers[0].size < param.size:
-            xp = array_module(param)
-            buffers = self._buffers[key] = [xp.empty(param.size, dtype=param.dtype)
-                                            for _ in range(2)]
-        return [buffer[:param.size].reshape(param.shape) for buffer in buffers]
-
 
 def _as_layers(layers):
     """The layers holding parameters: from a Sequential, a single layer or a list."""

@@ -89,16 +89,23 @@ class Sequential(Layer):
         return terms
 
     def forward(self, x, training=False):
-        """Run every layer in order; ``training`` is passed to each (Dropout uses it)."""
+        """Run every layer in order; ``training`` is passed to each (Dropout uses it).
+
+        A layer that returns a new array only the next layer sees (``_new_output``:
+        :class:`~neuroclust.nn.Dense`) lets a next layer that can work in place
+        (``_forward_in_place``: :class:`~neuroclust.nn.ReLU`) overwrite it."""
+        new = False
         for layer in self.layers:
-            x = layer.forward(x, training=training)
+            if new and hasattr(layer, "_forward_in_place"):
+                x = layer._forward_in_place(x)
+            else:
+                x = layer.forward(x, training=training)
+            new = getattr(layer, "_new_output", False)
         return x
 
     def backward(self, dy):
         """Eq. (1) for every layer from the last to the first; returns dL/dx."""
-        for layer in reversed(self.layers):
-            dy = layer.backward(dy)                                               # eq. (1)
-        return dy
+        return _backward_through(self.layers, dy)
 
     def backward_params(self, dy):
         """Eq. (1) down to the first layer that holds parameters, which only fills its
@@ -107,9 +114,7 @@ class Sequential(Layer):
         first = next((i for i, layer in enumerate(self.layers) if _has_params(layer)), None)
         if first is None:
             return
-        for layer in reversed(self.layers[first + 1:]):
-            dy = layer.backward(dy)                                               # eq. (1)
-        self.layers[first].backward_params(dy)
+        self.layers[first].backward_params(_backward_through(self.layers[first + 1:], dy))
 
     def n_params(self):
         """The number of trainable numbers across all layers."""
@@ -134,3 +139,17 @@ def _has_params(layer):
     if hasattr(layer, "layers_with_params"):
         return bool(layer.layers_with_params())
     return bool(layer.params)
+
+
+def _backward_through(layers, dy):
+    """Eq. (1) of :class:`Sequential` through ``layers`` from the last; a gradient that is a
+    new array only the next layer sees (``_new_input_gradient``: Dense) may be overwritten
+    by a layer that can work in place (``_backward_in_place``: ReLU)."""
+    new = False
+    for layer in reversed(layers):
+        if new and hasattr(layer, "_backward_in_place"):
+            dy = layer._backward_in_place(dy)                                     # eq. (1)
+        else:
+            dy = layer.backward(dy)                                               # eq. (1)
+        new = getattr(layer, "_new_input_gradient", False)
+    return dy

@@ -125,3 +125,38 @@ def test_backward_params_of_layers_without_parameters_does_nothing():
     model = Sequential([ReLU(), Tanh()])
     model.forward(np.ones((2, 3)))
     assert model.backward_params(np.ones((2, 3))) is None
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_in_place_relu_gives_the_numbers_of_the_layer_by_layer_chain(dtype):
+    """Inside a Sequential, ReLU overwrites a Dense layer's output and the gradient the next
+    Dense returns; the numbers are those of calling each layer's forward and backward, and
+    neither the caller's x nor its dy is touched (a ReLU first in the stack, or last, works
+    on a copy)."""
+    rng = np.random.default_rng(4)
+
+    def layers():
+        return [ReLU(), Dense(6, 5, random_state=0, dtype=dtype), ReLU(),
+                Dense(5, 5, random_state=1, dtype=dtype), ReLU(), ReLU(),
+                Dense(5, 3, random_state=2, dtype=dtype), ReLU()]
+
+    x = rng.normal(size=(9, 6)).astype(dtype)
+    x[0, :3] = 0.0                                           # inputs exactly at the kink
+    dy = rng.normal(size=(9, 3)).astype(dtype)
+    x_before, dy_before = x.copy(), dy.copy()
+    model = Sequential(layers())
+    y = model.forward(x)
+    dx = model.backward(dy)
+    chain = layers()
+    h = x
+    for layer in chain:
+        h = layer.forward(h)
+    g = dy
+    for layer in reversed(chain):
+        g = layer.backward(g)
+    assert y.tobytes() == h.tobytes() and dx.tobytes() == g.tobytes()
+    for ours, theirs in zip(model.layers, chain):
+        for name in ours.grads:
+            assert ours.grads[name].tobytes() == theirs.grads[name].tobytes()
+    assert x.tobytes() == x_before.tobytes() and dy.tobytes() == dy_before.tobytes()
+    assert y.tobytes() == model.forward(x).tobytes()         # the cache is rebuilt each time

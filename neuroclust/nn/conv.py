@@ -133,6 +133,10 @@ class Conv1D(Layer):
     for document processing", IWFHR 2006 (im2col).
     """
 
+    #: ``forward`` and ``backward`` return new arrays that nothing else holds (see
+    #: :meth:`Sequential.forward`).
+    _new_output = _new_input_gradient = True
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, init="he",
                  random_state=None, dtype=np.float32):
         super().__init__()

@@ -105,7 +105,7 @@ class Sequential(Layer):
 
     def backward(self, dy):
         """Eq. (1) for every layer from the last to the first; returns dL/dx."""
-        return _backward_through(self.layers, dy)
+        return _backward_through(self.layers, dy)                                 # eq. (1)
 
     def backward_params(self, dy):
         """Eq. (1) down to the first layer that holds parameters, which only fills its

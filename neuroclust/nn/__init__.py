@@ -27,6 +27,7 @@ from .optimizers import Optimizer, SGD, Adam
 from .sequential import Sequential
 from .training import train
 from .entropy import EntropyPenalty
+from .contrastive import NTXentLoss
 
 __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "ReLU",
            "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "Flatten", "Reshape",
@@ -36,4 +37,5 @@ __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "Re
            "ClusteringLayer", "dec_target",
            "gradcheck", "check_gradients", "Optimizer", "SGD", "Adam", "Sequential", "train",
            "VariationalBottleneck",
-           "EntropyPenalty"]
+           "EntropyPenalty",
+           "NTXentLoss"]

@@ -11,6 +11,7 @@ from .persistence import load
 from .models import (ART1, DEC, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                      GrowingNeuralGas, KMeans, LatentClustering, SoftmaxAutoencoder,
                      VariationalAutoencoder, elbow)
+from .models import ContrastiveClustering
 from ._validation import NotFittedError
 
 __version__ = "0.1.0"
@@ -19,4 +20,5 @@ __all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralG
            "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "load",
            "NotFittedError", "DivergenceWarning", "TrainingInterruptedWarning", "__version__",
            "VariationalAutoencoder", "DEC", "SoftmaxAutoencoder",
-           "augment"]
+           "augment",
+           "ContrastiveClustering"]

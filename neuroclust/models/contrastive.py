@@ -125,6 +125,10 @@ class ContrastiveClustering(BaseEstimator):
     callbacks : list of callable, optional
         Called as ``callback(model, epoch)`` after each epoch (``transform`` works there);
         returning ``False`` stops training.
+    backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
+        The kernels of the default k-means, chosen as every estimator chooses them (from this
+        and the representation's array module); a given clusterer with a ``backend``
+        parameter gets it too, unless this is "auto".
 
     Attributes
     ----------
@@ -168,7 +172,8 @@ class ContrastiveClustering(BaseEstimator):
                  clusterer=None, hidden=(256, 128), latent_dim=64, projection_dim=32,
                  activation="relu", temperature=0.5, normalize=True, optimizer="adam",
                  learning_rate=1e-3, weight_decay=0.0, epochs=100, batch_size=256, n_init=10,
-                 dtype=None, random_state=None, verbose=False, callbacks=None):
+                 dtype=None, random_state=None, verbose=False, callbacks=None,
+                 backend="auto"):
         self.encoder = encoder
         self.projection = projection
         self.augment = augment
@@ -190,6 +195,7 @@ class ContrastiveClustering(BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.backend = backend
 
     # ------------------------------------------------------------------------ fit
     def fit(self, X, y=None):
@@ -207,7 +213,7 @@ class ContrastiveClustering(BaseEstimator):
         augment = self._augmentation()
         views_rng = np.random.default_rng(int(rng.integers(2**63 - 1)))
         _check_views(augment, X[:2], views_rng)
-        clusterer = self._clusterer(rng)
+        clusterer = self._clusterer(rng, self._backend_for(X))
 
         def two_views(batch):                                                     # eq. (1)
             xp = array_module(batch)
@@ -399,11 +405,14 @@ class ContrastiveClustering(BaseEstimator):
             return Compose([FeatureMask(0.2), GaussianNoise(0.1)])
         return self.augment
 
-    def _clusterer(self, rng):
+    def _clusterer(self, rng, backend):
         if self.clusterer is None:
-            return KMeans(n_clusters=self.n_clusters, n_init=self.n_init,
+            return KMeans(n_clusters=self.n_clusters, n_init=self.n_init, backend=backend,
                           random_state=int(rng.integers(2**31 - 1)))
-        return clone(self.clusterer)
+        clusterer = clone(self.clusterer)
+        if self.backend != "auto" and "backend" in clusterer.get_params(deep=False):
+            clusterer.set_params(backend=backend)
+        return clusterer
 
     def _check_X_for_fit(self, X):
         """X checked, in the dtype it trains in, with at least as many samples as clusters;
@@ -475,6 +484,7 @@ class ContrastiveClustering(BaseEstimator):
         check_seed(self.random_state)
         check_verbose(self.verbose)
         check_callbacks(self.callbacks)
+        check_choice(self.backend, "backend", ("auto", "numpy", "cython", "cupy"))
 
     # ------------------------------------------------------------- save and load
     def _json_extra(self):

@@ -61,8 +61,8 @@ def _datasets():
     for name, load in (("GunPoint", load_gunpoint), ("ItalyPowerDemand",
                                                      load_italy_power_demand)):
         X, y = load()
-        sets[name] = (np.asarray(X, dtype=np.float64)[:, 0, :], np.unique(y, return_inverse=True)[1],
-                      "series")
+        sets[name] = (np.asarray(X, dtype=np.float64)[:, 0, :],
+                      np.unique(y, return_inverse=True)[1], "series")
     return sets, None
 
 

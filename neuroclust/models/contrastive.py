@@ -215,9 +215,10 @@ class ContrastiveClustering(BaseEstimator):
         _check_views(augment, X[:2], views_rng)
         clusterer = self._clusterer(rng, self._backend_for(X))
 
-        def two_views(batch):                                                     # eq. (1)
+        def two_views(batch):
             xp = array_module(batch)
-            return xp.concatenate([augment(batch, views_rng), augment(batch, views_rng)])
+            return xp.concatenate([augment(batch, views_rng),
+                                   augment(batch, views_rng)])                    # eq. (1)
 
         optimizer = (nn.Adam(self.learning_rate, weight_decay=self.weight_decay)
                      if self.optimizer == "adam"

@@ -1,8 +1,6 @@
 """ContrastiveClustering (models/contrastive.py): its networks and their gradient, what
 training does to the two views (over seeds), the queries, the clusterer, dtypes, seeds,
 saving, bad input, and a fit that diverges or is interrupted."""
-import warnings
-
 import numpy as np
 import pytest
 from sklearn.base import clone

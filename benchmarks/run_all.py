@@ -26,6 +26,7 @@ import bench_autoencoder
 import bench_bmu
 import bench_competitive
 import bench_dec
+import bench_contrastive
 import bench_defaults
 import bench_gng
 import bench_kmeans
@@ -49,6 +50,7 @@ SECTIONS = [
     ("Autoencoder", bench_autoencoder.run),
     ("Variational autoencoder", bench_vae.run),
     ("DEC", bench_dec.run),
+    ("Contrastive clustering", bench_contrastive.run),
 ]
 
 

@@ -5,11 +5,13 @@
 >>> model = CompetitiveLearning(n_clusters=5, learning_rate=0.05, random_state=0).fit(X)
 """
 from . import datasets, grid, metrics
+from . import augment
 from .base import DivergenceWarning, TrainingInterruptedWarning
 from .persistence import load
 from .models import (ART1, DEC, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                      GrowingNeuralGas, KMeans, LatentClustering, SoftmaxAutoencoder,
                      VariationalAutoencoder, elbow)
+from .models import ContrastiveClustering
 from ._validation import NotFittedError
 
 __version__ = "0.1.0"
@@ -17,4 +19,6 @@ __version__ = "0.1.0"
 __all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans",
            "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "load",
            "NotFittedError", "DivergenceWarning", "TrainingInterruptedWarning", "__version__",
-           "VariationalAutoencoder", "DEC", "SoftmaxAutoencoder"]
+           "VariationalAutoencoder", "DEC", "SoftmaxAutoencoder",
+           "augment",
+           "ContrastiveClustering"]

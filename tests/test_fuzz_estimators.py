@@ -34,6 +34,9 @@ ESTIMATORS = {
                               "batch_size=8, random_state=0)",
     "SoftmaxAutoencoder": "SoftmaxAutoencoder(n_clusters={k}, hidden=(4,), epochs=2, "
                           "batch_size=8, random_state=0)",
+    "ContrastiveClustering": "ContrastiveClustering(n_clusters={k}, hidden=(4,), latent_dim=2, "
+                             "projection_dim=2, epochs=2, batch_size=8, n_init=1, "
+                             "random_state=0)",
 }
 DTYPES = ["float64", "float32", "float16", "int64", "int8", "bool", "complex64", "object",
           ">f8"]

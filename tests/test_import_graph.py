@@ -37,7 +37,8 @@ PACKAGE_DIR = Path(neuroclust.__file__).resolve().parent
 ROOT = PACKAGE_DIR.name  # "neuroclust"
 
 #: Packages and modules that must not import ``neuroclust.models``.
-BELOW_MODELS = ("neuroclust.backend", "neuroclust.nn", "neuroclust.grid")
+BELOW_MODELS = ("neuroclust.backend", "neuroclust.nn", "neuroclust.grid",
+                "neuroclust.augment")
 
 #: Imports of another package's private module or name that are still to be fixed, as
 #: (importing module, imported module or name); each is a step of issue 11. Keep this short:

@@ -27,7 +27,7 @@ PROBE_ROWS = 256
 
 def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffle=True,
           random_state=None, validation_split=0.0, patience=None, verbose=False,
-          callbacks=None, after_batch=None):
+          callbacks=None, after_batch=None, batch_transform=None):
     r"""Train ``model`` on ``X`` (and ``y``) by mini-batch gradient descent.
 
     Parameters
@@ -75,6 +75,13 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
         place (DEC refreshes its target every few steps): a ``y`` that is already a float
         array of X's array module and dtype is used as given, never copied, and other ``y``
         is refused when ``after_batch`` is given.
+    batch_transform : callable, optional
+        Called as ``batch_transform(X_batch)`` on every batch of rows of X before the model
+        sees it (the training batches, the validation rows and the rows of the divergence
+        check); the model gets what it returns, and the loss gets the batch's rows of ``y``
+        (or X) unchanged. Contrastive learning draws its two augmented views of each sample
+        here (:class:`~neuroclust.ContrastiveClustering`, whose loss ignores the target).
+        ``None`` gives the model the rows themselves.
 
     Returns
     -------
@@ -124,6 +131,9 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     if after_batch is not None and not callable(after_batch):
         raise ValueError(f"after_batch must be a function of the step, got "
                          f"{type(after_batch).__name__}.")
+    if batch_transform is not None and not callable(batch_transform):
+        raise ValueError(f"batch_transform must be a function of a batch of rows, got "
+                         f"{type(batch_transform).__name__}.")
     check_count(epochs, "epochs")
     check_scalar(batch_size, "batch_size", numbers.Integral, low=1)
     if not isinstance(shuffle, (bool, np.bool_)):
@@ -173,8 +183,9 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     def batch_loss(X_batch, Y_batch, training):
         """Eq. (2): the total, and the value of each part: the loss's own ``terms_``, then
         ``"data_loss"`` and the layers' terms when layers add any."""
+        inputs = X_batch if batch_transform is None else batch_transform(X_batch)
         with data_already_checked():   # X and y were checked above; a NaN that arises
-            outputs = model.forward(X_batch, training=training)    # between layers makes
+            outputs = model.forward(inputs, training=training)     # between layers makes
         value = float(loss.forward(outputs, Y_batch))              # the loss NaN: a stop
         parts = {name: float(term) for name, term in (getattr(loss, "terms_", None) or {}).items()}
         extra = model.extra_losses()

@@ -14,6 +14,7 @@ import pytest
 from neuroclust import (SOM, CompetitiveLearning, FuzzyART, GrowingNeuralGas, KMeans,
                         NotFittedError)
 from neuroclust import DEC, Autoencoder
+from neuroclust import ContrastiveClustering
 from neuroclust._validation import (
     check_array,
     check_choice,
@@ -26,6 +27,7 @@ from neuroclust._validation import (
 # (ART1 takes binary data only: its bad input is checked in tests/models/test_art.py)
 ESTIMATORS = [CompetitiveLearning, KMeans, SOM, GrowingNeuralGas, FuzzyART]
 ESTIMATORS += [DEC]
+ESTIMATORS += [ContrastiveClustering]
 each_estimator = pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda cls: cls.__name__)
 # The models whose n_clusters is their number of prototypes, each seeded from the samples (a
 # SOM's n_clusters groups its units, and its init choices differ: see test_som.py).
@@ -67,7 +69,9 @@ def fit_quickly(Estimator, X, **params):
                      FuzzyART: dict(rho=0.9, max_categories=3, scale=True, epochs=2),
                      DEC: dict(n_clusters=3, max_iter=4, update_interval=2,
                                autoencoder=Autoencoder(hidden=(4,), latent_dim=2, epochs=2,
-                                                       random_state=0))}[Estimator])
+                                                       random_state=0)),
+                     ContrastiveClustering: dict(n_clusters=3, hidden=(4,), latent_dim=2,
+                                                 epochs=2, n_init=1)}[Estimator])
     settings.update(params)
     return Estimator(**settings).fit(X)
 
@@ -211,9 +215,9 @@ def test_bad_data_at_predict(Estimator, method):
 def test_predict_accepts_one_sample_and_fewer_samples_than_clusters(fitted):
     assert fitted.predict(good_data(1)).shape == (1,)
     # Distances to the 3 prototypes (a growing neural gas's 3 nodes), or a SOM's (row, col)
-    # of the winner, or DEC's codes (latent_dim=2).
-    assert fitted.transform(good_data(2)).shape == (2, 2 if isinstance(fitted, (SOM, DEC))
-                                                    else 3)
+    # of the winner, or DEC's codes (latent_dim=2), or ContrastiveClustering's representation.
+    assert fitted.transform(good_data(2)).shape == (2, 2 if isinstance(
+        fitted, (SOM, DEC, ContrastiveClustering)) else 3)
 
 
 @pytest.mark.parametrize("Estimator, method", [

@@ -25,6 +25,7 @@ import pytest
 from neuroclust import Autoencoder, load, nn
 from neuroclust import VariationalAutoencoder
 from neuroclust import SoftmaxAutoencoder
+from neuroclust import ContrastiveClustering, augment
 from neuroclust.backend import available_backends
 from neuroclust.base import TrainingInterruptedWarning
 
@@ -245,6 +246,7 @@ LOSSES = {   # name: (a function building the loss, prediction, target)
     "softmax_cross_entropy_labels": (nn.SoftmaxCrossEntropy, (6, 5), "labels"),
     "softmax_cross_entropy_rows": (nn.SoftmaxCrossEntropy, (6, 5), "rows"),
     "kl_divergence": (nn.KLDivergence, (6, 5), "rows"),
+    "ntxent": (lambda: nn.NTXentLoss(0.5), (6, 5), "normal"),
 }
 
 
@@ -444,6 +446,39 @@ def check_softmax_autoencoder(device, tmp_path, dtype="float32"):
     np.testing.assert_array_equal(reloaded.labels_, device.to_host(model.labels_))
 
 
+class _OneCluster:
+    """A clusterer for the stand-in, whose arrays KMeans's scatter-add cannot take."""
+
+    def get_params(self, deep=False):
+        return {}
+
+    def fit_predict(self, Z):
+        return Z[:, 0] * 0
+
+
+def check_contrastive_clustering(device, tmp_path, dtype="float32", kmeans=True):
+    """ContrastiveClustering fitted on device data: the views are drawn on the host, so its
+    history, parameters and representation equal the host's with the same seed; with
+    ``kmeans``, its labels too, and it saves."""
+    X = tabular().astype(dtype)
+    settings = dict(clusterer=None if kmeans else _OneCluster(),
+                    n_clusters=3, hidden=(5,), latent_dim=3, projection_dim=2, epochs=3,
+                    batch_size=16, n_init=2, random_state=0, dtype=dtype,
+                    augment=augment.Compose([augment.GaussianNoise(0.1),
+                                             augment.TimeShift(2), augment.CropResize(0.7)]))
+    on_host = ContrastiveClustering(**settings).fit(X)
+    model = ContrastiveClustering(**settings).fit(device.to_device(X))
+    assert_same_floats(device, model.history_["loss"], on_host.history_["loss"])
+    assert_on_device(device, model.parameters_, on_host.parameters_)
+    X_device = device.to_device(X)
+    assert_on_device(device, model.transform(X_device), on_host.transform(X))
+    if not kmeans:
+        return
+    assert_on_device(device, model.predict(X_device), on_host.predict(X))
+    reloaded = load(model.save(tmp_path / "contrastive"))
+    np.testing.assert_array_equal(reloaded.parameters_, device.to_host(model.parameters_))
+
+
 # --- the code path, on the CPU, with the stand-in ------------------------------------------
 
 class TestCodePathWithStandIn:
@@ -481,6 +516,9 @@ class TestCodePathWithStandIn:
 
     def test_softmax_autoencoder(self, stand_in, tmp_path):
         check_softmax_autoencoder(stand_in, tmp_path)
+
+    def test_contrastive_clustering(self, stand_in, tmp_path):
+        check_contrastive_clustering(stand_in, tmp_path, kmeans=False)
 
     def test_the_stand_in_refuses_what_cupy_refuses(self, stand_in):
         on_device = stand_in.to_device(np.ones((2, 3)))
@@ -532,3 +570,6 @@ class TestOnGPU:
 
     def test_softmax_autoencoder(self, gpu, tmp_path):
         check_softmax_autoencoder(gpu, tmp_path, dtype="float64")
+
+    def test_contrastive_clustering(self, gpu, tmp_path):
+        check_contrastive_clustering(gpu, tmp_path, dtype="float64")

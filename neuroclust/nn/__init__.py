@@ -28,6 +28,7 @@ from .sequential import Sequential
 from .training import train
 from ._checks import data_already_checked
 from .entropy import EntropyPenalty
+from .indices import SoftSilhouette, SoftCalinskiHarabasz
 
 __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "ReLU",
            "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "Flatten", "Reshape",
@@ -38,4 +39,5 @@ __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "Re
            "gradcheck", "check_gradients", "Optimizer", "SGD", "Adam", "Sequential", "train",
            "VariationalBottleneck",
            "EntropyPenalty",
-           "data_already_checked"]
+           "data_already_checked",
+           "SoftSilhouette", "SoftCalinskiHarabasz"]

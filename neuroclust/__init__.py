@@ -10,6 +10,7 @@ from .persistence import load
 from .models import (ART1, DEC, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                      GrowingNeuralGas, KMeans, LatentClustering, SoftmaxAutoencoder,
                      VariationalAutoencoder, elbow)
+from .models import CNNI
 from ._validation import NotFittedError
 
 __version__ = "0.1.0"
@@ -17,4 +18,5 @@ __version__ = "0.1.0"
 __all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans",
            "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "load",
            "NotFittedError", "DivergenceWarning", "TrainingInterruptedWarning", "__version__",
-           "VariationalAutoencoder", "DEC", "SoftmaxAutoencoder"]
+           "VariationalAutoencoder", "DEC", "SoftmaxAutoencoder",
+           "CNNI"]

@@ -10,9 +10,11 @@ from .latent import LatentClustering
 from .som import SOM
 from .softmax_autoencoder import SoftmaxAutoencoder
 from .vae import VariationalAutoencoder
+from .cnni import CNNI
 
 __all__ = ["CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1",
            "Autoencoder", "LatentClustering", "elbow",
            "VariationalAutoencoder",
            "DEC",
-           "SoftmaxAutoencoder"]
+           "SoftmaxAutoencoder",
+           "CNNI"]

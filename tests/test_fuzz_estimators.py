@@ -34,6 +34,8 @@ ESTIMATORS = {
                               "batch_size=8, random_state=0)",
     "SoftmaxAutoencoder": "SoftmaxAutoencoder(n_clusters={k}, hidden=(4,), epochs=2, "
                           "batch_size=8, random_state=0)",
+    "CNNI": "CNNI(n_clusters={k}, hidden=(4,), index='mmj_silhouette', epochs=2, "
+            "batch_size=8, random_state=0)",
 }
 DTYPES = ["float64", "float32", "float16", "int64", "int8", "bool", "complex64", "object",
           ">f8"]

@@ -51,7 +51,7 @@ import numpy as np
 from .._validation import (array_module, check_choice, check_random_state, check_scalar,
                            to_module)
 from .. import nn
-from ..backend import get_kernels, resolve_backend
+from ..backend import BACKENDS, get_kernels, resolve_backend
 from ..persistence import FittedState
 from ._architecture import ACTIVATIONS, bind
 from .._validation import check_memory
@@ -79,8 +79,9 @@ class CNNI(Autoencoder):
 
     Parameters
     ----------
-    n_clusters : int >= 2, default=8
-        :math:`K`, the number of softmax outputs (and so of clusters at most).
+    n_clusters : int >= 1, default=8
+        :math:`K`, the number of softmax outputs (and so of clusters at most). With 1 there
+        is nothing to learn: every index is 0 for one cluster.
     hidden : tuple of int, default=(64,)
         The widths of the hidden layers, input side first; ``()`` makes the logits a linear
         function of the input (straight boundaries only).
@@ -110,6 +111,9 @@ class CNNI(Autoencoder):
     callbacks : list of callable, optional
         Called as ``callback(model, epoch)`` after each epoch; returning ``False`` stops
         training.
+    backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
+        The kernel that computes the min-max-jump distances ("mmj_silhouette"); the network
+        runs where X lives (NumPy or CuPy).
 
     Attributes
     ----------
@@ -169,7 +173,7 @@ class CNNI(Autoencoder):
     def __init__(self, n_clusters=8, hidden=(64,), index="silhouette", activation="relu",
                  optimizer="adam", learning_rate=1e-2, weight_decay=0.0, epochs=100,
                  batch_size=256, validation_split=0.0, patience=None, dtype=None,
-                 random_state=None, verbose=False, callbacks=None):
+                 random_state=None, verbose=False, callbacks=None, backend="auto"):
         self.n_clusters = n_clusters
         self.hidden = hidden
         self.index = index
@@ -185,6 +189,7 @@ class CNNI(Autoencoder):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.backend = backend
 
     @property
     def latent_dim(self):
@@ -228,7 +233,7 @@ class CNNI(Autoencoder):
             return nn.SoftCalinskiHarabasz(), X
         if self.index == "silhouette":
             return nn.SoftSilhouette(), X
-        kernels = get_kernels(resolve_backend("auto", X))
+        kernels = get_kernels(resolve_backend(self.backend, X))
         distances = kernels.mmj_distances(X)                                      # step 1
         xp = array_module(X)
         return nn.SoftSilhouette(distances), xp.arange(X.shape[0], dtype=xp.float64)[:, None]
@@ -293,8 +298,10 @@ class CNNI(Autoencoder):
         return X, input_shape
 
     def _check_params(self):
-        check_scalar(self.n_clusters, "n_clusters", numbers.Integral, low=2)
+        check_scalar(self.n_clusters, "n_clusters", numbers.Integral, low=1)
         check_choice(self.index, "index", INDICES)
+        check_choice(self.backend, "backend", BACKENDS)
+        resolve_backend(self.backend)     # a forced NEUROCLUST_BACKEND is checked before work
         super()._check_params()
 
     def _check_fitted_state(self):

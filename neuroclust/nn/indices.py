@@ -29,12 +29,9 @@ from .losses import Loss
 __all__ = ["SoftSilhouette", "SoftCalinskiHarabasz"]
 
 
-def _check_assignments(prediction, target, min_clusters=2):
-    """A 2-D float array of soft assignments (n, K >= 2) and a target with n rows."""
+def _check_assignments(prediction, target):
+    """A 2-D float array of soft assignments (n, K) and a target with n rows."""
     S = check_array(prediction, name="prediction")
-    if S.shape[1] < min_clusters:
-        raise ValueError(f"prediction must have at least {min_clusters} columns (one per "
-                         f"cluster), got shape {S.shape}.")
     T = check_array(target, name="target")
     if T.shape[0] != S.shape[0]:
         raise ValueError(f"target has {T.shape[0]} rows, but prediction has {S.shape[0]}; "
@@ -91,7 +88,8 @@ class SoftSilhouette(Loss):
     .. math:: s_i = \frac{b_i - a_i}{\max(a_i, b_i)} , \qquad
               L = -\frac1n \sum_i s_i                                               \tag{4}
 
-    (:math:`s_i = 0` where :math:`a_i = b_i = 0`). **How the minimum is softened.** The
+    (:math:`s_i = 0` where :math:`a_i = b_i = 0`; and :math:`L = 0` for one cluster,
+    :math:`K = 1`, which has no other to compare with). **How the minimum is softened.** The
     minimum over the other clusters is kept hard, and the softening is only the expectation
     over the own cluster in eqs. (2) and (3): with one-hot rows both are then exactly the
     silhouette's :math:`a_i` and :math:`b_i` (with clusters of two samples or more: a sample
@@ -174,6 +172,9 @@ class SoftSilhouette(Loss):
         xp = array_module(S)
         D = self._batch_distances(S, T)
         n = S.shape[0]
+        if S.shape[1] == 1:     # one cluster: no other to compare with, no silhouette
+            self._cache = S
+            return 0.0
         mass = xp.maximum(S.sum(axis=0)[None, :] - S, self.eps)                   # (n, K)
         d = (D @ S) / mass                                                        # eq. (1)
         a = (S * d).sum(axis=1)                                                   # eq. (2)
@@ -190,6 +191,8 @@ class SoftSilhouette(Loss):
 
     def backward(self):
         """Eq. (8): the gradient with respect to the soft assignments, shape (n, K)."""
+        if not isinstance(self._cached(), tuple):
+            return array_module(self._cache).zeros_like(self._cache)
         S, D, mass, d, a, b, safe, defined, rho, sigma = self._cached()
         xp = array_module(S)
         n = S.shape[0]
@@ -239,8 +242,8 @@ class SoftCalinskiHarabasz(Loss):
     .. math:: L = -\frac{B / (K - 1)}{W / (n - K)} .                                   \tag{3}
 
     On one-hot rows eq. (3) is minus scikit-learn's ``calinski_harabasz_score``. A batch of
-    :math:`n \le K` samples has no index (:math:`n - K \le 0`); its loss is 0, and its
-    gradient too.
+    :math:`n \le K` samples has no index (:math:`n - K \le 0`), nor has one cluster
+    (:math:`K = 1`); their loss is 0, and its gradient too.
 
     **The gradient.** :math:`S_{ik}` enters :math:`W` through its own term and through
     :math:`\mu_k`; the latter's part vanishes, since :math:`\mu_k` minimises
@@ -278,7 +281,7 @@ class SoftCalinskiHarabasz(Loss):
         E = xp.maximum(sq[:, None] - 2 * (X @ mu.T) + (mu * mu).sum(axis=1)[None, :], 0)
         W = max(float((S * E).sum()), self.eps)                                   # eq. (2)
         B = float((mass * (mu * mu).sum(axis=1)).sum())                           # eq. (2)
-        factor = (n - K) / (K - 1) if n > K else 0.0
+        factor = (n - K) / (K - 1) if n > K > 1 else 0.0
         self._cache = (S, E, sq, W, B, factor)
         return -factor * B / W                                                    # eq. (3)
 

@@ -14,6 +14,7 @@ import pytest
 from neuroclust import (SOM, CompetitiveLearning, FuzzyART, GrowingNeuralGas, KMeans,
                         NotFittedError)
 from neuroclust import DEC, Autoencoder
+from neuroclust import CNNI
 from neuroclust._validation import (
     check_array,
     check_choice,
@@ -26,6 +27,7 @@ from neuroclust._validation import (
 # (ART1 takes binary data only: its bad input is checked in tests/models/test_art.py)
 ESTIMATORS = [CompetitiveLearning, KMeans, SOM, GrowingNeuralGas, FuzzyART]
 ESTIMATORS += [DEC]
+ESTIMATORS += [CNNI]
 each_estimator = pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda cls: cls.__name__)
 # The models whose n_clusters is their number of prototypes, each seeded from the samples (a
 # SOM's n_clusters groups its units, and its init choices differ: see test_som.py).
@@ -67,7 +69,9 @@ def fit_quickly(Estimator, X, **params):
                      FuzzyART: dict(rho=0.9, max_categories=3, scale=True, epochs=2),
                      DEC: dict(n_clusters=3, max_iter=4, update_interval=2,
                                autoencoder=Autoencoder(hidden=(4,), latent_dim=2, epochs=2,
-                                                       random_state=0))}[Estimator])
+                                                       random_state=0)),
+                     CNNI: dict(n_clusters=3, hidden=(4,), index="mmj_silhouette",
+                                epochs=2)}[Estimator])
     settings.update(params)
     return Estimator(**settings).fit(X)
 

@@ -15,6 +15,7 @@ import pytest
 from neuroclust import (SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                         GrowingNeuralGas, KMeans, LatentClustering, datasets)
 from neuroclust import SoftmaxAutoencoder
+from neuroclust import CNNI
 from neuroclust.base import DivergenceWarning, TrainingInterruptedWarning, run_epochs
 
 
@@ -72,6 +73,10 @@ REJECTED_REFITS = {
         lambda model: None, ("outside",)),
     "SoftmaxAutoencoder fewer samples than clusters": (
         lambda: SoftmaxAutoencoder(n_clusters=3, hidden=(8,), epochs=2, random_state=0),
+        lambda model: None, ("one_sample",)),
+    "CNNI fewer samples than clusters": (
+        lambda: CNNI(n_clusters=3, hidden=(8,), index="mmj_silhouette", epochs=2,
+                     random_state=0),
         lambda model: None, ("one_sample",)),
 }
 
@@ -147,8 +152,10 @@ class InterruptAt:
                            callbacks=[cb]),
     lambda cb: SoftmaxAutoencoder(n_clusters=3, hidden=(8,), epochs=6, random_state=0,
                                   callbacks=[cb]),
+    lambda cb: CNNI(n_clusters=3, hidden=(8,), index="mmj_silhouette", epochs=6,
+                    random_state=0, callbacks=[cb]),
 ], ids=["SOM", "CompetitiveLearning", "GrowingNeuralGas", "FuzzyART", "Autoencoder",
-        "SoftmaxAutoencoder"])
+        "SoftmaxAutoencoder", "CNNI"])
 def test_ctrl_c_in_a_callback_keeps_the_epochs_done(make):
     X = blobs()
     with pytest.warns(TrainingInterruptedWarning, match="interrupted during epoch 3"):

@@ -12,6 +12,7 @@ from neuroclust import SoftmaxAutoencoder
 from neuroclust.backend import available_backends, get_kernels
 from neuroclust.nn.competitive import total_variance
 from neuroclust import VariationalAutoencoder
+from neuroclust import CNNI
 
 
 def data(n_samples=120, n_features=3, seed=0, dtype=np.float64):
@@ -41,6 +42,8 @@ HISTORIES = {
     "SoftmaxAutoencoder": (lambda: SoftmaxAutoencoder(n_clusters=3, hidden=(4,), epochs=3,
                                                       random_state=0),
                            data, ["loss", "val_loss", "reconstruction", "entropy"]),
+    "CNNI": (lambda: CNNI(n_clusters=3, hidden=(4,), epochs=3, random_state=0), data,
+             ["loss", "val_loss"]),
 }
 
 

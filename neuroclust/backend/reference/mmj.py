@@ -116,4 +116,5 @@ def mmj_distances(X, n_threads=None):
         row = xp.maximum(M[int(parent[v]), earlier], weight[v])                    # eq. (3)
         M[v, earlier] = row
         M[earlier, v] = row
-    return M
+    # the tree's path maxima are the minimax distances
+    return M                                                                      # eq. (1)

@@ -67,10 +67,10 @@ class SoftSilhouette(Loss):
     -----
     For a batch of :math:`n` samples with distances :math:`D` (symmetric, zero diagonal) and
     soft assignments :math:`S` (n, K), let the mass of cluster :math:`k` without sample
-    :math:`i` be :math:`\mu_{ik} = \max(\sum_j S_{jk} - S_{ik}, \epsilon)`, and the mean
+    :math:`i` be :math:`m_{ik} = \max(\sum_j S_{jk} - S_{ik}, \epsilon)`, and the mean
     distance from :math:`i` to the other members of :math:`k`, each weighted by its share,
 
-    .. math:: d_{ik} = \frac{\sum_j D_{ij} S_{jk}}{\mu_{ik}} .                       \tag{1}
+    .. math:: d_{ik} = \frac{\sum_j D_{ij} S_{jk}}{m_{ik}} .                       \tag{1}
 
     The silhouette's :math:`a_i` (mean distance to one's own cluster) and :math:`b_i` (to the
     nearest other cluster) are their expectations when sample :math:`i`'s cluster is drawn
@@ -118,8 +118,8 @@ class SoftSilhouette(Loss):
     .. math:: \frac{\partial L}{\partial S_{ik}}\Big|_{\text{direct}} = \alpha_i d_{ik}
               + \beta_i\, [k = \rho]\, (d_{i\sigma} - d_{i\rho}) .                    \tag{7}
 
-    Eq. (1) is a quotient: with :math:`P_{ik} = G_{ik} / \mu_{ik}` (through the numerator)
-    and :math:`Q_{ik} = -G_{ik} d_{ik} / \mu_{ik}` (through the mass, which holds every
+    Eq. (1) is a quotient: with :math:`P_{ik} = G_{ik} / m_{ik}` (through the numerator)
+    and :math:`Q_{ik} = -G_{ik} d_{ik} / m_{ik}` (through the mass, which holds every
     :math:`S_{jk}` but :math:`S_{ik}`), the whole gradient is
 
     .. math:: \frac{\partial L}{\partial S_{jk}} = \frac{\partial L}{\partial S_{jk}}

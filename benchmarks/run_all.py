@@ -6,7 +6,8 @@ Run from the repository root after building the kernels in place:
     python benchmarks/run_all.py
 
 Takes about twenty minutes on two cores (the defaults section, in fresh processes, about
-seven, the growing neural gas section about two and a half, the autoencoder section about six, Fuzzy ART about one).
+seven, the growing neural gas section about two and a half, the autoencoder section about six, Fuzzy ART about one,
+CNNI about two).
 The neurolab comparison creates its own virtual environment (benchmarks/.venv-neurolab,
 NumPy < 2) on first use and is skipped, with the reason in the table, when that is impossible
 (e.g. no network for pip). The SOM comparisons need MiniSom, somoclu and XPySom installed,
@@ -23,6 +24,7 @@ import traceback
 import bench_art
 import bench_autoencoder
 import bench_bmu
+import bench_cnni
 import bench_competitive
 import bench_defaults
 import bench_gng
@@ -44,6 +46,7 @@ SECTIONS = [
     ("Growing neural gas", bench_gng.run),
     ("Fuzzy ART vs artlib", bench_art.run),
     ("Autoencoder", bench_autoencoder.run),
+    ("CNNI and the MMJ distance", bench_cnni.run),
 ]
 
 

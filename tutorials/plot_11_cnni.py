@@ -26,7 +26,7 @@ it fails. The equations are on the page :doc:`/algorithms/cnni`; the estimator i
 # ``NEUROCLUST_FAST=1`` (set by the test suite and the documentation build) measures over
 # two seeds instead of five, on 500 points per shape instead of 1,000, in batches of 100
 # instead of the default 256 (so an epoch still takes five steps): the script then runs in
-# seconds and its numbers are rough. Without it, it runs in about a minute.
+# seconds and its numbers are rough. Without it, it runs in one to two minutes.
 
 import os
 import time

@@ -1,4 +1,4 @@
-r"""The min-max-jump (MMJ) distance in plain NumPy: the math, and the oracle for the compiled kernel.
+r"""The min-max-jump (MMJ) distance in plain NumPy: the math, and the compiled kernel's oracle.
 
 The chain: ``neuroclust/models/cnni.py`` (the estimator that trains on MMJ distances) -> this
 file -> ``csrc/mmj.pyx`` (the compiled twin, wrapped by ``neuroclust/backend/cython.py``) ->

@@ -25,6 +25,7 @@ import pytest
 from neuroclust import Autoencoder, load, nn
 from neuroclust import VariationalAutoencoder
 from neuroclust import SoftmaxAutoencoder
+from neuroclust import CNNI
 from neuroclust.backend import available_backends
 from neuroclust.base import TrainingInterruptedWarning
 
@@ -35,6 +36,8 @@ LIBRARY_MODULES = [importlib.import_module(f"neuroclust.nn.{name}") for name in 
 LIBRARY_MODULES += [importlib.import_module("neuroclust.nn.variational")]
 LIBRARY_MODULES += [importlib.import_module("neuroclust.nn.entropy"),
                     importlib.import_module("neuroclust.models.softmax_autoencoder")]
+LIBRARY_MODULES += [importlib.import_module("neuroclust.models.cnni"),
+                    importlib.import_module("neuroclust.backend.reference.mmj")]
 
 
 # --- the stand-in for cupy ----------------------------------------------------------------
@@ -444,6 +447,25 @@ def check_softmax_autoencoder(device, tmp_path, dtype="float32"):
     np.testing.assert_array_equal(reloaded.labels_, device.to_host(model.labels_))
 
 
+def check_cnni(device, tmp_path, dtype="float32"):
+    """CNNI fitted on device data, with each index (the MMJ distances computed on the
+    device): its history, parameters, soft assignments and labels equal the host's."""
+    X = tabular().astype(dtype)
+    for index in ("mmj_silhouette", "silhouette", "calinski_harabasz"):
+        settings = dict(n_clusters=3, hidden=(5,), index=index, epochs=3, batch_size=16,
+                        random_state=0, dtype=dtype)
+        # the reference MMJ kernel on the host: the one the device runs
+        on_host = CNNI(backend="numpy", **settings).fit(X)
+        model = CNNI(**settings).fit(device.to_device(X))
+        assert_same_floats(device, model.history_["loss"], on_host.history_["loss"])
+        assert_on_device(device, model.parameters_, on_host.parameters_)
+        assert_on_device(device, model.predict_proba(device.to_device(X)),
+                         on_host.predict_proba(X))
+        assert_on_device(device, model.labels_, on_host.labels_)
+    reloaded = load(model.save(tmp_path / "cnni"))
+    np.testing.assert_array_equal(reloaded.labels_, device.to_host(model.labels_))
+
+
 # --- the code path, on the CPU, with the stand-in ------------------------------------------
 
 class TestCodePathWithStandIn:
@@ -481,6 +503,9 @@ class TestCodePathWithStandIn:
 
     def test_softmax_autoencoder(self, stand_in, tmp_path):
         check_softmax_autoencoder(stand_in, tmp_path)
+
+    def test_cnni(self, stand_in, tmp_path):
+        check_cnni(stand_in, tmp_path)
 
     def test_the_stand_in_refuses_what_cupy_refuses(self, stand_in):
         on_device = stand_in.to_device(np.ones((2, 3)))
@@ -532,3 +557,6 @@ class TestOnGPU:
 
     def test_softmax_autoencoder(self, gpu, tmp_path):
         check_softmax_autoencoder(gpu, tmp_path, dtype="float64")
+
+    def test_cnni(self, gpu, tmp_path):
+        check_cnni(gpu, tmp_path, dtype="float64")

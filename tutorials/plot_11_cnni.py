@@ -135,7 +135,6 @@ ends = upper[[np.argmin(X_small[upper, 0]), np.argmax(X_small[upper, 0])]]
 
 def tree_path(a, b):
     """The samples on the tree path from a to b (up from each to their common ancestor)."""
-    up = {a: None}
     chain = [a]
     while parent[chain[-1]] >= 0:
         chain.append(int(parent[chain[-1]]))

@@ -1,7 +1,7 @@
 """Build the Cython kernels in csrc/ into the package neuroclust._kernels.
 
 One extension per algorithm: csrc/distances.pyx becomes ``neuroclust._kernels.distances``, and
-so on for competitive, som, gng and art; they share the inline helpers of csrc/_common.pxd.
+so on for competitive, som, gng, art and mmj; they share the inline helpers of csrc/_common.pxd.
 The distance kernels' chunk size is read from neuroclust/backend/_chunks.py (the one source the
 NumPy reference uses too) and compiled in as the macro ``NEUROCLUST_CHUNK_ROWS``.
 
@@ -73,7 +73,7 @@ if compiler_accepts("-fopenmp-simd"):  # vectorised reductions in csrc/simd.h
 link_args = ["-fopenmp"] if openmp else []
 boundscheck = os.environ.get("NEUROCLUST_BOUNDSCHECK") == "1"
 
-KERNELS = ("distances", "competitive", "som", "gng", "art")
+KERNELS = ("distances", "competitive", "som", "gng", "art", "mmj")
 
 
 def chunk_rows():

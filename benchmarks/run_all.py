@@ -5,9 +5,10 @@ Run from the repository root after building the kernels in place:
     python setup.py build_ext --inplace
     python benchmarks/run_all.py
 
-Takes about half an hour on two cores (the defaults section, in fresh processes, about
+Takes about forty minutes on two cores (the defaults section, in fresh processes, about
 seven, the growing neural gas section about two and a half, the autoencoder section about six,
-the variational autoencoder and DEC sections about three each, Fuzzy ART about one).
+the variational autoencoder and DEC sections about three each, contrastive clustering about
+six, CNNI about two, Fuzzy ART about one).
 The neurolab comparison creates its own virtual environment (benchmarks/.venv-neurolab,
 NumPy < 2) on first use and is skipped, with the reason in the table, when that is impossible
 (e.g. no network for pip). The SOM comparisons need MiniSom, somoclu and XPySom installed,
@@ -24,6 +25,7 @@ import traceback
 import bench_art
 import bench_autoencoder
 import bench_bmu
+import bench_cnni
 import bench_competitive
 import bench_dec
 import bench_contrastive
@@ -51,6 +53,7 @@ SECTIONS = [
     ("Variational autoencoder", bench_vae.run),
     ("DEC", bench_dec.run),
     ("Contrastive clustering", bench_contrastive.run),
+    ("CNNI and the MMJ distance", bench_cnni.run),
 ]
 
 

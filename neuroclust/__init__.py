@@ -12,6 +12,7 @@ from .models import (ART1, DEC, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                      GrowingNeuralGas, KMeans, LatentClustering, SoftmaxAutoencoder,
                      VariationalAutoencoder, elbow)
 from .models import ContrastiveClustering
+from .models import CNNI
 from ._validation import NotFittedError
 
 __version__ = "0.1.0"
@@ -21,4 +22,5 @@ __all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralG
            "NotFittedError", "DivergenceWarning", "TrainingInterruptedWarning", "__version__",
            "VariationalAutoencoder", "DEC", "SoftmaxAutoencoder",
            "augment",
-           "ContrastiveClustering"]
+           "ContrastiveClustering",
+           "CNNI"]

@@ -341,5 +341,5 @@ def from_config(name, config):
         return Compose([from_config(*part) for part in parts])
     try:
         return cls(**config)
-    except TypeError as error:
+    except TypeError:
         raise ValueError(f"{name} does not accept the arguments {sorted(config)}.") from None

@@ -37,6 +37,8 @@ ESTIMATORS = {
     "ContrastiveClustering": "ContrastiveClustering(n_clusters={k}, hidden=(4,), latent_dim=2, "
                              "projection_dim=2, epochs=2, batch_size=8, n_init=1, "
                              "random_state=0)",
+    "CNNI": "CNNI(n_clusters={k}, hidden=(4,), index='mmj_silhouette', epochs=2, "
+            "batch_size=8, random_state=0)",
 }
 DTYPES = ["float64", "float32", "float16", "int64", "int8", "bool", "complex64", "object",
           ">f8"]

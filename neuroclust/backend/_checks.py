@@ -301,3 +301,11 @@ def check_gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsil
                 check_real(alpha, "alpha", low=0, high=1),
                 check_real(beta, "beta", low=0, high=1))
     return (n_nodes, n_steps, order) + numbers_
+
+
+def check_mmj(X):
+    """``X`` for the min-max-jump distances: 2-D, real, at least one sample and one feature."""
+    check_data(X)
+    if X.shape[0] == 0:
+        raise ValueError("X must hold at least one sample (row) for the min-max-jump "
+                         "distances, got 0.")

@@ -9,7 +9,9 @@ shows it matters (see DESIGN.md).
 
 The kernels that are one matrix product or less (``squared_distances``, ``undefined_bmu``,
 ``som_batch_weights``, ``fuzzy_art_choice``, ``art1_bottom_up``) are the reference's own
-functions, re-exported, so this module offers every kernel name the reference does.
+functions, re-exported, so this module offers every kernel name the reference does. So are
+``minimum_spanning_tree`` and ``mmj_distances`` (the min-max-jump distance): Prim's loop of
+the reference runs on the device, a few kernels and one transfer of an index per sample.
 
 The thread-count argument of the CPU kernels is accepted (and checked as there) and ignored,
 so callers need not care which backend they hold. The reference checks every other argument
@@ -18,11 +20,13 @@ so callers need not care which backend they hold. The reference checks every oth
 from . import _checks, reference
 from .reference import (art1_bottom_up, fuzzy_art_choice, som_batch_weights, squared_distances,
                         undefined_bmu)
+from .reference import minimum_spanning_tree, mmj_distances
 
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
-           "art1_bottom_up"]
+           "art1_bottom_up",
+           "minimum_spanning_tree", "mmj_distances"]
 
 
 def _same_dtype(X, W):

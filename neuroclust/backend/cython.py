@@ -3,7 +3,8 @@
 The compiled kernel of each algorithm is in ``csrc/<algorithm>.pyx`` and its NumPy twin in
 ``neuroclust/backend/reference/<algorithm>.py``: distances (``bmu``, ``accumulate``,
 ``bmu_accumulate``, ``two_nearest``), competitive (``wta_online``), som (``som_online``), gng
-(``gng_online``) and art (``fuzzy_art_online``, ``fuzzy_art_predict``, ``art1_online``). The
+(``gng_online``), art (``fuzzy_art_online``, ``fuzzy_art_predict``, ``art1_online``) and mmj
+(``mmj_distances``; ``minimum_spanning_tree`` is the reference's, re-exported). The
 kernels with no compiled version (``squared_distances``, ``undefined_bmu``,
 ``som_batch_weights``, ``fuzzy_art_choice``, ``art1_bottom_up``: each one matrix product or
 less) are the reference's own functions, re-exported (``squared_distances`` and
@@ -31,17 +32,18 @@ import os
 import numpy as np
 
 from .._kernels import art as _art, competitive as _competitive, distances as _distances
-from .._kernels import gng as _gng, som as _som
+from .._kernels import gng as _gng, mmj as _mmj, som as _som
 from .._validation import available_memory as _available_memory, format_bytes
 from ..grid import NEIGHBOURHOOD_CODES
 from . import _checks, reference, threads
 from ._chunks import COMPILED_CHUNK_ROWS
-from .reference import art1_bottom_up, fuzzy_art_choice, undefined_bmu
+from .reference import art1_bottom_up, fuzzy_art_choice, minimum_spanning_tree, undefined_bmu
 
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
-           "art1_bottom_up", "default_n_threads"]
+           "art1_bottom_up", "default_n_threads",
+           "minimum_spanning_tree", "mmj_distances"]
 
 def default_n_threads():
     """Threads for the kernels: ``NEUROCLUST_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the
@@ -390,3 +392,23 @@ def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, 
             _in_place(age, np.int64) as age_work:
         return _gng.gng_online(X, W_work, error_work, age_work, n_nodes, n_steps, order,
                                epsilon_b, epsilon_n, max_age, insert_every, alpha, beta)
+
+
+# ------------------------------------------------------------------ min-max-jump distance
+def mmj_distances(X, n_threads=None):
+    """See ``reference.mmj_distances``: Prim's tree on one thread, then the path maxima row by
+    row, the rows shared between threads (csrc/mmj.pyx). The n x n result is refused with a
+    sentence, before it is allocated, when it cannot fit in memory."""
+    _checks.check_mmj(X)
+    n_threads = _checks.check_n_threads(n_threads)
+    X = _prepare(X)
+    n = X.shape[0]
+    _threads_that_fit("mmj_distances", 1, 0, n * n * X.itemsize + 6 * n * 8,
+                      f"the {n} x {n} distance matrix")
+    M = np.zeros((n, n), dtype=X.dtype)
+    order = np.empty(n, dtype=np.int64)
+    parent = np.empty(n, dtype=np.int64)
+    weight = np.empty(n, dtype=X.dtype)
+    n_threads = max(1, min(n_threads or default_n_threads(), n * n // MIN_WORK_PER_THREAD))
+    _mmj.mmj_distances(X, M, order, parent, weight, n_threads)
+    return M

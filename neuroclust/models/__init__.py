@@ -11,10 +11,12 @@ from .som import SOM
 from .softmax_autoencoder import SoftmaxAutoencoder
 from .vae import VariationalAutoencoder
 from .contrastive import ContrastiveClustering
+from .cnni import CNNI
 
 __all__ = ["CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1",
            "Autoencoder", "LatentClustering", "elbow",
            "VariationalAutoencoder",
            "DEC",
            "SoftmaxAutoencoder",
-           "ContrastiveClustering"]
+           "ContrastiveClustering",
+           "CNNI"]

@@ -29,6 +29,7 @@ from .training import train
 from ._checks import data_already_checked
 from .entropy import EntropyPenalty
 from .contrastive import NTXentLoss
+from .indices import SoftSilhouette, SoftCalinskiHarabasz
 
 __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "ReLU",
            "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "Flatten", "Reshape",
@@ -40,4 +41,5 @@ __all__ = ["Layer", "Competitive", "SelfOrganizingMap", "Dense", "Identity", "Re
            "VariationalBottleneck",
            "EntropyPenalty",
            "data_already_checked",
-           "NTXentLoss"]
+           "NTXentLoss",
+           "SoftSilhouette", "SoftCalinskiHarabasz"]

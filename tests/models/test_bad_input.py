@@ -15,6 +15,7 @@ from neuroclust import (SOM, CompetitiveLearning, FuzzyART, GrowingNeuralGas, KM
                         NotFittedError)
 from neuroclust import DEC, Autoencoder
 from neuroclust import ContrastiveClustering
+from neuroclust import CNNI
 from neuroclust._validation import (
     check_array,
     check_choice,
@@ -28,6 +29,7 @@ from neuroclust._validation import (
 ESTIMATORS = [CompetitiveLearning, KMeans, SOM, GrowingNeuralGas, FuzzyART]
 ESTIMATORS += [DEC]
 ESTIMATORS += [ContrastiveClustering]
+ESTIMATORS += [CNNI]
 each_estimator = pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda cls: cls.__name__)
 # The models whose n_clusters is their number of prototypes, each seeded from the samples (a
 # SOM's n_clusters groups its units, and its init choices differ: see test_som.py).
@@ -71,7 +73,9 @@ def fit_quickly(Estimator, X, **params):
                                autoencoder=Autoencoder(hidden=(4,), latent_dim=2, epochs=2,
                                                        random_state=0)),
                      ContrastiveClustering: dict(n_clusters=3, hidden=(4,), latent_dim=2,
-                                                 epochs=2, n_init=1)}[Estimator])
+                                                 epochs=2, n_init=1),
+                     CNNI: dict(n_clusters=3, hidden=(4,), index="mmj_silhouette",
+                                epochs=2)}[Estimator])
     settings.update(params)
     return Estimator(**settings).fit(X)
 

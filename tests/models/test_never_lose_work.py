@@ -16,6 +16,7 @@ from neuroclust import (SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                         GrowingNeuralGas, KMeans, LatentClustering, datasets)
 from neuroclust import SoftmaxAutoencoder
 from neuroclust import ContrastiveClustering
+from neuroclust import CNNI
 from neuroclust.base import DivergenceWarning, TrainingInterruptedWarning, run_epochs
 
 
@@ -77,6 +78,10 @@ REJECTED_REFITS = {
     "ContrastiveClustering fewer samples than clusters": (
         lambda: ContrastiveClustering(n_clusters=3, hidden=(8,), latent_dim=2, epochs=2,
                                       random_state=0),
+        lambda model: None, ("one_sample",)),
+    "CNNI fewer samples than clusters": (
+        lambda: CNNI(n_clusters=3, hidden=(8,), index="mmj_silhouette", epochs=2,
+                     random_state=0),
         lambda model: None, ("one_sample",)),
 }
 
@@ -154,9 +159,10 @@ class InterruptAt:
                                   callbacks=[cb]),
     lambda cb: ContrastiveClustering(n_clusters=3, hidden=(8,), latent_dim=2, epochs=6,
                                      n_init=1, random_state=0, callbacks=[cb]),
+    lambda cb: CNNI(n_clusters=3, hidden=(8,), index="mmj_silhouette", epochs=6,
+                    random_state=0, callbacks=[cb]),
 ], ids=["SOM", "CompetitiveLearning", "GrowingNeuralGas", "FuzzyART", "Autoencoder",
-        "SoftmaxAutoencoder",
-        "ContrastiveClustering"])
+        "SoftmaxAutoencoder", "ContrastiveClustering", "CNNI"])
 def test_ctrl_c_in_a_callback_keeps_the_epochs_done(make):
     X = blobs()
     with pytest.warns(TrainingInterruptedWarning, match="interrupted during epoch 3"):

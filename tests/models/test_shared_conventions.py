@@ -13,6 +13,7 @@ from neuroclust.backend import available_backends, get_kernels
 from neuroclust.nn.competitive import total_variance
 from neuroclust import VariationalAutoencoder
 from neuroclust import ContrastiveClustering
+from neuroclust import CNNI
 
 
 def data(n_samples=120, n_features=3, seed=0, dtype=np.float64):
@@ -46,6 +47,8 @@ HISTORIES = {
                                                             latent_dim=2, projection_dim=2,
                                                             epochs=3, n_init=1, random_state=0),
                               data, ["loss", "alignment"]),
+    "CNNI": (lambda: CNNI(n_clusters=3, hidden=(4,), epochs=3, random_state=0), data,
+             ["loss", "val_loss"]),
 }
 
 

@@ -26,6 +26,7 @@ from neuroclust import Autoencoder, load, nn
 from neuroclust import VariationalAutoencoder
 from neuroclust import SoftmaxAutoencoder
 from neuroclust import ContrastiveClustering, augment
+from neuroclust import CNNI
 from neuroclust.backend import available_backends
 from neuroclust.base import TrainingInterruptedWarning
 
@@ -36,6 +37,8 @@ LIBRARY_MODULES = [importlib.import_module(f"neuroclust.nn.{name}") for name in 
 LIBRARY_MODULES += [importlib.import_module("neuroclust.nn.variational")]
 LIBRARY_MODULES += [importlib.import_module("neuroclust.nn.entropy"),
                     importlib.import_module("neuroclust.models.softmax_autoencoder")]
+LIBRARY_MODULES += [importlib.import_module("neuroclust.models.cnni"),
+                    importlib.import_module("neuroclust.backend.reference.mmj")]
 
 
 # --- the stand-in for cupy ----------------------------------------------------------------
@@ -477,6 +480,23 @@ def check_contrastive_clustering(device, tmp_path, dtype="float32", kmeans=True)
     assert_on_device(device, model.predict(X_device), on_host.predict(X))
     reloaded = load(model.save(tmp_path / "contrastive"))
     np.testing.assert_array_equal(reloaded.parameters_, device.to_host(model.parameters_))
+def check_cnni(device, tmp_path, dtype="float32"):
+    """CNNI fitted on device data, with each index (the MMJ distances computed on the
+    device): its history, parameters, soft assignments and labels equal the host's."""
+    X = tabular().astype(dtype)
+    for index in ("mmj_silhouette", "silhouette", "calinski_harabasz"):
+        settings = dict(n_clusters=3, hidden=(5,), index=index, epochs=3, batch_size=16,
+                        random_state=0, dtype=dtype)
+        # the reference MMJ kernel on the host: the one the device runs
+        on_host = CNNI(backend="numpy", **settings).fit(X)
+        model = CNNI(**settings).fit(device.to_device(X))
+        assert_same_floats(device, model.history_["loss"], on_host.history_["loss"])
+        assert_on_device(device, model.parameters_, on_host.parameters_)
+        assert_on_device(device, model.predict_proba(device.to_device(X)),
+                         on_host.predict_proba(X))
+        assert_on_device(device, model.labels_, on_host.labels_)
+    reloaded = load(model.save(tmp_path / "cnni"))
+    np.testing.assert_array_equal(reloaded.labels_, device.to_host(model.labels_))
 
 
 # --- the code path, on the CPU, with the stand-in ------------------------------------------
@@ -519,6 +539,8 @@ class TestCodePathWithStandIn:
 
     def test_contrastive_clustering(self, stand_in, tmp_path):
         check_contrastive_clustering(stand_in, tmp_path, kmeans=False)
+    def test_cnni(self, stand_in, tmp_path):
+        check_cnni(stand_in, tmp_path)
 
     def test_the_stand_in_refuses_what_cupy_refuses(self, stand_in):
         on_device = stand_in.to_device(np.ones((2, 3)))
@@ -573,3 +595,5 @@ class TestOnGPU:
 
     def test_contrastive_clustering(self, gpu, tmp_path):
         check_contrastive_clustering(gpu, tmp_path, dtype="float64")
+    def test_cnni(self, gpu, tmp_path):
+        check_cnni(gpu, tmp_path, dtype="float64")

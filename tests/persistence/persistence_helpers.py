@@ -17,6 +17,7 @@ from neuroclust import VariationalAutoencoder
 from neuroclust import DEC
 from neuroclust import SoftmaxAutoencoder
 from neuroclust import ContrastiveClustering, augment
+from neuroclust import CNNI
 
 
 def blobs(n=60, seed=0):
@@ -86,6 +87,8 @@ def make_model(name):
             n_clusters=3, hidden=(6,), latent_dim=3, projection_dim=2, epochs=2, n_init=2,
             augment=augment.Compose([augment.GaussianNoise(0.2), augment.FeatureMask(0.1)]),
             random_state=0), X),
+        "CNNI": lambda: (CNNI(n_clusters=3, hidden=(6,), index="mmj_silhouette", epochs=2,
+                              random_state=0), X),
     }[name]()
 
 
@@ -96,7 +99,8 @@ MODEL_NAMES = ["KMeans", "CompetitiveLearning", "SOM", "SOM-clusters", "GrowingN
                "LatentClustering-VAE",
                "DEC", "IDEC",
                "SoftmaxAutoencoder",
-               "ContrastiveClustering"]
+               "ContrastiveClustering",
+               "CNNI"]
 
 
 def queries(model):

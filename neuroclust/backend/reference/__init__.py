@@ -7,7 +7,8 @@ oracle every fast kernel is tested against.
 * ``som.py``: ``som_online``, ``som_batch_weights``;
 * ``gng.py``: ``gng_online``;
 * ``art.py``: ``fuzzy_art_online``, ``fuzzy_art_choice``, ``fuzzy_art_predict``, ``art1_online``,
-  ``art1_bottom_up``.
+  ``art1_bottom_up``;
+* ``mmj.py``: ``minimum_spanning_tree``, ``mmj_distances`` (the min-max-jump distance).
 
 Every kernel is re-exported here, so ``get_kernels("numpy").bmu`` (this package) offers the
 same names as ``neuroclust.backend.cython`` and ``neuroclust.backend.cupy``. Each function is
@@ -19,9 +20,11 @@ from .competitive import wta_online
 from .distances import (CHUNK_ROWS, accumulate, bmu, bmu_accumulate, squared_distances,
                         two_nearest, undefined_bmu)
 from .gng import gng_online
+from .mmj import minimum_spanning_tree, mmj_distances
 from .som import som_batch_weights, som_online
 
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
-           "art1_bottom_up", "CHUNK_ROWS"]
+           "art1_bottom_up", "CHUNK_ROWS",
+           "minimum_spanning_tree", "mmj_distances"]

@@ -1,0 +1,395 @@
+r"""
+CNNI: a clustering index as the loss, and the min-max-jump distance
+===================================================================
+
+A classifier learns from labels. Take away the labels, keep the network with :math:`K`
+softmax outputs, and train it on an *internal clustering index* of its own outputs: a number
+that scores a partition from the data alone. This is CNNI (Clustering with Neural Network
+and Index, G. Liu). The trained network is a function: it assigns new points without
+refitting, which most clustering methods that handle odd shapes (DBSCAN, spectral
+clustering) cannot do. This tutorial answers question 18 of the learners' list with
+measurements:
+
+* **18.** Can a network be trained to cluster by using an internal clustering index as its
+  loss (CNNI), and can it then assign new points (inductive) and handle non-convex shapes?
+
+It makes the silhouette differentiable and checks its gradient, draws the min-max-jump (MMJ)
+distance on a small example with its spanning tree, trains CNNI on two moons, two circles and
+two spirals beside k-means and the Euclidean silhouette, predicts new points, and shows where
+it fails. The equations are on the page :doc:`/algorithms/cnni`; the estimator is
+:class:`neuroclust.CNNI`.
+"""
+
+# %%
+# Setup
+# -----
+# ``NEUROCLUST_FAST=1`` (set by the test suite and the documentation build) measures over
+# two seeds instead of five, on 500 points per shape instead of 1,000, in batches of 100
+# instead of the default 256 (so an epoch still takes five steps): the script then runs in
+# seconds and its numbers are rough. Without it, it runs in one to two minutes.
+
+import os
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from neuroclust import CNNI, KMeans, datasets, metrics, nn
+from neuroclust.backend.reference import minimum_spanning_tree, mmj_distances
+
+FAST = os.environ.get("NEUROCLUST_FAST") == "1"
+SEEDS = range(2) if FAST else range(5)      # every measurement over these seeds
+N = 500 if FAST else 1000                   # training points per shape (and new points)
+BATCH = 100 if FAST else 256                # the estimator's default is 256
+EPOCHS = 100                                # the estimator's default
+
+plt.rcParams.update({"font.size": 15, "axes.titlesize": 16, "axes.labelsize": 15,
+                     "legend.fontsize": 12, "lines.linewidth": 2.5, "lines.markersize": 8,
+                     "figure.dpi": 100})
+started = time.perf_counter()
+
+# %%
+# An index as a loss
+# ------------------
+# The silhouette of sample :math:`i` compares :math:`a_i`, its mean distance to the other
+# members of its cluster, with :math:`b_i`, its mean distance to the nearest other cluster:
+# :math:`s_i = (b_i - a_i) / \max(a_i, b_i)`, near 1 when it sits well inside its cluster.
+# On hard labels it is a step function of the network's weights: moving a boundary a little
+# changes no label, and the gradient is zero almost everywhere. On the soft assignments
+# :math:`S` (the softmax outputs, rows summing to one) the mean distance to cluster
+# :math:`k` weighs every sample by its share in :math:`k`, and :math:`a_i`, :math:`b_i`
+# become expectations over sample :math:`i`'s own row (eqs. (1)-(4) of
+# :class:`neuroclust.nn.SoftSilhouette`). On one-hot rows it is the ordinary silhouette:
+
+rng = np.random.default_rng(0)
+X_blobs, y_blobs = datasets.make_blobs(60, centers=3, cluster_std=0.6, random_state=0)
+one_hot = np.eye(3)[y_blobs]
+soft_value = -nn.SoftSilhouette().forward(one_hot, X_blobs)
+hard_value = metrics.silhouette_score(X_blobs, y_blobs)
+print(f"soft silhouette on one-hot rows {soft_value:.6f}, metrics.silhouette_score "
+      f"{hard_value:.6f}")
+assert abs(soft_value - hard_value) < 1e-12
+
+# %%
+# Its gradient with respect to :math:`S` is derived in the docstring (eq. (8)) and checked
+# here against central differences, for the silhouette and the soft Calinski-Harabasz index
+# (between- over within-cluster scatter), at random soft assignments:
+
+S = rng.dirichlet(np.ones(3), size=60)
+for loss in (nn.SoftSilhouette(), nn.SoftCalinskiHarabasz()):
+    error = nn.gradcheck(loss, S, X_blobs)["prediction"]
+    print(f"{type(loss).__name__}: largest relative gradient error {error:.1e}")
+    assert error < 1e-6
+
+# %%
+# Softening it
+# ------------
+# Take one sample of the first blob and move its share from its own cluster to another, the
+# others kept one-hot. The hard silhouette jumps when the argmax changes; the soft one moves
+# smoothly between the two values, so a gradient step can tell which way is better. The
+# minimum over the *other* clusters in :math:`b_i` stays hard (with one-hot rows that gives the
+# silhouette exactly, and with two clusters there is nothing to soften): the softening is only
+# the expectation over the sample's own cluster.
+
+sample = int(np.flatnonzero(y_blobs == 0)[0])
+other = 1
+shares = np.linspace(0, 1, 101)
+soft_curve, hard_curve = [], []
+for share in shares:
+    S = one_hot.copy()
+    S[sample] = 0
+    S[sample, 0], S[sample, other] = 1 - share, share
+    soft_curve.append(-nn.SoftSilhouette().forward(S, X_blobs))
+    hard_curve.append(metrics.silhouette_score(X_blobs, S.argmax(axis=1)))
+
+fig, ax = plt.subplots(figsize=(8, 4.5))
+ax.plot(shares, hard_curve, label="hard silhouette (argmax labels)")
+ax.plot(shares, soft_curve, "--", label="soft silhouette")
+ax.set_xlabel("share of one sample moved to a wrong cluster")
+ax.set_ylabel("mean silhouette")
+ax.legend()
+fig.tight_layout()
+plt.show()
+assert np.all(np.diff(soft_curve) < 0)        # every step away from its cluster costs
+assert len(set(np.round(hard_curve, 12))) == 2   # the hard one takes two values only
+
+# %%
+# The min-max-jump distance, on a small example
+# ---------------------------------------------
+# Join every two samples by an edge as long as their distance. A path from :math:`x_i` to
+# :math:`x_j` through other samples makes a sequence of jumps; the MMJ distance is the
+# smallest possible largest jump. Two points at the two ends of one moon are joined by a
+# chain of short hops, so they are close; two points of different moons must jump the gap.
+# The best path always runs along a minimum spanning tree, so :math:`M_{ij}` is the largest
+# edge on the tree path between them: Prim's algorithm, then the path maxima, both
+# :math:`O(n^2)` (``backend/reference/mmj.py``; the compiled kernel is ``csrc/mmj.pyx``).
+
+X_small, y_small = datasets.make_moons(50, noise=0.05, random_state=0)
+order, parent, weight = minimum_spanning_tree(X_small)
+M_small = mmj_distances(X_small)
+E_small = np.linalg.norm(X_small[:, None] - X_small[None], axis=-1)
+upper, lower = np.flatnonzero(y_small == 0), np.flatnonzero(y_small == 1)
+# the two ends of the upper moon: far apart, but joined by short hops
+ends = upper[[np.argmin(X_small[upper, 0]), np.argmax(X_small[upper, 0])]]
+
+
+def tree_path(a, b):
+    """The samples on the tree path from a to b (up from each to their common ancestor)."""
+    chain = [a]
+    while parent[chain[-1]] >= 0:
+        chain.append(int(parent[chain[-1]]))
+    ancestors = set(chain)
+    path_b = [b]
+    while path_b[-1] not in ancestors:
+        path_b.append(int(parent[path_b[-1]]))
+    meet = path_b[-1]
+    return chain[:chain.index(meet) + 1] + path_b[-2::-1]
+
+
+path = tree_path(*ends)
+jumps = [np.linalg.norm(X_small[p] - X_small[q]) for p, q in zip(path, path[1:])]
+print(f"the ends of the upper moon: Euclidean distance {E_small[ends[0], ends[1]]:.2f}, "
+      f"MMJ distance {M_small[ends[0], ends[1]]:.2f} (the largest of {len(jumps)} jumps "
+      f"on their tree path: {max(jumps):.2f})")
+assert np.isclose(M_small[ends[0], ends[1]], max(jumps))
+between = M_small[np.ix_(upper, lower)].min()
+within = max(M_small[np.ix_(upper, upper)].max(), M_small[np.ix_(lower, lower)].max())
+print(f"largest MMJ distance within a moon {within:.2f}, smallest between the moons "
+      f"{between:.2f}")
+
+fig, axes = plt.subplots(1, 3, figsize=(16, 5))
+ax = axes[0]
+for v in order[1:]:
+    ax.plot(*X_small[[v, parent[v]]].T, color="0.6", lw=1.5, zorder=1)
+ax.plot(*X_small[path].T, color="C3", lw=3.5, zorder=2, label="tree path")
+ax.scatter(*X_small.T, c=y_small, cmap="coolwarm", s=45, zorder=3, edgecolor="k")
+ax.set_title("minimum spanning tree")
+ax.set_aspect("equal")
+ax.legend(loc="lower left")
+sort = np.argsort(y_small, kind="stable")
+for ax, matrix, title in ((axes[1], E_small, "Euclidean distances"),
+                          (axes[2], M_small, "MMJ distances")):
+    image = ax.imshow(matrix[np.ix_(sort, sort)], cmap="viridis")
+    ax.set_title(title + " (by moon)")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.colorbar(image, ax=ax, fraction=0.046)
+fig.tight_layout()
+plt.show()
+
+# %%
+# The MMJ matrix (right) is two flat blocks: small within each moon, large between them.
+# The Euclidean one (middle) is not: the ends of one moon are further apart than points of
+# different moons. A silhouette computed on MMJ distances, MMJ-SC, therefore scores the two
+# moons as compact, separated clusters.
+#
+# Training the network
+# --------------------
+# :class:`neuroclust.CNNI` is a perceptron with one hidden layer of 64 ReLU units and
+# :math:`K` softmax outputs, trained with Adam on minus the index of each mini-batch of 256
+# samples. For ``index="mmj_silhouette"`` the MMJ matrix of the whole training set is
+# computed once, and a batch uses its block: the distance of two samples through *all*
+# training samples. Its settings (one hidden layer of 64, a learning rate of 0.01, 100
+# epochs) were fixed without labels: the loss, minus the index, levels off by then on the
+# moons and the circles, as the loss curves at the end show (on the spirals it does not,
+# which is itself a warning that needs no labels).
+#
+# Three shapes, each drawn twice from the same distribution: once to train, once as new
+# points. Two spirals are generated here.
+
+
+def make_spirals(n_samples, noise=0.02, random_state=None):
+    """Two interleaved spirals of 1.5 turns: each point of the second is minus one of the
+    first."""
+    rng = np.random.default_rng(random_state)
+    t = np.sqrt(rng.uniform(0.05, 1, n_samples // 2)) * 3 * np.pi
+    arm = np.c_[t * np.cos(t), t * np.sin(t)] / (3 * np.pi)
+    X = np.r_[arm, -arm] + rng.normal(scale=noise, size=(2 * (n_samples // 2), 2))
+    return X, np.repeat([0, 1], n_samples // 2)
+
+
+SHAPES = {
+    "moons": lambda seed: datasets.make_moons(N, noise=0.05, random_state=seed),
+    "circles": lambda seed: datasets.make_circles(N, noise=0.05, factor=0.5,
+                                                  random_state=seed),
+    "spirals": lambda seed: make_spirals(N, random_state=seed),
+}
+METHODS = {
+    "k-means": lambda seed: KMeans(2, random_state=seed),
+    "CNNI, Euclidean silhouette": lambda seed: CNNI(2, index="silhouette", epochs=EPOCHS,
+                                                    batch_size=BATCH, random_state=seed),
+    "CNNI, MMJ-SC": lambda seed: CNNI(2, index="mmj_silhouette", epochs=EPOCHS,
+                                      batch_size=BATCH, random_state=seed),
+}
+
+scores, fitted = {}, {}
+for shape, make in SHAPES.items():
+    for method, build in METHODS.items():
+        for seed in SEEDS:
+            X, y = make(seed)
+            X_new, y_new = make(1000 + seed)
+            model = build(seed).fit(X)
+            scores.setdefault((shape, method), []).append(
+                (metrics.adjusted_rand_score(y, model.labels_),
+                 metrics.adjusted_rand_score(y_new, model.predict(X_new))))
+            if seed == SEEDS[0]:
+                fitted[shape, method] = (model, X, y, X_new)
+
+print(f"adjusted Rand index over {len(SEEDS)} seeds (mean ± std), training points | new "
+      "points")
+for (shape, method), values in scores.items():
+    values = np.array(values)
+    mean, std = values.mean(axis=0), values.std(axis=0)
+    print(f"  {shape:8s} {method:28s} {mean[0]:.3f} ± {std[0]:.3f} | "
+          f"{mean[1]:.3f} ± {std[1]:.3f}")
+
+# %%
+# The regions each model gives the whole plane, with the new points drawn on top (their
+# colour is the cluster the model predicts):
+
+fig, axes = plt.subplots(3, 3, figsize=(15, 14))
+for row, shape in enumerate(SHAPES):
+    for col, method in enumerate(METHODS):
+        model, X, y, X_new = fitted[shape, method]
+        ax = axes[row, col]
+        low, high = X.min(axis=0) - 0.3, X.max(axis=0) + 0.3
+        gx, gy = np.meshgrid(np.linspace(low[0], high[0], 200),
+                             np.linspace(low[1], high[1], 200))
+        regions = model.predict(np.c_[gx.ravel(), gy.ravel()]).reshape(gx.shape)
+        ax.contourf(gx, gy, regions, levels=[-0.5, 0.5, 1.5], colors=["#cfe0f3", "#f6d2c4"])
+        ax.scatter(*X_new.T, c=model.predict(X_new), cmap="coolwarm", s=8)
+        ari_new = np.mean([value[1] for value in scores[shape, method]])
+        ax.set_title(f"{method}\n{shape}: ARI on new points {ari_new:.2f}", fontsize=13)
+        ax.set_xticks([])
+        ax.set_yticks([])
+fig.tight_layout()
+plt.show()
+
+# %%
+# k-means and the Euclidean silhouette cut every shape with a straight line or a convex
+# region: their index prefers two convex halves. MMJ-SC separates the moons and the circles
+# (the training points and the new ones), but not the spirals. The next section asks why.
+#
+# Where it fails
+# --------------
+# **The spirals: the network, not the index.** Compare the index the network reached with
+# the index of the true partition (the soft silhouette on one-hot rows is the silhouette).
+# If the truth scores higher, the index is right and the optimisation fell short; a network
+# with two hidden layers, trained longer, gets there.
+
+X, y = SHAPES["spirals"](SEEDS[0])
+M = mmj_distances(X)
+rows = np.arange(len(y))[:, None]             # the target: row numbers into M
+truth = -nn.SoftSilhouette(M).forward(np.eye(2)[y], rows)
+default = fitted["spirals", "CNNI, MMJ-SC"][0]
+reached = -default.history_["loss"][-1]
+deeper = CNNI(2, hidden=(64, 64), index="mmj_silhouette", epochs=3 * EPOCHS,
+              batch_size=BATCH, random_state=SEEDS[0]).fit(X)
+X_new, y_new = SHAPES["spirals"](1000 + SEEDS[0])
+deeper_ari = (metrics.adjusted_rand_score(y, deeper.labels_),
+              metrics.adjusted_rand_score(y_new, deeper.predict(X_new)))
+print(f"spirals: MMJ silhouette of the true partition {truth:.3f}; reached by the default "
+      f"network {reached:.3f}; by two hidden layers of 64 for {3 * EPOCHS} epochs "
+      f"{-deeper.history_['loss'][-1]:.3f}, ARI {deeper_ari[0]:.3f} (training) and "
+      f"{deeper_ari[1]:.3f} (new points)")
+
+# %%
+# **A bridge: the index itself.** The MMJ distance sees only the largest jump. Lay a thin
+# line of points (2 % of the data) from the tip of one moon to the other, and the moons are
+# joined by short hops: their MMJ distance falls to the spacing of the line, the silhouette
+# of the two moons drops, and MMJ-SC has nothing left to separate. The same happens when two
+# shapes touch, as two circles with ``factor=0.8`` do at this noise.
+
+
+def bridged_moons(seed):
+    X, y = datasets.make_moons(N, noise=0.05, random_state=seed)
+    k = N // 50
+    line = np.c_[1.0 + np.random.default_rng(seed).normal(0, 0.02, k),
+                 np.linspace(0.0, -0.5, k)]
+    return np.r_[X, line], np.r_[y, np.full(k, -1)]
+
+
+failures = {"moons with a bridge": bridged_moons,
+            "circles, factor 0.8": lambda seed: datasets.make_circles(
+                N, noise=0.05, factor=0.8, random_state=seed)}
+failure_scores = {}
+for name, make in failures.items():
+    for seed in SEEDS:
+        X, y = make(seed)
+        model = CNNI(2, index="mmj_silhouette", epochs=EPOCHS, batch_size=BATCH,
+                     random_state=seed).fit(X)
+        keep = y >= 0                         # the bridge's points belong to neither moon
+        failure_scores.setdefault(name, []).append(
+            metrics.adjusted_rand_score(y[keep], model.labels_[keep]))
+    print(f"{name}: ARI {np.mean(failure_scores[name]):.3f} ± "
+          f"{np.std(failure_scores[name]):.3f} over {len(SEEDS)} seeds")
+
+X_bridge, y_bridge = bridged_moons(SEEDS[0])
+bridge_model = CNNI(2, index="mmj_silhouette", epochs=EPOCHS, batch_size=BATCH,
+                    random_state=SEEDS[0]).fit(X_bridge)
+fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+axes[0].scatter(*X_bridge.T, c=bridge_model.labels_, cmap="coolwarm", s=8)
+axes[0].set_title("moons with a bridge: MMJ-SC")
+X_sp, y_sp = SHAPES["spirals"](SEEDS[0])
+axes[1].scatter(*X_sp.T, c=deeper.labels_, cmap="coolwarm", s=8)
+axes[1].set_title("spirals: two hidden layers")
+for ax in axes[:2]:
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+for (shape, method), label in ((("moons", "CNNI, MMJ-SC"), "moons"),
+                               (("circles", "CNNI, MMJ-SC"), "circles"),
+                               (("spirals", "CNNI, MMJ-SC"), "spirals, one layer")):
+    axes[2].plot(fitted[shape, method][0].history_["loss"], label=label)
+axes[2].plot(deeper.history_["loss"], label="spirals, two layers")
+axes[2].set_xlabel("epoch")
+axes[2].set_ylabel("loss (minus the MMJ silhouette)")
+axes[2].legend(fontsize=11)
+fig.tight_layout()
+plt.show()
+
+# %%
+# Question 18, answered
+# ---------------------
+# *Yes, a network can be trained to cluster by an index alone*: trained on minus the MMJ
+# silhouette, the same perceptron that k-means-like indices bend into two convex halves
+# separates two moons and two circles, and its predictions on new points from the same
+# distributions agree with the truth as well as on the training points: it is inductive.
+# The index decides what "a cluster" means (Euclidean indices reward convex blobs, MMJ-SC
+# connected shapes), and the network decides which partitions can be reached: the spirals
+# needed a deeper network, the bridged moons no network can fix. The numbers above are the
+# measurements the sentences rest on; the checks below hold them to the text.
+
+moons_new = np.mean([v[1] for v in scores["moons", "CNNI, MMJ-SC"]])
+circles_new = np.mean([v[1] for v in scores["circles", "CNNI, MMJ-SC"]])
+euclidean_moons = np.mean([v[0] for v in scores["moons", "CNNI, Euclidean silhouette"]])
+kmeans_moons = np.mean([v[0] for v in scores["moons", "k-means"]])
+print(f"MMJ-SC on new points: moons {moons_new:.3f}, circles {circles_new:.3f}; the "
+      f"Euclidean silhouette on the moons {euclidean_moons:.3f}, k-means {kmeans_moons:.3f}")
+assert moons_new >= 0.95 and circles_new >= 0.95
+assert euclidean_moons < 0.6 and kmeans_moons < 0.6
+assert truth > reached + 0.1 and deeper_ari[1] >= 0.95
+for shape in ("moons", "circles"):      # "levels off by then": the last 10 epochs move < 1 %
+    loss = fitted[shape, "CNNI, MMJ-SC"][0].history_["loss"]
+    assert abs(loss[-1] - loss[-10]) < 0.01 * abs(loss[-1])
+spiral_loss = fitted["spirals", "CNNI, MMJ-SC"][0].history_["loss"]
+assert spiral_loss[-10] - spiral_loss[-1] > 0.01 * abs(spiral_loss[-1])   # still falling
+assert np.mean(failure_scores["moons with a bridge"]) < 0.8
+assert np.mean(failure_scores["circles, factor 0.8"]) < 0.5
+assert between > within
+print(f"tutorial ran in {time.perf_counter() - started:.0f} s ({'fast' if FAST else 'full'} "
+      "settings)")
+
+# %%
+# Exercises
+# ---------
+# 1. Train ``CNNI(3, index="silhouette")`` on three standardised blobs over ten seeds. How
+#    often does one output stay unused, two blobs sharing a cluster? Compare the final loss
+#    of those runs with the others: could you pick the good runs without labels?
+# 2. Replace the silhouette by ``index="calinski_harabasz"`` on the moons. Why can no index
+#    computed from Euclidean features alone separate them?
+# 3. Shrink the batch to 32. The MMJ block of a batch still measures paths through all the
+#    training samples; what would change if it were the MMJ distance of the batch alone?
+#    (Compute ``mmj_distances`` of 32 random moon points and look at the matrix.)
+# 4. The bridge needed only 2 % of the data. How thin can it be (how few points, how much
+#    noise on them) before MMJ-SC separates the moons again?

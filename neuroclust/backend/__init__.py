@@ -14,7 +14,8 @@ same signatures, and models reach them only through the module ``get_kernels`` r
 * self-organizing map: ``som_online``, ``som_batch_weights``;
 * growing neural gas: ``gng_online``;
 * adaptive resonance theory: ``fuzzy_art_online``, ``fuzzy_art_choice``, ``fuzzy_art_predict``,
-  ``art1_online``, ``art1_bottom_up``.
+  ``art1_online``, ``art1_bottom_up``;
+* density clustering (DBSCAN): ``radius_neighbors``, ``dbscan_labels``.
 
 ``KERNELS`` lists them. The NumPy reference (``backend/reference/<algorithm>.py``) states the
 math of each; ``cython`` wraps the compiled kernels of ``csrc/<algorithm>.pyx``; ``cupy`` runs
@@ -36,7 +37,7 @@ _MODULES = {"numpy": "reference", "cython": "cython", "cupy": "cupy"}
 KERNELS = ("squared_distances", "bmu", "undefined_bmu", "accumulate", "bmu_accumulate",
            "two_nearest", "wta_online", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
-           "art1_bottom_up")
+           "art1_bottom_up", "radius_neighbors", "dbscan_labels")
 
 
 def _cython_available():

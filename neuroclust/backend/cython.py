@@ -41,7 +41,7 @@ from .reference import art1_bottom_up, fuzzy_art_choice, undefined_bmu
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
-           "art1_bottom_up", "default_n_threads"]
+           "art1_bottom_up", "radius_neighbors", "dbscan_labels", "default_n_threads"]
 
 def default_n_threads():
     """Threads for the kernels: ``NEUROCLUST_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the
@@ -390,3 +390,64 @@ def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, 
             _in_place(age, np.int64) as age_work:
         return _gng.gng_online(X, W_work, error_work, age_work, n_nodes, n_steps, order,
                                epsilon_b, epsilon_n, max_age, insert_every, alpha, beta)
+
+
+# ------------------------------------------------------------------ density (DBSCAN)
+def radius_neighbors(X, eps):
+    """See ``reference.radius_neighbors``: the same neighbourhoods from SciPy's k-d tree.
+
+    A tree visits only the cells near each point, so on low-dimensional data it does far less
+    than the reference's n x n blocks of distances, and SciPy's is compiled, tested and
+    already a dependency: writing another would add code without adding speed. It keeps the
+    pairs whose distance, computed from the differences in float64, is at most ``eps``, as the
+    reference does; SciPy's sparse matrices put them in rows (a counting sort in C).
+    """
+    from scipy.spatial import cKDTree   # SciPy loads these modules only when asked
+    from scipy.sparse import coo_matrix
+
+    eps = _checks.check_radius_neighbors(X, eps)
+    X = np.asarray(X, dtype=np.float64)
+    n_samples = X.shape[0]
+    pairs = cKDTree(X).query_pairs(eps, p=2.0, output_type="ndarray").astype(np.int64)
+    every = np.arange(n_samples, dtype=np.int64)
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1], every])
+    columns = np.concatenate([pairs[:, 1], pairs[:, 0], every])
+    graph = coo_matrix((np.ones(rows.size, dtype=np.int8), (rows, columns)),
+                       shape=(n_samples, n_samples)).tocsr()
+    graph.sort_indices()
+    return graph.indptr.astype(np.int64), graph.indices.astype(np.int64)
+
+
+def dbscan_labels(indptr, indices, min_samples):
+    """See ``reference.dbscan_labels``: the same labels, found by whole-array steps.
+
+    The clusters are the connected components of the graph of core points (SciPy's compiled
+    ``connected_components``), numbered in the order of their lowest-indexed core point; a
+    border point takes the lowest-numbered cluster among its core neighbours, which is the
+    cluster the reference's loop reaches it from first.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    indptr, indices, min_samples = _checks.check_dbscan_labels(indptr, indices, min_samples)
+    n_samples = indptr.shape[0] - 1
+    is_core = np.diff(indptr) >= min_samples
+    labels = np.full(n_samples, -1, dtype=np.int64)
+    core = np.flatnonzero(is_core)
+    if core.size == 0:
+        return labels, is_core
+    graph = csr_matrix((np.ones(indices.size, dtype=np.int8), indices, indptr),
+                       shape=(n_samples, n_samples))
+    _, component = connected_components(graph[core][:, core], directed=False)
+    # number the components by their lowest core point (core is in increasing order)
+    _, first = np.unique(component, return_index=True)
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(first.size)
+    labels[core] = rank[component]
+    others = np.flatnonzero(~is_core)
+    to_core = graph[others][:, core]                 # each other point's core neighbours
+    reached = np.flatnonzero(np.diff(to_core.indptr))
+    if reached.size:
+        cluster = labels[core][to_core.indices]
+        labels[others[reached]] = np.minimum.reduceat(cluster, to_core.indptr[reached])
+    return labels, is_core

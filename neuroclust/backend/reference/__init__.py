@@ -5,6 +5,7 @@ oracle every fast kernel is tested against.
   ``bmu_accumulate``, ``two_nearest`` (k-means, competitive learning, every prototype model);
 * ``competitive.py``: ``wta_online``;
 * ``som.py``: ``som_online``, ``som_batch_weights``;
+* ``density.py``: ``radius_neighbors``, ``dbscan_labels`` (DBSCAN);
 * ``gng.py``: ``gng_online``;
 * ``art.py``: ``fuzzy_art_online``, ``fuzzy_art_choice``, ``fuzzy_art_predict``, ``art1_online``,
   ``art1_bottom_up``.
@@ -16,6 +17,7 @@ the compiled twins live in ``csrc/<algorithm>.pyx``.
 """
 from .art import art1_bottom_up, art1_online, fuzzy_art_choice, fuzzy_art_online, fuzzy_art_predict
 from .competitive import wta_online
+from .density import dbscan_labels, radius_neighbors
 from .distances import (CHUNK_ROWS, accumulate, bmu, bmu_accumulate, squared_distances,
                         two_nearest, undefined_bmu)
 from .gng import gng_online
@@ -24,4 +26,4 @@ from .som import som_batch_weights, som_online
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
-           "art1_bottom_up", "CHUNK_ROWS"]
+           "art1_bottom_up", "radius_neighbors", "dbscan_labels", "CHUNK_ROWS"]

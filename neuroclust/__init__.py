@@ -7,7 +7,7 @@
 from . import datasets, grid, metrics
 from .base import DivergenceWarning, TrainingInterruptedWarning
 from .persistence import load
-from .models import (ART1, DEC, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
+from .models import (ART1, DBSCAN, DEC, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                      GrowingNeuralGas, KMeans, LatentClustering, SoftmaxAutoencoder,
                      VariationalAutoencoder, elbow)
 from ._validation import NotFittedError
@@ -17,4 +17,4 @@ __version__ = "0.1.0"
 __all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans",
            "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "load",
            "NotFittedError", "DivergenceWarning", "TrainingInterruptedWarning", "__version__",
-           "VariationalAutoencoder", "DEC", "SoftmaxAutoencoder"]
+           "VariationalAutoencoder", "DEC", "SoftmaxAutoencoder", "DBSCAN"]

@@ -27,6 +27,7 @@ from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART,  
 from neuroclust import VariationalAutoencoder  # noqa: E402
 from neuroclust import DEC  # noqa: E402
 from neuroclust import SoftmaxAutoencoder  # noqa: E402
+from neuroclust import DBSCAN  # noqa: E402
 
 if not hasattr(sklearn.utils, "Tags"):      # __sklearn_tags__ and expected_failed_checks
     pytest.skip("scikit-learn >= 1.6 is needed for its estimator checks of tagged "
@@ -52,6 +53,7 @@ ESTIMATORS = [
     DEC(autoencoder=_small_autoencoder(), n_clusters=2, max_iter=4, update_interval=2,
         n_init=2, random_state=0),
     SoftmaxAutoencoder(n_clusters=2, hidden=(4,), epochs=2, batch_size=16, random_state=0),
+    DBSCAN(eps=0.5, min_samples=3),
 ]
 
 _OBJECT = ("neuroclust refuses arrays of dtype object, even of numbers, with a ValueError that "

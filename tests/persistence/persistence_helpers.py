@@ -16,6 +16,7 @@ from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, G
 from neuroclust import VariationalAutoencoder
 from neuroclust import DEC
 from neuroclust import SoftmaxAutoencoder
+from neuroclust import DBSCAN
 
 
 def blobs(n=60, seed=0):
@@ -81,6 +82,10 @@ def make_model(name):
         "SoftmaxAutoencoder": lambda: (SoftmaxAutoencoder(n_clusters=3, hidden=(6,),
                                                           temperature=0.5, entropy_weight=0.1,
                                                           epochs=2, random_state=0), X),
+        "DBSCAN": lambda: (DBSCAN(eps=0.8, min_samples=3), X),
+        "LatentClustering-DBSCAN": lambda: (LatentClustering(
+            Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
+            clusterer=DBSCAN(eps=0.5, min_samples=3)), X),
     }[name]()
 
 
@@ -90,7 +95,8 @@ MODEL_NAMES = ["KMeans", "CompetitiveLearning", "SOM", "SOM-clusters", "GrowingN
                "VariationalAutoencoder", "VariationalAutoencoder-explicit",
                "LatentClustering-VAE",
                "DEC", "IDEC",
-               "SoftmaxAutoencoder"]
+               "SoftmaxAutoencoder",
+               "DBSCAN", "LatentClustering-DBSCAN"]
 
 
 def queries(model):

@@ -67,7 +67,7 @@ def radius_neighbors(X, eps):
     X = X - X.mean(axis=0)
     squared_norms = (X * X).sum(axis=1)
     radius_sq = float(eps) ** 2
-    # eq. (3)'s rounding error: each of its d-term sums errs by at most about d units of
+    # The rounding error of eq. 3: each of its d-term sums errs by at most about d units of
     # X's last place times the largest squared norm (Higham, Accuracy and Stability, 3.1)
     unit = float(np.finfo(X.dtype).eps)
     margin = 8 * (n_features + 2) * unit * (radius_sq + float(squared_norms.max()))

@@ -2,7 +2,7 @@ r"""DBSCAN: clusters as dense regions, separated by sparse ones; the sparse poin
 
 The files a reader follows, in order: ``models/dbscan.py`` (this estimator) ->
 ``backend/reference/density.py`` (``radius_neighbors`` and ``dbscan_labels`` in plain NumPy,
-with the equations) -> ``backend/cython.py`` (their fast twins).
+with the equations) -> ``backend/cython.py`` (their fast twins) -> ``docs/algorithms/density.md``.
 
 The algorithm, in the order it runs:
 

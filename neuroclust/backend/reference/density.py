@@ -1,7 +1,7 @@
 r"""Density clustering in plain NumPy: neighbourhoods within a radius, and DBSCAN's clusters.
 
-The chain: ``neuroclust/models/dbscan.py`` (the estimator) -> this file ->
-``docs/algorithms/density.md``.
+The chain: ``neuroclust/models/dbscan.py`` (the estimator) -> this file (and its fast twins in
+``neuroclust/backend/cython.py``) -> ``docs/algorithms/density.md``.
 
 DBSCAN (Ester, Kriegel, Sander and Xu, 1996) calls a point a *core point* when its closed
 neighbourhood of radius :math:`\varepsilon`,

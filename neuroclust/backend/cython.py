@@ -31,7 +31,7 @@ import os
 import numpy as np
 
 from .._kernels import art as _art, competitive as _competitive, distances as _distances
-from .._kernels import gng as _gng, som as _som
+from .._kernels import density as _density, gng as _gng, som as _som
 from .._validation import available_memory as _available_memory, format_bytes
 from ..grid import NEIGHBOURHOOD_CODES
 from . import _checks, reference, threads
@@ -394,60 +394,25 @@ def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, 
 
 # ------------------------------------------------------------------ density (DBSCAN)
 def radius_neighbors(X, eps):
-    """See ``reference.radius_neighbors``: the same neighbourhoods from SciPy's k-d tree.
+    """See ``reference.radius_neighbors``: the pairs within ``eps`` from SciPy's k-d tree, put
+    in rows by ``csrc/density.pyx``'s ``rows_of_pairs`` (each row: the sample, then its
+    partners in the tree's order).
 
-    A tree visits only the cells near each point, so on low-dimensional data it does far less
-    than the reference's n x n blocks of distances, and SciPy's is compiled, tested and
-    already a dependency: writing another would add code without adding speed. It keeps the
-    pairs whose distance, computed from the differences in float64, is at most ``eps``, as the
-    reference does; SciPy's sparse matrices put them in rows (a counting sort in C).
+    A tree visits only the cells near each sample, where the reference measures every pair;
+    SciPy's is compiled, tested and already a dependency, so writing another would add code
+    without adding speed. It keeps the pairs whose distance, from the differences in float64,
+    is at most ``eps``, as the reference does.
     """
-    from scipy.spatial import cKDTree   # SciPy loads these modules only when asked
-    from scipy.sparse import coo_matrix
+    from scipy.spatial import cKDTree   # SciPy loads its spatial module only when asked
 
     eps = _checks.check_radius_neighbors(X, eps)
-    X = np.asarray(X, dtype=np.float64)
-    n_samples = X.shape[0]
-    pairs = cKDTree(X).query_pairs(eps, p=2.0, output_type="ndarray").astype(np.int64)
-    every = np.arange(n_samples, dtype=np.int64)
-    rows = np.concatenate([pairs[:, 0], pairs[:, 1], every])
-    columns = np.concatenate([pairs[:, 1], pairs[:, 0], every])
-    graph = coo_matrix((np.ones(rows.size, dtype=np.int8), (rows, columns)),
-                       shape=(n_samples, n_samples)).tocsr()
-    graph.sort_indices()
-    return graph.indptr.astype(np.int64), graph.indices.astype(np.int64)
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    pairs = cKDTree(X).query_pairs(eps, p=2.0, output_type="ndarray")
+    return _density.rows_of_pairs(np.ascontiguousarray(pairs, dtype=np.int64), X.shape[0])
 
 
 def dbscan_labels(indptr, indices, min_samples):
-    """See ``reference.dbscan_labels``: the same labels, found by whole-array steps.
-
-    The clusters are the connected components of the graph of core points (SciPy's compiled
-    ``connected_components``), numbered in the order of their lowest-indexed core point; a
-    border point takes the lowest-numbered cluster among its core neighbours, which is the
-    cluster the reference's loop reaches it from first.
-    """
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
+    """See ``reference.dbscan_labels``: its loop, compiled."""
     indptr, indices, min_samples = _checks.check_dbscan_labels(indptr, indices, min_samples)
-    n_samples = indptr.shape[0] - 1
-    is_core = np.diff(indptr) >= min_samples
-    labels = np.full(n_samples, -1, dtype=np.int64)
-    core = np.flatnonzero(is_core)
-    if core.size == 0:
-        return labels, is_core
-    graph = csr_matrix((np.ones(indices.size, dtype=np.int8), indices, indptr),
-                       shape=(n_samples, n_samples))
-    _, component = connected_components(graph[core][:, core], directed=False)
-    # number the components by their lowest core point (core is in increasing order)
-    _, first = np.unique(component, return_index=True)
-    rank = np.empty(first.size, dtype=np.int64)
-    rank[np.argsort(first)] = np.arange(first.size)
-    labels[core] = rank[component]
-    others = np.flatnonzero(~is_core)
-    to_core = graph[others][:, core]                 # each other point's core neighbours
-    reached = np.flatnonzero(np.diff(to_core.indptr))
-    if reached.size:
-        cluster = labels[core][to_core.indices]
-        labels[others[reached]] = np.minimum.reduceat(cluster, to_core.indptr[reached])
-    return labels, is_core
+    return _density.dbscan_labels(np.ascontiguousarray(indptr, dtype=np.int64),
+                                  np.ascontiguousarray(indices, dtype=np.int64), min_samples)

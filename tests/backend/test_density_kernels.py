@@ -44,8 +44,8 @@ def test_neighbourhoods_are_the_points_within_eps(backend, problem):
     indptr, indices = kernels(backend).radius_neighbors(X, eps)
     assert indptr.dtype == indices.dtype == np.int64
     assert indptr[0] == 0 and indptr[-1] == indices.size and (np.diff(indptr) >= 1).all()
-    for i, expected in enumerate(brute_neighbourhoods(X, eps)):
-        np.testing.assert_array_equal(indices[indptr[i]:indptr[i + 1]], expected)
+    for i, expected in enumerate(brute_neighbourhoods(X, eps)):   # any order within a row
+        np.testing.assert_array_equal(np.sort(indices[indptr[i]:indptr[i + 1]]), expected)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -109,3 +109,26 @@ def test_a_bad_radius_is_refused(backend, eps, match):
 def test_bad_neighbourhoods_are_refused(backend, indptr, indices, min_samples, match):
     with pytest.raises(ValueError, match=match):
         kernels(backend).dbscan_labels(indptr, indices, min_samples)
+
+
+@pytest.mark.skipif("cython" not in BACKENDS, reason="the compiled kernels are not built")
+def test_the_compiled_kernels_refuse_what_would_reach_outside_their_arrays():
+    from neuroclust._kernels import density
+    with pytest.raises(ValueError, match="outside"):
+        density.rows_of_pairs(np.array([[0, 5]], dtype=np.int64), 3)
+    with pytest.raises(ValueError, match="pairs"):
+        density.rows_of_pairs(np.zeros((2, 3), dtype=np.int64), 3)
+    with pytest.raises(ValueError, match="indptr"):
+        density.dbscan_labels(np.array([0, 2, 1], dtype=np.int64),
+                              np.array([0], dtype=np.int64), 1)
+    with pytest.raises(ValueError, match="indices"):
+        density.dbscan_labels(np.array([0, 1, 2], dtype=np.int64),
+                              np.array([0, 7], dtype=np.int64), 1)
+
+
+def test_rows_of_pairs_lists_each_sample_then_its_partners():
+    pytest.importorskip("neuroclust._kernels")
+    from neuroclust._kernels import density
+    indptr, indices = density.rows_of_pairs(np.array([[0, 2], [1, 2]], dtype=np.int64), 4)
+    np.testing.assert_array_equal(indptr, [0, 2, 4, 7, 8])
+    np.testing.assert_array_equal(indices, [0, 2, 1, 2, 2, 0, 1, 3])

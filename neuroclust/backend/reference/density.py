@@ -44,8 +44,9 @@ def radius_neighbors(X, eps):
     -------
     indptr : ndarray of int64, shape (n_samples + 1,)
     indices : ndarray of int64
-        The neighbours of row ``i`` are ``indices[indptr[i]:indptr[i + 1]]``, in increasing
-        order (a compressed sparse row layout).
+        The neighbours of row ``i`` are ``indices[indptr[i]:indptr[i + 1]]`` (a compressed
+        sparse row layout): here in increasing order; the order within a row is not part of
+        the kernel's contract (the compiled one lists them as its sweep meets them).
 
     Notes
     -----
@@ -56,21 +57,24 @@ def radius_neighbors(X, eps):
 
     one matrix product per block of rows. Rounding can put a pair that lies exactly on the
     radius on either side of it, so every pair that eq. (3) places within a small margin of
-    :math:`\varepsilon^2` is measured again from its differences, in float64, and kept when
-    :math:`\sum_f (x_{if} - x_{jf})^2 \le \varepsilon^2`.
+    :math:`\varepsilon^2` is measured again from its differences, on X as given (not centred),
+    in float64, and kept when :math:`\sum_f (x_{if} - x_{jf})^2 \le \varepsilon^2`.
     """
     eps = check_radius_neighbors(X, eps)
     xp = array_module(X)
     n_samples, n_features = X.shape
+    exact = X.astype(xp.float64)       # the pairs are measured again on X as it is
     if X.dtype.kind != "f":
-        X = X.astype(xp.float64)
+        X = exact
     X = X - X.mean(axis=0)
     squared_norms = (X * X).sum(axis=1)
     radius_sq = float(eps) ** 2
-    # The rounding error of eq. 3: each of its d-term sums errs by at most about d units of
-    # X's last place times the largest squared norm (Higham, Accuracy and Stability, 3.1)
+    # The rounding error of eq. 3 and of the centring: each d-term sum errs by at most about
+    # d units of the last place times the largest squared norm, centred or not (Higham,
+    # Accuracy and Stability of Numerical Algorithms, section 3.1).
     unit = float(np.finfo(X.dtype).eps)
-    margin = 8 * (n_features + 2) * unit * (radius_sq + float(squared_norms.max()))
+    largest = float(squared_norms.max()) + float((exact * exact).sum(axis=1).max())
+    margin = 8 * (n_features + 2) * unit * (radius_sq + largest)
     block = max(1, BLOCK_ENTRIES // n_samples)
     counts, blocks = [], []
     for start in range(0, n_samples, block):
@@ -78,7 +82,7 @@ def radius_neighbors(X, eps):
         approx = (squared_norms[start:start + block, None] - 2 * (rows @ X.T)
                   + squared_norms[None, :])                                          # eq. (3)
         row, column = xp.nonzero(approx <= radius_sq + margin)
-        difference = rows[row].astype(xp.float64) - X[column].astype(xp.float64)
+        difference = exact[start + row] - exact[column]
         keep = (difference * difference).sum(axis=1) <= radius_sq                   # eq. (1)
         row, column = row[keep], column[keep]
         counts.append(xp.bincount(row, minlength=rows.shape[0]))

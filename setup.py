@@ -73,7 +73,7 @@ if compiler_accepts("-fopenmp-simd"):  # vectorised reductions in csrc/simd.h
 link_args = ["-fopenmp"] if openmp else []
 boundscheck = os.environ.get("NEUROCLUST_BOUNDSCHECK") == "1"
 
-KERNELS = ("distances", "competitive", "som", "gng", "art", "mmj")
+KERNELS = ("distances", "competitive", "som", "gng", "art", "mmj", "density")
 
 
 def chunk_rows():

@@ -8,7 +8,7 @@ from . import datasets, grid, metrics
 from . import augment
 from .base import DivergenceWarning, TrainingInterruptedWarning
 from .persistence import load
-from .models import (ART1, DEC, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
+from .models import (ART1, DBSCAN, DEC, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                      GrowingNeuralGas, KMeans, LatentClustering, SoftmaxAutoencoder,
                      VariationalAutoencoder, elbow)
 from .models import ContrastiveClustering
@@ -23,4 +23,4 @@ __all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralG
            "VariationalAutoencoder", "DEC", "SoftmaxAutoencoder",
            "augment",
            "ContrastiveClustering",
-           "CNNI"]
+           "CNNI", "DBSCAN"]

@@ -39,6 +39,7 @@ ESTIMATORS = {
                              "random_state=0)",
     "CNNI": "CNNI(n_clusters={k}, hidden=(4,), index='mmj_silhouette', epochs=2, "
             "batch_size=8, random_state=0)",
+    "DBSCAN": "DBSCAN(eps=0.5, min_samples=3)",
 }
 DTYPES = ["float64", "float32", "float16", "int64", "int8", "bool", "complex64", "object",
           ">f8"]
@@ -93,14 +94,17 @@ RUNNER = textwrap.dedent(r'''
         X, Q = make(case["train"], rng), make(case["query"], rng)
         results = {}
         results["fit"], _ = outcome(lambda: model.fit(X))
-        query = getattr(model, "predict", None) or model.transform
+        # (DBSCAN labels only what it is fitted on: its query is fit_predict)
+        query = (getattr(model, "predict", None) or getattr(model, "transform", None)
+                 or model.fit_predict)
         results["query"], before = outcome(lambda: query(Q))
         path = os.path.join(folder, "model.npz")
         results["save"], _ = outcome(lambda: model.save(path))
         if results["save"] == "ok":
             results["load"], loaded = outcome(lambda: neuroclust.load(path))
             if results["load"] == "ok" and results["query"] == "ok":
-                again_query = getattr(loaded, "predict", None) or loaded.transform
+                again_query = (getattr(loaded, "predict", None)
+                               or getattr(loaded, "transform", None) or loaded.fit_predict)
                 results["query after load"], after = outcome(lambda: again_query(Q))
                 if results["query after load"] == "ok" and not np.array_equal(
                         np.asarray(before), np.asarray(after), equal_nan=True):

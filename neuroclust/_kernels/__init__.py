@@ -11,13 +11,14 @@ every argument first.
 * ``gng``: ``gng_online`` (csrc/gng.pyx)
 * ``art``: ``fuzzy_art_online``, ``fuzzy_art_predict`` (csrc/art.pyx)
 * ``mmj``: ``mmj_distances`` (csrc/mmj.pyx)
+* ``density``: ``rows_of_pairs``, ``dbscan_labels`` (csrc/density.pyx)
 """
-from . import art, competitive, distances, gng, mmj, som
+from . import art, competitive, density, distances, gng, mmj, som
 
 #: True in the build made with ``NEUROCLUST_BOUNDSCHECK=1`` (see setup.py): every memoryview
 #: access is bounds-checked, and an index out of range raises IndexError.
 BOUNDSCHECK = all(module.BOUNDSCHECK for module in (art, competitive, distances, gng, som,
-                                                    mmj))
+                                                    mmj, density))
 
 #: Rows per chunk the distance kernels were compiled with (``backend/_chunks.py``).
 CHUNK_ROWS = distances.BUILT_CHUNK_ROWS

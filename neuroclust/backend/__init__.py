@@ -15,7 +15,8 @@ same signatures, and models reach them only through the module ``get_kernels`` r
 * growing neural gas: ``gng_online``;
 * adaptive resonance theory: ``fuzzy_art_online``, ``fuzzy_art_choice``, ``fuzzy_art_predict``,
   ``art1_online``, ``art1_bottom_up``;
-* the min-max-jump distance (CNNI): ``minimum_spanning_tree``, ``mmj_distances``.
+* the min-max-jump distance (CNNI): ``minimum_spanning_tree``, ``mmj_distances``;
+* density clustering (DBSCAN): ``radius_neighbors``, ``dbscan_labels``.
 
 ``KERNELS`` lists them. The NumPy reference (``backend/reference/<algorithm>.py``) states the
 math of each; ``cython`` wraps the compiled kernels of ``csrc/<algorithm>.pyx``; ``cupy`` runs
@@ -38,7 +39,8 @@ KERNELS = ("squared_distances", "bmu", "undefined_bmu", "accumulate", "bmu_accum
            "two_nearest", "wta_online", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
            "art1_bottom_up",
-           "minimum_spanning_tree", "mmj_distances")
+           "minimum_spanning_tree", "mmj_distances",
+           "radius_neighbors", "dbscan_labels")
 
 
 def _cython_available():

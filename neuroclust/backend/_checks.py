@@ -13,6 +13,8 @@ they run on CuPy arrays as well.
 import math
 import numbers
 
+import numpy as np
+
 
 from .._validation import array_module
 from ..grid import NEIGHBOURHOOD_CODES, TOPOLOGIES
@@ -309,3 +311,25 @@ def check_mmj(X):
     if X.shape[0] == 0:
         raise ValueError("X must hold at least one sample (row) for the min-max-jump "
                          "distances, got 0.")
+
+
+def check_radius_neighbors(X, eps):
+    """Returns ``eps`` as a float: a finite radius >= 0."""
+    check_data(X)
+    return check_real(eps, "eps", low=0)
+
+
+def check_dbscan_labels(indptr, indices, min_samples):
+    """Neighbourhoods in compressed rows (``indptr`` non-decreasing from 0 to the length of
+    ``indices``, every index a row) and ``min_samples`` >= 1. Returns them as int64 arrays
+    and an int."""
+    check_array(indptr, "indptr", 1, "the start of each row's neighbours")
+    check_array(indices, "indices", 1, "the neighbours, row after row")
+    indptr = np.asarray(indptr)
+    if indptr.shape[0] < 1 or indptr[0] != 0 or bool((np.diff(indptr) < 0).any()) \
+            or indptr[-1] != indices.shape[0]:
+        raise ValueError(f"indptr must rise from 0 to the length of indices "
+                         f"({indices.shape[0]}), one entry per row and one more.")
+    indices = check_indices(indices, indptr.shape[0] - 1, "indices", "row indices")
+    min_samples = check_whole(min_samples, "min_samples", 1)
+    return indptr.astype(np.int64), np.asarray(indices), min_samples

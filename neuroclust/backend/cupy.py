@@ -26,7 +26,8 @@ __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
            "art1_bottom_up",
-           "minimum_spanning_tree", "mmj_distances"]
+           "minimum_spanning_tree", "mmj_distances",
+           "radius_neighbors", "dbscan_labels"]
 
 
 def _same_dtype(X, W):
@@ -98,3 +99,13 @@ def gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b, epsilon_n, 
     kernels per sample; the graph of at most ``max_nodes`` nodes stays there too)."""
     return reference.gng_online(X, W, error, age, n_nodes, n_steps, order, epsilon_b,
                                 epsilon_n, max_age, insert_every, alpha, beta)
+
+
+def radius_neighbors(X, eps):
+    """See ``reference.radius_neighbors``: its blocks of distances, on the device."""
+    return reference.radius_neighbors(X, eps)
+
+
+def dbscan_labels(indptr, indices, min_samples):
+    """See ``reference.dbscan_labels``: the loop over the graph runs on the host."""
+    return reference.dbscan_labels(indptr, indices, min_samples)

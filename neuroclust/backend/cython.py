@@ -32,7 +32,7 @@ import os
 import numpy as np
 
 from .._kernels import art as _art, competitive as _competitive, distances as _distances
-from .._kernels import gng as _gng, mmj as _mmj, som as _som
+from .._kernels import density as _density, gng as _gng, mmj as _mmj, som as _som
 from .._validation import available_memory as _available_memory, format_bytes
 from ..grid import NEIGHBOURHOOD_CODES
 from . import _checks, reference, threads
@@ -43,7 +43,8 @@ __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
            "art1_bottom_up", "default_n_threads",
-           "minimum_spanning_tree", "mmj_distances"]
+           "minimum_spanning_tree", "mmj_distances",
+           "radius_neighbors", "dbscan_labels"]
 
 def default_n_threads():
     """Threads for the kernels: ``NEUROCLUST_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the
@@ -412,3 +413,29 @@ def mmj_distances(X, n_threads=None):
     n_threads = max(1, min(n_threads or default_n_threads(), n * n // MIN_WORK_PER_THREAD))
     _mmj.mmj_distances(X, M, order, parent, weight, n_threads)
     return M
+
+
+# ------------------------------------------------------------------ density (DBSCAN)
+def radius_neighbors(X, eps):
+    """See ``reference.radius_neighbors``: the pairs within ``eps`` from SciPy's k-d tree, put
+    in rows by ``csrc/density.pyx``'s ``rows_of_pairs`` (each row: the sample, then its
+    partners in the tree's order).
+
+    A tree visits only the cells near each sample, where the reference measures every pair;
+    SciPy's is compiled, tested and already a dependency, so writing another would add code
+    without adding speed. It keeps the pairs whose distance, from the differences in float64,
+    is at most ``eps``, as the reference does.
+    """
+    from scipy.spatial import cKDTree   # SciPy loads its spatial module only when asked
+
+    eps = _checks.check_radius_neighbors(X, eps)
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    pairs = cKDTree(X).query_pairs(eps, p=2.0, output_type="ndarray")
+    return _density.rows_of_pairs(np.ascontiguousarray(pairs, dtype=np.int64), X.shape[0])
+
+
+def dbscan_labels(indptr, indices, min_samples):
+    """See ``reference.dbscan_labels``: its loop, compiled."""
+    indptr, indices, min_samples = _checks.check_dbscan_labels(indptr, indices, min_samples)
+    return _density.dbscan_labels(np.ascontiguousarray(indptr, dtype=np.int64),
+                                  np.ascontiguousarray(indices, dtype=np.int64), min_samples)

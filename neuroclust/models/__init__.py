@@ -2,6 +2,7 @@
 from .art import ART1, FuzzyART
 from .autoencoder import Autoencoder
 from .competitive import CompetitiveLearning
+from .dbscan import DBSCAN
 from .dec import DEC
 from .gng import GrowingNeuralGas
 from .elbow import elbow
@@ -19,4 +20,5 @@ __all__ = ["CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART
            "DEC",
            "SoftmaxAutoencoder",
            "ContrastiveClustering",
-           "CNNI"]
+           "CNNI",
+           "DBSCAN"]

@@ -18,6 +18,7 @@ from neuroclust import DEC
 from neuroclust import SoftmaxAutoencoder
 from neuroclust import ContrastiveClustering, augment
 from neuroclust import CNNI
+from neuroclust import DBSCAN
 
 
 def blobs(n=60, seed=0):
@@ -89,6 +90,10 @@ def make_model(name):
             random_state=0), X),
         "CNNI": lambda: (CNNI(n_clusters=3, hidden=(6,), index="mmj_silhouette", epochs=2,
                               random_state=0), X),
+        "DBSCAN": lambda: (DBSCAN(eps=0.8, min_samples=3), X),
+        "LatentClustering-DBSCAN": lambda: (LatentClustering(
+            Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
+            clusterer=DBSCAN(eps=0.5, min_samples=3)), X),
     }[name]()
 
 
@@ -100,7 +105,8 @@ MODEL_NAMES = ["KMeans", "CompetitiveLearning", "SOM", "SOM-clusters", "GrowingN
                "DEC", "IDEC",
                "SoftmaxAutoencoder",
                "ContrastiveClustering",
-               "CNNI"]
+               "CNNI",
+               "DBSCAN", "LatentClustering-DBSCAN"]
 
 
 def queries(model):

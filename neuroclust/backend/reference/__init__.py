@@ -5,6 +5,7 @@ oracle every fast kernel is tested against.
   ``bmu_accumulate``, ``two_nearest`` (k-means, competitive learning, every prototype model);
 * ``competitive.py``: ``wta_online``;
 * ``som.py``: ``som_online``, ``som_batch_weights``;
+* ``density.py``: ``radius_neighbors``, ``dbscan_labels`` (DBSCAN);
 * ``gng.py``: ``gng_online``;
 * ``art.py``: ``fuzzy_art_online``, ``fuzzy_art_choice``, ``fuzzy_art_predict``, ``art1_online``,
   ``art1_bottom_up``;
@@ -17,6 +18,7 @@ the compiled twins live in ``csrc/<algorithm>.pyx``.
 """
 from .art import art1_bottom_up, art1_online, fuzzy_art_choice, fuzzy_art_online, fuzzy_art_predict
 from .competitive import wta_online
+from .density import dbscan_labels, radius_neighbors
 from .distances import (CHUNK_ROWS, accumulate, bmu, bmu_accumulate, squared_distances,
                         two_nearest, undefined_bmu)
 from .gng import gng_online
@@ -27,4 +29,5 @@ __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
            "art1_bottom_up", "CHUNK_ROWS",
-           "minimum_spanning_tree", "mmj_distances"]
+           "minimum_spanning_tree", "mmj_distances",
+           "radius_neighbors", "dbscan_labels"]

@@ -48,7 +48,7 @@ SECTIONS = [
 
 
 def main():
-    rows, notes, loads = [], [], []
+    rows, notes, loads, tables = [], [], [], []
     started = time.perf_counter()
     for title, run in SECTIONS:
         print(f"running: {title} ...", flush=True)
@@ -68,6 +68,7 @@ def main():
                         else f", other processes used {share:.0%} of the cores meanwhile"))
         rows.extend(result["rows"])
         notes.extend(result.get("notes", []))
+        tables.extend(result.get("tables", []))
         print(_common.markdown_table(result["rows"]), flush=True)
 
     total = time.perf_counter() - started
@@ -83,6 +84,7 @@ def main():
         "",
         _common.markdown_table(rows),
         "",
+        *(line for table_title, table in tables for line in (f"### {table_title}", "", table, "")),
         "## Notes",
         "",
         *(f"- {note}" for note in notes),

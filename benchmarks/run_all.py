@@ -24,6 +24,7 @@ import bench_art
 import bench_autoencoder
 import bench_bmu
 import bench_competitive
+import bench_deep_quality
 import bench_defaults
 import bench_gng
 import bench_kmeans
@@ -44,6 +45,7 @@ SECTIONS = [
     ("Growing neural gas", bench_gng.run),
     ("Fuzzy ART vs artlib", bench_art.run),
     ("Autoencoder", bench_autoencoder.run),
+    ("Deep clustering quality", bench_deep_quality.run),
 ]
 
 

@@ -67,6 +67,26 @@ def fmt_ratio(value):
     return f"{value:.0f}x" if value >= 100 else f"{value:.2f}x"
 
 
+def cluster_scores(y, labels):
+    """ARI, NMI and Hungarian-matched accuracy of ``labels`` against the true classes ``y``."""
+    from neuroclust.metrics import (adjusted_rand_score, clustering_accuracy,
+                                    normalized_mutual_info_score)
+
+    return {"ari": adjusted_rand_score(y, labels), "nmi": normalized_mutual_info_score(y, labels),
+            "acc": clustering_accuracy(y, labels)}
+
+
+def spread(values):
+    """Mean, sample standard deviation (0 for one value), minimum and maximum."""
+    return (statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0,
+            min(values), max(values))
+
+
+def fmt_spread(values):
+    mean, std, lo, hi = spread(values)
+    return f"{mean:.3f} ± {std:.3f} [{lo:.3f}-{hi:.3f}]"
+
+
 THREADS_LABEL = f"OMP_NUM_THREADS={THREADS}, OPENBLAS_NUM_THREADS={THREADS}"
 COLUMNS = ("Benchmark", "Threads", "neuroclust", "reference", "neuroclust (median)", "reference (median)",
            "Ratio", "Pair ratios (min-max)", "Target", "Met", "Check")
@@ -201,6 +221,8 @@ class LoadMonitor:
 def print_report(title, result):
     print(f"## {title}\n")
     print(markdown_table(result["rows"]))
+    for table_title, table in result.get("tables", ()):
+        print(f"\n### {table_title}\n\n{table}")
     if result.get("notes"):
         print()
         for note in result["notes"]:

@@ -57,24 +57,6 @@ SPEED_CHUNK_S = 8.0           # ... about this many seconds' worth (estimated) p
 MEMORY_BATCHES = 8            # memory subprocesses train this many batches
 
 
-def _scores(y, labels):
-    from neuroclust.metrics import (adjusted_rand_score, clustering_accuracy,
-                                    normalized_mutual_info_score)
-
-    return {"ari": adjusted_rand_score(y, labels), "nmi": normalized_mutual_info_score(y, labels),
-            "acc": clustering_accuracy(y, labels)}
-
-
-def _spread(values):
-    return (statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0,
-            min(values), max(values))
-
-
-def _fmt_spread(values):
-    mean, std, lo, hi = _spread(values)
-    return f"{mean:.3f} ± {std:.3f} [{lo:.3f}-{hi:.3f}]"
-
-
 def _kmeans_labels(Z, k, seed):
     import neuroclust
 
@@ -97,12 +79,12 @@ def run_digits(seeds=DIGITS_SEEDS):
             autoencoder=neuroclust.Autoencoder(random_state=seed, **DIGITS_AE),
             clusterer=neuroclust.KMeans(10, n_init=KMEANS_N_INIT, random_state=seed))
         model.fit(X)
-        ours_res.append(_scores(y, model.labels_))
+        ours_res.append(_common.cluster_scores(y, model.labels_))
 
     def theirs():
         seed = state["theirs"]
         state["theirs"] += 1
-        theirs_res.append(_scores(y, _kmeans_labels(X, 10, seed)))
+        theirs_res.append(_common.cluster_scores(y, _kmeans_labels(X, 10, seed)))
 
     ours_t, theirs_t = _common.alternate(ours, theirs, pairs=seeds, warmup=0)
     col = {key: ([r[key] for r in ours_res], [r[key] for r in theirs_res])
@@ -111,9 +93,9 @@ def run_digits(seeds=DIGITS_SEEDS):
     diffs = ", ".join(f"{key.upper()} {statistics.fmean(a) - statistics.fmean(b):+.3f}"
                       for key, (a, b) in col.items())
     check = (f"mean ± std [min-max] over {seeds} seeds; autoencoder + k-means: "
-             + "; ".join(f"{key.upper()} {_fmt_spread(a)}" for key, (a, _) in col.items())
+             + "; ".join(f"{key.upper()} {_common.fmt_spread(a)}" for key, (a, _) in col.items())
              + ". k-means on pixels: "
-             + "; ".join(f"{key.upper()} {_fmt_spread(b)}" for key, (_, b) in col.items())
+             + "; ".join(f"{key.upper()} {_common.fmt_spread(b)}" for key, (_, b) in col.items())
              + f". Autoencoder minus k-means (means): {diffs}")
     arch = f"64-{'-'.join(map(str, DIGITS_AE['hidden']))}-{DIGITS_AE['latent_dim']}"
     row = _common.make_row(
@@ -157,11 +139,12 @@ def _latent_scores(X, y, k, seed, params):
     model = neuroclust.LatentClustering(
         autoencoder=neuroclust.Autoencoder(random_state=seed, **params),
         clusterer=neuroclust.KMeans(k, n_init=KMEANS_N_INIT, random_state=seed))
-    return _scores(y, model.fit(X).labels_)
+    return _common.cluster_scores(y, model.fit(X).labels_)
 
 
 def _fmt_results(results, keys=("ari", "nmi")):
-    return "; ".join(f"{key.upper()} {_fmt_spread([r[key] for r in results])}" for key in keys)
+    return "; ".join(f"{key.upper()} {_common.fmt_spread([r[key] for r in results])}"
+                     for key in keys)
 
 
 def _quality_row(task, ours_name, theirs_name, ours_res, theirs_res, ours_t, theirs_t,
@@ -195,12 +178,13 @@ def run_signals(seeds=SIGNALS_SEEDS):
         seed = state["theirs"]
         state["theirs"] += 1
         X, y = data[seed]
-        res["theirs"].append(_scores(y, _kmeans_labels(X, 3, seed)))
+        res["theirs"].append(_common.cluster_scores(y, _kmeans_labels(X, 3, seed)))
 
     ours_t, theirs_t = _common.alternate(ours, theirs, pairs=seeds, warmup=0)
     for seed, (X, y) in enumerate(data):                     # untimed references
         res["plain"].append(_latent_scores(X, y, 3, seed, SIGNALS_PLAIN_AE))
-        res["fft"].append(_scores(y, _kmeans_labels(np.abs(np.fft.rfft(X, axis=1)), 3, seed)))
+        spectrum = np.abs(np.fft.rfft(X, axis=1))
+        res["fft"].append(_common.cluster_scores(y, _kmeans_labels(spectrum, 3, seed)))
     setting = (f"make_signals (sine/square/sawtooth, {SIGNALS['n_samples']} x "
                f"{SIGNALS['length']}, 4 cycles, random phase, noise {SIGNALS['noise']}), "
                f"3 clusters, {seeds} seeds")
@@ -266,13 +250,15 @@ def run_motions(seeds=MOTION_SEEDS):
     def theirs():
         seed = state["theirs"]
         state["theirs"] += 1
-        res["theirs"].append(_scores(y, _kmeans_labels(X.reshape(len(X), -1), 4, seed)))
+        res["theirs"].append(_common.cluster_scores(y, _kmeans_labels(X.reshape(len(X), -1), 4,
+                                                                      seed)))
 
     ours_t, theirs_t = _common.alternate(ours, theirs, pairs=seeds, warmup=0)
     plain = dict(MOTION_AE, global_pool=False, loss="mse")
     for seed in range(seeds):
         res["plain"].append(_latent_scores(X, y, 4, seed, plain))
-    fft = _scores(y, _kmeans_labels(np.abs(np.fft.rfft(X, axis=2)).reshape(len(X), -1), 4, 0))
+    spectrum = np.abs(np.fft.rfft(X, axis=2)).reshape(len(X), -1)
+    fft = _common.cluster_scores(y, _kmeans_labels(spectrum, 4, 0))
     row = _quality_row(
         f"Shift-invariant conv1d autoencoder + k-means on BasicMotions (aeon; 80 recordings, "
         f"6 channels x 100 steps, 4 activities), {seeds} seeds",

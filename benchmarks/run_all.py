@@ -29,6 +29,7 @@ import bench_cnni
 import bench_competitive
 import bench_dec
 import bench_contrastive
+import bench_deep_quality
 import bench_defaults
 import bench_gng
 import bench_kmeans
@@ -54,11 +55,12 @@ SECTIONS = [
     ("DEC", bench_dec.run),
     ("Contrastive clustering", bench_contrastive.run),
     ("CNNI and the MMJ distance", bench_cnni.run),
+    ("Deep clustering quality", bench_deep_quality.run),
 ]
 
 
 def main():
-    rows, notes, loads = [], [], []
+    rows, notes, loads, tables = [], [], [], []
     started = time.perf_counter()
     for title, run in SECTIONS:
         print(f"running: {title} ...", flush=True)
@@ -78,6 +80,7 @@ def main():
                         else f", other processes used {share:.0%} of the cores meanwhile"))
         rows.extend(result["rows"])
         notes.extend(result.get("notes", []))
+        tables.extend(result.get("tables", []))
         print(_common.markdown_table(result["rows"]), flush=True)
 
     total = time.perf_counter() - started
@@ -93,6 +96,7 @@ def main():
         "",
         _common.markdown_table(rows),
         "",
+        *(line for table_title, table in tables for line in (f"### {table_title}", "", table, "")),
         "## Notes",
         "",
         *(f"- {note}" for note in notes),

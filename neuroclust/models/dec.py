@@ -128,7 +128,7 @@ class DEC(BaseEstimator):
     autoencoder_ : Autoencoder
         The copy of the autoencoder after the clustering phase: its encoder is DEC's
         :math:`f_\theta` (and, for IDEC, its decoder was trained too).
-    cluster_centers_ : ndarray of shape (n_clusters, latent_dim)
+    cluster_centers_ : ndarray of shape (n_clusters, latent_dim\_)
         The centres :math:`\mu_j` in code space.
     labels_ : ndarray of shape (n_samples,)
         :math:`\arg\max_j q_{ij}` of each training sample after training.

@@ -72,7 +72,7 @@ class LatentClustering(BaseEstimator):
         The trained copy of ``autoencoder``.
     clusterer_ : object
         The fitted copy of ``clusterer``.
-    codes_ : ndarray of shape (n_samples, latent_dim)
+    codes_ : ndarray of shape (n_samples, latent_dim\_)
         The codes of the training samples.
     labels_ : ndarray of shape (n_samples,)
         The cluster of each training sample (DBSCAN marks noise with -1).

@@ -123,9 +123,13 @@ class SoftmaxAutoencoder(Autoencoder):
         mean entropy of the codes (without :math:`\lambda`), between 0 (one-hot) and
         :math:`\log K` (uniform); ``"val_loss"``: eq. (4) on the validation samples (empty
         without a validation split).
-    parameters_, encoder_, decoder_, best_epoch_, n_features_in_, latent_dim_, dtype_
-        As for :class:`~neuroclust.models.Autoencoder`; ``latent_dim_`` is ``n_clusters``,
-        the encoder ends with the softmax and the entropy layer, the decoder is eq. (3).
+    encoder_, decoder_ : neuroclust.nn.Sequential
+        As for :class:`~neuroclust.models.Autoencoder`; the encoder ends with the softmax
+        and the entropy layer, the decoder is eq. (3).
+    latent_dim_ : int
+        The width of the code: ``n_clusters``.
+    parameters_, best_epoch_, n_features_in_, dtype_
+        As for :class:`~neuroclust.models.Autoencoder`.
 
     Examples
     --------

@@ -104,7 +104,7 @@ def plot_latent_space(codes, labels=None, true_labels=None, method="pca", ax=Non
 
     Parameters
     ----------
-    codes : array-like of shape (n_samples, latent_dim)
+    codes : array-like of shape (n_samples, n_dimensions)
     labels : array-like of shape (n_samples,), default=None
         The cluster of each sample; None draws every point in one colour.
     true_labels : array-like of shape (n_samples,), default=None

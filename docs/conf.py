@@ -67,6 +67,9 @@ napoleon_numpy_docstring = True
 napoleon_use_rtype = False
 napoleon_use_ivar = True
 napoleon_preprocess_types = False
+# napoleon escapes a trailing underscore only with this set: without it reST reads `labels_` in
+# an Attributes entry as a link and the page shows `labels`
+strip_signature_backslash = True
 
 # -- sphinx-gallery: every script in tutorials/ is executed and rendered ------------------
 sphinx_gallery_conf = {

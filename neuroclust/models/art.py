@@ -311,8 +311,10 @@ class FuzzyART(_ART):
     history_ : dict of lists
         ``"n_categories"`` and ``"n_changed"`` (samples whose category changed; all of them in
         the first epoch) after each epoch.
-    data_min_, data_max_ : ndarray of shape (n_features,)
-        The scaling of eq. (2) (only with ``scale=True``).
+    data_min_ : ndarray of shape (n_features,)
+        The per-feature minimum of the scaling of eq. (2) (only with ``scale=True``).
+    data_max_ : ndarray of shape (n_features,)
+        The per-feature maximum of the scaling of eq. (2) (only with ``scale=True``).
     n_features_in_ : int
     backend_ : str
 
@@ -504,7 +506,15 @@ class ART1(_ART):
         The binary top-down templates :math:`w_j` (the features a category expects).
     bottom_up_weights_ : ndarray of shape (n_categories, n_features)
         The bottom-up weights :math:`b_j`, eq. (1).
-    n_categories_, labels_, history_, n_features_in_, backend_
+    n_categories_ : int
+        As for :class:`FuzzyART`.
+    labels_ : ndarray of int64, shape (n_samples,)
+        As for :class:`FuzzyART`.
+    history_ : dict of lists
+        As for :class:`FuzzyART`.
+    n_features_in_ : int
+        As for :class:`FuzzyART`.
+    backend_ : str
         As for :class:`FuzzyART`.
 
     Notes

@@ -127,7 +127,11 @@ class CNNI(Autoencoder):
         Every weight and bias, layer by layer; the network's parameters are views into it.
     encoder_ : neuroclust.nn.Sequential
         The network of eq. (1), ending with the softmax.
-    best_epoch_, n_features_in_, dtype_
+    best_epoch_ : int or None
+        As for :class:`~neuroclust.models.Autoencoder`.
+    n_features_in_ : int
+        The number of features seen in ``fit``.
+    dtype_ : numpy.dtype
         As for :class:`~neuroclust.models.Autoencoder`.
     latent_dim_ : int
         ``n_clusters``.

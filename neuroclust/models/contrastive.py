@@ -134,8 +134,10 @@ class ContrastiveClustering(BaseEstimator):
     ----------
     parameters_ : ndarray of shape (n_params,)
         Every weight and bias, the encoder's then the head's, layer by layer.
-    encoder_, projection_ : neuroclust.nn.Sequential
-        :math:`f` and :math:`g` of eq. (2), built on ``parameters_``.
+    encoder_ : neuroclust.nn.Sequential
+        :math:`f` of eq. (2), built on ``parameters_``.
+    projection_ : neuroclust.nn.Sequential
+        :math:`g` of eq. (2), built on ``parameters_``.
     clusterer_ : object
         The clusterer fitted on eq. (3) of the training samples.
     labels_ : ndarray of shape (n_samples,)

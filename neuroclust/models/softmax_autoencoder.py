@@ -123,12 +123,20 @@ class SoftmaxAutoencoder(Autoencoder):
         mean entropy of the codes (without :math:`\lambda`), between 0 (one-hot) and
         :math:`\log K` (uniform); ``"val_loss"``: eq. (4) on the validation samples (empty
         without a validation split).
-    encoder_, decoder_ : neuroclust.nn.Sequential
-        As for :class:`~neuroclust.models.Autoencoder`; the encoder ends with the softmax
-        and the entropy layer, the decoder is eq. (3).
+    encoder_ : neuroclust.nn.Sequential
+        As for :class:`~neuroclust.models.Autoencoder`, ending with the softmax and the
+        entropy layer.
+    decoder_ : neuroclust.nn.Sequential
+        The linear decoder of eq. (3).
     latent_dim_ : int
         The width of the code: ``n_clusters``.
-    parameters_, best_epoch_, n_features_in_, dtype_
+    parameters_ : ndarray of shape (n_params,)
+        As for :class:`~neuroclust.models.Autoencoder`.
+    best_epoch_ : int or None
+        As for :class:`~neuroclust.models.Autoencoder`.
+    n_features_in_ : int
+        The number of features seen in ``fit``.
+    dtype_ : numpy.dtype
         As for :class:`~neuroclust.models.Autoencoder`.
 
     Examples

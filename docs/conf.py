@@ -39,6 +39,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",                  # MathJax 3 copied into the build: no network
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
     "eqcode",                                  # docs/_ext/eqcode.py
@@ -82,18 +83,23 @@ sphinx_gallery_conf = {
     "matplotlib_animations": True,
     "abort_on_example_error": True,            # a failing tutorial fails the build
     "remove_config_comments": True,
+    "capture_repr": (),                        # a cell ending in a plot call prints no <Figure>
     "download_all_examples": False,
     "show_memory": False,
     "min_reported_time": 1,
 }
 
 # -- HTML --------------------------------------------------------------------------------
-html_theme = "alabaster"
+# The PyData theme: the one readers of NumPy's and scikit-learn's docs know, with a page-wide
+# layout for long equations and code, and a local table of contents on every page.
+html_theme = "pydata_sphinx_theme"
 html_title = f"neuroclust {release}"
 html_static_path = []
+html_sidebars = {"**": []}       # the toctree is flat: a left sidebar would stand empty
 html_theme_options = {
-    "description": "Clustering with neural networks, from scratch",
-    "fixed_sidebar": True,
-    "page_width": "1100px",
-    "sidebar_width": "230px",
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": [],
 }

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIALS = sorted((ROOT / "tutorials").glob("*.py"))
-TIME_LIMIT_S = 120  # fast mode should take seconds; this only stops a hang
+TIME_LIMIT_S = 900  # fast mode takes seconds; this only stops a hang, even on a loaded machine
 
 
 def test_there_are_tutorials():

@@ -33,6 +33,7 @@ and compares the result with k-means. The equations are on the page
 # data set and the number of epochs so that the whole script runs in a few seconds; without
 # it, the script still runs in well under a minute.
 
+# sphinx_gallery_thumbnail_number = 4
 import os
 import time
 
@@ -769,5 +770,3 @@ assert np.allclose(step_W, gradient_W)
 #    it, in squared distance, from the blob it should take over, compared with :math:`CV/K`?
 #    Try ``conscience_bias=30`` and ``conscience_rate=1e-3`` on all 20 seeds: count the
 #    unfound centres again. Does a stronger or slower conscience win on every seed?
-#
-# sphinx_gallery_thumbnail_number = 4

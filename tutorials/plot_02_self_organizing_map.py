@@ -33,6 +33,7 @@ its winner-take-all rule.
 # smaller and the training shorter, so that the script runs in a few seconds. Without it the
 # maps are bigger and better trained, and the script still runs in well under a minute.
 
+# sphinx_gallery_thumbnail_number = 7
 import os
 import tempfile
 import time
@@ -700,5 +701,3 @@ assert np.allclose(W_step, reference.som_batch_weights(sums, counts, H_tiny, W0)
 #    ``n_clusters=10`` and change the size of the map (4 x 4 up to 16 x 16): does the
 #    two-level clustering depend on it, and why would a map with fewer units than clusters
 #    make no sense?
-#
-# sphinx_gallery_thumbnail_number = 7

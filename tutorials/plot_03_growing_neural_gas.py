@@ -33,6 +33,7 @@ computes it. Tutorials :doc:`plot_01_competitive_learning` and
 # samples, fewer epochs and a smaller graph, so that the script runs in a few seconds.
 # Without it the graphs are bigger and the script still runs in well under a minute.
 
+# sphinx_gallery_thumbnail_number = 4
 import os
 import tempfile
 import time
@@ -577,5 +578,3 @@ if len(timings) == 2:
 # 6. Use ``partial_fit`` to train on a stream: feed the moons first, then only the circles
 #    (shifted to the right of the moons). What happens to the nodes on the moons once no
 #    sample comes from them any more? Are they ever removed? (Look at which edges age.)
-#
-# sphinx_gallery_thumbnail_number = 4

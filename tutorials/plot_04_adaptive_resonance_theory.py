@@ -41,6 +41,7 @@ the winner is the same idea, with a test added.
 # runs in a few seconds. Without it the data sets are larger and the sweeps finer; the script
 # still runs in well under a minute.
 
+# sphinx_gallery_thumbnail_number = 3
 import copy
 import os
 import tempfile
@@ -827,5 +828,3 @@ print("after a stable fit, predict with the vigilance test gives labels_ back: "
 # 7. Use :meth:`neuroclust.FuzzyART.predict` with ``vigilance=True`` on points spread over
 #    the whole unit square, after fitting the five clusters. Where does it answer -1, and what
 #    would training do with such a point?
-#
-# sphinx_gallery_thumbnail_number = 3

@@ -38,6 +38,7 @@ runs on the codes.
 # numbers printed are then rough. Without it the networks are trained properly and the script
 # still runs in under a minute.
 
+# sphinx_gallery_thumbnail_number = 3
 import os
 import time
 
@@ -481,5 +482,3 @@ print(f"tutorial ran in {time.perf_counter() - started:.1f} s ({'fast' if FAST e
 # 6. Keep the encoder and drop the decoder (question 11): freeze ``ae.encoder_``, put a
 #    ``Dense(10, 10)`` layer on top, and train only that layer on 50 labelled digits with
 #    :class:`neuroclust.nn.SoftmaxCrossEntropy`. Compare with the same layer on raw pixels.
-#
-# sphinx_gallery_thumbnail_number = 3

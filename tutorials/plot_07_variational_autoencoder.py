@@ -38,6 +38,7 @@ The equations, each with the line of code that computes it, are on the page
 # hidden layer of 128 units, and the learning rate 3e-3 gave a lower validation *loss* than
 # 1e-3 for both models (no label used); ``beta=1`` is the plain ELBO.
 
+# sphinx_gallery_thumbnail_number = 3
 import os
 import time
 
@@ -468,5 +469,3 @@ print(f"tutorial ran in {time.perf_counter() - started:.1f} s ({'fast' if FAST e
 #    Try a uniform box over their range instead: how much of the box decodes to digits?
 # 5. Cluster the VAE's codes with a Gaussian mixture instead of k-means: the posterior
 #    variances say how sure each code is.
-#
-# sphinx_gallery_thumbnail_number = 3

@@ -31,6 +31,7 @@ introduced autoencoders and the elbow.
 # epochs, over fewer seeds and values of K, on part of the digits: the script then runs in
 # seconds and its numbers are rough. Without it, it runs in a few minutes.
 
+# sphinx_gallery_thumbnail_number = 1
 import os
 import time
 
@@ -423,5 +424,3 @@ print(f"tutorial ran in {time.perf_counter() - started:.0f} s ({'fast' if FAST e
 #    and check it with :func:`~neuroclust.nn.gradcheck`). What happens to the elbow?
 # 4. Give the encoder a hidden ReLU layer (``hidden=(64,)``). Does a deeper encoder find the
 #    centroids more often, or lose more units?
-#
-# sphinx_gallery_thumbnail_number = 1

@@ -25,6 +25,7 @@ autoencoders and clustering their codes, the baseline used here.
 # epochs, over fewer seeds, on part of the digits: the script then runs in seconds and its
 # numbers are rough. Without it, it runs in a few minutes.
 
+# sphinx_gallery_thumbnail_number = 3
 import os
 import time
 
@@ -406,4 +407,3 @@ if not FAST:   # the claims of the text below, on the full runs
 print(f"tutorial ran in {time.perf_counter() - started:.0f} s ({'fast' if FAST else 'full'} "
       "mode)")
 
-# sphinx_gallery_thumbnail_number = 3

@@ -43,6 +43,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
     "eqcode",                                  # docs/_ext/eqcode.py
+    "viewcode_backlinks",                      # docs/_ext/viewcode_backlinks.py
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}

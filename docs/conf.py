@@ -104,3 +104,34 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": [],
 }
+
+
+# -- every tutorial page says which mode drew it ----------------------------------------------
+FAST_MODE = os.environ.get("NEUROCLUST_FAST") == "1"
+MODE_NOTE = (
+    ".. admonition:: Drawn in fast mode\n   :class: warning\n\n"
+    "   This page was built with ``NEUROCLUST_FAST=1``: smaller data, fewer epochs and fewer\n"
+    "   seeds, so that the documentation builds in minutes. Its numbers are rough and may\n"
+    "   differ from a full run; download the script and run it without that variable for the\n"
+    "   full settings.\n\n"
+    if FAST_MODE else
+    ".. admonition:: Drawn with the full settings\n   :class: note\n\n"
+    "   This page was built without ``NEUROCLUST_FAST``: every number and figure on it comes\n"
+    "   from the script below run with its full settings.\n\n")
+
+
+def _add_mode_note(app, docname, source):
+    """Put the mode note under the title of each executed tutorial page."""
+    if not docname.startswith("auto_tutorials/plot_"):
+        return
+    lines = source[0].split("\n")
+    for i in range(1, len(lines)):
+        underline = lines[i].strip()
+        if underline and set(underline) == {"="} and lines[i - 1].strip():
+            lines.insert(i + 1, "\n" + MODE_NOTE)
+            source[0] = "\n".join(lines)
+            return
+
+
+def setup(app):
+    app.connect("source-read", _add_mode_note)

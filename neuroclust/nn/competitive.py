@@ -79,8 +79,11 @@ class Competitive(Layer):
     .. math:: \frac{\partial}{\partial w_j} \frac{1}{2n}\sum_i \|x_i - w_{c(x_i)}\|^2
               = -\frac{1}{n} \sum_{i : c(x_i) = j} (x_i - w_j)                     \tag{2}
 
-    so an ordinary optimizer step ``W -= lr * grads["W"]`` *is* the batch competitive rule,
-    and :meth:`update` applies the online rule, :math:`w_c \leftarrow w_c + \eta (x - w_c)`,
+    so an ordinary optimizer step ``W -= lr * grads["W"]`` moves each unit by
+    :math:`\eta\, n_j / n` of the way to the mean of its samples. That is a plain gradient
+    step, not quite the batch rule of :class:`neuroclust.CompetitiveLearning`, which moves it
+    :math:`\min(1, \eta\, n_j)` of the way (eq. (2) there: the cap keeps a unit that wins many
+    samples from overshooting the mean). :meth:`update` applies the online rule, :math:`w_c \leftarrow w_c + \eta (x - w_c)`,
     sample by sample (kernel ``wta_online``).
     """
 

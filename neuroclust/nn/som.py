@@ -48,7 +48,9 @@ class SelfOrganizingMap(Competitive):
               = -\frac1n \left( (H s)_j - (H \nu)_j\, w_j \right)                       \tag{1}
 
     with :math:`s` and :math:`\nu` the per-unit sums and counts of the samples won. So
-    ``W -= lr * grads["W"]`` is a batch-map step and :meth:`update` applies Kohonen's online
+    ``W -= lr * grads["W"]`` is a plain gradient step on that energy (the batch map of
+    :class:`neuroclust.SOM` is not a gradient step: it jumps to the neighbourhood-weighted
+    means, the minimum for fixed winners) and :meth:`update` applies Kohonen's online
     rule (kernel ``som_online``), with constant :math:`\eta` and :math:`\sigma` unless it is
     given a schedule of them.
 

@@ -305,7 +305,8 @@ def art1_bottom_up(W, L):
 
     A template with few ones gets large bottom-up weights: this is what lets a small category
     win for the inputs it codes, against a larger one that also contains them (Carpenter and
-    Grossberg's 2/3 rule and "Weber law" choice).
+    Grossberg's "Weber law" rule; the 2/3 rule is another part of ART1: it makes F1's
+    activity, and so what a committed category learns, the intersection :math:`I \wedge w_j`).
     """
     xp = array_module(W)
     sizes = W.sum(axis=1, keepdims=True, dtype=xp.float64)

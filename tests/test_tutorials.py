@@ -7,6 +7,7 @@ the repository, and one that reads a file by a relative path fails here as it wo
 student who runs it from elsewhere).
 """
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,63 @@ def test_tutorials_use_no_private_name_of_neuroclust(script):
     """A student copies what a tutorial does: it must use only the public library."""
     private = sorted(set(filter(_is_private, _neuroclust_names(script))))
     assert not private, f"{script.name} uses private names of neuroclust: {private}"
+
+
+EQUATION = re.compile(r"\beqs?\.\s*\((\d+)\)(?:\s*(?:-|to|and)\s*\((\d+)\))?")
+TARGET = re.compile(r":(?:class|func|meth|attr):`~?([\w.]+)`")
+
+
+def _numbered_in(name):
+    """The equation numbers tagged in the docstring of ``name`` and of its members."""
+    import importlib
+    import inspect
+
+    module_name, obj = name, None
+    while module_name:
+        try:
+            obj = importlib.import_module(module_name)
+            break
+        except ImportError:
+            module_name = module_name.rpartition(".")[0]
+    for attribute in name[len(module_name):].strip(".").split(".") if obj else []:
+        if attribute:
+            obj = getattr(obj, attribute)
+    docs = [inspect.getdoc(obj) or ""]
+    if inspect.isclass(obj):
+        docs += [inspect.getdoc(member) or "" for member in vars(obj).values()]
+    return {int(tag) for doc in docs for tag in re.findall(r"\\tag\{\s*(\d+)\s*\}", doc)}
+
+
+def equation_reference_problems(text):
+    """Plain 'eq. (n)' references that name no docstring holding equation n.
+
+    A reference to a page's equation is written ``:eq:`label``` (the docs build fails on a
+    label that does not exist); a plain number must stand next to the class or function whose
+    docstring numbers it (named just before or after), or be a paper's ("the paper's eqs. (4)").
+    """
+    problems = []
+    for match in EQUATION.finditer(text):
+        before, after = text[max(0, match.start() - 120):match.start()], text[match.end():]
+        if "paper" in before[-40:]:
+            continue
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        target = TARGET.search(after[:160]) or ([*TARGET.finditer(before)] or [None])[-1]
+        if target is None:
+            problems.append(f"{match.group(0)!r} names no docstring (…{before}{match.group(0)})")
+            continue
+        missing = set(range(first, last + 1)) - _numbered_in(target.group(1))
+        if missing:
+            problems.append(f"{match.group(0)!r}: {target.group(1)} numbers no {sorted(missing)}")
+    return problems
+
+
+def test_the_equation_reference_check_finds_a_reference_to_nowhere():
+    assert equation_reference_problems("the squared error, eq. (3) below") != []
+    assert equation_reference_problems("eqs. (1) to (5) of :class:`neuroclust.nn.Adam`") == []
+    assert equation_reference_problems("eq. (99) of :class:`neuroclust.nn.Adam`") != []
+
+
+@pytest.mark.parametrize("script", TUTORIALS, ids=lambda path: path.name)
+def test_tutorial_equation_references_point_at_numbered_equations(script):
+    problems = equation_reference_problems(script.read_text(encoding="utf-8"))
+    assert not problems, f"{script.name}: {problems}"

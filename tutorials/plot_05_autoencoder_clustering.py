@@ -17,8 +17,8 @@ k-means on the raw pixels. It then asks what extra layers buy. Time series come 
 
 It answers these questions from the learners' list:
 
-* **1.** Without labels, what does the network improve? (The reconstruction error, eq. (3)
-  below, by gradient descent.)
+* **1.** Without labels, what does the network improve? (The reconstruction error, eq. :eq:`ae-mse`
+  of :doc:`the algorithm page </algorithms/autoencoder>`, by gradient descent.)
 * **3.** What extra capabilities come from adding more layers? (An experiment: a linear
   autoencoder, one hidden ReLU layer, two, the same code size; their reconstruction errors
   and clustering scores are printed in a table.)

@@ -102,7 +102,7 @@ print(f"k-means on the raw signals: ARI {raw_ari:.3f}  (0 is chance, 1 is the tr
 # A convolutional autoencoder, as usual
 # -------------------------------------
 # ``kind="conv1d"`` builds the encoder from 1-D convolutions (:class:`neuroclust.nn.Conv1D`,
-# stride 2, eq. (5) of the algorithm page): each slides a few short kernels along time, so it
+# stride 2, eq. :eq:`ae-conv` of :doc:`the algorithm page </algorithms/autoencoder>`): each slides a few short kernels along time, so it
 # finds a local shape (an edge, a ramp, a peak) wherever it occurs, with few weights. Inside,
 # a signal is a *matrix*, channels by time. At the end a Flatten and a dense layer turn the
 # last matrix into the code :math:`z`, a *vector* of ``latent_dim`` numbers per signal; the
@@ -137,7 +137,7 @@ plain_ari = ari_of_kmeans(plain.transform(X), kinds, 3)
 print(f"k-means on its codes: ARI {plain_ari:.3f}")
 
 # %%
-# The convolutions did not help. The loss is still the squared error of eq. (3), point by
+# The convolutions did not help. The loss is still the squared error of eq. :eq:`ae-mse`, point by
 # point, so to rebuild a signal the code must say where its peaks are: the phase is what
 # varies most, so the code spends itself on the phase, and k-means groups by it. Sharing
 # kernels across time makes the *features* shift along with the signal (equivariance), but the

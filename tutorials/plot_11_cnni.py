@@ -71,7 +71,8 @@ print(f"soft silhouette on one-hot rows {soft_value:.6f}, metrics.silhouette_sco
 assert abs(soft_value - hard_value) < 1e-12
 
 # %%
-# Its gradient with respect to :math:`S` is derived in the docstring (eq. (8)) and checked
+# Its gradient with respect to :math:`S` is derived in the docstring of
+# :class:`neuroclust.nn.SoftSilhouette` (eq. (8)) and checked
 # here against central differences, for the silhouette and the soft Calinski-Harabasz index
 # (between- over within-cluster scatter), at random soft assignments:
 

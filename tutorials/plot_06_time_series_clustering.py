@@ -146,10 +146,10 @@ print(f"k-means on its codes: ARI {plain_ari:.3f}")
 # 1. Pool over time, so the code cannot see the phase
 # ---------------------------------------------------
 # :class:`neuroclust.nn.GlobalAveragePool1D` replaces the Flatten: each of the :math:`C`
-# channels of the last convolution is averaged over all its :math:`L` positions,
+# channels of the last convolution is averaged over all its :math:`N` positions,
 #
-# .. math:: z^{pool}_c = \frac1L \sum_{j=0}^{L-1} h_{cj}, \qquad
-#           \frac{\partial L}{\partial h_{cj}} = \frac1L \frac{\partial L}{\partial z^{pool}_c},
+# .. math:: z^{pool}_c = \frac1N \sum_{j=0}^{N-1} h_{cj}, \qquad
+#           \frac{\partial L}{\partial h_{cj}} = \frac1N \frac{\partial L}{\partial z^{pool}_c},
 #
 # so the code says how much of each local shape the signal contains, not when. (Nearly so: a
 # shift by a multiple of the convolutions' total stride changes only what the zero padding at

@@ -141,10 +141,11 @@ def pca_prototypes(X, positions):
 
     Notes
     -----
-    With mean :math:`\mu`, principal directions :math:`v_1, v_2` and standard deviations
-    :math:`s_1, s_2` along them, and grid coordinates rescaled to :math:`u, v \in [-1, 1]`:
+    With mean :math:`\mu`, principal directions :math:`e_1, e_2` with variances
+    :math:`\lambda_1, \lambda_2` along them (the two largest eigenpairs of the covariance), and
+    unit :math:`j`'s grid coordinates rescaled to :math:`g_{j1}, g_{j2} \in [-1, 1]`:
 
-    .. math:: w_j = \mu + u_j\, s_1 v_1 + v_j\, s_2 v_2                              \tag{2}
+    .. math:: w_j = \mu + g_{j1} \sqrt{\lambda_1}\, e_1 + g_{j2} \sqrt{\lambda_2}\, e_2  \tag{2}
 
     The map starts flat and already ordered, so training mostly refines it (Kohonen's
     "linear initialisation"). Component signs are fixed so the result is deterministic.

@@ -98,19 +98,20 @@ class Conv1D(Layer):
 
     Notes
     -----
-    For :math:`X` of shape (n, :math:`C_{in}`, L), padded with :math:`p_l` zeros on the left
-    and :math:`p_r` on the right into :math:`\tilde X` (length :math:`L + p_l + p_r`), with
+    For :math:`X` of shape (n, :math:`C_{in}`, :math:`N`) (:math:`N` time steps; :math:`L` is
+    the loss), padded with :math:`p_l` zeros on the left
+    and :math:`p_r` on the right into :math:`\tilde X` (length :math:`N + p_l + p_r`), with
     kernel size :math:`K` and stride :math:`s`, the output length is
 
-    .. math:: L_{out} = \left\lfloor \frac{L + p_l + p_r - K}{s} \right\rfloor + 1,  \tag{1}
+    .. math:: N_{out} = \left\lfloor \frac{N + p_l + p_r - K}{s} \right\rfloor + 1,  \tag{1}
 
-    and the output, of shape (n, :math:`C_{out}`, :math:`L_{out}`), is
+    and the output, of shape (n, :math:`C_{out}`, :math:`N_{out}`), is
 
     .. math:: Y_{iot} = b_o + \sum_{c=1}^{C_{in}} \sum_{k=0}^{K-1}
               W_{ock}\, \tilde X_{i, c, st + k}.                                    \tag{2}
 
     Written with the windows :math:`\text{cols}_{ictk} = \tilde X_{i,c,st+k}` (im2col), eq. (2)
-    is one matrix product of ``cols`` reshaped to (n :math:`L_{out}`, :math:`C_{in} K`) with
+    is one matrix product of ``cols`` reshaped to (n :math:`N_{out}`, :math:`C_{in} K`) with
     :math:`W` reshaped to (:math:`C_{out}`, :math:`C_{in} K`). Backward, given
     :math:`G = \partial L / \partial Y`:
 
@@ -254,11 +255,11 @@ class ConvTranspose1D(Layer):
 
     Notes
     -----
-    For :math:`X` of shape (n, :math:`C_{in}`, L), the output length is
+    For :math:`X` of shape (n, :math:`C_{in}`, :math:`N`), the output length is
 
-    .. math:: L_{out} = (L - 1) s - 2p + K + q,  \qquad q = \text{output\_padding}, \tag{1}
+    .. math:: N_{out} = (N - 1) s - 2p + K + q,  \qquad q = \text{output\_padding}, \tag{1}
 
-    and, with :math:`\tilde Y` the output before cropping (length :math:`L_{out} + 2p`),
+    and, with :math:`\tilde Y` the output before cropping (length :math:`N_{out} + 2p`),
 
     .. math:: \tilde Y_{ioj} = \sum_{c} \sum_{k, t:\ st + k = j} W_{cok}\, X_{ict},\qquad
               Y_{ioj} = b_o + \tilde Y_{i, o, j + p},                               \tag{2}

@@ -104,15 +104,15 @@ class ShiftInvariantMSE(Loss):
 
     Notes
     -----
-    With a prediction :math:`P` and target :math:`T` of shape (n, C, L) and the circular shift
-    :math:`(S_s p)_{cj} = p_{c, (j - s) \bmod L}` (``np.roll(p, s, axis=-1)``),
+    With a prediction :math:`P` and target :math:`T` of shape (n, C, N) (:math:`N` time steps) and the circular shift
+    :math:`(S_s p)_{cj} = p_{c, (j - s) \bmod N}` (``np.roll(p, s, axis=-1)``),
 
-    .. math:: \ell_i = \min_{0 \le s < L} \|S_s p_i - t_i\|^2, \qquad
+    .. math:: \ell_i = \min_{0 \le s < N} \|S_s p_i - t_i\|^2, \qquad
               L = \frac1n \sum_{i=1}^n \ell_i.                                          \tag{1}
 
     A shift does not change :math:`\|p_i\|`, so the best :math:`s` maximises the circular
-    cross-correlation :math:`r_i(s) = \sum_{c,j} p_{i,c,(j-s) \bmod L}\, t_{icj}`, all
-    :math:`L` of which one FFT gives: with :math:`\mathcal F` the discrete Fourier transform
+    cross-correlation :math:`r_i(s) = \sum_{c,j} p_{i,c,(j-s) \bmod N}\, t_{icj}`, all
+    :math:`N` of which one FFT gives: with :math:`\mathcal F` the discrete Fourier transform
     along time,
 
     .. math:: r_i = \mathcal F^{-1}\Big(\sum_c \overline{\mathcal F(p_{ic})}\,
@@ -122,7 +122,7 @@ class ShiftInvariantMSE(Loss):
     eq. (1) of :class:`MeanSquaredError` with the target shifted back by :math:`s^*_i`:
 
     .. math:: \frac{\partial L}{\partial p_{icm}} = \frac2n \big(p_{icm} -
-              t_{i,c,(m + s^*_i) \bmod L}\big).                                        \tag{3}
+              t_{i,c,(m + s^*_i) \bmod N}\big).                                        \tag{3}
 
     References
     ----------

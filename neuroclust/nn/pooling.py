@@ -70,9 +70,10 @@ class MaxPool1D(_Pool1D):
 
     Notes
     -----
-    For :math:`X` of shape (n, C, L), the output has shape (n, C, :math:`L_{out}`) with
+    For :math:`X` of shape (n, C, N) (:math:`N` time steps; :math:`L` is the loss), the output
+    has shape (n, C, :math:`N_{out}`) with
 
-    .. math:: L_{out} = \left\lfloor \frac{L - P}{s} \right\rfloor + 1,\qquad
+    .. math:: N_{out} = \left\lfloor \frac{N - P}{s} \right\rfloor + 1,\qquad
               Y_{ict} = \max_{0 \le k < P} X_{i, c, st + k}.                         \tag{1}
 
     With :math:`k^*_{ict}` the position of the maximum in window :math:`t` (the *first* such
@@ -115,8 +116,8 @@ class AveragePool1D(_Pool1D):
 
     Notes
     -----
-    For :math:`X` of shape (n, C, L), the output has shape (n, C, :math:`L_{out}`),
-    :math:`L_{out} = \lfloor (L - P) / s \rfloor + 1`, with
+    For :math:`X` of shape (n, C, N), the output has shape (n, C, :math:`N_{out}`),
+    :math:`N_{out} = \lfloor (N - P) / s \rfloor + 1`, with
 
     .. math:: Y_{ict} = \frac{1}{P} \sum_{k=0}^{P-1} X_{i, c, st + k},              \tag{1}
 
@@ -138,7 +139,7 @@ class AveragePool1D(_Pool1D):
 
 
 class GlobalAveragePool1D(Layer):
-    r"""The mean of each channel over all positions: (n, C, L) becomes (n, C).
+    r"""The mean of each channel over all positions: (n, C, N) becomes (n, C).
 
     Where in the signal a feature fired is averaged away, so a stack of convolutions followed
     by this layer describes *what* the signal contains and not *when*: shifting the input
@@ -146,11 +147,11 @@ class GlobalAveragePool1D(Layer):
 
     Notes
     -----
-    For :math:`X` of shape (n, C, L),
+    For :math:`X` of shape (n, C, N) (:math:`N` positions; :math:`L` is the loss),
 
-    .. math:: Y_{ic} = \frac1L \sum_{j=0}^{L-1} X_{icj},                               \tag{1}
+    .. math:: Y_{ic} = \frac1N \sum_{j=0}^{N-1} X_{icj},                               \tag{1}
 
-    .. math:: \frac{\partial L}{\partial X_{icj}} = \frac1L
+    .. math:: \frac{\partial L}{\partial X_{icj}} = \frac1N
               \frac{\partial L}{\partial Y_{ic}}.                                      \tag{2}
     """
 

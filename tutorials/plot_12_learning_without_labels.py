@@ -313,9 +313,12 @@ for ax, panel in zip(axes.flat, PANELS):
     if panel in functions:
         note = f"ends lower: {falls}/{len(SEEDS)}\nrising steps: {rising:.0%}"
     else:
-        note = "not a function\nit lowers"
-    ax.text(0.97, 0.95, note, transform=ax.transAxes, ha="right", va="top", fontsize=10,
+        note = "a quantity it changes\n(no global function)"
+    up = np.mean([run[panel][-1] for run in runs]) > np.mean([run[panel][0] for run in runs])
+    ax.text(0.97, 0.05 if up else 0.95, note, transform=ax.transAxes, ha="right",
+            va="bottom" if up else "top", fontsize=10,
             bbox=dict(facecolor="white", edgecolor="none", alpha=0.8))
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_xlabel({"k-means": "Lloyd iteration", "Fuzzy ART: categories, first pass":
                    "batch of the first pass"}.get(panel.split(":")[0] if panel.startswith(
                        "k-means") else panel, "epoch"))

@@ -191,7 +191,7 @@ for method, (module, attribute, number) in WHERE.items():
 # callback computes :math:`E_\sigma` after every epoch. The SOM's radius usually shrinks
 # during training, and then each epoch lowers a *different* energy; here it is held at
 # :math:`\sigma = 1` so that one function is being lowered and its curve means something,
-# and the map starts from random prototypes: the default start, on the data's principal
+# and the map starts from random samples: the default start, on the data's principal
 # plane, is already close to the minimum of that energy, and the online rule's noise then
 # hides the descent.
 #
@@ -219,12 +219,18 @@ def train_all(seed):
     small_ae = dict(hidden=(32,), latent_dim=2, epochs=EPOCHS, batch_size=32,
                     random_state=seed)
     curves = {}
-    model = CompetitiveLearning(4, epochs=EPOCHS, random_state=seed).fit(X)
-    curves["competitive: quantization error"] = model.history_["quantization_error"]
+    # The starting prototypes (random samples, the default kind) are drawn here and passed
+    # as init, so that the function can be measured at epoch 0 too.
+    rng = np.random.default_rng(seed)
+    start = X[rng.choice(len(X), 4, replace=False)]
+    model = CompetitiveLearning(4, epochs=EPOCHS, init=start, random_state=seed).fit(X)
+    curves["competitive: quantization error"] = (
+        [metrics.quantization_error(X, start)] + model.history_["quantization_error"])
     model = KMeans(4, n_init=1, init="random", random_state=seed).fit(X)
     curves["k-means: inertia"] = model.history_["inertia"]
-    energy = []
-    SOM(SOM_SHAPE, sigma=SOM_SIGMA, sigma_final=SOM_SIGMA, epochs=EPOCHS, init="random",
+    start = X[rng.choice(len(X), SOM_SHAPE[0] * SOM_SHAPE[1], replace=False)]
+    energy = [som_energy(X, start)]
+    SOM(SOM_SHAPE, sigma=SOM_SIGMA, sigma_final=SOM_SIGMA, epochs=EPOCHS, init=start,
         random_state=seed,
         callbacks=[lambda som, epoch: energy.append(som_energy(X, som.cluster_centers_))]).fit(X)
     curves["SOM: energy E_σ / n"] = energy
@@ -253,6 +259,7 @@ def train_all(seed):
 
 runs = [train_all(seed) for seed in SEEDS]
 PANELS = list(runs[0])
+FROM_EPOCH_0 = {"competitive: quantization error", "SOM: energy E_σ / n"}
 
 # %%
 # What the curves say is computed from them: does the function end lower than it began (in
@@ -299,14 +306,17 @@ print(f"Never rising from one epoch to the next: {', '.join(monotone) or 'none'}
 
 # %%
 # One panel per function, one thin line per seed (the spread between seeds is the spread of
-# the lines). The x axis is the epoch, except for k-means (a Lloyd iteration) and the first
-# ART panel; DEC's KL is per epoch of its clustering phase, after the autoencoder was
+# the lines). The x axis is the epoch (0: the starting prototypes, for the two models
+# whose start is drawn above), except for k-means (a Lloyd iteration) and the first ART
+# panel; DEC's KL is per epoch of its clustering phase, after the autoencoder was
 # pretrained (its jumps are the refreshes of the target :math:`P`).
 
 fig, axes = plt.subplots(3, 4, figsize=(16, 10.5))
 for ax, panel in zip(axes.flat, PANELS):
     for run in runs:
-        ax.plot(np.arange(1, len(run[panel]) + 1), run[panel], color="C0", alpha=0.6, lw=1.2,
+        first = 0 if panel in FROM_EPOCH_0 else 1
+        ax.plot(np.arange(first, first + len(run[panel])), run[panel], color="C0", alpha=0.6,
+                lw=1.2,
                 marker="o" if len(run[panel]) < 6 else None, markersize=4)
     falls, rises, rising, shape = summary[panel]
     ax.set_title(panel, fontsize=12)
@@ -319,6 +329,8 @@ for ax, panel in zip(axes.flat, PANELS):
             va="bottom" if up else "top", fontsize=10,
             bbox=dict(facecolor="white", edgecolor="none", alpha=0.8))
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    if panel.startswith("SOM"):
+        ax.set_yscale("log")     # the first epoch's drop would hide the rest
     ax.set_xlabel({"k-means": "Lloyd iteration", "Fuzzy ART: categories, first pass":
                    "batch of the first pass"}.get(panel.split(":")[0] if panel.startswith(
                        "k-means") else panel, "epoch"))
@@ -437,7 +449,7 @@ print(f"VAE + k-means on {len(X_digits)} digits: ARI {mean_std(scores_b)}")
 # ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
 # A seed example drew samples around five centres in 3-D and asked whether a winner-take-all
 # layer recovers them. Each learned prototype is matched to one true centre (the matching
-# with the smallest total distance, :func:`scipy.optimize.linear_sum_assignment`) and its
+# with the smallest total distance, ``scipy.optimize.linear_sum_assignment``) and its
 # distance to that centre measured. The plain layer, and the layer with a conscience
 # (:doc:`plot_01_competitive_learning` explains it: a unit that wins too often is handicapped,
 # so no unit stays dead):

@@ -355,8 +355,10 @@ plt.show()
 # A **Fuzzy ART** network lets the best-matching category learn a sample only if it passes
 # the vigilance test :math:`\lvert x \wedge w_j \rvert / \lvert x \rvert \ge \rho`
 # (``art-vigilance`` on :doc:`/algorithms/art`), the "resonance"; otherwise it searches the
-# next category and, when none passes, commits a new one. Learning only shrinks a category's
-# box around the samples it accepted. What it changes is the set of categories; the curves
+# next category and, when none passes, commits a new one. Learning only lowers the template
+# of the category that resonated (:math:`w_j \leftarrow x \wedge w_j` with fast learning),
+# which grows its box just enough to take the sample in, and the vigilance caps how large a
+# box may grow. What it changes is the set of categories; the curves
 # drawn are their number as the samples of the first pass arrive (twenty batches given to
 # ``partial_fit``) and the number of samples whose category changed from one pass to the
 # next (``fit``, its ``history_``).
@@ -364,7 +366,7 @@ plt.show()
 for panel in ["GNG: nodes", "GNG: quantization error", "Fuzzy ART: categories, first pass",
               "Fuzzy ART: samples that changed"]:
     ends = [run[panel][-1] for run in runs]
-    print(f"{panel}: at the end {mean_std(ends)} (first epoch "
+    print(f"{panel}: at the end {mean_std(ends)} (at the start "
           f"{mean_std([run[panel][0] for run in runs])}), over {len(SEEDS)} seeds")
 gng_full = sum(run["GNG: nodes"][-1] == 30 for run in runs)
 gng_lower = sum(run["GNG: quantization error"][-1] < run["GNG: quantization error"][0]

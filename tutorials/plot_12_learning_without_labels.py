@@ -583,7 +583,9 @@ fig.suptitle(f"Clustering the input, the reconstruction (predict) or the code (t
 fig.tight_layout()
 plt.show()
 
-print(f"whole script: {time.perf_counter() - started:.1f} s")
+# %%
+# The whole script, in this mode:
+print(f"{time.perf_counter() - started:.1f} s ({'fast' if FAST else 'full'} mode)")
 
 # %%
 # Exercises

@@ -53,6 +53,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import ticker
 from scipy.optimize import linear_sum_assignment
 
 import neuroclust
@@ -328,9 +329,12 @@ for ax, panel in zip(axes.flat, PANELS):
     ax.text(0.97, 0.05 if up else 0.95, note, transform=ax.transAxes, ha="right",
             va="bottom" if up else "top", fontsize=10,
             bbox=dict(facecolor="white", edgecolor="none", alpha=0.8))
-    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     if panel.startswith("SOM"):
         ax.set_yscale("log")     # the first epoch's drop would hide the rest
+        ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1, 2, 5)))
+        ax.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(ticker.NullFormatter())
     ax.set_xlabel({"k-means": "Lloyd iteration", "Fuzzy ART: categories, first pass":
                    "batch of the first pass"}.get(panel.split(":")[0] if panel.startswith(
                        "k-means") else panel, "epoch"))

@@ -299,26 +299,3 @@ def test_the_numpy_reference_imports_no_compiled_or_gpu_kernels():
              if is_within(module, "neuroclust.backend.reference")
              and any(is_within(target, name) for name in faster)]
     assert found == []
-
-
-# --- tutorials ------------------------------------------------------------------------------
-
-def test_tutorials_import_no_private_module():
-    """A tutorial shows the public API: no ``neuroclust._x``, no ``neuroclust.models._x``,
-    and no private name imported from neuroclust."""
-    tutorials = sorted((PACKAGE_DIR.parent / "tutorials").glob("*.py"))
-    if not tutorials:
-        pytest.skip("no tutorials/ beside the package (an installed copy)")
-    found = []
-    for path in tutorials:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-            else:
-                continue
-            found += [f"{path.name} (line {node.lineno}) imports {name}" for name in names
-                      if name.split(".")[0] == ROOT
-                      and any(part.startswith("_") for part in name.split("."))]
-    assert found == []

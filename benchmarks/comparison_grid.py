@@ -160,25 +160,25 @@ METHODS = [
     ("Fuzzy ART", lambda k, seed, X, b: FuzzyART(scale=True, random_state=seed),
      "defaults (rho 0.75); scale=True, as its inputs must lie in [0, 1] (no n_clusters)"),
     ("AE +\nk-means", lambda k, seed, X, b: _latent(Autoencoder, k, seed, X, b),
-     "LatentClustering(Autoencoder, KMeans): hidden and epochs from the budget, 2-D code; "
-     "n_clusters given"),
+     ("LatentClustering(Autoencoder, KMeans): hidden and epochs from the budget, 2-D code; "
+      "n_clusters given")),
     ("VAE +\nk-means", lambda k, seed, X, b: _latent(VariationalAutoencoder, k, seed, X, b),
-     "LatentClustering(VariationalAutoencoder, KMeans) on the means: hidden and epochs from "
-     "the budget, 2-D code; n_clusters given"),
+     ("LatentClustering(VariationalAutoencoder, KMeans) on the means: hidden and epochs from "
+      "the budget, 2-D code; n_clusters given")),
     ("DEC", lambda k, seed, X, b: DEC(Autoencoder(hidden=b["hidden"], latent_dim=2,
                                                   epochs=b["epochs"]),
                                       n_clusters=k, max_iter=b["dec_max_iter"],
                                       random_state=seed),
-     "the autoencoder above pretrained, then at most the budget's steps of the clustering "
-     "phase; the rest default; n_clusters given"),
+     ("the autoencoder above pretrained, then at most the budget's steps of the clustering "
+      "phase; the rest default; n_clusters given")),
     ("Contrastive", lambda k, seed, X, b: ContrastiveClustering(
         n_clusters=k, hidden=b["hidden"], epochs=b["contrastive_epochs"], random_state=seed),
-     "hidden layers and epochs from the budget (its default 100 epochs in the full grid); "
-     "default augmentations and representation; n_clusters given"),
+     ("hidden layers and epochs from the budget (its default 100 epochs in the full grid); "
+      "default augmentations and representation; n_clusters given")),
     ("CNNI", lambda k, seed, X, b: CNNI(n_clusters=k, epochs=b["cnni_epochs"],
                                         random_state=seed),
-     "defaults (one hidden layer of 64, soft silhouette); epochs from the budget (its "
-     "default 100 in the full grid); n_clusters given"),
+     ("defaults (one hidden layer of 64, soft silhouette); epochs from the budget (its "
+      "default 100 in the full grid); n_clusters given")),
     ("DBSCAN", lambda k, seed, X, b: DBSCAN(eps=knee_eps(X), min_samples=MIN_SAMPLES),
      "min_samples 5 (default); eps the knee of the 5-distance curve (knee_eps)"),
 ]
@@ -257,6 +257,7 @@ def fmt_seconds(seconds):
 def ari_text(cell, compact=False):
     """The mean ARI ± its standard deviation over the seeds; compact: ".98±.02" (figure)."""
     mean = statistics.fmean(cell["ari"])
+    mean = 0.0 if round(mean, 2) == 0 else mean  # no "-0.00"
     std = statistics.stdev(cell["ari"]) if len(cell["ari"]) > 1 else 0.0
     if not compact:
         return f"{mean:.2f} ± {std:.2f}"
@@ -285,7 +286,7 @@ def colours(labels):
     return np.where(labels < 0, NOISE, palette[np.maximum(labels, 0) % len(palette)])
 
 
-def draw(sets, cells, path, cell_inches=1.45, left=0.6, top=0.65):
+def draw(sets, cells, path, cell_inches=1.45, left=0.62, top=0.68):
     """Rows = data sets, columns = methods; each cell seed 0's labels, mean ARI, median time."""
     n_rows, n_cols = len(sets), len(METHODS)
     width, height = cell_inches * n_cols + left, cell_inches * n_rows + top
@@ -308,15 +309,15 @@ def draw(sets, cells, path, cell_inches=1.45, left=0.6, top=0.65):
             ax.set_xticks([])
             ax.set_yticks([])
             if row == 0:
-                ax.set_title(title, fontsize=14, pad=4)
+                ax.set_title(title, fontsize=15, pad=4)
             if col == 0:
                 ax.set_ylabel(set_name.replace(" ", "\n", 1) if len(set_name) > 12 else set_name,
-                              fontsize=14)
+                              fontsize=15)
             ax.text(0.03, 0.97, score_text(cell, n_clusters is not None, compact=True),
-                    fontsize=13,
+                    fontsize=14,
                     fontweight="bold", ha="left", va="top", transform=ax.transAxes, bbox=box)
             if cell["time"]:
-                ax.text(0.97, 0.03, fmt_seconds(statistics.median(cell["time"])), fontsize=12,
+                ax.text(0.97, 0.03, fmt_seconds(statistics.median(cell["time"])), fontsize=12.5,
                         ha="right", va="bottom", transform=ax.transAxes, bbox=box)
     figure.savefig(path, dpi=100)
 
@@ -349,36 +350,38 @@ def markdown(sets, cells, raised, meta):
     lines = [
         "## The run",
         "",
-        f"`{meta['command']}`: {meta['n_samples']} points per set, seeds "
-        f"{meta['seeds'][0]}-{meta['seeds'][-1]} (each draws the data and seeds the method), "
-        f"the {meta['budget']} budget; neuroclust {neuroclust.__version__}, Python "
-        f"{platform.python_version()}, NumPy {np.__version__}, on {meta['cpus']} CPU cores "
-        f"with {meta['threads']} BLAS/OpenMP thread(s), no GPU; {meta['minutes']:.1f} "
-        "minutes in all.",
+        (f"`{meta['command']}`: {meta['n_samples']} points per set, seeds "
+         f"{meta['seeds'][0]}-{meta['seeds'][-1]} (each draws the data and seeds the method), "
+         f"the {meta['budget']} budget; neuroclust {neuroclust.__version__}, Python "
+         f"{platform.python_version()}, NumPy {np.__version__}, on {meta['cpus']} CPU cores "
+         f"with {meta['threads']} BLAS/OpenMP thread(s), no GPU; {meta['minutes']:.1f} "
+         "minutes in all."),
         "",
         "## Adjusted Rand index",
         "",
-        "Mean ± standard deviation over the seeds (noise counts as one cluster); for the set "
-        "with no structure, the number of clusters found (noise excluded; the range over the "
-        "seeds). The highest mean per set (ties within 0.005): " + "; ".join(best) + ".",
+        ("Mean ± standard deviation over the seeds (noise counts as one cluster); for the set "
+         "with no structure, the number of clusters found (noise excluded; the range over the "
+         "seeds). The highest mean per set (ties within 0.005): " + "; ".join(best) + "."),
         "",
         table(score_text),
         "",
         "## Fit time",
         "",
-        "The median over the seeds: the setting rule, the construction and `fit`, labels "
-        "included.",
+        ("The median over the seeds: the setting rule, the construction and `fit`, labels "
+         "included."),
         "",
         table(time_text),
         "",
         "## Settings",
         "",
-        "The true number of clusters goes to the methods that take one (3 on the set with no "
-        "structure); nothing else was chosen by looking at labels or at an ARI. The deep "
-        f"models' budget: {meta['budget_text']}.",
+        ("The true number of clusters goes to the methods that take one (3 on the set with no "
+         "structure); nothing else was chosen by looking at labels or at an ARI. The deep "
+         f"models' budget: {meta['budget_text']}."),
         "",
     ]
     lines += [f"- **{title.replace(chr(10), ' ')}**: {rule}." for title, _, rule in METHODS]
+    lines += ["", "DBSCAN's `eps` on the data of seed 0: "
+              + "; ".join(f"{name} {knee_eps(X):.3f}" for name, X, _, _ in sets) + "."]
     lines += ["", "## Warnings raised", ""]
     if raised:
         lines += [f"- {title.replace(chr(10), ' ')}: {category}, {count} fit(s): {message}"

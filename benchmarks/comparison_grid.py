@@ -44,7 +44,7 @@ milliseconds are dominated by Python's overhead: read them as orders of magnitud
 
 Run (from the repository root, kernels built in place)::
 
-    python benchmarks/comparison_grid.py            # about 5 minutes on two cores
+    python benchmarks/comparison_grid.py            # about 3 minutes on two cores
     python benchmarks/comparison_grid.py --fast     # 100 points, 2 seeds, tiny budgets: seconds
 
 It writes ``comparison_grid.png`` and ``comparison_grid.md`` (the tables of ARI and time, the

@@ -49,7 +49,8 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints",
-                    "auto_tutorials/*.ipynb", "auto_tutorials/*.py", "auto_tutorials/*.zip"]
+                    "auto_tutorials/*.ipynb", "auto_tutorials/*.py", "auto_tutorials/*.zip",
+                    "_static/*.md"]  # generated tables, included by the pages that show them
 
 # MyST: $...$ and $$...$$ math (dollarmath), $$...$$ (label) numbers an equation that
 # {eq}`label` refers to; amsmath lets align/cases environments stand on their own.

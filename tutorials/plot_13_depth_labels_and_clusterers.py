@@ -38,7 +38,7 @@ equations are on the pages :doc:`/algorithms/autoencoder` and :doc:`/algorithms/
 # rate is the library's default (Adam, 0.001), the batch size 64, and each network trains for
 # as many epochs as its reconstruction error on held-out samples keeps falling (early stopping
 # on the last tenth of the rows, which needs no labels; in the full mode with a patience of
-# 10 epochs and at most 150).
+# 5 epochs and at most 60).
 
 import copy
 import os
@@ -54,8 +54,8 @@ SEEDS = range(5)                             # every measurement over these five
 N_DIGITS = 500 if FAST else None             # None: all 1797 digits
 N_SHAPES = 400 if FAST else 1200             # points of the lifted curved set
 N_SIGNALS, LENGTH = (150, 64) if FAST else (600, 128)
-MAX_EPOCHS = 12 if FAST else 150             # early stopping usually ends training sooner
-PATIENCE = 3 if FAST else 10                 # epochs without a better held-out error
+MAX_EPOCHS = 12 if FAST else 60              # early stopping may end training sooner
+PATIENCE = 3 if FAST else 5                  # epochs without a better held-out error
 WIDTHS = (16, 64) if FAST else (32, 128)     # the two widths of every hidden layer
 DEPTHS = (1, 2, 3)                           # hidden layers in the encoder (and decoder)
 BATCH, LEARNING_RATE = 64, 1e-3

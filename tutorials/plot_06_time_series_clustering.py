@@ -22,7 +22,8 @@ It answers these questions from the learners' list:
 * **12.** For time series, should the autoencoder use 1-D convolutions? (Yes, and what they
   do not fix on their own: a model with and one without global pooling, side by side.)
 * **13.** Which clustering algorithm should run on the codes? (k-means here, with its
-  assumption of round clusters of similar size; the last exercise tries DBSCAN.)
+  assumption of round clusters of similar size; the last exercise tries DBSCAN, and
+  :doc:`plot_13_depth_labels_and_clusterers` compares them on the same codes.)
 
 The equations are on the page :doc:`/algorithms/autoencoder`; tutorial
 :doc:`plot_05_autoencoder_clustering` derives backpropagation and trains the dense

@@ -3,7 +3,9 @@ r"""External measures: a clustering against known classes.
 :func:`contingency_matrix` counts the samples of each class in each cluster;
 :func:`adjusted_rand_score`, :func:`normalized_mutual_info_score`, :func:`clustering_accuracy`
 and :func:`purity_score` are functions of that table. All are importable from
-:mod:`neuroclust.metrics`, whose docstring gives the notation.
+:mod:`neuroclust.metrics`, whose docstring gives the notation. The page
+docs/algorithms/metrics.md derives them; the chain: metrics/external.py -> metrics/internal.py
+-> tests/metrics/test_metrics.py.
 """
 from fractions import Fraction
 

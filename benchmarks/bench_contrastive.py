@@ -143,8 +143,8 @@ def _neuroclust_epoch(X):
     network = nn.Sequential(encoder.layers + head.layers)
     noise = augment.GaussianNoise(SPEED["noise"])
 
-    def two_views(batch):
-        return np.concatenate([noise(batch, rng), noise(batch, rng)])
+    def two_views(batch):   # as ContrastiveClustering draws them
+        return noise(np.concatenate([batch, batch]), rng)
 
     start = time.perf_counter()
     history = nn.train(network, nn.NTXentLoss(0.5), nn.Adam(1e-3), X, epochs=1,

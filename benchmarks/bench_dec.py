@@ -59,7 +59,7 @@ class _TorchDEC:
     """The same model in PyTorch: Linear+ReLU encoder to a linear code, Student's t soft
     assignments to 10 learned centres, KL(P || Q) with P refreshed every 140 steps."""
 
-    def __init__(self, X, seed=0, interval=UPDATE_INTERVAL):
+    def __init__(self, X, seed=0, interval=UPDATE_INTERVAL, encoder=None):
         import torch
 
         torch.set_num_threads(_common.THREADS)
@@ -72,6 +72,13 @@ class _TorchDEC:
                 layers.append(torch.nn.ReLU())
         self.torch, self.X, self.interval = torch, X, interval
         self.encoder = torch.nn.Sequential(*layers)
+        if encoder is not None:   # start from neuroclust's pretrained encoder, weight for weight
+            dense = [layer for layer in encoder.layers if "W" in layer.params]
+            linear = [layer for layer in layers if isinstance(layer, torch.nn.Linear)]
+            with torch.no_grad():
+                for ours, theirs in zip(dense, linear, strict=True):
+                    theirs.weight.copy_(torch.from_numpy(ours.params["W"].T.copy()))
+                    theirs.bias.copy_(torch.from_numpy(ours.params["b"].reshape(-1).copy()))
         with torch.no_grad():   # the centres start as DEC's do: k-means on the codes
             codes = torch.cat([self.encoder(X[s:s + CHUNK]) for s in range(0, len(X), CHUNK)])
         import neuroclust
@@ -171,7 +178,8 @@ def run(pairs=PAIRS):
     steps_per_epoch = -(-SAMPLES // BATCH)
     ours_t, theirs_t, torch_losses = [], [], []
     marks = {"end": None}
-    peer = _TorchDEC(torch.from_numpy(X))
+    pretrained = _pretrained(X)
+    peer = _TorchDEC(torch.from_numpy(X), encoder=pretrained.encoder_)
 
     def after_epoch(_model, _epoch):
         ours_t.append(time.perf_counter() - marks["end"])
@@ -182,7 +190,7 @@ def run(pairs=PAIRS):
               file=sys.stderr, flush=True)
         marks["end"] = time.perf_counter()
 
-    model = _dec(_pretrained(X), 1 + pairs, steps_per_epoch, callbacks=[after_epoch])
+    model = _dec(pretrained, 1 + pairs, steps_per_epoch, callbacks=[after_epoch])
     marks["end"] = time.perf_counter()   # the first (dropped) epoch also holds the k-means start
     model.fit(X)
     ours_t, theirs_t = ours_t[1:], theirs_t[1:]              # drop the warm-up epochs

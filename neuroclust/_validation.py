@@ -7,6 +7,8 @@ import decimal
 import math
 import numbers
 import sys
+import threading
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -568,3 +570,27 @@ def check_prototypes_shape(W, n_units, n_features=None, name="init", grid_shape=
     wanted = " or ".join(str(option) for option in accepted)
     raise ValueError(f"{name} has shape {shape}, but {n_units} prototypes of {width} features, "
                      f"shape {wanted}, are needed.")
+
+
+# ------------------------------------------------------------- data checked once, upstream
+_checked_scope = threading.local()
+
+
+@contextmanager
+def data_already_checked():
+    """Inside, layer inputs and augmentations are checked for shape and type but not scanned
+    for NaN and infinity: the training loop has checked its data once, and a NaN or infinity
+    that arises later (a diverging network, a transform that makes one) reaches the loss,
+    which the loop stops on. A scan of every layer's input at every batch cost about a tenth
+    of a DEC epoch, and the scans of a contrastive step's two views a twentieth of the step."""
+    previous = getattr(_checked_scope, "checked", False)
+    _checked_scope.checked = True
+    try:
+        yield
+    finally:
+        _checked_scope.checked = previous
+
+
+def nan_scan_skipped():
+    """True inside :func:`data_already_checked`."""
+    return getattr(_checked_scope, "checked", False)

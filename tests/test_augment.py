@@ -49,6 +49,37 @@ def test_gaussian_noise_has_the_stated_spread():
     assert A.GaussianNoise(0.0)(X, 0).tolist() == X.tolist()
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gaussian_noise_is_normal_in_either_precision(dtype):
+    """float32 data get Box-Muller draws, float64 data NumPy's: both standard normal."""
+    from scipy import stats
+
+    X = np.zeros((301, 333), dtype=dtype)                      # an odd number of values
+    noise = A.GaussianNoise(1.0)(X, 3).ravel()
+    assert noise.dtype == dtype and noise.size == X.size
+    assert stats.kstest(noise, "norm").pvalue > 1e-3
+    assert stats.skew(noise) == pytest.approx(0, abs=0.02)
+    assert stats.kurtosis(noise) == pytest.approx(0, abs=0.05)  # normal tails
+    assert len(np.unique(noise)) > 0.99 * noise.size             # no repeated pairs
+
+
+def test_a_transform_that_makes_nan_stops_training_as_a_divergence():
+    import warnings
+
+    from neuroclust import DivergenceWarning, nn
+
+    network = nn.Sequential([nn.Dense(4, 3, random_state=0)])
+    X = np.random.default_rng(0).random((64, 4))
+    before = network.params["0.W"].copy()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nn.train(network, nn.MeanSquaredError(), nn.SGD(0.1), X, X[:, :3], epochs=2,
+                 batch_size=16, random_state=0, batch_transform=lambda batch: batch * np.nan)
+    assert any(issubclass(w.category, DivergenceWarning) for w in caught)
+    assert np.isfinite(network.params["0.W"]).all()
+    assert np.array_equal(network.params["0.W"], before)
+
+
 def test_feature_mask_zeroes_the_stated_share():
     X = np.ones((1000, 100))
     Y = A.FeatureMask(0.3)(X, 0)

@@ -218,9 +218,10 @@ class ContrastiveClustering(BaseEstimator):
         clusterer = self._clusterer(rng, self._backend_for(X))
 
         def two_views(batch):
+            # the batch twice, then one call: each row gets its own draws, so the two copies
+            # of a sample become two independent views, with one copy fewer than two calls
             xp = array_module(batch)
-            return xp.concatenate([augment(batch, views_rng),
-                                   augment(batch, views_rng)])                    # eq. (1)
+            return augment(xp.concatenate([batch, batch]), views_rng)                # eq. (1)
 
         optimizer = (nn.Adam(self.learning_rate, weight_decay=self.weight_decay)
                      if self.optimizer == "adam"

@@ -1,27 +1,8 @@
 """Checks shared by the differentiable layers and losses of ``neuroclust.nn``."""
-import threading
-from contextlib import contextmanager
-
-from .._validation import array_module, check_array, ndim_of
+from .._validation import (array_module, check_array, data_already_checked, nan_scan_skipped,
+                           ndim_of)
 
 __all__ = ["check_input", "check_upstream", "require_forward", "data_already_checked"]
-
-_scope = threading.local()
-
-
-@contextmanager
-def data_already_checked():
-    """Inside, layer inputs are checked for shape and type but not scanned for NaN and
-    infinity: the training loop has checked its data once, and a NaN or infinity that arises
-    between layers (a diverging network) reaches the loss, which the loop stops on. A scan of
-    every layer's input at every batch cost about a tenth of a DEC epoch."""
-    previous = getattr(_scope, "checked", False)
-    _scope.checked = True
-    try:
-        yield
-    finally:
-        _scope.checked = previous
-
 
 def check_input(x, name="x", ndim=None):
     """Validate a layer input: numbers, finite, non-empty; float32/float64 kept, else float64.
@@ -31,7 +12,7 @@ def check_input(x, name="x", ndim=None):
     """
     if ndim is None:
         ndim = max(ndim_of(x), 1)
-    return check_array(x, name=name, ndim=ndim, allow_nan=getattr(_scope, "checked", False))
+    return check_array(x, name=name, ndim=ndim, allow_nan=nan_scan_skipped())
 
 
 def require_forward(obj, cache):

@@ -120,12 +120,14 @@ class NTXentLoss(Loss):
         S = (U @ U.T) / H.dtype.type(self.temperature)                            # eq. (2)
         rows = xp.arange(two_n)
         S[rows, rows] = -xp.inf                                                   # eq. (2)
-        m = S.max(axis=1, keepdims=True)
-        E = xp.exp(S - m)
-        total = E.sum(axis=1, keepdims=True)
-        P = E / total                                                             # eq. (3)
         partner = (rows + n) % two_n
         positives = S[rows, partner]
+        m = S.max(axis=1, keepdims=True)
+        S -= m                              # S becomes P in place: one 2N x 2N array, not three
+        xp.exp(S, out=S)
+        total = S.sum(axis=1, keepdims=True)
+        P = S
+        P /= total                                                                # eq. (3)
         value = float(xp.sum(m[:, 0] + xp.log(total[:, 0]) - positives) / two_n)  # eq. (4)
         alignment = float(xp.sum(U[:n] * U[n:]) / n)
         self.terms_ = {"alignment": alignment}
@@ -140,7 +142,9 @@ class NTXentLoss(Loss):
         G = P.copy()
         G[xp.arange(two_n), partner] -= 1
         G /= two_n                                                                # eq. (5)
-        dU = ((G + G.T) @ U) / H.dtype.type(self.temperature)                     # eq. (6)
+        G += G.T.copy()
+        G /= H.dtype.type(self.temperature)
+        dU = G @ U                                                                # eq. (6)
         radial = xp.sum(U * dU, axis=1, keepdims=True)
         eps = H.dtype.type(self.eps)
         dH = xp.where(norms > eps, (dU - U * radial) / xp.maximum(norms, eps),

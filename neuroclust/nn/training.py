@@ -81,6 +81,8 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
         check); the model gets what it returns, and the loss gets the batch's rows of ``y``
         (or X) unchanged. Contrastive learning draws its two augmented views of each sample
         here (:class:`~neuroclust.ContrastiveClustering`, whose loss ignores the target).
+        What it returns is not scanned for NaN: one it makes reaches the loss, which stops
+        training as a divergence (the last good weights kept).
         ``None`` gives the model the rows themselves.
 
     Returns
@@ -183,10 +185,11 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
     def batch_loss(X_batch, Y_batch, training):
         """Eq. (2): the total, and the value of each part: the loss's own ``terms_``, then
         ``"data_loss"`` and the layers' terms when layers add any."""
-        inputs = X_batch if batch_transform is None else batch_transform(X_batch)
         with data_already_checked():   # X and y were checked above; a NaN that arises
-            outputs = model.forward(inputs, training=training)     # between layers makes
-        value = float(loss.forward(outputs, Y_batch))              # the loss NaN: a stop
+            inputs = X_batch if batch_transform is None else batch_transform(X_batch)
+            outputs = model.forward(inputs, training=training)     # later (between layers,
+        value = float(loss.forward(outputs, Y_batch))              # in a transform) makes
+        #                                                            the loss NaN: a stop
         parts = {name: float(term) for name, term in (getattr(loss, "terms_", None) or {}).items()}
         extra = model.extra_losses()
         if extra:

@@ -113,7 +113,10 @@ def optics_ordering(X, core_distances, indptr=None, indices=None):
     predecessor : ndarray of int64, shape (n_samples,)
         The core sample that set each reachability; -1 where none did.
     """
-    core, indptr, indices = check_optics_ordering(X, core_distances, indptr, indices)
+    if indptr is not None and indices is not None:
+        indptr, indices = np.asarray(_to_host(indptr)), np.asarray(_to_host(indices))
+    core, indptr, indices = check_optics_ordering(X, np.asarray(_to_host(core_distances)),
+                                                  indptr, indices)
     X = np.asarray(_to_host(X), dtype=np.float64)
     n_samples = X.shape[0]
     reachability = np.full(n_samples, np.inf)

@@ -197,7 +197,7 @@ class OPTICS(BaseEstimator):
         if bool(np.isinf(self.reachability_).all()):
             warnings.warn("Every reachability is inf: no sample reaches another within "
                           "max_eps, so every sample is noise; set a larger max_eps.",
-                          UserWarning, stacklevel=2)
+                          UserWarning, stacklevel=3)
         if self.cluster_method == "xi":                                             # step 4
             self.cluster_hierarchy_ = kernels.optics_xi_clusters(
                 self.reachability_, self.predecessor_, self.ordering_, min_samples,

@@ -194,3 +194,15 @@ def test_bad_parameters_are_refused_with_one_sentence(params, match):
 def test_bad_data_is_refused(X, match):
     with pytest.raises(ValueError, match=match):
         OPTICS(min_samples=2).fit(X)
+
+
+@pytest.mark.skipif("cupy" not in available_backends(),
+                    reason="needs CuPy and a CUDA GPU (available_backends() lists no 'cupy')")
+@pytest.mark.parametrize("max_eps", [np.inf, 0.5])
+def test_on_a_gpu_as_on_the_cpu(max_eps):
+    import cupy
+
+    X = data_sets()["moons"]
+    gpu = OPTICS(min_samples=5, max_eps=max_eps, backend="cupy").fit(cupy.asarray(X))
+    assert gpu.backend_ == "cupy"
+    assert_same(gpu, OPTICS(min_samples=5, max_eps=max_eps, backend="numpy").fit(X))

@@ -20,8 +20,8 @@ defaults (the xi method); both libraries must give the same ordering, reachabili
 finite ``max_eps`` (the DBSCAN rows' ``eps``, chosen there without labels): with an infinite one
 scikit-learn's loop makes, for each of the n samples, a radius query that returns all n and
 n distances, about 100 times its 10,000-sample time (some 38 s with max_eps infinite, on two
-busy cores), so about an hour per fit. The 10,000-sample rows with a finite ``max_eps`` show what the
-bound buys at a size both can run.
+busy cores), so about an hour per fit. The 10,000-sample rows with a finite ``max_eps`` show
+what the bound buys at a size both can run.
 
 Run: ``python benchmarks/bench_dbscan.py`` (DBSCAN and OPTICS; tens of minutes on two cores),
 ``--dbscan`` or ``--optics`` for one of them, ``--small`` for the 10,000-sample rows only,
@@ -143,8 +143,8 @@ def run_case(case, pairs=None):
     if optics:
         n, d, max_eps = OPTICS_CASES[case]
         return _common.make_row(
-            f"OPTICS fit, blobs {case[7:].replace(', max_eps', '')}, max_eps={max_eps}, min_samples={MIN_SAMPLES}, "
-            "fresh processes", "`OPTICS(min_samples, max_eps)`",
+            f"OPTICS fit, blobs {case[7:].replace(', max_eps', '')}, max_eps={max_eps}, "
+            f"min_samples={MIN_SAMPLES}, fresh processes", "`OPTICS(min_samples, max_eps)`",
             "scikit-learn `OPTICS(min_samples, max_eps)`", ours_t, theirs_t, speedup=True,
             target="(reported)", met=same, check=check)
     n, d, eps = CASES[case]

@@ -11,9 +11,9 @@ Shared helpers: ``csrc/_common.pxd``.
 
 ``rows_of_pairs`` turns the pairs of neighbours a k-d tree finds (SciPy's, see
 ``neuroclust/backend/cython.py``) into the compressed rows ``reference.radius_neighbors``
-returns, by a counting sort; ``dbscan_labels`` is the reference's loop, compiled; so is ``optics_ordering`` (the reference's
-``optics_ordering``), with a heap in place of the reference's scan when the neighbourhoods
-are given.
+returns, by a counting sort; ``dbscan_labels`` is the reference's loop, compiled; so is
+``optics_ordering`` (the reference's ``optics_ordering``), with a heap in place of the
+reference's scan when the neighbourhoods are given.
 """
 from libc.math cimport INFINITY, rint, sqrt
 from libc.stdlib cimport free

@@ -121,10 +121,10 @@ def test_inside_latent_clustering_and_saved(tmp_path):
     X = data_sets()["blobs"]
     model = LatentClustering(Autoencoder(hidden=(6,), latent_dim=2, epochs=3, random_state=0),
                              clusterer=OPTICS(min_samples=8)).fit(X)
-    codes = model.autoencoder_.transform(X) if hasattr(model, "autoencoder_") else None
     assert model.labels_.shape == (len(X),) and model.labels_.max() >= 1
-    if codes is not None:
-        np.testing.assert_array_equal(model.labels_, OPTICS(min_samples=8).fit_predict(codes))
+    np.testing.assert_array_equal(model.labels_,
+                                  OPTICS(min_samples=8).fit_predict(model.codes_))
+    assert isinstance(model.clusterer_, OPTICS)
     predicted = model.predict(X[:20])
     assert predicted.shape == (20,)
     model.save(tmp_path / "latent")

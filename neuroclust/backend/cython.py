@@ -456,12 +456,17 @@ def optics_core_distances(X, min_samples, max_eps):
 
     min_samples, max_eps = _checks.check_optics_core_distances(X, min_samples, max_eps)
     X = np.ascontiguousarray(X, dtype=np.float64)
-    _, nearest = cKDTree(X).query(X, k=list(range(1, min_samples + 1)))
-    squared = np.zeros(nearest.shape)
-    for feature in range(X.shape[1]):
-        difference = X[nearest, feature] - X[:, feature, None]
-        squared += difference * difference
-    core = np.sqrt(squared.max(axis=1))
+    tree, ranks = cKDTree(X), list(range(1, min_samples + 1))
+    core = np.empty(X.shape[0])
+    block = max(1, reference.optics.BLOCK_ENTRIES // min_samples)   # rows x neighbours held
+    for start in range(0, X.shape[0], block):
+        rows = X[start:start + block]
+        nearest = tree.query(rows, k=ranks)[1]
+        squared = np.zeros(nearest.shape)
+        for feature in range(X.shape[1]):
+            difference = X[nearest, feature] - rows[:, feature, None]
+            squared += difference * difference
+        core[start:start + block] = np.sqrt(squared.max(axis=1))
     core[core > max_eps] = np.inf
     return np.around(core, reference.optics.DECIMALS)
 

@@ -13,6 +13,7 @@ from .models import (ART1, DBSCAN, DEC, SOM, Autoencoder, CompetitiveLearning, F
                      VariationalAutoencoder, elbow)
 from .models import ContrastiveClustering
 from .models import CNNI
+from .models import OPTICS
 from ._validation import NotFittedError
 
 __version__ = "0.1.0"
@@ -23,4 +24,5 @@ __all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralG
            "VariationalAutoencoder", "DEC", "SoftmaxAutoencoder",
            "augment",
            "ContrastiveClustering",
-           "CNNI", "DBSCAN"]
+           "CNNI", "DBSCAN",
+           "OPTICS"]

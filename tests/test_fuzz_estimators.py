@@ -40,6 +40,7 @@ ESTIMATORS = {
     "CNNI": "CNNI(n_clusters={k}, hidden=(4,), index='mmj_silhouette', epochs=2, "
             "batch_size=8, random_state=0)",
     "DBSCAN": "DBSCAN(eps=0.5, min_samples=3)",
+    "OPTICS": "OPTICS(min_samples=2)",
 }
 DTYPES = ["float64", "float32", "float16", "int64", "int8", "bool", "complex64", "object",
           ">f8"]
@@ -94,7 +95,7 @@ RUNNER = textwrap.dedent(r'''
         X, Q = make(case["train"], rng), make(case["query"], rng)
         results = {}
         results["fit"], _ = outcome(lambda: model.fit(X))
-        # (DBSCAN labels only what it is fitted on: its query is fit_predict)
+        # (DBSCAN and OPTICS label only what they are fitted on: their query is fit_predict)
         query = (getattr(model, "predict", None) or getattr(model, "transform", None)
                  or model.fit_predict)
         results["query"], before = outcome(lambda: query(Q))

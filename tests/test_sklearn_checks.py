@@ -30,6 +30,7 @@ from neuroclust import SoftmaxAutoencoder  # noqa: E402
 from neuroclust import ContrastiveClustering  # noqa: E402
 from neuroclust import CNNI  # noqa: E402
 from neuroclust import DBSCAN  # noqa: E402
+from neuroclust import OPTICS  # noqa: E402
 
 if not hasattr(sklearn.utils, "Tags"):      # __sklearn_tags__ and expected_failed_checks
     pytest.skip("scikit-learn >= 1.6 is needed for its estimator checks of tagged "
@@ -61,6 +62,7 @@ ESTIMATORS = [
     CNNI(n_clusters=2, hidden=(4,), index="mmj_silhouette", epochs=2, batch_size=16,
          random_state=0),
     DBSCAN(eps=0.5, min_samples=3),
+    OPTICS(min_samples=3),
 ]
 
 _OBJECT = ("neuroclust refuses arrays of dtype object, even of numbers, with a ValueError that "

@@ -16,7 +16,9 @@ same signatures, and models reach them only through the module ``get_kernels`` r
 * adaptive resonance theory: ``fuzzy_art_online``, ``fuzzy_art_choice``, ``fuzzy_art_predict``,
   ``art1_online``, ``art1_bottom_up``;
 * the min-max-jump distance (CNNI): ``minimum_spanning_tree``, ``mmj_distances``;
-* density clustering (DBSCAN): ``radius_neighbors``, ``dbscan_labels``.
+* density clustering (DBSCAN): ``radius_neighbors``, ``dbscan_labels``;
+* OPTICS: ``optics_core_distances``, ``optics_ordering``, ``optics_dbscan_labels``,
+  ``optics_xi_clusters``, ``optics_xi_labels``.
 
 ``KERNELS`` lists them. The NumPy reference (``backend/reference/<algorithm>.py``) states the
 math of each; ``cython`` wraps the compiled kernels of ``csrc/<algorithm>.pyx``; ``cupy`` runs
@@ -40,7 +42,9 @@ KERNELS = ("squared_distances", "bmu", "undefined_bmu", "accumulate", "bmu_accum
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
            "art1_bottom_up",
            "minimum_spanning_tree", "mmj_distances",
-           "radius_neighbors", "dbscan_labels")
+           "radius_neighbors", "dbscan_labels",
+           "optics_core_distances", "optics_ordering", "optics_dbscan_labels",
+           "optics_xi_clusters", "optics_xi_labels")
 
 
 def _cython_available():

@@ -333,3 +333,38 @@ def check_dbscan_labels(indptr, indices, min_samples):
     indices = check_indices(indices, indptr.shape[0] - 1, "indices", "row indices")
     min_samples = check_whole(min_samples, "min_samples", 1)
     return indptr.astype(np.int64), np.asarray(indices), min_samples
+
+
+def check_optics_core_distances(X, min_samples, max_eps):
+    """``X`` with at least ``min_samples`` rows, ``min_samples`` >= 1 and ``max_eps`` >= 0
+    (``inf`` allowed: no limit). Returns ``min_samples`` as an int and ``max_eps`` as a float."""
+    check_data(X)
+    min_samples = check_whole(min_samples, "min_samples", 1, max(int(X.shape[0]), 1))
+    max_eps = float(_scalar(max_eps, "max_eps", "a real number"))
+    if math.isnan(max_eps) or max_eps < 0:
+        raise ValueError(f"max_eps must be >= 0 (inf for no limit), got {max_eps}.")
+    return min_samples, max_eps
+
+
+def check_optics_ordering(X, core_distances, indptr, indices):
+    """``core_distances``: one per row of ``X``, each >= 0 or inf; ``indptr`` and ``indices``
+    both None (every sample a neighbour of every other) or neighbourhoods in compressed rows,
+    as ``check_dbscan_labels`` takes them. Returns the core distances in float64 and the
+    rows as int64 arrays (or None)."""
+    check_data(X)
+    check_array(core_distances, "core_distances", 1, "one core distance per sample")
+    core = np.asarray(core_distances, dtype=np.float64)
+    if core.shape[0] != X.shape[0]:
+        raise ValueError(f"core_distances must hold one entry per row of X ({X.shape[0]}), "
+                         f"got {core.shape[0]}.")
+    if bool(np.isnan(core).any()) or bool((core < 0).any()):
+        raise ValueError("core_distances must be >= 0 or inf, without NaN.")
+    if (indptr is None) != (indices is None):
+        raise ValueError("indptr and indices must be given together, or both left None.")
+    if indptr is not None:
+        indptr, indices, _ = check_dbscan_labels(indptr, indices, 1)
+        if indptr.shape[0] != X.shape[0] + 1:
+            raise ValueError(f"indptr must hold one entry per row of X and one more "
+                             f"({X.shape[0] + 1}), got {indptr.shape[0]}.")
+        indices = np.asarray(indices, dtype=np.int64)
+    return core, indptr, indices

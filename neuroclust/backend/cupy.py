@@ -12,6 +12,8 @@ The kernels that are one matrix product or less (``squared_distances``, ``undefi
 functions, re-exported, so this module offers every kernel name the reference does. So are
 ``minimum_spanning_tree`` and ``mmj_distances`` (the min-max-jump distance): Prim's loop of
 the reference runs on the device, a few kernels and one transfer of an index per sample.
+So are the OPTICS kernels (``optics_*``): like ``dbscan_labels``, their loops run on the host
+(the reference copies its inputs there), one sample at a time.
 
 The thread-count argument of the CPU kernels is accepted (and checked as there) and ignored,
 so callers need not care which backend they hold. The reference checks every other argument
@@ -21,13 +23,17 @@ from . import _checks, reference
 from .reference import (art1_bottom_up, fuzzy_art_choice, som_batch_weights, squared_distances,
                         undefined_bmu)
 from .reference import minimum_spanning_tree, mmj_distances
+from .reference import (optics_core_distances, optics_dbscan_labels, optics_ordering,
+                        optics_xi_clusters, optics_xi_labels)
 
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
            "art1_bottom_up",
            "minimum_spanning_tree", "mmj_distances",
-           "radius_neighbors", "dbscan_labels"]
+           "radius_neighbors", "dbscan_labels",
+           "optics_core_distances", "optics_ordering", "optics_dbscan_labels",
+           "optics_xi_clusters", "optics_xi_labels"]
 
 
 def _same_dtype(X, W):

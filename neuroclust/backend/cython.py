@@ -4,7 +4,9 @@ The compiled kernel of each algorithm is in ``csrc/<algorithm>.pyx`` and its Num
 ``neuroclust/backend/reference/<algorithm>.py``: distances (``bmu``, ``accumulate``,
 ``bmu_accumulate``, ``two_nearest``), competitive (``wta_online``), som (``som_online``), gng
 (``gng_online``), art (``fuzzy_art_online``, ``fuzzy_art_predict``, ``art1_online``) and mmj
-(``mmj_distances``; ``minimum_spanning_tree`` is the reference's, re-exported). The
+(``mmj_distances``; ``minimum_spanning_tree`` is the reference's, re-exported), density
+(``radius_neighbors``, ``dbscan_labels``, ``optics_core_distances``, ``optics_ordering``;
+OPTICS' cluster extractions, linear passes over the plot, are the reference's). The
 kernels with no compiled version (``squared_distances``, ``undefined_bmu``,
 ``som_batch_weights``, ``fuzzy_art_choice``, ``art1_bottom_up``: each one matrix product or
 less) are the reference's own functions, re-exported (``squared_distances`` and
@@ -38,13 +40,16 @@ from ..grid import NEIGHBOURHOOD_CODES
 from . import _checks, reference, threads
 from ._chunks import COMPILED_CHUNK_ROWS
 from .reference import art1_bottom_up, fuzzy_art_choice, minimum_spanning_tree, undefined_bmu
+from .reference import optics_dbscan_labels, optics_xi_clusters, optics_xi_labels
 
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "squared_distances", "two_nearest", "som_online", "som_batch_weights", "gng_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
            "art1_bottom_up", "default_n_threads",
            "minimum_spanning_tree", "mmj_distances",
-           "radius_neighbors", "dbscan_labels"]
+           "radius_neighbors", "dbscan_labels",
+           "optics_core_distances", "optics_ordering", "optics_dbscan_labels",
+           "optics_xi_clusters", "optics_xi_labels"]
 
 def default_n_threads():
     """Threads for the kernels: ``NEUROCLUST_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the
@@ -439,3 +444,36 @@ def dbscan_labels(indptr, indices, min_samples):
     indptr, indices, min_samples = _checks.check_dbscan_labels(indptr, indices, min_samples)
     return _density.dbscan_labels(np.ascontiguousarray(indptr, dtype=np.int64),
                                   np.ascontiguousarray(indices, dtype=np.int64), min_samples)
+
+
+# ------------------------------------------------------------------ density (OPTICS)
+def optics_core_distances(X, min_samples, max_eps):
+    """See ``reference.optics_core_distances``: the ``min_samples`` nearest rows from SciPy's
+    k-d tree, then the distance to each measured again as the reference measures it
+    (differences in float64, features summed in order), the largest kept, so both backends
+    give the same bits."""
+    from scipy.spatial import cKDTree   # SciPy loads its spatial module only when asked
+
+    min_samples, max_eps = _checks.check_optics_core_distances(X, min_samples, max_eps)
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    tree, ranks = cKDTree(X), list(range(1, min_samples + 1))
+    core = np.empty(X.shape[0])
+    block = max(1, reference.optics.BLOCK_ENTRIES // min_samples)   # rows x neighbours held
+    for start in range(0, X.shape[0], block):
+        rows = X[start:start + block]
+        nearest = tree.query(rows, k=ranks)[1]
+        squared = np.zeros(nearest.shape)
+        for feature in range(X.shape[1]):
+            difference = X[nearest, feature] - rows[:, feature, None]
+            squared += difference * difference
+        core[start:start + block] = np.sqrt(squared.max(axis=1))
+    core[core > max_eps] = np.inf
+    return np.around(core, reference.optics.DECIMALS)
+
+
+def optics_ordering(X, core_distances, indptr=None, indices=None):
+    """See ``reference.optics_ordering``: its loop, compiled (``csrc/density.pyx``); with the
+    neighbourhoods given, a heap finds each next sample in place of a scan."""
+    core, indptr, indices = _checks.check_optics_ordering(X, core_distances, indptr, indices)
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    return _density.optics_ordering(X, np.ascontiguousarray(core), indptr, indices)

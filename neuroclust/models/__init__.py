@@ -13,6 +13,7 @@ from .softmax_autoencoder import SoftmaxAutoencoder
 from .vae import VariationalAutoencoder
 from .contrastive import ContrastiveClustering
 from .cnni import CNNI
+from .optics import OPTICS
 
 __all__ = ["CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART", "ART1",
            "Autoencoder", "LatentClustering", "elbow",
@@ -21,4 +22,5 @@ __all__ = ["CompetitiveLearning", "GrowingNeuralGas", "KMeans", "SOM", "FuzzyART
            "SoftmaxAutoencoder",
            "ContrastiveClustering",
            "CNNI",
-           "DBSCAN"]
+           "DBSCAN",
+           "OPTICS"]

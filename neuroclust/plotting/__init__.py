@@ -17,6 +17,8 @@ model family.
 * :mod:`neuroclust.plotting.autoencoder` (:class:`neuroclust.Autoencoder`,
   :class:`neuroclust.LatentClustering`, time series): :func:`plot_training_curves`,
   :func:`plot_latent_space`, :func:`plot_reconstructions`, :func:`plot_signals_by_cluster`.
+* :mod:`neuroclust.plotting.density` (:class:`neuroclust.DBSCAN`, :class:`neuroclust.OPTICS`):
+  :func:`plot_reachability` (OPTICS's reachability plot) and :func:`plot_density_clusters`.
 * :func:`plot_history`: the training error per epoch of any model; :func:`save_figure`:
   write a figure (or an animation, as a GIF) to a file, creating its folder.
 
@@ -35,12 +37,15 @@ save the figure with :func:`save_figure`.
 """
 from ..models import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
                       KMeans, LatentClustering)
+from ..models import DBSCAN, OPTICS
 from . import art, autoencoder, competitive, gng, som
+from . import density
 from ._style import COLORS  # noqa: F401 - the palette, for figures drawn by hand
 from ._style import save_figure
 from .art import plot_fuzzy_art_boxes
 from .autoencoder import (plot_latent_space, plot_reconstructions, plot_signals_by_cluster,
                           plot_training_curves)
+from .density import plot_density_clusters, plot_reachability
 from .competitive import (plot_centroids_2d, plot_centroids_3d, plot_elbow,
                           plot_prototype_images)
 from .gng import animate_gng, gng_snapshot_callback, plot_gng
@@ -72,12 +77,15 @@ __all__ = [
     "plot_reconstructions",
     "plot_signals_by_cluster",
     "standard_figures",
+    "plot_reachability",
+    "plot_density_clusters",
 ]
 
 #: The family module that draws each estimator class's standard figures.
 _FAMILIES = {KMeans: competitive, CompetitiveLearning: competitive, SOM: som,
             GrowingNeuralGas: gng, FuzzyART: art, ART1: art, Autoencoder: autoencoder,
             LatentClustering: autoencoder}
+_FAMILIES.update({DBSCAN: density, OPTICS: density})
 
 
 def standard_figures(model, X, y=None, labels=None):
@@ -87,9 +95,9 @@ def standard_figures(model, X, y=None, labels=None):
     guessed from its attributes: see ``standard_figures`` in
     :mod:`~neuroclust.plotting.competitive` (KMeans, CompetitiveLearning),
     :mod:`~neuroclust.plotting.som` (SOM), :mod:`~neuroclust.plotting.gng`
-    (GrowingNeuralGas), :mod:`~neuroclust.plotting.art` (FuzzyART, ART1) and
-    :mod:`~neuroclust.plotting.autoencoder` (Autoencoder, LatentClustering) for the figures
-    each draws.
+    (GrowingNeuralGas), :mod:`~neuroclust.plotting.art` (FuzzyART, ART1),
+    :mod:`~neuroclust.plotting.autoencoder` (Autoencoder, LatentClustering) and
+    :mod:`~neuroclust.plotting.density` (DBSCAN, OPTICS) for the figures each draws.
 
     Parameters
     ----------

@@ -19,6 +19,7 @@ from neuroclust import SoftmaxAutoencoder
 from neuroclust import ContrastiveClustering, augment
 from neuroclust import CNNI
 from neuroclust import DBSCAN
+from neuroclust import OPTICS
 
 
 def blobs(n=60, seed=0):
@@ -94,6 +95,12 @@ def make_model(name):
         "LatentClustering-DBSCAN": lambda: (LatentClustering(
             Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
             clusterer=DBSCAN(eps=0.5, min_samples=3)), X),
+        "OPTICS": lambda: (OPTICS(min_samples=3), X),
+        "OPTICS-dbscan": lambda: (OPTICS(min_samples=3, max_eps=2.0, cluster_method="dbscan",
+                                         eps=0.8), X),
+        "LatentClustering-OPTICS": lambda: (LatentClustering(
+            Autoencoder(hidden=(6,), latent_dim=2, epochs=2, random_state=0),
+            clusterer=OPTICS(min_samples=3)), X),
     }[name]()
 
 
@@ -106,7 +113,8 @@ MODEL_NAMES = ["KMeans", "CompetitiveLearning", "SOM", "SOM-clusters", "GrowingN
                "SoftmaxAutoencoder",
                "ContrastiveClustering",
                "CNNI",
-               "DBSCAN", "LatentClustering-DBSCAN"]
+               "DBSCAN", "LatentClustering-DBSCAN",
+               "OPTICS", "OPTICS-dbscan", "LatentClustering-OPTICS"]
 
 
 def queries(model):

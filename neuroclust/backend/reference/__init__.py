@@ -9,7 +9,10 @@ oracle every fast kernel is tested against.
 * ``gng.py``: ``gng_online``;
 * ``art.py``: ``fuzzy_art_online``, ``fuzzy_art_choice``, ``fuzzy_art_predict``, ``art1_online``,
   ``art1_bottom_up``;
-* ``mmj.py``: ``minimum_spanning_tree``, ``mmj_distances`` (the min-max-jump distance).
+* ``mmj.py``: ``minimum_spanning_tree``, ``mmj_distances`` (the min-max-jump distance);
+* ``optics.py``: ``optics_core_distances``, ``optics_ordering``, ``optics_dbscan_labels``,
+  ``optics_xi_clusters``, ``optics_xi_labels`` (OPTICS; its neighbourhoods are
+  ``density.py``'s).
 
 Every kernel is re-exported here, so ``get_kernels("numpy").bmu`` (this package) offers the
 same names as ``neuroclust.backend.cython`` and ``neuroclust.backend.cupy``. Each function is
@@ -23,6 +26,8 @@ from .distances import (CHUNK_ROWS, accumulate, bmu, bmu_accumulate, squared_dis
                         two_nearest, undefined_bmu)
 from .gng import gng_online
 from .mmj import minimum_spanning_tree, mmj_distances
+from .optics import (optics_core_distances, optics_dbscan_labels, optics_ordering,
+                     optics_xi_clusters, optics_xi_labels)
 from .som import som_batch_weights, som_online
 
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
@@ -30,4 +35,6 @@ __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "fuzzy_art_online", "fuzzy_art_choice", "fuzzy_art_predict", "art1_online",
            "art1_bottom_up", "CHUNK_ROWS",
            "minimum_spanning_tree", "mmj_distances",
-           "radius_neighbors", "dbscan_labels"]
+           "radius_neighbors", "dbscan_labels",
+           "optics_core_distances", "optics_ordering", "optics_dbscan_labels",
+           "optics_xi_clusters", "optics_xi_labels"]

@@ -16,8 +16,8 @@ five seeds rather than by an opinion:
 * **12.** For time series, should the autoencoder use 1-D convolutions? (A dense and a
   convolutional autoencoder with the same code size and about the same number of weights.)
 * **13.** Which clustering algorithm should run on the codes: k-means, DBSCAN, OPTICS? What
-  assumptions does each bring? (k-means and DBSCAN on the same 2-D codes, drawn, with
-  ``eps`` read from a k-distance plot; what OPTICS changes.)
+  assumptions does each bring? (k-means, DBSCAN and OPTICS on the same 2-D codes, drawn,
+  ``eps`` read from a k-distance plot, and OPTICS's reachability plot.)
 
 Tutorial :doc:`plot_05_autoencoder_clustering` builds the autoencoder and ran a first,
 single-seed version of question 3; :doc:`plot_06_time_series_clustering` explains why the
@@ -47,7 +47,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from neuroclust import DBSCAN, Autoencoder, KMeans, datasets, metrics, nn
+from neuroclust import DBSCAN, OPTICS, Autoencoder, KMeans, datasets, metrics, nn
 
 FAST = os.environ.get("NEUROCLUST_FAST") == "1"
 SEEDS = range(5)                             # every measurement over these five seeds
@@ -572,7 +572,54 @@ fig.tight_layout()
 # rebuild the samples, not to keep the groups apart or their densities alike, so it can
 # stretch one group thin and pack another tight, and two groups can touch in the code space
 # even where they do not in the data. That is why the table counts over five encoders, and why
-# OPTICS, which needs no single ``eps``, is the next thing to try.
+# OPTICS, which needs no single ``eps``, is the next thing to try, below.
+
+# %%
+# OPTICS: every ``eps`` at once
+# -----------------------------
+# :class:`neuroclust.OPTICS` visits the codes in an order in which each next point is the one
+# closest to those already visited, measured by the reachability distance (its distance to a
+# visited point, but at least that point's distance to its ``min_samples``-th nearest
+# sample). The reachability plot draws that distance in the visiting order: a dense group is
+# a valley, its depth is its density, and valleys of different depths can sit side by side.
+# The ``xi`` method cuts a cluster wherever the plot falls, then rises, by at least a fraction
+# ``xi``; no ``eps`` is chosen. Same codes and ``min_samples`` as DBSCAN above.
+
+optics_ari, optics_noise, optics_found = [], [], []
+for seed, (Z, _, _, _) in zip(SEEDS, clusterings):
+    labels = OPTICS(min_samples=MIN_SAMPLES).fit_predict(Z)
+    optics_ari.append(metrics.adjusted_rand_score(y, labels))
+    optics_noise.append(float(np.mean(labels == -1)))
+    optics_found.append(len(set(labels) - {-1}))
+print(f"OPTICS    ARI {mean_std(optics_ari)}; {min(optics_found)} to {max(optics_found)} "
+      f"clusters, {np.mean(optics_noise):.0%} of the points noise on average")
+print(f"OPTICS scored {compare(optics_ari, shape_rows['DBSCAN'])} DBSCAN and "
+      f"{compare(optics_ari, shape_rows['k-means'])} k-means on the same codes.")
+
+Z = clusterings[0][0]
+optics = OPTICS(min_samples=MIN_SAMPLES).fit(Z)
+reach = optics.reachability_[optics.ordering_]
+reach = np.where(np.isfinite(reach), reach, np.nan)           # the first point has none
+ordered = optics.labels_[optics.ordering_]
+colors = np.where(ordered[:, None] == -1, [[0.8, 0.8, 0.8, 1.0]],
+                  plt.cm.tab10(ordered % 10))          # the colours of draw()
+fig, axes = plt.subplots(1, 2, figsize=(15, 5), gridspec_kw={"width_ratios": [2, 1]})
+axes[0].bar(np.arange(len(Z)), reach, width=1.0, color=colors)
+axes[0].set(xlabel="points in OPTICS' order", ylabel="reachability distance",
+            title="reachability plot (grey: noise)")
+draw(axes[1], Z, optics.labels_,
+     f"OPTICS, ARI {metrics.adjusted_rand_score(y, optics.labels_):.2f}")
+fig.tight_layout()
+
+# %%
+# The coloured valleys are the clusters OPTICS found, coloured as on the right. Where DBSCAN
+# needed one height to cut every valley at, OPTICS cuts each at its own, so a shallow valley (a
+# sparse group) and a deep one (a dense group) can both become clusters. How many it returns
+# depends on ``xi`` and ``min_cluster_size``: a jagged plot has many small dips, and each is
+# cut off as a cluster unless ``min_cluster_size`` (a count, or a fraction of the samples)
+# forbids it; the lines above say how many it found here. What it still assumes is that a
+# cluster is denser than its surroundings, with a rise of the plot between clusters: two
+# groups that touch in the code space give one valley, whatever the clusterer.
 
 print(f"tutorial ran in {time.perf_counter() - started:.0f} s ({'fast' if FAST else 'full'} "
       "mode)")

@@ -5,8 +5,9 @@ the module path under which the *first* object of that module was documented. Ou
 documented under ``neuroclust`` (``neuroclust.GrowingNeuralGas``) and some functions of the same
 modules under their own module (``neuroclust.models.gng.connected_components``), so the links of
 the latter pointed at ids that do not exist (``api.html#neuroclust.connected_components``).
-After the build, each such link is pointed at the id that does exist, the object's name under
-the source page's own module; ``docs/check_site.py`` checks every link afterwards.
+After the build, each such link is pointed at the id that does exist: the object's name under
+the source page's own module, else the one documented id that ends with its name;
+``docs/check_site.py`` checks every link afterwards.
 """
 import re
 from pathlib import Path
@@ -40,6 +41,14 @@ def repair(outdir):
                 if candidate in ids:
                     repaired += 1
                     return f"{start}{target}#{candidate}{end}"
+            # documented under a third path (a private module's function re-exported by a
+            # public package): the one id that ends with the name, if there is only one
+            for cut in range(1, len(parts)):
+                tail = "." + ".".join(parts[cut:])
+                found = [name for name in ids if name.endswith(tail)]
+                if len(found) == 1:
+                    repaired += 1
+                    return f"{start}{target}#{found[0]}{end}"
             return match.group(0)
 
         fixed = BACKLINK.sub(fix, text)

@@ -39,6 +39,7 @@ random feature corruption", ICLR 2022 (masking features of tabular data).
 """
 import math
 import numbers
+from abc import ABC, abstractmethod
 
 import numpy as np
 
@@ -49,7 +50,7 @@ __all__ = ["Augmentation", "GaussianNoise", "FeatureMask", "RandomScaling", "Jit
            "Scaling", "TimeShift", "CropResize", "ImageShift", "Compose", "from_config"]
 
 
-class Augmentation:
+class Augmentation(ABC):
     """Base class: ``aug(X, rng)`` checks X and rng, then calls ``_apply(X, rng, xp)``.
 
     A subclass stores its parameters under their constructor names (so ``config()`` and
@@ -65,8 +66,9 @@ class Augmentation:
         rng = check_random_state(rng, "rng")
         return self._apply(X, rng, array_module(X)).astype(X.dtype, copy=False)
 
+    @abstractmethod
     def _apply(self, X, rng, xp):
-        raise NotImplementedError(f"{type(self).__name__} must implement _apply(X, rng, xp).")
+        """The augmentation of checked ``X`` with generator ``rng`` on array module ``xp``."""
 
     def config(self):
         """The constructor's arguments, as plain JSON values: ``type(a)(**a.config())``

@@ -574,9 +574,7 @@ class Autoencoder(BaseEstimator):
         networks are then built on it and run on one sample of zeros."""
         state = FittedState(self)
         n_features = state.n_features()
-        theta = state.array("parameters_", [("n_params", None)], required=True)
-        if self.dtype is not None and theta.dtype != np.dtype(self.dtype):
-            raise ValueError(f"parameters_ holds {theta.dtype} numbers, but dtype={self.dtype!r}.")
+        theta = state.parameter_vector(self.dtype)
         latent_dim = state.integer("latent_dim_", low=1, required=True)
         if not self._explicit() and latent_dim != self.latent_dim:
             raise ValueError(f"latent_dim_={latent_dim} differs from latent_dim="

@@ -46,8 +46,6 @@ and a cluster may end up empty (the index of the others is then what was maximis
 """
 import numbers
 
-import numpy as np
-
 from .._validation import (array_module, check_choice, check_random_state, check_scalar,
                            to_module)
 from .. import nn
@@ -313,9 +311,7 @@ class CNNI(Autoencoder):
         (:func:`neuroclust.load` checks every model it reads with this)."""
         state = FittedState(self)
         n_features = state.n_features()
-        theta = state.array("parameters_", [("n_params", None)], required=True)
-        if self.dtype is not None and theta.dtype != np.dtype(self.dtype):
-            raise ValueError(f"parameters_ holds {theta.dtype} numbers, but dtype={self.dtype!r}.")
+        theta = state.parameter_vector(self.dtype)
         latent_dim = state.integer("latent_dim_", low=1, required=True)
         if latent_dim != self.n_clusters:
             raise ValueError(f"latent_dim_={latent_dim} differs from n_clusters="

@@ -527,9 +527,7 @@ class ContrastiveClustering(BaseEstimator):
         (:func:`neuroclust.load` runs this on every model it reads)."""
         state = FittedState(self)
         n_features = state.n_features()
-        theta = state.array("parameters_", [("n_params", None)], required=True)
-        if self.dtype is not None and theta.dtype != np.dtype(self.dtype):
-            raise ValueError(f"parameters_ holds {theta.dtype} numbers, but dtype={self.dtype!r}.")
+        theta = state.parameter_vector(self.dtype)
         latent_dim = state.integer("latent_dim_", low=1, required=True)
         expected = self._count_parameters(n_features)
         if expected is not None and theta.size != expected:

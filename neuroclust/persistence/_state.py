@@ -146,6 +146,13 @@ class FittedState:
         setattr(self.model, name, value)
         return value
 
+    def parameter_vector(self, dtype=None):
+        """``parameters_``: one finite float vector, in ``dtype`` when the model fixes one."""
+        theta = self.array("parameters_", [("n_params", None)], required=True)
+        if dtype is not None and theta.dtype != np.dtype(dtype):
+            raise ValueError(f"parameters_ holds {theta.dtype} numbers, but dtype={dtype!r}.")
+        return theta
+
     def labels(self, low=0, high=None, n_samples=None, min_samples=1):
         """``labels_`` (required: ``save`` always writes it): a 1-D array of cluster indices
         in ``[low, high]``, ``n_samples`` of them when known, else at least ``min_samples``

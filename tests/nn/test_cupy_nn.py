@@ -37,8 +37,8 @@ LIBRARY_MODULES = [importlib.import_module(f"neuroclust.nn.{name}") for name in 
 LIBRARY_MODULES += [importlib.import_module("neuroclust.nn.variational")]
 LIBRARY_MODULES += [importlib.import_module("neuroclust.nn.entropy"),
                     importlib.import_module("neuroclust.models.softmax_autoencoder")]
-LIBRARY_MODULES += [importlib.import_module("neuroclust.models.cnni"),
-                    importlib.import_module("neuroclust.backend.reference.mmj")]
+# (neuroclust.models.cnni no longer imports NumPy at all: nothing there to patch)
+LIBRARY_MODULES += [importlib.import_module("neuroclust.backend.reference.mmj")]
 
 
 # --- the stand-in for cupy ----------------------------------------------------------------

@@ -15,8 +15,12 @@ Three checks, and the first defect of each kind fails the run with a list of all
    (``\\(``, ``\\[``, ``$$``, ``\\begin{``, ``\\frac``, ``\\tag{``): an equation that did not
    render.
    The source listings (``_modules/``) get the link check only.
-3. **Screenshots** of every page (not the source listings nor the indices) in ``<build>/../screenshots``, the
-   build artefact a person looks at.
+3. **Screenshots** of every page (not the source listings nor the indices) in
+   ``<build>/../screenshots``, the build artefact a person looks at. A page the browser could not
+   draw in time is named in a warning; it is not a defect, since check 2 loaded it.
+
+A browser that does not finish a page in ``BROWSER_TIMEOUT_S`` is killed with its renderers and
+tried once more.
 
 Chromium is a Debian package (``apt-get install chromium``). Without it the link check still
 runs, and the run says loudly that the browser checks were skipped.
@@ -27,14 +31,17 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 SKIPPED_DIRS = {"_static", "_sources", "_downloads", "_images"}
 NOT_SHOT = {"genindex.html", "search.html", "py-modindex.html"}
 BROWSER_TIMEOUT_S = 120
+BROWSER_TRIES = 2
 CHECK_ID = "neuroclust-site-check"
 CHECK_SCRIPT = r"""
 <script>
@@ -129,10 +136,27 @@ def find_browser():
     return None
 
 
-def _run_browser(browser, args):
-    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-               "--virtual-time-budget=20000", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=BROWSER_TIMEOUT_S)
+def _run_browser(browser, args, tries=BROWSER_TRIES):
+    """What headless Chromium printed, or ``None`` if it did not finish within the time limit.
+
+    Each try gets a profile folder of its own (a profile locked by an earlier, killed browser
+    can stall the next) and, on timeout, the whole process group is killed, renderers
+    included, so that nothing holds the output pipe open.
+    """
+    for _ in range(tries):
+        with tempfile.TemporaryDirectory(prefix="check-site-profile-") as profile:
+            command = [browser, "--headless", "--no-sandbox", "--disable-gpu",
+                       "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions",
+                       "--hide-scrollbars", "--virtual-time-budget=20000",
+                       f"--user-data-dir={profile}", *args]
+            with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                  text=True, start_new_session=True) as process:
+                try:
+                    return process.communicate(timeout=BROWSER_TIMEOUT_S)[0]
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.communicate()
+    return None
 
 
 def browser_defects(browser, root, all_pages):
@@ -147,9 +171,13 @@ def browser_defects(browser, root, all_pages):
         checked.write_text(text.replace("</body>", CHECK_SCRIPT + "</body>", 1),
                            encoding="utf-8")
         try:
-            dom = _run_browser(browser, ["--dump-dom", checked.as_uri()]).stdout
+            dom = _run_browser(browser, ["--dump-dom", checked.as_uri()])
         finally:
             checked.unlink()
+        if dom is None:
+            defects.append(f"{name}: the browser did not finish the page in {BROWSER_TRIES} "
+                           f"tries of {BROWSER_TIMEOUT_S} s")
+            continue
         found = re.search(f'<pre id="{CHECK_ID}"[^>]*>(.*?)</pre>', dom, re.S)
         if found is None:
             defects.append(f"{name}: the page never finished loading in the browser")
@@ -165,14 +193,23 @@ def browser_defects(browser, root, all_pages):
 
 
 def screenshots(browser, root, all_pages, folder):
+    """A picture of every page a reader reads; the pages the browser could not draw in time.
+
+    A missing picture is reported, not a defect: the browser check above has already loaded
+    every page, and a screenshot is an artefact for a person to look at.
+    """
     folder.mkdir(parents=True, exist_ok=True)
+    not_drawn = []
     for page in _read_pages(root, all_pages):
         relative = page.relative_to(root)
         if page.name in NOT_SHOT:
             continue
         shot = folder / (str(relative.with_suffix("")).replace(os.sep, "__") + ".png")
+        shot.unlink(missing_ok=True)
         _run_browser(browser, ["--window-size=1280,1800", f"--screenshot={shot}", page.as_uri()])
-    return folder
+        if not shot.exists():
+            not_drawn.append(str(relative))
+    return not_drawn
 
 
 def main(argv=None):
@@ -190,8 +227,12 @@ def main(argv=None):
               file=sys.stderr)
     else:
         defects += browser_defects(browser, root, all_pages)
-        folder = screenshots(browser, root, all_pages, root.parent / "screenshots")
+        folder = root.parent / "screenshots"
+        not_drawn = screenshots(browser, root, all_pages, folder)
         print(f"screenshots of the pages in {folder.name}/")
+        for name in not_drawn:
+            print(f"WARNING: no screenshot of {name}: the browser did not draw it in "
+                  f"{BROWSER_TRIES} tries of {BROWSER_TIMEOUT_S} s", file=sys.stderr)
     for defect in defects:
         print(defect, file=sys.stderr)
     print(f"{len(all_pages)} pages checked: {len(defects)} defects")

@@ -43,3 +43,26 @@ def test_the_browser_finds_raw_tex_and_broken_images_but_not_code(site):
     assert any("MathJax did not start" in d for d in defects), defects
     assert not any("freely" in d for d in defects), defects
     assert not list(site.glob(".check-*")), "the instrumented copies must be removed"
+
+
+def _fake_browser(tmp_path, body):
+    script = tmp_path / "fake-browser"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_a_browser_that_hangs_is_killed_and_reported_not_raised(site, tmp_path, monkeypatch):
+    monkeypatch.setattr(check_site, "BROWSER_TIMEOUT_S", 1)
+    hanging = _fake_browser(tmp_path, "sleep 30 & sleep 30")   # a child holds the pipe too
+    assert check_site._run_browser(hanging, ["--dump-dom", "x"]) is None
+    defects = check_site.browser_defects(hanging, site, check_site.pages(site))
+    assert any("did not finish the page" in d for d in defects), defects
+
+
+def test_pages_the_browser_could_not_draw_are_named(site, tmp_path, monkeypatch):
+    monkeypatch.setattr(check_site, "BROWSER_TIMEOUT_S", 1)
+    draws_nothing = _fake_browser(tmp_path, "exit 0")
+    not_drawn = check_site.screenshots(draws_nothing, site, check_site.pages(site),
+                                       tmp_path / "shots")
+    assert sorted(not_drawn) == ["index.html", "other.html"]

@@ -42,6 +42,7 @@ extensions = [
     "sphinx-mathjax-offline",                  # MathJax 3 copied into the build: no network
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
+    "sphinx_design",                           # dropdowns: the exercises' worked solutions
     "eqcode",                                  # docs/_ext/eqcode.py
     "viewcode_backlinks",                      # docs/_ext/viewcode_backlinks.py
 ]

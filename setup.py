@@ -73,7 +73,9 @@ if compiler_accepts("-fopenmp-simd"):  # vectorised reductions in csrc/simd.h
 link_args = ["-fopenmp"] if openmp else []
 boundscheck = os.environ.get("NEUROCLUST_BOUNDSCHECK") == "1"
 
-KERNELS = ("distances", "competitive", "som", "gng", "art", "mmj", "density")
+KERNELS = ("distances", "competitive", "som", "gng", "art", "mmj", "density", "optim")
+# Adam's square root never sees a negative number: without errno to set, the loop vectorises
+EXTRA_COMPILE_ARGS = {"optim": ["-fno-math-errno"] if compiler_accepts("-fno-math-errno") else []}
 
 
 def chunk_rows():
@@ -102,7 +104,7 @@ extensions = [
         depends=sorted(glob.glob("csrc/*.h") + glob.glob("csrc/*.pxd")),
         include_dirs=[numpy.get_include(), "csrc"],
         define_macros=macros,
-        extra_compile_args=compile_args,
+        extra_compile_args=compile_args + EXTRA_COMPILE_ARGS.get(name, []),
         extra_link_args=link_args,
     )
     for name in KERNELS

@@ -177,3 +177,18 @@ def test_bad_parameters_are_refused_with_one_sentence(make, match):
 def test_bad_calls_are_refused_with_one_sentence(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 2 * A.NORMAL_BLOCK_PAIRS - 1, 2 * A.NORMAL_BLOCK_PAIRS,
+                                  2 * A.NORMAL_BLOCK_PAIRS + 1, 5 * A.NORMAL_BLOCK_PAIRS + 3])
+def test_float32_normals_fill_every_value_across_blocks(size):
+    """Every value of an array of any length is drawn, the block boundaries included: no value
+    left uninitialised and no block repeated."""
+    from scipy import stats
+
+    z = A._standard_normal_float32(np.random.default_rng(size), (size,))
+    assert z.dtype == np.float32 and z.shape == (size,) and np.isfinite(z).all()
+    assert np.abs(z).max() < 6.0
+    assert len(np.unique(z)) > 0.99 * size     # (24-bit uniforms: a few chance collisions)
+    if size > 1000:
+        assert stats.kstest(z, "norm").pvalue > 1e-3

@@ -12,12 +12,13 @@ every argument first.
 * ``art``: ``fuzzy_art_online``, ``fuzzy_art_predict`` (csrc/art.pyx)
 * ``mmj``: ``mmj_distances`` (csrc/mmj.pyx)
 * ``density``: ``rows_of_pairs``, ``dbscan_labels`` (csrc/density.pyx)
+* ``optim``: ``adam_step`` (csrc/optim.pyx)
 """
-from . import art, competitive, density, distances, gng, mmj, som
+from . import art, competitive, density, distances, gng, mmj, optim, som
 
 #: True in the build made with ``NEUROCLUST_BOUNDSCHECK=1`` (see setup.py): every memoryview
 #: access is bounds-checked, and an index out of range raises IndexError.
-BOUNDSCHECK = all(module.BOUNDSCHECK for module in (art, competitive, distances, gng, som,
+BOUNDSCHECK = all(module.BOUNDSCHECK for module in (art, competitive, distances, gng, som, optim,
                                                     mmj, density))
 
 #: Rows per chunk the distance kernels were compiled with (``backend/_chunks.py``).

@@ -18,7 +18,8 @@ same signatures, and models reach them only through the module ``get_kernels`` r
 * the min-max-jump distance (CNNI): ``minimum_spanning_tree``, ``mmj_distances``;
 * density clustering (DBSCAN): ``radius_neighbors``, ``dbscan_labels``;
 * OPTICS: ``optics_core_distances``, ``optics_ordering``, ``optics_dbscan_labels``,
-  ``optics_xi_clusters``, ``optics_xi_labels``.
+  ``optics_xi_clusters``, ``optics_xi_labels``;
+* the optimizer :class:`neuroclust.nn.Adam`: ``adam_step``.
 
 ``KERNELS`` lists them. The NumPy reference (``backend/reference/<algorithm>.py``) states the
 math of each; ``cython`` wraps the compiled kernels of ``csrc/<algorithm>.pyx``; ``cupy`` runs
@@ -44,7 +45,7 @@ KERNELS = ("squared_distances", "bmu", "undefined_bmu", "accumulate", "bmu_accum
            "minimum_spanning_tree", "mmj_distances",
            "radius_neighbors", "dbscan_labels",
            "optics_core_distances", "optics_ordering", "optics_dbscan_labels",
-           "optics_xi_clusters", "optics_xi_labels")
+           "optics_xi_clusters", "optics_xi_labels", "adam_step")
 
 
 def _cython_available():

@@ -368,3 +368,28 @@ def check_optics_ordering(X, core_distances, indptr, indices):
                              f"({X.shape[0] + 1}), got {indptr.shape[0]}.")
         indices = np.asarray(indices, dtype=np.int64)
     return core, indptr, indices
+
+
+def check_adam_step(theta, g, m, v, step, learning_rate, beta1, beta2, eps, weight_decay):
+    """``theta``: a floating-point array; ``g``, ``m``, ``v``: arrays of its shape and dtype;
+    ``step`` a whole number >= 1; the rates in their ranges (all finite)."""
+    for name, array in (("theta", theta), ("g", g), ("m", m), ("v", v)):
+        if not hasattr(array, "shape") or not hasattr(array, "dtype"):
+            raise ValueError(f"{name} must be an array, got {_describe(array)}.")
+        if array.dtype.kind != "f":
+            raise ValueError(f"{name} must hold floating-point numbers, got dtype "
+                             f"{array.dtype}.")
+        if array.shape != theta.shape or array.dtype != theta.dtype:
+            raise ValueError(f"{name} must have theta's shape {theta.shape} and dtype "
+                             f"{theta.dtype}, got {array.shape} and {array.dtype}.")
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 1:
+        raise ValueError(f"step must be a whole number >= 1, got {_describe(step)}.")
+    for name, value, interval in (("learning_rate", learning_rate, "(0, inf)"),
+                                  ("beta1", beta1, "[0, 1)"), ("beta2", beta2, "[0, 1)"),
+                                  ("eps", eps, "(0, inf)"),
+                                  ("weight_decay", weight_decay, "[0, inf)")):
+        value = float(_scalar(value, name, "a real number"))
+        low_ok = value >= 0 if interval[0] == "[" else value > 0
+        high_ok = value < 1 if interval.endswith("1)") else math.isfinite(value)
+        if not (low_ok and high_ok):
+            raise ValueError(f"{name} must lie in {interval}, got {value}.")

@@ -22,7 +22,7 @@ so callers need not care which backend they hold. The reference checks every oth
 from . import _checks, reference
 from .reference import (art1_bottom_up, fuzzy_art_choice, som_batch_weights, squared_distances,
                         undefined_bmu)
-from .reference import minimum_spanning_tree, mmj_distances
+from .reference import adam_step, minimum_spanning_tree, mmj_distances
 from .reference import (optics_core_distances, optics_dbscan_labels, optics_ordering,
                         optics_xi_clusters, optics_xi_labels)
 
@@ -33,7 +33,7 @@ __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "minimum_spanning_tree", "mmj_distances",
            "radius_neighbors", "dbscan_labels",
            "optics_core_distances", "optics_ordering", "optics_dbscan_labels",
-           "optics_xi_clusters", "optics_xi_labels"]
+           "optics_xi_clusters", "optics_xi_labels", "adam_step"]
 
 
 def _same_dtype(X, W):

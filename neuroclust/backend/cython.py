@@ -35,6 +35,7 @@ import numpy as np
 
 from .._kernels import art as _art, competitive as _competitive, distances as _distances
 from .._kernels import density as _density, gng as _gng, mmj as _mmj, som as _som
+from .._kernels import optim as _optim
 from .._validation import available_memory as _available_memory, format_bytes
 from ..grid import NEIGHBOURHOOD_CODES
 from . import _checks, reference, threads
@@ -49,7 +50,7 @@ __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "minimum_spanning_tree", "mmj_distances",
            "radius_neighbors", "dbscan_labels",
            "optics_core_distances", "optics_ordering", "optics_dbscan_labels",
-           "optics_xi_clusters", "optics_xi_labels"]
+           "optics_xi_clusters", "optics_xi_labels", "adam_step"]
 
 def default_n_threads():
     """Threads for the kernels: ``NEUROCLUST_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the
@@ -418,6 +419,26 @@ def mmj_distances(X, n_threads=None):
     n_threads = max(1, min(n_threads or default_n_threads(), n * n // MIN_WORK_PER_THREAD))
     _mmj.mmj_distances(X, M, order, parent, weight, n_threads)
     return M
+
+
+# ------------------------------------------------------------------ Adam
+def adam_step(theta, g, m, v, step, learning_rate, beta1, beta2, eps, weight_decay,
+              scratch=None):
+    """See ``reference.adam_step``: the whole update in one pass over the arrays
+    (csrc/optim.pyx), on one thread (a network's largest weight matrix is updated in well under
+    a millisecond). Arrays that are not C-contiguous, or not float32/float64, go to the
+    reference, whose operations run on any layout."""
+    _checks.check_adam_step(theta, g, m, v, step, learning_rate, beta1, beta2, eps,
+                            weight_decay)
+    arrays = (theta, g, m, v)
+    if theta.dtype not in (np.float32, np.float64) or not all(
+            isinstance(a, np.ndarray) and a.flags.c_contiguous for a in arrays):
+        return reference.adam_step(theta, g, m, v, step, learning_rate, beta1, beta2, eps,
+                                   weight_decay, scratch)
+    flat = [a.reshape(-1) for a in arrays]   # views: C-contiguous arrays reshape in place
+    _optim.adam_step(*flat, 1 - beta1 ** step, 1 - beta2 ** step, learning_rate, beta1, beta2,
+                     eps, weight_decay)
+    return theta
 
 
 # ------------------------------------------------------------------ density (DBSCAN)

@@ -140,11 +140,10 @@ class NTXentLoss(Loss):
         xp = array_module(H)
         two_n = H.shape[0]
         G = P.copy()
-        G[xp.arange(two_n), partner] -= 1
-        G /= two_n                                                                # eq. (5)
-        G += G.T.copy()
-        G /= H.dtype.type(self.temperature)
-        dU = G @ U                                                                # eq. (6)
+        G[xp.arange(two_n), partner] -= 1                                         # eq. (5)
+        G_sym = G + G.T                     # one pass, where G.T.copy() and += took two
+        G_sym *= H.dtype.type(1 / (two_n * self.temperature))                 # eqs. (5), (6)
+        dU = G_sym @ U                                                            # eq. (6)
         radial = xp.sum(U * dU, axis=1, keepdims=True)
         eps = H.dtype.type(self.eps)
         dH = xp.where(norms > eps, (dU - U * radial) / xp.maximum(norms, eps),

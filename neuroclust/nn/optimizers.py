@@ -15,12 +15,14 @@ A layer that learns by a local rule (:class:`~neuroclust.nn.Competitive`,
 :class:`~neuroclust.nn.SelfOrganizingMap`) writes its rule's direction into ``grads``; plain
 SGD with ``momentum=0`` then applies exactly that rule.
 """
+import os
 from abc import ABC, abstractmethod
 
 import numpy as np
 
 from .._validation import array_module, check_bool, check_scalar
 from .._validation import shape_of, to_module
+from ..backend import get_kernels, resolve_backend
 from .layer import Layer
 
 __all__ = ["Optimizer", "SGD", "Adam"]
@@ -235,23 +237,30 @@ class Adam(Optimizer):
         return {"m": xp.zeros_like(param), "v": xp.zeros_like(param), "t": 0}
 
     def _update(self, theta, g, state):
-        b1, b2 = self.beta1, self.beta2
         state["t"] += 1
-        t, m, v = state["t"], state["m"], state["v"]
-        # Two scratch arrays shared by all parameters hold the temporaries: a network's large
-        # weight matrices would otherwise be allocated and freed (and their pages faulted in
-        # again) several times per step. The operations, in order, are those of the equations.
-        a, b = self._scratch(theta)
-        m *= b1
-        m += np.multiply(g, 1 - b1, out=a)                                        # eq. (1)
-        v *= b2
-        v += np.multiply(np.multiply(g, g, out=a), 1 - b2, out=a)                 # eq. (2)
-        m_hat = np.divide(m, 1 - b1 ** t, out=a)                                  # eq. (3)
-        v_hat = np.divide(v, 1 - b2 ** t, out=b)                                  # eq. (4)
-        step = np.divide(m_hat, np.add(np.sqrt(v_hat, out=b), self.eps, out=b), out=a)
-        if self.weight_decay:    # (adding 0 * theta changes no number but the sign of a zero)
-            step += np.multiply(theta, self.weight_decay, out=b)                  # eq. (5)
-        theta -= np.multiply(step, self.learning_rate, out=a)                     # eq. (5)
+        # backend/reference/optim.py's adam_step (the same equations, numbered alike) or its
+        # compiled twin; the reference's temporaries go to two scratch arrays shared by all
+        # parameters (a network's large weight matrices would otherwise be allocated and
+        # freed, and their pages faulted in again, several times per step)
+        adam_step = _adam_kernel(theta)
+        adam_step(theta, g, state["m"], state["v"], state["t"], self.learning_rate, self.beta1,
+                  self.beta2, self.eps, self.weight_decay,
+                  scratch=self._scratch(theta))                   # eqs. (1), (2), (3), (4), (5)
+
+
+# (array module, NEUROCLUST_BACKEND) -> the adam_step that resolve_backend chooses for it
+_ADAM_KERNELS = {}
+
+
+def _adam_kernel(theta):
+    """``adam_step`` of the backend ``resolve_backend("auto")`` picks for ``theta``: compiled
+    for NumPy arrays where the kernels are built, the reference otherwise (and under
+    ``NEUROCLUST_BACKEND=numpy``), run on the GPU for CuPy arrays."""
+    key = (array_module(theta).__name__, os.environ.get("NEUROCLUST_BACKEND"))
+    if key not in _ADAM_KERNELS:
+        _ADAM_KERNELS[key] = get_kernels(resolve_backend("auto", theta)).adam_step
+    return _ADAM_KERNELS[key]
+
 
 def _as_layers(layers):
     """The layers holding parameters: from a Sequential, a single layer or a list."""

@@ -12,7 +12,8 @@ oracle every fast kernel is tested against.
 * ``mmj.py``: ``minimum_spanning_tree``, ``mmj_distances`` (the min-max-jump distance);
 * ``optics.py``: ``optics_core_distances``, ``optics_ordering``, ``optics_dbscan_labels``,
   ``optics_xi_clusters``, ``optics_xi_labels`` (OPTICS; its neighbourhoods are
-  ``density.py``'s).
+  ``density.py``'s);
+* ``optim.py``: ``adam_step`` (Adam's update of one parameter array, :class:`neuroclust.nn.Adam`).
 
 Every kernel is re-exported here, so ``get_kernels("numpy").bmu`` (this package) offers the
 same names as ``neuroclust.backend.cython`` and ``neuroclust.backend.cupy``. Each function is
@@ -28,6 +29,7 @@ from .gng import gng_online
 from .mmj import minimum_spanning_tree, mmj_distances
 from .optics import (optics_core_distances, optics_dbscan_labels, optics_ordering,
                      optics_xi_clusters, optics_xi_labels)
+from .optim import adam_step
 from .som import som_batch_weights, som_online
 
 __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
@@ -37,4 +39,4 @@ __all__ = ["bmu", "undefined_bmu", "accumulate", "bmu_accumulate", "wta_online",
            "minimum_spanning_tree", "mmj_distances",
            "radius_neighbors", "dbscan_labels",
            "optics_core_distances", "optics_ordering", "optics_dbscan_labels",
-           "optics_xi_clusters", "optics_xi_labels"]
+           "optics_xi_clusters", "optics_xi_labels", "adam_step"]

@@ -21,7 +21,8 @@ setting is fixed without labels, before any score is seen:
 64-64-32, ReLU, float32), two Gaussian-noise views per batch, forward, backward and an Adam
 step per batch of 256, on 20,000 x 784 uniform [0, 1) samples, against the same model and
 views in PyTorch on the CPU; each epoch in its own fresh process (imports, data and model
-construction not timed), the two alternating; median and range of the pair ratios. Threads:
+construction not timed: neuroclust's compiled kernels are loaded first, as importing
+PyTorch loads its own), the two alternating; median and range of the pair ratios. Threads:
 OMP_NUM_THREADS=2, OPENBLAS_NUM_THREADS=2, ``torch.set_num_threads(2)``. Target (issue 14):
 within 1.25x of PyTorch's time.
 
@@ -193,7 +194,11 @@ def _worker(which):
     if which == "torch":
         import torch  # noqa: F401
     else:
-        import neuroclust  # noqa: F401
+        # neuroclust loads its compiled kernels (and SciPy's BLAS, which they call) at their
+        # first use; load them here, as importing PyTorch loads its own, so that neither
+        # side's imports are timed
+        from neuroclust.backend import available_backends
+        available_backends()
     X = _speed_data()
     seconds, loss = (_torch_epoch if which == "torch" else _neuroclust_epoch)(X)
     print(json.dumps({"seconds": seconds, "loss": loss}))

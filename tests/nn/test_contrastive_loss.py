@@ -192,3 +192,18 @@ def test_train_refuses_a_batch_transform_that_is_not_callable():
     network = nn.Sequential([nn.Dense(2, 2, random_state=0)])
     with pytest.raises(ValueError, match="batch_transform must be a function"):
         nn.train(network, NTXentLoss(), nn.Adam(), np.ones((4, 2)), batch_transform=3)
+
+
+def test_backward_belongs_to_the_latest_forward_whatever_the_batch_sizes():
+    """The similarity array is reused from batch to batch: a forward of another size, then the
+    first batch again, gives the first batch's loss and gradient unchanged."""
+    rng = np.random.default_rng(7)
+    first, other = rng.standard_normal((8, 5)), rng.standard_normal((6, 5))
+    loss = nn.NTXentLoss(0.3)
+    value = loss.forward(first)
+    gradient = loss.backward()
+    assert np.array_equal(loss.backward(), gradient)          # backward can be repeated
+    loss.forward(other)
+    assert loss.backward().shape == other.shape
+    assert loss.forward(first) == value
+    np.testing.assert_array_equal(loss.backward(), gradient)

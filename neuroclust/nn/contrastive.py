@@ -126,13 +126,18 @@ class NTXentLoss(Loss):
         S[rows, rows] = -xp.inf                                                   # eq. (2)
         partner = (rows + n) % two_n
         positives = S[rows, partner]
-        m = S.max(axis=1, keepdims=True)
+        largest = S.argmax(axis=1)
+        m = S[rows, largest][:, None]
         S -= m                              # S becomes P in place: one 2N x 2N array, not three
         xp.exp(S, out=S)
-        total = S.sum(axis=1, keepdims=True)
+        # the largest term is exp(0) = 1 exactly; the others are summed apart, so that the
+        # log of the sum, log(1 + rest), keeps its digits when the rest is tiny (a loss near 0)
+        S[rows, largest] = 0
+        rest = S.sum(axis=1, keepdims=True)
+        S[rows, largest] = 1
         P = S
-        P /= total                                                                # eq. (3)
-        value = float(xp.sum(m[:, 0] + xp.log(total[:, 0]) - positives) / two_n)  # eq. (4)
+        P /= 1 + rest                                                             # eq. (3)
+        value = float(xp.sum(m[:, 0] - positives + xp.log1p(rest[:, 0])) / two_n)  # eq. (4)
         alignment = float(xp.sum(U[:n] * U[n:]) / n)
         self.terms_ = {"alignment": alignment}
         self._cache = (H, U, norms, P, partner)

@@ -29,9 +29,9 @@ and compares the result with k-means. The equations are on the page
 # %%
 # Setup
 # -----
-# ``NEUROCLUST_FAST=1`` (set by the test suite and by the documentation build) shrinks the
-# data set and the number of epochs so that the whole script runs in a few seconds; without
-# it, the script still runs in well under a minute.
+# ``NEUROCLUST_FAST=1`` (set by the test suite and by CI's documentation check; the published
+# pages run without it) shrinks the data set and the number of epochs so that the whole script
+# runs in a few seconds; without it, the script still runs in well under a minute.
 
 # sphinx_gallery_thumbnail_number = 4
 import os
@@ -49,6 +49,8 @@ from neuroclust.nn import Competitive
 from neuroclust.nn.competitive import total_variance
 
 FAST = os.environ.get("NEUROCLUST_FAST") == "1"
+print("This page was run in", "fast mode: small data, short training, rough numbers"
+      if FAST else "full mode: the settings the text describes")
 N_SAMPLES = 300 if FAST else 1500       # samples in the five clouds
 EPOCHS = 6 if FAST else 30              # passes over the data for the main runs
 SEED = 0                                # every random choice below derives from it

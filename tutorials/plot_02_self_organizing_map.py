@@ -29,9 +29,10 @@ its winner-take-all rule.
 # %%
 # Setup
 # -----
-# ``NEUROCLUST_FAST=1`` (set by the test suite and by the documentation build) makes the maps
-# smaller and the training shorter, so that the script runs in a few seconds. Without it the
-# maps are bigger and better trained, and the script still runs in well under a minute.
+# ``NEUROCLUST_FAST=1`` (set by the test suite and by CI's documentation check; the published
+# pages run without it) makes the maps smaller and the training shorter, so that the script runs
+# in a few seconds. Without it the maps are bigger and better trained, and the script still runs
+# in well under a minute.
 
 # sphinx_gallery_thumbnail_number = 7
 import os
@@ -49,6 +50,8 @@ from neuroclust import grid   # the map's geometry: grid, neighbourhoods, schedu
 from neuroclust.nn import SelfOrganizingMap
 
 FAST = os.environ.get("NEUROCLUST_FAST") == "1"
+print("This page was run in", "fast mode: small data, short training, rough numbers"
+      if FAST else "full mode: the settings the text describes")
 SEED = 0                                  # every random choice below derives from it
 N_SQUARE = 400 if FAST else 1000          # points in the unit square (the unfolding demos)
 EPOCHS = 20 if FAST else 40               # epochs of online training on the square

@@ -29,9 +29,10 @@ computes it. Tutorials :doc:`plot_01_competitive_learning` and
 # %%
 # Setup
 # -----
-# ``NEUROCLUST_FAST=1`` (set by the test suite and by the documentation build) uses fewer
-# samples, fewer epochs and a smaller graph, so that the script runs in a few seconds.
-# Without it the graphs are bigger and the script still runs in well under a minute.
+# ``NEUROCLUST_FAST=1`` (set by the test suite and by CI's documentation check; the published
+# pages run without it) uses fewer samples, fewer epochs and a smaller graph, so that the script
+# runs in a few seconds. Without it the graphs are bigger and the script still runs in well
+# under a minute.
 
 # sphinx_gallery_thumbnail_number = 4
 import os
@@ -48,6 +49,8 @@ from neuroclust.backend import available_backends, get_kernels, reference
 from neuroclust.models.gng import connected_components
 
 FAST = os.environ.get("NEUROCLUST_FAST") == "1"
+print("This page was run in", "fast mode: small data, short training, rough numbers"
+      if FAST else "full mode: the settings the text describes")
 SEED = 0                                   # every random choice below derives from it
 N_SAMPLES = 500 if FAST else 1000          # samples in each 2-D data set
 EPOCHS = 12 if FAST else 20                # passes over the data

@@ -36,10 +36,10 @@ the winner is the same idea, with a test added.
 # %%
 # Setup
 # -----
-# ``NEUROCLUST_FAST=1`` (set by the test suite and by the documentation build) uses fewer
-# samples, fewer settings in the sweeps and fewer frames in the animation, so that the script
-# runs in a few seconds. Without it the data sets are larger and the sweeps finer; the script
-# still runs in well under a minute.
+# ``NEUROCLUST_FAST=1`` (set by the test suite and by CI's documentation check; the published
+# pages run without it) uses fewer samples, fewer settings in the sweeps and fewer frames in the
+# animation, so that the script runs in a few seconds. Without it the data sets are larger and
+# the sweeps finer; the script still runs in well under a minute.
 
 # sphinx_gallery_thumbnail_number = 3
 import copy
@@ -57,6 +57,8 @@ from neuroclust import ART1, FuzzyART, KMeans, datasets, metrics, plotting
 from neuroclust.backend import reference
 
 FAST = os.environ.get("NEUROCLUST_FAST") == "1"
+print("This page was run in", "fast mode: small data, short training, rough numbers"
+      if FAST else "full mode: the settings the text describes")
 SEED = 0                                   # every random choice below derives from it
 N_SQUARE = 300 if FAST else 1000           # samples of the 2-D data in the unit square
 N_FIVE = 500 if FAST else 1500             # samples of the five-centroid data (3-D)

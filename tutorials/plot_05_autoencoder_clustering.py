@@ -33,10 +33,10 @@ runs on the codes.
 # %%
 # Setup
 # -----
-# ``NEUROCLUST_FAST=1`` (set by the test suite and by the documentation build) trains smaller
-# networks for a few epochs on part of the data, so that the script runs in seconds; the
-# numbers printed are then rough. Without it the networks are trained properly and the script
-# still runs in under a minute.
+# ``NEUROCLUST_FAST=1`` (set by the test suite and by CI's documentation check; the published
+# pages run without it) trains smaller networks for a few epochs on part of the data, so that
+# the script runs in seconds; the numbers printed are then rough. Without it the networks are
+# trained properly and the script still runs in under a minute.
 
 # sphinx_gallery_thumbnail_number = 3
 import os
@@ -49,6 +49,8 @@ from neuroclust import Autoencoder, KMeans, LatentClustering, datasets, elbow, m
 from neuroclust import plotting
 
 FAST = os.environ.get("NEUROCLUST_FAST") == "1"
+print("This page was run in", "fast mode: small data, short training, rough numbers"
+      if FAST else "full mode: the settings the text describes")
 SEED = 0                                     # every random choice below derives from it
 N_DIGITS = 600 if FAST else None             # None: all 1797 digits
 EPOCHS = 3 if FAST else 40                   # epochs of every digits autoencoder

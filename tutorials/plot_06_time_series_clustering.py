@@ -33,8 +33,9 @@ autoencoder this one builds on.
 # %%
 # Setup
 # -----
-# ``NEUROCLUST_FAST=1`` (set by the test suite and by the documentation build) uses fewer and
-# shorter signals, so the script runs in seconds; without it, it takes about fifteen seconds.
+# ``NEUROCLUST_FAST=1`` (set by the test suite and by CI's documentation check; the published
+# pages run without it) uses fewer and shorter signals, so the script runs in seconds; without
+# it, it takes about fifteen seconds.
 
 import os
 import time
@@ -46,6 +47,8 @@ import numpy as np
 from neuroclust import Autoencoder, KMeans, datasets, metrics, plotting
 
 FAST = os.environ.get("NEUROCLUST_FAST") == "1"
+print("This page was run in", "fast mode: small data, short training, rough numbers"
+      if FAST else "full mode: the settings the text describes")
 SEED = 0                                    # every random choice below derives from it
 N_SIGNALS = 150 if FAST else 600            # synthetic signals, a third of each kind
 LENGTH = 64 if FAST else 128                # time steps per signal

@@ -27,9 +27,10 @@ introduced autoencoders and the elbow.
 # %%
 # Setup
 # -----
-# ``NEUROCLUST_FAST=1`` (set by the test suite and the documentation build) trains for fewer
-# epochs, over fewer seeds and values of K, on part of the digits: the script then runs in
-# seconds and its numbers are rough. Without it, it runs in a few minutes.
+# ``NEUROCLUST_FAST=1`` (set by the test suite and by CI's documentation check; the published
+# pages run without it) trains for fewer epochs, over fewer seeds and values of K, on part of
+# the digits: the script then runs in seconds and its numbers are rough. Without it, it runs in
+# a few minutes.
 
 # sphinx_gallery_thumbnail_number = 1
 import os
@@ -42,6 +43,8 @@ from scipy.optimize import linear_sum_assignment
 from neuroclust import KMeans, SoftmaxAutoencoder, datasets, nn
 
 FAST = os.environ.get("NEUROCLUST_FAST") == "1"
+print("This page was run in", "fast mode: small data, short training, rough numbers"
+      if FAST else "full mode: the settings the text describes")
 SEEDS = range(2) if FAST else range(5)      # every measurement over these seeds
 K_MAX = 6 if FAST else 10                   # the elbow runs K = 1 .. K_MAX
 N_DIGITS = 500 if FAST else None            # None: all 1797 digits

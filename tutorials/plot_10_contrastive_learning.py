@@ -21,9 +21,9 @@ autoencoders and clustering their codes, the baseline used here.
 # %%
 # Setup
 # -----
-# ``NEUROCLUST_FAST=1`` (set by the test suite and the documentation build) trains for fewer
-# epochs, over fewer seeds, on part of the digits: the script then runs in seconds and its
-# numbers are rough. Without it, it runs in a few minutes.
+# ``NEUROCLUST_FAST=1`` (set by the test suite and by CI's documentation check; the published
+# pages run without it) trains for fewer epochs, over fewer seeds, on part of the digits: the
+# script then runs in seconds and its numbers are rough. Without it, it runs in a few minutes.
 
 # sphinx_gallery_thumbnail_number = 3
 import os
@@ -36,6 +36,8 @@ from neuroclust import (Autoencoder, ContrastiveClustering, KMeans, LatentCluste
                         augment, datasets, metrics, nn)
 
 FAST = os.environ.get("NEUROCLUST_FAST") == "1"
+print("This page was run in", "fast mode: small data, short training, rough numbers"
+      if FAST else "full mode: the settings the text describes")
 SEEDS = range(2) if FAST else range(5)        # every measurement over these seeds
 N_DIGITS = 400 if FAST else None              # None: all 1797 digits
 EPOCHS = {"blobs": 10 if FAST else 50, "digits": 5 if FAST else 100}

@@ -34,9 +34,10 @@ The per-method tutorials derive each function step by step:
 # %%
 # Setup
 # -----
-# ``NEUROCLUST_FAST=1`` (set by the test suite and the documentation build) uses fewer
-# samples and epochs, so the script runs in well under a minute; its numbers are then rough.
-# Without it every model trains longer (a few minutes in all). Both modes run five seeds.
+# ``NEUROCLUST_FAST=1`` (set by the test suite and by CI's documentation check; the published
+# pages run without it) uses fewer samples and epochs, so the script runs in well under a
+# minute; its numbers are then rough. Without it every model trains longer (a few minutes in
+# all). Both modes run five seeds.
 #
 # No setting below was chosen by looking at a label-based score: the learning rates are the
 # library's defaults or those of the per-method tutorials; the network sizes and epochs were
@@ -62,6 +63,8 @@ from neuroclust import (CNNI, DBSCAN, DEC, OPTICS, SOM, Autoencoder, Competitive
                         LatentClustering, VariationalAutoencoder, datasets, metrics)
 
 FAST = os.environ.get("NEUROCLUST_FAST") == "1"
+print("This page was run in", "fast mode: small data, short training, rough numbers"
+      if FAST else "full mode: the settings the text describes")
 SEEDS = [0, 1, 2, 3, 4]                          # every measurement runs once per seed
 N_BLOBS = 300 if FAST else 1000                  # samples of the 10-D blobs
 N_DIGITS = 500 if FAST else None                 # None: all 1797 digits

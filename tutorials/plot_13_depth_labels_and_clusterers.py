@@ -29,10 +29,11 @@ equations are on the pages :doc:`/algorithms/autoencoder` and :doc:`/algorithms/
 # %%
 # Setup
 # -----
-# ``NEUROCLUST_FAST=1`` (set by the test suite and by the documentation build) uses part of
-# each data set and stops training after a few epochs, so the script runs in seconds and its
-# numbers are rough; the line printed below says which mode made this page. Without it the
-# script trains about 130 networks and takes minutes (the tables' seconds say where).
+# ``NEUROCLUST_FAST=1`` (set by the test suite and by CI's documentation check; the published
+# pages run without it) uses part of each data set and stops training after a few epochs, so the
+# script runs in seconds and its numbers are rough; the line printed below says which mode made
+# this page. Without it the script trains about 130 networks and takes minutes (the tables'
+# seconds say where).
 #
 # No setting of an autoencoder was tuned on a score against the true classes: the learning
 # rate is the library's default (Adam, 0.001), the batch size 64, and each network trains for
@@ -50,6 +51,8 @@ import numpy as np
 from neuroclust import DBSCAN, OPTICS, Autoencoder, KMeans, datasets, metrics, nn
 
 FAST = os.environ.get("NEUROCLUST_FAST") == "1"
+print("This page was run in", "fast mode: small data, short training, rough numbers"
+      if FAST else "full mode: the settings the text describes")
 SEEDS = range(5)                             # every measurement over these five seeds
 N_DIGITS = 500 if FAST else None             # None: all 1797 digits
 N_SHAPES = 400 if FAST else 1200             # points of the lifted curved set

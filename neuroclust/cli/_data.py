@@ -6,12 +6,14 @@ when no cell of that line begins like a number it is names, else data, whose eve
 be a number (see ``DATA_HELP`` in ``_parser.py``). A cell that is not a number is named by
 line and column. The output checks run before any data is loaded or any model trained.
 """
+import inspect
 import os
 import re
 import stat
 import tempfile
 
 from .. import datasets
+from ..datasets import _LOADERS
 from .._csv import check_file, is_number, label_column, read_rows, to_arrays
 from ._errors import UsageError, _print_stderr
 
@@ -105,10 +107,19 @@ def _check_regular_file(path, what):
 
 
 # --------------------------------------------------------------------- data
-def load_data(name):
-    """A built-in data set by name, or a .csv / .npy file; returns (X, y or None)."""
+#: The seed of a built-in data set drawn by ``predict``, which has no --random-state: fit's
+#: default, so that ``predict`` on a built-in name sees the same samples as a plain ``fit``.
+DEFAULT_DATA_SEED = 0
+
+
+def load_data(name, random_state=DEFAULT_DATA_SEED):
+    """A built-in data set by name, or a .csv / .npy file; returns (X, y or None).
+
+    A synthetic built-in set is drawn with ``random_state`` (--random-state), so that the same
+    command gives the same data, and so the same result, every time.
+    """
     if name in datasets.BUILTIN_DATASETS:
-        return datasets.load(name)
+        return datasets.load(name, **_seed_if_drawn(name, random_state))
     extension = os.path.splitext(name)[1].lower()
     if extension in (".csv", ".npy"):
         _check_regular_file(name, "DATA")
@@ -118,6 +129,13 @@ def load_data(name):
             raise MemoryError(f"DATA {name!r} ({_size(name)}) does not fit in memory.") from None
     raise ValueError(f"DATA {name!r} is neither a built-in data set "
                      f"({', '.join(datasets.BUILTIN_DATASETS)}) nor a .csv or .npy file.")
+
+
+def _seed_if_drawn(name, random_state):
+    """``{"random_state": ...}`` for a built-in set drawn at random; nothing for a fixed one."""
+    function = _LOADERS[name]
+    return ({"random_state": random_state}
+            if "random_state" in inspect.signature(function).parameters else {})
 
 
 #: A cell that is, or begins like, a number: a digit, or a sign or a point before one. A first

@@ -36,7 +36,7 @@ def run_fit(args):
     _check_output_file(output, "--output")
     if args.plot is not None:
         _check_output_folder(args.plot, "--plot")
-    X, y = load_data(args.data)
+    X, y = load_data(args.data, args.random_state)
     if args.standardize:
         X = _standardize(X)
     n_clusters = args.n_clusters
@@ -167,7 +167,10 @@ def _build_model(args, n_clusters):
         n_init = "auto" if args.n_init is None else args.n_init
         return KMeans(n_clusters, n_init=n_init, random_state=args.random_state,
                       backend=args.backend)
+    # The demo's settings, which do not need a lucky seed: a k-means++ start and the rate
+    # decaying to a tenth of --learning-rate over the epochs.
     return CompetitiveLearning(n_clusters, learning_rate=args.learning_rate,
+                               learning_rate_final=args.learning_rate / 10, init="k-means++",
                                epochs=args.epochs, mode=args.mode, conscience=args.conscience,
                                random_state=args.random_state, backend=args.backend)
 

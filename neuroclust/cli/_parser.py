@@ -26,7 +26,7 @@ MODEL_OPTIONS = {
     "epochs": (("competitive", "som", "gng", "fuzzy_art", "art1", "autoencoder"), 20),
     "learning_rate": (("competitive", "autoencoder"), None),
     "mode": (("competitive", "som"), "online"),
-    "conscience": (("competitive",), False),
+    "conscience": (("competitive",), True),
     "n_init": (("kmeans", "autoencoder"), None),
     "shape": (("som",), (10, 10)),
     "topology": (("som",), "rectangular"),
@@ -127,8 +127,9 @@ def _add_fit_parser(commands):
                           "default: 10)")
     fit.add_argument("--batch-size", type=int, default=None,
                      help="samples per mini-batch (autoencoder; default: 64)")
-    fit.add_argument("--conscience", action="store_const", const=True, default=None,
-                     help="DeSieno's conscience (competitive)")
+    fit.add_argument("--conscience", action=argparse.BooleanOptionalAction, default=None,
+                     help="DeSieno's conscience: every unit gets its share of the wins "
+                          "(competitive; default: on)")
     fit.add_argument("--n-init", type=int, default=None,
                      help="seedings of k-means (kmeans; default: auto; autoencoder, for the "
                           "k-means on the codes: default 10)")

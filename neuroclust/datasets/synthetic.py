@@ -75,7 +75,7 @@ def make_blobs(n_samples=500, centers=None, n_features=2, cluster_std=1.0,
     Examples
     --------
     >>> X, y = make_blobs(n_samples=[50, 100], centers=[[0, 0], [5, 5]], random_state=0)
-    >>> X.shape, list(np.bincount(y))
+    >>> X.shape, np.bincount(y).tolist()
     ((150, 2), [50, 100])
     """
     _check_bool(shuffle, "shuffle")

@@ -12,6 +12,7 @@ import contextlib
 import copy
 import functools
 import math
+import sys
 import signal
 import threading
 import warnings
@@ -185,7 +186,7 @@ class LastPass:
 def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
                description="training", metric="loss", check_state=None,
                untrained_is_usable=True, warn_on_interrupt=True, snapshot=None, restore=None,
-               stop_when=None):
+               stop_when=None, unit="epochs"):
     """The training loop every model shares.
 
     ``run_epoch(epoch)`` trains one epoch and returns the value to record (a loss or an error).
@@ -212,6 +213,10 @@ def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
       after an epoch whose callbacks did not stop training (``stopped_by`` "converged"; it
       runs under the fit's BLAS limit, so it should not multiply large matrices).
 
+    ``verbose="auto"`` shows the progress bar only to a person watching, once training has
+    run a few seconds (:func:`progress_settings`); a shown training that its ``stop_when``
+    ended early says so in one line, counting in ``unit`` ("epochs", "iterations").
+
     ``snapshot`` and ``restore``, when given, replace the estimator's pair (for a network
     trained by :func:`neuroclust.nn.train`, which is a layer, not an estimator).
 
@@ -224,12 +229,12 @@ def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
     from tqdm.auto import tqdm  # slow to import (it loads asyncio): only once a model trains
 
     callbacks = check_callbacks(callbacks)
-    verbose = check_verbose(verbose)
+    verbose, hidden, delay = progress_settings(verbose)
     get_state = snapshot if snapshot is not None else estimator._snapshot
     set_state = restore if restore is not None else estimator._restore
     history = EpochHistory()
     good_state = get_state()
-    epochs = tqdm(range(n_epochs), desc=description, disable=not verbose, leave=False)
+    epochs = tqdm(range(n_epochs), desc=description, disable=hidden, leave=False, delay=delay)
     try:
         for epoch in epochs:
             try:
@@ -266,9 +271,51 @@ def run_epochs(estimator, n_epochs, run_epoch, *, verbose=False, callbacks=None,
             break
     finally:
         epochs.close()
+        if verbose and (not delay or epochs._time() - epochs.start_t >= delay):  # bar shown
+            _say_why_it_stopped_early(epochs, history, n_epochs, description, unit)
         if getattr(_fitting, "depth", 0) == 0:   # not inside a fit that finishes the model
             _release_interrupts()
     return history
+
+
+#: Seconds of training before verbose="auto" shows its progress bar: a fit that ends sooner
+#: prints nothing.
+AUTO_PROGRESS_DELAY_S = 3.0
+
+
+def progress_settings(verbose):
+    """``(level, hidden, delay)`` of the progress bar for a checked ``verbose``.
+
+    ``"auto"`` (the estimators' default) is level 1 (a bar, no line per epoch) when standard
+    error is a terminal or a notebook shows the output, shown only once training has run
+    ``AUTO_PROGRESS_DELAY_S`` seconds; hidden in a pipe, a file or a test run. ``True`` or an
+    integer shows the bar at once; ``False`` or 0 never does.
+    """
+    verbose = check_verbose(verbose)
+    if verbose == "auto":
+        shown = _output_is_watched()
+        return int(shown), not shown, AUTO_PROGRESS_DELAY_S
+    return verbose, not verbose, 0.0
+
+
+def _output_is_watched():
+    """Whether a person watches standard error: a terminal, or an IPython kernel (Jupyter)."""
+    try:
+        if sys.stderr is not None and sys.stderr.isatty():
+            return True
+    except (AttributeError, ValueError):   # replaced by an object without isatty, or closed
+        return False
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def _say_why_it_stopped_early(epochs, history, n_epochs, description, unit):
+    """One line when a shown training ended before its epochs because the model's own
+    stopping rule (``stop_when``) was met; divergence and Ctrl-C have their warnings, a
+    callback that stops training is the user's (nn.train says when early stopping did)."""
+    if history.stopped_by == "converged" and len(history) < n_epochs:
+        epochs.write(f"{description}: stopped after {len(history)} of at most {n_epochs} "
+                     f"{unit}: it converged (its stopping rule was met).", file=sys.stderr)
 
 
 def _any_says_stop(callbacks, estimator, epoch):
@@ -294,7 +341,9 @@ def _one_epoch(run_epoch, epoch, check_state, metric):
 
 def _report(epochs, verbose, epoch, n_epochs, metric, value):
     if verbose:
-        epochs.set_postfix({metric: f"{value:.4g}"})
+        # shown at the bar's next update: a refresh now would draw the bar that "auto" keeps
+        # hidden for its first seconds
+        epochs.set_postfix({metric: f"{value:.4g}"}, refresh=False)
         if verbose >= 2:
             epochs.write(f"epoch {epoch + 1}/{n_epochs}  {metric} {value:.6g}")
 

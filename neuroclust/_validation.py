@@ -510,12 +510,17 @@ def check_is_fitted(estimator, attribute):
 
 
 def check_verbose(verbose, name="verbose"):
-    """Check a verbosity level: True, False or an integer >= 0; return it as an int."""
+    """Check a verbosity level: "auto", True, False or an integer >= 0; return "auto" or an
+    int ("auto": a progress bar on an interactive screen once training has run a few seconds,
+    never in a pipe or a log file; see ``_epochs.progress_settings``)."""
+    if isinstance(verbose, str) and verbose == "auto":
+        return "auto"
     if isinstance(verbose, (bool, np.bool_)):
         return int(verbose)
     if isinstance(verbose, (int, np.integer)) and verbose >= 0:
         return int(verbose)
-    raise ValueError(f"{name} must be True, False or an integer >= 0, got {shown(verbose)}.")
+    raise ValueError(f"{name} must be \"auto\", True, False or an integer >= 0, got "
+                     f"{shown(verbose)}.")
 
 
 def check_callbacks(callbacks, name="callbacks"):

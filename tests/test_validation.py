@@ -302,8 +302,8 @@ def test_verbose(value, expected):
 
 @pytest.mark.parametrize("value", [-1, 0.5, "yes", None, [1]])
 def test_bad_verbose(value):
-    with pytest.raises(ValueError, match=r"^verbose must be True, False or an integer >= 0, "
-                                         r"got .*\.$"):
+    with pytest.raises(ValueError, match=r"^verbose must be \"auto\", True, False or an "
+                                         r"integer >= 0, got .*\.$"):
         check_verbose(value)
 
 

@@ -133,6 +133,12 @@ def _add_fit_parser(commands):
     fit.add_argument("--n-init", type=int, default=None,
                      help="seedings of k-means (kmeans; default: auto; autoencoder, for the "
                           "k-means on the codes: default 10)")
+    shown = fit.add_mutually_exclusive_group()
+    shown.add_argument("--verbose", dest="verbose", action="store_const", const=2,
+                       default="auto", help="a progress bar and a line per epoch (default: a "
+                       "progress bar on a terminal once training has run a few seconds)")
+    shown.add_argument("--quiet", dest="verbose", action="store_const", const=False,
+                       help="no progress bar")
     fit.add_argument("--standardize", action="store_true",
                      help="scale each feature to zero mean and unit variance first")
     fit.add_argument("--random-state", type=int, default=0)

@@ -95,11 +95,11 @@ class _ART(BaseEstimator):
             history["n_changed"].append(n_changed)
             return n_changed
 
-        def stop_when_stable(model, epoch):
-            return history["n_changed"][-1] != 0  # False ends training
+        def stable(epoch):
+            return history["n_changed"][-1] == 0     # no sample changed category: converged
 
         n_done = len(run_epochs(self, self.epochs, run_epoch, verbose=self.verbose,
-                                callbacks=list(self.callbacks or ()) + [stop_when_stable],
+                                callbacks=self.callbacks, stop_when=stable,
                                 description=type(self).__name__, metric="changed",
                                 untrained_is_usable=False))   # no category before epoch 1
         self.history_ = {name: values[:n_done] for name, values in history.items()}
@@ -294,7 +294,10 @@ class FuzzyART(_ART):
     random_state : int, numpy.random.Generator or None
         Used only with ``shuffle=True``.
     backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
-    verbose : bool or int, default=False
+    verbose : "auto", bool or int, default="auto"
+        A progress bar: ``"auto"`` shows it on a terminal or in a notebook once training has
+        run a few seconds (never in a pipe or a log file); ``True`` always, ``False`` never;
+        ``2`` also prints a line per epoch.
     callbacks : list of callables, optional
         Called as ``callback(model, epoch)`` after each epoch; one that returns False stops
         training.
@@ -365,7 +368,7 @@ class FuzzyART(_ART):
 
     def __init__(self, rho=0.75, alpha=0.001, beta=1.0, complement_coding=True, scale=False,
                  max_categories=None, epochs=100, shuffle=False, random_state=None,
-                 backend="auto", verbose=False, callbacks=None):
+                 backend="auto", verbose="auto", callbacks=None):
         self.rho = rho
         self.alpha = alpha
         self.beta = beta
@@ -497,7 +500,10 @@ class ART1(_ART):
     random_state : int, numpy.random.Generator or None
         Used only with ``shuffle=True``.
     backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
-    verbose : bool or int, default=False
+    verbose : "auto", bool or int, default="auto"
+        A progress bar: ``"auto"`` shows it on a terminal or in a notebook once training has
+        run a few seconds (never in a pipe or a log file); ``True`` always, ``False`` never;
+        ``2`` also prints a line per epoch.
     callbacks : list of callables, optional
 
     Attributes
@@ -544,7 +550,7 @@ class ART1(_ART):
     """
 
     def __init__(self, rho=0.75, L=2.0, max_categories=None, epochs=100, shuffle=False,
-                 random_state=None, backend="auto", verbose=False, callbacks=None):
+                 random_state=None, backend="auto", verbose="auto", callbacks=None):
         self.rho = rho
         self.L = L
         self.max_categories = max_categories

@@ -146,8 +146,10 @@ class Autoencoder(BaseEstimator):
         float32 trains about twice as fast as float64.
     random_state : int, numpy.random.Generator or None
         Seeds the initial weights and the order of the mini-batches.
-    verbose : bool or int, default=False
-        ``True``: a progress bar; ``2``: also a line per epoch.
+    verbose : "auto", bool or int, default="auto"
+        A progress bar: ``"auto"`` shows it on a terminal or in a notebook once training has
+        run a few seconds (never in a pipe or a log file); ``True`` always, ``False`` never;
+        ``2`` also prints a line per epoch.
     callbacks : list of callable, optional
         Called as ``callback(autoencoder, epoch)`` after each epoch; returning ``False``
         stops training.
@@ -227,7 +229,7 @@ class Autoencoder(BaseEstimator):
     def __init__(self, hidden=(256, 64), latent_dim=10, activation="relu",
                  output_activation=None, loss="mse", optimizer="adam", learning_rate=1e-3,
                  weight_decay=0.0, epochs=20, batch_size=256, validation_split=0.0,
-                 patience=None, dtype=None, random_state=None, verbose=False,
+                 patience=None, dtype=None, random_state=None, verbose="auto",
                  callbacks=None, kind="dense", channels=(8, 16), kernel_size=5,
                  global_pool=False, encoder=None, decoder=None):
         self.hidden = hidden

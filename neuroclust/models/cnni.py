@@ -105,7 +105,10 @@ class CNNI(Autoencoder):
         The precision of the network: X's (float32 or float64) with None.
     random_state : int, numpy.random.Generator or None
         Seeds the initial weights and the order of the batches.
-    verbose : bool or int, default=False
+    verbose : "auto", bool or int, default="auto"
+        A progress bar: ``"auto"`` shows it on a terminal or in a notebook once training has
+        run a few seconds (never in a pipe or a log file); ``True`` always, ``False`` never;
+        ``2`` also prints a line per epoch.
     callbacks : list of callable, optional
         Called as ``callback(model, epoch)`` after each epoch; returning ``False`` stops
         training.
@@ -175,7 +178,7 @@ class CNNI(Autoencoder):
     def __init__(self, n_clusters=8, hidden=(64,), index="silhouette", activation="relu",
                  optimizer="adam", learning_rate=1e-2, weight_decay=0.0, epochs=100,
                  batch_size=256, validation_split=0.0, patience=None, dtype=None,
-                 random_state=None, verbose=False, callbacks=None, backend="auto"):
+                 random_state=None, verbose="auto", callbacks=None, backend="auto"):
         self.n_clusters = n_clusters
         self.hidden = hidden
         self.index = index

@@ -71,8 +71,10 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
     random_state : int, numpy.random.Generator or None
         Seeds the initialisation and the sample order.
     backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
-    verbose : bool or int, default=False
-        True shows a progress bar; 2 also prints a line per epoch.
+    verbose : "auto", bool or int, default="auto"
+        A progress bar: ``"auto"`` shows it on a terminal or in a notebook once training has
+        run a few seconds (never in a pipe or a log file); ``True`` always, ``False`` never;
+        ``2`` also prints a line per epoch.
     callbacks : list of callables, optional
         Each is called as ``callback(model, epoch)`` after every epoch (for snapshots); one
         that returns False stops training.
@@ -123,7 +125,7 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
 
     def __init__(self, n_clusters=8, learning_rate=0.01, epochs=20, learning_rate_final=None,
                  conscience=False, conscience_rate=1e-3, conscience_bias=10.0, mode="online",
-                 init="random_samples", random_state=None, backend="auto", verbose=False,
+                 init="random_samples", random_state=None, backend="auto", verbose="auto",
                  callbacks=None):
         self.n_clusters = n_clusters
         self.learning_rate = learning_rate

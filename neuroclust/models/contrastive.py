@@ -120,8 +120,10 @@ class ContrastiveClustering(BaseEstimator):
         becomes float64).
     random_state : int, numpy.random.Generator or None
         Seeds the initial weights, the batches, the views and the default clusterer.
-    verbose : bool or int, default=False
-        ``True``: a progress bar; ``2``: also a line per epoch.
+    verbose : "auto", bool or int, default="auto"
+        A progress bar: ``"auto"`` shows it on a terminal or in a notebook once training has
+        run a few seconds (never in a pipe or a log file); ``True`` always, ``False`` never;
+        ``2`` also prints a line per epoch.
     callbacks : list of callable, optional
         Called as ``callback(model, epoch)`` after each epoch (``transform`` works there);
         returning ``False`` stops training.
@@ -174,7 +176,7 @@ class ContrastiveClustering(BaseEstimator):
                  clusterer=None, hidden=(256, 128), latent_dim=64, projection_dim=32,
                  activation="relu", temperature=0.5, normalize=True, optimizer="adam",
                  learning_rate=1e-3, weight_decay=0.0, epochs=100, batch_size=256, n_init=10,
-                 dtype=None, random_state=None, verbose=False, callbacks=None,
+                 dtype=None, random_state=None, verbose="auto", callbacks=None,
                  backend="auto"):
         self.encoder = encoder
         self.projection = projection

@@ -115,8 +115,10 @@ class DEC(BaseEstimator):
     random_state : int, numpy.random.Generator or None
         Seeds the pretraining (of an autoencoder without its own seed), k-means and the
         order of the mini-batches.
-    verbose : bool or int, default=False
-        ``True``: a progress bar over the epochs; ``2``: also a line per epoch.
+    verbose : "auto", bool or int, default="auto"
+        A progress bar: ``"auto"`` shows it on a terminal or in a notebook once training has
+        run a few seconds (never in a pipe or a log file); ``True`` always, ``False`` never;
+        ``2`` also prints a line per epoch.
     callbacks : list of callable, optional
         Called as ``callback(dec, epoch)`` after each epoch of the clustering phase (the
         model can be queried there); returning ``False`` stops training.
@@ -151,7 +153,7 @@ class DEC(BaseEstimator):
     def __init__(self, autoencoder=None, n_clusters=8, alpha=1.0, gamma=None,
                  update_interval=140, tol=0.001, max_iter=20000, batch_size=256,
                  optimizer="sgd", learning_rate=0.01, momentum=0.9, n_init=20,
-                 random_state=None, verbose=False, callbacks=None, backend="auto"):
+                 random_state=None, verbose="auto", callbacks=None, backend="auto"):
         self.autoencoder = autoencoder
         self.n_clusters = n_clusters
         self.alpha = alpha

@@ -79,8 +79,10 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
     random_state : int, numpy.random.Generator or None
         Seeds the two starting nodes and the order of the samples.
     backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
-    verbose : bool or int, default=False
-        True shows a progress bar; 2 also prints a line per epoch.
+    verbose : "auto", bool or int, default="auto"
+        A progress bar: ``"auto"`` shows it on a terminal or in a notebook once training has
+        run a few seconds (never in a pipe or a log file); ``True`` always, ``False`` never;
+        ``2`` also prints a line per epoch.
     callbacks : list of callables, optional
         Each is called as ``callback(model, epoch)`` after every epoch (the fitted attributes
         are current): use :func:`neuroclust.plotting.gng_snapshot_callback` to animate the
@@ -136,7 +138,7 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
 
     def __init__(self, max_nodes=100, insert_every=100, epsilon_b=0.2, epsilon_n=0.006, max_age=50,
                  alpha=0.5, beta=0.005, epochs=20, random_state=None, backend="auto",
-                 verbose=False, callbacks=None):
+                 verbose="auto", callbacks=None):
         self.max_nodes = max_nodes
         self.insert_every = insert_every
         self.epsilon_b = epsilon_b

@@ -46,8 +46,10 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
         variance of X, eq. (4).
     random_state : int, numpy.random.Generator or None
     backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
-    verbose : bool, default=False
-        Show a progress bar and print the inertia of every iteration.
+    verbose : "auto", bool or int, default="auto"
+        A progress bar: ``"auto"`` shows it on a terminal or in a notebook once training has
+        run a few seconds (never in a pipe or a log file); ``True`` shows it always and prints
+        the inertia of every iteration; ``False`` never.
 
     Attributes
     ----------
@@ -79,7 +81,7 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
     _params_fixed_by_fit = ("n_clusters",)
 
     def __init__(self, n_clusters=8, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
-                 random_state=None, backend="auto", verbose=False):
+                 random_state=None, backend="auto", verbose="auto"):
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -213,7 +215,8 @@ def _lloyd(model, X, centres, kernels, max_iter, tolerance, xp, verbose):
         model.cluster_centers_, model.labels_ = new_centres, labels
         return float(distance.sum())                                            # eq. (3)
 
-    history = run_epochs(model, max_iter, iteration, verbose=2 if verbose else 0,
+    history = run_epochs(model, max_iter, iteration, unit="iterations",
+                         verbose=verbose if verbose == "auto" else 2 if verbose else 0,
                          stop_when=lambda _iteration: converged[0],
                          description="k-means", metric="inertia", warn_on_interrupt=False)
     presses = 0

@@ -162,7 +162,7 @@ class SoftmaxAutoencoder(Autoencoder):
                  activation="relu", output_activation=None, loss="mse", optimizer="adam",
                  learning_rate=1e-3, weight_decay=0.0, epochs=20, batch_size=256,
                  validation_split=0.0, patience=None, dtype=None, random_state=None,
-                 verbose=False, callbacks=None):
+                 verbose="auto", callbacks=None):
         self.n_clusters = n_clusters
         self.hidden = hidden
         self.temperature = temperature

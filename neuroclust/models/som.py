@@ -111,7 +111,10 @@ class SOM(BaseEstimator):
         alone: ``labels_`` then take one ``bmu`` pass after training.
     random_state : int, numpy.random.Generator or None
     backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
-    verbose : bool or int, default=False
+    verbose : "auto", bool or int, default="auto"
+        A progress bar: ``"auto"`` shows it on a terminal or in a notebook once training has
+        run a few seconds (never in a pipe or a log file); ``True`` always, ``False`` never;
+        ``2`` also prints a line per epoch.
     callbacks : list of callables, optional
         Called as ``callback(som, epoch)`` after each epoch (``som.weights_`` is current):
         use :func:`neuroclust.plotting.som_snapshot_callback` to animate the map unfolding.
@@ -162,7 +165,7 @@ class SOM(BaseEstimator):
                  learning_rate_final=0.01, decay="exponential", sigma_decay=None,
                  mode="online", epochs=10, n_iterations=None, init="pca", metric="euclidean",
                  n_clusters=None, record_history=True, random_state=None, backend="auto",
-                 verbose=False, callbacks=None):
+                 verbose="auto", callbacks=None):
         self.shape = shape
         self.topology = topology
         self.toroidal = toroidal

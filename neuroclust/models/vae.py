@@ -129,7 +129,7 @@ class VariationalAutoencoder(Autoencoder):
     def __init__(self, hidden=(256, 64), latent_dim=10, beta=1.0, activation="relu",
                  output_activation=None, loss="mse", optimizer="adam", learning_rate=1e-3,
                  weight_decay=0.0, epochs=20, batch_size=256, validation_split=0.0,
-                 patience=None, dtype=None, random_state=None, verbose=False,
+                 patience=None, dtype=None, random_state=None, verbose="auto",
                  callbacks=None, kind="dense", channels=(8, 16), kernel_size=5,
                  global_pool=False, encoder=None, decoder=None):
         super().__init__(hidden=hidden, latent_dim=latent_dim, activation=activation,

@@ -8,11 +8,13 @@ of the last complete epoch; ``verbose`` shows a tqdm progress bar.
 """
 import math
 import numbers
+import sys
 
 import numpy as np
 
 from .._validation import (array_module, check_array, check_callbacks, check_count,
                            check_fits_dtype, check_random_state, check_scalar, check_verbose)
+from .._epochs import progress_settings
 from ..base import run_epochs
 from ._checks import data_already_checked
 from .._validation import ndim_of, to_module
@@ -62,8 +64,10 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
         split, else ``loss``) has not improved for ``patience`` epochs in a row. With
         ``patience`` set the model always ends with the weights of its best epoch (also when
         training ran all ``epochs``, diverged or was interrupted). ``None`` never stops early.
-    verbose : bool or int, default=False
-        ``True``: a progress bar; ``2``: also a line per epoch.
+    verbose : "auto", bool or int, default=False
+        ``True``: a progress bar; ``2``: also a line per epoch; ``"auto"`` (what the
+        estimators pass by default): the bar on a terminal or in a notebook once training has
+        run a few seconds, never in a pipe or a log file.
     callbacks : list of callable, optional
         Called as ``callback(model, epoch)`` after each epoch; one that returns ``False``
         stops training.
@@ -254,6 +258,7 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
         else:
             watch["since"] += 1
             if watch["since"] >= patience:
+                watch["stopped_after"] = epoch + 1
                 return False
         return not stop
 
@@ -264,6 +269,10 @@ def train(model, loss, optimizer, X, y=None, *, epochs=10, batch_size=32, shuffl
                                  stop_when=lambda epoch: pending["stop"]))
     if watch["state"] is not None:
         set_state(watch["state"])   # early stopping keeps the best epoch's weights
+    if "stopped_after" in watch and progress_settings(verbose)[0]:
+        print(f"training: early stopping after {watch['stopped_after']} of {epochs} epochs "
+              f"(no better {'validation ' if n_val else ''}loss for {patience} epochs); kept "
+              f"the weights of epoch {history['best_epoch'] + 1}.", file=sys.stderr)
     return history
 
 

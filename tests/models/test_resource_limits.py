@@ -259,7 +259,7 @@ def test_nn_train_refuses_data_beyond_its_float32_parameters():
                         r"got 5\.$"),
     (dict(callbacks=print), r"got a single builtin_function_or_method; wrap it in a list\.$"),
     (dict(callbacks=[print, "x"]), r"but it holds 'x'\.$"),
-    (dict(verbose="yes"), r"^verbose must be True, False or an integer >= 0, got 'yes'\.$"),
+    (dict(verbose="yes"), r"^verbose must be \"auto\", True, False or an integer >= 0, got 'yes'\.$"),
     (dict(verbose=-1), r"^verbose must be"),
     (dict(verbose=0.5), r"^verbose must be"),
     (dict(random_state="0"), r"^random_state must be None, an int or a numpy.random.Generator"),

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = ["CsvRows", "check_file", "read_rows", "to_arrays", "read_csv", "is_number",
-           "guess_delimiter", "label_column"]
+           "guess_delimiter", "label_column", "labels_column_of"]
 
 
 class CsvRows(NamedTuple):
@@ -87,8 +87,10 @@ def read_rows(path):
 def to_arrays(table):
     """``X`` and ``y`` (or None) of the rows :func:`read_rows` read.
 
-    The first row is a header when any of its cells is not a number; a header column named
-    ``label`` (or ``y`` without an ``x``) holds the labels, which must be whole numbers.
+    The first row is a header when any of its cells is not a number. The labels are the
+    column named as in :data:`LABEL_NAMES` (``label``, ``class``, ``species`` ...; or ``y``
+    without an ``x``), else the one column that holds no number at all (iris's species); they
+    may be whole numbers or names (numbered 0, 1, ... in sorted order).
 
     Returns
     -------
@@ -119,25 +121,58 @@ def to_arrays(table):
             raise ValueError(f"File {path!r} has {len(row)} values on line {number}, but "
                              f"{width} on line {first}.")
 
-    try:
-        values = np.array(rows, dtype=np.float64)  # (n, width)
-    except ValueError:
-        _raise_first_bad_cell(path, rows, line_numbers, header)
-
-    column = label_column(header)
-    if column is None:
-        return values, None
-    if width == 1:
+    column = labels_column_of(header, rows)
+    if column is not None and width == 1:
         raise ValueError(f"File {path!r} has only the label column {header[column]!r} "
                          "and no features.")
-    labels = values[:, column]
-    whole = np.isfinite(labels) & (labels == np.round(labels))
-    if not whole.all():
-        bad = int(np.argmin(whole))
-        raise ValueError(f"File {path!r} has the label {rows[bad][column]!r} on line "
-                         f"{line_numbers[bad]}, but labels must be whole numbers.")
-    X = np.delete(values, column, axis=1)
-    return X, labels.astype(np.int64)
+    features = rows if column is None else [row[:column] + row[column + 1:] for row in rows]
+    try:
+        X = np.array(features, dtype=np.float64)  # (n, n_features)
+    except ValueError:
+        _raise_first_bad_cell(path, rows, line_numbers, header, skip=column)
+    if column is None:
+        return X, None
+    return X, _labels(path, [row[column] for row in rows], line_numbers)
+
+
+def labels_column_of(header, rows):
+    """The index of the label column of a table with this header (None: no header) and these
+    data rows: the one :func:`label_column` names, else the one column that holds no number
+    (the class names of a file such as iris's), else None."""
+    if header is None:
+        return None
+    column = label_column(header)
+    return column if column is not None else _text_column(rows)
+
+
+def _text_column(rows):
+    """The one column in which no cell is a number and some name repeats (the class names of a
+    file such as iris's), or None when there is not exactly one. (A column of names that
+    never repeat names no classes: it is more likely a typo, and is reported as one.)"""
+    if not rows:
+        return None
+    text = [column for column in range(len(rows[0]))
+            if not any(is_number(row[column]) for row in rows)
+            and len({row[column].strip() for row in rows}) < len(rows)]
+    return text[0] if len(text) == 1 else None
+
+
+def _labels(path, cells, line_numbers):
+    """The labels as integers: whole numbers as they are, names numbered in sorted order."""
+    cells = [cell.strip() for cell in cells]
+    if "" in cells:
+        raise ValueError(f"File {path!r} has no label on line "
+                         f"{line_numbers[cells.index('')]}.")
+    if all(is_number(cell) for cell in cells):
+        labels = np.array(cells, dtype=np.float64)
+        whole = np.isfinite(labels) & (labels == np.round(labels))
+        if not whole.all():
+            bad = int(np.argmin(whole))
+            raise ValueError(f"File {path!r} has the label {cells[bad]!r} on line "
+                             f"{line_numbers[bad]}, but numeric labels must be whole numbers "
+                             "(or give the classes by name).")
+        return labels.astype(np.int64)
+    return np.unique(np.array(cells), return_inverse=True)[1].astype(np.int64).ravel()
 
 
 def read_csv(path):
@@ -145,10 +180,12 @@ def read_csv(path):
     return to_arrays(read_rows(path))
 
 
-def _raise_first_bad_cell(path, rows, line_numbers, header):
+def _raise_first_bad_cell(path, rows, line_numbers, header, skip=None):
+    """The first cell that is not a number, outside the label column ``skip``, by its line and
+    its column in the file."""
     for row, number in zip(rows, line_numbers):
         for column, cell in enumerate(row):
-            if not is_number(cell):
+            if column != skip and not is_number(cell):
                 where = f"column {column + 1}"
                 if header is not None:
                     where += f" ({header[column]!r})"
@@ -173,13 +210,19 @@ def is_number(cell):
     return True
 
 
+#: Header names of a label column (case and spaces ignored), in order of preference; ``y``
+#: too, unless there is an ``x`` column (then ``x`` and ``y`` are coordinates).
+LABEL_NAMES = ("label", "labels", "class", "species", "target", "category")
+
+
 def label_column(header):
     """The index of the label column of a csv header (a list of names), or None."""
     if header is None:
         return None
     names = [name.strip().lower() for name in header]
-    if "label" in names:
-        return names.index("label")
+    for name in LABEL_NAMES:
+        if name in names:
+            return names.index(name)
     if "y" in names and "x" not in names:
         return names.index("y")
     return None

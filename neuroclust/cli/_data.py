@@ -14,7 +14,7 @@ import tempfile
 
 from .. import datasets
 from ..datasets import _LOADERS
-from .._csv import check_file, is_number, label_column, read_rows, to_arrays
+from .._csv import check_file, is_number, labels_column_of, read_rows, to_arrays
 from ._errors import UsageError, _print_stderr
 
 # ----------------------------------------------------------------- output files
@@ -164,13 +164,15 @@ def _load_csv(path):
     header = bool(rows) and not any(map(_begins_like_a_number, rows[0][1]))
     if rows and not header:
         _raise_bad_cell(path, table.delimiter, rows[:1], first_line=True)
+    labels = labels_column_of(rows[0][1], [cells for _, cells in rows[1:]]) if header else None
     try:
         X, y = to_arrays(table)
     except ValueError as error:
-        _raise_bad_cell(path, table.delimiter, rows[1:] if header else rows, cause=error)
+        _raise_bad_cell(path, table.delimiter, rows[1:] if header else rows, cause=error,
+                        skip=labels)
         raise
     if header:
-        _note_column_names(rows[0][1], label_column(rows[0][1]) if y is not None else None)
+        _note_column_names(rows[0][1], labels if y is not None else None)
     return X, y
 
 
@@ -178,11 +180,12 @@ def _begins_like_a_number(cell):
     return bool(_NUMBER_START.match(cell)) or is_number(cell)
 
 
-def _raise_bad_cell(path, delimiter, rows, first_line=False, cause=None):
-    """ValueError naming the first cell of ``rows`` that is not a number, if there is one."""
+def _raise_bad_cell(path, delimiter, rows, first_line=False, cause=None, skip=None):
+    """ValueError naming the first cell of ``rows`` that is not a number, if there is one,
+    outside the label column ``skip`` (counted from 0)."""
     for line, cells in rows:
         for column, cell in enumerate(cells, start=1):
-            if not is_number(cell):
+            if column - 1 != skip and not is_number(cell):
                 where = f"DATA {path!r}, line {line}, column {column}"
                 message = _bad_cell_sentence(where, cell, delimiter, first_line)
                 raise ValueError(message) from cause

@@ -20,7 +20,7 @@ from ..base import TrainingInterruptedWarning
 from ..models import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
                       KMeans, LatentClustering)
 from ._data import _check_output_file, _check_output_folder, load_data
-from ._errors import EXIT_INTERRUPTED, UsageError, _say, _show_warning
+from ._errors import EXIT_INTERRUPTED, UsageError, _print_stderr, _say, _show_warning
 from ._parser import MEMORY_OPTIONS, _check_backend, _fit_options
 
 def run_fit(args):
@@ -52,7 +52,10 @@ def run_fit(args):
         n_clusters = getattr(model, "n_clusters_", n_clusters)  # found by the model (gng)
         n_clusters = getattr(model, "n_categories_", n_clusters)  # committed by it (ART)
         _say(f"{args.model} on {args.data}: {X.shape[0]} samples, {X.shape[1]} features, "
-             f"{n_clusters} clusters, {seconds:.3f} s")
+             f"{n_clusters} cluster{'' if n_clusters == 1 else 's'}, {seconds:.3f} s")
+        hint = degenerate_result_hint(args, model, labels, X.shape[0])
+        if hint:
+            _print_stderr(f"neuroclust: note: {hint}")
         if y is not None:
             for name, value in _label_scores(y, labels).items():
                 _say(f"  {name:<9} {value:.4f}")
@@ -145,9 +148,43 @@ def _without_advice(text):
     return head if separator and advice.startswith("use ") else text
 
 
+def degenerate_result_hint(args, model, labels, n_samples):
+    """A sentence when the result is degenerate (one cluster, units or clusters left empty,
+    nearly every sample its own category), saying which option to change; else None."""
+    found = len(np.unique(labels[labels >= 0])) if len(labels) else 0
+    if args.model == "gng" and found <= 1 < n_samples:
+        scale = "" if args.standardize else ", and --standardize features on different scales"
+        return ("the graph is still one connected piece, so every sample is in one cluster; "
+                "train longer (--epochs, e.g. 50 or 100) so that the edges between clouds "
+                f"age out{scale}.")
+    if args.model in ("fuzzy_art", "art1"):
+        if found <= 1 < n_samples:
+            return ("one category holds every sample: raise the vigilance --rho (closer to "
+                    "1) for finer categories.")
+        if found > n_samples / 2:
+            return (f"{found} categories for {n_samples} samples, nearly one per sample: "
+                    "lower the vigilance --rho for coarser categories.")
+    if args.model in ("competitive", "kmeans", "som"):
+        wanted = getattr(model, "n_clusters", None)
+        if wanted and found < min(wanted, n_samples):
+            fix = {"competitive": "switch the conscience on (--conscience) or train longer",
+                   "kmeans": "use more seedings (--n-init)",
+                   "som": "use a larger map (--shape) or fewer clusters"}[args.model]
+            return (f"only {found} of the {wanted} clusters hold samples (the others are "
+                    f"empty or their units never win); {fix}.")
+    return None
+
+
 def _build_model(args, n_clusters):
-    """The model ``fit`` trains, from its arguments (defaults filled in, ranges checked)."""
-    args = _fit_options(args)
+    """The model ``fit`` trains, from its arguments (defaults filled in, ranges checked), with
+    --verbose / --quiet given to it and to the models inside it."""
+    model = _build_configured_model(_fit_options(args), n_clusters)
+    verbosity = {name: args.verbose for name in model.get_params(deep=True)
+                 if name == "verbose" or name.endswith("__verbose")}
+    return model.set_params(**verbosity)
+
+
+def _build_configured_model(args, n_clusters):
     if args.model == "gng":
         return _build_gng(args)
     if args.model in ("fuzzy_art", "art1"):

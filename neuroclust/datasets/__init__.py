@@ -155,10 +155,12 @@ def load_file(path):
     * ``.npy``: one 2-D numeric array, one sample per row (saved with ``numpy.save``). It is
       read with ``allow_pickle=False``, so opening a file never runs code. No labels.
     * ``.csv``: numbers separated by commas (semicolons or tabs are recognised too), one
-      sample per line. The first line is a header when any of its cells is not a number; a
-      header column named ``label`` (or ``y``, unless there is also an ``x`` column, in which
-      case ``x`` and ``y`` are taken to be coordinates) holds the labels, which must be whole
-      numbers, and is not part of ``X``. Blank lines are skipped.
+      sample per line. The first line is a header when any of its cells is not a number. The
+      labels, not part of ``X``, are the column named ``label``, ``labels``, ``class``,
+      ``species``, ``target`` or ``category`` (or ``y``, unless there is also an ``x``
+      column, in which case ``x`` and ``y`` are coordinates), else the one column of repeated
+      names that holds no number (iris's species); whole numbers, or names numbered 0, 1,
+      ... in sorted order. Blank lines are skipped.
 
     Parameters
     ----------

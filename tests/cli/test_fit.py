@@ -429,3 +429,72 @@ def test_predict_on_a_built_in_set_sees_the_data_fit_saw(tmp_path, capsys):
     predicted = np.array(out.split(), dtype=int)
     np.testing.assert_array_equal(predicted, model.predict(X))
     np.testing.assert_array_equal(predicted, model.labels_)
+
+
+def _iris_like_csv(path, label_header="species"):
+    rng = np.random.default_rng(0)
+    names = ["setosa", "versicolor", "virginica"]
+    lines = [f"sepal_length,sepal_width,petal_length,petal_width,{label_header}"]
+    for index, name in enumerate(names):
+        for row in rng.normal(3 * index, 0.3, size=(20, 4)):
+            lines.append(",".join(f"{value:.3f}" for value in row) + f",{name}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("label_header", ["species", "Class", "e"])
+def test_a_csv_whose_labels_are_names_is_read(label_header, tmp_path, capsys):
+    """A typical iris.csv (the species by name in the last column) was refused: 'setosa' is not
+    a number. Named label columns (label, class, species, target ...) and, failing a name, the
+    one column of repeated names hold the labels."""
+    data = _iris_like_csv(tmp_path / "iris.csv", label_header)
+    code, out, err = run_cli(["fit", "kmeans", str(data), "-o", str(tmp_path / "m.npz")],
+                             capsys)
+    assert code == 0, err
+    assert "60 samples, 4 features, 3 clusters" in out
+    assert _scores_of(out)["ARI"] == 1.0
+    assert f"column {label_header!r} holds the labels" in err
+
+
+def test_a_bad_feature_cell_is_named_even_beside_a_label_column_of_names(tmp_path, capsys):
+    data = _iris_like_csv(tmp_path / "iris.csv")
+    lines = data.read_text().splitlines()
+    lines[3] = lines[3].replace(",", ",oops", 1)
+    data.write_text("\n".join(lines) + "\n")
+    code, _, err = run_cli(["fit", "kmeans", str(data)], capsys)
+    assert code == 2
+    assert "line 4, column 2" in err and "oops" in err
+
+
+def test_a_degenerate_result_says_which_option_to_change(tmp_path, capsys):
+    """GNG on standardised iris-like data found "1 clusters" with no hint; ART with a
+    vigilance near 1 makes nearly one category per sample."""
+    data = _iris_like_csv(tmp_path / "iris.csv")
+    code, out, err = run_cli(["fit", "gng", str(data), "--epochs", "1", "-o",
+                              str(tmp_path / "g.npz")], capsys)
+    assert code == 0 and " 1 cluster," in out       # one epoch: the graph is one piece
+    assert "--epochs" in err and "one connected piece" in err and "--standardize" in err
+    code, out, err = run_cli(["fit", "fuzzy_art", str(data), "--rho", "0.999", "-o",
+                              str(tmp_path / "a.npz")], capsys)
+    assert code == 0 and "lower the vigilance --rho" in err
+
+
+@pytest.mark.parametrize(("model", "option"), [("competitive", "--conscience"),
+                                               ("kmeans", "--n-init"), ("som", "--shape")])
+def test_empty_clusters_are_named_with_the_option_to_change(model, option):
+    from types import SimpleNamespace
+
+    from neuroclust.cli._fit import degenerate_result_hint
+
+    args = SimpleNamespace(model=model, standardize=False)
+    hint = degenerate_result_hint(args, SimpleNamespace(n_clusters=5),
+                                  np.array([0, 0, 1, 1, 2, 2]), 6)
+    assert "only 3 of the 5 clusters" in hint and option in hint
+    assert degenerate_result_hint(args, SimpleNamespace(n_clusters=3),
+                                  np.array([0, 0, 1, 1, 2, 2]), 6) is None
+
+
+def test_one_cluster_is_said_in_the_singular(tmp_path, capsys):
+    code, out, _ = run_cli(["fit", "kmeans", "five_centroids", "--n-clusters", "1", "-o",
+                            str(tmp_path / "k.npz")], capsys)
+    assert code == 0 and " 1 cluster," in out

@@ -349,7 +349,7 @@ def _write(tmp_path, name, content):
     ("ragged.csv", "1,2,3\n4,5\n", (r"File '.*ragged\.csv' has 2 values on line 2, but 3 on "
                                    r"line 1\.")),
     ("frac.csv", "a,label\n1,0\n2,1.5\n", (r"File '.*frac\.csv' has the label '1\.5' on line 3, "
-                                          r"but labels must be whole numbers\.")),
+                                          r"but numeric labels must be whole numbers")),
     ("only.csv", "label\n1\n2\n", (r"File '.*only\.csv' has only the label column 'label' and "
                                   r"no features\.")),
     ("latin.csv", "caf\xe9,b\n1,2\n".encode("latin-1"), r"is not a UTF-8 text file\."),

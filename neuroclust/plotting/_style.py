@@ -27,6 +27,10 @@ from .._validation import (check_array, check_is_fitted, check_n_features, check
 #: Okabe & Ito's colour-blind-safe palette, without black (kept for the true centres) and
 #: reordered so that vermillion, the colour of the learned centres' rim, comes late.
 COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+#: Five more colours after those seven (dark and distinct from them and from one another), so
+#: that up to twelve clusters, the ten digits among them, differ by colour alone.
+_MORE_COLORS = ("#882255", "#44AA99", "#332288", "#999933", "#6B3E1F")
+_CLUSTER_COLORS = COLORS + _MORE_COLORS
 _MARKERS = ("o", "s", "^", "D", "v", "P", "*")
 _NOISE_COLOR = "#999999"
 _LEARNED_EDGE = "#D55E00"
@@ -209,8 +213,35 @@ def _default_columns(n_prototypes):
 
 
 def _style(index):
-    """Colour and marker of the ``index``-th cluster: 7 colours, then the next marker shape."""
-    return COLORS[index % len(COLORS)], _MARKERS[(index // len(COLORS)) % len(_MARKERS)]
+    """Colour and marker of the ``index``-th cluster: 12 colours, then the next marker shape."""
+    n_colors = len(_CLUSTER_COLORS)
+    return _CLUSTER_COLORS[index % n_colors], _MARKERS[(index // n_colors) % len(_MARKERS)]
+
+
+def matched_colour_order(labels, true_labels):
+    """``{cluster: colour index}`` that gives each cluster the colour of the class it is
+    matched to, so that a cluster panel and a true-label panel drawn side by side agree.
+
+    The true labels take colour indices 0, 1, ... in sorted order (noise, a negative label,
+    none). Clusters and classes are paired one to one by the Hungarian algorithm on their
+    contingency table, maximising the samples they share (as
+    :func:`neuroclust.metrics.clustering_accuracy` does); a cluster left without a class
+    takes the next free index.
+    """
+    from scipy.optimize import linear_sum_assignment  # imported here: it is slow to load
+
+    classes = [value for value in np.unique(true_labels) if not _is_noise(value, true_labels)]
+    clusters = [value for value in np.unique(labels) if not _is_noise(value, labels)]
+    table = np.array([[np.sum((true_labels == c) & (labels == k)) for k in clusters]
+                      for c in classes]).reshape(len(classes), len(clusters))
+    rows, columns = linear_sum_assignment(table, maximize=True)
+    order = {clusters[k]: int(c) for c, k in zip(rows, columns)}
+    free = iter(range(len(classes), len(classes) + len(clusters)))
+    return {k: order[k] if k in order else next(free) for k in clusters}
+
+
+def _is_noise(value, labels):
+    return labels.dtype.kind in "iuf" and value < 0
 
 
 def _scatter_samples(ax, X, labels, model=None, scatter_own=None):

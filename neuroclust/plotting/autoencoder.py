@@ -26,7 +26,10 @@ from .._validation import array_module, check_array, check_scalar, to_host
 from ..models import Autoencoder, LatentClustering
 from ._style import (_FONT, _MARKERS, _MAX_LEGEND_CLUSTERS, _NOISE_COLOR, _SEPARATOR, COLORS,
                      _axes_or_new, _image_shape, _image_side, _labels, _named_labels, _proxy,
-                     _shared_doc, _standard_data, _style)
+                     _shared_doc, _standard_data, _style, matched_colour_order)
+
+#: The title of the cluster panel beside a true-label panel, whose colours follow the classes.
+_MATCHED_TITLE = "clusters (coloured as their matched class)"
 
 # ------------------------------------------------------------------------ autoencoders
 _LOG_RANGE = 30.0      # plot_training_curves: a log scale when the losses span more than this
@@ -140,16 +143,23 @@ def plot_latent_space(codes, labels=None, true_labels=None, method="pca", ax=Non
         axes = list(axes.ravel())
         panels = [(axes[0], labels, None, "clusters")]
         if true_labels is not None:
-            panels.append((axes[1], true_labels, None, "true labels"))
+            # each cluster in the colour of the class it is matched to (Hungarian)
+            matched = (_MATCHED_TITLE if labels is not None else "clusters")
+            panels = [(axes[0], labels, None, matched),
+                      (axes[1], true_labels, None, "true labels")]
     else:
         panels = [(ax, labels, true_labels, None)]
+    orders = {"true labels": None}
+    if true_labels is not None and labels is not None and latent_dim > 1:
+        orders[_MATCHED_TITLE] = matched_colour_order(labels, true_labels)
     size = 28 if n_samples <= 2000 else 10
     for panel, colour_by, shape_by, panel_title in panels:
         if latent_dim == 1:
             handles = _strip_plot(panel, codes[:, 0], colour_by, size)
         else:
             handles = _scatter_latent(panel, codes, colour_by, shape_by, size,
-                                      prefix="true" if panel_title == "true labels" else "cluster")
+                                      prefix="true" if panel_title == "true labels" else "cluster",
+                                      colour_order=orders.get(panel_title))
         panel.set_xlabel(axis_names[0], fontsize=_FONT["label"])
         if axis_names[1] is not None:
             panel.set_ylabel(axis_names[1], fontsize=_FONT["label"])
@@ -325,26 +335,28 @@ def _pca_2d(codes):
     return projected, shares
 
 
-def _point_styles(values, labels):
-    """Colour index per label value, skipping noise (-1): {value: (color, marker, name)}."""
+def _point_styles(values, labels, colour_order=None):
+    """{value: (color, marker, name)}: noise (-1) grey; the others in turn, or at the colour
+    index ``colour_order`` gives them (:func:`matched_colour_order`)."""
     styles, index = {}, 0
     for value in values:
         if labels.dtype.kind in "iuf" and value < 0:
             styles[value] = (_NOISE_COLOR, "o", "noise")
         else:
-            styles[value] = (*_style(index), str(value))
+            position = index if colour_order is None else colour_order[value]
+            styles[value] = (*_style(position), str(value))
             index += 1
     return styles
 
 
-def _scatter_latent(ax, points, colour_by, shape_by, size, prefix="cluster"):
+def _scatter_latent(ax, points, colour_by, shape_by, size, prefix="cluster", colour_order=None):
     """Scatter 2-D points, coloured by one labelling and (optionally) shaped by another."""
     if colour_by is None and shape_by is None:
         ax.scatter(*points.T, s=size, color=COLORS[0], alpha=0.6, linewidths=0)
         return []
     handles = []
-    if shape_by is None:          # colour (and, past seven labels, marker) by colour_by
-        styles = _point_styles(np.unique(colour_by), colour_by)
+    if shape_by is None:          # colour (and, past twelve labels, marker) by colour_by
+        styles = _point_styles(np.unique(colour_by), colour_by, colour_order)
         for value, (color, marker, _name) in styles.items():
             members = colour_by == value
             ax.scatter(*points[members].T, s=size, color=color, marker=marker, alpha=0.65,

@@ -97,7 +97,7 @@ def test_latent_space_pca_two_panels(autoencoder, digits, tmp_path, saved_png):
     figure = plot_latent_space(codes, labels, true_labels=y, title="latent space")
     assert isinstance(figure, Figure) and len(figure.axes) == 2
     assert figure.axes[0].get_xlabel().startswith("PC 1")
-    assert figure.axes[0].get_title() == "clusters"
+    assert figure.axes[0].get_title() == "clusters (coloured as their matched class)"
     assert figure.axes[1].get_title() == "true labels"
     legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
     assert legend == [f"cluster {k}" for k in range(4)]
@@ -262,3 +262,43 @@ def test_signals_by_cluster_bad_input(signals):
     _fig, ax = plt.subplots()
     with pytest.raises(ValueError, match="ax must be a sequence of at least 3 matplotlib Axes"):
         plot_signals_by_cluster(X, y, ax=ax)
+
+
+def _colour_of_each_point(ax):
+    """The RGBA colour of every point drawn in ``ax``, in the order of ``offsets``."""
+    colours, points = [], []
+    for collection in ax.collections:
+        offsets = collection.get_offsets()
+        faces = collection.get_facecolors()
+        faces = np.repeat(faces, len(offsets), axis=0) if len(faces) == 1 else faces
+        colours += [tuple(np.round(face, 3)) for face in faces]
+        points += [tuple(np.round(point, 6)) for point in offsets]
+    return dict(zip(points, colours))
+
+
+def test_latent_space_colours_each_cluster_as_its_matched_class():
+    """The cluster ids are another numbering of the classes: the two panels must show the same
+    colours where cluster and class agree (once, cluster 0 and class 0 shared a colour though
+    cluster 0 was class 2)."""
+    rng = np.random.default_rng(0)
+    true_labels = np.repeat(np.arange(10), 20)
+    codes = np.c_[np.cos(true_labels), np.sin(true_labels)] * 5 + rng.normal(0, 0.2, (200, 2))
+    permutation = rng.permutation(10)
+    labels = permutation[true_labels]                  # perfect clusters, renumbered
+    fig = plotting.plot_latent_space(codes, labels, true_labels)
+    clusters, classes = (_colour_of_each_point(ax) for ax in fig.axes[:2])
+    assert clusters == classes
+    assert len(set(classes.values())) == 10            # ten classes, ten colours
+    assert fig.axes[0].get_title() == "clusters (coloured as their matched class)"
+    plt.close(fig)
+
+
+def test_matched_colour_order_gives_extra_clusters_fresh_colours():
+    from neuroclust.plotting._style import matched_colour_order
+
+    true_labels = np.array([0, 0, 1, 1, 1, 1])
+    labels = np.array([5, 5, 7, 7, 9, 9])    # class 1 split in two
+    order = matched_colour_order(labels, true_labels)
+    assert order[5] == 0 and {order[7], order[9]} == {1, 2}
+    noisy = matched_colour_order(np.array([-1, 0, 0, 1]), np.array([0, 0, 0, 1]))
+    assert noisy == {0: 0, 1: 1}

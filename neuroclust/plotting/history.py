@@ -18,7 +18,7 @@ from ._style import _FONT, COLORS, _axes_or_new, _shared_doc
 #: The vertical axis's label for a plain sequence of values (a history without names).
 _DEFAULT_YLABEL = "quantization error"
 @_shared_doc
-def plot_history(history, ylabel=None, ax=None, label=None):
+def plot_history(history, ylabel=None, ax=None, label=None, title=None):
     """The training curve: one value per epoch (e.g. ``model.history_["quantization_error"]``).
 
     Call it again with the same ``ax`` and another ``label`` to compare runs; each curve gets
@@ -37,8 +37,15 @@ def plot_history(history, ylabel=None, ax=None, label=None):
     {ax}
     label : str, default=None
         The curve's name in the legend; None draws no legend entry.
+    title : str, default=None
+        None writes "<the metric> after each epoch" on an Axes that has no title yet.
 
     {returns_figure_or_ax}
+
+    Notes
+    -----
+    A curve of values that are never negative (errors, losses, counts) is drawn on an axis
+    that starts at zero, so that a change of 1% looks like one, not like a collapse.
     """
     if isinstance(history, dict) or hasattr(history, "history_"):
         name, values = _one_series(history)
@@ -55,10 +62,25 @@ def plot_history(history, ylabel=None, ax=None, label=None):
     ax.set_ylabel(ylabel, fontsize=_FONT["label"])
     ax.tick_params(labelsize=_FONT["tick"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _start_at_zero(ax, values)
+    if title is not None or not ax.get_title():
+        ax.set_title(title if title is not None else f"{ylabel} after each epoch",
+                     fontsize=_FONT["title"])
     ax.grid(True, alpha=0.3)
     if any(line.get_label() and not line.get_label().startswith("_") for line in ax.lines):
         ax.legend(fontsize=_FONT["legend"])
     return ax.figure if created else ax
+
+
+def _start_at_zero(ax, values):
+    """Let the vertical axis start at zero when no value drawn on it is negative."""
+    finite = values[np.isfinite(values)]
+    lines = [line.get_ydata() for line in ax.lines]
+    drawn = np.concatenate([np.asarray(y, dtype=float) for y in lines]) if lines else finite
+    drawn = drawn[np.isfinite(drawn)]
+    if drawn.size and drawn.min() >= 0:
+        top = drawn.max() * 1.08 if drawn.max() > 0 else 1.0
+        ax.set_ylim(0, top)
 
 
 def _history_series(history):

@@ -161,9 +161,9 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def readme_example():
     """The keyword arguments of the README's ``make_five_centroids`` and
-    ``CompetitiveLearning`` calls, read from its "A 30-second example"."""
+    ``CompetitiveLearning`` calls, read from its "A first example"."""
     text = README.read_text(encoding="utf-8")
-    block = text.split("## A 30-second example", 1)[1].split("```python", 1)[1]
+    block = text.split("## A first example", 1)[1].split("```python", 1)[1]
     calls = {}
     for node in ast.walk(ast.parse(block.split("```", 1)[0])):
         if isinstance(node, ast.Call):

@@ -608,3 +608,197 @@ if len(timings) == 2:
 # 6. Use ``partial_fit`` to train on a stream: feed the moons first, then only the circles
 #    (shifted to the right of the moons). What happens to the nodes on the moons once no
 #    sample comes from them any more? Are they ever removed? (Look at which edges age.)
+#
+# .. dropdown:: Solution to exercise 1
+#
+#    The sample at (0.9, 0.9) is nearest node 2 (squared distance 0.02), so :math:`s_1 = 2`;
+#    nodes 1 and 3 tie for second place at 0.82, and the lower index wins the tie, so :math:`s_2
+#    = 1`. The winner's edges age: 1-2 goes from 0 to 1 and is then renewed to 0 as the
+#    :math:`s_1`-:math:`s_2` edge, and 2-3 goes from 4 to 5. No edge passes :math:`a_{max} = 5`
+#    (5 is not more than 5), so no edge dies and no node is removed; node 0's edges, 0-4 among
+#    them, do not age, because node 0 is not the winner's neighbour. This is still the tenth
+#    step, so a node is inserted: node 2 has the largest error, its worse neighbour is node 3,
+#    and the new node 5 replaces the edge 2-3 by 2-5 and 5-3. The code runs the library's step
+#    and checks each of these facts.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust.backend import reference
+#
+#       # the tutorial's graph: five nodes, five edges with their ages, one free row
+#       W = np.zeros((6, 2))
+#       W[:5] = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [-1.0, -1.0]]
+#       E = np.array([1.0, 2.0, 4.0, 3.0, 0.5, 0.0])
+#       age = np.full((6, 6), -1, dtype=np.int64)
+#       for (i, j), a in {(0, 1): 1, (0, 3): 2, (1, 2): 0, (2, 3): 4, (0, 4): 5}.items():
+#           age[i, j] = age[j, i] = a
+#       x = np.array([0.9, 0.9])
+#
+#       d2 = ((W[:5] - x) ** 2).sum(axis=1)
+#       s1, s2 = np.argsort(d2, kind="stable")[:2]
+#       print("squared distances:", d2.round(2), "-> s1 =", s1, ", s2 =", s2)
+#       assert (s1, s2) == (2, 1)          # node 1 and node 3 tie at 0.82: the lower index wins
+#
+#       n, steps = reference.gng_online(x[None, :], W, E, age, 5, 9, np.array([0]), epsilon_b=0.2,
+#                                       epsilon_n=0.006, max_age=5, insert_every=10, alpha=0.5,
+#                                       beta=0.005)
+#       print("nodes:", n, "edges (i, j, age):",
+#             [(i, j, age[i, j]) for i in range(n) for j in range(i + 1, n) if age[i, j] >= 0])
+#       assert age[1, 2] == 0              # aged to 1, then renewed as the s1-s2 edge
+#       assert age[0, 4] == 5              # node 0 is not the winner's neighbour: its edges keep
+#       assert n == 6                      # no edge passed max_age = 5 (2-3 reached exactly 5), so no
+#                                          # node was removed; the 10th step inserted node 5 ...
+#       assert age[2, 3] == -1 and age[2, 5] == 0 and age[3, 5] == 0   # ... on the edge 2-3
+#
+# .. dropdown:: Solution to exercise 2
+#
+#    Fewer than five, already at the default spread: with ``cluster_std=0.8`` the default GNG
+#    finds fewer than five components on each of five seeds, so some clouds are already joined
+#    by edges; at 0.5 it finds four or five, and from 1.2 on the graph is one piece on every
+#    seed. Two clouds merge as soon as enough samples fall between them to renew an edge across
+#    the gap more often than every ``max_age`` steps: that happens well before the clouds
+#    visibly overlap.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import GrowingNeuralGas, datasets
+#
+#       spreads = [0.5, 0.8, 1.2, 1.6, 2.0]
+#       counts = np.array([[GrowingNeuralGas(random_state=seed).fit(
+#                               datasets.make_five_centroids(cluster_std=std, random_state=seed)[0]
+#                           ).n_clusters_ for std in spreads] for seed in range(5)])
+#       for std, column in zip(spreads, counts.T):
+#           print(f"cluster_std {std}: components on seeds 0-4: {column.tolist()}")
+#       assert (counts[:, 0] >= 4).all()            # 0.5: four or five components on every seed
+#       assert (counts[:, 1] < 5).all()             # 0.8, the default: already fewer than five
+#       assert (counts[:, 2:] == 1).all()           # from 1.2 on: one connected graph
+#
+# .. dropdown:: Solution to exercise 3
+#
+#    No single ``max_age`` in this range gives the two moons at every amount of noise (the code
+#    checks the medians over five seeds). At ``max_age=5`` edges die so fast that the moons
+#    break into pieces; at 50 and 100 the outliers renew the edges across the gap often enough
+#    that everything is one cluster, at 5%, 10% and 20% outliers alike. In between, the value
+#    that keeps the moons apart depends on how many outliers fall in the gap, because the rate
+#    at which a bridge is renewed grows with the noise. So tune ``max_age`` to the noise you
+#    expect, or, better, keep the default and call small components noise, as the noise section
+#    does.
+#
+#    .. code-block:: python
+#
+#       import matplotlib.pyplot as plt
+#       import numpy as np
+#       from neuroclust import GrowingNeuralGas, datasets
+#
+#       ages = [5, 10, 25, 50, 100]
+#       shares = [0.05, 0.10, 0.20]
+#       clusters = {}
+#       for share in shares:
+#           for seed in range(5):
+#               X, _ = datasets.make_moons(n_samples=500, noise=0.06, random_state=seed)
+#               rng = np.random.default_rng(seed)
+#               low, high = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
+#               X = np.vstack([X, rng.uniform(low, high, size=(int(share * 500), 2))])
+#               clusters[share, seed] = [GrowingNeuralGas(max_age=age, random_state=seed).fit(X)
+#                                        .n_clusters_ for age in ages]
+#       for share in shares:
+#           median = np.median([clusters[share, seed] for seed in range(5)], axis=0)
+#           plt.plot(ages, median, "o-", label=f"{share:.0%} outliers")
+#           print(f"{share:.0%} outliers, median clusters over 5 seeds for max_age {ages}: {median}")
+#       plt.xscale("log"); plt.xlabel("max_age"); plt.ylabel("clusters (median of 5 seeds)")
+#       plt.legend()
+#       medians = {share: np.median([clusters[share, seed] for seed in range(5)], axis=0)
+#                  for share in shares}
+#       for share, median in medians.items():
+#           assert median[0] > 2                   # max_age 5: the moons break into pieces
+#           assert (median[3:] == 1).all()         # 50 and 100: outliers bridge the gap, one cluster
+#       assert not any(all(medians[share][k] == 2 for share in shares) for k in range(len(ages)))
+#
+# .. dropdown:: Solution to exercise 4
+#
+#    On the moons, hardly anything changes in the result: the same number of nodes and clusters,
+#    and a final :math:`E_Q` within 5% of the default's on five seeds. What changes is what the
+#    error counters mean. With :math:`\beta = 0` a node's counter sums its squared errors over
+#    its whole life, so old nodes carry large counts whatever they do now, and the counters
+#    become flat: the largest is much closer to the mean than with fading errors (asserted on
+#    every seed). Insertions then follow a node's age more than where the map is currently
+#    worst; fading (step (11) of the hand step) keeps the counters a recent average.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import GrowingNeuralGas, datasets
+#
+#       for seed in range(5):
+#           X, _ = datasets.make_moons(n_samples=1000, noise=0.06, random_state=seed)
+#           fading, kept = (GrowingNeuralGas(beta=beta, random_state=seed).fit(X) for beta in (0.005, 0))
+#           peak = {name: m.errors_.max() / m.errors_.mean() for name, m in [("fading", fading),
+#                                                                            ("kept", kept)]}
+#           e_fading = fading.history_["quantization_error"][-1]
+#           e_kept = kept.history_["quantization_error"][-1]
+#           print(f"seed {seed}: E_Q {e_fading:.4f} (beta 0.005) vs {e_kept:.4f} (beta 0); largest "
+#                 f"error / mean error {peak['fading']:.1f} vs {peak['kept']:.1f}")
+#           assert abs(e_kept - e_fading) < 0.05 * e_fading    # the same fit, within 5%
+#           assert peak["kept"] < peak["fading"]               # but the errors no longer stand out
+#
+# .. dropdown:: Solution to exercise 5
+#
+#    The slow settings grow the graph less than half as fast (after five epochs they have fewer
+#    than half the nodes the defaults have, on five seeds; the code prints both), reach
+#    ``max_nodes=50`` within 25 epochs, and end at about the same :math:`E_Q` (within 10%). With
+#    ``insert_every=300`` a node is added every 300 samples instead of every 100, and the small
+#    :math:`\epsilon` make each node settle gently; the price is training time.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import GrowingNeuralGas, datasets
+#
+#       for seed in range(5):
+#           X, _ = datasets.make_moons(n_samples=1000, noise=0.06, random_state=seed)
+#           default = GrowingNeuralGas(max_nodes=50, random_state=seed).fit(X)
+#           slow = GrowingNeuralGas(max_nodes=50, beta=0.0005, epsilon_b=0.05, epsilon_n=0.0006,
+#                                   insert_every=300, epochs=25, random_state=seed).fit(X)
+#           grown = {name: np.array(m.history_["n_nodes"]) for name, m in [("default", default),
+#                                                                         ("slow", slow)]}
+#           e = {name: m.history_["quantization_error"][-1] for name, m in [("default", default),
+#                                                                           ("slow", slow)]}
+#           print(f"seed {seed}: nodes after epoch 5: {grown['default'][4]} vs {grown['slow'][4]} "
+#                 f"(slow); final E_Q {e['default']:.4f} vs {e['slow']:.4f}")
+#           assert grown["slow"][-1] == 50                       # 25 epochs are enough to fill it
+#           assert grown["slow"][4] < grown["default"][4] / 2    # but it grows far more slowly
+#           assert abs(e["slow"] - e["default"]) < 0.1 * e["default"]   # to about the same fit
+#
+# .. dropdown:: Solution to exercise 6
+#
+#    Most of the moons' nodes stay forever. In the code, 60 nodes learn the moons; after ten
+#    passes over the circles more than 80% of them are still there, and over the last five
+#    passes not one more goes. An edge only ages when one of its ends wins (step (2) of the hand
+#    step), and no sample comes near the moons any more, so their edges never age, never pass
+#    ``max_age`` and are never removed; a node only goes when it loses its last edge. The few
+#    that did leave the moons' region were nodes that won circle samples early on (the code
+#    counts nodes by where they are, so a node pulled over to the circles no longer counts). GNG
+#    has no forgetting of unused regions: a stream that moves leaves a fossil graph behind.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import GrowingNeuralGas, datasets
+#
+#       moons, _ = datasets.make_moons(n_samples=600, noise=0.05, random_state=0)
+#       circles, _ = datasets.make_circles(n_samples=600, noise=0.05, factor=0.5, random_state=0)
+#       circles = circles + np.array([4.0, 0.0])                  # to the right of the moons
+#       model = GrowingNeuralGas(max_nodes=60, random_state=0)
+#       for _ in range(10):
+#           model.partial_fit(moons)
+#       on_moons = lambda m: m.nodes_[:, 0] < 2.5                  # nodes over the moons' region
+#       print("after the moons:", on_moons(model).sum(), "nodes on the moons")
+#       counts = []
+#       for _ in range(10):
+#           model.partial_fit(circles)
+#           counts.append(int(on_moons(model).sum()))
+#       print("nodes still on the moons after each pass over the circles:", counts)
+#       assert counts[-1] >= 0.8 * 60              # most of the moons' nodes are never removed
+#       assert len(set(counts[-5:])) == 1           # and after the first passes none goes at all

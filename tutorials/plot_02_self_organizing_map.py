@@ -725,3 +725,217 @@ assert np.allclose(W_step, reference.som_batch_weights(sums, counts, H_tiny, W0)
 #    ``n_clusters=10`` and change the size of the map (4 x 4 up to 16 x 16): does the
 #    two-level clustering depend on it, and why would a map with fewer units than clusters
 #    make no sense?
+#
+# .. dropdown:: Solution to exercise 1
+#
+#    Usually, but not always. From the crumpled start, ``sigma=1`` unfolds the map on most of
+#    ten seeds, with a topographic error close to the default's, but on some seeds (the code
+#    counts them, at least two) the map stays twisted, with more than five times the default's
+#    largest error. Training has two phases: while :math:`\sigma` is wide, every sample drags a
+#    large patch of the map, which orders it globally; as :math:`\sigma` shrinks, each unit
+#    fine-tunes to its own samples. Starting at :math:`\sigma = 1` skips the first phase: each
+#    unit only pulls its immediate neighbours, so a fold that forms early is never pulled
+#    straight. The wide start is insurance against bad luck.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import SOM
+#
+#       U = np.random.default_rng(0).random((1000, 2))          # uniform on the unit square
+#       errors = {"default": [], "sigma=1": []}
+#       for seed in range(10):
+#           start = 0.45 + 0.1 * np.random.default_rng(seed + 1).random((100, 2))   # crumpled
+#           for name, options in [("default", {}), ("sigma=1", {"sigma": 1.0})]:
+#               som = SOM(shape=(10, 10), init=start, epochs=20, random_state=seed, **options).fit(U)
+#               errors[name].append(som.history_["topographic_error"][-1])
+#       for name, values in errors.items():
+#           print(f"{name:>8}: topographic error on seeds 0-9: {np.round(values, 3).tolist()}")
+#       twisted = np.array(errors["sigma=1"]) > 5 * max(errors["default"])
+#       print("seeds left twisted with sigma = 1:", np.flatnonzero(twisted).tolist())
+#       assert 2 <= twisted.sum() < 10        # some seeds, not all: the wide start is insurance
+#
+# .. dropdown:: Solution to exercise 2
+#
+#    :math:`E_Q` stops improving. With :math:`\eta = 0.5` and :math:`\sigma = 2` held constant,
+#    it jumps around a plateau from the first epochs on (its later values are never much below
+#    its early ones) and ends clearly higher than with the default decay, on five seeds. Each
+#    step still moves the winner half-way to the sample and drags its neighbours two cells
+#    around with it, so the prototypes keep chasing the latest samples and are pulled toward
+#    each other; only a shrinking rate and radius let them settle on the samples' means.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import SOM
+#
+#       U = np.random.default_rng(0).random((1000, 2))
+#       for seed in range(5):
+#           runs = {"decaying": SOM(shape=(10, 10), epochs=20, random_state=seed).fit(U),
+#                   "constant": SOM(shape=(10, 10), epochs=20, learning_rate=0.5,
+#                                   learning_rate_final=0.5, sigma=2.0, sigma_final=2.0,
+#                                   random_state=seed).fit(U)}
+#           curves = {name: np.array(som.history_["quantization_error"]) for name, som in runs.items()}
+#           print(f"seed {seed}: E_Q after epochs 1, 5, 20: " + "; ".join(
+#               f"{name} {curve[[0, 4, 19]].round(4).tolist()}" for name, curve in curves.items()))
+#           constant = curves["constant"]
+#           assert constant[-1] > 1.5 * curves["decaying"][-1]      # it ends clearly higher...
+#           assert constant[10:].min() > 0.8 * constant[:5].min()   # ...and never improves on its start
+#
+# .. dropdown:: Solution to exercise 3
+#
+#    The chain covers one moon, then jumps across the gap once and covers the other (on five
+#    seeds it crosses exactly once, in the middle of the chain). Its topographic error is small,
+#    and it comes mostly from samples whose two nearest units lie on the same moon but are not
+#    next to each other on the chain: where the 1-D chain bends to follow a moon, units from two
+#    stretches of the chain come close.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import SOM, datasets
+#
+#       for seed in range(5):
+#           X, moon = datasets.make_moons(n_samples=600, noise=0.05, random_state=seed)
+#           chain = SOM(shape=(1, 30), epochs=30, random_state=seed).fit(X)
+#           W = chain.cluster_centers_
+#           unit_moon = moon[np.argmin(((W[:, None] - X[None]) ** 2).sum(axis=2), axis=1)]
+#           crossings = np.flatnonzero(unit_moon[1:] != unit_moon[:-1])
+#           two = np.argsort(((X[:, None] - W[None]) ** 2).sum(axis=2), axis=1)[:, :2]
+#           broken = np.abs(two[:, 0] - two[:, 1]) > 1            # the two nearest units not adjacent
+#           across = unit_moon[two[:, 0]] != unit_moon[two[:, 1]]  # ... and on different moons
+#           print(f"seed {seed}: {len(crossings)} crossing, after unit {crossings.tolist()}; "
+#                 f"topographic error {broken.mean():.3f}: {broken.sum()} samples, "
+#                 f"{(broken & ~across).sum()} of them with both units on one moon")
+#           assert np.isclose(broken.mean(), chain.topographic_error(X))
+#           assert len(crossings) == 1                     # one moon, then a jump, then the other
+#           assert (broken & ~across).sum() >= 0.5 * broken.sum()  # most errors: folds within a moon
+#
+# .. dropdown:: Solution to exercise 4
+#
+#    All four edges: the left column matches the right one and the top row the bottom one. On
+#    the flat map the prototypes on opposite edges lie more than four grid steps apart in
+#    colour; on the torus they differ by less than two grid steps (the code checks both). On a
+#    torus every unit has the same number of neighbours, wrapped round, so there is no border:
+#    no unit is pulled from one side only, and the map has no edge effects.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import SOM
+#
+#       colours = np.random.default_rng(0).random((500, 3))       # random RGB in [0, 1]
+#       for toroidal in (False, True):
+#           som = SOM(shape=(15, 15), toroidal=toroidal, epochs=20, random_state=0).fit(colours)
+#           W = som.weights_                                       # (15, 15, 3)
+#           step = np.linalg.norm(np.diff(W, axis=1), axis=2).mean()   # between grid neighbours
+#           wrap_columns = np.linalg.norm(W[:, 0] - W[:, -1], axis=1).mean()   # left vs right edge
+#           wrap_rows = np.linalg.norm(W[0] - W[-1], axis=1).mean()            # top vs bottom edge
+#           print(f"toroidal={toroidal}: neighbour step {step:.3f}; left-right edges {wrap_columns:.3f},"
+#                 f" top-bottom edges {wrap_rows:.3f}")
+#           if toroidal:
+#               assert max(wrap_columns, wrap_rows) < 2 * step    # the edges are neighbours
+#           else:
+#               assert min(wrap_columns, wrap_rows) > 4 * step    # the edges are far apart
+#
+# .. dropdown:: Solution to exercise 5
+#
+#    On three seeds, the bubble and the triangle (an :math:`h` that is exactly zero beyond
+#    :math:`\sigma`) give a more rugged map than the gaussian: a larger mean U-matrix value and
+#    a larger topographic error, but a lower :math:`E_Q`, because neighbours share less and each
+#    unit fits its own samples more closely. The Mexican hat is negative beyond :math:`\sigma`:
+#    units there are pushed *away* from the sample, and a unit that rarely wins is pushed away
+#    on almost every step. Even with ``learning_rate=0.02`` the divergence guard stops training
+#    after a few epochs with a warning, and the prototypes it kept already lie far outside the
+#    pixels' range of 0 to 16 (both asserted): lateral inhibition, shown in its raw form.
+#
+#    .. code-block:: python
+#
+#       import warnings
+#
+#       import numpy as np
+#       from neuroclust import SOM, DivergenceWarning, datasets, plotting
+#
+#       X, y = datasets.load_digits()
+#       X = X[:600]
+#       for seed in range(3):
+#           maps = {kind: SOM(shape=(8, 8), neighbourhood=kind, epochs=10, random_state=seed).fit(X)
+#                   for kind in ("gaussian", "bubble", "triangle")}
+#           u = {kind: som.distance_map().mean() for kind, som in maps.items()}
+#           te = {kind: som.topographic_error(X) for kind, som in maps.items()}
+#           eq = {kind: som.quantization_error(X) for kind, som in maps.items()}
+#           print(f"seed {seed}: mean U-matrix {u}, topographic error {te}, E_Q {eq}")
+#           for kind in ("bubble", "triangle"):     # a compact h: neighbours are less alike, the map
+#               assert u[kind] > u["gaussian"]      # is more rugged and less well ordered, but each
+#               assert te[kind] > te["gaussian"]    # unit fits its own samples more closely
+#               assert eq[kind] < eq["gaussian"]
+#       plotting.plot_umatrix(maps["bubble"])
+#
+#       with warnings.catch_warnings(record=True) as caught:
+#           warnings.simplefilter("always")
+#           hat = SOM(shape=(8, 8), neighbourhood="mexican_hat", learning_rate=0.02,
+#                     learning_rate_final=0.002, epochs=10, random_state=0).fit(X)
+#       print("Mexican hat:", [str(w.message)[:90] for w in caught])
+#       print("prototype values from", hat.cluster_centers_.min(), "to", hat.cluster_centers_.max())
+#       assert any(issubclass(w.category, DivergenceWarning) for w in caught)
+#       assert np.abs(hat.cluster_centers_).max() > 100       # the pixels lie in 0-16
+#
+# .. dropdown:: Solution to exercise 6
+#
+#    With :math:`H = I` each unit only averages its own samples: the batch map's new prototype
+#    is the mean of the samples it wins, which is one Lloyd iteration of k-means from the same
+#    centres. The code runs the library's batch step with ``H = np.eye(K)`` and
+#    ``KMeans(max_iter=1)``, and the two agree.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import KMeans, datasets
+#       from neuroclust.backend import reference
+#
+#       X, _ = datasets.make_five_centroids(random_state=0)
+#       K = 5
+#       W = X[np.random.default_rng(0).choice(len(X), size=K, replace=False)]
+#       winners, _ = reference.bmu(X, W)                          # every sample's best-matching unit
+#       sums, counts = reference.accumulate(X, winners, K)        # per unit: sum and number of samples
+#       batch_step = reference.som_batch_weights(sums, counts, np.eye(K), W)   # H = I: sigma -> 0
+#       kmeans = KMeans(n_clusters=K, init=W, n_init=1, max_iter=1).fit(X)
+#       print("largest difference:", np.abs(batch_step - kmeans.cluster_centers_).max())
+#       assert np.allclose(batch_step, kmeans.cluster_centers_)
+#
+# .. dropdown:: Solution to exercise 7
+#
+#    The ARI (mean of three seeds) rises steeply from 5 to 10 clusters, where the k-means on the
+#    prototypes stops having to merge digits, and does not fall after 10: splitting a digit
+#    costs the ARI less than merging two. Changing the map from 4 x 4 to 16 x 16 at 10 clusters
+#    moves the ARI by less than 0.15: the map only has to summarise the data in more units than
+#    there are clusters. With fewer units than clusters the second level would have to split a
+#    unit, which it cannot: ``SOM`` refuses it with an error (the code checks).
+#
+#    .. code-block:: python
+#
+#       import matplotlib.pyplot as plt
+#       import numpy as np
+#       from neuroclust import SOM, datasets, metrics
+#
+#       X, y = datasets.load_digits()
+#       ari_by_k = {k: np.mean([metrics.adjusted_rand_score(
+#                       y, SOM(shape=(10, 10), epochs=10, n_clusters=k, random_state=s).fit(X).labels_)
+#                       for s in range(3)]) for k in range(5, 16)}
+#       plt.plot(list(ari_by_k), list(ari_by_k.values()), "o-")
+#       plt.xlabel("n_clusters"); plt.ylabel("ARI (mean of 3 seeds)")
+#       print({k: round(v, 3) for k, v in ari_by_k.items()})
+#       ari_by_size = {side: np.mean([metrics.adjusted_rand_score(
+#                          y, SOM(shape=(side, side), epochs=10, n_clusters=10, random_state=s)
+#                          .fit(X).labels_) for s in range(3)]) for side in (4, 6, 8, 12, 16)}
+#       print({f"{s} x {s}": round(v, 3) for s, v in ari_by_size.items()})
+#       try:
+#           SOM(shape=(3, 3), n_clusters=10).fit(X)
+#       except ValueError as error:
+#           print("3 x 3 map, 10 clusters:", error)
+#       else:
+#           raise AssertionError("a map with fewer units than clusters was accepted")
+#       assert ari_by_k[10] > ari_by_k[5] + 0.1                  # merging digits costs a lot
+#       assert max(ari_by_k[k] for k in range(11, 16)) >= ari_by_k[10]   # splitting one costs less
+#       sizes = list(ari_by_size.values())
+#       assert max(sizes) - min(sizes) < 0.15                    # the map's size matters little

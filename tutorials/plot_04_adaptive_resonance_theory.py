@@ -830,3 +830,256 @@ print("after a stable fit, predict with the vigilance test gives labels_ back: "
 # 7. Use :meth:`neuroclust.FuzzyART.predict` with ``vigilance=True`` on points spread over
 #    the whole unit square, after fitting the five clusters. Where does it answer -1, and what
 #    would training do with such a point?
+#
+# .. dropdown:: Solution to exercise 1
+#
+#    At least twice as many categories on three seeds (the code prints the counts and asserts
+#    the ratio). Without complement coding a template is only the componentwise minimum of its
+#    members, a lower corner with no upper one: every member lies above and to the right of it
+#    (asserted), and learning can only move it toward the origin. The size of the coded input
+#    tells why this matters: with complement coding :math:`|I| = |a| + |1 - a| = d` for every
+#    sample, so the vigilance test weighs every sample alike; without it :math:`|I| = |a|`,
+#    small near the origin and large far from it, so the same vigilance is strict for some
+#    samples and lax for others, and categories multiply.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import FuzzyART, datasets
+#
+#       centres = [[0.15, 0.2], [0.2, 0.8], [0.5, 0.5], [0.85, 0.85], [0.85, 0.15]]
+#       for seed in range(3):
+#           X, _ = datasets.make_blobs(n_samples=1000, centers=centres, cluster_std=0.05,
+#                                      random_state=seed)
+#           X = np.clip(X, 0.001, 1)                    # no point all zeros
+#           coded = FuzzyART(rho=0.75).fit(X)
+#           plain = FuzzyART(rho=0.75, complement_coding=False).fit(X)
+#           print(f"seed {seed}: {coded.n_categories_} categories with complement coding, "
+#                 f"{plain.n_categories_} without")
+#           assert plain.n_categories_ >= 2 * coded.n_categories_
+#           for j, w in enumerate(plain.weights_):       # a template is only a lower corner:
+#               members = X[plain.labels_ == j]          # every member lies above and right of it
+#               assert (members >= w - 1e-12).all()
+#
+# .. dropdown:: Solution to exercise 2
+#
+#    With :math:`T_j = |I \wedge w_j| / (\alpha + |w_j|)`, a tiny :math:`\alpha` makes the
+#    choice the *fraction* of the template that the input covers, which is 1 for every box that
+#    contains the input, however large; a large :math:`\alpha` makes it :math:`|I \wedge
+#    w_j|/\alpha`, the *amount* of overlap, which is largest for small boxes near the input
+#    (:math:`|I \wedge w_j| = d -` the size of the box grown to hold the input, exercise 5). The
+#    code fixes one set of templates and measures, on 2,000 random points, the size of the box
+#    each choice picks: it falls as :math:`\alpha` grows, so a large :math:`\alpha` favours
+#    small, specific categories.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import FuzzyART, datasets
+#
+#       centres = [[0.15, 0.2], [0.2, 0.8], [0.5, 0.5], [0.85, 0.85], [0.85, 0.15]]
+#       X, _ = datasets.make_blobs(n_samples=1000, centers=centres, cluster_std=0.05, random_state=0)
+#       X = np.clip(X, 0, 1)
+#       model = FuzzyART(rho=0.8).fit(X)
+#       w = model.weights_                                         # (n, 4): (u, 1 - v) per box
+#       size = (1 - w[:, 2:] - w[:, :2]).sum(axis=1)               # |v - u|, each box's size
+#       probes = np.random.default_rng(0).random((2000, 2))
+#       I = np.hstack([probes, 1 - probes])                        # complement coded
+#       overlap = np.minimum(I[:, None], w[None]).sum(axis=2)      # |I ^ w_j|
+#       for alpha in (0.001, 1.0, 10.0):
+#           T = overlap / (alpha + w.sum(axis=1))                  # the choice T_j
+#           winner_size = size[T.argmax(axis=1)].mean()
+#           print(f"alpha {alpha:>6}: mean size of the winning box {winner_size:.3f}")
+#           if alpha == 0.001:
+#               small_alpha = winner_size
+#       assert winner_size < small_alpha                           # large alpha: small boxes win
+#
+# .. dropdown:: Solution to exercise 3
+#
+#    On this stream the page's vigilance of 0.6 already lets no sample of the new clusters join
+#    an old category, and so does 0.95; in between, at 0.7 to 0.9, a few do (the code counts
+#    them). Raising the vigilance is therefore not a monotone fix, and its price is steep: at
+#    0.95 there are more than ten times as many categories as at 0.6, most of them small pieces
+#    of the same clusters. The question to ask of a stream is how far apart new and old clusters
+#    are, compared with the box size the vigilance allows.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import FuzzyART, datasets
+#
+#       X, y = datasets.make_five_centroids(n_samples=1500, random_state=0)
+#       U = (X - X.min(axis=0)) / (X.max(axis=0) - X.min(axis=0))
+#       old, new = np.flatnonzero(y < 3), np.flatnonzero(y >= 3)
+#       pieces = np.array_split(old, 5) + np.array_split(new, 3)
+#
+#
+#       def stream(rho):
+#           """Categories at the end, and new-cluster samples that joined an old category."""
+#           model, joined = FuzzyART(rho=rho), 0
+#           for number, piece in enumerate(pieces):
+#               before = model.n_categories_ if number else 0
+#               model.partial_fit(U[piece])
+#               if number == 5:
+#                   n_old = before
+#               if number >= 5:
+#                   joined += int((model.labels_ < n_old).sum())
+#           return model.n_categories_, joined
+#
+#
+#       results = {rho: stream(rho) for rho in (0.6, 0.7, 0.8, 0.85, 0.9, 0.95)}
+#       for rho, (n, joined) in results.items():
+#           print(f"rho {rho}: {n} categories, {joined} new-cluster samples joined an old category")
+#       joined = {rho: j for rho, (_, j) in results.items()}
+#       assert joined[0.6] == 0 and joined[0.95] == 0        # none at the page's 0.6 nor at 0.95,
+#       assert any(joined[rho] > 0 for rho in (0.7, 0.8, 0.85, 0.9))   # but some in between
+#       assert results[0.95][0] > 10 * results[0.6][0]       # 0.95 costs ten times the categories
+#
+# .. dropdown:: Solution to exercise 4
+#
+#    Fuzzy ART recognises the old clusters at once: presenting the phase-A data again creates no
+#    category and every phase-A sample gets the category it had right after phase A. The
+#    competitive layer has to learn them again: phase B pulled its units away, so its
+#    quantization error on the phase-A data more than doubled, and it comes back down only as
+#    phase A is presented again (all asserted). ART's templates only shrink inside their boxes,
+#    so what it learned about A stayed intact while B was learned by new categories.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import FuzzyART, datasets, metrics
+#       from neuroclust.backend import reference
+#
+#       centres = [[0.15, 0.2], [0.2, 0.8], [0.5, 0.5], [0.85, 0.85], [0.85, 0.15]]
+#       X, y = datasets.make_blobs(n_samples=1000, centers=centres, cluster_std=0.05, random_state=0)
+#       X = np.clip(X, 0, 1)
+#       phase_a, phase_b = np.flatnonzero(y < 3), np.flatnonzero(y >= 3)
+#       W = X[np.random.default_rng(0).choice(phase_a, 5, replace=False)].copy()   # competitive layer
+#       art = FuzzyART(rho=0.75)
+#       errors, categories = [], []
+#       for phase in (phase_a, phase_b, phase_a):                 # A, then B, then A again
+#           for piece in np.array_split(phase, 20):
+#               reference.wta_online(X, W, piece, 0.05)
+#               art.partial_fit(X[piece])
+#           errors.append(metrics.quantization_error(X[phase_a], W))
+#           categories.append(art.n_categories_)
+#           if len(errors) == 1:
+#               labels_after_a = art.predict(X[phase_a])
+#       print("layer: E_Q on the phase-A data after A, after B, after A again:", np.round(errors, 4))
+#       print("ART: categories after A, after B, after A again:", categories)
+#       assert errors[1] > 2 * errors[0] and errors[2] < errors[1]   # the layer forgot, relearns
+#       assert categories[2] == categories[1]                         # ART needs nothing new...
+#       assert (art.predict(X[phase_a]) == labels_after_a).all()      # ...and recognises A at once
+#
+# .. dropdown:: Solution to exercise 5
+#
+#    Write :math:`R_J = [u_J, v_J]`. Then :math:`I \wedge w_J = (a \wedge u_J, (1 - a) \wedge (1
+#    - v_J)) = (a \wedge u_J, 1 - (a \vee v_J))`, so :math:`|I \wedge w_J| = \sum (a \wedge u_J)
+#    + d - \sum (a \vee v_J) = d - |R_J \oplus a|`, because the grown box runs from :math:`a
+#    \wedge u_J` to :math:`a \vee v_J`. With fast learning the new template is :math:`I \wedge
+#    w_J`, so the box after learning has exactly that size. The code checks the identity on
+#    1,000 random boxes and points and on one box by hand.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#
+#       # |R (+) a|: the size of the smallest box holding the box R = [u, v] and the point a.
+#       # I ^ w = (min(a, u), min(1 - a, 1 - v)) = (min(a, u), 1 - max(a, v)), so
+#       # |I ^ w| = sum min(a, u) + d - sum max(a, v) = d - sum (max(a, v) - min(a, u)) = d - |R (+) a|
+#       rng = np.random.default_rng(0)
+#       d = 3
+#       for _ in range(1000):
+#           u = rng.random(d)
+#           v = np.minimum(1, u + rng.random(d) * (1 - u))        # a box inside the unit cube
+#           a = rng.random(d)
+#           I, w = np.concatenate([a, 1 - a]), np.concatenate([u, 1 - v])
+#           grown = (np.maximum(a, v) - np.minimum(a, u)).sum()    # |R (+) a|
+#           assert np.isclose(grown, d - np.minimum(I, w).sum())
+#       # the step by hand: box [0.2, 0.5] x [0.3, 0.4] and the sample (0.6, 0.1)
+#       u, v, a = np.array([0.2, 0.3]), np.array([0.5, 0.4]), np.array([0.6, 0.1])
+#       I, w = np.concatenate([a, 1 - a]), np.concatenate([u, 1 - v])
+#       print("grown box size", (np.maximum(a, v) - np.minimum(a, u)).sum(),
+#             "= d - |I ^ w| =", 2 - np.minimum(I, w).sum())
+#       assert np.isclose((np.maximum(a, v) - np.minimum(a, u)).sum(), 2 - np.minimum(I, w).sum())
+#
+# .. dropdown:: Solution to exercise 6
+#
+#    The number of categories climbs with the vigilance, not always by one (the search order can
+#    regroup letters), and from 0.9 on every letter has a category of its own (asserted). Just
+#    below, two pairs still share: D with O and F with P. In each pair nearly every pixel of one
+#    letter is also in the other (all of O is in D; 93% of F's pixels are in P): the shared
+#    template is their intersection, and the match :math:`|x \wedge w|/|x|` of the smaller
+#    letter stays high, so only a very strict vigilance tells them apart.
+#
+#    .. code-block:: python
+#
+#       import matplotlib.pyplot as plt
+#       import numpy as np
+#       from neuroclust import ART1
+#
+#       LETTERS = {
+#           "A": ".###.|#...#|#...#|#####|#...#|#...#|#...#",
+#           "B": "####.|#...#|#...#|####.|#...#|#...#|####.",
+#           "C": ".###.|#...#|#....|#....|#....|#...#|.###.",
+#           "D": "####.|#...#|#...#|#...#|#...#|#...#|####.",
+#           "E": "#####|#....|#....|####.|#....|#....|#####",
+#           "F": "#####|#....|#....|####.|#....|#....|#....",
+#           "H": "#...#|#...#|#...#|#####|#...#|#...#|#...#",
+#           "I": ".###.|..#..|..#..|..#..|..#..|..#..|.###.",
+#           "L": "#....|#....|#....|#....|#....|#....|#####",
+#           "O": ".###.|#...#|#...#|#...#|#...#|#...#|.###.",
+#           "P": "####.|#...#|#...#|####.|#....|#....|#....",
+#           "T": "#####|..#..|..#..|..#..|..#..|..#..|..#..",
+#       }
+#       names = list(LETTERS)
+#       letters = np.array([[pixel == "#" for pixel in p.replace("|", "")] for p in LETTERS.values()],
+#                          dtype=np.float64)
+#       rhos = np.round(np.arange(0.1, 0.96, 0.05), 2)
+#       counts, shared = [], {}
+#       for rho in rhos:
+#           labels = ART1(rho=rho).fit(letters).labels_
+#           counts.append(len(set(labels)))
+#           shared[rho] = [(names[i], names[j]) for i in range(12) for j in range(i + 1, 12)
+#                          if labels[i] == labels[j]]
+#       plt.plot(rhos, counts, "o-"); plt.xlabel("vigilance"); plt.ylabel("categories")
+#       apart = rhos[counts.index(12)]
+#       last = shared[rhos[counts.index(12) - 1]]                 # together just below that
+#       print(dict(zip(rhos.tolist(), counts)))
+#       print("every letter alone from vigilance", apart, "; together just below it:", last)
+#       assert counts[-1] == 12 and all(c == 12 for c in counts[counts.index(12):])
+#       for pair in last:
+#           a, b = (letters[names.index(n)] for n in pair)
+#           inside = np.minimum(a, b).sum() / min(a.sum(), b.sum())
+#           print(f"{pair}: {inside:.0%} of the smaller letter's pixels are in the other")
+#           assert inside > 0.8                # one letter is (nearly) the other with a stroke more
+#
+# .. dropdown:: Solution to exercise 7
+#
+#    It answers -1 on part of the square (the code prints the share), at points farther from the
+#    data than those a category accepts (the code compares the mean distance to the nearest
+#    sample): there no box can grow to hold the point without failing the vigilance test.
+#    Training would not force such a point into a category: presented with ``partial_fit``, it
+#    founds a new category of its own (asserted).
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import FuzzyART, datasets
+#
+#       centres = [[0.15, 0.2], [0.2, 0.8], [0.5, 0.5], [0.85, 0.85], [0.85, 0.15]]
+#       X, _ = datasets.make_blobs(n_samples=1000, centers=centres, cluster_std=0.05, random_state=0)
+#       X = np.clip(X, 0, 1)
+#       model = FuzzyART(rho=0.75).fit(X)
+#       grid = np.stack(np.meshgrid(np.linspace(0, 1, 41), np.linspace(0, 1, 41)), -1).reshape(-1, 2)
+#       answer = model.predict(grid, vigilance=True)
+#       refused = answer == -1
+#       to_data = np.sqrt(((grid[:, None] - X[None]) ** 2).sum(axis=2)).min(axis=1)
+#       print(f"{refused.mean():.0%} of the square answered -1; distance to the nearest sample: "
+#             f"{to_data[refused].mean():.2f} on average where refused, "
+#             f"{to_data[~refused].mean():.2f} where a category answered")
+#       assert 0 < refused.mean() < 1 and to_data[refused].mean() > to_data[~refused].mean()
+#       before = model.n_categories_
+#       model.partial_fit(grid[refused][:1])               # what training does with such a point
+#       print("categories before and after presenting one refused point:", before, model.n_categories_)
+#       assert model.n_categories_ == before + 1           # it founds a new category

@@ -6,14 +6,12 @@ when no cell of that line begins like a number it is names, else data, whose eve
 be a number (see ``DATA_HELP`` in ``_parser.py``). A cell that is not a number is named by
 line and column. The output checks run before any data is loaded or any model trained.
 """
-import inspect
 import os
 import re
 import stat
 import tempfile
 
 from .. import datasets
-from ..datasets import _LOADERS
 from .._csv import check_file, is_number, labels_column_of, read_rows, to_arrays
 from ._errors import UsageError, _print_stderr
 
@@ -133,9 +131,7 @@ def load_data(name, random_state=DEFAULT_DATA_SEED):
 
 def _seed_if_drawn(name, random_state):
     """``{"random_state": ...}`` for a built-in set drawn at random; nothing for a fixed one."""
-    function = _LOADERS[name]
-    return ({"random_state": random_state}
-            if "random_state" in inspect.signature(function).parameters else {})
+    return {"random_state": random_state} if name in datasets.RANDOM_DATASETS else {}
 
 
 #: A cell that is, or begins like, a number: a digit, or a sign or a point before one. A first

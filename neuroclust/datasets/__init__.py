@@ -40,6 +40,7 @@ from .synthetic import FIVE_CENTROIDS, make_blobs, make_circles, make_five_centr
 __all__ = [
     "FIVE_CENTROIDS",
     "BUILTIN_DATASETS",
+    "RANDOM_DATASETS",
     "make_blobs",
     "make_five_centroids",
     "make_moons",
@@ -53,6 +54,9 @@ __all__ = [
 
 #: The names :func:`load` knows.
 BUILTIN_DATASETS = ("five_centroids", "blobs", "moons", "circles", "digits")
+
+#: Those of :data:`BUILTIN_DATASETS` drawn at random, whose draw ``random_state`` fixes.
+RANDOM_DATASETS = ("five_centroids", "blobs", "moons", "circles")
 
 _DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 

@@ -254,6 +254,12 @@ class OPTICS(BaseEstimator):
                            low=0, high=max(n_samples - 1, 0), required=True)
         if core.size and not bool((np.diff(core) > 0).all()):
             raise ValueError("core_sample_indices_ must rise.")
+        radius = float(self.max_eps if self.cluster_method == "xi" or self.eps is None
+                       else self.eps)
+        distances = np.asarray(self.core_distances_, dtype=np.float64)
+        if not np.array_equal(core, np.flatnonzero(distances <= radius)):
+            raise ValueError("core_sample_indices_ must be the samples whose core distance is "
+                             f"at most {radius:g} (the radius the labels were read at).")
         spans = state.array("cluster_hierarchy_", [("n_clusters", None), ("start, end", 2)],
                             kind="index", low=0, high=max(n_samples - 1, 0))
         if spans is not None and spans.size and bool((spans[:, 0] > spans[:, 1]).any()):

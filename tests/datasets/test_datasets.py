@@ -449,3 +449,13 @@ def test_large_but_representable_parameters_give_finite_data():
               datasets.make_circles(noise=1e300, random_state=0)[0],
               datasets.make_signals(noise=1e300, frequency=1e300, random_state=0)[0]):
         assert np.isfinite(X).all()
+
+
+def test_the_random_datasets_are_those_that_take_a_seed():
+    import inspect
+
+    from neuroclust import datasets
+
+    takes_seed = [name for name in datasets.BUILTIN_DATASETS
+                  if "random_state" in inspect.signature(datasets._LOADERS[name]).parameters]
+    assert list(datasets.RANDOM_DATASETS) == takes_seed

@@ -206,3 +206,17 @@ def test_on_a_gpu_as_on_the_cpu(max_eps):
     gpu = OPTICS(min_samples=5, max_eps=max_eps, backend="cupy").fit(cupy.asarray(X))
     assert gpu.backend_ == "cupy"
     assert_same(gpu, OPTICS(min_samples=5, max_eps=max_eps, backend="numpy").fit(X))
+
+
+@pytest.mark.parametrize("method", ["xi", "dbscan"])
+def test_a_model_file_whose_core_samples_disagree_is_refused(method):
+    """Found by the persistence fuzzer: a file whose core_sample_indices_ were emptied
+    loaded as a model that no fit could have written."""
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    model = OPTICS(min_samples=5, cluster_method=method, eps=0.5 if method == "dbscan"
+                   else None).fit(X)
+    assert model.core_sample_indices_.size
+    model._check_fitted_state()
+    model.core_sample_indices_ = model.core_sample_indices_[:0]
+    with pytest.raises(ValueError, match="core_sample_indices_ must be the samples"):
+        model._check_fitted_state()

@@ -15,7 +15,7 @@ neighbourhood tables are built (``neuroclust/backend/cython.py`` turns the estim
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
 from libc.stdlib cimport free
-from libc.math cimport exp, sqrt
+from libc.math cimport INFINITY, exp, sqrt
 from scipy.linalg.cython_blas cimport sgemm, dgemm
 
 from _common cimport (NEUROCLUST_BOUNDSCHECK, WIDE_ROW, allocate, check_length, check_range,
@@ -57,6 +57,10 @@ cdef extern from "argmin.h":
     int nc_first_min_f32_in_f64(const float *offset, const float *products,
                                 int n) noexcept nogil
     int nc_first_min_f64(const double *offset, const double *products, int n) noexcept nogil
+    int nc_two_min_f32_in_f64(const float *offset, const float *products, int n,
+                              int *second) noexcept nogil
+    int nc_two_min_f64(const double *offset, const double *products, int n,
+                       int *second) noexcept nogil
 
 cdef extern from "simd.h":
     void nc_update_f32(float *w, const float *x, const float *next, float a, int n,
@@ -163,6 +167,37 @@ cdef inline int _winner(const floating *products, const floating *norms, int n_u
     return winner
 
 
+cdef inline int _winner_and_runner_up(const floating *products, const floating *norms,
+                                      int n_units, bint cosine, int *second) noexcept nogil:
+    """_winner, and in ``second`` the runner-up: the lowest other unit of least score (0 with
+    one unit), as ``two_nearest`` takes it."""
+    cdef int j, winner = 0, runner_up = 0
+    cdef double score, best = 0, next_best = INFINITY
+    if not cosine:
+        if floating is float:
+            return nc_two_min_f32_in_f64(norms, products, n_units, second)
+        else:
+            return nc_two_min_f64(norms, products, n_units, second)
+    for j in range(n_units):
+        score = -products[j] / sqrt(norms[j]) if norms[j] > 0 else 0.0
+        if j == 0 or score < best:
+            if j > 0:
+                runner_up, next_best = winner, best
+            best = score
+            winner = j
+        elif score < next_best:
+            runner_up, next_best = j, score
+    second[0] = runner_up
+    return winner
+
+
+cdef inline double _met_distance(double x_norm, double norm, double product) noexcept nogil:
+    """||x - w||^2 = ||x||^2 + ||w||^2 - 2 x.w of the winner as the step met it (before its
+    update): the per-step record of the epoch's errors, in double, never below zero."""
+    cdef double d2 = x_norm + norm - 2 * product
+    return d2 if d2 > 0 else 0.0
+
+
 cdef inline int _tables_size(int rows, int cols) noexcept nogil:
     """Numbers in _grid_tables' buffer: distances and factors per axis, then scratch."""
     return 4 * cols + 2 * rows + 2 * (rows if rows > cols else cols)
@@ -222,7 +257,8 @@ cdef void _som_online_narrow(const floating[:, ::1] X, floating[:, ::1] W, int r
                              const double[::1] learning_rates, const double[::1] sigmas,
                              int neighbourhood, bint cosine, bint with_exp,
                              floating[::1] norms, floating[::1] products,
-                             long long[::1] winners):
+                             long long[::1] winners, bint with_errors, long long[::1] second,
+                             double[::1] distance):
     """som_online's steps for short rows, one thread: the prototypes are held transposed
     (feature by feature) so that each step's loops run along the units (nc_narrow_step)."""
     cdef Py_ssize_t n_steps = order.shape[0], step
@@ -232,13 +268,21 @@ cdef void _som_online_narrow(const floating[:, ::1] X, floating[:, ::1] W, int r
     cdef floating[:, ::1] transposed = transposed_arr
     cdef floating[::1] rates = np.empty(n_units, dtype=dtype)
     cdef double[::1] tables = np.empty(_tables_size(rows, cols))
-    cdef int winner, r, c
+    cdef int winner, r, c, runner_up
     cdef double row_rate
     cdef double *column_factors
     cdef const floating *next_x
     with nogil:
         for step in range(n_steps):
-            winner = _winner(&products[0], &norms[0], n_units, cosine)  # eq. (1)
+            if with_errors:
+                winner = _winner_and_runner_up(&products[0], &norms[0], n_units, cosine,
+                                               &runner_up)                          # eq. (1)
+                second[step] = runner_up
+                distance[step] = _met_distance(
+                    _vdot(&X[order[step], 0], &X[order[step], 0], n_features),
+                    norms[winner], products[winner])
+            else:
+                winner = _winner(&products[0], &norms[0], n_units, cosine)          # eq. (1)
             _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
                          sigmas[step], with_exp, &tables[0])
             for r in range(rows):
@@ -272,7 +316,8 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
                const double[::1] sigmas,          # IN  (n_steps,)
                int neighbourhood=GAUSSIAN,
                bint cosine=False,
-               int n_threads=1):
+               int n_threads=1,
+               bint with_errors=False):
     """Online SOM over the samples in order (see reference.som_online, eqs. 1-2).
 
     One pass over the prototypes per step: each unit is updated, and in the same pass its
@@ -287,6 +332,9 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
     double-buffered by step parity, so a thread that runs ahead into the next step's updates
     never overwrites what a slower one is still reading for its argmin, and the one barrier
     at the end of each step's loop over units is enough.
+
+    Returns the winners; with ``with_errors``, also each step's runner-up and the squared
+    distance of its sample to the winner before the update (reference.som_online).
     """
     cdef Py_ssize_t n_steps = order.shape[0]
     cdef Py_ssize_t n_units = W.shape[0], n_features = W.shape[1]
@@ -301,6 +349,10 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
     n_threads = clamp_threads(n_threads, n_units)
     dtype = np.float32 if floating is float else np.float64
     winners_arr = np.empty(n_steps, dtype=np.int64)
+    second_arr = np.zeros(n_steps if with_errors else 0, dtype=np.int64)
+    distance_arr = np.zeros(n_steps if with_errors else 0)
+    cdef long long[::1] second = second_arr
+    cdef double[::1] distance = distance_arr
     products_arr = np.empty((2, n_units), dtype=dtype)
     norms_arr = np.empty((2, n_units), dtype=dtype)
     cdef long long[::1] winners = winners_arr
@@ -312,8 +364,9 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
     cdef double y_period = rows if toroidal else 0.0  # in rows
     cdef bint with_exp = neighbourhood == GAUSSIAN or neighbourhood == MEXICAN_HAT
     cdef Py_ssize_t j
+    result = (winners_arr, second_arr, distance_arr) if with_errors else winners_arr
     if n_steps == 0:
-        return winners_arr
+        return result
     with nogil:
         for j in range(n_units):
             norms[0, j] = _vdot(&W[j, 0], &W[j, 0], n_features)
@@ -321,18 +374,19 @@ def som_online(const floating[:, ::1] X,          # IN  (n_samples, n_features)
     if n_threads <= 1 and n_features <= NARROW_ROW:
         _som_online_narrow(X, W, rows, cols, hexagonal, row_spacing_sq, x_period, y_period,
                            order, learning_rates, sigmas, neighbourhood, cosine, with_exp,
-                           norms[0], products[0], winners)
-        return winners_arr
+                           norms[0], products[0], winners, with_errors, second, distance)
+        return result
     # One table buffer per thread, allocated (and checked) before the loops start.
     cdef double *all_tables = <double*> allocate(n_threads, n_tables, sizeof(double),
                                                   "som_online", "the neighbourhood tables")
     try:
         _som_online_steps(X, W, rows, cols, hexagonal, row_spacing_sq, x_period, y_period,
                           order, learning_rates, sigmas, neighbourhood, cosine, with_exp,
-                          norms, products, winners, all_tables, n_tables, n_threads)
+                          norms, products, winners, with_errors, second, distance, all_tables,
+                          n_tables, n_threads)
     finally:
         free(all_tables)
-    return winners_arr
+    return result
 
 
 cdef void _som_online_steps(const floating[:, ::1] X, floating[:, ::1] W, int rows, int cols,
@@ -341,13 +395,15 @@ cdef void _som_online_steps(const floating[:, ::1] X, floating[:, ::1] W, int ro
                             const double[::1] learning_rates, const double[::1] sigmas,
                             int neighbourhood, bint cosine, bint with_exp,
                             floating[:, ::1] norms, floating[:, ::1] products,
-                            long long[::1] winners, double *all_tables,
-                            int n_tables, int n_threads):
+                            long long[::1] winners, bint with_errors, long long[::1] second,
+                            double[::1] distance, double *all_tables, int n_tables,
+                            int n_threads):
     """som_online's steps, on one thread or with the units of each step split between threads;
     ``all_tables`` holds ``n_tables`` numbers per thread."""
     cdef Py_ssize_t n_steps = order.shape[0], step
     cdef int n_units = W.shape[0], n_features = W.shape[1]
-    cdef int j, r, winner, now, later
+    cdef int j, r, winner, now, later, runner_up = 0
+    cdef double met = 0
     cdef double *tables
     cdef const floating *next_x
     if n_threads <= 1:  # the same steps without an OpenMP region: small maps pay no overhead
@@ -355,7 +411,15 @@ cdef void _som_online_steps(const floating[:, ::1] X, floating[:, ::1] W, int ro
             tables = all_tables
             for step in range(n_steps):
                 now = step % 2
-                winner = _winner(&products[now, 0], &norms[now, 0], n_units, cosine)  # eq. (1)
+                if with_errors:
+                    winner = _winner_and_runner_up(&products[now, 0], &norms[now, 0], n_units,
+                                                   cosine, &runner_up)              # eq. (1)
+                    second[step] = runner_up
+                    distance[step] = _met_distance(
+                        _vdot(&X[order[step], 0], &X[order[step], 0], n_features),
+                        norms[now, winner], products[now, winner])
+                else:
+                    winner = _winner(&products[now, 0], &norms[now, 0], n_units, cosine)
                 _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
                              sigmas[step], with_exp, tables)
                 next_x = &X[order[step + 1], 0] if step + 1 < n_steps else NULL
@@ -372,7 +436,14 @@ cdef void _som_online_steps(const floating[:, ::1] X, floating[:, ::1] W, int ro
         for step in range(n_steps):
             now = step % 2
             later = 1 - now
-            winner = _winner(&products[now, 0], &norms[now, 0], n_units, cosine)     # eq. (1)
+            runner_up = 0  # assigned here, so each thread has its own (Cython's rule)
+            if with_errors:  # read before the updates: a thread ahead overwrites them later
+                winner = _winner_and_runner_up(&products[now, 0], &norms[now, 0], n_units,
+                                               cosine, &runner_up)                  # eq. (1)
+                met = _met_distance(_vdot(&X[order[step], 0], &X[order[step], 0], n_features),
+                                    norms[now, winner], products[now, winner])
+            else:
+                winner = _winner(&products[now, 0], &norms[now, 0], n_units, cosine)
             _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
                          sigmas[step], with_exp, tables)
             next_x = &X[order[step + 1], 0] if step + 1 < n_steps else NULL
@@ -385,6 +456,9 @@ cdef void _som_online_steps(const floating[:, ::1] X, floating[:, ::1] W, int ro
             nc_barrier()  # every unit is updated before any thread picks the next winner
             if threadid() == 0:
                 winners[step] = winner
+                if with_errors:
+                    second[step] = runner_up
+                    distance[step] = met
 
 
 
@@ -431,7 +505,8 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
                        const double[::1] sigmas,          # IN  (n_steps,)
                        int neighbourhood=GAUSSIAN,
                        bint cosine=False,
-                       int block=32):
+                       int block=32,
+                       bint with_errors=False):
     """The online SOM of ``som_online``, the same steps, B of them per pass over the prototypes.
 
     Each step moves every prototype toward the sample, w <- (1 - a) w + a x (eq. 2, with
@@ -449,7 +524,7 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
     prototypes are read twice per block instead of three times per step. The scalars are kept
     in float64 whatever the data's dtype. Long rows only: with few features the per-step
     kernel is faster (backend.cython.som_online chooses). The products may use BLAS threads
-    (the caller sets how many); the scalar steps run on one.
+    (the caller sets how many); the scalar steps run on one. Returns as ``som_online``.
     """
     cdef Py_ssize_t n_steps = order.shape[0]
     cdef int n_units, n_features
@@ -465,7 +540,11 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
     dtype = np.float32 if floating is float else np.float64
     block = max(1, min(block, n_steps))
     winners_arr = np.empty(n_steps, dtype=np.int64)
+    second_arr = np.zeros(n_steps if with_errors else 0, dtype=np.int64)
+    distance_arr = np.zeros(n_steps if with_errors else 0)
     cdef long long[::1] winners = winners_arr
+    cdef long long[::1] second = second_arr
+    cdef double[::1] distance = distance_arr
     cdef floating[:, ::1] batch = np.empty((block, n_features), dtype=dtype)
     cdef floating[:, ::1] products_f = np.empty((n_units, block), dtype=dtype)
     cdef floating[:, ::1] gram_f = np.empty((block, block), dtype=dtype)
@@ -482,8 +561,8 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
     cdef double y_period = rows if toroidal else 0.0  # in rows
     cdef bint with_exp = neighbourhood == GAUSSIAN or neighbourhood == MEXICAN_HAT
     cdef Py_ssize_t start, step
-    cdef int size, j, k, m, f, winner
-    cdef double score, best
+    cdef int size, j, k, m, f, winner, runner_up
+    cdef double score, best, next_best
     with nogil:
         start = 0
         while start < n_steps:
@@ -507,16 +586,25 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
                     gram[k, m] = gram_f[k, m]
             for k in range(size):
                 step = start + k
-                winner = 0
+                winner = runner_up = 0
                 best = 0
+                next_best = INFINITY
                 for j in range(n_units):                                            # eq. (1)
                     if cosine:
                         score = -products[j, k] / sqrt(norms[j]) if norms[j] > 0 else 0.0
                     else:
                         score = norms[j] - 2 * products[j, k]
                     if j == 0 or score < best:
+                        if j > 0:
+                            runner_up, next_best = winner, best
                         best = score
                         winner = j
+                    elif score < next_best:
+                        runner_up, next_best = j, score
+                if with_errors:  # gram[k, k] = ||x_k||^2
+                    second[step] = runner_up
+                    distance[step] = _met_distance(gram[k, k], norms[winner],
+                                                   products[winner, k])
                 _grid_tables(rows, cols, hexagonal, row_spacing_sq, x_period, y_period, winner,
                              sigmas[step], with_exp, &tables[0])
                 _step_sizes(rows, cols, hexagonal, &tables[0], learning_rates[step],
@@ -536,4 +624,4 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
             _gemm_nn_or_tn(False, n_features, n_units, size, 1.0, &batch[0, 0], n_features,
                            &coefficients_f[0, 0], block, 1.0, &W[0, 0], n_features)
             start += size
-    return winners_arr
+    return (winners_arr, second_arr, distance_arr) if with_errors else winners_arr

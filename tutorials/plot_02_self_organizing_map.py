@@ -334,6 +334,14 @@ fig.tight_layout()
 # against each other: a stiff map (a wide :math:`\sigma`) keeps its neighbourhoods but fits
 # the data loosely, a floppy one (:math:`\sigma \to 0`, k-means on a grid) fits closely but
 # may fold.
+#
+# How the online map records them: measuring a whole map after every epoch would cost about
+# as much as the epoch itself (a winner search over all the samples), so each sample is
+# measured when it is presented, against the map just before its own update, and an epoch's
+# entry is the mean over its samples. While the map still moves fast this runs above the
+# error of the map the epoch leaves; the last entry is measured on the final map, so it is
+# exactly ``quantization_error(X)`` and ``topographic_error(X)``. A batch map's entries are
+# all exact (its epoch finds every winner anyway).
 
 fig, axes = plt.subplots(1, 2, figsize=(14, 5))
 for name, (fitted, _, seconds) in maps.items():

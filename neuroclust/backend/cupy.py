@@ -75,10 +75,10 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
 
 
 def som_online(X, W, shape, topology, toroidal, order, learning_rates, sigmas,
-               neighbourhood="gaussian", metric="euclidean"):
+               neighbourhood="gaussian", metric="euclidean", with_errors=False):
     """See ``reference.som_online``: the reference loop, run on the device."""
     return reference.som_online(X, W, shape, topology, toroidal, order, learning_rates, sigmas,
-                                neighbourhood, metric)
+                                neighbourhood, metric, with_errors)
 
 
 def fuzzy_art_online(X, W, n_categories, order, rho, alpha, beta):

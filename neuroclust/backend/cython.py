@@ -260,7 +260,7 @@ def wta_online(X, W, order, learning_rate, win_frequency=None,
 
 
 def som_online(X, W, shape, topology, toroidal, order, learning_rates, sigmas,
-               neighbourhood="gaussian", metric="euclidean"):
+               neighbourhood="gaussian", metric="euclidean", with_errors=False):
     """See ``reference.som_online``; updates ``W`` in place.
 
     For the Euclidean metric in float32 the data and prototypes are shifted by the data's mean
@@ -283,7 +283,7 @@ def som_online(X, W, shape, topology, toroidal, order, learning_rates, sigmas,
     sigmas = np.ascontiguousarray(sigmas, dtype=np.float64)
     with _in_place(W, dtype) as work:
         return _som_online(X, work, rows, cols, topology == "hexagonal", toroidal, order,
-                           learning_rates, sigmas, neighbourhood, metric)
+                           learning_rates, sigmas, neighbourhood, metric, bool(with_errors))
 
 
 #: The compiled SOM's neighbourhood tables count grid rows and columns in C ints.
@@ -291,7 +291,7 @@ MAX_GRID_SIDE = 1 << 28
 
 
 def _som_online(X, W, rows, cols, hexagonal, toroidal, order, learning_rates, sigmas,
-                neighbourhood, metric):
+                neighbourhood, metric, with_errors):
     cosine = metric == "cosine"
     shift = None
     if not cosine and X.dtype == np.float32:
@@ -308,9 +308,9 @@ def _som_online(X, W, rows, cols, hexagonal, toroidal, order, learning_rates, si
                   else threads.blas_on_all_threads()):
                 return _som.som_online_blocked(X, W, rows, cols, hexagonal, toroidal, order,
                                                learning_rates, sigmas, code, cosine,
-                                               som_block_steps(X.shape[1]))
+                                               som_block_steps(X.shape[1]), with_errors)
         return _som.som_online(X, W, rows, cols, hexagonal, toroidal, order, learning_rates,
-                               sigmas, code, cosine, n_threads)
+                               sigmas, code, cosine, n_threads, with_errors)
     finally:
         if shift is not None:
             W += shift

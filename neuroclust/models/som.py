@@ -20,11 +20,14 @@ The algorithm, in the order it runs (kernels named):
    batch mode: each epoch find every sample's winner and the per-unit sums (kernel
    ``bmu_accumulate``), then set each prototype to the neighbourhood-weighted mean of the
    samples (``som_batch_weights``, two small matrix products);
-4. after each epoch record the quantization error, eq. (1), and topographic error, eq. (2),
-   both from one pass of the kernel ``two_nearest`` (each sample's two nearest units and their
-   distances; in batch mode it is the next epoch's search for winners, whose sums are then
-   taken by ``accumulate``); the pass over the final map also gives the labels after ``fit``
-   (without the history, one ``bmu`` pass after training gives them);
+4. after each epoch record the quantization error, eq. (1), and topographic error, eq. (2).
+   Batch mode: from one pass of the kernel ``two_nearest`` (each sample's two nearest units
+   and their distances), which is the next epoch's search for winners too (whose sums are
+   then taken by ``accumulate``). Online mode: as the epoch's samples met the map, each just
+   before its own update (``som_online``'s ``with_errors``: the winner search of every step
+   also keeps the runner-up and the distance), so the record costs no pass of its own. In
+   both modes the last epoch's errors come from a ``two_nearest`` pass over the final map,
+   which also gives the labels after ``fit`` (without the history, one ``bmu`` pass does);
 5. optionally cluster the prototypes with k-means (``n_clusters``): the two-level SOM.
 
 ``fit`` checks X once; the epochs take it as it is. The kernels' BLAS thread limit is held
@@ -103,12 +106,17 @@ class SOM(BaseEstimator):
         training (a :class:`~neuroclust.KMeans` on this map's backend), and
         ``predict``/``labels_`` give those cluster labels.
     record_history : bool, default=True
-        Record quantization and topographic error after every epoch, from one ``two_nearest``
-        pass over the data each; the last one also gives ``labels_``. In batch mode that pass
-        is the one the next epoch finds its winners with (the errors of the map an epoch
-        starts from are those of the previous epoch's result; the progress bar shows them),
-        so the history costs one pass over the whole fit. Switch off to time the training
-        alone: ``labels_`` then take one ``bmu`` pass after training.
+        Record quantization and topographic error after every epoch. Batch mode: from one
+        ``two_nearest`` pass over the data, the one the next epoch finds its winners with
+        (the errors of the map an epoch starts from are those of the previous epoch's
+        result; the progress bar shows them), so the history costs one pass over the whole
+        fit. Online mode: as the epoch's samples met the map, each measured against the
+        prototypes just before its own update (R's ``kohonen`` records its training
+        progress the same way); on a map still moving this runs above the error of the map
+        at the epoch's end (most in the first epochs), and it costs no pass over the data. The last
+        entry, in both modes, is the final map's exact error (``quantization_error(X)`` and
+        ``topographic_error(X)``), from a pass that also gives ``labels_``. Switch off to
+        time the training alone: ``labels_`` then take one ``bmu`` pass after training.
     random_state : int, numpy.random.Generator or None
     backend : {"auto", "numpy", "cython", "cupy"}, default="auto"
     verbose : "auto", bool or int, default="auto"
@@ -135,7 +143,8 @@ class SOM(BaseEstimator):
     unit_labels_ : ndarray of int64, shape (rows * cols,)
         The k-means cluster of each unit (only with ``n_clusters``).
     history_ : dict of lists
-        ``"quantization_error"`` and ``"topographic_error"`` after each epoch.
+        ``"quantization_error"`` and ``"topographic_error"`` after each epoch (online: as
+        the epoch met them; see ``record_history``).
 
     Notes
     -----
@@ -289,7 +298,12 @@ class SOM(BaseEstimator):
                 order = rng.permutation(X.shape[0])[:steps[epoch]]
                 rates, sigmas = self._schedules(np.arange(first, first + len(order)),
                                                 total_steps, rows, cols)
-                self._layer.update(X, order, rates, sigmas, check_input=False)
+                met = self._layer.update(X, order, rates, sigmas, check_input=False,
+                                         with_errors=self.record_history)
+                if self.record_history:
+                    record(*self._errors_met(*met))
+                    return (history["quantization_error"][-1]
+                            if bool(xp.isfinite(weights).all()) else float("nan"))
             elif self.record_history:
                 # One pass: the errors of the map entering this epoch (the previous epoch's
                 # result, recorded now) and the winners this epoch's update uses.
@@ -313,7 +327,7 @@ class SOM(BaseEstimator):
                                     callbacks=self.callbacks, description="self-organizing map",
                                     metric="quantization error",
                                     check_state=_runaway_check(self._data_range, weights)))
-            if self.mode == "batch" and self.record_history and n_done:
+            if self.record_history and n_done:
                 # The last completed epoch's errors come from a pass over the final map,
                 # which also gives the labels.
                 quantization, topographic, winners = self._errors_of_valid(X, kernels, X_unit)
@@ -473,6 +487,14 @@ class SOM(BaseEstimator):
         first, second = (np.asarray(to_host(a)) for a in (winners, second))
         topographic = float(np.mean(~self._adjacency()[first, second]))           # eq. (2)
         return quantization, topographic, winners
+
+    def _errors_met(self, winners, runners_up, squared_distances):
+        """Eqs. (1) and (2) as an online epoch's samples met the map, each just before its own
+        update (the kernel's ``with_errors``): the online record, without a pass of its own."""
+        quantization = float(np.sqrt(np.asarray(to_host(squared_distances))).mean())  # eq. (1)
+        first, second = (np.asarray(to_host(a)) for a in (winners, runners_up))
+        topographic = float(np.mean(~self._adjacency()[first, second]))           # eq. (2)
+        return quantization, topographic
 
     def _adjacency(self):
         """Boolean (n_units, n_units) matrix: which units are grid neighbours (kept per fit)."""

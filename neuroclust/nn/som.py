@@ -97,7 +97,8 @@ class SelfOrganizingMap(Competitive):
         self.grads["W"] = -pull / x.shape[0]                                       # eq. (1)
         return xp.zeros_like(x)
 
-    def update(self, x, order=None, learning_rates=None, sigmas=None, check_input=True):
+    def update(self, x, order=None, learning_rates=None, sigmas=None, check_input=True,
+               with_errors=False):
         """Kohonen's online rule over the rows of ``x``, one after another.
 
         Parameters
@@ -112,18 +113,23 @@ class SelfOrganizingMap(Competitive):
             ``learning_rate`` and ``sigma``.
         check_input : bool, default=True
             As for :meth:`Competitive.update <neuroclust.nn.Competitive.update>`.
+        with_errors : bool, default=False
+            Return, instead of ``self``, what each step met before its update: the winners,
+            the runners-up and the squared distances of the samples to their winners (the
+            kernel ``som_online``'s ``with_errors``).
 
         Returns
         -------
-        self
+        self, or (winners, runners_up, squared_distances) with ``with_errors``
         """
         x, order, W = self._online_pass(x, order, check_input)
         rates = (np.full(len(order), float(self.learning_rate)) if learning_rates is None
                  else learning_rates)   # schedules live on the host
         sigmas = np.full(len(order), float(self.sigma)) if sigmas is None else sigmas
-        self._kernels(x).som_online(x, W, self.shape, self.topology, self.toroidal, order, rates,
-                                    sigmas, self.neighbourhood, self.metric)
-        return self
+        met = self._kernels(x).som_online(x, W, self.shape, self.topology, self.toroidal, order,
+                                          rates, sigmas, self.neighbourhood, self.metric,
+                                          with_errors=with_errors)
+        return met if with_errors else self
 
 
 def unit_rows(A):

@@ -254,12 +254,13 @@ def test_online_with_no_steps_changes_nothing():
 
 def spy_on_thread_count(monkeypatch):
     """Route the wrapper to the step-by-step kernel (the threaded one; the blocked kernel of
-    long rows threads only through BLAS) and record its thread count, its last argument."""
+    long rows threads only through BLAS) and record its thread count (the argument before
+    ``with_errors``)."""
     calls = []
     kernel = cy._som.som_online
 
     def run(*args):
-        calls.append(args[-1])
+        calls.append(args[-2])
         return kernel(*args)
 
     monkeypatch.setattr(cy, "MIN_FEATURES_FOR_BLOCKS", 1 << 30)
@@ -631,3 +632,57 @@ def test_blocked_kernel_with_and_without_blas_threads_matches_reference(monkeypa
     rates, sigmas = schedules(len(order))
     grid = grid_of((8, 6), "hexagonal", False)
     check_against_reference(X, W, grid, order, rates, sigmas, "gaussian", "euclidean")
+
+
+# --- what each step met: with_errors -------------------------------------------------------
+
+@pytest.mark.parametrize("path, n_features", [("narrow", 3), ("steps", 12),
+                                              ("two threads", 12), ("blocked", 40)])
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_with_errors_gives_the_reference_runner_up_and_distance(monkeypatch, path, n_features,
+                                                                 metric, dtype):
+    """Each compiled path (one thread on short rows, the step kernel on one and two threads,
+    the blocked kernel) returns the reference's runner-up and the squared distance of the
+    sample to its winner before the update, and trains the same map as without them."""
+    if path == "two threads":
+        monkeypatch.setattr(cy, "MIN_SOM_WORK_PER_THREAD", 1)
+        monkeypatch.setattr(cy, "default_n_threads", lambda: 2)
+    X, W, order = make_problem(4, 30, n_features, dtype, n_steps=90, offset=0.5)
+    rates, sigmas = schedules(len(order))
+    grid = grid_of((6, 5), "rectangular", False)
+    W_ref, W_cy, W_plain = W.copy(), W.copy(), W.copy()
+    winners, runners_up, met = reference.som_online(X, W_ref, *grid, order, rates, sigmas,
+                                                    "gaussian", metric, with_errors=True)
+    got = cy.som_online(X, W_cy, *grid, order, rates, sigmas, "gaussian", metric,
+                        with_errors=True)
+    plain = cy.som_online(X, W_plain, *grid, order, rates, sigmas, "gaussian", metric)
+    np.testing.assert_array_equal(got[0], plain)
+    np.testing.assert_array_equal(W_cy, W_plain)
+    assert got[1].dtype == np.int64 and got[2].dtype == np.float64
+    assert got[1].shape == got[2].shape == order.shape
+    assert (got[1] != got[0]).all() and (got[2] >= 0).all()
+    if dtype == np.float64:
+        np.testing.assert_array_equal(got[0], winners)
+        np.testing.assert_array_equal(got[1], runners_up)
+        np.testing.assert_allclose(got[2], met, rtol=1e-9, atol=1e-12)
+    else:  # near ties may go either way in float32: where the winners agree, so do distances
+        same = got[0] == winners
+        assert same.mean() > 0.9
+        np.testing.assert_allclose(got[2][same], met[same], rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("backend", ["reference", "cython"])
+def test_with_errors_of_one_unit_and_of_no_steps(backend):
+    """A single unit has no runner-up (0, as two_nearest gives); no steps, empty arrays."""
+    kernel = reference if backend == "reference" else cy
+    X, W, order = make_problem(5, 1, 3, n_steps=10)
+    rates, sigmas = schedules(10)
+    winners, runners_up, met = kernel.som_online(X, W.copy(), (1, 1), "rectangular", False,
+                                                 order, rates, sigmas, with_errors=True)
+    assert (winners == 0).all() and (runners_up == 0).all()
+    np.testing.assert_allclose(met[0], ((X[order[0]] - W[0]) ** 2).sum(), rtol=1e-12)
+    empty = np.zeros(0)
+    result = kernel.som_online(X, W.copy(), (1, 1), "rectangular", False,
+                               np.zeros(0, dtype=np.int64), empty, empty, with_errors=True)
+    assert [len(a) for a in result] == [0, 0, 0]

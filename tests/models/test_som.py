@@ -15,6 +15,7 @@ from sklearn.base import clone
 from neuroclust import SOM, DivergenceWarning, datasets
 from neuroclust.metrics import adjusted_rand_score
 from neuroclust.models.init import pca_prototypes
+from neuroclust.backend import available_backends
 
 from som_helpers import (cosine_similarities, distances, far_start, hand_neighbours,
                          neighbour_to_pair_ratio)
@@ -256,7 +257,8 @@ def test_history_holds_the_errors_of_the_map_after_each_epoch(blobs, mode, metri
     """In batch mode an epoch's errors are measured by the next epoch's search for winners
     (and the last by the pass over the final map): each entry must still be exactly the
     errors of the map the epoch left, as the queries compute them, also when a callback stops
-    training early."""
+    training early. In online mode only the last entry is (the others are taken as the
+    samples met the map: the next test)."""
     X = blobs[0]
     after = []
 
@@ -266,10 +268,40 @@ def test_history_holds_the_errors_of_the_map_after_each_epoch(blobs, mode, metri
     som = SOM(shape=(4, 5), mode=mode, metric=metric, epochs=4, random_state=0,
               callbacks=[snapshot]).fit(X)
     assert len(after) == (4 if stop_after is None else stop_after)
-    np.testing.assert_allclose(som.history_["quantization_error"], [a[0] for a in after],
-                               rtol=1e-12)
-    np.testing.assert_array_equal(som.history_["topographic_error"], [a[1] for a in after])
+    exact = slice(None) if mode == "batch" else slice(-1, None)
+    np.testing.assert_allclose(som.history_["quantization_error"][exact],
+                               [a[0] for a in after][exact], rtol=1e-12)
+    np.testing.assert_array_equal(som.history_["topographic_error"][exact],
+                                  [a[1] for a in after][exact])
     np.testing.assert_array_equal(som.labels_, som.predict(X))
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+@pytest.mark.parametrize("backend", ["numpy", "cython"])
+def test_online_history_is_the_error_the_samples_met(blobs, metric, backend):
+    """Online, an epoch's entry is eqs. (1) and (2) over its steps, each sample measured
+    against the map just before its own update. On a map that barely moves (a learning rate
+    of 1e-12) every sample of an epoch meets the same map, so each entry is that map's
+    error; on a map that moves, the record runs above the error of the map the epoch left
+    (it counts samples met before the map adapted to them)."""
+    if backend not in available_backends():
+        pytest.skip("the compiled kernels are not built")
+    X = blobs[0]
+    after = []
+    still = SOM(shape=(4, 5), mode="online", metric=metric, epochs=3, learning_rate=1e-12,
+                learning_rate_final=1e-12,
+                random_state=0, backend=backend,
+                callbacks=[lambda som, epoch: after.append(
+                    (som.quantization_error(X), som.topographic_error(X)))]).fit(X)
+    np.testing.assert_allclose(still.history_["quantization_error"], [a[0] for a in after],
+                               rtol=1e-9)
+    np.testing.assert_allclose(still.history_["topographic_error"], [a[1] for a in after],
+                               atol=2 / len(X))
+    after.clear()
+    moving = SOM(shape=(4, 5), mode="online", metric=metric, epochs=4, random_state=0,
+                 backend=backend, init="random",
+                 callbacks=[lambda som, epoch: after.append(som.quantization_error(X))]).fit(X)
+    assert moving.history_["quantization_error"][0] > after[0]
 
 
 def test_batch_history_on_and_off_train_the_same_map(blobs):

@@ -17,7 +17,7 @@ __all__ = ["som_online", "som_batch_weights"]
 
 
 def som_online(X, W, shape, topology, toroidal, order, learning_rates, sigmas,
-               neighbourhood="gaussian", metric="euclidean"):
+               neighbourhood="gaussian", metric="euclidean", with_errors=False):
     r"""Online self-organizing map training over the samples in ``order``, updating ``W``.
 
     Parameters
@@ -37,10 +37,20 @@ def som_online(X, W, shape, topology, toroidal, order, learning_rates, sigmas,
         :math:`\eta(t)` and :math:`\sigma(t)` for each step.
     neighbourhood : {"gaussian", "bubble", "mexican_hat", "triangle"}
     metric : {"euclidean", "cosine"}
+    with_errors : bool, default=False
+        Also return what each step met before its update: the runner-up unit (the winner's
+        search with the winner left out, eq. 1; 0 with a single unit) and the squared distance
+        :math:`\|x - w_c\|^2` of the sample to its winner. An epoch's quantization and
+        topographic errors are estimated from these (:class:`neuroclust.SOM`'s online
+        history) without another pass over the data.
 
     Returns
     -------
     winners : ndarray of int64, shape (n_steps,)
+    runners_up : ndarray of int64, shape (n_steps,)
+        Only with ``with_errors``.
+    squared_distances : ndarray of float64, shape (n_steps,)
+        Only with ``with_errors``.
 
     Notes
     -----
@@ -65,16 +75,32 @@ def som_online(X, W, shape, topology, toroidal, order, learning_rates, sigmas,
     positions, periods = standard_grid(shape, topology, toroidal)
     grid_d2 = grid_squared_distances(positions, periods)  # host: h is computed there
     winners = xp.empty(len(order), dtype=xp.int64)
+    runners_up = xp.zeros(len(order) if with_errors else 0, dtype=xp.int64)
+    met = xp.zeros(len(order) if with_errors else 0, dtype=xp.float64)
     for step, i in enumerate(order.tolist()):
         x = X[i]
+        squared = ((W - x) ** 2).sum(axis=1)
         if metric == "cosine":
-            winner = int((-(W @ x) / xp.sqrt((W * W).sum(axis=1))).argmin())      # eq. (1)
+            scores = -(W @ x) / xp.sqrt((W * W).sum(axis=1))                         # eq. (1)
         else:
-            winner = int(((W - x) ** 2).sum(axis=1).argmin())                      # eq. (1)
+            scores = squared                                                        # eq. (1)
+        winner = int(scores.argmin())
+        if with_errors:
+            runners_up[step] = _runner_up(scores, winner)
+            met[step] = float(squared[winner])
         h = xp.asarray(neighbourhood_weight(grid_d2[winner], sigmas[step], neighbourhood))
         W += (learning_rates[step] * h).astype(W.dtype)[:, None] * (x - W)        # eq. (2)
         winners[step] = winner
-    return winners
+    return (winners, runners_up, met) if with_errors else winners
+
+
+def _runner_up(scores, winner):
+    """The lowest other index of least score; 0 when there is no other."""
+    if len(scores) == 1:
+        return 0
+    others = scores.astype(float).copy()
+    others[winner] = float("inf")
+    return int(others.argmin())
 
 
 def som_batch_weights(sums, counts, H, previous):

@@ -1,4 +1,4 @@
-"""k-means (Lloyd) against scikit-learn, time per iteration.
+"""k-means (Lloyd) against scikit-learn, time per iteration, each fit in a fresh process.
 
 70,000 x 784 float32 samples, k=10, the same initial centres for both, 50 iterations with
 ``tol=0``. scikit-learn stops as soon as the labels stop changing, so the data is
@@ -6,16 +6,22 @@ low-structure (uniform noise) on which both run all 50 iterations; the time of a
 is divided by each model's own ``n_iter_``. Target (issue 12): at most 1.1x scikit-learn's time
 per iteration, goal 1.0x, with the same inertia from the same start.
 
-The target row runs the fits back to back. An extra row runs each fit after ``IDLE`` seconds
-of idle time, as a fit in a script usually starts: scikit-learn then pays more for its
-per-fit copy of X (page faults; here the system takes freed memory back within a second or
-two, and 220 MB faulted in again cost about 0.4 s instead of 0.07 s), while neuroclust makes
-no copy of X.
+Every fit runs in a fresh Python interpreter started for it (``python bench_kmeans.py
+--worker CONTENDER``), as BENCHMARKING.md asks: timed in one process the two libraries' fits
+change each other's speed by up to a fifth either way (glibc keeps or returns freed memory,
+and scikit-learn's per-fit centred copy of X, 220 MB, is faulted in afresh or not). The worker
+builds the data, imports its library, then times two fits: the first in the process (the
+target row: a script's fit) and a second, back to back (an extra row: a notebook that fits
+again). The contenders alternate pair by pair.
 
-Run: ``python benchmarks/bench_kmeans.py``
+Run: ``python benchmarks/bench_kmeans.py`` (about 2 minutes; ``--pairs N``).
 """
 import _common  # first: sets the thread counts before NumPy loads
 
+import json
+import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -23,7 +29,7 @@ import numpy as np
 N_SAMPLES, N_FEATURES, N_CLUSTERS, MAX_ITER = 70_000, 784, 10, 50
 TARGET, GOAL = 1.1, 1.0
 INERTIA_RTOL = 1e-4
-IDLE = 2.0   # seconds of idle time before each fit of the extra row
+PAIRS = 7
 
 
 def make_data(seed=1):
@@ -34,62 +40,67 @@ def make_data(seed=1):
     return X, centres
 
 
-def run(pairs=7):
-    import sklearn
-    from sklearn.cluster import KMeans as SklearnKMeans
+def make_model(contender, centres):
+    if contender == "neuroclust":
+        import neuroclust
 
-    import neuroclust
+        return neuroclust.KMeans(N_CLUSTERS, init=centres, n_init=1, max_iter=MAX_ITER,
+                                 tol=0.0, backend="cython")
+    from sklearn.cluster import KMeans
 
+    return KMeans(N_CLUSTERS, init=centres, n_init=1, max_iter=MAX_ITER, tol=0.0,
+                  algorithm="lloyd")
+
+
+def worker(contender):
+    """In a fresh interpreter: two timed fits; per-iteration times, n_iter_ and inertia."""
     X, centres = make_data()
-    fitted = {}
+    make_model(contender, centres)   # the import, before the timer
+    per_iteration = []
+    for _ in range(2):
+        model = make_model(contender, centres)
+        start = time.perf_counter()
+        model.fit(X)
+        per_iteration.append((time.perf_counter() - start) / model.n_iter_)
+    print(json.dumps({"first": per_iteration[0], "second": per_iteration[1],
+                      "n_iter": int(model.n_iter_), "inertia": float(model.inertia_)}))
 
-    def make_ours(max_iter):
-        def fit():
-            fitted["ours"] = neuroclust.KMeans(N_CLUSTERS, init=centres, n_init=1,
-                                               max_iter=max_iter, tol=0.0,
-                                               backend="cython").fit(X)
-        return fit
 
-    def make_theirs(max_iter):
-        def fit():
-            fitted["theirs"] = SklearnKMeans(N_CLUSTERS, init=centres, n_init=1,
-                                             max_iter=max_iter, tol=0.0,
-                                             algorithm="lloyd").fit(X)
-        return fit
+def in_fresh_process(contender):
+    output = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--worker", contender],
+        check=True, capture_output=True, text=True, cwd=_common.BENCH_DIR).stdout
+    return json.loads(output.strip().splitlines()[-1])
 
-    def after_idle(fit):
-        def timed():   # the idle time is not timed (a float is taken as the measured time)
-            time.sleep(IDLE)
-            start = time.perf_counter()
-            fit()
-            return time.perf_counter() - start
-        return timed
 
-    _common.alternate(make_ours(2), make_theirs(2), pairs=0, warmup=1)  # warm caches, pools
+def run(pairs=PAIRS):
+    import sklearn
+
+    results = {"neuroclust": [], "scikit-learn": []}
+    for _ in range(pairs):
+        for contender in results:
+            results[contender].append(in_fresh_process(contender))
+    ours, theirs = results["neuroclust"][-1], results["scikit-learn"][-1]
+    inertia_rel = abs(ours["inertia"] - theirs["inertia"]) / abs(theirs["inertia"])
+    same_iters = ours["n_iter"] == theirs["n_iter"]
+    check = (f"n_iter_: neuroclust {ours['n_iter']}, scikit-learn {theirs['n_iter']}; "
+             f"inertia {ours['inertia']:.7g} vs {theirs['inertia']:.7g} "
+             f"(relative difference {inertia_rel:.1e})")
     rows = []
-    for label, wrap, target in (("fits back to back", lambda fit: fit,
-                                 f"<= {TARGET}x the time (goal {GOAL}x)"),
-                                (f"each fit after {IDLE:g} s idle (extra row)", after_idle,
-                                 "(extra row)")):
-        ours, theirs = _common.alternate(wrap(make_ours(MAX_ITER)), wrap(make_theirs(MAX_ITER)),
-                                         pairs=pairs, warmup=0)
-        ours_model, theirs_model = fitted["ours"], fitted["theirs"]
-        ours_per_iter = [t / ours_model.n_iter_ for t in ours]
-        theirs_per_iter = [t / theirs_model.n_iter_ for t in theirs]
-        inertia_rel = (abs(ours_model.inertia_ - theirs_model.inertia_)
-                       / abs(theirs_model.inertia_))
-        same_iters = ours_model.n_iter_ == theirs_model.n_iter_
-        ratio = _common.median(ours_per_iter) / _common.median(theirs_per_iter)
-        check = (f"n_iter_: neuroclust {ours_model.n_iter_}, scikit-learn {theirs_model.n_iter_}; "
-                 f"inertia {ours_model.inertia_:.7g} vs {theirs_model.inertia_:.7g} "
-                 f"(relative difference {inertia_rel:.1e})")
+    for key, label, target in (("first", "the first fit in a fresh process",
+                                f"<= {TARGET}x the time (goal {GOAL}x)"),
+                               ("second", "a second fit in the same process (extra row)",
+                                "(extra row)")):
+        ours_times = [r[key] for r in results["neuroclust"]]
+        theirs_times = [r[key] for r in results["scikit-learn"]]
+        ratio = _common.median(ours_times) / _common.median(theirs_times)
         rows.append(_common.make_row(
             f"k-means (Lloyd), float32, {N_SAMPLES:,} x {N_FEATURES}, k={N_CLUSTERS}, "
             f"max_iter={MAX_ITER}, time per iteration, {label}",
             "`KMeans(backend='cython')`",
             f"scikit-learn {sklearn.__version__} `KMeans(algorithm='lloyd')`",
-            ours_per_iter, theirs_per_iter, speedup=False, target=target,
-            met=(wrap is after_idle or ratio <= TARGET) and same_iters
+            ours_times, theirs_times, speedup=False, target=target,
+            met=(key == "second" or ratio <= TARGET) and same_iters
             and inertia_rel <= INERTIA_RTOL, check=check))
     notes = [
         "k-means: X uniform in [0, 1) (low structure, so neither stops before max_iter); the "
@@ -98,10 +109,9 @@ def run(pairs=7):
         "final assignment pass; neither computes the data's variance for its tolerance at "
         "tol=0) divided by that model's `n_iter_`. scikit-learn runs float32 data in float32, "
         "as neuroclust does.",
-        f"k-means: {pairs} alternating pairs per row after one short warm-up pair "
-        f"(max_iter=2); medians. The extra row waits {IDLE:g} s, untimed, before each fit: "
-        "scikit-learn's copy of X then faults its 220 MB in afresh, as in a script's first fit "
-        "(see the module docstring). Same inertia means a relative difference "
+        f"k-means: {pairs} alternating pairs, each fit pair in fresh interpreters (the library "
+        "imported and the data built before the timer); medians and the range of the pair "
+        "ratios. Same inertia means a relative difference "
         f"<= {INERTIA_RTOL:.0e}: both use float32 distances, so near-tie assignments may "
         "differ in a few samples.",
     ]
@@ -109,4 +119,8 @@ def run(pairs=7):
 
 
 if __name__ == "__main__":
-    _common.print_report("k-means vs scikit-learn", run())
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        worker(sys.argv[2])
+    else:
+        pairs = int(sys.argv[sys.argv.index("--pairs") + 1]) if "--pairs" in sys.argv else PAIRS
+        _common.print_report("k-means vs scikit-learn", run(pairs))

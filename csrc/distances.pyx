@@ -22,7 +22,7 @@ from libc.math cimport INFINITY
 from libc.stdlib cimport free
 from scipy.linalg.cython_blas cimport sgemm, dgemm
 
-from _common cimport (NEUROCLUST_BOUNDSCHECK, allocate, check_length, check_range,
+from _common cimport (NEUROCLUST_BOUNDSCHECK, WIDE_ROW, allocate, check_length, check_range,
                       check_width, clamp_threads, squared_distance)
 
 import numpy as np
@@ -36,6 +36,13 @@ cdef extern from "argmin.h":
     int nc_two_min_f64(const double *offset, const double *products, int n,
                        int *second) noexcept nogil
     void nc_prefetch(const void *start, size_t n_bytes) noexcept nogil
+
+cdef extern from "simd.h":
+    # a long row's squared distance to its unit, and the row added into the unit's sums
+    float nc_distance_and_add_f32(const float *x, const float *w, float *sums,
+                                  int n) noexcept nogil
+    double nc_distance_and_add_f64(const double *x, const double *w, double *sums,
+                                   int n) noexcept nogil
 
 cdef extern from *:
     """
@@ -116,12 +123,21 @@ cdef inline void _winner_distances(
         if i + 3 < stop:
             nc_prefetch(&X[i + 3, 0], n_features * sizeof(floating))
             nc_prefetch(&W[index[i + 3], 0], n_features * sizeof(floating))
-        distance[i] = squared_distance(&X[i, 0], &W[index[i], 0], n_features)
-        if sums != NULL:  # the row is in the nearest cache now
-            unit_sums = &sums[index[i] * n_features]
+        unit_sums = NULL if sums == NULL else &sums[index[i] * n_features]
+        if n_features >= WIDE_ROW:  # one vector loop for both
+            if floating is float:
+                distance[i] = nc_distance_and_add_f32(&X[i, 0], &W[index[i], 0], unit_sums,
+                                                      <int> n_features)
+            else:
+                distance[i] = nc_distance_and_add_f64(&X[i, 0], &W[index[i], 0], unit_sums,
+                                                      <int> n_features)
+        else:
+            distance[i] = squared_distance(&X[i, 0], &W[index[i], 0], n_features)
+            if unit_sums != NULL:  # the row is in the nearest cache now
+                for f in range(n_features):
+                    unit_sums[f] += X[i, f]
+        if sums != NULL:
             counts[index[i]] += 1
-            for f in range(n_features):
-                unit_sums[f] += X[i, f]
 
 
 cdef void _bmu_chunk(

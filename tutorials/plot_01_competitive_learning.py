@@ -710,7 +710,14 @@ print(f"passes over the data: competitive learning {EPOCHS} epochs, "
 # :math:`\partial E / \partial W_{jf} \approx (E(W + hU) - E(W - hU)) / 2h` with :math:`U` the
 # unit matrix of entry :math:`(j, f)`. The analytic gradient comes from the library's
 # competitive layer, :class:`neuroclust.nn.Competitive`, whose ``backward`` writes the
-# gradient of :math:`E/n` into ``grads["W"]``.
+# gradient of :math:`E/n` into ``grads["W"]``. Every layer of the library works this way
+# (tutorial 5 builds networks from them): ``forward(x)`` computes the layer's output and keeps
+# what the gradient will need (here each sample's winner); ``backward(g)``, given the gradient
+# of the loss with respect to that output, stores the gradient with respect to each parameter
+# in the dictionary ``grads`` (keyed like ``params``) and returns the gradient with respect to
+# the input, for the layer below. The winner-take-all output has no useful gradient, so the
+# ``g`` passed here is only a placeholder of ones; the layer's ``grads["W"]`` is the
+# energy's.
 
 check_X = Z[:50]
 check_W = model.cluster_centers_ + 0.1 * np.random.default_rng(SEED).standard_normal((K, 3))

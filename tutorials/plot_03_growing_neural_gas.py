@@ -37,7 +37,6 @@ computes it. Tutorials :doc:`plot_01_competitive_learning` and
 # sphinx_gallery_thumbnail_number = 4
 import os
 import tempfile
-import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -45,7 +44,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from neuroclust import GrowingNeuralGas, KMeans, datasets, metrics, plotting
-from neuroclust.backend import available_backends, get_kernels, reference
+from neuroclust.backend import reference
 from neuroclust.models.gng import connected_components
 
 FAST = os.environ.get("NEUROCLUST_FAST") == "1"
@@ -555,39 +554,10 @@ fig.tight_layout()
 # usual answer when outliers matter. A smaller ``max_age`` can also help, because then a
 # bridge needs outliers in the gap more often to survive; exercise 3 asks you to measure it.
 #
-# How fast is it?
-# ---------------
-# GNG is sequential by nature: each step changes the graph the next step searches. So the
-# compiled kernel cannot split the samples between threads. What it removes is Python's
-# overhead: the whole epoch is one call that runs without the interpreter, while the NumPy
-# reference pays for many small array operations per sample. Here is one epoch on the moons,
-# from the graph trained by hand above (``W``, ``E``, ``age``), with both kernels. Each is
-# timed three times and the fastest run kept.
-
-order = np.random.default_rng(SEED).permutation(N_SAMPLES)
-timings = {}
-for backend in ("numpy", "cython"):
-    if backend not in available_backends():
-        print(f"the {backend} backend is not available here (build the compiled kernels)")
-        continue
-    kernels = get_kernels(backend)
-    best = np.inf
-    for repeat in range(3):
-        W_epoch, E_epoch, age_epoch = W.copy(), E.copy(), age.copy()   # the trained graph
-        start_time = time.perf_counter()
-        kernels.gng_online(X_moons, W_epoch, E_epoch, age_epoch, n_nodes, n_steps, order,
-                           **settings)
-        best = min(best, time.perf_counter() - start_time)
-    timings[backend] = (best, W_epoch)
-    print(f"{backend:>6}: one epoch ({N_SAMPLES} steps, {len(gng.nodes_)} nodes) in "
-          f"{best:.4f} s")
-if len(timings) == 2:
-    print(f"same nodes: {np.allclose(timings['numpy'][1], timings['cython'][1])}; "
-          f"time ratio NumPy / compiled: {timings['numpy'][0] / timings['cython'][0]:.0f}")
-
-# %%
-# The same steps give the same graph, and the compiled epoch is much faster. At this size
-# the time of a NumPy step is almost all overhead, so the ratio is large.
+# How fast is it? GNG is sequential by nature: each step changes the graph the next step
+# searches, so the compiled kernel cannot split the samples between threads; what it removes
+# is Python's overhead. :doc:`plot_15_speed` fits the same GNG with the NumPy reference and
+# with the compiled kernel and times both.
 #
 # Exercises
 # ---------

@@ -491,9 +491,12 @@ class SOM(BaseEstimator):
     def _errors_met(self, winners, runners_up, squared_distances):
         """Eqs. (1) and (2) as an online epoch's samples met the map, each just before its own
         update (the kernel's ``with_errors``): the online record, without a pass of its own."""
-        quantization = float(np.sqrt(np.asarray(to_host(squared_distances))).mean())  # eq. (1)
-        first, second = (np.asarray(to_host(a)) for a in (winners, runners_up))
-        topographic = float(np.mean(~self._adjacency()[first, second]))           # eq. (2)
+        squared, first, second = (np.asarray(to_host(a))
+                                  for a in (squared_distances, winners, runners_up))
+        n_steps = len(first)
+        quantization = float(np.sqrt(squared).sum()) / n_steps                   # eq. (1)
+        adjacent = np.count_nonzero(self._adjacency()[first, second])
+        topographic = (n_steps - adjacent) / n_steps                              # eq. (2)
         return quantization, topographic
 
     def _adjacency(self):

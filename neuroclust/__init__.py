@@ -13,6 +13,7 @@ starts between two clouds can keep winning both while another unit wins nothing.
 from . import datasets, grid, metrics
 from . import augment
 from .base import DivergenceWarning, TrainingInterruptedWarning
+from ._warnings import DeadUnitsWarning, EmptyClusterWarning, OrderDependenceWarning
 from .persistence import load
 from .models import (ART1, DBSCAN, DEC, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                      GrowingNeuralGas, KMeans, LatentClustering, SoftmaxAutoencoder,
@@ -27,6 +28,7 @@ __version__ = "0.1.0"
 __all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans",
            "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "load",
            "NotFittedError", "DivergenceWarning", "TrainingInterruptedWarning", "__version__",
+           "DeadUnitsWarning", "EmptyClusterWarning", "OrderDependenceWarning",
            "VariationalAutoencoder", "DEC", "SoftmaxAutoencoder",
            "augment",
            "ContrastiveClustering",

@@ -41,6 +41,7 @@ __all__ = [
     "standard_grid",
     "grid_periods",
     "grid_squared_distances",
+    "schedule_points",
     "neighbourhood",
     "decay",
     "grid_neighbours",
@@ -179,6 +180,13 @@ def decay(start, end, fraction, kind):
     if kind == "exponential":
         return start * (end / start) ** fraction                                   # eq. (2)
     return start / (1 + (start / end - 1) * fraction)                              # eq. (3)
+
+
+def schedule_points(total, n_points):
+    """At most ``n_points`` whole numbers evenly spread over ``0 .. total - 1``, both ends
+    kept: the steps (or epochs) at which a model's ``schedule`` reports its values."""
+    count = min(int(n_points), int(total))
+    return np.unique(np.linspace(0, total - 1, count).round()).astype(np.int64)
 
 
 def grid_neighbours(positions, periods, squared=None):

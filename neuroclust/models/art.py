@@ -30,13 +30,16 @@ The algorithm, in the order it runs (kernels named; their math, eqs. (1)-(5), is
    ``vigilance=True``, the category that would resonate.
 """
 import numbers
+import warnings
 
 import numpy as np
 
-from .._validation import (array_module, check_bool, check_callbacks, check_count,
-                           check_is_fitted, check_random_state, check_scalar, check_seed,
-                           check_verbose)
-from ..base import BaseEstimator, run_epochs
+from .._validation import (array_module, check_array, check_bool, check_callbacks,
+                           check_count, check_is_fitted, check_random_state, check_scalar,
+                           check_seed, check_verbose, to_host)
+from .._warnings import OrderDependenceWarning
+from ..base import BaseEstimator, clone, run_epochs
+from ..metrics import adjusted_rand_score
 from ..persistence import FittedState
 from ._resources import check_art_memory
 
@@ -212,6 +215,58 @@ class _ART(BaseEstimator):
     def fit_predict(self, X, y=None):
         """Fit, then return :attr:`labels_`, the categories of the last epoch."""
         return self.fit(X).labels_
+
+    def order_dependence(self, X, n_orders=5, random_state=None, min_agreement=0.9):
+        """How much the categories change with the order of the samples: ART learns from one
+        sample at a time, so the same data in another order may give other categories.
+
+        Fits ``n_orders`` copies of this model (same parameters, ``shuffle=False``), each on
+        ``X`` in a random order, and compares their partitions of ``X``. This model is not
+        changed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        n_orders : int, default=5
+            Orders to try (at least 2).
+        random_state : int, numpy.random.Generator or None
+            Draws the orders.
+        min_agreement : float, default=0.9
+            An :class:`~neuroclust.OrderDependenceWarning` is raised when two orders agree
+            less than this (adjusted Rand index) or give different numbers of categories.
+
+        Returns
+        -------
+        dict
+            ``"n_categories"``: the count for each order; ``"agreement"``: the adjusted Rand
+            index of every pair of orders (1: the same partition); ``"min_agreement"``: the
+            smallest of them.
+        """
+        check_count(n_orders, "n_orders", low=2)
+        check_scalar(min_agreement, "min_agreement", low=0, high=1)
+        rng = check_random_state(random_state)
+        X = check_array(X, name="X")
+        partitions, counts = [], []
+        for _ in range(int(n_orders)):
+            order = rng.permutation(X.shape[0])
+            model = clone(self, shuffle=False, verbose=False, callbacks=None).fit(X[order])
+            labels = np.empty(X.shape[0], dtype=np.int64)
+            labels[order] = np.asarray(to_host(model.labels_))
+            partitions.append(labels)
+            counts.append(int(model.n_categories_))
+        agreement = [adjusted_rand_score(a, b) for i, a in enumerate(partitions)
+                     for b in partitions[i + 1:]]
+        result = {"n_categories": counts, "agreement": agreement,
+                  "min_agreement": float(min(agreement))}
+        if result["min_agreement"] < min_agreement or len(set(counts)) > 1:
+            warnings.warn(
+                f"{type(self).__name__}: the categories depend on the order of the samples: "
+                f"over {n_orders} random orders, {min(counts)} to {max(counts)} categories, "
+                f"and two orders agree only {result['min_agreement']:.2f} (adjusted Rand "
+                "index). Read one fit's categories as one of several possible, and compare "
+                "settings over several orders (shuffle=True with different random_state "
+                "values).", OrderDependenceWarning, stacklevel=2)
+        return result
 
     def __sklearn_tags__(self):
         """scikit-learn's tags (see ``BaseEstimator``): ``transform`` gives float64 choice

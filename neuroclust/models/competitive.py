@@ -20,11 +20,15 @@ The whole algorithm, in the order it runs (kernels named):
 4. record the quantization error, eq. (3), after every epoch.
 """
 import numbers
+import warnings
 
+import numpy as np
 
 from .._validation import (array_module, check_bool, check_callbacks, check_choice,
                            check_count, check_init_array, check_random_state, check_scalar,
-                           check_seed, check_verbose)
+                           check_seed, check_verbose, to_host)
+from .._warnings import DeadUnitsWarning
+from .. import grid
 from ..backend.threads import fit_scope
 from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
 from .._quantization import _quantization_error
@@ -204,7 +208,27 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
             if self.labels_ is None:
                 self.labels_ = kernels.bmu(X, weights)[0]
         self.history_ = {"quantization_error": list(history)}
+        self._warn_dead_units(X.shape[0])
         return self
+
+    def _warn_dead_units(self, n_samples):
+        """DeadUnitsWarning when units win no training sample (with as many samples as
+        units, every unit could have one)."""
+        wins = np.bincount(np.asarray(to_host(self.labels_)), minlength=self.n_clusters)
+        dead = np.flatnonzero(wins == 0)
+        if not len(dead) or n_samples < self.n_clusters:
+            return
+        shown_units = ", ".join(map(str, dead[:10])) + (", ..." if len(dead) > 10 else "")
+        fixes = ([] if self.conscience or self.mode == "batch"
+                 else ["turn on the conscience (conscience=True), which handicaps the units "
+                       "that win too often"])
+        if not (isinstance(self.init, str) and self.init == "k-means++"):
+            fixes.append("start from init='k-means++', which spreads the prototypes over the data")
+        advice = "; ".join(fixes) or "use fewer units (n_clusters)"
+        warnings.warn(f"{len(dead)} of the {self.n_clusters} units won no training sample "
+                      f"(dead units: {shown_units}); their prototypes stand for no data and "
+                      f"the clustering has only {self.n_clusters - len(dead)} clusters. To fix "
+                      f"it: {advice}.", DeadUnitsWarning, stacklevel=4)
 
     def _snapshot(self):
         """The training state after an epoch, for run_epochs: copies of the prototypes, the
@@ -218,6 +242,32 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         self.cluster_centers_[...] = centers
         if frequency is not None:
             self._layer.win_frequency[...] = frequency
+
+    def schedule(self, n_samples=None, n_points=200):
+        """The learning rate of each epoch that ``fit`` would use, from the parameters alone.
+
+        Parameters
+        ----------
+        n_samples : int, optional
+            Not needed (the rate changes once per epoch); accepted so that every model's
+            ``schedule`` is called alike.
+        n_points : int, default=200
+            How many epochs, evenly spread from the first to the last, to return.
+
+        Returns
+        -------
+        dict
+            ``"epoch"`` and ``"step"``: the epoch numbers; ``"learning_rate"``: eq. (1) at
+            each; ``"sigma"``: None (the competitive layer has no neighbourhood).
+        """
+        self._check_params()
+        if n_samples is not None:
+            check_count(n_samples, "n_samples")
+        numbers = grid.schedule_points(int(self.epochs),
+                                       check_count(n_points, "n_points", low=2))
+        rates = np.array([self._learning_rate_at(epoch) for epoch in numbers], dtype=float)
+        return {"epoch": numbers.astype(np.float64), "step": numbers, "learning_rate": rates,
+                "sigma": None}
 
     def _learning_rate_at(self, epoch):
         if self.learning_rate_final is None or self.epochs == 1:

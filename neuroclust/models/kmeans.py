@@ -20,7 +20,9 @@ import warnings
 
 
 from .._validation import (array_module, check_choice, check_count, check_init_array,
-                           check_random_state, check_scalar, check_seed, check_verbose)
+                           check_random_state, check_scalar, check_seed, check_verbose,
+                           to_host)
+from .._warnings import EmptyClusterWarning
 from ..backend.threads import fit_scope
 from ..base import (BaseEstimator, LastPass, PrototypeClusterMixin, TrainingInterruptedWarning,
                     ignore_further_interrupts, interrupts_deferred, run_epochs)
@@ -138,8 +140,10 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
                     _warn_interrupted(seeding, n_seedings)
                     break
         (self.cluster_centers_, self.labels_, self.inertia_, self.n_iter_, inertia,
-         _) = best
+         _, emptied) = best
         self.history_ = {"inertia": inertia}
+        if emptied:
+            _warn_emptied(emptied, n_seedings)
         return self
 
     def _snapshot(self):
@@ -195,19 +199,24 @@ def _lloyd(model, X, centres, kernels, max_iter, tolerance, xp, verbose):
     the last complete iteration). The run in progress is ``model.cluster_centers_`` and
     ``model.labels_`` (what :meth:`KMeans._snapshot` keeps).
 
-    Returns (centres, labels, inertia, n_iter, history, stopped_by). The labels and inertia
+    Returns (centres, labels, inertia, n_iter, history, stopped_by, emptied), ``emptied``
+    listing (iteration, clusters) for each iteration in which clusters lost every sample and
+    were restarted at far samples. The labels and inertia
     are those of the centres returned: from the last iteration's assignment when the centres
     did not move in it (strict convergence), else from one more ``bmu`` pass.
     """
     model.cluster_centers_, model.labels_ = centres, None
     converged = [False]
     last_pass = LastPass()
+    emptied = []     # (iteration, clusters that lost every sample in it)
 
-    def iteration(_):
+    def iteration(number):
         old = model.cluster_centers_
         labels, distance, sums, counts = kernels.bmu_accumulate(X, old)         # eqs. (1), (2)
         last_pass.keep((labels, distance), old)
-        new_centres = _centres_from_sums(X, sums, counts, distance, labels, old, xp)
+        new_centres, empty = _centres_from_sums(X, sums, counts, distance, labels, old, xp)
+        if len(empty):
+            emptied.append((number, [int(j) for j in to_host(empty)]))
         shift = float(((new_centres - old) ** 2).sum())
         # strict convergence (the assignment is a fixed point), or a shift below tol
         converged[0] = ((model.labels_ is not None and bool((labels == model.labels_).all()))
@@ -228,7 +237,7 @@ def _lloyd(model, X, centres, kernels, max_iter, tolerance, xp, verbose):
     labels, distance = found
     stopped_by = "interrupt" if presses else history.stopped_by
     return (model.cluster_centers_, labels, float(distance.sum()), len(history), list(history),
-            stopped_by)
+            stopped_by, emptied)
 
 
 def _warn_interrupted(seeding, n_seedings):
@@ -238,8 +247,21 @@ def _warn_interrupted(seeding, n_seedings):
                   "finished.", TrainingInterruptedWarning, stacklevel=4)
 
 
+def _warn_emptied(emptied, n_seedings):
+    clusters = sorted({j for _, found in emptied for j in found})
+    iterations = ", ".join(str(number + 1) for number, _ in emptied[:5])
+    more = ", ..." if len(emptied) > 5 else ""
+    kept = "the run kept" if n_seedings == 1 else f"the best of the {n_seedings} runs"
+    warnings.warn(f"k-means: in {kept}, cluster(s) {clusters} lost every sample (at "
+                  f"iteration(s) {iterations}{more}) and were restarted at the samples farthest "
+                  "from their centres. The result is valid, but those clusters owe their place "
+                  "to the restart: a k-means++ start (init='k-means++') or more seedings "
+                  "(n_init) make it rare.", EmptyClusterWarning, stacklevel=4)
+
+
 def _centres_from_sums(X, sums, counts, distance, labels, centres, xp):
-    """Eq. (2), with each empty cluster moved to a sample far from its current centre."""
+    """Eq. (2), with each empty cluster moved to a sample far from its current centre;
+    returns the new centres and the indices of the clusters that were empty."""
     new_centres = xp.empty_like(centres)
     nonempty = counts > 0
     new_centres[nonempty] = sums[nonempty] / counts[nonempty, None]            # eq. (2)
@@ -247,4 +269,4 @@ def _centres_from_sums(X, sums, counts, distance, labels, centres, xp):
     if len(empty):
         farthest = xp.argsort(-distance)[: len(empty)]
         new_centres[empty] = X[farthest]
-    return new_centres.astype(X.dtype, copy=False)
+    return new_centres.astype(X.dtype, copy=False), empty

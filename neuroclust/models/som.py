@@ -361,6 +361,45 @@ class SOM(BaseEstimator):
             return _EpochSteps(n_samples, int(self.epochs) * n_samples)
         return _EpochSteps(n_samples, int(self.n_iterations))
 
+    def schedule(self, n_samples, n_points=200):
+        r"""The learning rate and radius that ``fit`` on ``n_samples`` samples would use.
+
+        Computed from the parameters alone, before any training: a student can look at the
+        schedule (:func:`neuroclust.plotting.plot_schedule` draws it) before paying for the
+        fit. The values are those the training applies (online mode: at each step; batch
+        mode: at each epoch).
+
+        Parameters
+        ----------
+        n_samples : int
+            Rows of the data ``fit`` would see (it sets the steps per epoch).
+        n_points : int, default=200
+            How many steps (online) or epochs (batch), evenly spread from the first to the
+            last, to return (a long run has millions).
+
+        Returns
+        -------
+        dict
+            ``"epoch"``: where each value applies, in epochs (step / n_samples online, so
+            fractional); ``"step"``: the step numbers (online) or epoch numbers (batch);
+            ``"sigma"``: the radius :math:`\sigma` there; ``"learning_rate"``: :math:`\eta`
+            there (online), or None (the batch map has no learning rate).
+        """
+        rows, cols = self._check_params()
+        check_count(n_samples, "n_samples")
+        check_count(n_points, "n_points", low=2)
+        steps = self._steps_per_epoch(int(n_samples))
+        if self.mode == "batch":
+            numbers = grid.schedule_points(len(steps), int(n_points))
+            _, sigmas = self._schedules(numbers, len(steps), rows, cols)
+            return {"epoch": numbers.astype(np.float64), "step": numbers, "sigma": sigmas,
+                    "learning_rate": None}
+        total = steps.total
+        numbers = grid.schedule_points(total, int(n_points))
+        rates, sigmas = self._schedules(numbers, total, rows, cols)
+        return {"epoch": numbers / int(n_samples), "step": numbers, "sigma": sigmas,
+                "learning_rate": rates}
+
     def _schedules(self, step_numbers, total_steps, rows, cols):
         fraction = np.asarray(step_numbers, dtype=np.float64) / total_steps
         rates = grid.decay(self.learning_rate, self.learning_rate_final, fraction, self.decay)

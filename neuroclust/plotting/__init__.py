@@ -19,7 +19,9 @@ model family.
   :func:`plot_latent_space`, :func:`plot_reconstructions`, :func:`plot_signals_by_cluster`.
 * :mod:`neuroclust.plotting.density` (:class:`neuroclust.DBSCAN`, :class:`neuroclust.OPTICS`):
   :func:`plot_reachability` (OPTICS's reachability plot) and :func:`plot_density_clusters`.
-* :func:`plot_history`: the training error per epoch of any model; :func:`save_figure`:
+* :func:`plot_history`: the training error per epoch of any model; :func:`plot_schedule`:
+  a SOM's or competitive layer's learning rate, radius and neighbourhood before training;
+  :func:`save_figure`:
   write a figure (or an animation, as a GIF) to a file, creating its folder.
 
 Each family module has one function, ``standard_figures(model, X, y=None, labels=None)``,
@@ -49,7 +51,7 @@ from .density import plot_density_clusters, plot_reachability
 from .competitive import (plot_centroids_2d, plot_centroids_3d, plot_elbow,
                           plot_prototype_images)
 from .gng import animate_gng, gng_snapshot_callback, plot_gng
-from .history import plot_history
+from .history import plot_history, plot_schedule
 from .som import (animate_som, plot_component_planes, plot_hit_map, plot_labels_map,
                   plot_som_grid, plot_som_prototypes, plot_umatrix, som_snapshot_callback)
 
@@ -58,6 +60,7 @@ __all__ = [
     "plot_centroids_2d",
     "plot_prototype_images",
     "plot_history",
+    "plot_schedule",
     "save_figure",
     "plot_umatrix",
     "plot_component_planes",

@@ -9,9 +9,11 @@ model's) into its per-epoch series, for the standard figures of every family mod
 """
 import numbers
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from .. import grid
 from .._validation import check_array, to_host
 from ._style import _FONT, COLORS, _axes_or_new, _shared_doc
 
@@ -130,3 +132,81 @@ def _one_series(history):
         raise ValueError(f"history holds several metrics ({names}); pass the one to plot, "
                          f"e.g. history[{next(iter(series))!r}].")
     return next(iter(series.items()))
+
+
+def plot_schedule(model, n_samples, title=None):
+    """What training will do, before it runs: the learning rate, the radius and the
+    neighbourhood over time, from ``model.schedule(n_samples)``.
+
+    Parameters
+    ----------
+    model : SOM or CompetitiveLearning
+        A model with a ``schedule`` method; it need not be fitted.
+    n_samples : int
+        Rows of the data it will be fitted on (the steps per epoch).
+    title : str, default=None
+        The figure's title; None names the model.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: :math:`\\eta` (and :math:`\\sigma`, on its own axis) against the epoch. Right,
+        for a map: the neighbourhood :math:`h` against the grid distance to the winner at the
+        start, the middle and the end of training (how many units learn from each sample).
+    """
+    if not hasattr(model, "schedule"):
+        raise TypeError(f"plot_schedule draws a model with a schedule (SOM, "
+                        f"CompetitiveLearning); got {type(model).__name__}.")
+    values = model.schedule(n_samples)
+    with_map = values["sigma"] is not None
+    fig, axes = plt.subplots(1, 2 if with_map else 1, figsize=(14 if with_map else 8.5, 4.8),
+                             squeeze=False)
+    _draw_rates(axes[0, 0], values)
+    if with_map:
+        _draw_neighbourhoods(axes[0, 1], model, values)
+    fig.suptitle(title or f"{type(model).__name__} on {int(n_samples):,} samples: the "
+                 "schedule, before training",
+                 fontsize=_FONT["title"] if with_map else _FONT["label"])
+    fig.tight_layout()
+    return fig
+
+
+def _draw_rates(ax, values):
+    """eta (left axis, when there is one) and sigma (right axis) against the epoch."""
+    epochs = values["epoch"]
+    lines = []
+    if values["learning_rate"] is not None:
+        lines += ax.plot(epochs, values["learning_rate"], color=COLORS[0], linewidth=2.4,
+                         label="learning rate $\\eta$")
+        ax.set_ylabel("learning rate $\\eta$", fontsize=_FONT["label"])
+        ax.set_ylim(0, 1.05 * float(np.max(values["learning_rate"])))
+    if values["sigma"] is not None:
+        sigma_ax = ax.twinx() if lines else ax
+        lines += sigma_ax.plot(epochs, values["sigma"], color=COLORS[5], linewidth=2.4,
+                               linestyle="--", label="radius $\\sigma$ (grid cells)")
+        sigma_ax.set_ylabel("radius $\\sigma$ (grid cells)", fontsize=_FONT["label"])
+        sigma_ax.set_ylim(0, 1.05 * float(np.max(values["sigma"])))
+    ax.set_xlabel("epoch", fontsize=_FONT["label"])
+    ax.set_title("How far each step moves" + (", and how many units learn"
+                                              if values["sigma"] is not None else ""),
+                 fontsize=_FONT["label"])
+    ax.legend(lines, [line.get_label() for line in lines], fontsize=_FONT["legend"])
+    ax.grid(True, alpha=0.3)
+
+
+def _draw_neighbourhoods(ax, model, values):
+    """h(d) at the first, middle and last reported point of the schedule."""
+    sigmas, epochs = values["sigma"], values["epoch"]
+    distance = np.linspace(0, max(3.0, 3 * float(np.max(sigmas))), 300)
+    for index, color in zip((0, len(sigmas) // 2, len(sigmas) - 1), (COLORS[0], COLORS[2],
+                                                                       COLORS[5])):
+        h = grid.neighbourhood(distance ** 2, sigmas[index], model.neighbourhood)
+        ax.plot(distance, h, color=color, linewidth=2.4,
+                label=f"epoch {epochs[index]:.3g}: $\\sigma$ = {sigmas[index]:.2f}")
+    ax.axhline(0, color="k", linewidth=1)
+    ax.set_xlabel("grid distance to the winner (cells)", fontsize=_FONT["label"])
+    ax.set_ylabel("$h$: share of the winner's step", fontsize=_FONT["label"])
+    ax.set_title(f"The {model.neighbourhood.replace('_', ' ')} neighbourhood shrinks",
+                 fontsize=_FONT["label"])
+    ax.legend(fontsize=_FONT["legend"])
+    ax.grid(True, alpha=0.3)

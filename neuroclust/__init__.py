@@ -14,6 +14,7 @@ from . import datasets, grid, metrics
 from . import augment
 from .base import DivergenceWarning, TrainingInterruptedWarning
 from ._warnings import DeadUnitsWarning, EmptyClusterWarning, OrderDependenceWarning
+from ._trace import StepTrace
 from .persistence import load
 from .models import (ART1, DBSCAN, DEC, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
                      GrowingNeuralGas, KMeans, LatentClustering, SoftmaxAutoencoder,
@@ -28,7 +29,7 @@ __version__ = "0.1.0"
 __all__ = ["datasets", "grid", "metrics", "CompetitiveLearning", "GrowingNeuralGas", "KMeans",
            "SOM", "FuzzyART", "ART1", "Autoencoder", "LatentClustering", "elbow", "load",
            "NotFittedError", "DivergenceWarning", "TrainingInterruptedWarning", "__version__",
-           "DeadUnitsWarning", "EmptyClusterWarning", "OrderDependenceWarning",
+           "DeadUnitsWarning", "EmptyClusterWarning", "OrderDependenceWarning", "StepTrace",
            "VariationalAutoencoder", "DEC", "SoftmaxAutoencoder",
            "augment",
            "ContrastiveClustering",

@@ -228,6 +228,25 @@ print("inverse time toward v0/3 vs v0 / (1 + 2t/T): max |difference| =",
       np.abs(grid.decay(0.5, 0.5 / 3, f, "inverse_time") - minisom_style).max())
 
 # %%
+# Before training a map, look at what its schedule will do. :meth:`neuroclust.SOM.schedule`
+# computes it from the parameters alone, and :func:`neuroclust.plotting.plot_schedule` draws
+# it: the learning rate and the radius over the epochs, and the neighbourhood :math:`h` at the
+# start, the middle and the end, which says how many units learn from each sample then. Here
+# is the 10 x 10 map on the square that the next sections train, with the defaults.
+
+fig = plotting.plot_schedule(SOM(shape=(10, 10), epochs=EPOCHS), N_SQUARE)
+
+# %%
+# And once it trains, :meth:`neuroclust.SOM.trace` replays its first steps one at a time (with
+# the plain NumPy kernel, from the same start and sample order as ``fit``): which sample came,
+# which unit won, how far it was, and how many units moved with it. Early on a single sample
+# moves the whole map.
+
+steps = SOM(shape=(10, 10), epochs=EPOCHS, random_state=SEED).trace(
+    np.random.default_rng(SEED).random((N_SQUARE, 2)), n_steps=8)
+print(steps)
+
+# %%
 # What the map minimises
 # ----------------------
 # Tutorial 1 showed that winner-take-all is stochastic gradient descent on the quantization

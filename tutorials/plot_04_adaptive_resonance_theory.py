@@ -45,6 +45,7 @@ the winner is the same idea, with a test added.
 # sphinx_gallery_thumbnail_number = 3
 import copy
 import os
+import warnings
 import tempfile
 from pathlib import Path
 
@@ -553,7 +554,30 @@ print(f"rho = 0.6 over {N_ORDERS} random orders: {counts.min()} to {counts.max()
 # %%
 # The number of categories and the ARI change from one order to the next. When you compare
 # settings, compare them over several orders, as here, not on one run.
-#
+# :meth:`neuroclust.FuzzyART.order_dependence` does that check for any model: it refits
+# copies on random orders, compares their partitions pairwise (ARI), and raises an
+# :class:`~neuroclust.OrderDependenceWarning` when they disagree.
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    dependence = FuzzyART(rho=0.6, scale=True).order_dependence(X_five, n_orders=5,
+                                                                random_state=SEED)
+print("categories per order:", dependence["n_categories"],
+      f"; the least agreeing pair of orders: ARI {dependence['min_agreement']:.2f}")
+for warning in caught:
+    print(f"{warning.category.__name__}: {warning.message}")
+
+# %%
+# Why the order matters is easiest to see step by step. :meth:`neuroclust.FuzzyART.trace`
+# replays the first presentations of a fit with the plain NumPy kernel and records each
+# search: the categories tried and reset (their match failed the vigilance), the one that
+# resonated, and whether it was new. A sample that arrives early opens a category that
+# later samples must then fit or fail.
+
+presentations = FuzzyART(rho=0.6, scale=True).trace(X_five, n_steps=12)
+print(presentations)
+
+# %%
 # ``fit`` makes passes over the data until no sample changes category, or until ``epochs``
 # passes. ``history_`` records, after each pass, the number of categories and the number of
 # samples whose category changed (every sample counts as changed in the first pass). With

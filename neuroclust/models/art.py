@@ -37,7 +37,9 @@ import numpy as np
 from .._validation import (array_module, check_array, check_bool, check_callbacks,
                            check_count, check_is_fitted, check_random_state, check_scalar,
                            check_seed, check_verbose, to_host)
+from .._trace import StepTrace
 from .._warnings import OrderDependenceWarning
+from ..backend import reference
 from ..base import BaseEstimator, clone, run_epochs
 from ..metrics import adjusted_rand_score
 from ..persistence import FittedState
@@ -215,6 +217,64 @@ class _ART(BaseEstimator):
     def fit_predict(self, X, y=None):
         """Fit, then return :attr:`labels_`, the categories of the last epoch."""
         return self.fit(X).labels_
+
+    def trace(self, X, n_steps=20):
+        r"""The first ``n_steps`` presentations of ``fit``, one at a time, with every search.
+
+        A fresh copy of this model (same parameters and ``random_state``: the same sample
+        order as ``fit``) learns step by step with the NumPy reference kernel; this model is
+        not changed. At each step the committed categories are searched in order of their
+        choice value, largest first; each one whose match fails the vigilance is reset, the
+        first that passes resonates and learns, and when none passes a new category opens.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        n_steps : int, default=20
+            Presentations to record (at most ``epochs`` passes over X).
+
+        Returns
+        -------
+        neuroclust.StepTrace
+            Per step: ``epoch``, ``sample`` (its row of X), ``resets`` (the categories tried
+            and reset, in order), ``category`` (the one that resonated, or -1 when there was
+            no room), ``match`` (its match value :math:`|I \wedge w| / |I|` before learning;
+            1 for a new category), ``new`` (whether it opened); and the templates after every
+            step.
+        """
+        check_count(n_steps, "n_steps")
+        model = clone(self, backend="numpy", verbose=False, callbacks=None)
+        model._check_params()
+        X, _ = model._validate_for_fit(X)
+        model._learn_scaling(X)
+        inputs = np.asarray(to_host(model._prepare(X)), dtype=np.float64)
+        rng = check_random_state(self.random_state)
+        templates, count = np.zeros((0, inputs.shape[1])), 0
+        records, prototypes = [], [templates.copy()]
+        for epoch in range(int(self.epochs)):
+            order = model._order(inputs.shape[0], rng)
+            templates = model._with_room(templates, count, len(order))
+            for sample in order.tolist():
+                if len(records) == n_steps:
+                    break
+                x = inputs[sample]
+                overlap = np.minimum(x, templates[:count]).sum(axis=1)        # |I AND w_j|
+                choice = overlap / (model._choice_alpha() + templates[:count].sum(axis=1))
+                searched = np.argsort(-choice, kind="stable").tolist()
+                categories, new_count = model._present(reference, inputs, templates, count,
+                                                       np.array([sample]))
+                category = int(categories[0])
+                resets = searched[:searched.index(category)] if category < count else searched
+                records.append({"epoch": epoch, "sample": sample, "resets": resets,
+                                "category": category,
+                                "match": float(overlap[category] / x.sum())
+                                if 0 <= category < count else 1.0,
+                                "new": bool(new_count > count)})
+                count = int(new_count)
+                prototypes.append(templates[:count].copy())
+        return StepTrace(f"{type(self).__name__}, rho = {self.rho:g}, {len(records)} "
+                         "presentations", ("epoch", "sample", "resets", "category", "match",
+                                           "new"), records, prototypes)
 
     def order_dependence(self, X, n_orders=5, random_state=None, min_agreement=0.9):
         """How much the categories change with the order of the samples: ART learns from one

@@ -27,10 +27,12 @@ import numpy as np
 from .._validation import (array_module, check_bool, check_callbacks, check_choice,
                            check_count, check_init_array, check_random_state, check_scalar,
                            check_seed, check_verbose, to_host)
+from .._trace import StepTrace
 from .._warnings import DeadUnitsWarning
+from ..backend import reference
 from .. import grid
 from ..backend.threads import fit_scope
-from ..base import BaseEstimator, PrototypeClusterMixin, run_epochs
+from ..base import BaseEstimator, PrototypeClusterMixin, clone, run_epochs
 from .._quantization import _quantization_error
 from ..nn.competitive import Competitive, total_variance
 from ..persistence import FittedState
@@ -242,6 +244,61 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         self.cluster_centers_[...] = centers
         if frequency is not None:
             self._layer.win_frequency[...] = frequency
+
+    def trace(self, X, n_steps=20):
+        """The first ``n_steps`` steps of an online ``fit``, one at a time, to read or replay.
+
+        A fresh copy of this layer (same parameters and ``random_state``: the same start and
+        sample order as ``fit``) is trained step by step with the NumPy reference kernel;
+        this model is not changed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        n_steps : int, default=20
+            Steps to record (at most ``epochs`` passes over X).
+
+        Returns
+        -------
+        neuroclust.StepTrace
+            Per step: ``epoch``, ``sample`` (its row of X), ``nearest`` (the unit nearest to
+            the sample), ``winner`` (the unit that learned: the nearest, unless the
+            conscience handicapped it), ``distance`` (sample to winner, before the update) and
+            ``learning_rate``; and the prototypes after every step.
+        """
+        if self.mode != "online":
+            raise ValueError("trace follows the online rule one sample at a time; "
+                             "mode='batch' takes no such steps.")
+        self._check_params()
+        check_count(n_steps, "n_steps")
+        model = clone(self, backend="numpy", verbose=False, callbacks=None)
+        X, kernels = model._validate_for_fit(X, min_samples=self.n_clusters)
+        X = np.asarray(X, dtype=np.float64)
+        rng = check_random_state(self.random_state)
+        W = np.array(initial_prototypes(X, self.n_clusters, self.init, rng, kernels),
+                     dtype=np.float64)
+        frequency = np.full(self.n_clusters, 1.0 / self.n_clusters) if self.conscience else None
+        variance = total_variance(X) if self.conscience else 1.0
+        records, prototypes = [], [W.copy()]
+        for epoch in range(int(self.epochs)):
+            rate = self._learning_rate_at(epoch)
+            for sample in rng.permutation(X.shape[0]).tolist():
+                if len(records) == n_steps:
+                    break
+                distances = np.sqrt(((W - X[sample]) ** 2).sum(axis=1))
+                winner = int(reference.wta_online(X, W, np.array([sample]), rate, frequency,
+                                                  self.conscience_rate, self.conscience_bias,
+                                                  variance)[0])
+                records.append({"epoch": epoch, "sample": sample,
+                                "nearest": int(distances.argmin()), "winner": winner,
+                                "distance": float(distances[winner]),
+                                "learning_rate": float(rate)})
+                prototypes.append(W.copy())
+        return StepTrace(f"competitive layer of {self.n_clusters} units, online rule"
+                         + (" with the conscience" if self.conscience else "")
+                         + f", {len(records)} steps",
+                         ("epoch", "sample", "nearest", "winner", "distance", "learning_rate"),
+                         records, prototypes)
 
     def schedule(self, n_samples=None, n_points=200):
         """The learning rate of each epoch that ``fit`` would use, from the parameters alone.

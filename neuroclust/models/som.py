@@ -44,8 +44,10 @@ from .._validation import (array_module, check_array, check_bool, check_callback
                            check_verbose, ndim_of, shown, to_host)
 from .. import grid
 from ..backend.threads import fit_scope
-from ..base import BaseEstimator, LastPass, run_epochs
+from ..base import BaseEstimator, LastPass, clone, run_epochs
 from .._quantization import _quantization_error
+from .._trace import StepTrace
+from ..backend import reference
 from ..nn.som import SelfOrganizingMap, unit_rows
 from ..persistence import FittedState
 from .init import initial_prototypes, pca_prototypes
@@ -361,6 +363,61 @@ class SOM(BaseEstimator):
             return _EpochSteps(n_samples, int(self.epochs) * n_samples)
         return _EpochSteps(n_samples, int(self.n_iterations))
 
+    def trace(self, X, n_steps=20):
+        r"""The first ``n_steps`` steps of an online ``fit``, one at a time, to read or replay.
+
+        A fresh copy of this map (same parameters and ``random_state``, so the same start,
+        sample order and schedule as ``fit``) is trained step by step with the NumPy
+        reference kernel; this map is not changed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        n_steps : int, default=20
+            Steps to record (at most the whole run's).
+
+        Returns
+        -------
+        neuroclust.StepTrace
+            Per step: ``step``, ``sample`` (its row of X), ``winner`` and ``runner_up`` (eq. 1
+            of ``som_online``), ``distance`` (of the sample to the winner, before the update),
+            ``learning_rate`` and ``sigma`` (the schedule there), ``moved`` (units whose
+            :math:`h \ge 0.01`, i.e. that take at least 1% of the winner's step); and the
+            prototypes after every step.
+        """
+        if self.mode != "online":
+            raise ValueError("trace follows the online rule one sample at a time; a SOM with "
+                             "mode='batch' takes no such steps (its epochs are traced by "
+                             "callbacks).")
+        rows, cols = self._check_params()
+        check_count(n_steps, "n_steps")
+        model = clone(self, backend="numpy", verbose=False, callbacks=None)
+        X, kernels = model._validate_for_fit(X)
+        X = np.asarray(X, dtype=np.float64)
+        rng = check_random_state(self.random_state)
+        model.grid_positions_ = grid.grid_positions((rows, cols), self.topology)
+        periods = grid.grid_periods((rows, cols), self.topology, self.toroidal)
+        grid_d2 = grid.grid_squared_distances(model.grid_positions_, periods)
+        W = np.array(model._initial_weights(X, rows * cols, rng, kernels), dtype=np.float64)
+        steps = model._steps_per_epoch(X.shape[0])
+        records, prototypes = [], [W.copy()]
+        for step, sample in _online_steps(steps, X.shape[0], rng, int(n_steps)):
+            rate, sigma = (values[0] for values in
+                           model._schedules([step], steps.total, rows, cols))
+            winner, runner_up, met = reference.som_online(
+                X, W, (rows, cols), self.topology, self.toroidal, np.array([sample]),
+                np.array([rate]), np.array([sigma]), self.neighbourhood, self.metric,
+                with_errors=True)
+            h = grid.neighbourhood(grid_d2[int(winner[0])], sigma, self.neighbourhood)
+            records.append({"step": step, "sample": sample, "winner": int(winner[0]),
+                            "runner_up": int(runner_up[0]),
+                            "distance": float(np.sqrt(met[0])), "learning_rate": float(rate),
+                            "sigma": float(sigma), "moved": int(np.sum(np.abs(h) >= 0.01))})
+            prototypes.append(W.copy())
+        return StepTrace(f"SOM {rows} x {cols}, online rule, {len(records)} steps",
+                         ("step", "sample", "winner", "runner_up", "distance",
+                          "learning_rate", "sigma", "moved"), records, prototypes)
+
     def schedule(self, n_samples, n_points=200):
         r"""The learning rate and radius that ``fit`` on ``n_samples`` samples would use.
 
@@ -641,6 +698,22 @@ class SOM(BaseEstimator):
                           [("rows", rows), ("cols", cols), ("n_features_in_", n_features)]])
         state.history({"quantization_error": "number", "topographic_error": "number"})
         state.backend()
+
+
+def _online_steps(steps, n_samples, rng, n_steps):
+    """(step number, sample) of the first ``n_steps`` steps of an online fit: each epoch a
+    fresh permutation from ``rng``, cut to that epoch's steps, as ``fit`` draws them."""
+    done = 0
+    for epoch in range(len(steps)):
+        order = rng.permutation(n_samples)[:steps[epoch]]
+        first = steps.first_step(epoch)
+        for k, sample in enumerate(order.tolist()):
+            if done == n_steps:
+                return
+            yield first + k, sample
+            done += 1
+        if done == n_steps:
+            return
 
 
 def _runaway_check(data_range, weights):

@@ -115,3 +115,76 @@ def test_schedule_points_keeps_both_ends():
     np.testing.assert_array_equal(grid.schedule_points(5, 200), np.arange(5))
     points = grid.schedule_points(1000, 3)
     assert list(points) == [0, 500, 999]
+
+
+# --- step traces ---------------------------------------------------------------------------
+
+def five(n=60):
+    return datasets.make_five_centroids(n_samples=n, random_state=0)[0]
+
+
+@pytest.mark.parametrize("init", ["pca", "random_samples"])
+def test_som_trace_replays_the_fit(init):
+    X = five()
+    settings = dict(shape=(4, 5), epochs=2, init=init, random_state=3)
+    trace = SOM(**settings).trace(X, n_steps=120)
+    assert len(trace) == 120 and len(trace.prototypes) == 121
+    np.testing.assert_array_equal(trace.prototypes[-1],
+                                  SOM(backend="numpy", **settings).fit(X).cluster_centers_)
+    np.testing.assert_allclose(trace.prototypes[-1], SOM(**settings).fit(X).cluster_centers_,
+                               rtol=1e-10, atol=1e-12)
+    for k in (0, 57, 119):   # each winner is the nearest unit of the map the step met
+        record, before = trace[k], trace.prototypes[k]
+        distances = np.linalg.norm(before - X[record["sample"]], axis=1)
+        assert record["winner"] == distances.argmin()
+        assert record["distance"] == pytest.approx(distances.min())
+        assert record["runner_up"] == np.argsort(distances, kind="stable")[1]
+    assert trace.column("learning_rate")[0] == 0.5 and np.all(np.diff(trace.column("sigma")) < 0)
+
+
+@pytest.mark.parametrize("conscience", [False, True])
+def test_competitive_trace_replays_the_fit(conscience):
+    X = five()
+    settings = dict(n_clusters=5, epochs=2, learning_rate=0.1, learning_rate_final=0.01,
+                    conscience=conscience, random_state=3)
+    trace = CompetitiveLearning(**settings).trace(X, n_steps=500)
+    assert len(trace) == 120                        # two epochs of 60: the whole run
+    np.testing.assert_allclose(trace.prototypes[-1],
+                               CompetitiveLearning(**settings).fit(X).cluster_centers_,
+                               rtol=1e-10, atol=1e-12)
+    handicapped = trace.column("nearest") != trace.column("winner")
+    assert handicapped.any() == conscience          # only the conscience overrides distance
+    np.testing.assert_allclose(np.unique(trace.column("learning_rate")), [0.01, 0.1])
+
+
+def test_art_trace_replays_the_fit_and_every_reset_fails_the_test():
+    X = five()
+    trace = FuzzyART(rho=0.75, scale=True).trace(X, n_steps=120)
+    fitted = FuzzyART(rho=0.75, scale=True, epochs=2).fit(X)
+    np.testing.assert_array_equal(trace.prototypes[-1], fitted.weights_)
+    inputs = None
+    for k, record in enumerate(trace):
+        templates = trace.prototypes[k]
+        if inputs is None:
+            low, high = X.min(axis=0), X.max(axis=0)
+            scaled = (X - low) / (high - low)
+            inputs = np.hstack([scaled, 1 - scaled])     # complement coding
+        x = inputs[record["sample"]]
+        matches = np.minimum(x, templates).sum(axis=1) / x.sum()
+        assert all(matches[j] < 0.75 for j in record["resets"])
+        assert record["new"] == (record["category"] == len(templates))
+    assert trace.column("new").sum() == len(trace.prototypes[60])   # categories opened in epoch 1
+    assert "resets" in trace.table() and "more steps" in trace.table(max_rows=3)
+
+
+def test_trace_refuses_what_it_cannot_follow_and_leaves_the_model_alone():
+    X = five()
+    with pytest.raises(ValueError, match="mode='batch'"):
+        SOM(mode="batch").trace(X)
+    with pytest.raises(ValueError, match="n_steps"):
+        SOM().trace(X, n_steps=0)
+    model = SOM(shape=(3, 3), random_state=0)
+    model.trace(X, n_steps=5)
+    assert not hasattr(model, "cluster_centers_")
+    with pytest.raises(KeyError, match="winner"):
+        model.trace(X, n_steps=5).column("category")

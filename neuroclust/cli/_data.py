@@ -111,18 +111,26 @@ DEFAULT_DATA_SEED = 0
 
 
 def load_data(name, random_state=DEFAULT_DATA_SEED):
-    """A built-in data set by name, or a .csv / .npy file; returns (X, y or None).
+    """A built-in data set by name, or a .csv / .npy file; returns (X, y or None)."""
+    X, y, _names = load_named_data(name, random_state)
+    return X, y
+
+
+def load_named_data(name, random_state=DEFAULT_DATA_SEED):
+    """As :func:`load_data`, and the names of X's columns: a csv file's header (its label
+    column left out), else None.
 
     A synthetic built-in set is drawn with ``random_state`` (--random-state), so that the same
     command gives the same data, and so the same result, every time.
     """
     if name in datasets.BUILTIN_DATASETS:
-        return datasets.load(name, **_seed_if_drawn(name, random_state))
+        return (*datasets.load(name, **_seed_if_drawn(name, random_state)), None)
     extension = os.path.splitext(name)[1].lower()
     if extension in (".csv", ".npy"):
         _check_regular_file(name, "DATA")
         try:
-            return _load_csv(name) if extension == ".csv" else datasets.load_file(name)
+            return (_load_csv(name) if extension == ".csv"
+                    else (*datasets.load_file(name), None))
         except MemoryError:
             raise MemoryError(f"DATA {name!r} ({_size(name)}) does not fit in memory.") from None
     raise ValueError(f"DATA {name!r} is neither a built-in data set "
@@ -146,9 +154,9 @@ _NAMES_SHOWN = 10
 
 
 def _load_csv(path):
-    """X and y (or None) of a csv file, read once by the csv reader ``datasets.load_file``
-    uses (``neuroclust/_csv.py``), once its first line is known to be column names or data
-    (see DATA_HELP).
+    """X, y (or None) and the column names (or None) of a csv file, read once by the csv
+    reader ``datasets.load_file`` uses (``neuroclust/_csv.py``), once its first line is known
+    to be column names or data (see DATA_HELP).
 
     A first line that is data must hold numbers only; column names are said in a note on
     stderr. A cell that is not a plain decimal number is named by line and column, with what
@@ -167,9 +175,13 @@ def _load_csv(path):
         _raise_bad_cell(path, table.delimiter, rows[1:] if header else rows, cause=error,
                         skip=labels)
         raise
-    if header:
-        _note_column_names(rows[0][1], labels if y is not None else None)
-    return X, y
+    if not header:
+        return X, y, None
+    label_column = labels if y is not None else None
+    _note_column_names(rows[0][1], label_column)
+    names = [name or f"column {k + 1}" for k, name in enumerate(rows[0][1])
+             if k != label_column]
+    return X, y, names if len(names) == X.shape[1] else None
 
 
 def _begins_like_a_number(cell):

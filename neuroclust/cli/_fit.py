@@ -19,7 +19,7 @@ from .. import metrics
 from ..base import TrainingInterruptedWarning
 from ..models import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
                       KMeans, LatentClustering)
-from ._data import _check_output_file, _check_output_folder, load_data
+from ._data import _check_output_file, _check_output_folder, load_named_data
 from ._errors import EXIT_INTERRUPTED, UsageError, _print_stderr, _say, _show_warning
 from ._parser import MEMORY_OPTIONS, _check_backend, _fit_options
 
@@ -36,7 +36,7 @@ def run_fit(args):
     _check_output_file(output, "--output")
     if args.plot is not None:
         _check_output_folder(args.plot, "--plot")
-    X, y = load_data(args.data, args.random_state)
+    X, y, feature_names = load_named_data(args.data, args.random_state)
     if args.standardize:
         X = _standardize(X)
     n_clusters = args.n_clusters
@@ -61,7 +61,8 @@ def run_fit(args):
                 _say(f"  {name:<9} {value:.4f}")
         _say(f"model saved to {model.save(output)}")
     if args.plot is not None:
-        for path in _fit_figures(args.plot, X, labels, model, y=y):
+        for path in _fit_figures(args.plot, X, labels, model, y=y,
+                                 feature_names=feature_names):
             _say(f"figure written: {path}")
     return EXIT_INTERRUPTED if interrupted else 0
 
@@ -255,10 +256,12 @@ def _plotting():
     return plotting
 
 
-def _fit_figures(folder, X, labels, model, y=None):
+def _fit_figures(folder, X, labels, model, y=None, feature_names=None):
     """Save the standard figures of a fitted model in ``folder``; ``y``, the true labels, adds
-    the figures that compare with them (a SOM's labels map). Returns the absolute paths."""
-    figures = _plotting().standard_figures(model, X, y=y, labels=labels)
+    the figures that compare with them (a SOM's labels map); ``feature_names`` (a csv file's
+    header) name the features in them. Returns the absolute paths."""
+    figures = _plotting().standard_figures(model, X, y=y, labels=labels,
+                                          feature_names=feature_names)
     return _save_figures(figures, folder)
 
 

@@ -39,7 +39,7 @@ from .._validation import (array_module, check_array, check_bool, check_callback
                            check_seed, check_verbose, to_host)
 from .._trace import StepTrace
 from .._warnings import OrderDependenceWarning
-from ..backend import reference
+from ..backend import get_kernels
 from ..base import BaseEstimator, clone, run_epochs
 from ..metrics import adjusted_rand_score
 from ..persistence import FittedState
@@ -251,6 +251,7 @@ class _ART(BaseEstimator):
         rng = check_random_state(self.random_state)
         templates, count = np.zeros((0, inputs.shape[1])), 0
         records, prototypes = [], [templates.copy()]
+        numpy_kernels = get_kernels("numpy")
         for epoch in range(int(self.epochs)):
             order = model._order(inputs.shape[0], rng)
             templates = model._with_room(templates, count, len(order))
@@ -261,8 +262,8 @@ class _ART(BaseEstimator):
                 overlap = np.minimum(x, templates[:count]).sum(axis=1)        # |I AND w_j|
                 choice = overlap / (model._choice_alpha() + templates[:count].sum(axis=1))
                 searched = np.argsort(-choice, kind="stable").tolist()
-                categories, new_count = model._present(reference, inputs, templates, count,
-                                                       np.array([sample]))
+                categories, new_count = model._present(numpy_kernels, inputs, templates,
+                                                       count, np.array([sample]))
                 category = int(categories[0])
                 resets = searched[:searched.index(category)] if category < count else searched
                 records.append({"epoch": epoch, "sample": sample, "resets": resets,

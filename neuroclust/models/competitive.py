@@ -29,7 +29,7 @@ from .._validation import (array_module, check_bool, check_callbacks, check_choi
                            check_seed, check_verbose, to_host)
 from .._trace import StepTrace
 from .._warnings import DeadUnitsWarning
-from ..backend import reference
+from ..backend import get_kernels
 from .. import grid
 from ..backend.threads import fit_scope
 from ..base import BaseEstimator, PrototypeClusterMixin, clone, run_epochs
@@ -280,15 +280,16 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         frequency = np.full(self.n_clusters, 1.0 / self.n_clusters) if self.conscience else None
         variance = total_variance(X) if self.conscience else 1.0
         records, prototypes = [], [W.copy()]
+        numpy_kernels = get_kernels("numpy")
         for epoch in range(int(self.epochs)):
             rate = self._learning_rate_at(epoch)
             for sample in rng.permutation(X.shape[0]).tolist():
                 if len(records) == n_steps:
                     break
                 distances = np.sqrt(((W - X[sample]) ** 2).sum(axis=1))
-                winner = int(reference.wta_online(X, W, np.array([sample]), rate, frequency,
-                                                  self.conscience_rate, self.conscience_bias,
-                                                  variance)[0])
+                winner = int(numpy_kernels.wta_online(
+                    X, W, np.array([sample]), rate, frequency, self.conscience_rate,
+                    self.conscience_bias, variance)[0])
                 records.append({"epoch": epoch, "sample": sample,
                                 "nearest": int(distances.argmin()), "winner": winner,
                                 "distance": float(distances[winner]),

@@ -47,7 +47,7 @@ from ..backend.threads import fit_scope
 from ..base import BaseEstimator, LastPass, clone, run_epochs
 from .._quantization import _quantization_error
 from .._trace import StepTrace
-from ..backend import reference
+from ..backend import get_kernels
 from ..nn.som import SelfOrganizingMap, unit_rows
 from ..persistence import FittedState
 from .init import initial_prototypes, pca_prototypes
@@ -404,7 +404,7 @@ class SOM(BaseEstimator):
         for step, sample in _online_steps(steps, X.shape[0], rng, int(n_steps)):
             rate, sigma = (values[0] for values in
                            model._schedules([step], steps.total, rows, cols))
-            winner, runner_up, met = reference.som_online(
+            winner, runner_up, met = get_kernels("numpy").som_online(
                 X, W, (rows, cols), self.topology, self.toroidal, np.array([sample]),
                 np.array([rate]), np.array([sigma]), self.neighbourhood, self.metric,
                 with_errors=True)

@@ -13,7 +13,8 @@ model family.
   and column 0 at the left, like the rows and columns of ``som.weights_``.
 * :mod:`neuroclust.plotting.gng` (growing neural gas, drawn in input space): :func:`plot_gng`,
   :func:`animate_gng` and :func:`gng_snapshot_callback`.
-* :mod:`neuroclust.plotting.art` (Fuzzy ART on 2-D data): :func:`plot_fuzzy_art_boxes`.
+* :mod:`neuroclust.plotting.art` (Fuzzy ART): :func:`plot_fuzzy_art_boxes` (2-D data) and
+  :func:`plot_fuzzy_art_categories` (any dimension).
 * :mod:`neuroclust.plotting.autoencoder` (:class:`neuroclust.Autoencoder`,
   :class:`neuroclust.LatentClustering`, time series): :func:`plot_training_curves`,
   :func:`plot_latent_space`, :func:`plot_reconstructions`, :func:`plot_signals_by_cluster`.
@@ -44,7 +45,7 @@ from . import art, autoencoder, competitive, gng, som
 from . import density
 from ._style import COLORS  # noqa: F401 - the palette, for figures drawn by hand
 from ._style import save_figure
-from .art import plot_fuzzy_art_boxes
+from .art import plot_fuzzy_art_boxes, plot_fuzzy_art_categories
 from .autoencoder import (plot_latent_space, plot_reconstructions, plot_signals_by_cluster,
                           plot_training_curves)
 from .density import plot_density_clusters, plot_reachability
@@ -71,6 +72,7 @@ __all__ = [
     "animate_som",
     "som_snapshot_callback",
     "plot_fuzzy_art_boxes",
+    "plot_fuzzy_art_categories",
     "plot_gng",
     "gng_snapshot_callback",
     "animate_gng",
@@ -91,7 +93,7 @@ _FAMILIES = {KMeans: competitive, CompetitiveLearning: competitive, SOM: som,
 _FAMILIES.update({DBSCAN: density, OPTICS: density})
 
 
-def standard_figures(model, X, y=None, labels=None):
+def standard_figures(model, X, y=None, labels=None, feature_names=None):
     """The standard figures of a fitted model, by file stem, drawn by its family's module.
 
     The family is chosen by the model's class (a subclass counts as its parent), never
@@ -111,6 +113,10 @@ def standard_figures(model, X, y=None, labels=None):
         The true labels, for the figures that compare with them (never used to train).
     labels : array-like of shape (n_samples,), default=None
         The cluster of each sample; None computes ``model.predict(X)``.
+    feature_names : list of str, default=None
+        The names of X's columns (a csv file's header): they replace the figures' generic
+        names of the features (the axes :math:`x_1, x_2, x_3` over the data, "feature f" on
+        component planes and category boxes).
 
     Returns
     -------
@@ -131,4 +137,32 @@ def standard_figures(model, X, y=None, labels=None):
         names = ", ".join(sorted(cls.__name__ for cls in _FAMILIES))
         raise ValueError(f"model must be a fitted neuroclust estimator ({names}), got "
                          f"{type(model).__name__}.")
-    return family.standard_figures(model, X, y=y, labels=labels)
+    figures = family.standard_figures(model, X, y=y, labels=labels)
+    if feature_names is not None:
+        names = [str(name) for name in feature_names]
+        n_features = getattr(model, "n_features_in_", None)
+        if n_features is not None and len(names) != n_features:
+            raise ValueError(f"feature_names has {len(names)} names, but the model was fit on "
+                             f"{n_features} features.")
+        for figure in figures.values():
+            _name_features(getattr(figure, "_fig", figure), names)
+    return figures
+
+
+def _name_features(figure, names):
+    """Put the features' names where a figure drew the generic ones: axis labels x_1, x_2,
+    x_3, titles and tick labels "feature f"."""
+    generic = {f"$x_{k + 1}$": name for k, name in enumerate(names)}
+    generic.update({f"feature {k}": name for k, name in enumerate(names)})
+    for ax in figure.axes:
+        labels = [ax.xaxis.label, ax.yaxis.label, ax.title]
+        if hasattr(ax, "zaxis"):
+            labels.append(ax.zaxis.label)
+        for text in labels:
+            if text.get_text() in generic:
+                text.set_text(generic[text.get_text()])
+        ticks = ax.get_xticklabels()
+        if any(tick.get_text() in generic for tick in ticks):
+            ax.set_xticks(ax.get_xticks(), [generic.get(tick.get_text(), tick.get_text())
+                                            for tick in ticks],
+                          rotation=ticks[0].get_rotation(), ha=ticks[0].get_ha())

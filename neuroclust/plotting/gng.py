@@ -19,9 +19,10 @@ from matplotlib.lines import Line2D
 
 from .._validation import NotFittedError, check_array, check_scalar, to_host
 from ..models import GrowingNeuralGas
-from ._style import (_FONT, _GRID_LINK, _MAX_LEGEND_CLUSTERS, _check_gif_path, _finish,
-                     _input_axes, _input_limits, _proxy, _sample_labels, _save_animation,
-                     _scatter_samples, _shared_doc, _snapshots, _standard_data, _style)
+from ._style import (COLORS, _FONT, _GRID_LINK, _MAX_LEGEND_CLUSTERS, _check_gif_path,
+                     _finish, _input_axes, _input_limits, _proxy, _sample_labels,
+                     _save_animation, _scatter_samples, _shared_doc, _snapshots, _standard_data,
+                     _style)
 from .history import _history_series, plot_history
 
 # ------------------------------------------------------------------- growing neural gas
@@ -114,7 +115,9 @@ def animate_gng(snapshots, X, path=None, interval=200, labels=None):
     """The graph growing over the data during training, one frame per snapshot.
 
     Each frame is drawn like :func:`plot_gng`, the nodes coloured by their cluster at that
-    epoch. Snapshot ``i`` is titled "epoch i + 1": the callbacks of
+    epoch and, without ``labels``, each sample by the cluster of its nearest node *in that
+    frame*, so that the colours always match the frame's title (a graph still in one piece
+    shows one colour). Snapshot ``i`` is titled "epoch i + 1": the callbacks of
     :func:`gng_snapshot_callback` run after each epoch.
 
     Parameters
@@ -129,8 +132,8 @@ def animate_gng(snapshots, X, path=None, interval=200, labels=None):
     interval : float, default=200
         Milliseconds per frame.
     labels : array-like of shape (n_samples,), default=None
-        The cluster (or class) of each sample, which sets its colour; None draws every sample
-        in one colour.
+        A fixed colour per sample (its true class, say) for every frame; None colours each
+        sample by the cluster of its nearest node in each frame.
 
     Returns
     -------
@@ -144,7 +147,12 @@ def animate_gng(snapshots, X, path=None, interval=200, labels=None):
     check_scalar(interval, "interval", numbers.Real, low=0, low_inclusive=False)
     _check_gif_path(path)
     ax, _created = _input_axes(None, 2, figsize=(8, 6.5))
-    handles = _scatter_samples(ax, X, labels)
+    per_frame = X is not None and labels is None
+    if per_frame:
+        samples = ax.scatter(*X.T, s=16, alpha=0.45, linewidths=0)
+        handles = [_proxy("o", COLORS[0], "samples (colour: nearest node's cluster)")]
+    else:
+        handles = _scatter_samples(ax, X, labels)
     links, units = _draw_graph(ax, *frames[0])
     _input_limits(ax, [frame[0] for frame in frames] + ([X] if X is not None else []))
     _finish(ax, handles + _graph_handles(), "Growing neural gas", loc="best")
@@ -154,6 +162,9 @@ def animate_gng(snapshots, X, path=None, interval=200, labels=None):
         links.set_segments(nodes[edges])
         units.set_offsets(nodes)
         units.set_facecolors(_component_colors(components))
+        if per_frame:
+            nearest = ((X[:, None, :] - nodes[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+            samples.set_facecolors(_component_colors(components[nearest]))
         ax.set_title(f"Growing neural gas: epoch {i + 1} of {len(frames)}, {len(nodes)} nodes, "
                      f"{_clusters_text(components)}", fontsize=_FONT["title"])
         return links, units
@@ -275,12 +286,12 @@ def standard_figures(model, X, y=None, labels=None):
         The samples, with as many features as the graph was grown on.
     {standard_y_unused}
     labels : array-like of shape (n_samples,), default=None
-        The cluster of each sample, which colours it in the animation; None computes
-        ``model.predict(X)``.
+        Not used: the animation colours each sample by its nearest node's cluster in each
+        frame (the final clusters would contradict the early frames).
 
     {standard_returns_animation}
     """
-    X, _y, labels = _standard_data(model, (GrowingNeuralGas,), "nodes_", X, y, labels)
+    X, _y, _labels = _standard_data(model, (GrowingNeuralGas,), "nodes_", X, y, labels)
     figures = {}
     if X.shape[1] == 2:
         figures["gng_graph"] = plot_gng(model, X)
@@ -289,5 +300,5 @@ def standard_figures(model, X, y=None, labels=None):
         figures["history"] = plot_history(errors)
     snapshots = _snapshots(model)
     if X.shape[1] == 2 and snapshots:
-        figures["growing"] = animate_gng(snapshots, X, labels=labels)
+        figures["growing"] = animate_gng(snapshots, X)
     return figures

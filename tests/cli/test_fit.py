@@ -498,3 +498,37 @@ def test_one_cluster_is_said_in_the_singular(tmp_path, capsys):
     code, out, _ = run_cli(["fit", "kmeans", "five_centroids", "--n-clusters", "1", "-o",
                             str(tmp_path / "k.npz")], capsys)
     assert code == 0 and " 1 cluster," in out
+
+
+def test_a_csv_header_names_the_features_in_the_figures(tmp_path):
+    """iris.csv as it comes: four named columns and a species column of strings; the SOM's
+    component planes and Fuzzy ART's category boxes are titled by the header's names."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sklearn.datasets import load_iris
+
+    from neuroclust import plotting
+    from neuroclust.cli._data import load_named_data
+
+    iris = load_iris()
+    path = tmp_path / "iris.csv"
+    lines = ["sepal length,sepal width,petal length,petal width,species"]
+    lines += [",".join(map(str, row)) + f",{iris.target_names[t]}"
+              for row, t in zip(iris.data, iris.target)]
+    path.write_text("\n".join(lines) + "\n")
+    X, y, names = load_named_data(str(path))
+    assert names == ["sepal length", "sepal width", "petal length", "petal width"]
+    assert X.shape == (150, 4) and sorted(set(y)) == [0, 1, 2]
+    from neuroclust import SOM, FuzzyART
+
+    som_figures = plotting.standard_figures(SOM(shape=(5, 5), random_state=0).fit(X), X,
+                                            feature_names=names)
+    titles = [ax.get_title() for ax in som_figures["component_planes"].axes]
+    assert set(names) <= set(titles)
+    art = FuzzyART(rho=0.7, scale=True).fit(X)
+    boxes = plotting.standard_figures(art, X, feature_names=names)["categories"]
+    ticks = [tick.get_text() for tick in boxes.axes[1].get_xticklabels()]
+    assert ticks == names
+    with pytest.raises(ValueError, match="feature_names has 3 names"):
+        plotting.standard_figures(art, X, feature_names=names[:3])

@@ -110,6 +110,28 @@ def test_animate_gng_writes_a_gif_with_one_frame_per_snapshot(grown, moons, tmp_
     assert len(links.get_segments()) == len(model.edges_)
 
 
+def test_animate_gng_colours_each_frame_by_its_own_clusters(grown, moons):
+    """Without labels each sample takes its nearest node's cluster in that frame: a frame
+    whose graph is one piece shows one colour, whatever the final graph found."""
+    model, snapshots = grown
+    X = moons[0]
+    animation = animate_gng(snapshots, X)
+    ax = plt.gcf().axes[0]
+    samples = [c for c in ax.collections if isinstance(c, PathCollection)][0]
+    colours_seen = []
+    for i, snapshot in enumerate(snapshots):
+        animation._func(i)
+        nodes, components = snapshot["nodes"], np.asarray(snapshot["unit_labels"])
+        nearest = ((X[:, None, :] - nodes[None]) ** 2).sum(axis=2).argmin(axis=1)
+        expected = np.array([to_rgba(COLORS[c], 0.45) for c in components[nearest]])
+        np.testing.assert_allclose(samples.get_facecolors(), expected)
+        colours_seen.append(len(np.unique(samples.get_facecolors(), axis=0)))
+        assert str(len(np.unique(components))) in ax.get_title()
+    assert colours_seen[-1] == model.n_clusters_
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "samples (colour: nearest node's cluster)"
+
+
 def test_animate_gng_without_data_or_saving(grown):
     _, snapshots = grown
     animation = animate_gng(snapshots[:2], None)

@@ -1,7 +1,10 @@
 """``neuroclust demo``: competitive learning, k-means and a SOM on two data sets, no labels used
-for training; a table of scores and four figures, each taken from the model's standard
-figures (:func:`neuroclust.plotting.standard_figures`)."""
+for training; a table of scores and four figures drawn with :mod:`neuroclust.plotting` (the
+competitive layer's clusters and prototypes, the digits map's prototypes beside its U-matrix,
+and its labels map)."""
 import time
+
+import numpy as np
 
 from .. import datasets
 from ..models import SOM, CompetitiveLearning, KMeans
@@ -33,7 +36,7 @@ def run_demo(args):
             rows.append((model_name, data_name, _label_scores(y, labels), seconds))
             fitted[(model_name, data_name)] = model
     _print_table(rows)
-    paths = _demo_figures(args.out, blobs_X, centres, digits_X, fitted)
+    paths = _demo_figures(args.out, blobs_X, centres, digits_X, digits_y, fitted)
     _say("\nfigures written:")
     for path in paths:
         _say(f"  {path}")
@@ -61,30 +64,38 @@ def _print_table(rows):
 
 
 
-def _demo_figures(folder, blobs_X, centres, digits_X, fitted):
-    """Four standard figures, saved under the demo's own names: the 3-D clusters of
-    competitive learning with the true centres, its digit prototypes, and the digits SOM's
-    prototypes and U-matrix."""
+def _demo_figures(folder, blobs_X, centres, digits_X, digits_y, fitted):
+    """Four figures, saved under the demo's own names: the 3-D clusters of competitive
+    learning with the true centres, its digit prototypes, the digits SOM's prototypes beside
+    its U-matrix, and the digit most of each unit's samples show."""
     import matplotlib.pyplot as plt
 
     plotting = _plotting()
     model = fitted[("competitive learning", "five centroids (3-D)")]
     blobs = plotting.competitive.standard_figures(model, blobs_X, labels=model.labels_,
                                                   centers_true=centres)
-    clusters = blobs["clusters"]
+    clusters = blobs.pop("clusters")
     clusters.axes[0].set_title("Competitive learning: learned (circles) vs true (crosses) "
                                "centroids", fontsize=_TITLE_SIZE)
+    for figure in blobs.values():   # the standard figures the demo does not save
+        plt.close(figure)
     model = fitted[("competitive learning", "digits (8x8 images)")]
-    digits = plotting.standard_figures(model, digits_X, labels=model.labels_)
-    prototypes = digits["prototypes"]
+    wins = np.bincount(model.labels_, minlength=model.n_clusters)
+    prototypes = plotting.plot_prototype_images(
+        model.cluster_centers_, image_shape=(8, 8), n_cols=5,
+        titles=[f"unit {j}: {n} digits" for j, n in enumerate(wins)])
+    prototypes.suptitle("Competitive learning on the digits: its 10 prototypes (a unit's "
+                        "number is not a digit)", fontsize=_TITLE_SIZE)
     som = fitted[("self-organizing map", "digits (8x8 images)")]
-    som_figures = plotting.standard_figures(som, digits_X, labels=som.labels_)
-    som_figures["umatrix"].axes[0].set_title("U-matrix of the digits map (dark: borders)",
-                                             fontsize=_TITLE_SIZE)
+    rows, cols = som.shape
+    som_figure, (left, right) = plt.subplots(1, 2, figsize=(17, 7.8), layout="constrained")
+    plotting.plot_som_prototypes(som, ax=left, title="Prototypes, laid out like the grid")
+    plotting.plot_umatrix(som, ax=right, title="U-matrix: dark cells are borders")
+    som_figure.suptitle(f"Self-organizing map of the digits ({rows} x {cols}): similar "
+                        "digits sit together, dark ridges separate them", fontsize=_TITLE_SIZE)
+    labels_map = plotting.plot_labels_map(som, digits_X, digits_y)
+    labels_map.axes[0].set_title("Majority digit of each unit's samples (no labels in "
+                                 "training)", fontsize=_TITLE_SIZE)
     chosen = {"five_centroids": clusters, "digit_prototypes": prototypes,
-              "digits_som": som_figures["prototypes"], "digits_umatrix": som_figures["umatrix"]}
-    shown = [id(figure) for figure in chosen.values()]
-    for figure in [*blobs.values(), *digits.values(), *som_figures.values()]:
-        if id(figure) not in shown:  # the standard figures the demo does not save
-            plt.close(figure)
+              "digits_som": som_figure, "digits_som_labels": labels_map}
     return _save_figures(chosen, folder)

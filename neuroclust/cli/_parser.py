@@ -40,10 +40,12 @@ MODEL_OPTIONS = {
 #: The help of DATA (``fit`` and ``predict``): what is read, and when a csv has a header.
 DATA_HELP = ("a built-in data set name, or a .csv / .npy file; the first line of a .csv file is "
              "read as column names only when none of its cells is, or begins like, a number "
-             "(a digit, or a sign or point before one), and then a column named label (or y, "
-             "when there is no x) holds the labels; every cell of the data must be a plain "
-             "decimal number (such as 3, -0.25 or 1.5e-3), separated by commas, or by "
-             "semicolons or tabs throughout the file")
+             "(a digit, or a sign or point before one), and then a column named label, "
+             "labels, class, species, target or category (or y, when there is no x), or else "
+             "the one column of text, holds the labels (names are numbered in sorted order) "
+             "and the other column names name the features in the figures; every other cell "
+             "must be a plain decimal number (such as 3, -0.25 or 1.5e-3), separated by "
+             "commas, or by semicolons or tabs throughout the file")
 
 #: The largest --learning-rate of each model that has one (competitive learning's eta is a
 #: fraction of the distance to move; Adam's step size has no upper bound).

@@ -233,7 +233,7 @@ def plot_labels_map(som, X, y, ax=None, label_names=None):
     return ax.figure if created else ax
 
 
-def plot_som_prototypes(som, image_shape=(8, 8), cmap="gray_r"):
+def plot_som_prototypes(som, image_shape=(8, 8), cmap="gray_r", ax=None, title=None):
     """Every prototype of the map drawn as a small image, laid out like the grid.
 
     For a map trained on images (e.g. :func:`neuroclust.datasets.load_digits`) this shows the
@@ -250,11 +250,17 @@ def plot_som_prototypes(som, image_shape=(8, 8), cmap="gray_r"):
     cmap : str or matplotlib Colormap, default="gray_r"
         The colour map; "gray_r" draws high values dark, like ink on paper. All images share
         one colour scale.
+    ax : matplotlib Axes, default=None
+        Draw into this Axes (e.g. beside the map's U-matrix); None makes a figure sized for
+        the map.
+    title : str, default=None
+        None writes "SOM prototypes (rows x cols map)"; "" writes none.
 
     Returns
     -------
-    matplotlib.figure.Figure
-        The figure: one Axes holding all the images, and a colour bar.
+    matplotlib.figure.Figure or Axes
+        Without ``ax``, the figure: one Axes holding all the images, and a colour bar; with
+        it, that Axes.
     """
     weights, _positions, topology = _som_map(som)
     rows, cols, n_features = weights.shape
@@ -272,9 +278,12 @@ def plot_som_prototypes(som, image_shape=(8, 8), cmap="gray_r"):
     low, high = np.nanmin(weights), np.nanmax(weights)
     if not high > low:
         low, high = low - 0.5, high + 0.5
-    scale = min(0.8, 9.0 / canvas.shape[1] * step_x, 8.0 / canvas.shape[0] * step_y)
-    figsize = (canvas.shape[1] / step_x * scale + 1.8, canvas.shape[0] / step_y * scale + 1.1)
-    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    created = ax is None
+    if created:
+        scale = min(0.8, 9.0 / canvas.shape[1] * step_x, 8.0 / canvas.shape[0] * step_y)
+        figsize = (canvas.shape[1] / step_x * scale + 1.8,
+                   canvas.shape[0] / step_y * scale + 1.1)
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     colormap = plt.get_cmap(cmap).with_extremes(bad=_SEPARATOR)
     image = ax.imshow(canvas, cmap=colormap, vmin=low, vmax=high, interpolation="nearest")
     col_ticks = _tick_indices(cols)
@@ -285,8 +294,8 @@ def plot_som_prototypes(som, image_shape=(8, 8), cmap="gray_r"):
     for spine in ax.spines.values():
         spine.set_visible(False)
     _colorbar(ax, image, "prototype value")
-    _map_title(ax, f"SOM prototypes ({rows} x {cols} map)")
-    return fig
+    _map_title(ax, f"SOM prototypes ({rows} x {cols} map)" if title is None else title)
+    return ax.figure if created else ax
 
 
 @_shared_doc

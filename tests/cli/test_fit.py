@@ -34,7 +34,7 @@ def test_demo_prints_table_and_writes_figures(tmp_path, capsys):
                  "digits", "ARI", "NMI"):
         assert word in out
     written = sorted(os.listdir(tmp_path / "figs"))
-    assert written == ["digit_prototypes.png", "digits_som.png", "digits_umatrix.png",
+    assert written == ["digit_prototypes.png", "digits_som.png", "digits_som_labels.png",
                        "five_centroids.png"]
     for name in written:
         assert (tmp_path / "figs" / name).stat().st_size > 1000

@@ -40,8 +40,10 @@ def plot_training_curves(history, ax=None, title=None):
     """The autoencoder's training curves: ``loss`` (and ``val_loss``) per epoch.
 
     The vertical axis turns logarithmic when the losses are positive and span more than a
-    factor of 30 (the first epochs of a network often sit far above the rest). With early
-    stopping, a dotted line marks the best epoch (the one whose weights the model kept).
+    factor of 30 (the first epochs of a network often sit far above the rest); otherwise it
+    starts at zero. With early stopping, a dotted line marks the best epoch (the one whose
+    weights the model kept). Given a model, the axis names its loss and its units (e.g. the
+    squared error per sample, summed over the features, in the data's units squared).
 
     Parameters
     ----------
@@ -52,26 +54,29 @@ def plot_training_curves(history, ax=None, title=None):
         best epoch too.
     {ax}
     title : str, default=None
+        None writes "Training loss per epoch" (with the model's name, given a model) on an
+        Axes that has no title yet; "" writes none.
 
     {returns_figure_or_ax}
     """
-    best = None
+    best, ylabel, name = None, "loss", None
     if not isinstance(history, dict) and hasattr(history, "history_"):
         best = getattr(history, "best_epoch_", None)
+        ylabel, name = _loss_label(history), type(history).__name__
         history = history.history_
     if not isinstance(history, dict) or history.get("loss") is None:
         raise ValueError("history must be a dict with a 'loss' list (e.g. Autoencoder.history_ "
                          f"or the dict nn.train returns), got {type(history).__name__}.")
     loss = to_host(check_array(history["loss"], "history['loss']", ndim=1, allow_nan=True))
-    curves = [("loss", loss, COLORS[0], "o")]
+    curves = [("training", loss, COLORS[0], "o")]
     val = history.get("val_loss")
     if val is not None and len(val) > 0:
         val = to_host(check_array(val, "history['val_loss']", ndim=1, allow_nan=True))
-        curves.append(("val_loss", val, COLORS[1], "s"))
+        curves.append(("validation (held-out samples)", val, COLORS[1], "s"))
     ax, created = _axes_or_new(ax, (7.5, 4.8))
-    for name, values, color, marker in curves:
+    for label, values, color, marker in curves:
         ax.plot(np.arange(1, values.shape[0] + 1), values, color=color, linewidth=2.4,
-                label=name, marker=marker if values.shape[0] <= 40 else None, markersize=6)
+                label=label, marker=marker if values.shape[0] <= 40 else None, markersize=6)
     if history.get("best_epoch") is not None:
         best = history["best_epoch"]
     if best is not None:
@@ -80,15 +85,34 @@ def plot_training_curves(history, ax=None, title=None):
     finite = np.concatenate([values[np.isfinite(values)] for _n, values, _c, _m in curves])
     if finite.size and finite.min() > 0 and finite.max() / finite.min() > _LOG_RANGE:
         ax.set_yscale("log")
+    elif finite.size and finite.min() >= 0:
+        ax.set_ylim(0, 1.05 * float(finite.max()) or 1.0)
     ax.set_xlabel("epoch", fontsize=_FONT["label"])
-    ax.set_ylabel("loss", fontsize=_FONT["label"])
+    ax.set_ylabel(ylabel, fontsize=_FONT["label"])
     ax.tick_params(labelsize=_FONT["tick"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=_FONT["legend"])
-    if title is not None:
+    if len(ax.get_legend_handles_labels()[0]) > 1:   # one curve needs no legend
+        ax.legend(fontsize=_FONT["legend"])
+    if title is None and not ax.get_title():
+        title = f"{name}: training loss per epoch" if name else "Training loss per epoch"
+    if title:
         ax.set_title(title, fontsize=_FONT["title"])
     return ax.figure if created else ax
+
+
+def _loss_label(model):
+    """The vertical axis of a model's training curve: what its loss measures, in which units."""
+    loss = getattr(model, "loss", None)
+    d = getattr(model, "n_features_in_", None)
+    over = f"sum over {d} features" if d else "sum over the features"
+    if loss == "mse":
+        return f"squared error per sample\n({over}, in data units²)"
+    if loss == "shift_mse":
+        return f"squared error per sample, best shift\n({over}, in data units²)"
+    if loss == "bce":
+        return f"cross-entropy per sample\n({over})"
+    return "loss"
 
 
 @_shared_doc

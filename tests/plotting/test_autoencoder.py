@@ -51,9 +51,10 @@ def test_training_curves_autoencoder_history(autoencoder, tmp_path, saved_png):
     assert isinstance(figure, Figure)
     ax = figure.axes[0]
     labels = [line.get_label() for line in ax.lines]
-    assert labels == ["loss", "val_loss"]
+    assert labels == ["training", "validation (held-out samples)"]
     assert len(ax.lines[0].get_xdata()) == 2
     assert ax.get_title() == "tiny autoencoder"
+    assert ax.get_ylabel() == "loss" and ax.get_legend() is not None
     saved_png(figure, tmp_path / "curves.png", min_bytes=3000)
 
 
@@ -63,7 +64,12 @@ def test_training_curves_without_val_loss_and_model_accepted(digits):
                         random_state=0).fit(X)
     assert model.history_["val_loss"] == [] or len(model.history_["val_loss"]) == 0
     figure = plot_training_curves(model)          # a fitted model: its history_
-    assert [line.get_label() for line in figure.axes[0].lines] == ["loss"]
+    ax = figure.axes[0]
+    assert [line.get_label() for line in ax.lines] == ["training"]
+    assert ax.get_legend() is None                # one curve: no legend to decode
+    assert ax.get_title() == "Autoencoder: training loss per epoch"
+    assert ax.get_ylabel().startswith("squared error per sample")
+    assert "64 features" in ax.get_ylabel() and ax.get_ylim()[0] == 0
 
 
 def test_training_curves_log_scale_and_best_epoch(tmp_path, saved_png):

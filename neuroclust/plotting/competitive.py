@@ -237,16 +237,24 @@ def standard_figures(model, X, y=None, labels=None, centers_true=None):
     X, _y, labels = _standard_data(model, (KMeans, CompetitiveLearning), "cluster_centers_", X,
                                    y, labels)
     centres = to_host(model.cluster_centers_)
+    name = "k-means" if isinstance(model, KMeans) else "Competitive learning"
+    found = len(np.unique(labels))
+    title = (f"{name}: {found} cluster{'' if found == 1 else 's'}, centres as circles"
+             + (", true centres as crosses" if centers_true is not None else ""))
     figures = {}
     if X.shape[1] == 2:
         figures["clusters"] = plot_centroids_2d(X, labels, centers=centres,
-                                                centers_true=centers_true)
+                                                centers_true=centers_true, title=title)
     elif X.shape[1] == 3:
         figures["clusters"] = plot_centroids_3d(X, labels, centers_true=centers_true,
-                                                centers_learned=centres)
+                                                centers_learned=centres, title=title)
     side = _image_side(X.shape[1])
     if side is not None:
-        figures["prototypes"] = plot_prototype_images(centres, image_shape=(side, side))
+        figures["prototypes"] = plot_prototype_images(
+            centres, image_shape=(side, side),
+            titles=[f"unit {j}" for j in range(len(centres))])
+        figures["prototypes"].suptitle(f"{name}: the {len(centres)} centres as images (a "
+                                       "unit's number is not a class)", fontsize=_FONT["title"])
     series = _history_series(model)
     if series:  # k-means: the inertia per iteration; competitive learning: the error per epoch
         name, values = next(iter(series.items()))

@@ -167,6 +167,19 @@ cdef inline int _winner(const floating *products, const floating *norms, int n_u
     return winner
 
 
+cdef inline void _two_slots(double score, int j, double *best, int *winner, double *next_best,
+                            int *runner_up) noexcept nogil:
+    """The serial search's step for unit j: the least score so far and the runner-up (the
+    lowest other index of least score; a tie keeps the lower index in both)."""
+    if j == 0 or score < best[0]:
+        if j > 0:
+            runner_up[0], next_best[0] = winner[0], best[0]
+        best[0] = score
+        winner[0] = j
+    elif score < next_best[0]:
+        runner_up[0], next_best[0] = j, score
+
+
 cdef inline int _winner_and_runner_up(const floating *products, const floating *norms,
                                       int n_units, bint cosine, int *second) noexcept nogil:
     """_winner, and in ``second`` the runner-up: the lowest other unit of least score (0 with
@@ -180,13 +193,7 @@ cdef inline int _winner_and_runner_up(const floating *products, const floating *
             return nc_two_min_f64(norms, products, n_units, second)
     for j in range(n_units):
         score = -products[j] / sqrt(norms[j]) if norms[j] > 0 else 0.0
-        if j == 0 or score < best:
-            if j > 0:
-                runner_up, next_best = winner, best
-            best = score
-            winner = j
-        elif score < next_best:
-            runner_up, next_best = j, score
+        _two_slots(score, j, &best, &winner, &next_best, &runner_up)
     second[0] = runner_up
     return winner
 
@@ -594,13 +601,7 @@ def som_online_blocked(const floating[:, ::1] X,  # IN  (n_samples, n_features)
                         score = -products[j, k] / sqrt(norms[j]) if norms[j] > 0 else 0.0
                     else:
                         score = norms[j] - 2 * products[j, k]
-                    if j == 0 or score < best:
-                        if j > 0:
-                            runner_up, next_best = winner, best
-                        best = score
-                        winner = j
-                    elif score < next_best:
-                        runner_up, next_best = j, score
+                    _two_slots(score, j, &best, &winner, &next_best, &runner_up)
                 if with_errors:  # gram[k, k] = ||x_k||^2
                     second[step] = runner_up
                     distance[step] = _met_distance(gram[k, k], norms[winner],

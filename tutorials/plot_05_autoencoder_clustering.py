@@ -194,7 +194,8 @@ same = {"Dense forward": np.allclose(U_hand, U_lib),
         "Dense backward (W, b, x)": np.allclose(dW, dense.grads["W"])
         and np.allclose(db, dense.grads["b"]) and np.allclose(dX, dX_lib),
         "ReLU backward": np.allclose(relu_backward(dU, U_hand), relu.backward(dU)),
-        "MSE loss and backward": np.isclose(mse_forward(U_hand, target), mse.forward(U_lib, target))
+        "MSE loss and backward": np.isclose(mse_forward(U_hand, target),
+                                            mse.forward(U_lib, target))
         and np.allclose(mse_backward(U_hand, target), mse.backward())}
 for name, ok in same.items():
     print(f"hand == neuroclust.nn, {name}: {ok}")
@@ -492,3 +493,369 @@ print(f"tutorial ran in {time.perf_counter() - started:.1f} s ({'fast' if FAST e
 # 6. Keep the encoder and drop the decoder (question 11): freeze ``ae.encoder_``, put a
 #    ``Dense(10, 10)`` layer on top, and train only that layer on 50 labelled digits with
 #    :class:`neuroclust.nn.SoftmaxCrossEntropy`. Compare with the same layer on raw pixels.
+#
+# .. dropdown:: Solution to exercise 1
+#
+#    The bug is caught twice. On the tutorial's layer (5 samples, 4 -> 3) neither bug even
+#    runs: ``dU @ W`` and ``X @ dU`` multiply matrices whose shapes do not fit, and NumPy
+#    raises a ``ValueError``. On a square layer (4 samples, 4 -> 4) every product fits, so
+#    the bug runs silently and returns a gradient of the right shape with the wrong values;
+#    the gradient check finds it. The tensor whose gradient is wrong (``x`` for the missing
+#    ``W.T``, ``W`` for ``X`` in place of ``X.T``) has a relative error of order one (above
+#    0.5 on five seeds), while the correct backward, and the tensors the bug does not
+#    touch, stay below :math:`10^{-6}`: the check also says where the bug is. Test backward
+#    passes on shapes where every dimension differs, and with the gradient check.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import nn
+#
+#
+#       def dense_backward(dU, X, W):                      # the tutorial's, correct
+#           return X.T @ dU, dU.sum(axis=0), dU @ W.T
+#
+#
+#       def no_W_transpose(dU, X, W):                      # bug 1: dU @ W instead of dU @ W.T
+#           return X.T @ dU, dU.sum(axis=0), dU @ W
+#
+#
+#       def X_not_transposed(dU, X, W):                    # bug 2: X @ dU instead of X.T @ dU
+#           return X @ dU, dU.sum(axis=0), dU @ W.T
+#
+#
+#       class HandDense(nn.Layer):
+#           def __init__(self, W, b, backward_rule):
+#               super().__init__()
+#               self.params = {"W": W, "b": b}
+#               self.rule = backward_rule
+#
+#           def forward(self, x, training=False):
+#               self.X = x
+#               return x @ self.params["W"] + self.params["b"]
+#
+#           def backward(self, dy):
+#               dW, db, dX = self.rule(dy, self.X, self.params["W"])
+#               self.grads = {"W": dW, "b": db}
+#               return dX
+#
+#
+#       rng = np.random.default_rng(0)
+#       x, W, b = rng.standard_normal((5, 4)), rng.standard_normal((4, 3)), rng.standard_normal(3)
+#       for rule in (no_W_transpose, X_not_transposed):  # 5 samples, 4 -> 3: the shapes do not fit
+#           try:
+#               nn.gradcheck(HandDense(W.copy(), b.copy(), rule), x)
+#               refused = False
+#           except ValueError as error:
+#               refused = True
+#               print(f"{rule.__name__}, 5 samples, 4 -> 3: ValueError: {str(error)[:60]}...")
+#           assert refused                                # NumPy stops the wrong product
+#
+#       for seed in range(5):             # 4 samples, 4 -> 4: every product fits, the bug runs
+#           rng = np.random.default_rng(seed)
+#           x, W = rng.standard_normal((4, 4)), rng.standard_normal((4, 4))
+#           b = rng.standard_normal(4)
+#           errors = {rule.__name__: nn.gradcheck(HandDense(W.copy(), b.copy(), rule), x,
+#                                                 seed=seed)
+#                     for rule in (dense_backward, no_W_transpose, X_not_transposed)}
+#           print(f"seed {seed}: " + "; ".join(
+#               f"{name}: " + ", ".join(f"{t} {e:.1e}" for t, e in errs.items())
+#               for name, errs in errors.items()))
+#           assert max(errors["dense_backward"].values()) < 1e-6           # correct: below 1e-6
+#           assert errors["no_W_transpose"]["x"] > 0.5                     # wrong dL/dx: order one
+#           assert max(errors["no_W_transpose"]["W"], errors["no_W_transpose"]["b"]) < 1e-6
+#           assert errors["X_not_transposed"]["W"] > 0.5                   # wrong dL/dW: order one
+#           assert max(errors["X_not_transposed"]["x"], errors["X_not_transposed"]["b"]) < 1e-6
+#
+# .. dropdown:: Solution to exercise 2
+#
+#    The hand-written Adam walks through the same losses as ``nn.Adam``: from the same
+#    He-normal start and the same mini-batches, the batch losses of the 64-32-8-32-64
+#    network differ by less than :math:`10^{-9}` at every one of 300 steps, on three seeds
+#    (what is left is rounding), and the loss falls below a fifth of its start. Each weight
+#    keeps two running averages, of its gradient and of its squared gradient (eqs. (1) and
+#    (2) of :class:`neuroclust.nn.Adam`). Both start at zero, which eqs. (3) and (4) of
+#    :class:`~neuroclust.nn.Adam` correct for, and eq. (5) of :class:`~neuroclust.nn.Adam`
+#    divides the one by the square root of the other, so a weight's step is about
+#    :math:`\eta` or smaller whatever the size of its gradient.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import datasets, nn
+#
+#       X, _ = datasets.load_digits()
+#       X = X / 16.0
+#       sizes, steps, batch = [64, 32, 8, 32, 64], 300, 32
+#       eta, beta1, beta2, eps = 1e-3, 0.9, 0.999, 1e-8
+#
+#
+#       def gradients(X_batch, weights):                   # the tutorial's loop, minus the step
+#           cache, h = [], X_batch
+#           for k, (W, b) in enumerate(weights):           # 64-32-8-32-64, ReLU after 1 and 3
+#               u = h @ W + b
+#               cache.append((h, u))
+#               h = np.maximum(u, 0) if k in (0, 2) else u
+#           loss = np.sum((h - X_batch) ** 2) / len(X_batch)
+#           d, grads = 2 * (h - X_batch) / len(X_batch), []
+#           for k in reversed(range(len(weights))):
+#               h, u = cache[k]
+#               if k in (0, 2):
+#                   d = d * (u > 0)
+#               grads = [h.T @ d, d.sum(axis=0)] + grads
+#               d = d @ weights[k][0].T
+#           return loss, grads
+#
+#
+#       def adam_step(params, grads, m, v, t):             # Adam's equations, no decay
+#           for p, g, m_p, v_p in zip(params, grads, m, v):
+#               m_p[...] = beta1 * m_p + (1 - beta1) * g                   # (1)
+#               v_p[...] = beta2 * v_p + (1 - beta2) * g * g               # (2)
+#               m_hat = m_p / (1 - beta1 ** t)                             # (3)
+#               v_hat = v_p / (1 - beta2 ** t)                             # (4)
+#               p -= eta * m_hat / (np.sqrt(v_hat) + eps)                  # (5)
+#
+#
+#       for seed in range(3):
+#           init = np.random.default_rng(seed)
+#           hand = [(init.normal(0, np.sqrt(2 / a), (a, b)), np.zeros(b))       # He-normal
+#                   for a, b in zip(sizes, sizes[1:])]
+#           net = nn.Sequential([nn.Dense(64, 32, dtype=np.float64), nn.ReLU(),
+#                                nn.Dense(32, 8, dtype=np.float64),
+#                                nn.Dense(8, 32, dtype=np.float64), nn.ReLU(),
+#                                nn.Dense(32, 64, dtype=np.float64)])
+#           for layer, (W, b) in zip(net.layers_with_params(), hand):     # the same start
+#               layer.params["W"][...], layer.params["b"][...] = W, b
+#           params = [p for pair in hand for p in pair]
+#           m, v = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
+#           adam, mse = nn.Adam(eta), nn.MeanSquaredError()
+#           hand_losses, library_losses = [], []
+#           batches = np.random.default_rng(seed + 100).integers(0, len(X), size=(steps, batch))
+#           for t, rows in enumerate(batches, start=1):
+#               loss, grads = gradients(X[rows], hand)
+#               adam_step(params, grads, m, v, t)
+#               hand_losses.append(loss)
+#               library_losses.append(mse.forward(net.forward(X[rows]), X[rows]))
+#               net.backward(mse.backward())
+#               adam.step(net)
+#           gap = np.max(np.abs(np.subtract(hand_losses, library_losses)))
+#           start, end = hand_losses[0], np.mean(hand_losses[-20:])
+#           print(f"seed {seed}: batch loss {start:.2f} -> {end:.2f} (mean of the last 20 steps); "
+#                 f"largest |hand - nn.Adam| over {steps} steps: {gap:.1e}")
+#           assert gap < 1e-9                              # the same losses, step for step
+#           assert end < 0.2 * start                       # and they fall
+#
+# .. dropdown:: Solution to exercise 3
+#
+#    No. The reconstruction error falls with every doubling of the code (by at least 15 %
+#    each time, on five seeds), and with 32 numbers it is less than a third of what it is
+#    with 4. The ARI does not follow: it is worst at :math:`m = 2` on every seed (two
+#    numbers cannot keep ten digits apart), and from :math:`m = 4` on it is flat: the mean
+#    ARIs of :math:`m` = 4 to 32 lie within 0.1 of each other, closer than the ARIs of
+#    different seeds at one :math:`m`. The extra numbers of a larger code store details
+#    (how thick a stroke is, exactly where it lies) that help to rebuild each digit but do
+#    not tell the digits apart, and k-means weighs them as much as the numbers that do. The
+#    plot draws both curves, the mean and the standard deviation over the seeds.
+#
+#    .. code-block:: python
+#
+#       import matplotlib.pyplot as plt
+#       import numpy as np
+#       from neuroclust import Autoencoder, KMeans, datasets, metrics
+#
+#       X, y = datasets.load_digits()
+#       X = X / 16.0
+#       dims, seeds = [2, 4, 8, 16, 32], [0, 1, 2, 3, 4]
+#       error, ari = np.zeros((len(seeds), len(dims))), np.zeros((len(seeds), len(dims)))
+#       for i, seed in enumerate(seeds):
+#           for j, m in enumerate(dims):
+#               ae = Autoencoder(hidden=(64,), latent_dim=m, epochs=20, batch_size=64,
+#                                learning_rate=3e-3, random_state=seed, verbose=False).fit(X)
+#               labels = KMeans(n_clusters=10, random_state=seed).fit_predict(ae.transform(X))
+#               error[i, j] = ae.reconstruction_error(X).mean()
+#               ari[i, j] = metrics.adjusted_rand_score(y, labels)
+#           print(f"seed {seed}: error {error[i].round(2).tolist()}, "
+#                 f"ARI {ari[i].round(3).tolist()}")
+#
+#       fig, left = plt.subplots()
+#       left.errorbar(dims, error.mean(axis=0), yerr=error.std(axis=0), marker="o", color="C0")
+#       left.set_xscale("log", base=2)
+#       left.set_xticks(dims, labels=[str(m) for m in dims], minor=False)
+#       left.set(xlabel="latent_dim m (log scale)", ylabel="mean reconstruction error")
+#       left.minorticks_off()
+#       right = left.twinx()
+#       right.errorbar(dims, ari.mean(axis=0), yerr=ari.std(axis=0), marker="s", color="C1")
+#       right.set_ylabel("ARI of k-means on the codes", color="C1")
+#       fig.tight_layout()
+#       fig.savefig("latent_dim.png")
+#
+#       mean_ari = ari.mean(axis=0)
+#       print("mean ARI by m:", dict(zip(dims, mean_ari.round(3).tolist())))
+#       assert np.all(error[:, 1:] < 0.85 * error[:, :-1])   # every doubling rebuilds better,
+#       assert np.all(error[:, -1] < error[:, 1] / 3)         # m = 32: over 3 times better than 4
+#       assert np.all(ari[:, 0] < ari[:, 1:].min(axis=1))     # m = 2 clusters worst, every seed
+#       assert np.ptp(mean_ari[1:]) < 0.1                     # from m = 4 on, the ARI is flat,
+#       assert np.ptp(mean_ari[1:]) < np.ptp(ari[:, 1:], axis=0).mean()   # within seeds' spread
+#
+# .. dropdown:: Solution to exercise 4
+#
+#    The error differences survive, the clustering ones do not. A hidden ReLU layer lowers the
+#    reconstruction error below the linear autoencoder's (which never goes below PCA's), by
+#    more than 0.1 on every seed and by far more than two standard errors, and the tutorial's
+#    second layer, ``(128, 32)``, lowers it further. The clustering does not follow: the
+#    linear and the one-layer networks' ARIs are the same within the noise, and neither ReLU
+#    network's ARI is above the linear one's by a difference that survives (the deepest is,
+#    if anything, lower). A difference "survives" here when the two means differ by more than
+#    two standard errors of their difference, roughly a 95 % test with five seeds each; one
+#    seed, as in the tutorial's table, cannot tell a real difference from luck.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import Autoencoder, KMeans, datasets, metrics
+#
+#       X, y = datasets.load_digits()
+#       X = X / 16.0
+#       depths = {"() linear": (), "(64,)": (64,), "(128, 32)": (128, 32)}
+#       error = {name: [] for name in depths}
+#       ari = {name: [] for name in depths}
+#       for seed in range(5):
+#           for name, hidden in depths.items():
+#               ae = Autoencoder(hidden=hidden, latent_dim=10, epochs=40, batch_size=64,
+#                                learning_rate=3e-3, random_state=seed, verbose=False).fit(X)
+#               labels = KMeans(n_clusters=10, random_state=seed).fit_predict(ae.transform(X))
+#               error[name].append(ae.reconstruction_error(X).mean())
+#               ari[name].append(metrics.adjusted_rand_score(y, labels))
+#       error = {name: np.array(values) for name, values in error.items()}
+#       ari = {name: np.array(values) for name, values in ari.items()}
+#       s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
+#       pca = np.sum(s[10:] ** 2) / len(X)                     # the best rank-10 error
+#       print(f"{'hidden':<11}{'error':>15}{'ARI':>15}   (mean +- std over 5 seeds)")
+#       for name in depths:
+#           print(f"{name:<11}{error[name].mean():8.3f} +- {error[name].std(ddof=1):.3f}"
+#                 f"{ari[name].mean():8.3f} +- {ari[name].std(ddof=1):.3f}")
+#       print(f"{'PCA, 10':<11}{pca:8.3f}")
+#
+#
+#       def survives(a, b):
+#           """The means differ by more than two standard errors of their difference."""
+#           return abs(a.mean() - b.mean()) > 2 * np.sqrt(a.var(ddof=1) / 5 + b.var(ddof=1) / 5)
+#
+#
+#       pairs = [("() linear", "(64,)"), ("() linear", "(128, 32)"), ("(64,)", "(128, 32)")]
+#       for measure, table in (("error", error), ("ARI", ari)):
+#           for a, b in pairs:
+#               print(f"{measure:>5}: {b:<8} - {a:<9} = {table[b].mean() - table[a].mean():+.3f}, "
+#                     f"survives: {survives(table[a], table[b])}")
+#       assert np.all(error["() linear"] > pca - 1e-6)         # linear: never below PCA
+#       for deep in ("(64,)", "(128, 32)"):
+#           assert np.all(error[deep] < error["() linear"] - 0.1)   # ReLU: below, on every seed
+#           assert survives(error["() linear"], error[deep])
+#           assert not (ari[deep].mean() > ari["() linear"].mean()  # but no better clustering
+#                       and survives(ari["() linear"], ari[deep]))
+#       assert error["(128, 32)"].mean() < error["(64,)"].mean()    # a second layer: lower still
+#       assert survives(error["(64,)"], error["(128, 32)"])
+#       assert not survives(ari["() linear"], ari["(64,)"])        # one layer: the same ARI
+#
+# .. dropdown:: Solution to exercise 5
+#
+#    DBSCAN assumes that clusters are dense regions separated by sparse gaps, with one
+#    density (set by ``eps`` and ``min_samples``) that suits every cluster; it needs no
+#    number of clusters and calls what lies in no dense region noise (label -1). k-means
+#    assumes k round clusters and gives every sample one. How many points DBSCAN calls
+#    noise depends on ``eps``, and on the codes of the digits no radius suits all the
+#    clusters. The code sets ``eps`` to quantiles of each code's distance to its 5th
+#    nearest code (itself included), so that a chosen share of the codes are core points,
+#    and runs ``LatentClustering(clusterer=DBSCAN(...))``. With half the codes core,
+#    between a fifth and two fifths of the digits are noise and the rest fall into more
+#    than 10 clusters, much purer than k-means' (their ARI is more than 0.1 above k-means'
+#    on all digits). With 90 % core, fewer than 5 % are noise, but one cluster holds more
+#    than 80 % of the digits: chains of in-between digits bridge the dense regions. On
+#    three seeds, the noise shrinks each time ``eps`` grows.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import DBSCAN, Autoencoder, LatentClustering, datasets, metrics
+#
+#       X, y = datasets.load_digits()
+#       X = X / 16.0
+#       for seed in range(3):
+#           ae = Autoencoder(hidden=(64,), latent_dim=10, epochs=40, batch_size=64,
+#                            learning_rate=3e-3, random_state=seed, verbose=False)
+#           kmeans = LatentClustering(autoencoder=ae, n_clusters=10, random_state=seed).fit(X)
+#           kmeans_ari = metrics.adjusted_rand_score(y, kmeans.labels_)
+#           print(f"seed {seed}: k-means on the codes: ARI {kmeans_ari:.3f}")
+#           Z = kmeans.codes_
+#           sq = (Z ** 2).sum(axis=1)
+#           D = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * Z @ Z.T, 0))
+#           fifth = np.sort(D, axis=1)[:, 4]     # to the 5th nearest code, itself included
+#           noise_by_eps = []
+#           for q in (0.25, 0.5, 0.75, 0.9):
+#               eps = float(np.quantile(fifth, q))   # min_samples=5: a share q of codes are core
+#               dbscan = DBSCAN(eps=eps, min_samples=5)
+#               labels = LatentClustering(autoencoder=ae, clusterer=dbscan).fit(X).labels_
+#               noise = labels == -1
+#               sizes = np.bincount(labels[~noise])
+#               kept_ari = metrics.adjusted_rand_score(y[~noise], labels[~noise])
+#               print(f"  eps {eps:.2f} ({q:.0%} core): {len(sizes)} clusters, the largest "
+#                     f"{sizes.max() / len(X):.0%} of the digits; noise {noise.mean():.1%}; "
+#                     f"ARI on the rest {kept_ari:.3f}")
+#               noise_by_eps.append(noise.mean())
+#               if q == 0.5:                     # a quarter noise, many clusters, but pure ones
+#                   assert 0.2 < noise.mean() < 0.4 and len(sizes) > 10
+#                   assert kept_ari > kmeans_ari + 0.1
+#               if q == 0.9:                     # little noise, but one cluster takes most digits
+#                   assert noise.mean() < 0.05 and sizes.max() > 0.8 * len(X)
+#           assert np.all(np.diff(noise_by_eps) < 0)     # a larger radius: fewer noise points
+#
+# .. dropdown:: Solution to exercise 6
+#
+#    A frozen encoder never changes, so its codes are computed once and only the new layer
+#    learns, from 50 labelled digits; the accuracy is measured on the other 1747. The codes
+#    of the trained encoder do about as well as the raw pixels (within 0.1 on each of five
+#    seeds, within 0.05 on average) with a layer of 110 weights instead of 650, and far
+#    better than the codes of the same encoder untrained, with its random initial weights
+#    (more than 0.1 higher on every seed, more than 0.15 on average). So what the
+#    autoencoder learned without labels is what makes 10 numbers enough: its codes keep
+#    most of what tells the digits apart. On these small, clean digits they do not beat the
+#    pixels; what they save is size.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import Autoencoder, datasets, nn
+#
+#       X, y = datasets.load_digits()
+#       X = X / 16.0
+#       accuracy = {"trained encoder": [], "untrained encoder": [], "raw pixels": []}
+#       weights = {}
+#       for seed in range(5):
+#           ae = Autoencoder(hidden=(64,), latent_dim=10, epochs=40, batch_size=64,   # no labels
+#                            learning_rate=3e-3, random_state=seed, verbose=False).fit(X)
+#           untrained = nn.Sequential([nn.Dense(64, 64, random_state=seed, dtype=np.float64),
+#                                      nn.ReLU(), nn.Dense(64, 10, random_state=seed + 1,
+#                                                          dtype=np.float64)])
+#           # a frozen encoder never changes, so its codes can be computed once
+#           features = {"trained encoder": ae.encoder_.forward(X),
+#                       "untrained encoder": untrained.forward(X), "raw pixels": X}
+#           labelled = np.random.default_rng(seed).permutation(len(X))[:50]   # the labels used
+#           rest = np.setdiff1d(np.arange(len(X)), labelled)
+#           for name, F in features.items():
+#               head = nn.Sequential([nn.Dense(F.shape[1], 10, init="glorot", random_state=seed,
+#                                              dtype=np.float64)])        # the only layer trained
+#               nn.train(head, nn.SoftmaxCrossEntropy(), nn.Adam(1e-2), F[labelled], y[labelled],
+#                        epochs=1000, batch_size=50, random_state=seed)
+#               weights[name] = head.n_params()
+#               accuracy[name].append(np.mean(head.forward(F[rest]).argmax(axis=1) == y[rest]))
+#           print(f"seed {seed}: accuracy on the other {len(rest)} digits: " + ", ".join(
+#               f"{name} {values[-1]:.3f}" for name, values in accuracy.items()))
+#       mean = {name: np.mean(values) for name, values in accuracy.items()}
+#       print("mean:", {name: round(float(value), 3) for name, value in mean.items()})
+#       print("weights of the trained layer:", weights)
+#       assert weights["trained encoder"] == 110 and weights["raw pixels"] == 650
+#       codes, untrained, pixels = (np.array(accuracy[name]) for name in accuracy)
+#       assert np.all(codes > untrained + 0.1)                # training the encoder is what helps
+#       assert mean["trained encoder"] > mean["untrained encoder"] + 0.15
+#       assert np.all(np.abs(codes - pixels) < 0.1)           # 10 codes: as good as 64 pixels
+#       assert abs(mean["trained encoder"] - mean["raw pixels"]) < 0.05

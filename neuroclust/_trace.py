@@ -1,11 +1,13 @@
 """Step traces: the first steps of a training run, one presentation at a time, to replay.
 
 ``model.trace(X, n_steps)`` (:meth:`neuroclust.CompetitiveLearning.trace`,
-:meth:`neuroclust.SOM.trace`, :meth:`neuroclust.FuzzyART.trace`) trains a fresh copy of the
+:meth:`neuroclust.SOM.trace`, :meth:`neuroclust.GrowingNeuralGas.trace`,
+:meth:`neuroclust.FuzzyART.trace`, :meth:`neuroclust.ART1.trace`) trains a fresh copy of the
 model with the NumPy reference kernels, one sample at a time, from the start ``fit`` would
 take with the same ``random_state`` (the same initial prototypes, the same order of samples,
 the same schedule), and records what each step did: which sample came, which unit won, how
-far it was, how much the units moved, which ART categories were reset. The model itself is
+far it was, how much the units moved, which nodes a growing neural gas inserted or removed,
+which ART categories were reset. The model itself is
 not changed. A :class:`StepTrace` holds the records and the prototypes after every step, so
 a student can print the table, or step through the states (``trace.prototypes[k]`` is the
 state after step ``k``; ``trace.prototypes[0]`` the start) and draw them.
@@ -53,9 +55,11 @@ class StepTrace:
             raise KeyError(f"the trace records {list(self.columns)}, not {name!r}.")
         return np.array([record[name] for record in self.records])
 
-    def table(self, max_rows=None):
-        """The records as a text table, one line per step (the first ``max_rows``)."""
-        rows = self.records if max_rows is None else self.records[:max_rows]
+    def table(self, max_rows=None, start=0):
+        """The records as a text table, one line per step: ``max_rows`` of them (all when
+        None) from step ``start`` on (a negative ``start`` counts from the end)."""
+        first = range(len(self.records))[start] if self.records else 0
+        rows = self.records[first:] if max_rows is None else self.records[first:first + max_rows]
         cells = [[_cell(record[name]) for name in self.columns] for record in rows]
         widths = [max([len(name)] + [len(row[k]) for row in cells])
                   for k, name in enumerate(self.columns)]
@@ -63,8 +67,11 @@ class StepTrace:
                  "  ".join(name.rjust(width) for name, width in zip(self.columns, widths))]
         lines += ["  ".join(cell.rjust(width) for cell, width in zip(row, widths))
                   for row in cells]
-        if len(rows) < len(self.records):
-            lines.append(f"... {len(self.records) - len(rows)} more steps")
+        if first:
+            lines.insert(2, f"... {first} steps before")
+        after = len(self.records) - first - len(rows)
+        if after:
+            lines.append(f"... {after} more steps")
         return "\n".join(lines)
 
     def __str__(self):

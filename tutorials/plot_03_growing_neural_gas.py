@@ -322,6 +322,17 @@ fig.tight_layout()
 # shrinks to a piece of one moon. The edges across the gap are then never renewed, age away,
 # and the graph splits. The colours are the connected components.
 #
+# The same steps can be read one at a time without writing the loop:
+# :meth:`neuroclust.GrowingNeuralGas.trace` replays the first steps of ``fit`` (same start, same
+# order) with the NumPy kernel and records each one: the sample, its two nearest nodes, the
+# distance to the nearest, and whether a node was inserted or removed. Here are the steps
+# around the first insertion.
+
+steps = GrowingNeuralGas(max_nodes=MAX_NODES, epochs=EPOCHS, random_state=SEED,
+                         **settings).trace(X_moons, n_steps=settings["insert_every"] + 2)
+print(steps.table(start=-5))
+
+# %%
 # Watching it grow
 # ----------------
 # :func:`neuroclust.plotting.gng_snapshot_callback` keeps the graph after every epoch, and

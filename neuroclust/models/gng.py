@@ -36,8 +36,10 @@ import numpy as np
 from .._validation import (array_module, check_callbacks, check_count,
                            check_n_features, check_random_state, check_scalar, check_seed,
                            check_verbose, to_host)
+from .._trace import StepTrace
+from ..backend import get_kernels
 from ..backend.threads import fit_scope
-from ..base import BaseEstimator, LastPass, PrototypeClusterMixin, run_epochs
+from ..base import BaseEstimator, LastPass, PrototypeClusterMixin, clone, run_epochs
 from .._quantization import _quantization_error
 from ..persistence import FittedState
 from ._resources import check_gng_memory
@@ -202,6 +204,63 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
             state = self._state_from_attributes(X)
         self._train(X, kernels, state, 1)
         return self
+
+    def trace(self, X, n_steps=20):
+        r"""The first ``n_steps`` steps of ``fit``, one at a time, with the graph's changes.
+
+        A fresh copy of this model (same parameters and ``random_state``: the same two
+        starting nodes and sample order as ``fit``) grows step by step with the NumPy reference
+        kernel; this model is not changed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        n_steps : int, default=20
+            Steps to record (at most ``epochs`` passes over X).
+
+        Returns
+        -------
+        neuroclust.StepTrace
+            Per step: ``epoch``, ``sample`` (its row of X), ``s1`` and ``s2`` (the nearest and
+            second-nearest node, eq. 1 of ``gng_online``), ``distance`` (sample to
+            :math:`s_1`, before the step), ``inserted`` (whether a node was inserted, every
+            ``insert_every`` steps), ``removed`` (nodes removed: they lost their last edge),
+            ``n_nodes`` and ``n_edges`` after the step; and the nodes after every step.
+        """
+        self._check_params()
+        check_count(n_steps, "n_steps")
+        model = clone(self, backend="numpy", verbose=False, callbacks=None)
+        X, _ = model._validate_for_fit(X, **_AT_LEAST_TWO_SAMPLES)
+        X = np.asarray(to_host(X), dtype=np.float64)
+        rng = check_random_state(self.random_state)
+        state = model._start(X, rng)
+        kernels = get_kernels("numpy")
+        records, prototypes = [], [state["W"][:2].copy()]
+        for epoch in range(int(self.epochs)):
+            for sample in rng.permutation(X.shape[0]).tolist():
+                if len(records) == n_steps:
+                    break
+                before = state["n_nodes"]
+                squared = ((state["W"][:before] - X[sample]) ** 2).sum(axis=1)
+                s1, s2 = np.argsort(squared, kind="stable")[:2].tolist()
+                state["n_nodes"], state["n_steps"] = kernels.gng_online(
+                    X, state["W"], state["error"], state["age"], before, state["n_steps"],
+                    np.array([sample]), self.epsilon_b, self.epsilon_n, self.max_age,
+                    self.insert_every, self.alpha, self.beta)
+                after = int(state["n_nodes"])
+                inserted = (state["n_steps"] % self.insert_every == 0
+                            and before < self.max_nodes)
+                ages = state["age"][:after, :after]
+                records.append({"epoch": epoch, "sample": sample, "s1": s1, "s2": s2,
+                                "distance": float(np.sqrt(squared[s1])),
+                                "inserted": bool(inserted),
+                                "removed": before + int(inserted) - after, "n_nodes": after,
+                                "n_edges": int(np.count_nonzero(ages >= 0) // 2)})
+                prototypes.append(state["W"][:after].copy())
+        return StepTrace(f"growing neural gas, insert_every = {self.insert_every}, "
+                         f"max_age = {self.max_age}, {len(records)} steps",
+                         ("epoch", "sample", "s1", "s2", "distance", "inserted", "removed",
+                          "n_nodes", "n_edges"), records, prototypes)
 
     def _start(self, X, rng):
         """Two nodes at two distinct random samples, no edge, no error (step 1)."""

@@ -188,3 +188,33 @@ def test_trace_refuses_what_it_cannot_follow_and_leaves_the_model_alone():
     assert not hasattr(model, "cluster_centers_")
     with pytest.raises(KeyError, match="winner"):
         model.trace(X, n_steps=5).column("category")
+
+
+def test_gng_trace_replays_the_fit_with_its_insertions_and_removals():
+    from neuroclust import GrowingNeuralGas
+
+    X = datasets.make_moons(n_samples=200, random_state=0)[0]
+    settings = dict(insert_every=20, max_age=2, epochs=3, random_state=1)
+    trace = GrowingNeuralGas(**settings).trace(X, n_steps=10**6)
+    assert len(trace) == 600                          # three epochs of 200: the whole run
+    np.testing.assert_allclose(trace.prototypes[-1],
+                               GrowingNeuralGas(**settings).fit(X).nodes_, rtol=1e-12)
+    inserted, removed = trace.column("inserted"), trace.column("removed")
+    assert inserted.sum() > 0 and removed.sum() > 0   # a short max_age: nodes die too
+    steps = np.arange(1, 601)
+    np.testing.assert_array_equal(inserted, steps % 20 == 0)
+    counts = np.concatenate([[2], trace.column("n_nodes")])
+    np.testing.assert_array_equal(np.diff(counts), inserted.astype(int) - removed)
+    for k in (0, 100, 599):                           # s1, s2: the two nearest nodes then
+        record, before = trace[k], trace.prototypes[k]
+        order = np.argsort(np.linalg.norm(before - X[record["sample"]], axis=1), kind="stable")
+        assert [record["s1"], record["s2"]] == order[:2].tolist()
+
+
+def test_trace_table_shows_a_window_of_steps():
+    trace = SOM(shape=(3, 3), random_state=0).trace(five(), n_steps=10)
+    lines = trace.table(start=-3).splitlines()
+    assert lines[2] == "... 7 steps before" and len(lines) == 6
+    middle = trace.table(max_rows=2, start=4).splitlines()
+    assert middle[2] == "... 4 steps before" and middle[-1] == "... 4 more steps"
+    assert [int(line.split()[0]) for line in middle[3:5]] == [4, 5]    # the step column

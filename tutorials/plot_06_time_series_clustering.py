@@ -468,6 +468,54 @@ print(f"tutorial ran in {time.perf_counter() - started:.1f} s ({'fast' if FAST e
 #       assert max(scores["sorted spectrum"]) < 0.5          # leakage: a peak between bins smears
 #       assert min(scores["sorted spectrum, Hann window"]) > 0.95   # every seed
 #
+# .. dropdown:: Solution to exercise 3
+#
+#    Pick eps from the data: with min_samples = 16 (twice the code's 8 dimensions, a common
+#    rule), sort each code's distance to its 16th nearest neighbour (its k-distance) and
+#    take eps where that curve bends upward; here the 90 % quantile, so that nine points in
+#    ten are core points. Then DBSCAN finds the three kinds on every seed, calls under 5 %
+#    of the signals noise, and puts every other signal with its own kind. Too small an eps
+#    (the 10 % quantile) calls more than half the signals noise; five times too large
+#    merges everything into one cluster. DBSCAN assumes what k-means does not: that a
+#    cluster is a dense region, of any shape, separated from the others by sparse space,
+#    all clusters of about the same density, and that some points belong to no cluster; it
+#    needs no k, but its eps is the density it calls a cluster.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import DBSCAN, Autoencoder, KMeans, datasets, metrics
+#
+#
+#       def dbscan(Z, eps, min_samples):
+#           labels = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(Z)
+#           return labels, len(set(labels.tolist()) - {-1}), float(np.mean(labels == -1))
+#
+#
+#       for seed in range(3):
+#           X, kinds = datasets.make_signals(n_samples=300, length=128, random_state=seed)
+#           model = Autoencoder(kind="conv1d", channels=(8, 16), kernel_size=5, latent_dim=8,
+#                               global_pool=True, loss="shift_mse", epochs=30, batch_size=32,
+#                               learning_rate=3e-3, dtype="float32", random_state=seed,
+#                               verbose=False).fit(X)
+#           codes = model.transform(X)
+#           Z = (codes - codes.mean(axis=0)) / (codes.std(axis=0) + 1e-12)      # standardised
+#           min_samples = 2 * Z.shape[1]                    # a common rule: twice the dimension
+#           distances = np.sqrt(((Z[:, None, :] - Z[None, :, :]) ** 2).sum(axis=2))
+#           kth = np.sort(distances, axis=1)[:, min_samples - 1]   # each point's k-distance
+#           knee = float(np.quantile(kth, 0.9))             # 90 % of the points are core points
+#           labels, found, noise = dbscan(Z, knee, min_samples)
+#           kept = labels >= 0
+#           ari = metrics.adjusted_rand_score(kinds[kept], labels[kept])
+#           print(f"seed {seed}: eps {knee:.2f}: {found} clusters, {noise:.1%} noise, "
+#                 f"ARI {ari:.3f} on the clustered points")
+#           assert found == 3 and noise < 0.05 and ari > 0.99
+#           _, found_small, noise_small = dbscan(Z, float(np.quantile(kth, 0.1)), min_samples)
+#           _, found_large, _ = dbscan(Z, 5 * knee, min_samples)
+#           print(f"    eps at the 10 % quantile: {found_small} clusters, {noise_small:.0%} "
+#                 f"noise; eps x 5: {found_large} cluster(s)")
+#           assert noise_small > 0.5 and found_large < 3    # too small: noise; too large: merged
+#
 # .. dropdown:: Solution to exercise 4
 #
 #    The codes fail first. At the tutorial's noise (0.1) both descriptions find the three

@@ -472,3 +472,54 @@ print(f"tutorial ran in {time.perf_counter() - started:.1f} s ({'fast' if FAST e
 #    Try a uniform box over their range instead: how much of the box decodes to digits?
 # 5. Cluster the VAE's codes with a Gaussian mixture instead of k-means: the posterior
 #    variances say how sure each code is.
+#
+# .. dropdown:: Solution to exercise 1
+#
+#    Only the entries of the log-variance half go wrong, and each by exactly the
+#    reconstruction's term: without the 1/2, the backward pass counts g ε σ / 2 twice, so
+#    the error of entry (i, j) is that term itself, large where the upstream gradient and
+#    the noise are large and small where either is near zero. The mean's entries stay right
+#    to rounding, and so does the KL's part of the log-variance gradient (its own 1/2 is
+#    untouched). A check that reports one number for the whole input H would say only that
+#    something is wrong; comparing entry by entry, as here, tells which half and which
+#    term.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#
+#
+#       def bottleneck_forward(H, eps, beta):
+#           """H = [mu, lambda] of shape (n, 2m) -> the code z and the batch's beta * mean KL."""
+#           m = H.shape[1] // 2
+#           mu, lam = H[:, :m], H[:, m:]
+#           z = mu + np.exp(lam / 2) * eps
+#           return z, beta * 0.5 * np.sum(mu ** 2 + np.exp(lam) - 1 - lam) / len(H)
+#
+#
+#       def bottleneck_backward(g, H, eps, beta, half=0.5):
+#           """dL/dH; half=1.0 is the bug: the 1/2 of dz/dlambda dropped."""
+#           m, n = H.shape[1] // 2, len(H)
+#           mu, lam = H[:, :m], H[:, m:]
+#           d_mu = g + beta / n * mu
+#           d_lam = half * g * eps * np.exp(lam / 2) + beta / (2 * n) * (np.exp(lam) - 1)
+#           return np.hstack([d_mu, d_lam])
+#
+#
+#       rng = np.random.default_rng(0)
+#       n, m, beta = 6, 3, 1.0
+#       H, R, eps = rng.normal(size=(n, 2 * m)), rng.normal(size=(n, m)), rng.normal(size=(n, m))
+#       numeric = np.zeros_like(H)
+#       for index in np.ndindex(H.shape):
+#           step = np.zeros_like(H)
+#           step[index] = 1e-6
+#           (up, kl_up), (down, kl_down) = (bottleneck_forward(H + step, eps, beta),
+#                                           bottleneck_forward(H - step, eps, beta))
+#           numeric[index] = (np.sum(R * (up - down)) + kl_up - kl_down) / 2e-6
+#       buggy = bottleneck_backward(R, H, eps, beta, half=1.0)
+#       error = np.abs(buggy - numeric)
+#       print("largest error, mu half:", error[:, :m].max(), " lambda half:", error[:, m:].max())
+#       assert error[:, :m].max() < 1e-7                     # the mu entries are still right
+#       reconstruction_path = 0.5 * R * eps * np.exp(H[:, m:] / 2)     # the term counted twice
+#       np.testing.assert_allclose(buggy[:, m:] - numeric[:, m:], reconstruction_path, atol=1e-7)
+#       assert error[:, m:].max() > 0.1                      # far beyond any rounding

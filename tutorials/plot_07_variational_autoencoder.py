@@ -569,6 +569,53 @@ print(f"tutorial ran in {time.perf_counter() - started:.1f} s ({'fast' if FAST e
 #       assert np.mean(ari[0.25]) > np.mean(ari[1.0])                # and better ones
 #       assert np.mean(kl[0.25]) > 2 * np.mean(kl[1.0])
 #
+# .. dropdown:: Solution to exercise 3
+#
+#    No. With 10-number codes, on three seeds, the autoencoder's decoder changes its image
+#    more than 1.5 times as much as the VAE's per relative step, and the ratio moves by
+#    less than 10 % between steps of 1 %, 5 % and 20 % of the code scale: over these sizes
+#    each decoder's change grows in proportion to the step, so the step cancels out of the
+#    measure and the ordering of the two models stays.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import Autoencoder, VariationalAutoencoder, datasets
+#
+#       X, y = datasets.load_digits()
+#       X = X / 16.0
+#       settings = dict(hidden=(128,), latent_dim=10, epochs=30, batch_size=64, learning_rate=3e-3,
+#                       loss="bce", output_activation="sigmoid", verbose=False)
+#
+#
+#       def roughness(model, Z, rng, step):
+#           """Relative change of the decoded image per relative step in the code space."""
+#           scale = np.sqrt(np.mean(Z.var(axis=0)))
+#           image_spread = np.sqrt(np.mean(model.inverse_transform(Z).var(axis=0)))
+#           direction = rng.normal(size=Z.shape)
+#           direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+#           change = (model.inverse_transform(Z + step * scale * direction)
+#                     - model.inverse_transform(Z))
+#           return float(np.mean(np.sqrt(np.mean(change ** 2, axis=1))) / image_spread / step)
+#
+#
+#       steps = (0.01, 0.05, 0.20)
+#       ratio = {step: [] for step in steps}            # the autoencoder's roughness / the VAE's
+#       for seed in range(3):
+#           models = {"autoencoder": Autoencoder(random_state=seed, **settings).fit(X),
+#                     "VAE": VariationalAutoencoder(random_state=seed, **settings).fit(X)}
+#           for step in steps:
+#               values = {name: roughness(model, model.transform(X), np.random.default_rng(seed),
+#                                         step) for name, model in models.items()}
+#               ratio[step].append(values["autoencoder"] / values["VAE"])
+#       for step in steps:
+#           print(f"step {step:.0%} of the code scale: autoencoder / VAE roughness "
+#                 f"{np.round(ratio[step], 2).tolist()}")
+#       for seed in range(3):
+#           by_step = [ratio[step][seed] for step in steps]
+#           assert min(by_step) > 1.5                               # the autoencoder: rougher
+#           assert max(by_step) < 1.1 * min(by_step)                # whatever the step
+#
 # .. dropdown:: Solution to exercise 4
 #
 #    Worse, on every seed and both code sizes: codes drawn uniformly from the box that

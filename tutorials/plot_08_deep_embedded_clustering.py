@@ -363,5 +363,32 @@ if np.mean(rebuild["DEC"]) > np.mean(rebuild["pretrained"]):
 #    reconstruction error and to the scores?
 # 5. Drop the division by :math:`f_j` in the target (write your own ``dec_target``) and
 #    count the samples in each cluster after training.
+#
+# .. dropdown:: Solution to exercise 2
+#
+#    Zero. Every term of the closed form carries the factor p_ij - q_ij, so with P = Q the
+#    gradient with respect to every code and every centre vanishes (here to rounding, a
+#    hundred thousand times below the sharpened target's): KL(Q || Q) is 0, its smallest
+#    value, and there is nothing to learn. DEC learns only because P is sharper than Q:
+#    squaring q_ij moves the target toward each sample's most likely cluster, and the
+#    gradient pulls the codes and the centres toward that more confident assignment.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import nn
+#       from neuroclust.nn.clustering import dec_target, kl_gradients
+#
+#       rng = np.random.default_rng(0)
+#       Z = rng.normal(size=(200, 2))                       # codes
+#       centers = rng.normal(size=(4, 2))                   # the centres mu_j
+#       layer = nn.ClusteringLayer(4, 2, centers=centers)
+#       Q = layer.forward(Z)                                # the Student-t soft assignments
+#       dZ_same, dmu_same = kl_gradients(Z, centers, Q)     # target P = Q: no sharpening
+#       dZ_sharp, dmu_sharp = kl_gradients(Z, centers, dec_target(Q))
+#       print("largest gradient with P = Q:", np.abs(dZ_same).max(), np.abs(dmu_same).max())
+#       print("largest gradient with DEC's P:", np.abs(dZ_sharp).max(), np.abs(dmu_sharp).max())
+#       for same, sharp in ((dZ_same, dZ_sharp), (dmu_same, dmu_sharp)):   # zero up to rounding
+#           assert np.abs(same).max() < 1e-5 * np.abs(sharp).max()
 
 print(f"tutorial ran in {time.perf_counter() - started:.1f} s ({'fast' if FAST else 'full'} mode)")

@@ -508,6 +508,6 @@ if np.mean(rebuild["DEC"]) > np.mean(rebuild["pretrained"]):
 #       for seed in range(3):
 #           assert error[0.01][seed] < pretrained_error[seed] + 0.05    # gamma = 0.01: L_r wins
 #           assert error[1.0][seed] > pretrained_error[seed] + 0.3      # gamma = 1: L_c wins
-#           assert ari[0.01][seed] > max(ari[None][seed], ari[1.0][seed])   # and clusters best here
+#           assert ari[0.01][seed] > max(ari[None][seed], ari[1.0][seed])   # clusters best
 
 print(f"tutorial ran in {time.perf_counter() - started:.1f} s ({'fast' if FAST else 'full'} mode)")

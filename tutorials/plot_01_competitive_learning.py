@@ -322,6 +322,7 @@ for name, (history, errors) in curves.items():
 left.axhline(floor, color="k", linestyle="--", linewidth=2, label="true centres")
 left.set_title("$E_Q$ drops in a few epochs, then stalls")
 right.set_yscale("log")
+right.autoscale(axis="y")      # plot_history starts a linear axis at 0, which a log axis cannot
 right.yaxis.set_major_locator(FixedLocator([0.02, 0.05, 0.1, 0.2, 0.5, 1.0]))
 right.yaxis.set_major_formatter(ScalarFormatter())
 right.yaxis.set_minor_formatter(NullFormatter())

@@ -447,6 +447,7 @@ for ax in axes:
     ax.set(xscale="log", xlabel="epochs of training")
     ax.set_xticks(sweep, [str(epochs) for epochs in sweep])
     ax.minorticks_off()
+    ax.set_ylim(bottom=0)          # both errors are 0 at best
     ax.grid(True, alpha=0.3)
     ax.legend()
 fig.tight_layout()

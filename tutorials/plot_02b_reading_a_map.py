@@ -123,13 +123,20 @@ fig = plotting.plot_som_prototypes(digit_som)
 # Neighbouring prototypes are similar images, and they change gradually across the map: one
 # digit morphs into the next along a path of units. Which digit does each unit stand for? The
 # labels map colours each unit by the most common true digit among the samples it wins; next to
-# it, the same map coloured by the k-means cluster of each unit.
+# it, the same map coloured by the k-means cluster of each unit. Cluster numbers are arbitrary
+# (k-means may call the 3s "cluster 7"), so before the two are drawn in one palette each
+# cluster is renamed after the digit it shares the most samples with, one cluster per digit
+# (:func:`neuroclust.metrics.match_clusters`, the matching behind the accuracy on
+# :doc:`/algorithms/metrics`): a unit then has the same colour on both sides when its cluster
+# and its majority digit agree.
 
+matched = metrics.match_clusters(y_digits, digit_som.labels_)
 fig, axes = plt.subplots(1, 2, figsize=(15, 6.5))
 plotting.plot_labels_map(digit_som, X_digits, y_digits, ax=axes[0])
-plotting.plot_labels_map(digit_som, X_digits, digit_som.labels_, ax=axes[1])
+plotting.plot_labels_map(digit_som, X_digits, matched, ax=axes[1])
 axes[0].set_title("Majority true digit of each unit")
-axes[1].set_title("Two-level clustering: k-means cluster of each unit")
+axes[1].set_title("Two-level clustering: k-means cluster of each unit,\n"
+                  "named after its matched digit")
 
 print(f"map {DIGIT_SHAPE[0]} x {DIGIT_SHAPE[1]}, {DIGIT_EPOCHS} online epochs, seed {SEED}: "
       f"E_Q = {digit_som.history_['quantization_error'][-1]:.2f}, "

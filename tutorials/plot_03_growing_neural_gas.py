@@ -336,8 +336,10 @@ print(steps.table(start=-5))
 # Watching it grow
 # ----------------
 # :func:`neuroclust.plotting.gng_snapshot_callback` keeps the graph after every epoch, and
-# :func:`neuroclust.plotting.animate_gng` makes an animation of it, one frame per epoch. The
-# GIF is saved in a folder of the system's temporary directory (change ``gif_path`` to keep
+# :func:`neuroclust.plotting.animate_gng` makes an animation of it, one frame per epoch. Each
+# frame colours the samples by the cluster of their nearest node *in that frame*: while the
+# graph is still in one piece, everything is one colour, and the colours split when the graph
+# does. The GIF is saved in a folder of the system's temporary directory (change ``gif_path`` to keep
 # it elsewhere); in a notebook, ``IPython.display.HTML(animation.to_jshtml())`` plays it in
 # place.
 
@@ -345,8 +347,7 @@ gif_snapshots = []
 GrowingNeuralGas(max_nodes=MAX_NODES, epochs=GIF_EPOCHS, random_state=SEED,
                  callbacks=[plotting.gng_snapshot_callback(gif_snapshots)]).fit(X_moons)
 gif_path = Path(tempfile.gettempdir()) / "neuroclust_tutorials" / "gng_growing.gif"
-animation = plotting.animate_gng(gif_snapshots, X_moons, path=gif_path, interval=500,
-                                 labels=y_moons)
+animation = plotting.animate_gng(gif_snapshots, X_moons, path=gif_path, interval=500)
 print(f"saved {gif_path.name}: {len(gif_snapshots)} frames, "
       f"{gif_path.stat().st_size / 1024:.0f} kB")
 

@@ -101,7 +101,8 @@ def describe_motion_results(scores, table, names):
 X, kinds, names = datasets.make_signals(n_samples=N_SIGNALS, length=LENGTH, random_state=SEED,
                                         return_kinds=True)
 print(f"X: {X.shape[0]} signals of {X.shape[1]} time steps; kinds: {names}")
-plotting.plot_signals_by_cluster(X, kinds, n_per_cluster=3)   # grouped by the true kind
+plotting.plot_signals_by_cluster(X, kinds, n_per_cluster=3, group_name="kind",
+                                 title="The three kinds of signal (true groups, not clusters)")
 
 # %%
 # Three signals of each kind (panel ``cluster k`` holds kind ``names[k]``). The mean of each
@@ -268,7 +269,8 @@ print(f"Question 12: the convolutions alone {'help' if convolutions_help else 'd
 # Its clusters, drawn as signals (each cluster's mean is flat again: its members still start
 # at random phases):
 
-plotting.plot_signals_by_cluster(X, labels, n_per_cluster=4)
+plotting.plot_signals_by_cluster(X, labels, n_per_cluster=4,
+                                 title="k-means clusters of the shift-invariant codes")
 
 # %%
 # A real recording: BasicMotions
@@ -326,7 +328,9 @@ if parts is not None:
     print(f"{'':>10}" + "".join(f"{name:>11}" for name in activity_names))
     for cluster, row in enumerate(table):
         print(f"{'cluster ' + str(cluster):>10}" + "".join(f"{count:>11}" for count in row))
-    plotting.plot_signals_by_cluster(motions[:, 0], motion_labels, n_per_cluster=4)
+    plotting.plot_signals_by_cluster(motions[:, 0], motion_labels, n_per_cluster=4,
+                                     title="Motions: k-means clusters of the shift-invariant "
+                                           "codes (first channel)")
     print(describe_motion_results(motion_scores, table, activity_names))
 
 # %%

@@ -4,7 +4,8 @@ Three kinds of measure live here.
 
 * **External** measures compare a clustering with known classes: :func:`adjusted_rand_score`,
   :func:`normalized_mutual_info_score`, :func:`clustering_accuracy` and :func:`purity_score`.
-  Each is a function of the table :func:`contingency_matrix` counts.
+  Each is a function of the table :func:`contingency_matrix` counts; :func:`match_clusters`
+  renames the clusters after the classes they are matched to.
 * **Internal** measures judge a clustering from the data alone: :func:`silhouette_samples`,
   :func:`silhouette_score`, :func:`davies_bouldin_score` and :func:`calinski_harabasz_score`.
 * **Map quality**: :func:`quantization_error`, how far the samples lie from their nearest
@@ -26,7 +27,7 @@ same function, imported from here as ``_quantization_error``).
 """
 from .._quantization import _quantization_error, quantization_error  # noqa: F401
 from .external import (adjusted_rand_score, clustering_accuracy, contingency_matrix,
-                       normalized_mutual_info_score, purity_score)
+                       match_clusters, normalized_mutual_info_score, purity_score)
 from .internal import (calinski_harabasz_score, davies_bouldin_score, silhouette_samples,
                        silhouette_score)
 
@@ -35,6 +36,7 @@ __all__ = [
     "adjusted_rand_score",
     "normalized_mutual_info_score",
     "clustering_accuracy",
+    "match_clusters",
     "purity_score",
     "silhouette_samples",
     "silhouette_score",

@@ -2,7 +2,8 @@ r"""External measures: a clustering against known classes.
 
 :func:`contingency_matrix` counts the samples of each class in each cluster;
 :func:`adjusted_rand_score`, :func:`normalized_mutual_info_score`, :func:`clustering_accuracy`
-and :func:`purity_score` are functions of that table. All are importable from
+and :func:`purity_score` are functions of that table; :func:`match_clusters` renames the
+clusters by the matching behind the accuracy. All are importable from
 :mod:`neuroclust.metrics`, whose docstring gives the notation. The page
 docs/algorithms/metrics.md derives them; the chain: metrics/external.py -> metrics/internal.py
 -> tests/metrics/test_metrics.py.
@@ -14,7 +15,7 @@ import numpy as np
 from ._labels import LABELS_PARAMETERS, _check_labels, _encode, shared_parameters
 
 __all__ = ["contingency_matrix", "adjusted_rand_score", "normalized_mutual_info_score",
-           "clustering_accuracy", "purity_score"]
+           "clustering_accuracy", "match_clusters", "purity_score"]
 
 
 def contingency_matrix(labels_true, labels_pred):
@@ -207,6 +208,60 @@ def clustering_accuracy(labels_true, labels_pred):
 
     classes, clusters = linear_sum_assignment(table, maximize=True)
     return float(table[classes, clusters].sum() / table.sum())                    # eq. (1)
+
+
+def match_clusters(labels_true, labels_pred):
+    r"""Rename each cluster after the class it is matched to, one to one.
+
+    Cluster ids are arbitrary: k-means may call the digit 3 "cluster 7". Drawn beside the
+    true labels in one palette, or read as a confusion table, they mislead until each
+    cluster carries the name of its class. This applies the matching that
+    :func:`clustering_accuracy` scores.
+
+    Parameters
+    ----------
+    labels_true : array-like of shape (n_samples,)
+        The known classes: integers (any sign, with gaps) or strings.
+    labels_pred : array-like of shape (n_samples,)
+        The clusters found. Their number may differ from the number of classes.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        ``labels_pred`` with every matched cluster renamed to its class. With more clusters
+        than classes, the clusters left without a class get new names that no class has:
+        ``max(labels_true) + 1, + 2, ...`` (largest cluster first) when the classes are
+        integers, ``"unmatched 1", "unmatched 2", ...`` otherwise. The samples grouped
+        together are unchanged, so every other measure of the clustering is too.
+
+    Notes
+    -----
+    .. math:: \hat m = \arg\max_m \sum_j n_{m(j)\,j}, \qquad
+              \tilde y_s = \hat m(\hat y_s)                                            \tag{1}
+
+    over the one-to-one maps :math:`m` from clusters to classes (the Hungarian algorithm on
+    the contingency table, as in :func:`clustering_accuracy`), so that
+    :math:`\mathrm{ACC} = \frac1n \sum_s [\,y_s = \tilde y_s\,]`.
+
+    References
+    ----------
+    H. W. Kuhn, "The Hungarian method for the assignment problem", Naval Research Logistics
+    Quarterly 2, 1955, pp. 83-97.
+    """
+    table = contingency_matrix(labels_true, labels_pred)
+    classes, clusters = np.unique(np.asarray(labels_true)), np.unique(np.asarray(labels_pred))
+    from scipy.optimize import linear_sum_assignment  # imported here: it is slow to load
+
+    rows, columns = linear_sum_assignment(table, maximize=True)                    # eq. (1)
+    name = dict(zip(columns.tolist(), classes[rows].tolist()))
+    unmatched = sorted(set(range(clusters.shape[0])) - set(name), key=lambda j: -table[:, j].sum())
+    integer_classes = classes.dtype.kind in "iu"
+    for count, j in enumerate(unmatched, start=1):
+        name[j] = int(classes.max()) + count if integer_classes else f"unmatched {count}"
+    codes = np.searchsorted(clusters, np.asarray(labels_pred))
+    renamed = np.array([name[j] for j in range(clusters.shape[0])],
+                       dtype=classes.dtype if integer_classes else object)
+    return renamed[codes]
 
 
 @shared_parameters(LABELS_PARAMETERS)

@@ -277,7 +277,8 @@ def plot_reconstructions(model, X, n=8, image_shape=None, ax=None):
     return ax
 
 
-def plot_signals_by_cluster(X, labels, n_per_cluster=5, ax=None):
+def plot_signals_by_cluster(X, labels, n_per_cluster=5, ax=None, title=None,
+                            group_name="cluster"):
     """For time series: one panel per cluster, a few of its member signals and their mean.
 
     The members are drawn thin and faint in the cluster's colour, the mean of **all** the
@@ -295,6 +296,12 @@ def plot_signals_by_cluster(X, labels, n_per_cluster=5, ax=None):
     ax : sequence of matplotlib Axes, default=None
         One Axes per cluster (a single Axes when there is one cluster); None makes a new
         figure.
+    title : str, default=None
+        The new figure's title; None: "Signals by <group_name>: a few members and the mean".
+        Not used when ``ax`` is given.
+    group_name : str, default="cluster"
+        What a group is called in the panel titles: "cluster" for clusters found, "class"
+        (or "kind") when ``labels`` are the true classes.
 
     Returns
     -------
@@ -333,7 +340,7 @@ def plot_signals_by_cluster(X, labels, n_per_cluster=5, ax=None):
         for signal in members[:n_per_cluster]:
             panel.plot(t, signal, color=color, linewidth=1.2, alpha=0.6)
         panel.plot(t, members.mean(axis=0), color="black", linewidth=2.6)
-        name = "noise" if is_noise else f"cluster {value}"
+        name = "noise" if is_noise else f"{group_name} {value}"
         panel.set_title(f"{name} ({members.shape[0]} signals)", fontsize=_FONT["small"], pad=3)
         panel.tick_params(labelsize=_FONT["small"])
         panel.grid(True, alpha=0.3)
@@ -343,6 +350,8 @@ def plot_signals_by_cluster(X, labels, n_per_cluster=5, ax=None):
     if created:
         legend_owner.legend(handles=handles, loc="outside upper center", ncols=2,
                             fontsize=_FONT["legend"])
+        fig.suptitle(f"Signals by {group_name}: a few members and the mean" if title is None
+                     else title, fontsize=_FONT["title"])
         return fig
     legend_owner.legend(handles=handles, fontsize=_FONT["small"], loc="best")
     return axes[:n_clusters]

@@ -23,7 +23,7 @@ from ..models import CompetitiveLearning, KMeans
 from ._style import (_FONT, COLORS, _axes_or_new, _columns, _draw_centres, _finish, _image_shape,
                      _image_side, _input_axes, _input_labels, _labels, _points, _scatter_clusters,
                      _shared_doc, _standard_data)
-from .history import _history_series, plot_history
+from .history import _history_series, _start_at_zero, plot_history
 
 # ------------------------------------------------------------------ clusters and centres
 @_shared_doc
@@ -178,8 +178,11 @@ def plot_prototype_images(prototypes, image_shape=(8, 8), n_cols=None, titles=No
 
 # ------------------------------------------------------------------------------- elbow
 @_shared_doc
-def plot_elbow(ks, values, ax=None, ylabel="inertia", xlabel="number of clusters k"):
+def plot_elbow(ks, values, ax=None, ylabel="inertia", xlabel="number of clusters k", title=None):
     """The elbow plot: a score (k-means inertia, or a reconstruction error) against k.
+
+    The vertical axis starts at zero when no value is negative: a bend is judged by how much
+    of the whole each step removes, which an axis cut just below the smallest value hides.
 
     Parameters
     ----------
@@ -191,6 +194,8 @@ def plot_elbow(ks, values, ax=None, ylabel="inertia", xlabel="number of clusters
     ylabel : str, default="inertia"
     xlabel : str, default="number of clusters k"
         E.g. "code size k" for ``elbow(X, autoencoder=...)``.
+    title : str, default=None
+        None: "The elbow: <ylabel> against <xlabel>".
 
     {returns_figure_or_ax}
     """
@@ -205,6 +210,9 @@ def plot_elbow(ks, values, ax=None, ylabel="inertia", xlabel="number of clusters
     ax.set_ylabel(ylabel, fontsize=_FONT["label"])
     ax.tick_params(labelsize=_FONT["tick"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(f"The elbow: {ylabel} against {xlabel}" if title is None else title,
+                 fontsize=_FONT["title"])
+    _start_at_zero(ax, values)
     ax.grid(True, alpha=0.3)
     return ax.figure if created else ax
 

@@ -20,6 +20,7 @@ LABEL_METRICS = [
     metrics.clustering_accuracy,
     metrics.purity_score,
     metrics.contingency_matrix,
+    metrics.match_clusters,
 ]
 DATA_METRICS = [
     metrics.silhouette_samples,
@@ -143,6 +144,30 @@ def test_a_renamed_labeling_scores_one(pair, seed):
 ])
 def test_clustering_accuracy_known_values(labels_true, labels_pred, expected):
     assert metrics.clustering_accuracy(labels_true, labels_pred) == pytest.approx(expected)
+
+
+@SETTINGS
+@given(labelings(max_samples=30, max_groups=6))
+def test_matched_clusters_score_the_accuracy_and_keep_the_partition(pair):
+    labels_true, labels_pred = pair
+    renamed = metrics.match_clusters(labels_true, labels_pred)
+    assert np.mean(renamed == np.asarray(labels_true)) == pytest.approx(
+        metrics.clustering_accuracy(labels_true, labels_pred), abs=1e-12)
+    table = metrics.contingency_matrix(labels_pred, renamed)
+    assert (np.count_nonzero(table, axis=0) == 1).all()       # one name per cluster, and
+    assert (np.count_nonzero(table, axis=1) == 1).all()       # one cluster per name
+
+
+@pytest.mark.parametrize("labels_true, labels_pred, expected", [
+    ([0, 0, 0, 1, 1, 1], [1, 1, 0, 0, 0, 0], [0, 0, 1, 1, 1, 1]),
+    # more clusters than classes: the unmatched ones take new integers, the largest first
+    ([3, 3, 5, 5, 5, 5], [0, 1, 2, 2, 9, 9], [3, 7, 5, 5, 6, 6]),
+    (["a", "a", "b"], [7, 8, 8], ["a", "b", "b"]),
+    (["a", "a", "b"], [7, 8, 9], ["a", "unmatched 1", "b"]),
+    ([0, 1, 2, 3], [5, 5, 5, 5], [0, 0, 0, 0]),          # fewer clusters: the first best class
+])
+def test_match_clusters_known_values(labels_true, labels_pred, expected):
+    assert metrics.match_clusters(labels_true, labels_pred).tolist() == expected
 
 
 @pytest.mark.parametrize("labels_true, labels_pred, expected", [

@@ -335,9 +335,16 @@ def test_plot_elbow():
     ax = fig.axes[0]
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
     assert ax.get_xlabel() == "number of clusters k"
+    assert ax.get_title() == "The elbow: inertia against number of clusters k"
+    assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] >= 9.0   # a bend judged against the whole
     plt.close(fig)
-    fig = plot_elbow([1, 2], [3.0, 1.0], xlabel="code size k", ylabel="reconstruction error")
+    fig = plot_elbow([1, 2], [3.0, 1.0], xlabel="code size k", ylabel="reconstruction error",
+                     title="Code size")
     assert fig.axes[0].get_xlabel() == "code size k"
+    assert fig.axes[0].get_title() == "Code size"
+    plt.close(fig)
+    fig = plot_elbow([1, 2], [-3.0, 1.0], ylabel="log-likelihood")
+    assert fig.axes[0].get_ylim()[0] < -3.0                      # negative values: not cut
     plt.close(fig)
     with pytest.raises(ValueError, match="ks has 2 entries but values has 3"):
         plot_elbow([1, 2], [1.0, 2.0, 3.0])

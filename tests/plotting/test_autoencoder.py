@@ -242,7 +242,12 @@ def test_signals_by_cluster(signals, tmp_path, saved_png):
     assert all(len(ax.lines) == 5 for ax in drawn)        # 4 members + the mean
     assert np.allclose(drawn[1].lines[-1].get_ydata(), X[y == 1].mean(axis=0))
     assert drawn[0].get_title() == "cluster 0 (10 signals)"
+    assert figure.get_suptitle() == "Signals by cluster: a few members and the mean"
     saved_png(figure, tmp_path / "by_cluster.png", min_bytes=3000)
+    figure = plot_signals_by_cluster(X, y, title="The true kinds", group_name="kind")
+    assert figure.get_suptitle() == "The true kinds"
+    assert [ax.get_title() for ax in figure.axes if ax.lines][2] == "kind 2 (10 signals)"
+    plt.close("all")
 
 
 def test_signals_by_cluster_noise_last_and_axes(signals):

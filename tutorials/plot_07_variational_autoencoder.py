@@ -45,6 +45,7 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from neuroclust import Autoencoder, KMeans, VariationalAutoencoder, datasets, metrics, nn
 
@@ -211,13 +212,18 @@ def train_pair(latent_dim, seed, validation_split=0.0):
 
 ae, vae = train_pair(2, SEED, validation_split=0.1)
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
-axes[0].plot(ae.history_["loss"], label="autoencoder: reconstruction")
-axes[0].plot(vae.history_["reconstruction"], label="VAE: reconstruction")
-axes[0].plot(vae.history_["loss"], "--", label="VAE: reconstruction + KL")
+ae_epochs = np.arange(1, len(ae.history_["loss"]) + 1)
+epochs = np.arange(1, len(vae.history_["loss"]) + 1)
+axes[0].plot(ae_epochs, ae.history_["loss"], label="autoencoder: reconstruction")
+axes[0].plot(epochs, vae.history_["reconstruction"], label="VAE: reconstruction")
+axes[0].plot(epochs, vae.history_["loss"], "--", label="VAE: reconstruction + KL")
 axes[0].set(xlabel="epoch", ylabel="loss per digit (nats)", title="Training loss")
 axes[0].legend()
-axes[1].plot(vae.history_["kl"], color="C3")
+axes[1].plot(epochs, vae.history_["kl"], color="C3")
 axes[1].set(xlabel="epoch", ylabel="mean KL per digit (nats)", title="The VAE's KL term")
+for ax in axes:
+    ax.set_ylim(bottom=0)                                # both are 0 at best
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 fig.tight_layout()
 print(f"last epoch: autoencoder {ae.history_['loss'][-1]:.2f}; VAE reconstruction "
       f"{vae.history_['reconstruction'][-1]:.2f} + KL {vae.history_['kl'][-1]:.2f} = "

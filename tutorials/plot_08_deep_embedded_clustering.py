@@ -238,7 +238,10 @@ else:
 # --------------------------
 # The codes have 10 numbers; to draw them, each set is projected on its own two principal
 # directions. Colours are the *clusters* each model found (k-means on the pretrained codes,
-# DEC's own), not the digits' labels.
+# DEC's own), not the digits' labels. Cluster numbers are arbitrary, so DEC's clusters are
+# renamed after the k-means cluster each shares the most digits with
+# (:func:`neuroclust.metrics.match_clusters`): a colour marks the same group on both sides
+# as far as the two clusterings agree.
 
 
 def two_dimensions(codes):
@@ -249,9 +252,10 @@ def two_dimensions(codes):
 fig, axes = plt.subplots(1, 2, figsize=(14, 6))
 for ax, codes, labels, title in [
         (axes[0], ae.transform(X), start_labels, "pretrained codes, k-means clusters"),
-        (axes[1], model.transform(X), model.labels_, "after DEC, DEC's clusters")]:
+        (axes[1], model.transform(X), metrics.match_clusters(start_labels, model.labels_),
+         "after DEC, DEC's clusters")]:
     xy = two_dimensions(codes)
-    ax.scatter(xy[:, 0], xy[:, 1], c=labels, cmap="tab10", s=8)
+    ax.scatter(xy[:, 0], xy[:, 1], c=labels, cmap="tab10", vmin=0, vmax=9, s=8)
     ax.set(title=title, xticks=[], yticks=[])
 fig.tight_layout()
 plt.show()

@@ -250,6 +250,7 @@ def draw_elbows(ax, runs, inertia, title):
                         if style[0] == "C" else "0.5", alpha=0.15)
     ax.set_xlabel("K (n_clusters)")
     ax.set_ylabel("mean error per sample")
+    ax.set_ylim(bottom=0)                  # an elbow is judged against the whole error
     ax.set_title(title)
     ax.set_xticks(ks)
     ax.legend()

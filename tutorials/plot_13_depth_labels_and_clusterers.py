@@ -538,8 +538,9 @@ print(f"DBSCAN scored {compare(shape_rows['DBSCAN'], shape_rows['k-means'])} k-m
 
 # %%
 # The k-distance curve of the first seed's codes, with the ``eps`` read from it, then the three
-# labelings of the same codes (grey: DBSCAN's noise; with more than ten clusters, colours
-# repeat):
+# labelings of the same codes (grey: DBSCAN's noise; each cluster takes the colour of the true
+# group it is matched to by :func:`neuroclust.metrics.match_clusters`, and a cluster left
+# over takes a colour of its own; with more than ten clusters, colours repeat):
 
 Z, distances, eps, found = clusterings[0]
 fig, ax = plt.subplots(figsize=(8, 5))
@@ -552,6 +553,9 @@ fig.tight_layout()
 
 
 def draw(ax, Z, labels, title):
+    """The codes coloured by cluster, each cluster renamed after the true group it is
+    matched to (so that a colour means one group in every panel), noise in grey."""
+    labels = metrics.match_clusters(y, labels, noise=-1)
     noise = labels == -1
     ax.scatter(*Z[noise].T, s=8, color="lightgrey")
     ax.scatter(*Z[~noise].T, s=8, c=labels[~noise] % 10, cmap="tab10", vmin=0, vmax=9)
@@ -603,7 +607,7 @@ Z = clusterings[0][0]
 optics = OPTICS(min_samples=MIN_SAMPLES).fit(Z)
 reach = optics.reachability_[optics.ordering_]
 reach = np.where(np.isfinite(reach), reach, np.nan)           # the first point has none
-ordered = optics.labels_[optics.ordering_]
+ordered = metrics.match_clusters(y, optics.labels_, noise=-1)[optics.ordering_]
 colors = np.where(ordered[:, None] == -1, [[0.8, 0.8, 0.8, 1.0]],
                   plt.cm.tab10(ordered % 10))          # the colours of draw()
 fig, axes = plt.subplots(1, 2, figsize=(15, 5), gridspec_kw={"width_ratios": [2, 1]})

@@ -210,7 +210,7 @@ def clustering_accuracy(labels_true, labels_pred):
     return float(table[classes, clusters].sum() / table.sum())                    # eq. (1)
 
 
-def match_clusters(labels_true, labels_pred):
+def match_clusters(labels_true, labels_pred, noise=None):
     r"""Rename each cluster after the class it is matched to, one to one.
 
     Cluster ids are arbitrary: k-means may call the digit 3 "cluster 7". Drawn beside the
@@ -224,6 +224,10 @@ def match_clusters(labels_true, labels_pred):
         The known classes: integers (any sign, with gaps) or strings.
     labels_pred : array-like of shape (n_samples,)
         The clusters found. Their number may differ from the number of classes.
+    noise : int or str, default=None
+        The label that means "in no cluster" (-1 for :class:`neuroclust.DBSCAN` and
+        :class:`neuroclust.OPTICS`): its samples keep it and take no part in the matching.
+        None: every label is a cluster.
 
     Returns
     -------
@@ -248,11 +252,28 @@ def match_clusters(labels_true, labels_pred):
     H. W. Kuhn, "The Hungarian method for the assignment problem", Naval Research Logistics
     Quarterly 2, 1955, pp. 83-97.
     """
+    contingency_matrix(labels_true, labels_pred)        # checks both, and their lengths
+    labels_true, labels_pred = np.asarray(labels_true), np.asarray(labels_pred)
+    in_cluster = np.ones(labels_pred.shape[0], dtype=bool) if noise is None else (
+        labels_pred != noise)
+    if not in_cluster.any():
+        return labels_pred.copy()
+    renamed = _renamed_clusters(labels_true[in_cluster], labels_pred[in_cluster])  # eq. (1)
+    if in_cluster.all():
+        return renamed
+    result = np.empty(labels_pred.shape[0], dtype=np.result_type(renamed.dtype, labels_pred.dtype)
+                      if renamed.dtype != object else object)
+    result[in_cluster], result[~in_cluster] = renamed, labels_pred[~in_cluster]
+    return result
+
+
+def _renamed_clusters(labels_true, labels_pred):
+    """The renaming of :func:`match_clusters`, every label a cluster."""
     table = contingency_matrix(labels_true, labels_pred)
-    classes, clusters = np.unique(np.asarray(labels_true)), np.unique(np.asarray(labels_pred))
+    classes, clusters = np.unique(labels_true), np.unique(labels_pred)
     from scipy.optimize import linear_sum_assignment  # imported here: it is slow to load
 
-    rows, columns = linear_sum_assignment(table, maximize=True)                    # eq. (1)
+    rows, columns = linear_sum_assignment(table, maximize=True)
     name = dict(zip(columns.tolist(), classes[rows].tolist()))
     unmatched = sorted(set(range(clusters.shape[0])) - set(name), key=lambda j: -table[:, j].sum())
     integer_classes = classes.dtype.kind in "iu"

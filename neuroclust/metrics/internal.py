@@ -42,8 +42,8 @@ def silhouette_samples(X, labels):
     A sample alone in its cluster has :math:`s(i) = 0`, and so has one with
     :math:`a(i) = b(i) = 0`. All :math:`n^2` distances are computed (no sampling, no
     approximation), a block of rows at a time, so memory stays bounded; each block is one
-    matrix product, :math:`d^2 = \|x\|^2 - 2\,x \cdot x' + \|x'\|^2`, on data shifted to zero mean (which
-    changes no distance and keeps rounding small), in float64.
+    matrix product, :math:`d^2 = \|x\|^2 - 2\,x \cdot x' + \|x'\|^2`, on data shifted to
+    zero mean (which changes no distance and keeps rounding small), in float64.
 
     References
     ----------

@@ -170,6 +170,16 @@ def test_match_clusters_known_values(labels_true, labels_pred, expected):
     assert metrics.match_clusters(labels_true, labels_pred).tolist() == expected
 
 
+def test_match_clusters_leaves_noise_alone():
+    labels_true = [0, 0, 0, 1, 1, 1, 2]
+    labels_pred = [-1, 5, 5, -1, -1, 3, 3]          # without noise=-1, -1 would be class 1
+    assert metrics.match_clusters(labels_true, labels_pred).tolist() == [1, 0, 0, 1, 1, 2, 2]
+    assert metrics.match_clusters(labels_true, labels_pred, noise=-1).tolist() == [
+        -1, 0, 0, -1, -1, 1, 1]
+    assert metrics.match_clusters([0, 1], [-1, -1], noise=-1).tolist() == [-1, -1]
+    assert metrics.match_clusters(["a", "b"], ["n", "x"], noise="n").tolist() == ["n", "b"]
+
+
 @pytest.mark.parametrize("labels_true, labels_pred, expected", [
     # cluster 0 holds {0, 0}: 2 right; cluster 1 holds {0, 1, 1, 1}: 3 right
     ([0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 1, 1], 5 / 6),

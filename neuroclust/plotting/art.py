@@ -251,6 +251,10 @@ def standard_figures(model, X, y=None, labels=None):
             lower, upper = model.category_boxes()
             templates = (np.asarray(to_host(lower)) + np.asarray(to_host(upper))) / 2
         figures["templates"] = plot_prototype_images(templates[:64], image_shape=(side, side))
+        shown = f"the first 64 of {len(templates)}" if len(templates) > 64 else "all"
+        what = "box centres" if isinstance(model, FuzzyART) else "templates"
+        figures["templates"].suptitle(f"{type(model).__name__}: the categories' {what} as "
+                                      f"images ({shown})", fontsize=_FONT["title"])
     counts = _history_series(model).get("n_categories")
     if counts is not None:
         figures["history"] = plot_history(counts, ylabel="categories")

@@ -242,8 +242,11 @@ def plot_reconstructions(model, X, n=8, image_shape=None, ax=None):
     if X_hat.shape != X.shape:
         raise ValueError(f"the model's reconstructions have shape {X_hat.shape}, but X has "
                          f"{X.shape}; is it fitted on data with {X.shape[1]} features?")
+    title = f"{type(model).__name__}: the first {n} inputs and their reconstructions"
     if image_shape is not None:
-        return _reconstruction_images(X, X_hat, _image_shape(image_shape), ax)
+        drawn = _reconstruction_images(X, X_hat, _image_shape(image_shape), ax)
+        (drawn.axes[0] if ax is None else drawn).set_title(title, fontsize=_FONT["title"])
+        return drawn
     created = ax is None
     t = np.arange(X.shape[1])
     if created:
@@ -263,6 +266,7 @@ def plot_reconstructions(model, X, n=8, image_shape=None, ax=None):
             panel.grid(True, alpha=0.3)
         fig.legend(handles=_reconstruction_handles(), loc="outside upper center", ncols=2,
                    fontsize=_FONT["legend"])
+        fig.suptitle(title, fontsize=_FONT["title"])
         return fig
     step = 1.2 * max(float(np.ptp(np.concatenate([X, X_hat]))), 1e-12)
     for i in range(n):
@@ -273,6 +277,7 @@ def plot_reconstructions(model, X, n=8, image_shape=None, ax=None):
                   [f"sample {i}" for i in range(n)])
     ax.tick_params(labelsize=_FONT["small"])
     ax.set_xlabel("time step", fontsize=_FONT["label"])
+    ax.set_title(title, fontsize=_FONT["title"])
     ax.legend(handles=_reconstruction_handles(), fontsize=_FONT["legend"], loc="upper right")
     return ax
 

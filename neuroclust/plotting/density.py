@@ -91,11 +91,16 @@ def plot_density_clusters(model, X, ax=None, title=None):
     X : array-like of shape (n_samples, 2)
         The samples the model was fit on, in the same order.
     {ax}
-    title : str or None, default=None
+    title : str, default=None
+        None: the model, its number of clusters and its share of noise.
 
     {returns_figure_or_ax}
     """
     X, _y, labels = _training_data(model, X, None, None)
+    if title is None:
+        n_found = len(set(np.unique(labels).tolist()) - {-1})
+        title = (f"{type(model).__name__}: {n_found} cluster{'s' * (n_found != 1)}, "
+                 f"{np.mean(labels < 0):.0%} noise (large dots: core samples)")
     if X.shape[1] != 2:
         raise ValueError(f"X must have 2 columns (features) for this 2-D plot, but it has "
                          f"{X.shape[1]} (project other data first, e.g. with PCA).")

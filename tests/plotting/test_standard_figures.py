@@ -1,13 +1,14 @@
 """Tests for the standard figures: each family's ``standard_figures`` and the dispatcher
 ``neuroclust.plotting.standard_figures``, which picks the family by the model's class; and the
 history helper every family reads ``history_`` through (a dict of lists, or a plain list)."""
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-from neuroclust import (ART1, SOM, Autoencoder, CompetitiveLearning, FuzzyART, GrowingNeuralGas,
-                        KMeans, LatentClustering, NotFittedError, plotting)
+from neuroclust import (ART1, DBSCAN, OPTICS, SOM, Autoencoder, CompetitiveLearning, FuzzyART,
+                        GrowingNeuralGas, KMeans, LatentClustering, NotFittedError, plotting)
 from neuroclust.plotting import art, autoencoder, competitive, gng, som, standard_figures
 from neuroclust.plotting.history import _history_series, plot_history
 
@@ -141,3 +142,43 @@ def test_plot_history_takes_a_one_metric_dict_or_a_model(moons):
         plot_history(model)
     with pytest.raises(ValueError, match="history has no values to plot"):
         plot_history({"loss": []})
+
+
+def _standard_figures_of_every_family(moons, digits):
+    """``{family: standard figures}`` of one small fitted model of each family."""
+    X, y = moons
+    Xd, yd = digits
+    ae = Autoencoder(hidden=(8,), latent_dim=2, epochs=2, random_state=0, verbose=False)
+    fitted = {
+        "k-means": (KMeans(2, random_state=0).fit(X), X, y),
+        "competitive": (CompetitiveLearning(2, epochs=2, random_state=0).fit(X), X, y),
+        "SOM": (SOM(shape=(3, 3), epochs=2, random_state=0).fit(X), X, y),
+        "SOM on images": (SOM(shape=(3, 3), epochs=1, random_state=0).fit(Xd), Xd, yd),
+        "GNG": (GrowingNeuralGas(max_nodes=10, epochs=2, random_state=0).fit(X), X, y),
+        "Fuzzy ART": (FuzzyART(rho=0.7, scale=True, epochs=2).fit(X), X, y),
+        "ART1": (ART1(rho=0.5, epochs=1).fit(Xd > 8), (Xd > 8).astype(float), yd),
+        "DBSCAN": (DBSCAN(eps=0.2).fit(X), X, y),
+        "OPTICS": (OPTICS(min_samples=5).fit(X), X, y),
+        "latent clustering": (LatentClustering(autoencoder=ae, n_clusters=3,
+                                               random_state=0).fit(Xd), Xd, yd),
+    }
+    for name, (model, data, labels) in fitted.items():
+        yield name, standard_figures(model, data, labels)
+        plt.close("all")
+
+
+def test_every_standard_figure_says_what_it_shows(moons, digits):
+    """A student opens a PNG on its own: every panel that draws data has a title (its own or
+    the figure's), and every history starts its vertical axis at zero, where a reader expects
+    an error or a count to start."""
+    for family, figures in _standard_figures_of_every_family(moons, digits):
+        for stem, figure in figures.items():
+            figure = getattr(figure, "_fig", figure)                 # an animation's figure
+            suptitle = figure._suptitle.get_text() if figure._suptitle else ""
+            panels = [ax for ax in figure.axes if ax.has_data() and ax.get_label() != "<colorbar>"]
+            assert panels, f"{family} {stem}: nothing drawn"
+            for ax in panels:
+                assert ax.get_title() or suptitle, f"{family} {stem}: a panel without a title"
+            if stem == "history":
+                for ax in panels:
+                    assert ax.get_ylim()[0] == 0, f"{family} history starts at {ax.get_ylim()}"

@@ -392,10 +392,218 @@ print(f"tutorial ran in {time.perf_counter() - started:.0f} s ({'fast' if FAST e
 # 1. Train ``CNNI(3, index="silhouette")`` on three standardised blobs over ten seeds. How
 #    often does one output stay unused, two blobs sharing a cluster? Compare the final loss
 #    of those runs with the others: could you pick the good runs without labels?
-# 2. Replace the silhouette by ``index="calinski_harabasz"`` on the moons. Why can no index
-#    computed from Euclidean features alone separate them?
+# 2. Replace the silhouette by ``index="calinski_harabasz"`` on the moons. Why can neither it
+#    nor the Euclidean silhouette separate them, when MMJ-SC, computed from the same
+#    features, can?
 # 3. Shrink the batch to 32. The MMJ block of a batch still measures paths through all the
 #    training samples; what would change if it were the MMJ distance of the batch alone?
 #    (Compute ``mmj_distances`` of 32 random moon points and look at the matrix.)
 # 4. The bridge needed only 2 % of the data. How thin can it be (how few points, how much
 #    noise on them) before MMJ-SC separates the moons again?
+#
+# .. dropdown:: Solution to exercise 1
+#
+#    Some runs do, a minority: with these seeds two of the ten leave an output unused, and
+#    in each of them every blob stays whole and two blobs share a cluster. The other runs
+#    find the three blobs, and their final loss is minus the silhouette of the true
+#    partition. The final loss tells the two kinds apart without labels: every run with an
+#    unused output ends more than 0.2 above every good run, so the run of lowest final loss
+#    is a good one. Sharing an output is a local optimum of the index, not its best: train
+#    a few seeds and keep the lowest loss, as the Notes of CNNI advise.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import CNNI, datasets, metrics
+#
+#       X, y = datasets.make_blobs(300, centers=3, random_state=0)
+#       X = (X - X.mean(axis=0)) / X.std(axis=0)             # standardised
+#       truth = metrics.silhouette_score(X, y)               # the index of the true partition
+#       runs = []
+#       for seed in range(10):
+#           model = CNNI(3, index="silhouette", random_state=seed, verbose=False).fit(X)
+#           used = len(np.unique(model.labels_))
+#           # a blob is kept whole when at least 95 % of it falls in one cluster
+#           whole = all(np.bincount(model.labels_[y == k]).max() >= 0.95 * np.sum(y == k)
+#                       for k in range(3))
+#           ari = metrics.adjusted_rand_score(y, model.labels_)
+#           runs.append((seed, used, model.history_["loss"][-1], ari, whole))
+#           print(f"seed {seed}: {used} clusters used, final loss {runs[-1][2]:.3f}, "
+#                 f"ARI {ari:.2f}")
+#       bad = [run for run in runs if run[1] < 3]
+#       good = [run for run in runs if run[1] == 3]
+#       print(f"{len(bad)} of 10 runs leave an output unused; the silhouette of the truth "
+#             f"{truth:.3f}")
+#       assert 1 <= len(bad) <= 4                       # it happens, in a minority of the runs
+#       assert all(run[4] for run in bad)               # whole blobs, two sharing a cluster
+#       assert all(run[3] > 0.98 for run in good)       # the others find the three blobs ...
+#       assert all(abs(run[2] + truth) < 0.01 for run in good)   # ... and reach the truth's index
+#       # without labels: every bad run ends with a loss over 0.2 above every good run's
+#       assert min(run[2] for run in bad) > max(run[2] for run in good) + 0.2
+#       best = min(runs, key=lambda run: run[2])        # so the run of lowest final loss ...
+#       assert best[1] == 3 and best[3] > 0.98          # ... is a good one
+#
+# .. dropdown:: Solution to exercise 2
+#
+#    The network finds what k-means finds: a straight cut through both moons (ARI above 0.9
+#    with k-means' labels, below 0.35 with the moons) on every seed. That is the index's
+#    optimum, not a failure of training: the Calinski-Harabasz index of the straight cut is
+#    over twice that of the moons, and the Euclidean silhouette prefers the cut too. Both
+#    measure compactness by straight-line distance (the scatter around a cluster's mean;
+#    the mean distance to the other members). A moon's mean lies in its hollow and its two
+#    ends are further apart than points of different moons, so two convex halves look more
+#    compact. MMJ-SC reads the same features but measures distance along chains of samples,
+#    and on it the moons beat the cut by more than 0.4.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import CNNI, KMeans, datasets, metrics, nn
+#       from neuroclust.backend.reference import mmj_distances
+#
+#       for seed in range(3):
+#           X, y = datasets.make_moons(500, noise=0.05, random_state=seed)
+#           model = CNNI(2, index="calinski_harabasz", random_state=seed, verbose=False).fit(X)
+#           cut = KMeans(2, random_state=seed).fit(X).labels_       # two convex halves
+#           M = mmj_distances(X)
+#           rows = np.arange(len(y))[:, None]
+#
+#           def indices(labels):
+#               """Calinski-Harabasz, Euclidean silhouette, MMJ silhouette of a partition."""
+#               return (metrics.calinski_harabasz_score(X, labels),
+#                       metrics.silhouette_score(X, labels),
+#                       -nn.SoftSilhouette(M).forward(np.eye(2)[labels], rows))
+#
+#           truth, straight = indices(y), indices(cut)
+#           ari_truth = metrics.adjusted_rand_score(y, model.labels_)
+#           ari_cut = metrics.adjusted_rand_score(cut, model.labels_)
+#           print(f"seed {seed}: CNNI on Calinski-Harabasz, ARI {ari_truth:.3f} with the moons, "
+#                 f"{ari_cut:.3f} with k-means")
+#           for name, values in (("the moons", truth), ("the straight cut", straight)):
+#               print(f"  {name}: Calinski-Harabasz {values[0]:.0f}, silhouette {values[1]:.3f}, "
+#                     f"MMJ silhouette {values[2]:.3f}")
+#           assert ari_truth < 0.35 and ari_cut > 0.9   # not the moons: k-means' straight cut
+#           assert straight[0] > 2 * truth[0]           # CH scores the cut over twice the moons
+#           assert straight[1] > truth[1] + 0.1         # the Euclidean silhouette prefers it too
+#           assert truth[2] > straight[2] + 0.4         # on MMJ distances the moons win
+#
+# .. dropdown:: Solution to exercise 3
+#
+#    With batches of 32, MMJ-SC still separates the moons, training and new points alike
+#    (ARI above 0.95 on every seed), because a batch reads its block of the matrix of all
+#    500 samples: in every one of 100 random batches that block is two flat blocks (every
+#    distance within a moon below every distance between them), and the silhouette of the
+#    moons on it is above 0.7. Computed from the batch alone, 32 points spread over two
+#    moons are too sparse for their spanning tree to follow a moon: some jumps along a moon
+#    get as long as the jump between them. The two flat blocks survive in fewer than half
+#    of the batches, the mean silhouette of the moons falls below 0.45, and some batches
+#    (but not most) score the straight cut above the moons, so their gradient would push
+#    toward the cut.
+#
+#    .. code-block:: python
+#
+#       import matplotlib.pyplot as plt
+#       import numpy as np
+#       from neuroclust import CNNI, KMeans, datasets, metrics, nn
+#       from neuroclust.backend.reference import mmj_distances
+#
+#       rows = np.arange(32)[:, None]                  # a batch's row numbers into its matrix
+#
+#
+#       def mmj_silhouette(D, labels):
+#           """The silhouette of hard labels on the distances D (the soft one on one-hot rows)."""
+#           return -nn.SoftSilhouette(D).forward(np.eye(2)[labels], rows)
+#
+#
+#       for seed in range(3):
+#           X, y = datasets.make_moons(500, noise=0.05, random_state=seed)
+#           X_new, y_new = datasets.make_moons(500, noise=0.05, random_state=1000 + seed)
+#           model = CNNI(2, index="mmj_silhouette", batch_size=32, random_state=seed,
+#                        verbose=False).fit(X)
+#           ari = (metrics.adjusted_rand_score(y, model.labels_),
+#                  metrics.adjusted_rand_score(y_new, model.predict(X_new)))
+#           print(f"seed {seed}: batch 32, ARI {ari[0]:.3f} (training), {ari[1]:.3f} (new points)")
+#           assert min(ari) > 0.95                      # batch 32 still separates the moons
+#           M = mmj_distances(X)                        # through all 500 samples
+#           cut = KMeans(2, random_state=seed).fit(X).labels_      # two convex halves
+#           rng = np.random.default_rng(seed)
+#           found = {"block of M": [], "batch alone": []}
+#           for _ in range(100):                        # 100 random batches of 32
+#               batch = rng.choice(500, 32, replace=False)
+#               yb = y[batch]
+#               same = (yb[:, None] == yb[None]) & ~np.eye(32, dtype=bool)
+#               for name, D in (("block of M", M[np.ix_(batch, batch)]),
+#                               ("batch alone", mmj_distances(X[batch]))):
+#                   moons = mmj_silhouette(D, yb)
+#                   found[name].append((D[~same & (yb[:, None] != yb[None])].min() > D[same].max(),
+#                                       moons, moons > mmj_silhouette(D, cut[batch])))
+#           for name, values in found.items():
+#               flat, moons, wins = np.mean(values, axis=0)
+#               print(f"  {name}: two flat blocks in {flat:.0%} of the batches, silhouette of the "
+#                     f"moons {moons:.3f}, moons above the straight cut in {wins:.0%}")
+#           block, alone = (np.mean(found[name], axis=0) for name in found)
+#           assert block[0] == 1 and alone[0] < 0.5     # alone, the two flat blocks are lost ...
+#           assert block[1] > 0.7 and alone[1] < 0.45   # ... the moons' silhouette falls ...
+#           assert block[2] == 1 and 0.6 < alone[2] < 1  # ... and some batches prefer the cut
+#
+#       fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))     # the last batch, sorted by moon
+#       order = np.argsort(yb, kind="stable")
+#       for ax, (name, D) in zip(axes, (("block of M", M[np.ix_(batch, batch)]),
+#                                       ("batch alone", mmj_distances(X[batch])))):
+#           ax.imshow(D[np.ix_(order, order)], cmap="viridis")
+#           ax.set_title(f"MMJ distances, {name}")
+#       fig.tight_layout()
+#       plt.show()
+#
+# .. dropdown:: Solution to exercise 4
+#
+#    On 1,000 moon points the tutorial's bridge (20 points, 2 %, sideways noise 0.02) joins
+#    the moons on at least one seed of three (ARI below 0.7): the MMJ distance between the
+#    moons, the largest jump along the bridge, is shorter than the largest one inside a
+#    moon, so in MMJ distance the moons are one shape. Take 8 points instead (0.8 %), or
+#    keep 20 and spread them sideways with noise 0.1, and MMJ-SC separates the moons on
+#    every seed (ARI above 0.95): the jump across the bridge is then over 1.2 times the
+#    tutorial bridge's. What matters is the bridge's largest jump next to the jumps inside
+#    the shapes, not its share of the data: here the threshold lies between 8 and 20 points
+#    on a line.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import CNNI, datasets, metrics
+#       from neuroclust.backend.reference import mmj_distances
+#
+#
+#       def bridged_moons(seed, k, noise):
+#           """1,000 moon points and a line of k points from the tip of one moon to the other."""
+#           X, y = datasets.make_moons(1000, noise=0.05, random_state=seed)
+#           line = np.c_[1.0 + np.random.default_rng(seed).normal(0, noise, k),
+#                        np.linspace(0.0, -0.5, k)]
+#           return np.r_[X, line], np.r_[y, np.full(k, -1)]
+#
+#
+#       bridges = {"20 points, noise 0.02 (the tutorial's)": (20, 0.02),
+#                  "8 points, noise 0.02": (8, 0.02), "20 points, noise 0.1": (20, 0.1)}
+#       ari = {name: [] for name in bridges}
+#       gap = {name: [] for name in bridges}        # the MMJ distance between the two moons
+#       within = []                                 # the largest MMJ distance inside a moon
+#       for seed in range(3):
+#           for name, (k, noise) in bridges.items():
+#               X, y = bridged_moons(seed, k, noise)
+#               M = mmj_distances(X)
+#               gap[name].append(M[np.ix_(y == 0, y == 1)].min())
+#               if k == 20 and noise == 0.02:
+#                   within.append(max(M[np.ix_(y == c, y == c)].max() for c in (0, 1)))
+#               model = CNNI(2, index="mmj_silhouette", random_state=seed, verbose=False).fit(X)
+#               keep = y >= 0                           # the bridge belongs to neither moon
+#               ari[name].append(metrics.adjusted_rand_score(y[keep], model.labels_[keep]))
+#       print("largest MMJ distance inside a moon", np.round(within, 3).tolist())
+#       for name in bridges:
+#           print(f"{name}: MMJ distance between the moons {np.round(gap[name], 3).tolist()}, "
+#                 f"ARI {np.round(ari[name], 2).tolist()}")
+#       tutorial, few, spread = bridges
+#       assert min(ari[tutorial]) < 0.7                 # the tutorial's bridge joins the moons
+#       assert all(g < w for g, w in zip(gap[tutorial], within))   # shorter than in a moon
+#       for name in (few, spread):
+#           assert min(ari[name]) > 0.95                # a thinner bridge: separated on every seed
+#           assert all(g > 1.2 * g0 for g, g0 in zip(gap[name], gap[tutorial]))  # a longer jump

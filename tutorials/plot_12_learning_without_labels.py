@@ -675,3 +675,251 @@ print(f"{time.perf_counter() - started:.1f} s ({'fast' if FAST else 'full'} mode
 #    (``decay="inverse_time"``, ``learning_rate_final``) that give the same map.
 # 4. In (a), replace the 2-D code by a 10-D one. Does the knee rule still pick a radius that
 #    finds four clusters?
+#
+# .. dropdown:: Solution to exercise 1
+#
+#    From the PCA start the map's energy E_σ / n (σ = 1) before training is less than half
+#    that of a start from random samples. The first epoch, at learning rate 0.5, throws
+#    that away: from epoch 1 on the two curves are within 20% of each other, and with σ
+#    held the energy rises in over a quarter of the epochs (the steps are large, and where
+#    a sample's winner switches the energy jumps: the caveat on the SOM's docs page). When
+#    σ shrinks from 1 to 0.5, the energy at the radius in force falls in most epochs and
+#    ends more than five times lower than it started; but measured at one fixed radius, the
+#    final 0.5, it drops in the first epoch and then rises again, ending above its value
+#    after epoch 1. The falling curve is largely the radius's doing: each epoch lowers a
+#    different function, and no single function falls throughout.
+#
+#    .. code-block:: python
+#
+#       import matplotlib.pyplot as plt
+#       import numpy as np
+#       from neuroclust import SOM, datasets, grid
+#
+#       SHAPE, EPOCHS = (5, 5), 20
+#       distances = grid.grid_squared_distances(grid.grid_positions(SHAPE, "rectangular"),
+#                                               grid.grid_periods(SHAPE, "rectangular", False))
+#
+#
+#       def energy(X, W, sigma):
+#           """E_sigma(W) / n: every sample charged to every unit, weighted by h of its winner."""
+#           h = grid.neighbourhood(distances, sigma, "gaussian")
+#           d2 = ((X[:, None, :] - W[None, :, :]) ** 2).sum(axis=2)
+#           return 0.5 * np.sum(h[d2.argmin(axis=1)] * d2) / len(X)
+#
+#
+#       fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+#       for seed in range(3):
+#           X, _ = datasets.make_blobs(n_samples=500, centers=4, n_features=10, random_state=seed)
+#           X = (X - X.mean(axis=0)) / X.std(axis=0)
+#           curves, starts = {}, {}
+#           samples = X[np.random.default_rng(seed).choice(len(X), 25, replace=False)]
+#           for name, init in (("pca", "pca"), ("random samples", samples)):   # sigma held at 1
+#               som = SOM(SHAPE, sigma=1.0, sigma_final=1.0, epochs=EPOCHS, init=init,
+#                         random_state=seed)
+#               starts[name] = som.trace(X, n_steps=1).prototypes[0]      # before the first step
+#               curve = curves[name] = [energy(X, starts[name], 1.0)]
+#               som.callbacks = [lambda s, e, c=curve: c.append(energy(X, s.cluster_centers_, 1))]
+#               som.fit(X)
+#           # sigma shrinks from 1 to the default sigma_final=0.5; the radius in force after an
+#           # epoch is the schedule's value at that epoch's last step
+#           som = SOM(SHAPE, sigma=1.0, epochs=EPOCHS, random_state=seed)       # init="pca"
+#           sigmas = som.schedule(len(X), n_points=EPOCHS * len(X))["sigma"]
+#           in_force = [sigmas[(epoch + 1) * len(X) - 1] for epoch in range(EPOCHS)]
+#           at_final = [energy(X, starts["pca"], 0.5)]
+#           at_force = [energy(X, starts["pca"], 1.0)]
+#           def record(som, epoch):
+#               at_final.append(energy(X, som.cluster_centers_, 0.5))
+#               at_force.append(energy(X, som.cluster_centers_, in_force[epoch]))
+#
+#           som.callbacks = [record]
+#           som.fit(X)
+#           pca, rnd = np.array(curves["pca"]), np.array(curves["random samples"])
+#           gap = np.max(np.abs(pca[1:] / rnd[1:] - 1))
+#           print(f"seed {seed}, sigma held at 1: PCA start {pca[0]:.2f} -> {pca[-1]:.2f}, random "
+#                 f"start {rnd[0]:.2f} -> {rnd[-1]:.2f}, largest gap from epoch 1 on {gap:.0%}, "
+#                 f"rising in {np.mean(np.diff(pca) > 0):.0%} of the epochs")
+#           print(f"    sigma 1 -> 0.5: at the final radius {at_final[0]:.2f} -> "
+#                 f"{at_final[1]:.2f} (epoch 1) -> {at_final[-1]:.2f}; at the radius in force "
+#                 f"{at_force[0]:.2f} -> {at_force[-1]:.2f}, falling in "
+#                 f"{np.mean(np.diff(at_force) < 0):.0%} of the epochs")
+#           assert pca[0] < 0.5 * rnd[0]                  # the PCA start is far lower ...
+#           assert gap < 0.2                              # ... and forgotten after one epoch
+#           assert np.mean(np.diff(pca) > 0) > 0.25       # sigma held: rises in over a quarter
+#           assert at_force[-1] < at_force[0] / 5         # at the radius in force: falls ...
+#           assert np.mean(np.diff(at_force) < 0) > 0.7   # ... in most epochs
+#           assert at_final[1] < at_final[0] and at_final[-1] > at_final[1]   # at 0.5: rises
+#           first = seed == 0
+#           axes[0].plot(pca, color="C0", label="PCA start" if first else None)
+#           axes[0].plot(rnd, color="C1", ls="--", label="random samples" if first else None)
+#           axes[1].plot(at_final, color="C2", label="at the final radius 0.5" if first else None)
+#           axes[1].plot(at_force, color="C3", label="at the radius in force" if first else None)
+#       axes[0].set_title("sigma held at 1: E / n (3 seeds)")
+#       axes[1].set_title("sigma shrinking from 1 to 0.5: E / n (3 seeds)")
+#       for ax in axes:
+#           ax.set_yscale("log")
+#           ax.set_xlabel("epoch")
+#           ax.legend()
+#       plt.show()
+#
+# .. dropdown:: Solution to exercise 2
+#
+#    Yes. With ``update_interval=10**9`` the target P is computed once, at the start, and
+#    the KL is one fixed function: its epoch means in ``history_`` never rise from one
+#    epoch to the next and end below 0.6 of the first. Refreshed every 30 steps, the KL
+#    rises in over a quarter of the epochs and ends higher than it began, each new P being
+#    sharper than the one before. A fixed P turns DEC into supervised learning on pseudo-
+#    labels: its first guess, k-means on the pretrained codes, sharpened. So DEC clusters
+#    what k-means found: fewer than 10% of the digits leave their starting cluster (fewer
+#    than with refreshes, on every seed), and the ARI stays within 0.05 of the start's. The
+#    jumps are the price of self-training: a target that follows Q is what lets the
+#    clusters move.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import DEC, Autoencoder, datasets, metrics
+#
+#       X, y = datasets.load_digits()
+#       X = X / 16.0
+#       SETTINGS = dict(n_clusters=10, n_init=10, verbose=False)
+#       for seed in range(3):
+#           ae = Autoencoder(hidden=(64,), latent_dim=10, epochs=20, batch_size=64,
+#                            learning_rate=3e-3, random_state=seed, verbose=False).fit(X)
+#           # DEC's start: its k-means on the codes (the same seed, the same k-means), one step on
+#           start = DEC(ae, max_iter=1, random_state=seed, **SETTINGS).fit(X).labels_
+#           runs = {}
+#           for name, interval in (("refreshed every 30 steps", 30), ("never refreshed", 10**9)):
+#               model = DEC(ae, update_interval=interval, max_iter=240, random_state=seed,
+#                           **SETTINGS).fit(X)
+#               kl = np.array(model.history_["kl"])        # per epoch: the mean over its batches
+#               run = runs[name] = dict(kl=kl, rising=float(np.mean(np.diff(kl) > 0)),
+#                                       moved=float(np.mean(model.labels_ != start)),
+#                                       ari=metrics.adjusted_rand_score(y, model.labels_))
+#               print(f"seed {seed}, target {name}: KL {kl[0]:.4f} -> {kl[-1]:.4f}, rising in "
+#                     f"{run['rising']:.0%} of the epochs; {run['moved']:.1%} of the digits left "
+#                     f"their starting cluster; ARI {run['ari']:.3f}")
+#           fixed, refreshed = runs["never refreshed"], runs["refreshed every 30 steps"]
+#           start_ari = metrics.adjusted_rand_score(y, start)
+#           print(f"    ARI of the start {start_ari:.3f}")
+#           assert fixed["rising"] == 0 and fixed["kl"][-1] < 0.6 * fixed["kl"][0]   # monotone
+#           assert refreshed["rising"] > 0.25 and refreshed["kl"][-1] > refreshed["kl"][0]
+#           assert fixed["moved"] < 0.1 and fixed["moved"] < refreshed["moved"]   # keeps its start
+#           assert abs(fixed["ari"] - start_ari) < 0.05                           # and its score
+#
+# .. dropdown:: Solution to exercise 3
+#
+#    MiniSom's η0 / (1 + t / (T/2)) is neuroclust's inverse-time decay, η0 / (1 + (η0/η1 −
+#    1) t/T), with η0/η1 − 1 = 2: ``learning_rate_final`` is a third of ``learning_rate``,
+#    and ``sigma_final`` a third of ``sigma`` (the radius follows ``decay`` unless
+#    ``sigma_decay`` is given). With those two settings ``SOM(decay="inverse_time")``
+#    trains the loop's map, to rounding (no prototype differs by 1e-9) on every seed, and
+#    its schedule has halved both at T/2. Keeping the exponential run's ends (0.01 and 0.5)
+#    gives another map, a prototype more than 0.3 away: a schedule is its kind *and* its
+#    two ends, and the name of the kind alone does not fix it.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import SOM, datasets
+#
+#
+#       def minisom_style(X, W, shape, epochs, lr0, sigma0, seed):
+#           """The online SOM as a loop over samples, with MiniSom's inverse-time decay."""
+#           W = W.copy()
+#           rows, cols = shape
+#           position = np.array([(r, c) for r in range(rows) for c in range(cols)], dtype=float)
+#           rng = np.random.default_rng(seed)
+#           total, t = epochs * len(X), 0
+#           for _ in range(epochs):
+#               for i in rng.permutation(len(X)):
+#                   x = X[i]
+#                   rate = lr0 / (1 + t / (total / 2))          # MiniSom's asymptotic decay
+#                   sigma = sigma0 / (1 + t / (total / 2))
+#                   winner = np.argmin(((W - x) ** 2).sum(axis=1))
+#                   h = np.exp(-((position - position[winner]) ** 2).sum(axis=1)
+#                              / (2 * sigma ** 2))
+#                   W += rate * h[:, None] * (x - W)
+#                   t += 1
+#           return W
+#
+#
+#       # eta_0 / (1 + t / (T/2)) is inverse_time's eta_0 / (1 + (eta_0 / eta_1 - 1) t / T) with
+#       # eta_0 / eta_1 - 1 = 2: the final value is a third of the first (the radius's too)
+#       MAP, EPOCHS, LR0, SIGMA0 = (6, 6), 5, 0.5, 3.0
+#       SETTINGS = {"a third": dict(learning_rate_final=LR0 / 3, sigma_final=SIGMA0 / 3),
+#                   "the exponential run's": dict(learning_rate_final=0.01, sigma_final=0.5)}
+#       for seed in range(3):
+#           X, _ = datasets.make_five_centroids(random_state=seed)
+#           W0 = X[np.random.default_rng(seed + 100).choice(len(X), MAP[0] * MAP[1],
+#                                                           replace=False)]
+#           W_loop = minisom_style(X, W0, MAP, EPOCHS, LR0, SIGMA0, seed)
+#           gaps = {}
+#           for name, finals in SETTINGS.items():
+#               som = SOM(MAP, sigma=SIGMA0, learning_rate=LR0, decay="inverse_time", **finals,
+#                         epochs=EPOCHS, init=W0, random_state=seed)
+#               gaps[name] = np.abs(som.fit(X).cluster_centers_ - W_loop).max()
+#               if name == "a third":   # steps 0, T/2 and T - 1 of the schedule fit follows
+#                   schedule = som.schedule(len(X), n_points=3)
+#           print(f"seed {seed}: largest gap to the loop's prototypes, final values " + ", ".join(
+#               f"{name}: {gap:.1e}" for name, gap in gaps.items()))
+#           print(f"    at steps {schedule['step'].tolist()}: learning rate "
+#                 f"{np.round(schedule['learning_rate'], 3).tolist()}, sigma "
+#                 f"{np.round(schedule['sigma'], 3).tolist()}")
+#           assert gaps["a third"] < 1e-9                        # the same map, to rounding
+#           assert gaps["the exponential run's"] > 0.3           # other ends: another map
+#           assert schedule["step"][1] == EPOCHS * len(X) // 2   # at T/2 both have halved
+#           assert np.allclose([schedule["learning_rate"][1], schedule["sigma"][1]],
+#                              [LR0 / 2, SIGMA0 / 2])
+#
+# .. dropdown:: Solution to exercise 4
+#
+#    Yes. On the 10-D code of the same autoencoder the knee rule picks a radius more than
+#    three times the 2-D code's, and DBSCAN finds exactly four clusters on every seed, with
+#    under 10% noise and an ARI above 0.85. The rule reads the radius off the code's own
+#    k-distances, so it follows the code's scale: the 2-D code's radius would leave more
+#    than 90% of the 10-D codes as noise. Here the 2-D code is the fragile one: with the
+#    same rule it finds more than four clusters on at least one of the three seeds.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import DBSCAN, Autoencoder, datasets, metrics
+#
+#
+#       def knee_eps(Z, min_samples=5):
+#           """The knee of the sorted k-distance curve of Z (k = min_samples - 1 other points)."""
+#           d2 = ((Z[:, None, :] - Z[None, :, :]) ** 2).sum(axis=2)
+#           curve = np.sort(np.sqrt(np.sort(d2, axis=1)[:, min_samples - 1]))
+#           x = np.linspace(0.0, 1.0, len(curve))
+#           y = (curve - curve[0]) / (curve[-1] - curve[0])
+#           return float(curve[np.argmax(x - y)])    # the largest gap below the chord
+#
+#
+#       def dbscan(codes, eps):
+#           """Clusters found, share of noise, and the labels of DBSCAN at radius eps."""
+#           labels = DBSCAN(eps=eps, min_samples=5).fit_predict(codes)
+#           return len(set(labels) - {-1}), float(np.mean(labels == -1)), labels
+#
+#
+#       more_in_2d = []
+#       for seed in range(3):
+#           X, y = datasets.make_blobs(n_samples=500, centers=4, n_features=10, random_state=seed)
+#           X = (X - X.mean(axis=0)) / X.std(axis=0)
+#           codes, radius, result = {}, {}, {}
+#           for dim in (2, 10):
+#               codes[dim] = Autoencoder(hidden=(32,), latent_dim=dim, epochs=30, batch_size=32,
+#                                        random_state=seed, verbose=False).fit_transform(X)
+#               radius[dim] = knee_eps(codes[dim])
+#               clusters, noise, labels = result[dim] = dbscan(codes[dim], radius[dim])
+#               ari = metrics.adjusted_rand_score(y, labels)
+#               print(f"seed {seed}, {dim:2d}-D code: knee radius {radius[dim]:.3f}, {clusters} "
+#                     f"clusters, noise {noise:.1%}, ARI {ari:.3f}")
+#           more_in_2d.append(result[2][0] > 4)
+#           clusters, noise, labels = result[10]
+#           assert clusters == 4 and noise < 0.1                   # 10-D: four clusters ...
+#           assert metrics.adjusted_rand_score(y, labels) > 0.85   # ... the generated ones
+#           assert radius[10] > 3 * radius[2]                      # at a radius far larger
+#           _, noise_small, _ = dbscan(codes[10], radius[2])       # 2-D code's radius, 10-D code
+#           print(f"    the 2-D code's radius on the 10-D code: noise {noise_small:.1%}")
+#           assert noise_small > 0.9
+#       assert any(more_in_2d)         # the 2-D code: more than four clusters on some seed

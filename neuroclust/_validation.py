@@ -497,6 +497,12 @@ def check_choice(value, name, choices):
     return value
 
 
+def is_dask_array(X):
+    """True when ``X`` is a Dask array (checked without importing Dask, which only a user of
+    :mod:`neuroclust.distributed` needs)."""
+    return type(X).__module__.split(".")[0] == "dask" and hasattr(X, "to_delayed")
+
+
 def check_is_fitted(estimator, attribute):
     """Fail with a clear sentence when ``estimator`` has not been fit yet."""
     if not hasattr(estimator, attribute):

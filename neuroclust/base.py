@@ -26,12 +26,13 @@ import numbers
 
 import numpy as np
 
-from ._validation import (_check_finite, array_module, check_array,
-                          check_is_fitted, check_n_features, shown, to_host)
+from ._validation import (_check_finite, array_module, check_array, check_is_fitted,
+                          check_n_features, is_dask_array, shown, to_host)
 from ._epochs import (DivergenceWarning, EpochHistory, LastPass,  # noqa: F401
                       TrainingInterruptedWarning, _is_state, _keeps_state_on_error,
                       ignore_further_interrupts, interrupts_deferred, run_epochs)
 from .backend import get_kernels, resolve_backend
+from .distributed import check_dask_query, host_backend, map_rows, unit_sums
 
 __all__ = ["BaseEstimator", "PrototypeClusterMixin", "run_epochs", "EpochHistory", "clone",
            "DivergenceWarning", "TrainingInterruptedWarning"]
@@ -164,6 +165,21 @@ class BaseEstimator:
         changed = [f"{name}={value!r}" for name, value in self.get_params(deep=False).items()
                    if not _same(value, defaults.get(name))]
         return f"{type(self).__name__}({', '.join(changed)})"
+
+    # ----------------------------------------------------------------- Dask arrays
+    def _lazy_rows(self, X, method, n_columns=None):
+        """``method`` (``predict``: one integer per row; ``transform``: ``n_columns`` numbers
+        of X's dtype) on every row chunk of the Dask array X, lazily, after the checks a query
+        makes (:mod:`neuroclust.distributed`)."""
+        X = check_dask_query(self, X, "cluster_centers_")
+        return map_rows(X, method, n_columns, np.int64 if n_columns is None else X.dtype)
+
+    def _unit_sums(self, X, adjacency=None):
+        """One pass of the fitted prototypes over the Dask array X
+        (:func:`neuroclust.distributed.unit_sums`), for the scores."""
+        X = check_dask_query(self, X, "cluster_centers_")
+        W = np.asarray(to_host(self.cluster_centers_), dtype=X.dtype)
+        return unit_sums(X, W, host_backend(self.backend), adjacency)
 
     # ----------------------------------------------------------------- checks
     def _backend_for(self, X):
@@ -317,12 +333,18 @@ class PrototypeClusterMixin:
     _compares_distances = True
 
     def predict(self, X):
-        """Index of the nearest prototype (the winner) for each row of ``X``."""
+        """Index of the nearest prototype (the winner) for each row of ``X``; on a Dask array,
+        a lazy Dask array of them."""
+        if is_dask_array(X):
+            return self._lazy_rows(X, self.predict)
         X, kernels = self._validate_for_predict(X, "cluster_centers_")
         return kernels.bmu(X, self._like(self.cluster_centers_, X))[0]
 
     def transform(self, X):
-        """Euclidean distance from each row of ``X`` to each prototype, shape (n, n_clusters)."""
+        """Euclidean distance from each row of ``X`` to each prototype, shape (n, n_clusters)
+        (on a Dask array, a lazy Dask array)."""
+        if is_dask_array(X):
+            return self._lazy_rows(X, self.transform, n_columns=len(self.cluster_centers_))
         X, kernels = self._validate_for_predict(X, "cluster_centers_")
         return kernels.squared_distances(X, self._like(self.cluster_centers_, X)) ** 0.5
 

@@ -67,6 +67,7 @@ ALLOWED_LAZY_PACKAGES = {
     "scipy": "slow to import; only the Hungarian matching of the metrics needs it",
     "tqdm": "tqdm.auto is slow to import (it loads asyncio); only a model that trains needs it",
     "resource": "POSIX only; the memory estimate does without it elsewhere",
+    "dask": "optional (neuroclust[distributed]): only a fit or query on a Dask array",
 }
 
 

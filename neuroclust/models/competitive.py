@@ -26,7 +26,7 @@ import numpy as np
 
 from .._validation import (array_module, check_bool, check_callbacks, check_choice,
                            check_count, check_init_array, check_random_state, check_scalar,
-                           check_seed, check_verbose, to_host)
+                           check_seed, check_verbose, to_host, is_dask_array)
 from .._trace import StepTrace
 from .._warnings import DeadUnitsWarning
 from ..backend import get_kernels
@@ -36,7 +36,8 @@ from ..base import BaseEstimator, PrototypeClusterMixin, clone, run_epochs
 from .._quantization import _quantization_error
 from ..nn.competitive import Competitive, total_variance
 from ..persistence import FittedState
-from .init import INIT_METHODS, initial_prototypes
+from ..distributed import check_batch_mode, check_dask_data, map_rows, unit_sums
+from .init import INIT_METHODS, dask_start, initial_prototypes
 from ._resources import check_prototype_memory
 
 __all__ = ["CompetitiveLearning"]
@@ -169,25 +170,22 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         check_callbacks(self.callbacks)
 
     def fit(self, X, y=None):
-        """Learn the prototypes from ``X`` of shape (n_samples, n_features); returns self."""
+        """Learn the prototypes from ``X`` of shape (n_samples, n_features); returns self.
+
+        In ``mode="batch"``, ``X`` may be a Dask array chunked by rows: each epoch then runs
+        where the chunks live (:mod:`neuroclust.distributed`); ``labels_`` is then lazy.
+        """
         self._check_params()
+        if is_dask_array(X):
+            check_batch_mode(self)
+            return self._fit_dask(X)
         X, kernels = self._validate_for_fit(X, min_samples=self.n_clusters)
         check_prototype_memory(self, int(self.n_clusters), X)
         rng = check_random_state(self.random_state)
         xp = array_module(X)
-        # The units are an nn.Competitive layer; its prototypes are cluster_centers_ (one
-        # array, trained in place) and its conscience's frequencies win_frequency_.
-        self._layer = Competitive(
-            self.n_clusters, X.shape[1], learning_rate=self.learning_rate, random_state=rng,
-            backend=self.backend_, conscience=self.conscience,
-            conscience_rate=self.conscience_rate, conscience_bias=self.conscience_bias,
-            data_variance=total_variance(X) if self.conscience else None,
-            W=xp.ascontiguousarray(initial_prototypes(X, self.n_clusters, self.init, rng, kernels)))
-        weights = self.cluster_centers_ = self._layer.params["W"]
-        if self.conscience:
-            self.win_frequency_ = self._layer.win_frequency
-        else:   # not one left from an earlier fit with a conscience
-            vars(self).pop("win_frequency_", None)
+        weights = self._prepare_layer(
+            xp.ascontiguousarray(initial_prototypes(X, self.n_clusters, self.init, rng, kernels)),
+            rng, total_variance(X) if self.conscience else None)
 
         def run_epoch(epoch):
             rate = self._learning_rate_at(epoch)
@@ -213,10 +211,56 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         self._warn_dead_units(X.shape[0])
         return self
 
-    def _warn_dead_units(self, n_samples):
+    def _fit_dask(self, X):
+        """:meth:`fit` in batch mode on a Dask array: one pass over the chunks per epoch
+        (:func:`neuroclust.distributed.unit_sums`); the pass that gives an epoch's sums also
+        measures the previous epoch's result, and one more pass measures the last."""
+        X, summary, _ = check_dask_data(self, X, min_samples=self.n_clusters)
+        rng = check_random_state(self.random_state)
+        weights = self._prepare_layer(
+            dask_start(X, summary, self.n_clusters, self.init, rng), rng)
+        self.labels_ = None       # (set, lazily, after training)
+        errors = []
+
+        def epoch(number):
+            found = unit_sums(X, weights, self.backend_)
+            if number > 0:
+                errors.append(found.plain / found.n)                            # eq. (3)
+            _batch_step(weights, found.sums, found.counts, self._learning_rate_at(number), np)
+            return 0.0 if np.isfinite(weights).all() else float("nan")
+
+        n_done = len(run_epochs(self, self.epochs, epoch, verbose=self.verbose,
+                                callbacks=self.callbacks, metric="quantization error",
+                                description="competitive learning (Dask)"))
+        final = unit_sums(X, weights, self.backend_)
+        if n_done:
+            errors[n_done - 1:] = [final.plain / final.n]
+        self.history_ = {"quantization_error": errors[:n_done]}
+        self.labels_ = map_rows(X, self.predict)
+        self._warn_dead_units(X.shape[0], final.counts)
+        return self
+
+    def _prepare_layer(self, start, rng, data_variance=None):
+        """The units of a new fit, from the ``start`` prototypes: an nn.Competitive layer whose
+        prototypes are ``cluster_centers_`` (one array, trained in place) and whose
+        conscience's frequencies are ``win_frequency_``; returns the prototypes."""
+        self._layer = Competitive(
+            self.n_clusters, start.shape[1], learning_rate=self.learning_rate, random_state=rng,
+            backend=self.backend_, conscience=self.conscience,
+            conscience_rate=self.conscience_rate, conscience_bias=self.conscience_bias,
+            data_variance=data_variance, W=start)
+        if self.conscience:
+            self.win_frequency_ = self._layer.win_frequency
+        else:   # not one left from an earlier fit with a conscience
+            vars(self).pop("win_frequency_", None)
+        self.cluster_centers_ = self._layer.params["W"]
+        return self.cluster_centers_
+
+    def _warn_dead_units(self, n_samples, wins=None):
         """DeadUnitsWarning when units win no training sample (with as many samples as
-        units, every unit could have one)."""
-        wins = np.bincount(np.asarray(to_host(self.labels_)), minlength=self.n_clusters)
+        units, every unit could have one); ``wins``: each unit's count, when known."""
+        if wins is None:
+            wins = np.bincount(np.asarray(to_host(self.labels_)), minlength=self.n_clusters)
         dead = np.flatnonzero(wins == 0)
         if not len(dead) or n_samples < self.n_clusters:
             return
@@ -334,7 +378,11 @@ class CompetitiveLearning(PrototypeClusterMixin, BaseEstimator):
         return self.learning_rate * ratio ** (epoch / (self.epochs - 1))      # eq. (1)
 
     def score(self, X, y=None):
-        """Minus the quantization error, eq. (3), on ``X`` (higher is better)."""
+        """Minus the quantization error, eq. (3), on ``X`` (higher is better; a Dask array
+        too)."""
+        if is_dask_array(X):
+            found = self._unit_sums(X)
+            return -found.plain / found.n
         X, kernels = self._validate_for_predict(X, "cluster_centers_")
         W = self._like(self.cluster_centers_, X)
         return -_quantization_error(X, W, kernels.bmu(X, W)[0])

@@ -20,8 +20,10 @@ import numpy as np
 from .._validation import (array_module, as_float_dtype, check_array, check_prototypes_shape,
                            to_host)
 from ..backend import get_kernels
+from ..distributed import column_bounds, rows_of
 
-__all__ = ["INIT_METHODS", "initial_prototypes", "kmeans_plusplus", "pca_prototypes"]
+__all__ = ["INIT_METHODS", "initial_prototypes", "kmeans_plusplus", "pca_prototypes",
+           "pca_from_sample", "dask_start", "KMEANS_PLUSPLUS_SAMPLE_ROWS"]
 
 INIT_METHODS = ("random_samples", "random", "k-means++")
 
@@ -159,11 +161,16 @@ def pca_prototypes(X, positions):
     training moves the map from there.
     """
     X = np.asarray(X)
-    mean = X.mean(axis=0, dtype=np.float64)
     step = -(-X.shape[0] // PCA_SAMPLE_ROWS)          # ceil: every step-th row
+    return pca_from_sample(X.mean(axis=0, dtype=np.float64), X[::step], positions)
+
+
+def pca_from_sample(mean, sample, positions):
+    """:func:`pca_prototypes` from the mean of all samples (float64) and the rows the axes
+    are computed from (``X[::step]``, which a Dask array gives without a pass over it)."""
     # float32 data is centred and multiplied in float32: half the memory, single-precision BLAS
-    work = np.float32 if X.dtype == np.float32 else np.float64
-    sample = np.subtract(X[::step], mean.astype(work), dtype=work)
+    work = np.float32 if sample.dtype == np.float32 else np.float64
+    sample = np.subtract(sample, mean.astype(work), dtype=work)
     spread, directions = _principal_axes(sample, 2)
     signs = np.sign(directions[np.arange(2), np.abs(directions).argmax(axis=1)])
     directions *= np.where(signs == 0, 1, signs)[:, None]
@@ -237,3 +244,40 @@ def _leading_eigenpairs(gram, n_pairs):
             break
         previous = leading
     return leading, basis @ ritz_vectors[:, ::-1][:, :n_pairs]
+
+
+#: Rows of the uniform sample that the k-means++ start of a Dask array is seeded from.
+KMEANS_PLUSPLUS_SAMPLE_ROWS = 20_000
+
+
+def dask_start(X, summary, n_units, init, rng, positions=None):
+    """The start of a fit on the Dask array ``X``, read where its chunks live.
+
+    ``summary`` is the :class:`neuroclust.distributed.DataSummary` of X's checking pass.
+    ``"pca"`` takes the mean of all rows and the same every-k-th rows :func:`pca_prototypes`
+    takes (the same start as in memory); ``"random_samples"`` and ``"random"`` draw from
+    ``rng`` as :func:`initial_prototypes` does (the same rows, the same box); ``"k-means++"``
+    runs :func:`kmeans_plusplus` on a uniform sample of ``KMEANS_PLUSPLUS_SAMPLE_ROWS`` rows
+    (or 20 per unit, if more; all rows when there are fewer), the one start that differs
+    from the in-memory one, which seeds from all rows. An array is used as given.
+
+    A sample's k-means++ potential is within a few percent of the whole data's for a few
+    thousand rows per cluster, and Lloyd's iterations correct the rest; Dask-ML seeds with
+    k-means|| instead (B. Bahmani, B. Moseley, A. Vattani, R. Kumar and S. Vassilvitskii,
+    "Scalable k-means++", VLDB 2012), several passes over the data.
+    """
+    if not isinstance(init, str):
+        return _given_prototypes(X, n_units, init, np)
+    if init == "pca":
+        step = -(-X.shape[0] // PCA_SAMPLE_ROWS)
+        start = pca_from_sample(summary.mean, np.asarray(X[::step].compute()), positions)
+    elif init == "random_samples":
+        start = rows_of(X, rng.choice(X.shape[0], size=n_units, replace=False))
+    elif init == "random":
+        low, high = column_bounds(X)
+        start = low + (high - low) * rng.random((n_units, X.shape[1]))
+    else:
+        n_sample = min(X.shape[0], max(KMEANS_PLUSPLUS_SAMPLE_ROWS, 20 * n_units))
+        sample = rows_of(X, rng.choice(X.shape[0], size=n_sample, replace=False))
+        start = kmeans_plusplus(sample, n_units, rng)
+    return np.asarray(start, dtype=X.dtype)

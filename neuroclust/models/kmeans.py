@@ -18,16 +18,19 @@ The algorithm, in the order it runs:
 import numbers
 import warnings
 
+import numpy as np
+
 
 from .._validation import (array_module, check_choice, check_count, check_init_array,
                            check_random_state, check_scalar, check_seed, check_verbose,
-                           to_host)
+                           is_dask_array, to_host)
 from .._warnings import EmptyClusterWarning
 from ..backend.threads import fit_scope
 from ..base import (BaseEstimator, LastPass, PrototypeClusterMixin, TrainingInterruptedWarning,
                     ignore_further_interrupts, interrupts_deferred, run_epochs)
 from ..persistence import FittedState
-from .init import INIT_METHODS, initial_prototypes
+from ..distributed import check_dask_data, map_rows, unit_sums
+from .init import INIT_METHODS, dask_start, initial_prototypes
 from ._resources import check_prototype_memory
 
 __all__ = ["KMeans"]
@@ -114,8 +117,15 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
         return 10 if random_start else 1
 
     def fit(self, X, y=None):
-        """Cluster ``X`` of shape (n_samples, n_features); returns self."""
+        """Cluster ``X`` of shape (n_samples, n_features); returns self.
+
+        ``X`` may be a Dask array chunked by rows: each iteration then runs where the chunks
+        live and only the centres' sums come back (:mod:`neuroclust.distributed`);
+        ``labels_`` is then a lazy Dask array.
+        """
         self._check_params()
+        if is_dask_array(X):
+            return self._fit_dask(X)
         X, kernels = self._validate_for_fit(X, min_samples=self.n_clusters)
         check_prototype_memory(self, int(self.n_clusters), X)
         rng = check_random_state(self.random_state)
@@ -146,6 +156,28 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
             _warn_emptied(emptied, n_seedings)
         return self
 
+    def _fit_dask(self, X):
+        """:meth:`fit` on a Dask array: each iteration is one pass of ``bmu_accumulate`` over
+        the chunks where they live (:func:`neuroclust.distributed.unit_sums`); the centres
+        stay here. The same iterations as in memory from the same start."""
+        X, summary, _ = check_dask_data(self, X, min_samples=self.n_clusters)
+        rng = check_random_state(self.random_state)
+        tolerance = self.tol * summary.mean_variance if self.tol > 0 else 0.0    # eq. (4)
+        best, n_seedings = None, self._n_seedings()
+        for _seeding in range(n_seedings):
+            centres = dask_start(X, summary, self.n_clusters, self.init, rng)
+            run = _lloyd_on_dask(self, X, centres, tolerance)
+            if best is None or run[1] < best[1]:
+                best = run
+            if run[3] == "interrupt":
+                break
+        self.cluster_centers_, self.inertia_, history, _, emptied = best
+        self.n_iter_, self.history_ = len(history), {"inertia": list(history)}
+        self.labels_ = map_rows(X, self.predict)
+        if emptied:
+            _warn_emptied(emptied, n_seedings)
+        return self
+
     def _snapshot(self):
         """The run in progress after an iteration, for run_epochs: its centres and labels
         (each iteration replaces them, never changes them in place, so none is copied)."""
@@ -155,7 +187,9 @@ class KMeans(PrototypeClusterMixin, BaseEstimator):
         self.cluster_centers_, self.labels_ = snapshot
 
     def score(self, X, y=None):
-        """Minus the inertia, eq. (3), of ``X`` under the fitted centres."""
+        """Minus the inertia, eq. (3), of ``X`` under the fitted centres (a Dask array too)."""
+        if is_dask_array(X):
+            return -self._unit_sums(X).squared
         return -float(self._winner_distances(X).sum())
 
     # The attributes a model file may set (neuroclust.load refuses any other).
@@ -238,6 +272,36 @@ def _lloyd(model, X, centres, kernels, max_iter, tolerance, xp, verbose):
     stopped_by = "interrupt" if presses else history.stopped_by
     return (model.cluster_centers_, labels, float(distance.sum()), len(history), list(history),
             stopped_by, emptied)
+
+
+def _lloyd_on_dask(model, X, centres, tolerance):
+    """:func:`_lloyd` on a Dask array: the same steps, each iteration one pass over the
+    chunks. No labels are kept between iterations (they live with the chunks), so the run
+    stops when the centres stop moving (which follows, in the same iteration, from the
+    labels repeating). Returns (centres, inertia, history, stopped_by, emptied)."""
+    model.cluster_centers_, model.labels_ = centres, None
+    converged, emptied = [False], []
+
+    def iteration(number):
+        old = model.cluster_centers_
+        found = unit_sums(X, old, model.backend_, n_far=model.n_clusters)       # eq. (1)
+        new = old.copy()
+        nonempty = found.counts > 0
+        new[nonempty] = found.sums[nonempty] / found.counts[nonempty, None]      # eq. (2)
+        empty = np.flatnonzero(~nonempty)
+        new[empty] = found.far_rows[:len(empty)]
+        if len(empty):
+            emptied.append((number, empty.tolist()))
+        converged[0] = float(((new - old) ** 2).sum()) <= tolerance
+        model.cluster_centers_ = new.astype(old.dtype)
+        return found.squared                                                    # eq. (3)
+
+    history = run_epochs(model, model.max_iter, iteration, unit="iterations",
+                         verbose=model.verbose if model.verbose == "auto" else 2 * bool(
+                             model.verbose), stop_when=lambda _epoch: converged[0],
+                         description="k-means (Dask)", metric="inertia")
+    inertia = unit_sums(X, model.cluster_centers_, model.backend_).squared
+    return model.cluster_centers_, inertia, history, history.stopped_by, emptied
 
 
 def _warn_interrupted(seeding, n_seedings):

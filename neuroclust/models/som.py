@@ -41,7 +41,7 @@ import numpy as np
 from .._validation import (array_module, check_array, check_bool, check_callbacks,
                            check_choice, check_count, check_init_array, check_is_fitted,
                            check_prototypes_shape, check_random_state, check_scalar, check_seed,
-                           check_verbose, ndim_of, shown, to_host)
+                           check_verbose, ndim_of, shown, to_host, is_dask_array)
 from .. import grid
 from ..backend.threads import fit_scope
 from ..base import BaseEstimator, LastPass, clone, run_epochs
@@ -50,7 +50,9 @@ from .._trace import StepTrace
 from ..backend import get_kernels
 from ..nn.som import SelfOrganizingMap, unit_rows
 from ..persistence import FittedState
-from .init import initial_prototypes, pca_prototypes
+from ..distributed import (check_batch_mode, check_dask_data, check_dask_query, map_rows,
+                           unit_sums)
+from .init import dask_start, initial_prototypes, pca_prototypes
 from .kmeans import KMeans
 from ._resources import check_som_memory
 
@@ -262,27 +264,22 @@ class SOM(BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None):
-        """Train the map on ``X`` of shape (n_samples, n_features); returns self."""
+        """Train the map on ``X`` of shape (n_samples, n_features); returns self.
+
+        In ``mode="batch"``, ``X`` may be a Dask array chunked by rows: each epoch then runs
+        where the chunks live (:mod:`neuroclust.distributed`); ``labels_`` is then lazy.
+        """
+        if is_dask_array(X):
+            return self._fit_dask(X)
         rows, cols = self._check_params()
         X, kernels = self._validate_for_fit(X)
         check_som_memory(self, rows, cols, X)
         xp = array_module(X)
         rng = check_random_state(self.random_state)
-        self.grid_positions_ = grid.grid_positions((rows, cols), self.topology)
-        periods = grid.grid_periods((rows, cols), self.topology, self.toroidal)
-        grid_d2 = grid.grid_squared_distances(self.grid_positions_, periods)
-        self._neighbours = grid.grid_neighbours(self.grid_positions_, periods, grid_d2)
-        self._adjacent = None
-        # The map is an nn.SelfOrganizingMap; its prototypes are cluster_centers_ (one array,
-        # trained in place) and weights_ is the grid-shaped view of them.
-        self._layer = SelfOrganizingMap(
-            (rows, cols), X.shape[1], sigma=self._sigma_start(rows, cols),
-            learning_rate=self.learning_rate, topology=self.topology, toroidal=self.toroidal,
-            neighbourhood=self.neighbourhood, random_state=rng, backend=self.backend_,
-            metric=self.metric,
-            W=xp.ascontiguousarray(self._initial_weights(X, rows * cols, rng, kernels)))
-        weights = self.cluster_centers_ = self._layer.params["W"]
-        self.weights_ = weights.reshape(rows, cols, -1)
+        grid_d2 = self._prepare_grid(rows, cols)
+        weights = self._prepare_layer(
+            xp.ascontiguousarray(self._initial_weights(X, rows * cols, rng, kernels)), rows,
+            cols, rng)
         steps = self._steps_per_epoch(X.shape[0])
         total_steps = steps.total
         history = {"quantization_error": [], "topographic_error": []}
@@ -348,6 +345,74 @@ class SOM(BaseEstimator):
                 winners = self._winners_of_valid(X, kernels, X_unit)
         self.labels_ = self._labels_of_winners(winners)
         return self
+
+    def _fit_dask(self, X):
+        """:meth:`fit` in batch mode on a Dask array: Kohonen's batch map, one pass over the
+        chunks per epoch (:func:`neuroclust.distributed.unit_sums`), recording the errors of
+        the map entering each epoch as the in-memory fit does, and of the final map last."""
+        rows, cols = self._check_params()
+        check_batch_mode(self)
+        self._euclidean_only()
+        X, summary, kernels = check_dask_data(self, X)
+        rng = check_random_state(self.random_state)
+        grid_d2 = self._prepare_grid(rows, cols)
+        init = self.init
+        if not isinstance(init, str) and np.ndim(init) == 3:
+            check_prototypes_shape(init, rows * cols, X.shape[1], grid_shape=(rows, cols))
+            init = np.reshape(init, (rows * cols, -1))
+        weights = self._prepare_layer(
+            dask_start(X, summary, rows * cols, init, rng, self.grid_positions_), rows, cols,
+            rng)
+        adjacency = self._adjacency() if self.record_history else None
+        history = {"quantization_error": [], "topographic_error": []}
+
+        def record(found):
+            history["quantization_error"].append(found.plain / found.n)            # eq. (1)
+            history["topographic_error"].append(found.folds / found.n)             # eq. (2)
+
+        def epoch(number):
+            found = unit_sums(X, weights, self.backend_, adjacency)
+            if number > 0 and adjacency is not None:
+                record(found)
+            H = self._batch_neighbourhood(grid_d2, number, rows, cols).astype(weights.dtype)
+            weights[...] = kernels.som_batch_weights(found.sums.astype(weights.dtype),
+                                                     found.counts, H, weights)
+            return 0.0 if np.isfinite(weights).all() else float("nan")
+
+        n_done = len(run_epochs(self, self.epochs, epoch, verbose=self.verbose,
+                                callbacks=self.callbacks, metric="quantization error",
+                                description="self-organizing map (Dask)"))
+        if adjacency is not None and n_done:
+            for values in history.values():
+                del values[n_done - 1:]
+            record(unit_sums(X, weights, self.backend_, adjacency))
+        self.history_ = {name: values[:n_done] for name, values in history.items()}
+        self._cluster_prototypes(rng)
+        self.labels_ = map_rows(X, self.predict)
+        return self
+
+    def _prepare_grid(self, rows, cols):
+        """The grid of a new fit: ``grid_positions_`` and the neighbours; returns the squared
+        grid distances between units."""
+        self.grid_positions_ = grid.grid_positions((rows, cols), self.topology)
+        periods = grid.grid_periods((rows, cols), self.topology, self.toroidal)
+        grid_d2 = grid.grid_squared_distances(self.grid_positions_, periods)
+        self._neighbours = grid.grid_neighbours(self.grid_positions_, periods, grid_d2)
+        self._adjacent = None
+        return grid_d2
+
+    def _prepare_layer(self, start, rows, cols, rng):
+        """The map of a new fit, from the ``start`` prototypes: an nn.SelfOrganizingMap whose
+        prototypes are ``cluster_centers_`` (one array, trained in place), ``weights_`` the
+        grid-shaped view of them; returns that array."""
+        self._layer = SelfOrganizingMap(
+            (rows, cols), start.shape[1], sigma=self._sigma_start(rows, cols),
+            learning_rate=self.learning_rate, topology=self.topology, toroidal=self.toroidal,
+            neighbourhood=self.neighbourhood, random_state=rng, backend=self.backend_,
+            metric=self.metric, W=start)
+        weights = self.cluster_centers_ = self._layer.params["W"]
+        self.weights_ = weights.reshape(rows, cols, -1)
+        return weights
 
     def _snapshot(self):
         """The prototypes after an epoch (trained in place, so copied), for run_epochs."""
@@ -486,9 +551,7 @@ class SOM(BaseEstimator):
         ``X_unit`` is X on unit rows (cosine metric), else None; ``winners``, when a pass
         already found them on these weights, are summed by ``accumulate`` instead."""
         xp = array_module(X)
-        _, sigma = self._schedules([epoch], len(self._steps_per_epoch(X.shape[0])), rows, cols)
-        H = xp.asarray(grid.neighbourhood(grid_d2, sigma[0], self.neighbourhood),
-                       dtype=X.dtype)
+        H = xp.asarray(self._batch_neighbourhood(grid_d2, epoch, rows, cols), dtype=X.dtype)
         if winners is not None:
             sums, counts = kernels.accumulate(X, winners, weights.shape[0])
         elif self.metric == "cosine":
@@ -497,6 +560,19 @@ class SOM(BaseEstimator):
         else:
             _, _, sums, counts = kernels.bmu_accumulate(X, weights)
         weights[...] = kernels.som_batch_weights(sums, counts, H, weights)
+
+    def _euclidean_only(self):
+        """A Dask array is searched with the Euclidean metric only (cosine would need the
+        rows scaled to unit length on every worker, every epoch: scale them once instead)."""
+        if self.metric != "euclidean":
+            raise ValueError(f"a SOM on a Dask array uses the Euclidean metric, got metric="
+                             f"{self.metric!r}; scale the rows to unit length first, "
+                             "X / norm(X, axis=1), and use metric='euclidean'.")
+
+    def _batch_neighbourhood(self, grid_d2, epoch, rows, cols):
+        """The batch map's neighbourhood matrix H of an epoch (the radius of its schedule)."""
+        _, sigma = self._schedules([epoch], int(self.epochs), rows, cols)
+        return grid.neighbourhood(grid_d2, sigma[0], self.neighbourhood)
 
     def _cluster_prototypes(self, rng):
         """The two-level SOM: k-means on the prototypes (Vesanto and Alhoniemi, 2000), on the
@@ -520,7 +596,10 @@ class SOM(BaseEstimator):
         return kernels.bmu(X, W)[0]
 
     def predict(self, X):
-        """Winning unit of each row of ``X`` (flat index), or its cluster with ``n_clusters``."""
+        """Winning unit of each row of ``X`` (flat index), or its cluster with ``n_clusters``
+        (on a Dask array, a lazy Dask array)."""
+        if is_dask_array(X):
+            return self._lazy_rows(X, self.predict)
         _, winners = self._winners(X)
         return self._labels_of_winners(winners)
 
@@ -541,19 +620,30 @@ class SOM(BaseEstimator):
         return tags
 
     def transform(self, X):
-        """Grid coordinates (row, col) of each sample's winning unit, shape (n_samples, 2)."""
+        """Grid coordinates (row, col) of each sample's winning unit, shape (n_samples, 2)
+        (on a Dask array, a lazy Dask array)."""
+        if is_dask_array(X):
+            return map_rows(check_dask_query(self, X, "weights_"), self.transform, 2)
         _, winners = self._winners(X)
         xp = array_module(winners)
         return xp.stack(xp.divmod(winners, self.shape[1]), axis=1)
 
     def quantization_error(self, X):
         """Eq. (1): mean Euclidean distance from each sample to its winner's prototype."""
+        if is_dask_array(X):
+            self._euclidean_only()
+            found = self._unit_sums(X)
+            return found.plain / found.n                                          # eq. (1)
         X, winners = self._winners(X)
         W = self._like(self.cluster_centers_, X)
         return _quantization_error(X, W, winners)                                  # eq. (1)
 
     def topographic_error(self, X):
         """Eq. (2): fraction of samples whose two best units are not grid neighbours."""
+        if is_dask_array(X):
+            self._euclidean_only()
+            found = self._unit_sums(X, self._adjacency())
+            return found.folds / found.n                                          # eq. (2)
         X, kernels = self._validate_for_predict(X, "weights_")
         W = self._like(self.cluster_centers_, X)
         if self.metric == "cosine":

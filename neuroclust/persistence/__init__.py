@@ -22,7 +22,7 @@ import numbers
 
 import numpy as np
 
-from .._validation import check_is_fitted, to_host
+from .._validation import check_is_fitted, is_dask_array, to_host
 from ..base import _REGISTRY, BaseEstimator
 from ._archive import (_file_name, _memory_budget, _ModelFileError, _open_regular_file,
                        _read_archive, _write_archive)
@@ -36,6 +36,12 @@ FORMAT_NAME = "neuroclust-model"
 
 
 # --------------------------------------------------------------------------- save
+def _on_host(value):
+    """A fitted attribute as a NumPy array: from the GPU, or computed when it is a lazy Dask
+    array (the labels of a fit on a Dask array)."""
+    return np.asarray(value.compute()) if is_dask_array(value) else to_host(value)
+
+
 def save_model(estimator, path):
     """Write ``estimator`` to ``path``; see :meth:`neuroclust.base.BaseEstimator.save`.
 
@@ -100,7 +106,7 @@ def _describe(estimator, arrays, prefix="", fitted=True, _inside=(), left_out=No
     if not fitted:
         return description
     scalars, estimators = {}, {}
-    attributes = {name: to_host(value) for name, value in vars(estimator).items()
+    attributes = {name: _on_host(value) for name, value in vars(estimator).items()
                   if name.endswith("_") and not name.startswith("_")
                   and name not in estimator._param_names()}
     for name, value in attributes.items():

@@ -1,0 +1,203 @@
+"""Tests for neuroclust/distributed.py: the batch models on Dask arrays equal their in-memory
+fits from the same start (float64 to 1e-10 relative, float32 to 1e-5), on the local scheduler
+and on a LocalCluster of two worker processes that the tests start and close themselves."""
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import neuroclust
+from neuroclust import SOM, CompetitiveLearning, KMeans, datasets, distributed
+from neuroclust.models import init
+
+da = pytest.importorskip("dask.array")
+
+TOLERANCE = {np.float64: 1e-10, np.float32: 1e-5}
+CHUNKINGS = [(700, 4), (1000, 2), (4999, 4), (1, 4)]   # uneven, split columns, one chunk, tiny
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    X, _ = datasets.make_blobs(3000, centers=5, n_features=4, random_state=0)
+    return X
+
+
+def _same(a, b, dtype):
+    np.testing.assert_allclose(a, b, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype] * 10)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("chunks", CHUNKINGS[:3])
+def test_kmeans_on_dask_equals_the_in_memory_fit(blobs, dtype, chunks):
+    X = blobs.astype(dtype)
+    start = X[[0, 700, 1400, 2100, 2800]]
+    here = KMeans(5, init=start).fit(X)
+    there = KMeans(5, init=start).fit(da.from_array(X, chunks=chunks))
+    _same(there.cluster_centers_, here.cluster_centers_, dtype)
+    assert there.n_iter_ == here.n_iter_
+    assert there.inertia_ == pytest.approx(here.inertia_, rel=TOLERANCE[dtype])
+    _same(there.history_["inertia"], here.history_["inertia"], dtype)
+    assert isinstance(there.labels_, da.Array)
+    np.testing.assert_array_equal(there.labels_.compute(), here.labels_)
+
+
+def test_kmeans_restarts_an_empty_cluster_at_the_farthest_sample_as_in_memory(blobs):
+    start = np.vstack([blobs[:4], [[1e3, 1e3, 1e3, 1e3]]])      # the last centre wins nothing
+    with pytest.warns(neuroclust.EmptyClusterWarning):
+        here = KMeans(5, init=start).fit(blobs)
+    with pytest.warns(neuroclust.EmptyClusterWarning, match=r"cluster\(s\) \[4\]"):
+        there = KMeans(5, init=start).fit(da.from_array(blobs, chunks=(600, 4)))
+    _same(there.cluster_centers_, here.cluster_centers_, np.float64)
+
+
+@pytest.mark.filterwarnings("ignore::neuroclust.EmptyClusterWarning")   # both fits alike
+@pytest.mark.parametrize("init", ["random_samples", "random"])
+def test_random_starts_draw_what_the_in_memory_fit_draws(blobs, init):
+    here = KMeans(5, init=init, n_init=3, random_state=4).fit(blobs)
+    there = KMeans(5, init=init, n_init=3, random_state=4).fit(da.from_array(blobs, chunks=800))
+    _same(there.cluster_centers_, here.cluster_centers_, np.float64)
+
+
+def test_the_kmeans_plus_plus_start_seeds_from_a_sample_of_rows(blobs, monkeypatch):
+    monkeypatch.setattr(init, "KMEANS_PLUSPLUS_SAMPLE_ROWS", 500)
+    rng = np.random.default_rng(0)
+    X = da.from_array(blobs, chunks=700)
+    summary = distributed.check_dask_data(KMeans(5), X)[1]
+    start = init.dask_start(X, summary, 5, "k-means++", rng)
+    assert all((blobs == row).all(axis=1).any() for row in start)     # rows of X
+    model = KMeans(5, random_state=0).fit(X)
+    assert model.inertia_ <= 1.01 * KMeans(5, random_state=0).fit(blobs).inertia_
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("init", ["pca", "random_samples", "random"])
+def test_batch_som_on_dask_equals_the_in_memory_fit(blobs, dtype, init):
+    X = blobs.astype(dtype)
+    settings = dict(shape=(4, 5), mode="batch", epochs=5, init=init, random_state=1,
+                    n_clusters=3)
+    here = SOM(**settings).fit(X)
+    there = SOM(**settings).fit(da.from_array(X, chunks=(650, 4)))
+    _same(there.cluster_centers_, here.cluster_centers_, dtype)
+    for name in ("quantization_error", "topographic_error"):
+        _same(there.history_[name], here.history_[name], dtype)
+    np.testing.assert_array_equal(there.unit_labels_, here.unit_labels_)
+    np.testing.assert_array_equal(there.labels_.compute(), here.labels_)
+
+
+def test_batch_som_without_history_and_with_a_grid_shaped_start(blobs):
+    start = blobs[:6].reshape(2, 3, 4)
+    here = SOM(shape=(2, 3), mode="batch", epochs=3, init=start, record_history=False).fit(blobs)
+    there = SOM(shape=(2, 3), mode="batch", epochs=3, init=start,
+                record_history=False).fit(da.from_array(blobs, chunks=900))
+    _same(there.weights_, here.weights_, np.float64)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_batch_competitive_learning_on_dask_equals_the_in_memory_fit(blobs, dtype):
+    X = blobs.astype(dtype)
+    settings = dict(n_clusters=5, mode="batch", epochs=4, init="random_samples",
+                    learning_rate=0.002, random_state=2)
+    here = CompetitiveLearning(**settings).fit(X)
+    there = CompetitiveLearning(**settings).fit(da.from_array(X, chunks=(800, 4)))
+    _same(there.cluster_centers_, here.cluster_centers_, dtype)
+    _same(there.history_["quantization_error"], here.history_["quantization_error"], dtype)
+
+
+def test_dead_units_are_reported_as_in_memory(blobs):
+    start = np.vstack([blobs[:2], [[1e3, 1e3, 1e3, 1e3]]])
+    with pytest.warns(neuroclust.DeadUnitsWarning, match="units won no training sample"):
+        CompetitiveLearning(3, mode="batch", init=start, epochs=2).fit(
+            da.from_array(blobs, chunks=1000))
+
+
+def test_queries_on_dask_are_lazy_arrays_and_scores_are_numbers(blobs):
+    X = da.from_array(blobs, chunks=(700, 4))
+    kmeans = KMeans(5, random_state=0).fit(blobs)
+    assert isinstance(kmeans.predict(X), da.Array)
+    np.testing.assert_array_equal(kmeans.predict(X).compute(), kmeans.predict(blobs))
+    assert kmeans.transform(X).shape == (3000, 5)
+    np.testing.assert_allclose(kmeans.transform(X).compute(), kmeans.transform(blobs))
+    assert kmeans.score(X) == pytest.approx(kmeans.score(blobs), rel=1e-12)
+    competitive = CompetitiveLearning(5, epochs=2, random_state=0).fit(blobs)
+    assert competitive.score(X) == pytest.approx(competitive.score(blobs), rel=1e-12)
+    som = SOM(shape=(3, 3), epochs=2, random_state=0).fit(blobs)
+    np.testing.assert_array_equal(som.predict(X).compute(), som.predict(blobs))
+    np.testing.assert_array_equal(som.transform(X).compute(), som.transform(blobs))
+    assert som.quantization_error(X) == pytest.approx(som.quantization_error(blobs), rel=1e-12)
+    assert som.topographic_error(X) == som.topographic_error(blobs)
+
+
+def test_a_model_fit_on_dask_saves_its_labels_and_pickles(blobs, tmp_path):
+    model = KMeans(3, random_state=0).fit(da.from_array(blobs, chunks=1000))
+    model.save(tmp_path / "model.npz")
+    loaded = neuroclust.load(tmp_path / "model.npz")
+    np.testing.assert_array_equal(loaded.labels_, model.labels_.compute())
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(again.predict(blobs), model.predict(blobs))
+
+
+@pytest.mark.parametrize("model, match", [
+    (SOM(shape=(2, 2)), "mode='batch' only"),
+    (CompetitiveLearning(3), "mode='batch' only"),
+    (SOM(shape=(2, 2), mode="batch", metric="cosine"), "Euclidean metric"),
+    (KMeans(3, backend="cupy"), "does not run on a Dask array"),
+])
+def test_what_a_dask_fit_refuses_is_one_sentence(blobs, model, match):
+    with pytest.raises(ValueError, match=match):
+        model.fit(da.from_array(blobs, chunks=1000))
+
+
+def test_bad_dask_data_is_refused_and_the_fitted_model_kept(blobs):
+    model = KMeans(3, random_state=0).fit(blobs)
+    centres = model.cluster_centers_.copy()
+    bad = blobs.copy()
+    bad[2500, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        model.fit(da.from_array(bad, chunks=1000))
+    np.testing.assert_array_equal(model.cluster_centers_, centres)
+    X = da.from_array(blobs, chunks=1000)
+    with pytest.raises(ValueError, match="unknown size"):
+        model.fit(X[X[:, 0] > 0])
+    with pytest.raises(ValueError, match="2-D Dask array"):
+        model.fit(X[:, 0])
+    with pytest.raises(ValueError, match="at least 3 sample"):
+        model.fit(X[:2])
+    with pytest.raises(ValueError, match="expecting 4 features"):
+        model.predict(X[:, :3])
+
+
+def test_numpy_use_never_imports_dask():
+    code = ("import sys, numpy as np; from neuroclust import KMeans, SOM; "
+            "X = np.random.default_rng(0).random((50, 3)); KMeans(2).fit(X).predict(X); "
+            "SOM(shape=(2, 2), epochs=1).fit(X); print('dask' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A LocalCluster of two single-threaded worker processes and its client."""
+    distributed_module = pytest.importorskip("distributed")
+    with distributed_module.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                         dashboard_address=None) as local, \
+            distributed_module.Client(local) as client:
+        yield client
+
+
+def test_fits_on_a_local_cluster_of_two_workers(blobs, cluster):
+    X = da.from_array(blobs, chunks=(500, 4)).persist()     # the chunks live on the workers
+    pytest.importorskip("distributed").wait(X)
+    held = [len(keys) for keys in cluster.has_what().values()]
+    assert sum(held) == 6 and len(held) == 2 and min(held) > 0      # on both of them
+    start = blobs[[0, 700, 1400, 2100, 2800]]
+    here = KMeans(5, init=start).fit(blobs)
+    there = KMeans(5, init=start).fit(X)
+    _same(there.cluster_centers_, here.cluster_centers_, np.float64)
+    np.testing.assert_array_equal(there.predict(X).compute(), here.labels_)
+    som_here = SOM(shape=(3, 4), mode="batch", epochs=4, random_state=0).fit(blobs)
+    som_there = SOM(shape=(3, 4), mode="batch", epochs=4, random_state=0).fit(X)
+    _same(som_there.cluster_centers_, som_here.cluster_centers_, np.float64)
+    assert som_there.quantization_error(X) == pytest.approx(som_here.quantization_error(blobs))

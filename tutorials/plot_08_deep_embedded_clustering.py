@@ -365,8 +365,10 @@ if np.mean(rebuild["DEC"]) > np.mean(rebuild["pretrained"]):
 # 3. Start DEC from a *bad* start: an autoencoder trained for one epoch. Does DEC repair it?
 # 4. Try IDEC with ``gamma`` = 0.01 and 1. Which term wins, and what happens to the
 #    reconstruction error and to the scores?
-# 5. Drop the division by :math:`f_j` in the target (write your own ``dec_target``) and
-#    count the samples in each cluster after training.
+# 5. Drop the division by :math:`f_j` in the target (write your own ``dec_target``; DEC
+#    takes no other target, so run its loop with :func:`~neuroclust.nn.train`, whose
+#    ``after_batch`` hook can rewrite the target) and count the samples in each cluster after
+#    training.
 #
 # .. dropdown:: Solution to exercise 1
 #
@@ -513,5 +515,73 @@ if np.mean(rebuild["DEC"]) > np.mean(rebuild["pretrained"]):
 #           assert error[0.01][seed] < pretrained_error[seed] + 0.05    # gamma = 0.01: L_r wins
 #           assert error[1.0][seed] > pretrained_error[seed] + 0.3      # gamma = 1: L_c wins
 #           assert ari[0.01][seed] > max(ari[None][seed], ari[1.0][seed])   # clusters best
+#
+# .. dropdown:: Solution to exercise 5
+#
+#    DEC itself takes no other target, so the code runs DEC's loop from public pieces: the
+#    pretrained encoder and a ClusteringLayer started at k-means' centres, trained on
+#    :math:`KL(P\,\|\,Q)` by nn.train, whose after_batch hook writes a new target every 30
+#    steps. Squaring q_ij alone favours the big clusters: on the first target, without f_j
+#    the three clusters of largest soft size get more of the target's mass than of Q's, and
+#    with f_j less, on every seed. Training compounds it: without f_j the largest cluster,
+#    and the three largest together, end with more samples than with f_j on every seed. The
+#    division by f_j is what stops the big clusters from growing at the expense of the
+#    others.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import Autoencoder, KMeans, datasets, nn
+#
+#
+#       def target_without_f(Q):                 # dec_target without the division by f_j
+#           P = Q ** 2
+#           return P / P.sum(axis=1, keepdims=True)
+#
+#
+#       X, y = datasets.load_digits()
+#       X = X / 16.0
+#       targets = {"with f_j": nn.dec_target, "without f_j": target_without_f}
+#       top3 = {name: [] for name in targets}           # samples in the three largest clusters
+#       largest = {name: [] for name in targets}
+#       for seed in range(3):
+#           ae = Autoencoder(hidden=(64,), latent_dim=10, epochs=20, batch_size=64,
+#                            learning_rate=3e-3, random_state=seed, verbose=False).fit(X)
+#           pretrained = ae.parameters_.copy()
+#           for name, make_target in targets.items():
+#               ae.parameters_[...] = pretrained  # the encoder's weights are views of this vector
+#               encoder = ae.encoder_
+#               centres = KMeans(n_clusters=10, n_init=10,
+#                                random_state=seed).fit(encoder.forward(X)).cluster_centers_
+#               layer = nn.ClusteringLayer(10, 10, centers=centres, dtype=X.dtype)
+#               network = nn.Sequential(encoder.layers + [layer])      # DEC's network: x -> z -> q
+#               Q = network.forward(X)
+#               P = make_target(Q)
+#               big = np.argsort(Q.sum(axis=0))[-3:]                   # the three largest f_j
+#               print(f"seed {seed}, {name}: the three largest clusters hold "
+#                     f"{Q[:, big].sum() / len(X):.3f} of Q's mass, "
+#                     f"{P[:, big].sum() / len(X):.3f} of the target's")
+#               if name == "with f_j":
+#                   assert P[:, big].sum() < Q[:, big].sum()    # f_j takes mass from big clusters
+#               else:
+#                   assert P[:, big].sum() > Q[:, big].sum()    # squaring alone gives them more
+#
+#               def refresh(step):        # DEC's loop: a new target every 30 steps, 600 steps
+#                   if step % 30 == 0:
+#                       P[...] = make_target(network.forward(X))
+#                   return False if step >= 600 else None
+#
+#               nn.train(network, nn.KLDivergence(), nn.SGD(0.01, momentum=0.9), X, P, epochs=75,
+#                        batch_size=256, random_state=seed, after_batch=refresh)
+#               sizes = np.sort(np.bincount(network.forward(X).argmax(axis=1), minlength=10))[::-1]
+#               print(f"   cluster sizes after training: {sizes.tolist()}")
+#               top3[name].append(int(sizes[:3].sum()))
+#               largest[name].append(int(sizes[0]))
+#       for name in targets:
+#           print(f"{name}: the three largest clusters {top3[name]}, the largest {largest[name]}")
+#       for grown, kept in zip(top3["without f_j"], top3["with f_j"]):
+#           assert grown > kept                           # without f_j the big clusters end bigger
+#       for grown, kept in zip(largest["without f_j"], largest["with f_j"]):
+#           assert grown > kept
 
 print(f"tutorial ran in {time.perf_counter() - started:.1f} s ({'fast' if FAST else 'full'} mode)")

@@ -428,3 +428,236 @@ print(f"tutorial ran in {time.perf_counter() - started:.0f} s ({'fast' if FAST e
 #    and check it with :func:`~neuroclust.nn.gradcheck`). What happens to the elbow?
 # 4. Give the encoder a hidden ReLU layer (``hidden=(64,)``). Does a deeper encoder find the
 #    centroids more often, or lose more units?
+#
+# .. dropdown:: Solution to exercise 1
+#
+#    SoftmaxAutoencoder draws its own start, so the code builds the tutorial's network with
+#    hidden=() from nn layers and sets its weights: the decoder's rows :math:`c_k` are K
+#    digits chosen by k-means++ seeding, and the encoder's logits are
+#    :math:`2 x \cdot c_k - \|c_k\|^2`, which equal :math:`\|x\|^2 - \|x - c_k\|^2`, so
+#    each unit starts by winning exactly the digits nearest its row and no unit starts with
+#    nothing. On the digits with K = 10, from a random (Glorot) start the cold and the
+#    entropy networks lose at least 3 of the 10 units on every seed, and rebuilding each
+#    digit from its unit's one-hot costs more than 1.4 times k-means' inertia; from the
+#    sample start no unit is lost on any seed, and that error is within 10% of k-means'. A
+#    unit that wins nowhere gets almost no gradient, so the cure is to start none there.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import KMeans, datasets, nn
+#       from neuroclust.models.init import kmeans_plusplus
+#
+#       X = datasets.load_digits()[0] / 16.0
+#       K = 10
+#       inertia = KMeans(K, n_init=10, random_state=0).fit(X).inertia_ / len(X)
+#       entropy_weight = 0.1 * float(np.sum(X.var(axis=0)))        # as in the tutorial
+#
+#
+#       def network(start, seed, temperature=1.0, weight=0.0):
+#           """Dense -> Softmax -> EntropyPenalty -> Dense (the tutorial's hidden=() network)."""
+#           rng = np.random.default_rng(seed)
+#           encoder = nn.Dense(64, K, init="glorot", random_state=rng, dtype=X.dtype)
+#           decoder = nn.Dense(K, 64, init="glorot", random_state=rng, dtype=X.dtype)
+#           if start == "samples":
+#               rows = kmeans_plusplus(X, K, rng)                  # K samples, spread out
+#               # logits 2 x.c_k - |c_k|^2 = |x|^2 - |x - c_k|^2: unit k wins where c_k is nearest
+#               encoder.params["W"][...] = 2 * rows.T
+#               encoder.params["b"][...] = -np.sum(rows ** 2, axis=1)
+#               decoder.params["W"][...] = rows                      # one-hot k decodes to c_k
+#               decoder.params["b"][...] = 0
+#           return nn.Sequential([encoder, nn.Softmax(temperature), nn.EntropyPenalty(weight),
+#                                 decoder])
+#
+#
+#       settings = {"cold (tau=0.1)": dict(temperature=0.1),
+#                   "entropy": dict(weight=entropy_weight)}
+#       runs = []           # (start, units lost, error with each digit rebuilt as its one-hot)
+#       for seed in range(3):
+#           for name, kwargs in settings.items():
+#               for start in ("random", "samples"):
+#                   net = network(start, seed, **kwargs)
+#                   nn.train(net, nn.MeanSquaredError(), nn.Adam(1e-2), X, epochs=40,
+#                            batch_size=64, random_state=seed)
+#                   labels = nn.Sequential(net.layers[:3]).forward(X).argmax(axis=1)
+#                   centres = net.layers[3].forward(np.eye(K))          # the decoded one-hots
+#                   lost = int(np.sum(np.bincount(labels, minlength=K) == 0))
+#                   hard = float(np.mean(np.sum((X - centres[labels]) ** 2, axis=1)))
+#                   runs.append((start, lost, hard))
+#                   print(f"seed {seed}, {name}, {start} start: {lost} of {K} units lost; "
+#                         f"error with hard codes {hard:.2f} (k-means {inertia:.2f})")
+#       for start, lost, hard in runs:
+#           if start == "random":
+#               assert lost >= 3 and hard > 1.4 * inertia
+#           else:
+#               assert lost == 0 and hard < 1.1 * inertia
+#
+# .. dropdown:: Solution to exercise 2
+#
+#    The callback sets the softmax layer's temperature after each epoch, from 1 down to
+#    0.05 geometrically. On the tutorial's blobs with K = 4 and a linear encoder, the
+#    annealed network found the centroids (every decoded one-hot within 0.3 of its k-means
+#    centroid) and lost no unit on every seed; the fixed τ = 0.1 missed them on at least
+#    one of the three seeds, and each of its misses is a lost unit (two groups sharing
+#    one). So yes, here annealing helps: at a warm temperature the codes are soft and every
+#    unit gets a gradient while the units spread over the groups; the cold end then makes
+#    the codes hard.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from scipy.optimize import linear_sum_assignment
+#       from neuroclust import KMeans, SoftmaxAutoencoder, datasets
+#
+#       X = datasets.make_blobs(n_samples=600, n_features=10, centers=4, random_state=0)[0]
+#       X = (X - X.mean(axis=0)) / X.std(axis=0)                   # the tutorial's blobs
+#       centroids = KMeans(4, n_init=10, random_state=0).fit(X).cluster_centers_
+#       EPOCHS = 150
+#
+#
+#       def anneal(model, epoch):
+#           """After each epoch, the temperature of the next: 1 down to 0.05, geometrically."""
+#           model.encoder_.layers[-2].temperature = 0.05 ** min(1.0, (epoch + 1) / (EPOCHS - 1))
+#
+#
+#       def farthest_one_hot(model):
+#           """The largest distance of a decoded one-hot to its k-means centroid (paired)."""
+#           D = np.linalg.norm(model.cluster_centers_[:, None] - centroids[None], axis=2)
+#           return D[linear_sum_assignment(D)].max()
+#
+#
+#       found = {"fixed tau = 0.1": 0, "annealed 1 -> 0.05": 0}
+#       for seed in range(3):
+#           for name, settings in (("fixed tau = 0.1", dict(temperature=0.1)),
+#                                  ("annealed 1 -> 0.05", dict(callbacks=[anneal]))):
+#               model = SoftmaxAutoencoder(n_clusters=4, hidden=(), epochs=EPOCHS, batch_size=32,
+#                                          learning_rate=1e-2, random_state=seed, verbose=False,
+#                                          **settings).fit(X)
+#               lost = int(np.sum(np.bincount(model.labels_, minlength=4) == 0))
+#               distance = farthest_one_hot(model)
+#               found[name] += int(distance < 0.3)
+#               print(f"seed {seed}, {name}: farthest one-hot {distance:.2f} from its centroid, "
+#                     f"{lost} units lost, final temperature "
+#                     f"{model.encoder_.layers[-2].temperature:.2f}")
+#               if name.startswith("annealed"):
+#                   assert distance < 0.3 and lost == 0     # the centroids, every time
+#               elif distance >= 0.3:
+#                   assert lost >= 1                         # a miss with tau = 0.1 is a lost unit
+#       print("runs that found the centroids, of 3:", found)
+#       assert found["annealed 1 -> 0.05"] == 3 > found["fixed tau = 0.1"]
+#
+# .. dropdown:: Solution to exercise 3
+#
+#    The layer passes the code on and adds :math:`w H(\bar q)` to the loss, :math:`\bar q`
+#    the batch's mean code; row i enters H only through :math:`\bar q`, so
+#    :math:`\partial H / \partial q_{ik} = -(\log \bar q_k + 1)/n`, and gradcheck agrees to
+#    better than 1e-6. On the tutorial's blobs (4 groups), with its entropy weight λ and
+#    the batch term at weight -3λ, the elbow does not move: on every seed, with or without
+#    the term, the fall of the error from K = 3 to K = 4 is more than ten times each later
+#    fall. What changes is beyond it. Without the term, K = 5 and 6 leave units unused and
+#    the error stays within 2% of K = 4's, the tutorial's plateau; with it, every unit is
+#    used at every K (a surplus unit takes part of a group) and the error at K = 6 is more
+#    than 5% below K = 4's. The reward turns the plateau into an ordinary elbow, and the
+#    unused units no longer hint at K.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import datasets, nn
+#
+#
+#       class BatchEntropy(nn.Layer):
+#           """Passes the code on; adds weight * H(q_mean) to the loss, where q_mean is the batch's
+#           mean code and H(q_mean) = -sum_k q_mean_k log q_mean_k. A negative weight rewards
+#           spreading the batch over every unit. Gradient: dH/dq_ik = -(log q_mean_k + 1) / n."""
+#
+#           def __init__(self, weight):
+#               super().__init__()
+#               self.weight = weight
+#
+#           def forward(self, x, training=False):
+#               self.n = len(x)
+#               self.log_mean = np.log(np.maximum(x.mean(axis=0), 1e-12))
+#               self.entropy = float(-np.sum(x.mean(axis=0) * self.log_mean))
+#               return x.copy()
+#
+#           def extra_losses(self):
+#               return {"batch_entropy": (self.weight, self.entropy)}
+#
+#           def backward(self, dy):
+#               return dy - self.weight * (self.log_mean + 1) / self.n
+#
+#
+#       check = nn.Sequential([nn.Dense(3, 4, init="glorot", random_state=0, dtype=np.float64),
+#                              nn.Softmax(0.5), BatchEntropy(-0.7),
+#                              nn.Dense(4, 3, init="glorot", random_state=1, dtype=np.float64)])
+#       errors = nn.gradcheck(check, np.random.default_rng(0).normal(size=(5, 3)))
+#       print("gradcheck, largest relative error:", max(errors.values()))
+#       assert max(errors.values()) < 1e-6
+#
+#       X = datasets.make_blobs(n_samples=600, n_features=10, centers=4, random_state=0)[0]
+#       X = (X - X.mean(axis=0)) / X.std(axis=0)                   # the tutorial's blobs, 4 groups
+#       lam = 0.1 * float(np.sum(X.var(axis=0)))                   # the tutorial's entropy weight
+#       Ks = range(2, 7)
+#       for seed in range(3):
+#           for beta in (0, 3 * lam):                              # without, with the batch term
+#               errors, unused = [], []
+#               for K in Ks:
+#                   rng = np.random.default_rng(seed)
+#                   code = nn.Sequential([nn.Dense(10, K, init="glorot", random_state=rng),
+#                                         nn.Softmax(), nn.EntropyPenalty(lam),
+#                                         BatchEntropy(-beta)])
+#                   net = nn.Sequential([code, nn.Dense(K, 10, init="glorot", random_state=rng)])
+#                   nn.train(net, nn.MeanSquaredError(), nn.Adam(1e-2), X, epochs=60,
+#                            batch_size=32, random_state=seed)
+#                   errors.append(float(np.mean(np.sum((net.forward(X) - X) ** 2, axis=1))))
+#                   unused.append(int(np.sum(np.bincount(code.forward(X).argmax(axis=1),
+#                                                        minlength=K) == 0)))
+#               print(f"seed {seed}, batch entropy weight {-beta:.1f}: error for K = 2..6 "
+#                     f"{np.round(errors, 2).tolist()}, units unused {unused}")
+#               e = dict(zip(Ks, errors))
+#               falls = {K: e[K - 1] - e[K] for K in (3, 4, 5, 6)}
+#               assert falls[4] > 10 * max(falls[5], falls[6])     # the elbow stays at K = 4
+#               if beta == 0:                              # a plateau: surplus units unused
+#                   assert min(unused[3:]) >= 1 and min(e[5], e[6]) > 0.98 * e[4]
+#               else:                                      # every unit used, the error falls on
+#                   assert max(unused) == 0 and e[6] < 0.95 * e[4]
+#
+# .. dropdown:: Solution to exercise 4
+#
+#    No: on the tutorial's blobs with K = 4, over the cold and the entropy networks and
+#    three seeds, the encoder with a hidden ReLU layer found the centroids in fewer runs
+#    than the linear one and lost a unit in more runs; every run that missed the centroids
+#    had lost a unit. Depth adds capacity, not a better start: the failure is a unit that
+#    wins no sample and so gets almost no gradient, and the deeper encoder ends there more
+#    often.
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from scipy.optimize import linear_sum_assignment
+#       from neuroclust import KMeans, SoftmaxAutoencoder, datasets
+#
+#       X = datasets.make_blobs(n_samples=600, n_features=10, centers=4, random_state=0)[0]
+#       X = (X - X.mean(axis=0)) / X.std(axis=0)                   # the tutorial's blobs
+#       centroids = KMeans(4, n_init=10, random_state=0).fit(X).cluster_centers_
+#       hard_codes = {"cold (tau=0.1)": dict(temperature=0.1),
+#                     "entropy": dict(entropy_weight=0.1 * float(np.sum(X.var(axis=0))))}
+#       found = {(): 0, (64,): 0}       # runs whose decoded one-hots are the centroids
+#       lost = {(): 0, (64,): 0}        # runs that lost a unit
+#       for seed in range(3):
+#           for name, settings in hard_codes.items():
+#               for hidden in ((), (64,)):
+#                   model = SoftmaxAutoencoder(n_clusters=4, hidden=hidden, epochs=150,
+#                                              batch_size=32, learning_rate=1e-2,
+#                                              random_state=seed, verbose=False, **settings).fit(X)
+#                   D = np.linalg.norm(model.cluster_centers_[:, None] - centroids[None], axis=2)
+#                   distance = D[linear_sum_assignment(D)].max()
+#                   unused = int(np.sum(np.bincount(model.labels_, minlength=4) == 0))
+#                   found[hidden] += int(distance < 0.3)
+#                   lost[hidden] += int(unused > 0)
+#                   assert distance < 0.3 or unused >= 1           # every miss is a lost unit
+#                   print(f"seed {seed}, {name}, hidden={hidden}: farthest one-hot {distance:.2f} "
+#                         f"from its centroid, {unused} units lost")
+#       print("of 6 runs, centroids found:", found, "a unit lost:", lost)
+#       assert found[(64,)] < found[()] and lost[(64,)] > lost[()]

@@ -32,13 +32,19 @@ arrays on a Dask array, their scores a number. Dask is imported only when a Dask
 given (``pip install "neuroclust[distributed]"``); the chain: this module -> those models ->
 ``docs/distributed.md`` -> ``tests/test_distributed.py``.
 """
+import copy
+
 import numpy as np
 
 from ._validation import check_is_fitted, check_n_features, is_dask_array
 from .backend import available_backends, get_kernels
 
 __all__ = ["is_dask_array", "check_dask_data", "check_dask_query", "unit_sums", "map_rows",
-           "rows_of", "column_bounds", "DataSummary", "UnitSums"]
+           "rows_of", "column_bounds", "DataSummary", "UnitSums", "is_streamed", "iter_chunks",
+           "STREAM_CHUNK_BYTES"]
+
+#: The size of one chunk of a NumPy memory map streamed by ``partial_fit`` (64 MiB).
+STREAM_CHUNK_BYTES = 64 * 2**20
 
 
 def _dask():
@@ -204,8 +210,16 @@ def check_dask_query(model, X, fitted_attribute):
 
 def map_rows(X, function, n_columns=None, dtype=np.int64):
     """``function`` applied to every row chunk of the Dask array ``X``, lazily: a Dask array
-    of one value per row (``n_columns`` None) or of ``n_columns`` per row."""
+    of one value per row (``n_columns`` None) or of ``n_columns`` per row.
+
+    A method of a model (``model.predict``) is bound to a shallow copy of the model without
+    its lazy attributes: the graph travels to the workers, and a model whose ``labels_`` is
+    this very array would otherwise carry its own graph inside it.
+    """
     _dask()
+    owner = getattr(function, "__self__", None)
+    if owner is not None:
+        function = getattr(_without_lazy_attributes(owner), function.__name__)
     X = X.rechunk({1: -1})
     if n_columns is None:
         return X.map_blocks(function, drop_axis=1, dtype=dtype)
@@ -234,3 +248,39 @@ def check_batch_mode(model):
         raise ValueError(f"{type(model).__name__} fits a Dask array in mode='batch' only "
                          f"(got mode={model.mode!r}): the online rule visits the samples one "
                          "at a time, in a random order over all of them.")
+
+
+def _without_lazy_attributes(model):
+    detached = copy.copy(model)
+    for name, value in list(vars(detached).items()):
+        if is_dask_array(value):
+            delattr(detached, name)
+    return detached
+
+
+# ------------------------------------------------------------------ streaming
+def is_streamed(X):
+    """True for data that ``partial_fit`` streams chunk by chunk instead of holding: a Dask
+    array or a NumPy memory map (``np.load(path, mmap_mode="r")``)."""
+    return is_dask_array(X) or isinstance(X, np.memmap)
+
+
+def iter_chunks(X, chunk_rows=None):
+    """The rows of a Dask array or of a NumPy array (a memory map) as in-memory NumPy arrays,
+    one chunk at a time, in row order.
+
+    A Dask array gives its own row chunks, each computed when it is reached (so at most one is
+    in memory here); an array gives ``chunk_rows`` rows at a time (default: as many as fill
+    ``STREAM_CHUNK_BYTES``, 64 MiB), copied out of the memory map.
+    """
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (samples x features), but it has {X.ndim} "
+                         "dimension(s).")
+    if is_dask_array(X):
+        for block in X.rechunk({1: -1}).to_delayed().ravel():
+            yield np.asarray(block.compute())
+        return
+    if chunk_rows is None:
+        chunk_rows = max(1, STREAM_CHUNK_BYTES // max(1, X.shape[1] * X.dtype.itemsize))
+    for start in range(0, X.shape[0], chunk_rows):
+        yield np.array(X[start:start + chunk_rows])

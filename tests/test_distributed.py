@@ -201,3 +201,67 @@ def test_fits_on_a_local_cluster_of_two_workers(blobs, cluster):
     som_there = SOM(shape=(3, 4), mode="batch", epochs=4, random_state=0).fit(X)
     _same(som_there.cluster_centers_, som_here.cluster_centers_, np.float64)
     assert som_there.quantization_error(X) == pytest.approx(som_here.quantization_error(blobs))
+
+
+# ---------------------------------------------------------------- streaming: partial_fit
+@pytest.fixture
+def on_disk(blobs, tmp_path, monkeypatch):
+    """The blobs as a memory-mapped .npy file, streamed in chunks of 700 rows."""
+    monkeypatch.setattr(distributed, "STREAM_CHUNK_BYTES", 700 * 4 * 8)
+    np.save(tmp_path / "rows.npy", blobs)
+    return np.load(tmp_path / "rows.npy", mmap_mode="r")
+
+
+def test_iter_chunks_gives_the_rows_in_order(blobs, on_disk):
+    for source in (on_disk, da.from_array(blobs, chunks=(650, 2))):
+        chunks = list(distributed.iter_chunks(source))
+        assert all(isinstance(chunk, np.ndarray) for chunk in chunks)
+        np.testing.assert_array_equal(np.concatenate(chunks), blobs)
+    assert [len(c) for c in distributed.iter_chunks(on_disk)] == [700] * 4 + [200]
+    with pytest.raises(ValueError, match="2-D"):
+        list(distributed.iter_chunks(da.from_array(blobs[:, 0])))
+
+
+@pytest.mark.parametrize("source", ["memmap", "dask"])
+def test_streamed_partial_fit_presents_each_chunk_once_in_row_order(blobs, on_disk, source):
+    X = on_disk if source == "memmap" else da.from_array(blobs, chunks=(700, 4))
+    start = blobs[:9]
+    streamed = SOM(shape=(3, 3), epochs=1, init=start, random_state=0).partial_fit(X)
+    assert len(streamed.history_["quantization_error"]) == 5             # an entry per chunk
+    assert streamed.n_steps_ == 3000 == streamed.schedule_steps_
+    # by hand: the same chunks, one call each, on a schedule as long as all the rows
+    by_hand = SOM(shape=(3, 3), n_iterations=3000, init=start, random_state=0)
+    for first in range(0, 3000, 700):
+        by_hand.partial_fit(blobs[first:first + 700])
+    np.testing.assert_allclose(streamed.weights_, by_hand.weights_, rtol=1e-12)
+    labels = streamed.labels_.compute() if source == "dask" else streamed.labels_
+    np.testing.assert_array_equal(labels, streamed.predict(blobs))
+    gng = neuroclust.GrowingNeuralGas(max_nodes=12, random_state=0).partial_fit(X)
+    assert len(gng.history_["n_nodes"]) == 5
+    art = neuroclust.FuzzyART(rho=0.6, scale=True).partial_fit(X)
+    assert len(art.history_["n_categories"]) == 5
+    np.testing.assert_array_equal(art.data_min_, blobs.min(axis=0))   # all rows, not chunk 1
+    np.testing.assert_array_equal(art.data_max_, blobs.max(axis=0))
+
+
+def test_a_stream_with_a_bad_chunk_keeps_the_model_it_had(blobs):
+    """The bad chunk is found after the first has trained: the whole call is undone."""
+    model = SOM(shape=(2, 2), epochs=1, random_state=0).partial_fit(blobs[:500])
+    kept = model.weights_.copy()
+    bad = np.vstack([blobs[:700], np.full((5, 4), np.nan)])
+    with pytest.raises(ValueError, match="NaN"):
+        model.partial_fit(da.from_array(bad, chunks=(700, 4)))
+    np.testing.assert_array_equal(model.weights_, kept)
+    assert model.n_steps_ == 500
+
+
+def test_a_chunk_that_diverges_is_undone_and_said(blobs):
+    model = SOM(shape=(2, 2), epochs=1, learning_rate=1e200, random_state=0)
+    model.partial_fit(blobs[:300])
+    kept, steps = model.weights_.copy(), model.n_steps_
+    with pytest.warns(neuroclust.DivergenceWarning, match="diverged on chunk 1"):
+        model.partial_fit(da.from_array(blobs * 1e150, chunks=(700, 4)))
+    if not np.isfinite(kept).all():
+        pytest.skip("the first call diverged already")
+    np.testing.assert_array_equal(model.weights_, kept)
+    assert model.n_steps_ == steps

@@ -43,6 +43,7 @@ from ..backend import get_kernels
 from ..base import BaseEstimator, clone, run_epochs
 from ..metrics import adjusted_rand_score
 from ..persistence import FittedState
+from ..distributed import is_streamed, iter_chunks
 from ._resources import check_art_memory
 
 __all__ = ["FuzzyART", "ART1"]
@@ -117,12 +118,27 @@ class _ART(BaseEstimator):
         The first call starts from no category (and, with ``scale=True``, learns the scaling
         from this batch). ``labels_`` then holds the categories of this batch, and
         ``history_`` gains one entry, with every sample of the batch counted as changed.
+
+        A Dask array or a NumPy memory map larger than memory is streamed: its row chunks are
+        presented one at a time, in row order (:func:`neuroclust.distributed.iter_chunks`),
+        each in the model's own order within it; ``history_`` gains an entry per chunk and
+        ``labels_`` holds the last chunk's. With ``scale=True`` the first call learns the
+        scaling from all the rows (one pass more), not from the first chunk.
         """
+        if is_streamed(X):
+            return self._partial_fit_streamed(X)
+        return self._partial_fit(X)
+
+    def _partial_fit(self, X, scaling=None):
+        """:meth:`partial_fit` of in-memory ``X``; ``scaling``, the (low, high) of every row
+        of a stream, is the first call's scaling instead of this batch's range."""
         first = not hasattr(self, "weights_")
         self._check_params()
         if first:
             X, kernels = self._validate_for_fit(X)
             self._learn_scaling(X)
+            if scaling is not None and getattr(self, "scale", False):
+                self.data_min_, self.data_max_ = scaling
             self.history_ = {"n_categories": [], "n_changed": []}
             self._rng = check_random_state(self.random_state)
         else:
@@ -143,6 +159,17 @@ class _ART(BaseEstimator):
         self._store(templates, count, labels)
         self.history_["n_categories"].append(count)
         self.history_["n_changed"].append(n_samples)
+        return self
+
+    def _partial_fit_streamed(self, X):
+        """:meth:`partial_fit` of a Dask array or memory map, chunk by chunk."""
+        scaling = None
+        if not hasattr(self, "weights_") and getattr(self, "scale", False):
+            lows, highs = zip(*((chunk.min(axis=0), chunk.max(axis=0))   # one pass: the
+                                for chunk in iter_chunks(X)))             # range of all rows
+            scaling = (np.min(lows, axis=0), np.max(highs, axis=0))
+        for chunk in iter_chunks(X):
+            self._partial_fit(chunk, scaling)
         return self
 
     def _snapshot(self):

@@ -26,7 +26,7 @@ import numpy as np
 
 from .._validation import (array_module, check_bool, check_callbacks, check_choice,
                            check_count, check_init_array, check_random_state, check_scalar,
-                           check_seed, check_verbose, to_host, is_dask_array)
+                           check_seed, check_verbose, is_dask_array, to_host)
 from .._trace import StepTrace
 from .._warnings import DeadUnitsWarning
 from ..backend import get_kernels

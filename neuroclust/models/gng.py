@@ -42,6 +42,7 @@ from ..backend.threads import fit_scope
 from ..base import BaseEstimator, LastPass, PrototypeClusterMixin, clone, run_epochs
 from .._quantization import _quantization_error
 from ..persistence import FittedState
+from ..distributed import is_streamed, iter_chunks
 from ._resources import check_gng_memory
 
 __all__ = ["GrowingNeuralGas", "connected_components"]
@@ -187,8 +188,15 @@ class GrowingNeuralGas(PrototypeClusterMixin, BaseEstimator):
         """One more epoch on ``X`` (the first call starts the graph); returns self.
 
         Training continues from the fitted attributes, so it also continues a loaded model
-        (whose sample order then starts afresh from ``random_state``).
+        (whose sample order then starts afresh from ``random_state``). A Dask array or a NumPy
+        memory map larger than memory is streamed: its row chunks are read one at a time, in
+        row order (:func:`neuroclust.distributed.iter_chunks`), and each is one epoch, its
+        samples shuffled within it; ``history_`` gains an entry per chunk.
         """
+        if is_streamed(X):
+            for chunk in iter_chunks(X):
+                self.partial_fit(chunk)
+            return self
         self._check_params()
         if not hasattr(self, "nodes_"):
             X, kernels = self._validate_for_fit(X, **_AT_LEAST_TWO_SAMPLES)

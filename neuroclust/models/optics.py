@@ -261,7 +261,8 @@ class OPTICS(BaseEstimator):
             raise ValueError("core_sample_indices_ must be the samples whose core distance is "
                              f"at most {radius:g} (the radius the labels were read at).")
         spans = state.array("cluster_hierarchy_", [("n_clusters", None), ("start, end", 2)],
-                            kind="index", low=0, high=max(n_samples - 1, 0))
+                            kind="index", low=0, high=max(n_samples - 1, 0),
+                            required=self.cluster_method == "xi")   # the xi method's clusters
         if spans is not None and spans.size and bool((spans[:, 0] > spans[:, 1]).any()):
             raise ValueError("cluster_hierarchy_ must hold [start, end] with start <= end.")
         state.backend()

@@ -34,24 +34,26 @@ The algorithm, in the order it runs (kernels named):
 for the whole training (``backend/threads.py``).
 """
 import numbers
+import warnings
 from collections import Counter
 
 import numpy as np
 
 from .._validation import (array_module, check_array, check_bool, check_callbacks,
                            check_choice, check_count, check_init_array, check_is_fitted,
-                           check_prototypes_shape, check_random_state, check_scalar, check_seed,
-                           check_verbose, ndim_of, shown, to_host, is_dask_array)
+                           check_n_features, check_prototypes_shape, check_random_state,
+                           check_scalar, check_seed, check_verbose, is_dask_array, ndim_of, shown,
+                           to_host)
 from .. import grid
 from ..backend.threads import fit_scope
-from ..base import BaseEstimator, LastPass, clone, run_epochs
+from ..base import BaseEstimator, DivergenceWarning, LastPass, clone, run_epochs
 from .._quantization import _quantization_error
 from .._trace import StepTrace
 from ..backend import get_kernels
 from ..nn.som import SelfOrganizingMap, unit_rows
 from ..persistence import FittedState
-from ..distributed import (check_batch_mode, check_dask_data, check_dask_query, map_rows,
-                           unit_sums)
+from ..distributed import (check_batch_mode, check_dask_data, check_dask_query, is_streamed,
+                           iter_chunks, map_rows, unit_sums)
 from .init import dask_start, initial_prototypes, pca_prototypes
 from .kmeans import KMeans
 from ._resources import check_som_memory
@@ -337,6 +339,7 @@ class SOM(BaseEstimator):
             # Only the completed epochs: not one that diverged (its weights were rolled back)
             # or was interrupted half-way.
             self.history_ = {name: values[:n_done] for name, values in history.items()}
+            self._note_schedule(steps, n_done)
             self._cluster_prototypes(rng)
             # The labels: the winners of the last epoch's pass when its weights are the final
             # ones (they are unless training stopped early or a callback changed them).
@@ -356,13 +359,9 @@ class SOM(BaseEstimator):
         X, summary, kernels = check_dask_data(self, X)
         rng = check_random_state(self.random_state)
         grid_d2 = self._prepare_grid(rows, cols)
-        init = self.init
-        if not isinstance(init, str) and np.ndim(init) == 3:
-            check_prototypes_shape(init, rows * cols, X.shape[1], grid_shape=(rows, cols))
-            init = np.reshape(init, (rows * cols, -1))
         weights = self._prepare_layer(
-            dask_start(X, summary, rows * cols, init, rng, self.grid_positions_), rows, cols,
-            rng)
+            dask_start(X, summary, rows * cols, self._flat_init(rows, cols), rng,
+                       self.grid_positions_), rows, cols, rng)
         adjacency = self._adjacency() if self.record_history else None
         history = {"quantization_error": [], "topographic_error": []}
 
@@ -390,6 +389,120 @@ class SOM(BaseEstimator):
         self._cluster_prototypes(rng)
         self.labels_ = map_rows(X, self.predict)
         return self
+
+    def partial_fit(self, X, y=None):
+        """Present every sample of ``X`` once more (online mode), going on along the schedule;
+        returns self.
+
+        The first call starts the map from ``X`` (``init``). The learning rate and radius
+        follow a schedule of ``n_iterations`` steps when that is set, else of ``epochs`` times
+        the rows of the first ``X``: ``epochs`` calls on the same data walk the schedule of
+        one ``fit`` (steps past its end keep the final rate and radius). ``n_steps_`` counts
+        the steps taken, ``schedule_steps_`` is the schedule's length; after ``fit`` the
+        schedule is complete, so ``partial_fit`` goes on at its final values.
+
+        A Dask array or a NumPy memory map larger than memory is streamed: its row chunks
+        are read one at a time, in row order (:func:`neuroclust.distributed.iter_chunks`), and
+        each chunk's samples are presented in a random order within it. ``history_`` gains an
+        entry per chunk (the errors as its samples met the map, as an online ``fit`` records
+        them); ``labels_`` are the winners of ``X`` on the final map (lazy for a Dask array).
+        """
+        rows, cols = self._check_params()
+        if self.mode != "online":
+            raise ValueError("partial_fit presents samples one at a time (mode='online'); "
+                             "a batch map is trained by fit, on a Dask array too.")
+        self._euclidean_only()
+        if not is_streamed(X):
+            X = check_array(X)
+        if hasattr(self, "weights_"):
+            check_n_features(X, self.n_features_in_, owner=type(self).__name__)
+        else:
+            self._start_stream(X, rows, cols)
+        rng = self._stream_rng()
+        # a copy: a call that fails puts the fitted state back, which must not be trained on
+        weights = self._prepare_layer(np.array(to_host(self.cluster_centers_)), rows, cols, rng)
+        with fit_scope():
+            for number, chunk in enumerate(iter_chunks(X) if is_streamed(X) else [X]):
+                if not self._present_chunk(chunk, weights, rng, rows, cols):
+                    warnings.warn(f"SOM.partial_fit: the map diverged on chunk {number + 1} (a "
+                                  "prototype became NaN or infinite); the map is kept as it was "
+                                  "before that chunk and the rest of X was not presented. Lower "
+                                  "learning_rate.", DivergenceWarning, stacklevel=3)
+                    break
+        self._cluster_prototypes(rng)
+        self.labels_ = (map_rows(check_dask_query(self, X, "weights_"), self.predict)
+                        if is_dask_array(X) else np.concatenate(
+                            [self.predict(chunk) for chunk in iter_chunks(X)])
+                        if is_streamed(X) else self.predict(X))
+        return self
+
+    def _start_stream(self, X, rows, cols):
+        """The first ``partial_fit``: the grid, the start from ``X`` (a pass over a Dask
+        array, or the memory map read as ``fit`` reads an array) and an empty record."""
+        rng = check_random_state(self.random_state)
+        self._rng = rng
+        if is_dask_array(X):
+            X, summary, _ = check_dask_data(self, X)
+            start_of = lambda n_units: dask_start(X, summary, n_units, self._flat_init(rows, cols),
+                                                  rng, self.grid_positions_)
+        else:
+            X, kernels = self._validate_for_fit(X)
+            start_of = lambda n_units: self._initial_weights(X, n_units, rng, kernels)
+        self._prepare_grid(rows, cols)
+        self._prepare_layer(np.ascontiguousarray(start_of(rows * cols)), rows, cols, rng)
+        self.n_steps_ = 0
+        self.schedule_steps_ = (int(self.n_iterations) if self.n_iterations is not None
+                                else int(self.epochs) * X.shape[0])
+        self.history_ = {"quantization_error": [], "topographic_error": []}
+
+    def _stream_rng(self):
+        """The random stream partial_fit goes on with (afresh from ``random_state`` after
+        ``load``)."""
+        if getattr(self, "_rng", None) is None:
+            self._rng = check_random_state(self.random_state)
+        if getattr(self, "n_steps_", None) is None:       # fitted before partial_fit existed
+            self.n_steps_ = self.schedule_steps_ = 1
+        return self._rng
+
+    def _present_chunk(self, chunk, weights, rng, rows, cols):
+        """One pass of the online rule over an in-memory chunk, in a random order; False
+        (and the map as it was) when the map diverged on it."""
+        chunk = check_array(chunk, allow_nan=False)
+        check_n_features(chunk, self.n_features_in_, owner=type(self).__name__)
+        chunk = np.asarray(chunk, dtype=weights.dtype)
+        order = rng.permutation(chunk.shape[0])
+        steps = np.minimum(np.arange(self.n_steps_, self.n_steps_ + len(order)),
+                           self.schedule_steps_)
+        rates, sigmas = self._schedules(steps, self.schedule_steps_, rows, cols)
+        before = weights.copy()
+        met = self._layer.update(chunk, order, rates, sigmas, with_errors=self.record_history)
+        if not np.isfinite(weights).all():
+            weights[...] = before
+            return False
+        self.n_steps_ += len(order)
+        if self.record_history:
+            for name, value in zip(("quantization_error", "topographic_error"),
+                                   self._errors_met(*met)):
+                self.history_[name].append(value)
+        return True
+
+    def _note_schedule(self, steps, n_done):
+        """After fit: where ``partial_fit`` goes on (online mode: the steps taken, out of
+        the schedule's length; a batch map has no online schedule)."""
+        if self.mode == "online":
+            self.schedule_steps_ = int(steps.total)
+            self.n_steps_ = min(int(steps.total), steps.first_step(n_done))
+        else:
+            for name in ("n_steps_", "schedule_steps_"):
+                vars(self).pop(name, None)
+
+    def _flat_init(self, rows, cols):
+        """``init`` with a grid-shaped array laid out flat, one row per unit."""
+        init = self.init
+        if not isinstance(init, str) and np.ndim(init) == 3:
+            check_prototypes_shape(init, rows * cols, grid_shape=(rows, cols))
+            init = np.reshape(init, (rows * cols, -1))
+        return init
 
     def _prepare_grid(self, rows, cols):
         """The grid of a new fit: ``grid_positions_`` and the neighbours; returns the squared
@@ -750,7 +863,8 @@ class SOM(BaseEstimator):
 
     # The attributes a model file may set (neuroclust.load refuses any other).
     _fitted_attributes = ("weights_", "cluster_centers_", "grid_positions_", "labels_",
-                          "unit_labels_", "history_", "n_features_in_", "backend_")
+                          "unit_labels_", "history_", "n_features_in_", "backend_",
+                          "n_steps_", "schedule_steps_")
     # weights_ is cluster_centers_ on the grid: a model file stores the array once
     _view_attributes = {"weights_": "cluster_centers_"}
     # parameters a model file in format 2 or older holds under a former name
@@ -788,6 +902,11 @@ class SOM(BaseEstimator):
                           [("rows", rows), ("cols", cols), ("n_features_in_", n_features)]])
         state.history({"quantization_error": "number", "topographic_error": "number"})
         state.backend()
+        length = state.integer("schedule_steps_", low=1)
+        state.integer("n_steps_", low=0)
+        if (length is None) != (getattr(self, "n_steps_", None) is None):
+            raise ValueError("n_steps_ and schedule_steps_ come together (where partial_fit "
+                             "goes on along the schedule): one of them is missing.")
 
 
 def _online_steps(steps, n_samples, rng, n_steps):

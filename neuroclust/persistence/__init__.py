@@ -233,7 +233,7 @@ def _rebuild(path, description, contents, used, n_stored, version, prefix="", fi
         unknown = sorted(set(section) - accepted)
         if unknown:
             raise _ModelFileError(f"{path!r} holds parameters that {cls.__name__} does not "
-                                  f"accept ({_shorten(', '.join(unknown))}){where}.")
+                                  f"accept ({_shorten(', '.join(map(repr, unknown)))}){where}.")
     for param in description.get("array_params", []):
         key = f"{prefix}__param__{param}"
         if key not in contents:

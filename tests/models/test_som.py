@@ -507,3 +507,28 @@ def test_digits_map_quality():
     agreement = sum(max(counter.values()) for counter in som.labels_map(X, y).values())
     assert agreement / len(X) > 0.8
     assert adjusted_rand_score(y, som.labels_) > 0.4
+
+
+def test_epochs_calls_of_partial_fit_are_one_fit():
+    """partial_fit walks the schedule of fit: ``epochs`` calls on the same data give fit's
+    map (the same samples, in the same order, at the same rates and radii)."""
+    X, _ = datasets.make_blobs(600, centers=3, n_features=3, random_state=0)
+    fitted = SOM(shape=(4, 4), epochs=3, random_state=5).fit(X)
+    stepwise = SOM(shape=(4, 4), epochs=3, random_state=5)
+    for _ in range(3):
+        stepwise.partial_fit(X)
+    np.testing.assert_allclose(stepwise.weights_, fitted.weights_, rtol=1e-12)
+    assert stepwise.n_steps_ == fitted.n_steps_ == 1800 == fitted.schedule_steps_
+    np.testing.assert_allclose(stepwise.history_["quantization_error"][:2],
+                               fitted.history_["quantization_error"][:2], rtol=1e-12)
+    fitted.partial_fit(X)                          # after fit: on at the final rate and radius
+    assert fitted.n_steps_ == 2400
+
+
+def test_partial_fit_refuses_the_batch_map_and_other_widths():
+    X, _ = datasets.make_blobs(100, centers=2, random_state=0)
+    with pytest.raises(ValueError, match="mode='online'"):
+        SOM(shape=(2, 2), mode="batch").partial_fit(X)
+    model = SOM(shape=(2, 2), epochs=1).partial_fit(X)
+    with pytest.raises(ValueError, match="expecting 2 features"):
+        model.partial_fit(np.ones((5, 3)))

@@ -247,7 +247,7 @@ def test_an_old_history_dict_gives_up_the_entries_that_became_attributes(tmp_pat
 def test_format3_files_are_read_as_written(tmp_path):
     """The translations are for older files: in a format-3 file, an old name is refused."""
     with pytest.raises(ValueError, match=r"holds parameters that RenamedModel does not accept "
-                                         r"\(rate_\)"):
+                                         r"\('rate_'\)"):
         load(old_file(tmp_path, 3, {"rate_": 0.5}, {}))
     with pytest.raises(ValueError, match=r"history_ must be a dict with the keys "
                                          r"\['loss', 'val_loss'\], got list"):
@@ -258,13 +258,13 @@ def test_format3_files_are_read_as_written(tmp_path):
 
 
 def test_an_old_file_holding_both_names_is_refused(tmp_path):
-    with pytest.raises(ValueError, match=r"does not accept \(rate_\)"):
+    with pytest.raises(ValueError, match=r"does not accept \('rate_'\)"):
         load(old_file(tmp_path, 2, {"rate_": 0.5, "learning_rate": 0.2}, {}))
 
 
 def test_a_rename_to_a_name_the_class_does_not_take_is_not_made(tmp_path):
     # (as GrowingNeuralGas's lambda_ until the class takes insert_every)
-    with pytest.raises(ValueError, match=r"does not accept \(gone\)"):
+    with pytest.raises(ValueError, match=r"does not accept \('gone'\)"):
         load(old_file(tmp_path, 2, {"gone": 1}, {}))
 
 

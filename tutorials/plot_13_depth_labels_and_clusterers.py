@@ -642,3 +642,250 @@ print(f"tutorial ran in {time.perf_counter() - started:.0f} s ({'fast' if FAST e
 #    the frozen codes?
 # 4. In question 13, raise ``min_samples`` to 15 and read ``eps`` again from the plot. What
 #    happens to the sparse blob?
+#
+# .. dropdown:: Solution to exercise 1
+#
+#    Along depth, at width 32, the held-out error stops falling at once: every width-32
+#    network, from the linear one to 4 x 32, leaves an error above 1.1 on every seed, and
+#    the fourth layer is never the best of them (it lies more than 0.05 above the best
+#    shallower one). Within 60 epochs, stacking 32-wide layers does not help the
+#    reconstruction. Width does: one hidden layer of 32, 128 and 512 units gives an error
+#    that falls at each step, to below 0.9 for 1 x 512. The ARI follows only that big step:
+#    1 x 512 scores more than 0.03 above the mean ARI of the five width-32 networks on
+#    every seed, but the last fall of the error, from 1 x 128 to 1 x 512, moves the ARI by
+#    less than 0.08 either way. The loss asks for reconstruction, not for groups. (To keep
+#    the run short, depth is varied at width 32 only and width at depth 1 only.)
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import Autoencoder, KMeans, datasets, metrics
+#
+#       X, y = datasets.load_digits()
+#       order = np.random.default_rng(0).permutation(len(X))   # held-out rows: the last tenth
+#       X, y = np.ascontiguousarray(X[order] / 16.0, dtype=np.float32), y[order]
+#       held_out = X[len(X) - int(0.1 * len(X)):]
+#       encoders = {"linear": (), "1 x 32": (32,), "2 x 32": (32,) * 2, "3 x 32": (32,) * 3,
+#                   "4 x 32": (32,) * 4, "1 x 128": (128,), "1 x 512": (512,)}
+#       narrow = ["linear", "1 x 32", "2 x 32", "3 x 32", "4 x 32"]   # width 32, depth 0 to 4
+#       error = {name: [] for name in encoders}
+#       ari = {name: [] for name in encoders}
+#       for seed in range(3):
+#           for name, hidden in encoders.items():
+#               model = Autoencoder(hidden=hidden, latent_dim=10, epochs=60, batch_size=64,
+#                                   validation_split=0.1, patience=5, random_state=seed,
+#                                   verbose=False).fit(X)
+#               error[name].append(float(model.reconstruction_error(held_out).mean()))
+#               labels = KMeans(n_clusters=10, random_state=seed).fit_predict(model.transform(X))
+#               ari[name].append(metrics.adjusted_rand_score(y, labels))
+#       for name in encoders:
+#           print(f"{name:<8} held-out error {np.round(error[name], 3).tolist()}, "
+#                 f"ARI {np.round(ari[name], 3).tolist()}")
+#       for s in range(3):
+#           # depth at width 32: every error stays above 1.1, and the 4th layer is never the best
+#           assert min(error[name][s] for name in narrow) > 1.1
+#           assert error["4 x 32"][s] > min(error[name][s] for name in narrow[:-1]) + 0.05
+#           # width at depth 1: the error falls at each step, 32 -> 128 -> 512
+#           assert error["1 x 32"][s] > error["1 x 128"][s] + 0.2
+#           assert error["1 x 128"][s] > error["1 x 512"][s] + 0.05
+#           assert error["1 x 512"][s] < 0.9
+#           # the ARI follows the big step: 1 x 512 above the mean of the width-32 networks ...
+#           assert ari["1 x 512"][s] > np.mean([ari[name][s] for name in narrow]) + 0.03
+#           # ... but the last fall of the error, 128 -> 512, moves it by less than 0.08
+#           assert abs(ari["1 x 512"][s] - ari["1 x 128"][s]) < 0.08
+#
+# .. dropdown:: Solution to exercise 2
+#
+#    No. On the magnitude spectra (divided by their largest value, so the inputs lie
+#    between 0 and 1) k-means finds the three kinds on the codes of PCA and of every
+#    encoder from linear to 3 x 32, with an ARI above 0.95 on every seed, where PCA on the
+#    raw values scores below 0.2. The magnitude of the Fourier transform drops the phase,
+#    the nuisance that dominated the raw values (with whole cycles a phase shift is a
+#    circular shift, which changes only the transform's phases), and what is left separates
+#    the kinds already under a linear projection. Depth still rebuilds the spectra better,
+#    3 x 32 below three quarters of the linear network's held-out error on every seed, but
+#    the ARI has nothing left to gain: the representation decided it, not the depth. (Width
+#    32 only, to keep it short.)
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import Autoencoder, KMeans, datasets, metrics
+#
+#       X, y = datasets.make_signals(n_samples=600, length=128, random_state=0,
+#                                   return_kinds=True)[:2]
+#       order = np.random.default_rng(0).permutation(len(X))   # held-out rows: the last tenth
+#       X, y = X[order], y[order]
+#       S = np.abs(np.fft.rfft(X, axis=1))                     # magnitude spectra: 65 numbers each
+#       S = np.ascontiguousarray(S / S.max(), dtype=np.float32)
+#       n_train = len(S) - int(0.1 * len(S))
+#       encoders = {"linear": (), "1 x 32": (32,), "2 x 32": (32, 32), "3 x 32": (32, 32, 32)}
+#
+#
+#       def pca_codes(A, m=8):
+#           """Rank-m PCA codes, the projection fitted on the training rows."""
+#           mean = A[:n_train].mean(axis=0)
+#           Vt = np.linalg.svd(A[:n_train] - mean, full_matrices=False)[2]
+#           return (A - mean) @ Vt[:m].T
+#
+#
+#       ari, error = {}, {}
+#       for seed in range(3):
+#           for name, A in (("PCA, raw values", X), ("PCA, spectra", S)):
+#               labels = KMeans(n_clusters=3, random_state=seed).fit_predict(pca_codes(A))
+#               ari.setdefault(name, []).append(metrics.adjusted_rand_score(y, labels))
+#           for name, hidden in encoders.items():
+#               model = Autoencoder(hidden=hidden, latent_dim=8, epochs=60, batch_size=64,
+#                                   validation_split=0.1, patience=5, random_state=seed,
+#                                   verbose=False).fit(S)
+#               labels = KMeans(n_clusters=3, random_state=seed).fit_predict(model.transform(S))
+#               ari.setdefault(name, []).append(metrics.adjusted_rand_score(y, labels))
+#               held_out = model.reconstruction_error(S[n_train:]).mean()
+#               error.setdefault(name, []).append(float(held_out))
+#       for name, values in ari.items():
+#           held = f", held-out error {np.round(error[name], 4).tolist()}" if name in error else ""
+#           print(f"{name:<16} ARI {np.round(values, 3).tolist()}{held}")
+#       assert max(ari["PCA, raw values"]) < 0.2              # raw values: the phase wins
+#       for name in ("PCA, spectra", *encoders):
+#           assert min(ari[name]) > 0.95                      # spectra: every depth finds them
+#       for s in range(3):                                    # depth still rebuilds them better
+#           assert error["3 x 32"][s] < 0.75 * error["linear"][s]
+#
+# .. dropdown:: Solution to exercise 3
+#
+#    Of the four counts tried, only at 30 labels per class does it win on every seed. With
+#    1 label per class fine-tuning scores below the frozen codes on every seed (by more
+#    than 0.03 on average); with 3 and with 10 the two stay within 0.07 of each other
+#    either way, too close to call on three seeds; with 30 fine-tuning is ahead by more
+#    than 0.01 each time. Fine-tuning trains 9720 weights (an encoder with one hidden layer
+#    of 128, and the softmax layer), the frozen codes only the softmax layer's 110: on ten
+#    labelled digits the bigger network fits them by moving the codes, and the other digits
+#    pay for it; with three hundred, moving the codes pays off. The fewer the labels, the
+#    more the pretrained codes are worth as they are.
+#
+#    .. code-block:: python
+#
+#       import copy
+#
+#       import numpy as np
+#       from neuroclust import Autoencoder, datasets, nn
+#
+#       X, y = datasets.load_digits()
+#       order = np.random.default_rng(0).permutation(len(X))   # held-out rows: the last tenth
+#       X, y = np.ascontiguousarray(X[order] / 16.0, dtype=np.float32), y[order]
+#       counts = (1, 3, 10, 30)                                 # labelled digits per class
+#
+#
+#       def train(layers, X, y, seed):
+#           """The tutorial's classifier training: 500 full-batch Adam steps at rate 0.01."""
+#           network = nn.Sequential(layers)
+#           nn.train(network, nn.SoftmaxCrossEntropy(), nn.Adam(1e-2), X, y, epochs=500,
+#                    batch_size=len(X), random_state=seed)
+#           return network
+#
+#
+#       def accuracy(network, X, y):
+#           return float(np.mean(np.argmax(network.forward(X), axis=1) == y))
+#
+#
+#       frozen = {n: [] for n in counts}
+#       tuned = {n: [] for n in counts}
+#       for seed in range(3):
+#           autoencoder = Autoencoder(hidden=(128,), latent_dim=10, epochs=60,
+#                                     batch_size=64, validation_split=0.1, patience=5,
+#                                     random_state=seed, verbose=False).fit(X)
+#           codes = autoencoder.transform(X)
+#           rng = np.random.default_rng(seed)
+#           for n in counts:
+#               labelled = np.concatenate([rng.choice(np.flatnonzero(y == c), n, replace=False)
+#                                          for c in range(10)])
+#               rest = np.setdiff1d(np.arange(len(y)), labelled)   # scored on every other digit
+#               head = nn.Dense(10, 10, init="glorot", random_state=seed, dtype=np.float32)
+#               network = train([copy.deepcopy(head)], codes[labelled], y[labelled], seed)
+#               frozen[n].append(accuracy(network, codes[rest], y[rest]))
+#               encoder = copy.deepcopy(autoencoder.encoder_)     # the autoencoder stays as it was
+#               layers = encoder.layers + [copy.deepcopy(head)]
+#               network = train(layers, X[labelled], y[labelled], seed)
+#               tuned[n].append(accuracy(network, X[rest], y[rest]))
+#       n_frozen, n_tuned = nn.Sequential([head]).n_params(), network.n_params()
+#       print(f"weights trained: frozen codes {n_frozen}, fine-tuned {n_tuned}")
+#       assert (n_frozen, n_tuned) == (110, 9720)
+#       gain = {n: np.subtract(tuned[n], frozen[n]) for n in counts}
+#       for n in counts:
+#           print(f"{n:>2} labels per class: frozen {np.round(frozen[n], 3).tolist()}, fine-tuned "
+#                 f"{np.round(tuned[n], 3).tolist()}, gain {np.round(gain[n], 3).tolist()}")
+#       assert gain[1].max() < 0 and gain[1].mean() < -0.03    # 1 label: fine-tuning loses
+#       for n in (3, 10):
+#           assert np.abs(gain[n]).max() < 0.07                 # 3 and 10: close, either way
+#       assert gain[30].min() > 0.01                            # 30: fine-tuning wins every time
+#
+# .. dropdown:: Solution to exercise 4
+#
+#    It comes out almost whole. A point's 15th neighbour lies farther than its 5th, so the
+#    knee of the new k-distance plot, and with it eps, moves out by more than half again on
+#    every seed. The blob's largest cluster then holds more than 93% of the blob, over 0.02
+#    more than with min_samples = 5, and that cluster still takes in no moon to speak of
+#    (over 99% of it is blob). Counting more neighbours averages the density over a larger
+#    region, which smooths the thin edges of the sparse group. DBSCAN finds fewer
+#    clusters in all than with 5, but still more than the three groups.
+#    (The encoder is fixed here, two hidden layers of 128, and the 2-D codes are
+#    standardised as in the tutorial.)
+#
+#    .. code-block:: python
+#
+#       import numpy as np
+#       from neuroclust import DBSCAN, Autoencoder, datasets
+#
+#
+#       def lifted_shapes(n, random_state=0):
+#           """The tutorial's two moons and sparse blob (labels 0, 1, 2), lifted to 20-D."""
+#           rng = np.random.default_rng(random_state)
+#           n_blob = n // 4
+#           Z, y = datasets.make_moons(n - n_blob, noise=0.05, random_state=random_state)
+#           blob = rng.normal([-0.7, -0.8], 0.22, size=(n_blob, 2))
+#           Z, y = np.vstack([Z, blob]), np.concatenate([y, np.full(n_blob, 2)])
+#           Z = (Z - Z.mean(axis=0)) / Z.std(axis=0)
+#           A, b = rng.normal(size=(2, 20)), rng.normal(scale=0.5, size=20)
+#           return np.tanh(Z @ A + b), y
+#
+#
+#       def k_distances(Z, k):
+#           D = np.sqrt(((Z[:, None, :] - Z[None, :, :]) ** 2).sum(axis=2))
+#           return np.sort(np.sort(D, axis=1)[:, k - 1])
+#
+#
+#       def knee(values):
+#           t = np.linspace(0, 1, len(values))
+#           v = (values - values[0]) / (values[-1] - values[0])
+#           return float(values[np.argmax(t - v)])
+#
+#
+#       X, y = lifted_shapes(1200)
+#       order = np.random.default_rng(0).permutation(len(X))   # held-out rows: the last tenth
+#       X, y = np.ascontiguousarray(X[order], dtype=np.float32), y[order]
+#       blob = y == 2
+#       for seed in range(3):
+#           autoencoder = Autoencoder(hidden=(128, 128), latent_dim=2, epochs=60, batch_size=64,
+#                                     validation_split=0.1, patience=5, random_state=seed,
+#                                     verbose=False).fit(X)
+#           Z = autoencoder.transform(X)
+#           Z = (Z - Z.mean(axis=0)) / Z.std()
+#           found = {}
+#           for min_samples in (5, 15):
+#               eps = knee(k_distances(Z, min_samples))       # eps read again from the new plot
+#               labels = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(Z)
+#               main = np.bincount(labels[blob & (labels != -1)]).argmax()   # the blob's cluster
+#               found[min_samples] = dict(
+#                   eps=eps, clusters=len(set(labels) - {-1}),
+#                   blob_kept=float(np.mean(labels[blob] == main)),   # share of the blob in it
+#                   blob_noise=float(np.mean(labels[blob] == -1)),
+#                   purity=float(np.mean(blob[labels == main])))      # share of it that is blob
+#           print(f"seed {seed}: " + "; ".join(
+#               f"min_samples {m}: eps {r['eps']:.3f}, {r['clusters']} clusters, blob kept "
+#               f"{r['blob_kept']:.2f}, blob noise {r['blob_noise']:.2f}, purity {r['purity']:.3f}"
+#               for m, r in found.items()))
+#           few, many = found[5], found[15]
+#           assert many["eps"] > 1.5 * few["eps"]                     # the knee moves far out
+#           assert many["blob_kept"] > max(few["blob_kept"] + 0.02, 0.93)   # the blob stays whole
+#           assert few["purity"] > 0.99 and many["purity"] > 0.99     # and takes in no moon
+#           assert 3 < many["clusters"] < few["clusters"]             # fewer, still over 3

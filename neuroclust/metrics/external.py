@@ -210,20 +210,16 @@ def clustering_accuracy(labels_true, labels_pred):
     return float(table[classes, clusters].sum() / table.sum())                    # eq. (1)
 
 
+@shared_parameters(LABELS_PARAMETERS)
 def match_clusters(labels_true, labels_pred, noise=None):
     r"""Rename each cluster after the class it is matched to, one to one.
 
     Cluster ids are arbitrary: k-means may call the digit 3 "cluster 7". Drawn beside the
     true labels in one palette, or read as a confusion table, they mislead until each
     cluster carries the name of its class. This applies the matching that
-    :func:`clustering_accuracy` scores.
+    :func:`clustering_accuracy` scores; there may be more or fewer clusters than classes.
 
-    Parameters
-    ----------
-    labels_true : array-like of shape (n_samples,)
-        The known classes: integers (any sign, with gaps) or strings.
-    labels_pred : array-like of shape (n_samples,)
-        The clusters found. Their number may differ from the number of classes.
+    %(parameters)s
     noise : int or str, default=None
         The label that means "in no cluster" (-1 for :class:`neuroclust.DBSCAN` and
         :class:`neuroclust.OPTICS`): its samples keep it and take no part in the matching.

@@ -272,6 +272,10 @@ def dask_start(X, summary, n_units, init, rng, positions=None):
         step = -(-X.shape[0] // PCA_SAMPLE_ROWS)
         start = pca_from_sample(summary.mean, np.asarray(X[::step].compute()), positions)
     elif init == "random_samples":
+        if X.shape[0] < n_units:
+            raise ValueError(f"init='random_samples' needs a sample for each of the {n_units} "
+                             f"units, but X has {X.shape[0]} samples; use another init or "
+                             "fewer units.")
         start = rows_of(X, rng.choice(X.shape[0], size=n_units, replace=False))
     elif init == "random":
         low, high = column_bounds(X)

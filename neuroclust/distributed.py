@@ -163,8 +163,17 @@ class UnitSums:
         self.far_rows, self.far_distance = far_rows, far_distance
 
 
+def _worker_kernels(backend):
+    """The kernels on the worker that runs a chunk: those of ``backend``, or the NumPy
+    reference on a worker where the compiled ones are not built (same results, slower)."""
+    try:
+        return get_kernels(backend)
+    except ImportError:
+        return get_kernels("numpy")
+
+
 def _block_unit_sums(block, W, backend, adjacency, n_far):
-    kernels = get_kernels(backend)
+    kernels = _worker_kernels(backend)
     block = np.ascontiguousarray(block, dtype=W.dtype)
     folds = 0
     if adjacency is None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import neuroclust
 from neuroclust import SOM, CompetitiveLearning, KMeans, datasets, distributed
+from neuroclust.backend import get_kernels
 from neuroclust.models import init
 
 da = pytest.importorskip("dask.array")
@@ -185,6 +186,20 @@ def test_bad_dask_data_is_refused_and_the_fitted_model_kept(blobs):
         SOM(shape=(3, 3), mode="batch", init="random_samples").fit(X[:5])
     with pytest.raises(ValueError, match="must hold numbers"):
         model.fit(da.from_array(np.array([["a", "b"]] * 5)))
+
+
+def test_a_worker_without_the_compiled_kernels_runs_the_reference(blobs, monkeypatch):
+    expected = distributed._block_unit_sums(blobs, blobs[:3], "numpy", None, 0)
+
+    def not_built(backend):
+        if backend == "cython":
+            raise ImportError("neuroclust._kernels is not built")
+        return get_kernels(backend)
+
+    monkeypatch.setattr(distributed, "get_kernels", not_built)
+    found = distributed._block_unit_sums(blobs, blobs[:3], "cython", None, 0)
+    np.testing.assert_array_equal(found.counts, expected.counts)
+    np.testing.assert_allclose(found.sums, expected.sums)
 
 
 def test_numpy_use_never_imports_dask():

@@ -272,6 +272,9 @@ def test_streamed_partial_fit_presents_each_chunk_once_in_row_order(blobs, on_di
     np.testing.assert_array_equal(labels, streamed.predict(blobs))
     gng = neuroclust.GrowingNeuralGas(max_nodes=12, random_state=0).partial_fit(X)
     assert len(gng.history_["n_nodes"]) == 5
+    autoencoder = neuroclust.Autoencoder(hidden=(4,), latent_dim=2, random_state=0,
+                                         verbose=False).partial_fit(X)
+    assert len(autoencoder.history_["loss"]) == 5                      # an epoch per chunk
     art = neuroclust.FuzzyART(rho=0.6, scale=True).partial_fit(X)
     assert len(art.history_["n_categories"]) == 5
     np.testing.assert_array_equal(art.data_min_, blobs.min(axis=0))   # all rows, not chunk 1

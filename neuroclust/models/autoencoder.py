@@ -94,6 +94,7 @@ from .._validation import (array_module, as_float_dtype, check_array, check_call
                            check_random_state, check_scalar, check_seed, check_verbose,
                            ndim_of, shape_of, shown, to_module)
 from ..base import BaseEstimator
+from ..distributed import is_streamed, iter_chunks
 from .. import nn
 from ..nn.losses import circular_shift
 from ..persistence import FittedState
@@ -261,6 +262,10 @@ class Autoencoder(BaseEstimator):
 
         With ``kind="conv1d"``, X has shape (n_samples, length) or (n_samples, channels,
         length)."""
+        return self._fit(X, self.epochs, self.validation_split, self.patience)
+
+    def _fit(self, X, epochs, validation_split, patience):
+        """:meth:`fit` for ``epochs`` epochs, with that validation split and patience."""
         self._check_params()
         X, input_shape = self._check_X_for_fit(X)
         if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
@@ -274,13 +279,8 @@ class Autoencoder(BaseEstimator):
             theta = bind(encoder, decoder, X.dtype, theta=to_module(theta, array_module(X)))
         latent_dim = (check_explicit(encoder, decoder, X, self.loss) if self._explicit()
                       else int(self.latent_dim))
-        network = nn.Sequential(encoder.layers + decoder.layers)
-        if self.loss == "bce":   # train on the logits: BinaryCrossEntropy applies the sigmoid
-            network = nn.Sequential(encoder.layers + decoder.layers[:-1])
+        network, optimizer = self._training_network(encoder, decoder), self._new_optimizer()
         loss = self._loss(input_shape)
-        optimizer = (nn.Adam(self.learning_rate, weight_decay=self.weight_decay)
-                     if self.optimizer == "adam"
-                     else nn.SGD(self.learning_rate, weight_decay=self.weight_decay))
 
         self.n_features_in_ = X.shape[1]
         self.latent_dim_ = latent_dim
@@ -292,12 +292,85 @@ class Autoencoder(BaseEstimator):
                      for callback in self.callbacks or ()]
         # (a fit that raises leaves the model as it was: BaseEstimator wraps fit)
         history = nn.train(network, loss, optimizer, X,                         # eqs. (3), (4)
-                           epochs=self.epochs, batch_size=self.batch_size,
-                           random_state=rng, validation_split=self.validation_split,
-                           patience=self.patience, verbose=self.verbose, callbacks=callbacks)
+                           epochs=epochs, batch_size=self.batch_size,
+                           random_state=rng, validation_split=validation_split,
+                           patience=patience, verbose=self.verbose, callbacks=callbacks)
         self.best_epoch_ = history.pop("best_epoch")
         self.history_ = history
+        self._stream = (theta, encoder, decoder, network, optimizer, rng)
         return self
+
+    def partial_fit(self, X, y=None):
+        """One more epoch on ``X``, going on from the weights learned so far; returns self.
+
+        The first call builds the networks as :meth:`fit` does and trains them one epoch;
+        each later call trains one more epoch with the same optimizer, whose moments carry
+        over from call to call (a model loaded from a file starts them afresh).
+        ``validation_split`` and ``patience`` are not used: one epoch has nothing to hold out
+        or stop early. A Dask array or a NumPy memory map larger than memory is streamed: its
+        row chunks are read one at a time, in row order
+        (:func:`neuroclust.distributed.iter_chunks`), one epoch each (its mini-batches
+        shuffled within it); ``history_`` gains an entry per chunk.
+        """
+        if is_streamed(X):
+            for chunk in iter_chunks(X):
+                self.partial_fit(chunk)
+            return self
+        if not hasattr(self, "parameters_"):
+            self._fit(X, 1, 0.0, None)
+            self.history_ = self._named_history(self.history_)
+        else:
+            history = self._one_more_epoch(X)
+            for name, values in self._named_history(history).items():
+                self.history_.setdefault(name, []).extend(values)
+            self.best_epoch_ = None
+        self._after_fit(X)
+        return self
+
+    def _one_more_epoch(self, X):
+        """One epoch of ``nn.train`` on checked ``X`` from ``parameters_``, into a copy of it
+        (a call that fails leaves the model as it was); returns nn.train's history."""
+        self._check_params()
+        X = self._check_X(X)
+        X = as_float_dtype(X.reshape(X.shape[0], -1), self.parameters_.dtype, name="X")
+        if self.loss == "bce" and (X.min() < 0 or X.max() > 1):
+            raise ValueError("X must hold values in [0, 1] for loss='bce' (scale it, e.g. "
+                             "divide by its maximum).")
+        theta = self.parameters_.copy()
+        stream = getattr(self, "_stream", None)
+        if stream is None or stream[0] is not self.parameters_:   # e.g. after load()
+            encoder, decoder = self._networks_on(theta)
+            stream = (theta, encoder, decoder, self._training_network(encoder, decoder),
+                      self._new_optimizer(), check_random_state(self.random_state))
+        _, encoder, decoder, network, optimizer, rng = stream
+        bind(encoder, decoder, theta.dtype, theta=theta)   # the same layers, on the copy
+        history = nn.train(network, self._loss(self._input_shape()), optimizer, X,
+                           epochs=1, batch_size=self.batch_size, random_state=rng,
+                           verbose=False)
+        history.pop("best_epoch")
+        self.parameters_ = theta
+        self._networks = (theta, encoder, decoder)
+        self._stream = (theta, encoder, decoder, network, optimizer, rng)
+        return history
+
+    def _training_network(self, encoder, decoder):
+        """The network trained: encoder then decoder (for loss='bce', up to the logits:
+        BinaryCrossEntropy applies the sigmoid)."""
+        if self.loss == "bce":
+            return nn.Sequential(encoder.layers + decoder.layers[:-1])
+        return nn.Sequential(encoder.layers + decoder.layers)
+
+    def _new_optimizer(self):
+        if self.optimizer == "adam":
+            return nn.Adam(self.learning_rate, weight_decay=self.weight_decay)
+        return nn.SGD(self.learning_rate, weight_decay=self.weight_decay)
+
+    def _named_history(self, history):
+        """The record of nn.train under this model's names (a subclass renames its terms)."""
+        return history
+
+    def _after_fit(self, X):
+        """What a subclass computes after training on X (the softmax model's labels)."""
 
     def fit_transform(self, X, y=None):
         """Fit, then return the codes of ``X``, shape (n_samples, latent_dim)."""

@@ -61,15 +61,18 @@ INDICES = ("silhouette", "mmj_silhouette", "calinski_harabasz")
 
 
 class _NotOffered:
-    """An Autoencoder method that has no meaning without a decoder: reading it raises
-    AttributeError, so ``hasattr`` says False."""
+    """An Autoencoder method that has no meaning here (by default: without a decoder):
+    reading it raises AttributeError, so ``hasattr`` says False."""
+
+    def __init__(self, reason="it has no decoder (its network ends with the cluster "
+                              "probabilities)"):
+        self.reason = reason
 
     def __set_name__(self, owner, name):
         self.name = name
 
     def __get__(self, instance, owner=None):
-        raise AttributeError(f"CNNI has no {self.name}: it has no decoder (its network ends "
-                             "with the cluster probabilities).")
+        raise AttributeError(f"CNNI has no {self.name}: {self.reason}.")
 
 
 class CNNI(Autoencoder):
@@ -174,6 +177,8 @@ class CNNI(Autoencoder):
     reconstruct = _NotOffered()
     reconstruction_error = _NotOffered()
     decoder_ = _NotOffered()
+    partial_fit = _NotOffered("its loss scores a partition of each whole batch; fit it again "
+                              "on the data instead")
 
     def __init__(self, n_clusters=8, hidden=(64,), index="silhouette", activation="relu",
                  optimizer="adam", learning_rate=1e-2, weight_decay=0.0, epochs=100,

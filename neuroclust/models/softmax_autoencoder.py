@@ -194,14 +194,20 @@ class SoftmaxAutoencoder(Autoencoder):
     def fit(self, X, y=None):
         """Train on ``X`` of shape (n_samples, n_features) by lowering eq. (4); returns self."""
         super().fit(X)                                          # eqs. (1), (2), (3), (4)
-        history = self.history_
+        self.history_ = self._named_history(self.history_)
+        self._after_fit(X)
+        return self
+
+    def _named_history(self, history):
         # nn.train names the reconstruction loss "data_loss"; an epoch that never completed
         # leaves no entry at all
-        self.history_ = {"loss": history["loss"], "val_loss": history["val_loss"],
-                         "reconstruction": history.get("data_loss", []),
-                         "entropy": history.get("entropy", [])}
+        return {"loss": history["loss"], "val_loss": history["val_loss"],
+                "reconstruction": history.get("data_loss", []),
+                "entropy": history.get("entropy", [])}
+
+    def _after_fit(self, X):
+        """The labels of the samples trained on (of the last chunk, when streamed)."""
         self.labels_ = self.predict(X)
-        return self
 
     def fit_predict(self, X, y=None):
         """Fit, then return the cluster of each training sample (``labels_``)."""

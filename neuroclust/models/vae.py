@@ -146,13 +146,14 @@ class VariationalAutoencoder(Autoencoder):
         """Train on ``X`` by lowering eq. (3); returns self. X as for
         :meth:`Autoencoder.fit <neuroclust.models.Autoencoder.fit>`."""
         super().fit(X)                                                  # eqs. (1), (2), (3)
-        history = self.history_
+        self.history_ = self._named_history(self.history_)
+        return self
+
+    def _named_history(self, history):
         # nn.train names the reconstruction loss "data_loss"; an epoch that never completed
         # leaves no entry at all
-        self.history_ = {"loss": history["loss"], "val_loss": history["val_loss"],
-                         "reconstruction": history.get("data_loss", []),
-                         "kl": history.get("kl", [])}
-        return self
+        return {"loss": history["loss"], "val_loss": history["val_loss"],
+                "reconstruction": history.get("data_loss", []), "kl": history.get("kl", [])}
 
     # -------------------------------------------------------------------- queries
     def transform(self, X):

@@ -348,3 +348,36 @@ def test_plot_elbow():
     plt.close(fig)
     with pytest.raises(ValueError, match="ks has 2 entries but values has 3"):
         plot_elbow([1, 2], [1.0, 2.0, 3.0])
+
+
+def test_epochs_calls_of_partial_fit_are_one_fit():
+    """The first call builds the networks as fit does; each later one goes on with the same
+    optimizer and batch order: ``epochs`` calls on the same data are one fit."""
+    X = datasets.load_digits()[0][:400] / 16
+    settings = dict(hidden=(8,), latent_dim=3, epochs=3, random_state=0, verbose=False)
+    fitted = Autoencoder(**settings).fit(X)
+    stepwise = Autoencoder(**settings)
+    for _ in range(3):
+        stepwise.partial_fit(X)
+    np.testing.assert_array_equal(stepwise.parameters_, fitted.parameters_)
+    assert stepwise.history_["loss"] == fitted.history_["loss"]
+    assert stepwise.best_epoch_ is None
+
+
+def test_partial_fit_of_the_subclasses_keeps_their_record(tmp_path):
+    from neuroclust import SoftmaxAutoencoder, VariationalAutoencoder, load
+
+    X = datasets.load_digits()[0][:300] / 16
+    vae = VariationalAutoencoder(hidden=(8,), latent_dim=2, epochs=1, random_state=0,
+                                 verbose=False)
+    vae.partial_fit(X).partial_fit(X)
+    assert len(vae.history_["kl"]) == len(vae.history_["reconstruction"]) == 2
+    softmax = SoftmaxAutoencoder(n_clusters=4, hidden=(), epochs=1, random_state=0,
+                                 verbose=False).partial_fit(X)
+    softmax.partial_fit(X[:100])
+    assert len(softmax.history_["entropy"]) == 2 and softmax.labels_.shape == (100,)
+    vae.save(tmp_path / "vae.npz")
+    loaded = load(tmp_path / "vae.npz").partial_fit(X)        # a fresh optimizer, goes on
+    assert len(loaded.history_["loss"]) == 3
+    with pytest.raises(ValueError, match="expecting 64 features"):
+        loaded.partial_fit(X[:, :10])

@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from ._validation import array_module, check_array
+from ._validation import array_module, check_array, is_dask_array, to_host
+from .distributed import check_dask_rows, host_backend, unit_sums
 
 #: Entries in one block of distances (32 MiB in float64). Functions that need distances
 #: between many pairs work through the rows in blocks of this size, so memory stays bounded.
@@ -22,12 +23,13 @@ def quantization_error(X, prototypes):
 
     Every estimator's quantization error (``history_["quantization_error"]``,
     ``SOM.quantization_error``, ``CompetitiveLearning.score``) is computed by the same code,
-    given the winners its kernel found.
+    given the winners its kernel found. ``X`` may be a Dask array: one pass over its chunks,
+    where they live, from the squared distances the kernel finds (as the per-epoch record).
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        The data (NumPy or CuPy).
+        The data (NumPy, CuPy, or a Dask array chunked by rows).
     prototypes : array-like of shape (n_units, n_features)
         The prototypes :math:`w_j` (cluster centres, or a map's weight vectors).
 
@@ -56,6 +58,8 @@ def quantization_error(X, prototypes):
     ----------
     T. Kohonen, *Self-Organizing Maps*, 3rd edition, Springer, 2001.
     """
+    if is_dask_array(X):
+        return _quantization_error_of_dask(X, prototypes)
     X = check_array(X, name="X")
     prototypes = check_array(prototypes, name="prototypes")
     if prototypes.shape[1] != X.shape[1]:
@@ -64,6 +68,19 @@ def quantization_error(X, prototypes):
             "they must have the same number of features."
         )
     return _quantization_error(X, prototypes)
+
+
+def _quantization_error_of_dask(X, prototypes):
+    """Eq. (2) of a Dask array: one pass over its chunks where they live
+    (:func:`neuroclust.distributed.unit_sums`), from the winners' squared distances as the
+    kernel finds them (as the estimators' per-epoch record does)."""
+    prototypes = to_host(check_array(prototypes, name="prototypes"))
+    X = check_dask_rows(X)
+    if prototypes.shape[1] != X.shape[1]:
+        raise ValueError(f"prototypes has {prototypes.shape[1]} features, but X has "
+                         f"{X.shape[1]}; they must have the same number of features.")
+    found = unit_sums(X, np.ascontiguousarray(prototypes, dtype=X.dtype), host_backend("auto"))
+    return found.plain / found.n                                                  # eq. (2)
 
 
 def _quantization_error(X, prototypes, winners=None, squared_distances=None,

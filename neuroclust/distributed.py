@@ -39,7 +39,7 @@ import numpy as np
 from ._validation import check_is_fitted, check_n_features, is_dask_array
 from .backend import available_backends, get_kernels
 
-__all__ = ["is_dask_array", "check_dask_data", "check_dask_query", "unit_sums", "map_rows",
+__all__ = ["is_dask_array", "check_dask_rows", "check_dask_data", "check_dask_query", "unit_sums", "map_rows",
            "rows_of", "column_bounds", "DataSummary", "UnitSums", "is_streamed", "iter_chunks",
            "STREAM_CHUNK_BYTES"]
 
@@ -93,6 +93,27 @@ def _merge_summaries(a, b):
                        min(a.low, b.low), max(a.high, b.high), a.finite and b.finite)
 
 
+def check_dask_rows(X, name="X", n_features=None, owner="the model", min_samples=1):
+    """The checks of a Dask array that need no pass over it: 2-D, chunks of known size,
+    numbers, enough rows (and ``n_features`` columns, when given). Returns it with float32
+    kept and other numbers as float64, in one chunk across the columns."""
+    _dask()
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D Dask array (samples x features), but it has "
+                         f"{X.ndim} dimension(s).")
+    if any(np.isnan(size) for sizes in X.chunks for size in sizes):
+        raise ValueError(f"{name} has chunks of unknown size (from a filter or a dataframe); "
+                         f"call {name}.compute_chunk_sizes() first.")
+    if X.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers, but its dtype is {X.dtype}.")
+    if n_features is not None:
+        check_n_features(X, n_features, name=name, owner=owner)
+    if X.shape[0] < min_samples or X.shape[1] < 1:
+        raise ValueError(f"{name} has shape {X.shape}; at least {min_samples} sample(s) and "
+                         "one feature are needed.")
+    return (X if X.dtype == np.float32 else X.astype(np.float64)).rechunk({1: -1})
+
+
 def check_dask_data(model, X, min_samples=1):
     """Check a Dask array as ``_validate_for_fit`` checks NumPy data, in one pass over it.
 
@@ -100,21 +121,7 @@ def check_dask_data(model, X, min_samples=1):
     :class:`DataSummary`, and the kernels; sets ``n_features_in_``, ``backend_`` and
     ``_data_range`` on ``model``.
     """
-    _dask()
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D Dask array (samples x features), but it has "
-                         f"{X.ndim} dimension(s).")
-    if any(np.isnan(size) for sizes in X.chunks for size in sizes):
-        raise ValueError("X has chunks of unknown size (from a filter or a dataframe); call "
-                         "X.compute_chunk_sizes() first.")
-    if X.dtype.kind not in "biuf":
-        raise ValueError(f"X must hold numbers, but its dtype is {X.dtype}.")
-    if X.shape[0] < min_samples or X.shape[1] < 1:
-        raise ValueError(f"X has shape {X.shape}; at least {min_samples} sample(s) and one "
-                         "feature are needed.")
-    if X.dtype != np.float32:
-        X = X.astype(np.float64)
-    X = X.rechunk({1: -1})
+    X = check_dask_rows(X, min_samples=min_samples)
     summary = _tree_reduce(X, _block_summary, (), _merge_summaries)
     if not summary.finite:
         raise ValueError("X contains NaN or infinity; every value must be a finite number.")
@@ -206,15 +213,8 @@ def unit_sums(X, W, backend, adjacency=None, n_far=0):
 def check_dask_query(model, X, fitted_attribute):
     """A fitted model asked about the Dask array X: X with one chunk across the columns,
     float32 kept and other numbers as float64, after the checks every query makes."""
-    _dask()
     check_is_fitted(model, fitted_attribute)
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D Dask array (samples x features), but it has "
-                         f"{X.ndim} dimension(s).")
-    check_n_features(X, model.n_features_in_, owner=type(model).__name__)
-    if X.dtype.kind not in "biuf":
-        raise ValueError(f"X must hold numbers, but its dtype is {X.dtype}.")
-    return (X if X.dtype == np.float32 else X.astype(np.float64)).rechunk({1: -1})
+    return check_dask_rows(X, n_features=model.n_features_in_, owner=type(model).__name__)
 
 
 def map_rows(X, function, n_columns=None, dtype=np.int64):

@@ -145,6 +145,15 @@ def test_queries_on_dask_are_lazy_arrays_and_scores_are_numbers(blobs):
     assert som.topographic_error(X) == som.topographic_error(blobs)
 
 
+def test_the_quantization_error_metric_takes_a_dask_array(blobs):
+    X = da.from_array(blobs, chunks=(700, 4))
+    prototypes = blobs[:7]
+    assert neuroclust.metrics.quantization_error(X, prototypes) == pytest.approx(
+        neuroclust.metrics.quantization_error(blobs, prototypes), rel=1e-12)
+    with pytest.raises(ValueError, match="prototypes has 3 features, but X has 4"):
+        neuroclust.metrics.quantization_error(X, prototypes[:, :3])
+
+
 def test_a_model_fit_on_dask_saves_its_labels_and_pickles(blobs, tmp_path):
     model = KMeans(3, random_state=0).fit(da.from_array(blobs, chunks=1000))
     model.save(tmp_path / "model.npz")

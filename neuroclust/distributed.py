@@ -190,7 +190,7 @@ def _block_unit_sums(block, W, backend, adjacency, n_far):
         sums, counts = kernels.accumulate(block, winners, W.shape[0])
         folds = int(np.count_nonzero(~adjacency[np.asarray(winners), np.asarray(second)]))
     distance = np.maximum(np.asarray(distance, dtype=np.float64), 0)
-    far = np.argsort(-distance, kind="stable")[:n_far]
+    far = np.argsort(-distance, kind="stable")[:n_far] if n_far else slice(0, 0)
     return UnitSums(np.asarray(sums, dtype=np.float64), np.asarray(counts, dtype=np.int64),
                     float(distance.sum()), float(np.sqrt(distance).sum()), folds,
                     block.shape[0], block[far], distance[far])

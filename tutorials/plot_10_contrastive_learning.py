@@ -543,6 +543,8 @@ if not FAST:   # the claims of the text below, on the full runs
 #           ax.set_xscale("log")
 #           ax.set_xlabel("temperature")
 #           ax.set_ylabel(name)
+#       left.set_title("The loss climbs with the temperature")
+#       right.set_title("Clustering quality (ARI against the digits)")
 #       left.legend()
 #       fig.tight_layout()
 #       mean_ari = ari.mean(axis=0)

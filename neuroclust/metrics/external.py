@@ -231,7 +231,8 @@ def match_clusters(labels_true, labels_pred, noise=None):
         ``labels_pred`` with every matched cluster renamed to its class. With more clusters
         than classes, the clusters left without a class get new names that no class has:
         ``max(labels_true) + 1, + 2, ...`` (largest cluster first) when the classes are
-        integers, ``"unmatched 1", "unmatched 2", ...`` otherwise. The samples grouped
+        integers, ``"unmatched 1", "unmatched 2", ...`` otherwise (primed, ``"unmatched 1'"``,
+        where a class already has that name). The samples grouped
         together are unchanged, so every other measure of the clustering is too.
 
     Notes
@@ -273,8 +274,12 @@ def _renamed_clusters(labels_true, labels_pred):
     name = dict(zip(columns.tolist(), classes[rows].tolist()))
     unmatched = sorted(set(range(clusters.shape[0])) - set(name), key=lambda j: -table[:, j].sum())
     integer_classes = classes.dtype.kind in "iu"
+    taken = set(classes.tolist())
     for count, j in enumerate(unmatched, start=1):
         name[j] = int(classes.max()) + count if integer_classes else f"unmatched {count}"
+        while name[j] in taken:          # a class may be called "unmatched 1" too
+            name[j] = f"{name[j]}'"
+        taken.add(name[j])
     codes = np.searchsorted(clusters, np.asarray(labels_pred))
     renamed = np.array([name[j] for j in range(clusters.shape[0])],
                        dtype=classes.dtype if integer_classes else object)

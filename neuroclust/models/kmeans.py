@@ -281,26 +281,30 @@ def _lloyd_on_dask(model, X, centres, tolerance):
     labels repeating). Returns (centres, inertia, history, stopped_by, emptied)."""
     model.cluster_centers_, model.labels_ = centres, None
     converged, emptied = [False], []
+    unmoved = [None]     # the inertia of the current centres, when the last pass found it
 
     def iteration(number):
         old = model.cluster_centers_
-        found = unit_sums(X, old, model.backend_, n_far=model.n_clusters)       # eq. (1)
+        found = unit_sums(X, old, model.backend_)                              # eq. (1)
         new = old.copy()
         nonempty = found.counts > 0
         new[nonempty] = found.sums[nonempty] / found.counts[nonempty, None]      # eq. (2)
         empty = np.flatnonzero(~nonempty)
-        new[empty] = found.far_rows[:len(empty)]
-        if len(empty):
+        if len(empty):   # rare: one more pass, for the samples farthest from their centres
+            new[empty] = unit_sums(X, old, model.backend_, n_far=len(empty)).far_rows
             emptied.append((number, empty.tolist()))
+        new = new.astype(old.dtype)
         converged[0] = float(((new - old) ** 2).sum()) <= tolerance
-        model.cluster_centers_ = new.astype(old.dtype)
+        unmoved[0] = found.squared if np.array_equal(new, old) else None
+        model.cluster_centers_ = new
         return found.squared                                                    # eq. (3)
 
     history = run_epochs(model, model.max_iter, iteration, unit="iterations",
                          verbose=model.verbose if model.verbose == "auto" else 2 * bool(
                              model.verbose), stop_when=lambda _epoch: converged[0],
                          description="k-means (Dask)", metric="inertia")
-    inertia = unit_sums(X, model.cluster_centers_, model.backend_).squared
+    kept = len(history) and history.stopped_by != "interrupt" and unmoved[0] is not None
+    inertia = unmoved[0] if kept else unit_sums(X, model.cluster_centers_, model.backend_).squared
     return model.cluster_centers_, inertia, history, history.stopped_by, emptied
 
 

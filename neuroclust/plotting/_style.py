@@ -23,6 +23,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .._validation import (check_array, check_is_fitted, check_n_features, check_scalar,
                            to_host)
+from ..metrics import match_clusters
 
 #: Okabe & Ito's colour-blind-safe palette, without black (kept for the true centres) and
 #: reordered so that vermillion, the colour of the learned centres' rim, comes late.
@@ -223,25 +224,29 @@ def matched_colour_order(labels, true_labels):
     matched to, so that a cluster panel and a true-label panel drawn side by side agree.
 
     The true labels take colour indices 0, 1, ... in sorted order (noise, a negative label,
-    none). Clusters and classes are paired one to one by the Hungarian algorithm on their
-    contingency table, maximising the samples they share (as
-    :func:`neuroclust.metrics.clustering_accuracy` does); a cluster left without a class
-    takes the next free index.
+    none). Clusters and classes are paired one to one by
+    :func:`neuroclust.metrics.match_clusters` on the samples where neither is noise; a
+    cluster left without a class takes the next free index.
     """
-    from scipy.optimize import linear_sum_assignment  # imported here: it is slow to load
-
+    labels, true_labels = np.asarray(labels), np.asarray(true_labels)
     classes = [value for value in np.unique(true_labels) if not _is_noise(value, true_labels)]
     clusters = [value for value in np.unique(labels) if not _is_noise(value, labels)]
-    table = np.array([[np.sum((true_labels == c) & (labels == k)) for k in clusters]
-                      for c in classes]).reshape(len(classes), len(clusters))
-    rows, columns = linear_sum_assignment(table, maximize=True)
-    order = {clusters[k]: int(c) for c, k in zip(rows, columns)}
+    both = ~(_noise_mask(labels) | _noise_mask(true_labels))
+    name = (dict(zip(labels[both].tolist(), match_clusters(true_labels[both],
+                                                           labels[both]).tolist()))
+            if both.any() else {})
+    index = {value: k for k, value in enumerate(classes)}
     free = iter(range(len(classes), len(classes) + len(clusters)))
-    return {k: order[k] if k in order else next(free) for k in clusters}
+    return {k: index[name[k]] if name.get(k) in index else next(free) for k in clusters}
 
 
 def _is_noise(value, labels):
     return labels.dtype.kind in "iuf" and value < 0
+
+
+def _noise_mask(labels):
+    """Which labels mark noise (negative numbers, as DBSCAN's -1)."""
+    return labels < 0 if labels.dtype.kind in "iuf" else np.zeros(labels.shape, dtype=bool)
 
 
 def _scatter_samples(ax, X, labels, model=None, scatter_own=None):

@@ -264,7 +264,7 @@ def plot_reconstructions(model, X, n=8, image_shape=None, ax=None):
             panel.set_title(f"sample {i}", fontsize=_FONT["small"], pad=3)
             panel.tick_params(labelsize=_FONT["small"])
             panel.grid(True, alpha=0.3)
-        fig.legend(handles=_reconstruction_handles(), loc="outside upper center", ncols=2,
+        fig.legend(handles=_reconstruction_handles(), loc="outside lower center", ncols=2,
                    fontsize=_FONT["legend"])
         fig.suptitle(title, fontsize=_FONT["title"])
         return fig
@@ -351,9 +351,9 @@ def plot_signals_by_cluster(X, labels, n_per_cluster=5, ax=None, title=None,
         panel.grid(True, alpha=0.3)
     legend_owner = fig if created else axes[0]
     handles = [Line2D([], [], color=_style(0)[0], linewidth=1.2, label="members"),
-               Line2D([], [], color="black", linewidth=2.6, label="cluster mean")]
+               Line2D([], [], color="black", linewidth=2.6, label=f"{group_name} mean")]
     if created:
-        legend_owner.legend(handles=handles, loc="outside upper center", ncols=2,
+        legend_owner.legend(handles=handles, loc="outside lower center", ncols=2,
                             fontsize=_FONT["legend"])
         fig.suptitle(f"Signals by {group_name}: a few members and the mean" if title is None
                      else title, fontsize=_FONT["title"])

@@ -195,7 +195,7 @@ def plot_elbow(ks, values, ax=None, ylabel="inertia", xlabel="number of clusters
     xlabel : str, default="number of clusters k"
         E.g. "code size k" for ``elbow(X, autoencoder=...)``.
     title : str, default=None
-        None: "The elbow: <ylabel> against <xlabel>".
+        None: "The elbow: <ylabel>".
 
     {returns_figure_or_ax}
     """
@@ -210,7 +210,7 @@ def plot_elbow(ks, values, ax=None, ylabel="inertia", xlabel="number of clusters
     ax.set_ylabel(ylabel, fontsize=_FONT["label"])
     ax.tick_params(labelsize=_FONT["tick"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(f"The elbow: {ylabel} against {xlabel}" if title is None else title,
+    ax.set_title(f"The elbow: {ylabel}" if title is None else title,
                  fontsize=_FONT["title"])
     _start_at_zero(ax, values)
     ax.grid(True, alpha=0.3)

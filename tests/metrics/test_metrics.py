@@ -164,6 +164,8 @@ def test_matched_clusters_score_the_accuracy_and_keep_the_partition(pair):
     ([3, 3, 5, 5, 5, 5], [0, 1, 2, 2, 9, 9], [3, 7, 5, 5, 6, 6]),
     (["a", "a", "b"], [7, 8, 8], ["a", "b", "b"]),
     (["a", "a", "b"], [7, 8, 9], ["a", "unmatched 1", "b"]),
+    (["unmatched 1", "b", "b", "b"], [7, 8, 8, 9],                  # a class's name: no clash
+     ["unmatched 1", "b", "b", "unmatched 1'"]),
     ([0, 1, 2, 3], [5, 5, 5, 5], [0, 0, 0, 0]),          # fewer clusters: the first best class
 ])
 def test_match_clusters_known_values(labels_true, labels_pred, expected):
